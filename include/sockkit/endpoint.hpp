@@ -1,0 +1,123 @@
+// sockkit/endpoint.hpp — where a socket is or goes: IPv4, IPv6, Unix-domain.
+//
+// An Endpoint is a small value (no heap) that parses from and formats to text:
+//
+//   "192.0.2.7:502"            IPv4
+//   "[2001:db8::1]:8883"       IPv6 ("[fe80::1%eth0]:80" or "%2" for a scope)
+//   "unix:/run/meter.sock"     Unix-domain path
+//   "unix:@meter"              Linux abstract Unix-domain name
+//
+//   auto ep = sockkit::Endpoint::parse("[::1]:8080");
+//   if (!ep) { puts(ep.error().message().c_str()); }   // "malformed address"
+//   assert(ep->to_string() == "[::1]:8080");
+//
+// parse() never touches the network. resolve() accepts host names too.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sockkit/result.hpp"
+
+namespace sockkit {
+
+/// Address family of an Endpoint or a Socket.
+enum class Family : std::uint8_t { none, ipv4, ipv6, unix_domain };
+
+/// An IPv4, IPv6 or Unix-domain socket address.
+class Endpoint {
+ public:
+  /// Longest Unix-domain path or abstract name, in bytes (sun_path minus NUL).
+  static constexpr std::size_t kMaxUnixPath = 107;
+
+  /// An empty endpoint (family() == Family::none).
+  Endpoint() noexcept = default;
+
+  /// IPv4 from four octets: Endpoint::ipv4({192, 0, 2, 7}, 502).
+  static Endpoint ipv4(std::array<std::uint8_t, 4> octets, std::uint16_t port) noexcept;
+  /// IPv6 from sixteen bytes in network order, with an optional scope (interface index).
+  static Endpoint ipv6(const std::array<std::uint8_t, 16>& bytes, std::uint16_t port,
+                       std::uint32_t scope_id = 0) noexcept;
+  /// 127.0.0.1:port.
+  static Endpoint loopback_v4(std::uint16_t port) noexcept;
+  /// [::1]:port.
+  static Endpoint loopback_v6(std::uint16_t port) noexcept;
+  /// 0.0.0.0:port — every local IPv4 address.
+  static Endpoint any_v4(std::uint16_t port) noexcept;
+  /// [::]:port — every local IPv6 (and, unless ipv6_only, IPv4) address.
+  static Endpoint any_v6(std::uint16_t port) noexcept;
+  /// A Unix-domain path; failure::path_too_long past kMaxUnixPath bytes.
+  ///
+  ///   auto ep = Endpoint::unix_path("/run/sockkit.sock");
+  static Result<Endpoint> unix_path(std::string_view path) noexcept;
+  /// A Linux abstract Unix-domain name (no file; vanishes with the socket).
+  ///
+  ///   auto ep = Endpoint::unix_abstract("sockkit-test");   // formats as "unix:@sockkit-test"
+  static Result<Endpoint> unix_abstract(std::string_view name) noexcept;
+
+  /// Parses numeric text (see the file comment). A host name is
+  /// failure::malformed_address here; use resolve() for names.
+  ///
+  ///   auto ep = Endpoint::parse("10.0.0.2:1883");
+  static Result<Endpoint> parse(std::string_view text) noexcept;
+
+  Family family() const noexcept { return family_; }
+  bool is_ip() const noexcept { return family_ == Family::ipv4 || family_ == Family::ipv6; }
+  /// Port in host order (0 for Unix-domain endpoints).
+  std::uint16_t port() const noexcept { return port_; }
+  /// The same address with another port.
+  Endpoint with_port(std::uint16_t port) const noexcept;
+  /// 4 or 16 address bytes in network order; empty for other families.
+  std::span<const std::uint8_t> address_bytes() const noexcept;
+  /// IPv6 scope id (interface index), 0 when unscoped.
+  std::uint32_t scope_id() const noexcept { return scope_id_; }
+  /// Unix-domain path or abstract name (without the leading NUL or '@').
+  std::string_view unix_name() const noexcept { return {path_.data(), path_len_}; }
+  /// True for a Linux abstract Unix-domain name.
+  bool is_abstract() const noexcept { return abstract_; }
+
+  bool is_loopback() const noexcept;
+  bool is_unspecified() const noexcept;
+  bool is_multicast() const noexcept;
+
+  /// Text that parse() reads back: "1.2.3.4:80", "[::1]:80", "unix:/p", "unix:@n".
+  std::string to_string() const;
+  /// The address part only: "1.2.3.4", "::1", "fe80::1%2", "/p".
+  std::string address_string() const;
+
+  friend bool operator==(const Endpoint& a, const Endpoint& b) noexcept;
+
+ private:
+  Family family_ = Family::none;
+  bool abstract_ = false;
+  std::uint8_t path_len_ = 0;
+  std::uint16_t port_ = 0;
+  std::uint32_t scope_id_ = 0;
+  std::array<std::uint8_t, 16> ip_{};
+  std::array<char, kMaxUnixPath> path_{};
+};
+
+/// Parses a decimal port "0".."65535"; failure::port_out_of_range otherwise.
+///
+///   auto p = sockkit::parse_port("8080");   // 8080
+Result<std::uint16_t> parse_port(std::string_view text) noexcept;
+
+/// What resolve() should return.
+struct ResolveOptions {
+  Family family = Family::none;  ///< none: both IPv6 and IPv4.
+  bool passive = false;          ///< For bind(): an empty host means "any address".
+};
+
+/// Resolves "host:port", "[v6]:port", numeric text or "unix:..." to endpoints.
+/// Numeric text takes a fast path with no resolver call. Names go through the
+/// stack's resolver (getaddrinfo on Linux), which may block.
+///
+///   auto eps = sockkit::resolve("broker.local:8883");
+///   if (eps) for (auto& ep : *eps) { ... try each ... }
+Result<std::vector<Endpoint>> resolve(std::string_view text, const ResolveOptions& options = {});
+
+}  // namespace sockkit

@@ -1,0 +1,96 @@
+// sockkit/error.hpp — errors as values, portable across network stacks.
+//
+// Every failure in sockkit is a std::error_code. Codes coming from the
+// network stack keep their native category (errno values under
+// std::system_category() on Linux), so message() prints what the OS said.
+// To decide what to do, compare a code against a portable condition:
+//
+//   auto n = stream.receive(buf);
+//   if (!n && n.error() == sockkit::errc::would_block) { /* wait for readable */ }
+//   if (!n && n.error() == sockkit::errc::connection_reset) { /* reconnect */ }
+//
+// The comparison works the same on every stack sockkit supports.
+#pragma once
+
+#include <system_error>
+
+namespace sockkit {
+
+/// Portable error conditions: what happened, whatever the stack called it.
+enum class errc {
+  would_block = 1,        ///< Non-blocking call has nothing to do now (EAGAIN/EWOULDBLOCK).
+  in_progress,            ///< Non-blocking connect started (EINPROGRESS/EALREADY).
+  connection_refused,     ///< Nobody listens on that port (ECONNREFUSED).
+  connection_reset,       ///< The peer sent RST (ECONNRESET).
+  connection_aborted,     ///< Connection died before or while accepting (ECONNABORTED).
+  peer_closed,            ///< Writing to a peer that has gone (EPIPE), or EOF inside read_exact.
+  not_connected,          ///< Socket is not connected (ENOTCONN).
+  already_connected,      ///< Socket is already connected (EISCONN).
+  timed_out,              ///< A connect, receive, send or keepalive timer expired (ETIMEDOUT).
+  address_in_use,         ///< Port busy, e.g. TIME_WAIT without SO_REUSEADDR (EADDRINUSE).
+  address_not_available,  ///< Local address is not on this host (EADDRNOTAVAIL).
+  host_unreachable,       ///< No route to the host (EHOSTUNREACH).
+  network_unreachable,    ///< No route to the network (ENETUNREACH, ENETDOWN).
+  too_many_sockets,       ///< Descriptor table or socket pool exhausted (EMFILE, ENFILE).
+  no_buffer_space,        ///< Stack memory exhausted (ENOBUFS, ENOMEM).
+  not_supported,          ///< Option, family or operation unsupported on this stack.
+  message_too_large,      ///< Datagram or frame bigger than allowed (EMSGSIZE).
+  permission_denied,      ///< E.g. broadcast without SO_BROADCAST, port < 1024 (EACCES, EPERM).
+  invalid_argument,       ///< Malformed input: an address, a port, an option value (EINVAL).
+  name_not_resolved,      ///< A host or service name could not be resolved.
+  limit_exceeded,         ///< A documented sockkit limit was reached (e.g. FD_SETSIZE).
+  truncated,              ///< A datagram was longer than the buffer given to receive it.
+  bad_descriptor,         ///< Operation on a closed or invalid socket (EBADF, ENOTSOCK).
+};
+
+/// Errors sockkit itself produces (as opposed to the stack). Each one is
+/// equivalent to one of the portable conditions above.
+enum class failure {
+  malformed_address = 1,  ///< Text is not an address sockkit can parse.  -> invalid_argument
+  port_out_of_range,      ///< Port is not 0..65535.                      -> invalid_argument
+  missing_port,           ///< "host:port" text without a port.           -> invalid_argument
+  path_too_long,          ///< Unix-domain path longer than the platform allows -> invalid_argument
+  unknown_interface,      ///< IPv6 scope names no interface.             -> invalid_argument
+  wrong_family,           ///< Endpoint family does not fit the socket.   -> invalid_argument
+  closed_socket,          ///< The Socket object holds no descriptor.     -> bad_descriptor
+  unexpected_eof,         ///< Peer closed before read_exact was filled.  -> peer_closed
+  datagram_truncated,     ///< Datagram cut to the buffer size.           -> truncated
+  connect_in_progress,    ///< Non-blocking connect not finished yet.     -> in_progress
+  connect_timeout,        ///< connect() did not complete in time.        -> timed_out
+  receive_timeout,        ///< SO_RCVTIMEO expired on a blocking socket.  -> timed_out
+  send_timeout,           ///< SO_SNDTIMEO expired on a blocking socket.  -> timed_out
+  no_address,             ///< Name resolved to no usable address.        -> name_not_resolved
+  name_not_found,         ///< Resolver: no such host.                    -> name_not_resolved
+  resolver_failure,       ///< Resolver failed temporarily or fatally.    -> name_not_resolved
+  limit_reached,          ///< A configured sockkit limit was exceeded.   -> limit_exceeded
+};
+
+/// Category of sockkit's portable conditions (name "sockkit.condition").
+const std::error_category& condition_category() noexcept;
+/// Category of sockkit's own error codes (name "sockkit").
+const std::error_category& error_category() noexcept;
+
+/// Builds a portable condition, so `code == sockkit::errc::timed_out` works.
+///
+///   if (r.error() == sockkit::make_error_condition(sockkit::errc::timed_out)) {...}
+std::error_condition make_error_condition(errc e) noexcept;
+/// Builds one of sockkit's own error codes.
+///
+///   return sockkit::make_error_code(sockkit::failure::port_out_of_range);
+std::error_code make_error_code(failure e) noexcept;
+
+/// The portable condition a code is equivalent to, or a default-constructed
+/// (false) condition when none fits. Useful for logs and for switch statements.
+///
+///   switch (sockkit::classify(ec)) { case sockkit::errc::timed_out: ... }
+errc classify(const std::error_code& code) noexcept;
+
+/// Short stable name of a condition ("connection_reset"), for logs and tools.
+const char* to_string(errc e) noexcept;
+
+}  // namespace sockkit
+
+template <>
+struct std::is_error_condition_enum<sockkit::errc> : std::true_type {};
+template <>
+struct std::is_error_code_enum<sockkit::failure> : std::true_type {};

@@ -1,0 +1,135 @@
+// sockkit/result.hpp — a value or an error, without exceptions.
+//
+//   sockkit::Result<sockkit::TcpStream> s = sockkit::TcpStream::connect(ep);
+//   if (!s) { log(s.error().message()); return; }
+//   s->write_all(bytes);
+//
+// value() / operator* on an error result is a programming error: it prints
+// the error and aborts (there are no exceptions to throw). Check first.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include "sockkit/error.hpp"
+
+namespace sockkit {
+
+namespace detail {
+[[noreturn]] inline void bad_result_access(const std::error_code& ec) noexcept {
+  std::fprintf(stderr, "sockkit: value() on an error Result: %s (%s)\n", ec.message().c_str(),
+               ec.category().name());
+  std::abort();
+}
+}  // namespace detail
+
+/// Holds either a T or a non-zero std::error_code.
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  /// A successful result.
+  Result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)  // NOLINT: implicit by design
+      : ok_(true) {
+    new (&value_) T(std::move(value));
+  }
+  /// A failed result; `ec` must be non-zero.
+  Result(std::error_code ec) noexcept : ok_(false), error_(ec) {}  // NOLINT: implicit by design
+  /// A failed result from one of sockkit's own errors.
+  Result(failure e) noexcept : Result(make_error_code(e)) {}  // NOLINT: implicit by design
+
+  Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(other.ok_) {
+    if (ok_) {
+      new (&value_) T(std::move(other.value_));
+    } else {
+      error_ = other.error_;
+    }
+  }
+  Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    if (this != &other) {
+      this->~Result();
+      new (this) Result(std::move(other));
+    }
+    return *this;
+  }
+  Result(const Result& other) requires std::is_copy_constructible_v<T> : ok_(other.ok_) {
+    if (ok_) {
+      new (&value_) T(other.value_);
+    } else {
+      error_ = other.error_;
+    }
+  }
+  Result& operator=(const Result& other) requires std::is_copy_constructible_v<T> {
+    if (this != &other) {
+      this->~Result();
+      new (this) Result(other);
+    }
+    return *this;
+  }
+  ~Result() {
+    if (ok_) value_.~T();
+  }
+
+  /// True when a value is held.
+  bool has_value() const noexcept { return ok_; }
+  explicit operator bool() const noexcept { return ok_; }
+
+  /// The value; aborts if this holds an error.
+  T& value() & noexcept {
+    if (!ok_) detail::bad_result_access(error_);
+    return value_;
+  }
+  const T& value() const& noexcept {
+    if (!ok_) detail::bad_result_access(error_);
+    return value_;
+  }
+  T&& value() && noexcept {
+    if (!ok_) detail::bad_result_access(error_);
+    return std::move(value_);
+  }
+  T& operator*() & noexcept { return value(); }
+  const T& operator*() const& noexcept { return value(); }
+  T&& operator*() && noexcept { return std::move(*this).value(); }
+  T* operator->() noexcept { return &value(); }
+  const T* operator->() const noexcept { return &value(); }
+
+  /// The value, or `fallback` when this holds an error.
+  T value_or(T fallback) const& { return ok_ ? value_ : std::move(fallback); }
+
+  /// The error; a zero (false) code when a value is held.
+  std::error_code error() const noexcept { return ok_ ? std::error_code{} : error_; }
+
+ private:
+  bool ok_;
+  union {
+    T value_;
+    std::error_code error_;
+  };
+};
+
+/// Result of an operation that yields nothing but may fail.
+template <>
+class [[nodiscard]] Result<void> {
+ public:
+  Result() noexcept = default;
+  Result(std::error_code ec) noexcept : error_(ec) {}          // NOLINT: implicit by design
+  Result(failure e) noexcept : error_(make_error_code(e)) {}  // NOLINT: implicit by design
+  bool has_value() const noexcept { return !error_; }
+  explicit operator bool() const noexcept { return !error_; }
+  /// Aborts if this holds an error.
+  void value() const noexcept {
+    if (error_) detail::bad_result_access(error_);
+  }
+  std::error_code error() const noexcept { return error_; }
+
+ private:
+  std::error_code error_;
+};
+
+/// Shorthand for operations that return nothing.
+using Status = Result<void>;
+
+}  // namespace sockkit

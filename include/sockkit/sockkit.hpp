@@ -1,0 +1,10 @@
+// sockkit/sockkit.hpp — everything in one include.
+#pragma once
+
+#include "sockkit/endpoint.hpp"
+#include "sockkit/error.hpp"
+#include "sockkit/result.hpp"
+#include "sockkit/socket.hpp"
+#include "sockkit/tcp_listener.hpp"
+#include "sockkit/tcp_stream.hpp"
+#include "sockkit/udp_socket.hpp"

@@ -1,0 +1,77 @@
+// sockkit/tcp_stream.hpp — a connected stream socket (TCP, or Unix-domain stream).
+//
+//   using namespace std::chrono_literals;
+//   auto s = sockkit::TcpStream::connect(*sockkit::Endpoint::parse("127.0.0.1:7"), 3s);
+//   if (!s) return s.error();              // errc::timed_out, connection_refused, ...
+//   s->write_all("ping\n");
+//   char reply[5];
+//   s->read_exact(std::span<char>(reply));  // errc::peer_closed if it hangs up early
+//
+// receive() returning 0 means the peer shut its sending side (EOF). On a
+// non-blocking stream, would-block is errc::would_block; on a blocking stream
+// whose receive/send timeout expired it is errc::timed_out.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "sockkit/socket.hpp"
+
+namespace sockkit {
+
+class TcpListener;
+
+/// A connected stream socket. TCP options fail with errc::not_supported on Unix-domain streams.
+class TcpStream : public Socket {
+ public:
+  TcpStream() noexcept = default;
+
+  /// Blocking connect; waits as long as the stack does (about 2 minutes on Linux
+  /// for a silent peer — prefer the overload with a timeout).
+  static Result<TcpStream> connect(const Endpoint& to) noexcept;
+  /// Connect that gives up after `timeout` with errc::timed_out. Done the safe
+  /// way: non-blocking connect, wait for writability, then check SO_ERROR.
+  /// The stream is returned in blocking mode.
+  static Result<TcpStream> connect(const Endpoint& to, std::chrono::milliseconds timeout) noexcept;
+  /// Resolves "host:port" and tries each address in turn within one overall timeout.
+  ///
+  ///   auto s = sockkit::TcpStream::connect("broker.local:1883", 5s);
+  static Result<TcpStream> connect(std::string_view host_port, std::chrono::milliseconds timeout);
+  /// Starts a non-blocking connect and returns at once. The stream is non-blocking;
+  /// when it turns writable call finish_connect() (an event loop does this).
+  static Result<TcpStream> start_connect(const Endpoint& to) noexcept;
+  /// After start_connect(): success, errc::in_progress (not writable yet), or why it failed.
+  Status finish_connect() noexcept;
+
+  /// Sends what fits; returns the count written (may be less than asked).
+  Result<std::size_t> send(std::span<const std::byte> data) noexcept;
+  Result<std::size_t> send(std::string_view data) noexcept;
+  /// Receives up to buffer.size() bytes; 0 means end of stream.
+  Result<std::size_t> receive(std::span<std::byte> buffer) noexcept;
+  Result<std::size_t> receive(std::span<char> buffer) noexcept;
+
+  /// Sends everything, looping over partial writes (and, on a non-blocking
+  /// stream, waiting for writability). A negative timeout waits forever;
+  /// otherwise the whole call gives up with errc::timed_out.
+  Status write_all(std::span<const std::byte> data,
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+  Status write_all(std::string_view data,
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+  /// Fills the whole buffer, looping over short reads; errc::peer_closed on early EOF.
+  Status read_exact(std::span<std::byte> buffer,
+                    std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+  Status read_exact(std::span<char> buffer,
+                    std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+
+  /// Half-close: sends FIN, receiving still works until the peer closes.
+  Status shutdown_write() noexcept { return shutdown(Shutdown::write); }
+
+ private:
+  friend class TcpListener;
+  using Socket::Socket;
+  explicit TcpStream(Socket&& socket) noexcept : Socket(std::move(socket)) {}
+};
+
+}  // namespace sockkit

@@ -1,0 +1,87 @@
+// sockkit/udp_socket.hpp — datagrams: send-to / receive-from, connected UDP,
+// broadcast, multicast and batches.
+//
+//   auto rx = sockkit::UdpSocket::bind(sockkit::Endpoint::any_v4(5000));
+//   std::byte buf[512];
+//   auto d = rx->receive_from(buf);            // who sent it? d->from
+//   if (d && d->truncated) { /* datagram was larger than buf: d->full_size */ }
+//
+//   auto tx = sockkit::UdpSocket::open(sockkit::Family::ipv4);
+//   tx->send_to("sensor:42", *sockkit::Endpoint::parse("192.0.2.10:5000"));
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+
+#include "sockkit/socket.hpp"
+
+namespace sockkit {
+
+/// What one receive delivered.
+struct Datagram {
+  std::size_t size = 0;       ///< Bytes copied into the buffer.
+  std::size_t full_size = 0;  ///< Size of the datagram on the wire (> size when truncated).
+  bool truncated = false;     ///< The buffer was too small; the rest is lost.
+  Endpoint from;              ///< The sender.
+};
+
+/// One datagram to send in a batch. `to` may be null on a connected socket.
+struct OutgoingDatagram {
+  std::span<const std::byte> data;
+  const Endpoint* to = nullptr;
+};
+
+/// One slot to receive into in a batch; `result` is filled in.
+struct IncomingDatagram {
+  std::span<std::byte> buffer;
+  Datagram result;
+};
+
+/// How a UDP socket is bound.
+struct UdpOptions {
+  bool reuse_address = false;  ///< Several receivers on one port (multicast listeners).
+  bool reuse_port = false;
+  bool broadcast = false;      ///< SO_BROADCAST, needed to send to 255.255.255.255.
+  bool ipv6_only = false;
+};
+
+/// A UDP socket.
+class UdpSocket : public Socket {
+ public:
+  /// Largest payload of one UDP datagram over IPv4 (65535 - 20 - 8).
+  static constexpr std::size_t kMaxDatagram = 65507;
+
+  UdpSocket() noexcept = default;
+  /// An unbound socket for sending; the stack picks the source port on first send.
+  static Result<UdpSocket> open(Family family) noexcept;
+  /// A socket bound to `at` (port 0 = any free port; read it with local_endpoint()).
+  static Result<UdpSocket> bind(const Endpoint& at, const UdpOptions& options = {}) noexcept;
+
+  /// Connected UDP: fixes the peer, so send()/receive() need no address, datagrams
+  /// from others are filtered out, and ICMP errors (errc::connection_refused) are reported.
+  Status connect(const Endpoint& peer) noexcept;
+
+  /// Sends one datagram; errc::message_too_large past the stack's limit.
+  Result<std::size_t> send_to(std::span<const std::byte> data, const Endpoint& to) noexcept;
+  Result<std::size_t> send_to(std::string_view data, const Endpoint& to) noexcept;
+  /// Sends one datagram to the connected peer.
+  Result<std::size_t> send(std::span<const std::byte> data) noexcept;
+  Result<std::size_t> send(std::string_view data) noexcept;
+  /// Receives one datagram and its sender; truncation is reported, not hidden.
+  Result<Datagram> receive_from(std::span<std::byte> buffer) noexcept;
+  Result<Datagram> receive_from(std::span<char> buffer) noexcept;
+
+  /// Sends several datagrams with as few calls as the stack allows (sendmmsg on
+  /// Linux). Returns how many were sent; fewer than asked means the rest would block
+  /// or failed (the error of the first unsent one is returned when none were sent).
+  Result<std::size_t> send_batch(std::span<const OutgoingDatagram> batch) noexcept;
+  /// Receives up to batch.size() datagrams (recvmmsg on Linux); waits for the
+  /// first one on a blocking socket, never for the rest. Returns how many arrived.
+  Result<std::size_t> receive_batch(std::span<IncomingDatagram> batch) noexcept;
+
+ private:
+  using Socket::Socket;
+};
+
+}  // namespace sockkit

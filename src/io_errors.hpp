@@ -1,0 +1,18 @@
+// How stack errors from blocking I/O are reported to users.
+#pragma once
+
+#include <system_error>
+
+#include "sockkit/error.hpp"
+
+namespace sockkit::detail {
+
+/// On a blocking socket, EAGAIN can only mean SO_RCVTIMEO/SO_SNDTIMEO expired:
+/// report it as a timeout, not as "would block".
+inline std::error_code blocking_io_error(std::error_code ec, bool nonblocking,
+                                         failure timeout) noexcept {
+  if (!nonblocking && ec == errc::would_block) return make_error_code(timeout);
+  return ec;
+}
+
+}  // namespace sockkit::detail

@@ -1,0 +1,99 @@
+// The sys seam: the only functions that reach the network stack.
+//
+// One implementation per stack lives in src/sys/<stack>/ and is chosen at
+// configure time (SOCKKIT_STACK). Everything above this header is stack-free:
+// it sees endpoints, typed handles, portable option ids and std::error_code.
+// Contract for every implementation:
+//   - EINTR (or the stack's equivalent) is retried here, never surfaced;
+//   - no call raises SIGPIPE;
+//   - every descriptor is created close-on-exec;
+//   - errors are returned as the stack's native error_code; classify() maps
+//     them onto sockkit::errc.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "sockkit/endpoint.hpp"
+#include "sockkit/socket.hpp"
+#include "sockkit/udp_socket.hpp"
+
+namespace sockkit::sys {
+
+/// Portable option ids; every value travels as an int.
+enum class Option : std::uint8_t {
+  reuse_address,
+  reuse_port,
+  keepalive,
+  keepalive_idle_s,
+  keepalive_interval_s,
+  keepalive_count,
+  no_delay,
+  user_timeout_ms,
+  receive_timeout_ms,
+  send_timeout_ms,
+  receive_buffer,
+  send_buffer,
+  linger_s,  ///< -1 = off
+  broadcast,
+  ipv6_only,
+  multicast_ttl,
+  multicast_loopback,
+  type_of_service,
+};
+
+/// Readiness bits for wait().
+enum Ready : unsigned { kReadable = 1, kWritable = 2, kError = 4, kHangup = 8 };
+
+Result<NativeHandle> open(Family family, SocketType type) noexcept;
+Status close(NativeHandle h) noexcept;
+Status set_nonblocking(NativeHandle h, bool on) noexcept;
+
+Status bind(NativeHandle h, const Endpoint& at) noexcept;
+Status listen(NativeHandle h, int backlog) noexcept;
+/// New handle is close-on-exec and blocking; `peer` may be null.
+Result<NativeHandle> accept(NativeHandle h, Endpoint* peer) noexcept;
+/// On a non-blocking handle: errc::in_progress while the handshake runs.
+/// On a blocking one, an interrupted connect is finished here, not restarted.
+Status connect(NativeHandle h, const Endpoint& to) noexcept;
+Status shutdown(NativeHandle h, Shutdown how) noexcept;
+/// The unix-domain socket file at `at`, removed if it is a socket (for stale paths).
+Status remove_socket_file(const Endpoint& at) noexcept;
+
+Result<std::size_t> send(NativeHandle h, const void* data, std::size_t size) noexcept;
+Result<std::size_t> receive(NativeHandle h, void* data, std::size_t size) noexcept;
+/// `to` null: the connected peer.
+Result<std::size_t> send_to(NativeHandle h, const void* data, std::size_t size,
+                            const Endpoint* to) noexcept;
+/// `from` may be null.
+Result<Datagram> receive_from(NativeHandle h, void* data, std::size_t size) noexcept;
+Result<std::size_t> send_batch(NativeHandle h, std::span<const OutgoingDatagram> batch) noexcept;
+Result<std::size_t> receive_batch(NativeHandle h, std::span<IncomingDatagram> batch) noexcept;
+
+Result<Endpoint> local_endpoint(NativeHandle h) noexcept;
+Result<Endpoint> peer_endpoint(NativeHandle h) noexcept;
+
+Status set_option(NativeHandle h, Family family, Option option, int value) noexcept;
+Result<int> get_option(NativeHandle h, Family family, Option option) noexcept;
+/// Reads and clears SO_ERROR.
+std::error_code take_pending_error(NativeHandle h) noexcept;
+Status multicast_membership(NativeHandle h, const Endpoint& group, std::uint32_t interface_index,
+                            bool join) noexcept;
+
+/// Waits for `events` (kReadable | kWritable); returns the ready bits, 0 on
+/// timeout. timeout_ms < 0 waits forever. EINTR shortens nothing.
+Result<unsigned> wait(NativeHandle h, unsigned events, int timeout_ms) noexcept;
+
+/// Interface name ("eth0", "lo") to index.
+Result<std::uint32_t> interface_index(std::string_view name) noexcept;
+/// Name resolution for non-numeric hosts. `host` empty + passive = any address.
+Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
+                                      const ResolveOptions& options);
+
+/// The portable condition of a code this stack produced, if it has one.
+std::optional<errc> classify(const std::error_code& code) noexcept;
+
+}  // namespace sockkit::sys
