@@ -72,6 +72,10 @@ Result<std::uint16_t> parse_port(std::string_view text) noexcept {
   return static_cast<std::uint16_t>(value);
 }
 
+Result<std::uint32_t> interface_index(std::string_view name) noexcept {
+  return sys::interface_index(name);
+}
+
 namespace {
 
 // "fe80::1%eth0" or "fe80::1%2" (the part inside the brackets).
@@ -86,7 +90,7 @@ Result<Endpoint> parse_bracketed_ipv6(std::string_view inside, std::uint16_t por
       if (zone.size() > 9) return failure::unknown_interface;
       for (char c : zone) scope = scope * 10 + static_cast<std::uint32_t>(c - '0');
     } else {
-      auto index = sys::interface_index(zone);
+      auto index = interface_index(zone);
       if (!index) return index.error();
       scope = *index;
     }

@@ -106,6 +106,12 @@ class Endpoint {
 ///   auto p = sockkit::parse_port("8080");   // 8080
 Result<std::uint16_t> parse_port(std::string_view text) noexcept;
 
+/// Index of a network interface by name, for IPv6 scopes and multicast.
+///
+///   auto lo = sockkit::interface_index("lo");
+///   udp.join_multicast(group, *lo);
+Result<std::uint32_t> interface_index(std::string_view name) noexcept;
+
 /// What resolve() should return.
 struct ResolveOptions {
   Family family = Family::none;  ///< none: both IPv6 and IPv4.

@@ -111,7 +111,8 @@ class Socket {
   Status set_user_timeout(std::chrono::milliseconds timeout) noexcept;
   Result<std::chrono::milliseconds> user_timeout() const noexcept;
   /// SO_RCVTIMEO / SO_SNDTIMEO for blocking calls; zero means wait forever.
-  /// When it expires the call fails with errc::timed_out.
+  /// When it expires the call fails with errc::timed_out. Linux keeps these in
+  /// clock ticks, so the value read back may be rounded up by a few milliseconds.
   Status set_receive_timeout(std::chrono::milliseconds timeout) noexcept;
   Result<std::chrono::milliseconds> receive_timeout() const noexcept;
   Status set_send_timeout(std::chrono::milliseconds timeout) noexcept;

@@ -1,0 +1,65 @@
+// Test fixture shared by every sockkit test: checks that a test leaves the
+// number of open descriptors as it found it.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ostream>
+#include <string>
+
+#include "sockkit/sockkit.hpp"
+
+namespace sockkit {
+/// Lets GoogleTest print endpoints in failure messages.
+inline void PrintTo(const Endpoint& ep, std::ostream* os) { *os << ep.to_string(); }
+}  // namespace sockkit
+
+namespace sockkit::test {
+
+/// Number of descriptors open in this process (from /proc/self/fd).
+int open_descriptor_count();
+
+/// Base fixture: fails the test if it leaked (or double-closed) a descriptor.
+class SockkitTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+ private:
+  int descriptors_at_start_ = 0;
+};
+
+/// A listener on `family` loopback with an ephemeral port (or a fresh abstract name).
+TcpListener listen_loopback(Family family, const ListenOptions& options = {});
+/// A connected pair over `family` loopback: {client, server side}.
+std::pair<TcpStream, TcpStream> connected_pair(Family family);
+/// Unique abstract Unix name for this process and call.
+Endpoint unique_unix_endpoint();
+/// Readable name of a family, for parameterised test names.
+std::string family_name(Family family);
+/// Milliseconds since `start`.
+long long elapsed_ms(std::chrono::steady_clock::time_point start);
+
+}  // namespace sockkit::test
+
+/// ASSERT that a Result holds a value, printing the error otherwise.
+#define ASSERT_OK(expr)                                                          \
+  do {                                                                           \
+    const auto& sockkit_r_ = (expr);                                             \
+    ASSERT_TRUE(sockkit_r_.has_value()) << #expr << ": " << sockkit_r_.error().message(); \
+  } while (0)
+#define EXPECT_OK(expr)                                                          \
+  do {                                                                           \
+    const auto& sockkit_r_ = (expr);                                             \
+    EXPECT_TRUE(sockkit_r_.has_value()) << #expr << ": " << sockkit_r_.error().message(); \
+  } while (0)
+/// EXPECT that a Result failed with a portable condition.
+#define EXPECT_ERRC(expr, cond)                                                  \
+  do {                                                                           \
+    const auto& sockkit_r_ = (expr);                                             \
+    EXPECT_FALSE(sockkit_r_.has_value()) << #expr << " unexpectedly succeeded";  \
+    EXPECT_EQ(sockkit::classify(sockkit_r_.error()), cond)                       \
+        << #expr << ": " << sockkit_r_.error().message() << " ("                 \
+        << sockkit::to_string(sockkit::classify(sockkit_r_.error())) << ")";     \
+  } while (0)

@@ -1,0 +1,158 @@
+// The TCP lifecycle on loopback, the same over IPv4, IPv6 and Unix-domain streams.
+#include <unistd.h>
+
+#include <cstdio>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "support/fixture.hpp"
+
+namespace sockkit::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class StreamLifecycle : public SockkitTest, public ::testing::WithParamInterface<Family> {};
+
+TEST_P(StreamLifecycle, AcceptReturnsANewStreamAndTheListenerStaysOpen) {
+  auto listener = listen_loopback(GetParam());
+  const auto at = *listener.local_endpoint();
+  for (int i = 0; i < 3; ++i) {
+    auto client = TcpStream::connect(at, 2s);
+    ASSERT_OK(client);
+    auto accepted = listener.accept();
+    ASSERT_OK(accepted);
+    EXPECT_NE(accepted->stream.native_handle(), listener.native_handle());
+    EXPECT_EQ(accepted->peer.family(), GetParam());
+    if (GetParam() != Family::unix_domain) {
+      EXPECT_EQ(accepted->peer, *client->local_endpoint());
+      EXPECT_EQ(*client->peer_endpoint(), at);
+    }
+    ASSERT_OK(client->write_all("ping"));
+    char buf[4];
+    ASSERT_OK(accepted->stream.read_exact(std::span<char>(buf)));
+    EXPECT_EQ(std::string_view(buf, 4), "ping");
+  }
+  EXPECT_TRUE(listener.is_open());
+}
+
+TEST_P(StreamLifecycle, LargeTransferIsByteExactDespitePartialTransfers) {
+  auto [client, server] = connected_pair(GetParam());
+  std::vector<std::byte> sent(4 << 20);
+  std::mt19937 rng(42);
+  for (auto& b : sent) b = static_cast<std::byte>(rng());
+  std::thread writer([&, &c = client] { EXPECT_OK(c.write_all(sent)); });
+  std::vector<std::byte> got(sent.size());
+  EXPECT_OK(server.read_exact(got, 20s));
+  writer.join();
+  EXPECT_TRUE(got == sent);
+}
+
+TEST_P(StreamLifecycle, HalfCloseDeliversEofWhileTheOtherWayStillWorks) {
+  auto [client, server] = connected_pair(GetParam());
+  ASSERT_OK(client.write_all("request"));
+  ASSERT_OK(client.shutdown_write());
+  std::string got;
+  char buf[64];
+  for (;;) {
+    auto n = server.receive(std::span<char>(buf));
+    ASSERT_OK(n);
+    if (*n == 0) break;  // EOF: the client is done sending
+    got.append(buf, *n);
+  }
+  EXPECT_EQ(got, "request");
+  ASSERT_OK(server.write_all("reply"));  // the other direction is still open
+  ASSERT_OK(server.close());
+  char reply[5];
+  ASSERT_OK(client.read_exact(std::span<char>(reply)));
+  EXPECT_EQ(std::string_view(reply, 5), "reply");
+  auto eof = client.receive(std::span<char>(buf));
+  ASSERT_OK(eof);
+  EXPECT_EQ(*eof, 0u);
+}
+
+TEST_P(StreamLifecycle, ReadExactReportsEarlyEofAsPeerClosed) {
+  auto [client, server] = connected_pair(GetParam());
+  ASSERT_OK(client.write_all("abc"));
+  ASSERT_OK(client.close());
+  char buf[10];
+  EXPECT_EQ(server.read_exact(std::span<char>(buf)).error(), make_error_code(failure::unexpected_eof));
+}
+
+TEST_P(StreamLifecycle, NonBlockingReceiveOnAnEmptySocketWouldBlock) {
+  auto [client, server] = connected_pair(GetParam());
+  ASSERT_OK(server.set_nonblocking(true));
+  EXPECT_TRUE(server.is_nonblocking());
+  char buf[8];
+  EXPECT_ERRC(server.receive(std::span<char>(buf)), errc::would_block);  // EAGAIN
+  ASSERT_OK(client.write_all("x"));
+  ASSERT_TRUE(*server.wait_readable(2s));
+  auto n = server.receive(std::span<char>(buf));
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 1u);
+}
+
+TEST_P(StreamLifecycle, NonBlockingWriteAllWaitsForTheReaderAndTimesOut) {
+  auto [client, server] = connected_pair(GetParam());
+  ASSERT_OK(client.set_nonblocking(true));
+  std::vector<std::byte> big(64 << 20);
+  // Nobody reads: the buffers fill, would-block is handled inside, then the deadline hits.
+  EXPECT_EQ(client.write_all(big, 200ms).error(), make_error_code(failure::send_timeout));
+}
+
+TEST_P(StreamLifecycle, BlockingReceiveTimeoutIsTimedOutNotWouldBlock) {
+  auto [client, server] = connected_pair(GetParam());
+  ASSERT_OK(server.set_receive_timeout(100ms));
+  char buf[8];
+  auto n = server.receive(std::span<char>(buf));
+  EXPECT_ERRC(n, errc::timed_out);
+  EXPECT_EQ(n.error(), make_error_code(failure::receive_timeout));
+}
+
+TEST_P(StreamLifecycle, ReadExactWithTimeoutGivesUp) {
+  auto [client, server] = connected_pair(GetParam());
+  ASSERT_OK(client.write_all("ab"));
+  char buf[4];
+  EXPECT_EQ(server.read_exact(std::span<char>(buf), 100ms).error(),
+            make_error_code(failure::receive_timeout));
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, StreamLifecycle,
+                         ::testing::Values(Family::ipv4, Family::ipv6, Family::unix_domain),
+                         [](const auto& param_info) { return family_name(param_info.param); });
+
+using TcpTest = SockkitTest;
+
+TEST_F(TcpTest, ConnectByNameTriesResolvedAddresses) {
+  auto listener = listen_loopback(Family::ipv4);
+  const auto port = listener.local_endpoint()->port();
+  auto client = TcpStream::connect("localhost:" + std::to_string(port), 2s);
+  ASSERT_OK(client);
+  ASSERT_OK(listener.accept());
+  EXPECT_ERRC(TcpStream::connect("localhost:99999", 1s), errc::invalid_argument);
+}
+
+TEST_F(TcpTest, UnixListenerPathIsReusableOnlyWhenAsked) {
+  char dir_template[] = "/tmp/sockkit-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string path = std::string(dir_template) + "/s.sock";
+  const auto at = *Endpoint::unix_path(path);
+  {
+    auto first = TcpListener::bind(at);
+    ASSERT_OK(first);
+  }  // closed, but the socket file stays behind
+  EXPECT_ERRC(TcpListener::bind(at), errc::address_in_use);
+  auto again = TcpListener::bind(at, {.remove_stale_path = true});
+  ASSERT_OK(again);
+  auto client = TcpStream::connect(at, 1s);
+  ASSERT_OK(client);
+  auto accepted = again->accept();
+  ASSERT_OK(accepted);
+  EXPECT_EQ(accepted->peer.family(), Family::unix_domain);
+  std::remove(path.c_str());
+  ::rmdir(dir_template);
+}
+
+}  // namespace
+}  // namespace sockkit::test
