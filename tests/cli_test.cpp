@@ -1,0 +1,122 @@
+// The sockkit command-line tool, driven as a user would drive it.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "support/fixture.hpp"
+
+namespace sockkit::test {
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Run run(const std::string& args, const std::string& input = "") {
+  std::string cmd = SOCKKIT_CLI " " + args + " 2>&1";
+  if (!input.empty()) cmd = "printf '" + input + "' | " + cmd;
+  Run r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) r.output += buf;
+  const int raw = ::pclose(p);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return r;
+}
+
+/// Starts a long-running subcommand and reads its "listening on ADDR" line.
+struct Background {
+  FILE* pipe = nullptr;
+  std::string address;
+  explicit Background(const std::string& args) {
+    pipe = ::popen((std::string("timeout 20 ") + SOCKKIT_CLI + " " + args).c_str(), "r");
+    char line[256] = {};
+    if (pipe != nullptr && std::fgets(line, sizeof(line), pipe) != nullptr) {
+      std::string s(line);
+      const std::string prefix = "listening on ";
+      if (s.rfind(prefix, 0) == 0) address = s.substr(prefix.size(), s.size() - prefix.size() - 1);
+    }
+  }
+  std::string rest() {
+    std::string out;
+    char buf[512];
+    while (pipe != nullptr && std::fgets(buf, sizeof(buf), pipe) != nullptr) out += buf;
+    return out;
+  }
+  int wait() {
+    const int raw = pipe ? ::pclose(pipe) : -1;
+    pipe = nullptr;
+    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  }
+  ~Background() {
+    if (pipe != nullptr) ::pclose(pipe);
+  }
+};
+
+using CliTest = SockkitTest;
+
+TEST_F(CliTest, HelpDocumentsEverySubcommand) {
+  auto help = run("--help");
+  EXPECT_EQ(help.status, 0);
+  for (const char* sub : {"echo-server", "connect", "udp-send", "udp-recv"}) {
+    EXPECT_NE(help.output.find(sub), std::string::npos) << sub;
+    auto sub_help = run(std::string(sub) + " --help");
+    EXPECT_EQ(sub_help.status, 0) << sub;
+    EXPECT_NE(sub_help.output.find("Usage:"), std::string::npos) << sub;
+  }
+}
+
+TEST_F(CliTest, EchoServerAndConnectRoundTripWithHalfClose) {
+  Background server("echo-server -l 127.0.0.1:0 -n 1 -q");
+  ASSERT_FALSE(server.address.empty()) << "server did not report its address";
+  // connect sends stdin, half-closes at EOF, and prints the echo until the server closes.
+  auto client = run("connect " + server.address, "hello\\nworld\\n");
+  EXPECT_EQ(client.status, 0) << client.output;
+  EXPECT_EQ(client.output, "hello\nworld\n");
+  EXPECT_EQ(server.wait(), 0);
+}
+
+TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
+  Endpoint dead;
+  {
+    auto l = listen_loopback(Family::ipv4);
+    dead = *l.local_endpoint();
+  }
+  auto refused = run("connect " + dead.to_string());
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.output.find("[connection_refused]"), std::string::npos) << refused.output;
+  EXPECT_EQ(std::count(refused.output.begin(), refused.output.end(), '\n'), 1) << refused.output;
+  auto bad_port = run("connect 127.0.0.1:70000");
+  EXPECT_EQ(bad_port.status, 1);
+  EXPECT_NE(bad_port.output.find("port out of range"), std::string::npos) << bad_port.output;
+  auto bad_addr = run("udp-send 300.1.1.1:5 x");
+  EXPECT_EQ(bad_addr.status, 1);
+  EXPECT_NE(bad_addr.output.find("malformed address"), std::string::npos) << bad_addr.output;
+  EXPECT_EQ(run("connect").status, 2);
+  EXPECT_EQ(run("echo-server --no-such-flag").status, 2);
+  EXPECT_EQ(run("no-such-command").status, 2);
+}
+
+TEST_F(CliTest, UdpSendAndReceiveReportSenderAndTruncation) {
+  Background rx("udp-recv -l 127.0.0.1:0 -n 2 --buffer 4 -t 10");
+  ASSERT_FALSE(rx.address.empty());
+  EXPECT_EQ(run("udp-send " + rx.address + " hi").status, 0);
+  EXPECT_EQ(run("udp-send " + rx.address + " longer").status, 0);
+  const std::string out = rx.rest();
+  EXPECT_EQ(rx.wait(), 0);
+  EXPECT_NE(out.find(" 2 hi\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(" 6 truncated long\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("127.0.0.1:"), std::string::npos) << out;
+}
+
+TEST_F(CliTest, UdpReceiveTimesOutClearly) {
+  auto r = run("udp-recv -l 127.0.0.1:0 -t 0.2");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("[timed_out]"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace sockkit::test
