@@ -1,1 +1,22 @@
+# cmake --install: headers, library, CMake package (find_package(sockkit)) and pkg-config file.
+include(CMakePackageConfigHelpers)
 
+install(TARGETS sockkit EXPORT sockkitTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/sockkit DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(SOCKKIT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/sockkit)
+install(EXPORT sockkitTargets NAMESPACE sockkit:: DESTINATION ${SOCKKIT_CMAKE_DIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/sockkit-config.cmake.in
+                              ${PROJECT_BINARY_DIR}/sockkit-config.cmake
+                              INSTALL_DESTINATION ${SOCKKIT_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/sockkit-config-version.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/sockkit-config.cmake
+              ${PROJECT_BINARY_DIR}/sockkit-config-version.cmake
+        DESTINATION ${SOCKKIT_CMAKE_DIR})
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/sockkit.pc.in ${PROJECT_BINARY_DIR}/sockkit.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/sockkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

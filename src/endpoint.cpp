@@ -27,14 +27,20 @@ Endpoint Endpoint::ipv6(const std::array<std::uint8_t, 16>& bytes, std::uint16_t
   return ep;
 }
 
-Endpoint Endpoint::loopback_v4(std::uint16_t port) noexcept { return ipv4({127, 0, 0, 1}, port); }
-Endpoint Endpoint::any_v4(std::uint16_t port) noexcept { return ipv4({0, 0, 0, 0}, port); }
+Endpoint Endpoint::loopback_v4(std::uint16_t port) noexcept {
+  return ipv4({127, 0, 0, 1}, port);
+}
+Endpoint Endpoint::any_v4(std::uint16_t port) noexcept {
+  return ipv4({0, 0, 0, 0}, port);
+}
 Endpoint Endpoint::loopback_v6(std::uint16_t port) noexcept {
   std::array<std::uint8_t, 16> b{};
   b[15] = 1;
   return ipv6(b, port);
 }
-Endpoint Endpoint::any_v6(std::uint16_t port) noexcept { return ipv6({}, port); }
+Endpoint Endpoint::any_v6(std::uint16_t port) noexcept {
+  return ipv6({}, port);
+}
 
 Result<Endpoint> Endpoint::unix_path(std::string_view path) noexcept {
   if (path.size() > kMaxUnixPath) return failure::path_too_long;
@@ -62,12 +68,13 @@ Result<std::uint16_t> parse_port(std::string_view text) noexcept {
   std::string_view digits = text;
   const bool negative = digits.front() == '-';
   if (negative) digits.remove_prefix(1);
-  if (digits.empty() || !std::all_of(digits.begin(), digits.end(),
-                                     [](char c) { return c >= '0' && c <= '9'; }))
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return failure::malformed_address;
   if (negative || digits.size() > 5) return failure::port_out_of_range;
   unsigned value = 0;
-  for (char c : digits) value = value * 10 + static_cast<unsigned>(c - '0');
+  for (char c : digits)
+    value = value * 10 + static_cast<unsigned>(c - '0');
   if (value > 65535) return failure::port_out_of_range;
   return static_cast<std::uint16_t>(value);
 }
@@ -88,7 +95,8 @@ Result<Endpoint> parse_bracketed_ipv6(std::string_view inside, std::uint16_t por
     if (zone.empty()) return failure::malformed_address;
     if (std::all_of(zone.begin(), zone.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       if (zone.size() > 9) return failure::unknown_interface;
-      for (char c : zone) scope = scope * 10 + static_cast<std::uint32_t>(c - '0');
+      for (char c : zone)
+        scope = scope * 10 + static_cast<std::uint32_t>(c - '0');
     } else {
       auto index = interface_index(zone);
       if (!index) return index.error();
@@ -165,7 +173,9 @@ bool Endpoint::is_multicast() const noexcept {
 std::string Endpoint::address_string() const {
   std::string out;
   switch (family_) {
-    case Family::ipv4: ip_text::append_ipv4(out, ip_.data()); break;
+    case Family::ipv4:
+      ip_text::append_ipv4(out, ip_.data());
+      break;
     case Family::ipv6:
       ip_text::append_ipv6(out, ip_.data());
       if (scope_id_ != 0) out += '%' + std::to_string(scope_id_);
@@ -174,17 +184,22 @@ std::string Endpoint::address_string() const {
       if (abstract_) out += '@';
       out.append(path_.data(), path_len_);
       break;
-    case Family::none: break;
+    case Family::none:
+      break;
   }
   return out;
 }
 
 std::string Endpoint::to_string() const {
   switch (family_) {
-    case Family::ipv4: return address_string() + ':' + std::to_string(port_);
-    case Family::ipv6: return '[' + address_string() + "]:" + std::to_string(port_);
-    case Family::unix_domain: return "unix:" + address_string();
-    case Family::none: break;
+    case Family::ipv4:
+      return address_string() + ':' + std::to_string(port_);
+    case Family::ipv6:
+      return '[' + address_string() + "]:" + std::to_string(port_);
+    case Family::unix_domain:
+      return "unix:" + address_string();
+    case Family::none:
+      break;
   }
   return "(none)";
 }
@@ -197,8 +212,10 @@ bool operator==(const Endpoint& a, const Endpoint& b) noexcept {
       return a.port_ == b.port_ && a.scope_id_ == b.scope_id_ &&
              std::equal(a.address_bytes().begin(), a.address_bytes().end(),
                         b.address_bytes().begin());
-    case Family::unix_domain: return a.abstract_ == b.abstract_ && a.unix_name() == b.unix_name();
-    case Family::none: return true;
+    case Family::unix_domain:
+      return a.abstract_ == b.abstract_ && a.unix_name() == b.unix_name();
+    case Family::none:
+      return true;
   }
   return false;
 }

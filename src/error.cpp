@@ -13,18 +13,26 @@ errc condition_of(failure e) noexcept {
     case failure::missing_port:
     case failure::path_too_long:
     case failure::unknown_interface:
-    case failure::wrong_family: return errc::invalid_argument;
-    case failure::closed_socket: return errc::bad_descriptor;
-    case failure::unexpected_eof: return errc::peer_closed;
-    case failure::datagram_truncated: return errc::truncated;
-    case failure::connect_in_progress: return errc::in_progress;
+    case failure::wrong_family:
+      return errc::invalid_argument;
+    case failure::closed_socket:
+      return errc::bad_descriptor;
+    case failure::unexpected_eof:
+      return errc::peer_closed;
+    case failure::datagram_truncated:
+      return errc::truncated;
+    case failure::connect_in_progress:
+      return errc::in_progress;
     case failure::connect_timeout:
     case failure::receive_timeout:
-    case failure::send_timeout: return errc::timed_out;
+    case failure::send_timeout:
+      return errc::timed_out;
     case failure::no_address:
     case failure::name_not_found:
-    case failure::resolver_failure: return errc::name_not_resolved;
-    case failure::limit_reached: return errc::limit_exceeded;
+    case failure::resolver_failure:
+      return errc::name_not_resolved;
+    case failure::limit_reached:
+      return errc::limit_exceeded;
   }
   return errc::invalid_argument;
 }
@@ -34,23 +42,40 @@ class ErrorCategory final : public std::error_category {
   const char* name() const noexcept override { return "sockkit"; }
   std::string message(int value) const override {
     switch (static_cast<failure>(value)) {
-      case failure::malformed_address: return "malformed address";
-      case failure::port_out_of_range: return "port out of range (0..65535)";
-      case failure::missing_port: return "missing port (expected host:port)";
-      case failure::path_too_long: return "unix socket path too long (max 107 bytes)";
-      case failure::unknown_interface: return "unknown network interface";
-      case failure::wrong_family: return "address family does not fit the socket";
-      case failure::closed_socket: return "socket is closed";
-      case failure::unexpected_eof: return "peer closed the connection before all data arrived";
-      case failure::datagram_truncated: return "datagram truncated to the buffer size";
-      case failure::connect_in_progress: return "connect still in progress";
-      case failure::connect_timeout: return "connect timed out";
-      case failure::receive_timeout: return "receive timed out";
-      case failure::send_timeout: return "send timed out";
-      case failure::no_address: return "name resolved to no usable address";
-      case failure::name_not_found: return "host name not found";
-      case failure::resolver_failure: return "name resolution failed";
-      case failure::limit_reached: return "configured limit reached";
+      case failure::malformed_address:
+        return "malformed address";
+      case failure::port_out_of_range:
+        return "port out of range (0..65535)";
+      case failure::missing_port:
+        return "missing port (expected host:port)";
+      case failure::path_too_long:
+        return "unix socket path too long (max 107 bytes)";
+      case failure::unknown_interface:
+        return "unknown network interface";
+      case failure::wrong_family:
+        return "address family does not fit the socket";
+      case failure::closed_socket:
+        return "socket is closed";
+      case failure::unexpected_eof:
+        return "peer closed the connection before all data arrived";
+      case failure::datagram_truncated:
+        return "datagram truncated to the buffer size";
+      case failure::connect_in_progress:
+        return "connect still in progress";
+      case failure::connect_timeout:
+        return "connect timed out";
+      case failure::receive_timeout:
+        return "receive timed out";
+      case failure::send_timeout:
+        return "send timed out";
+      case failure::no_address:
+        return "name resolved to no usable address";
+      case failure::name_not_found:
+        return "host name not found";
+      case failure::resolver_failure:
+        return "name resolution failed";
+      case failure::limit_reached:
+        return "configured limit reached";
     }
     return "unknown sockkit error";
   }
@@ -62,9 +87,7 @@ class ErrorCategory final : public std::error_category {
 class ConditionCategory final : public std::error_category {
  public:
   const char* name() const noexcept override { return "sockkit.condition"; }
-  std::string message(int value) const override {
-    return to_string(static_cast<errc>(value));
-  }
+  std::string message(int value) const override { return to_string(static_cast<errc>(value)); }
   bool equivalent(const std::error_code& code, int condition) const noexcept override {
     return static_cast<int>(classify(code)) == condition;
   }
@@ -99,29 +122,52 @@ errc classify(const std::error_code& code) noexcept {
 
 const char* to_string(errc e) noexcept {
   switch (e) {
-    case errc::would_block: return "would_block";
-    case errc::in_progress: return "in_progress";
-    case errc::connection_refused: return "connection_refused";
-    case errc::connection_reset: return "connection_reset";
-    case errc::connection_aborted: return "connection_aborted";
-    case errc::peer_closed: return "peer_closed";
-    case errc::not_connected: return "not_connected";
-    case errc::already_connected: return "already_connected";
-    case errc::timed_out: return "timed_out";
-    case errc::address_in_use: return "address_in_use";
-    case errc::address_not_available: return "address_not_available";
-    case errc::host_unreachable: return "host_unreachable";
-    case errc::network_unreachable: return "network_unreachable";
-    case errc::too_many_sockets: return "too_many_sockets";
-    case errc::no_buffer_space: return "no_buffer_space";
-    case errc::not_supported: return "not_supported";
-    case errc::message_too_large: return "message_too_large";
-    case errc::permission_denied: return "permission_denied";
-    case errc::invalid_argument: return "invalid_argument";
-    case errc::name_not_resolved: return "name_not_resolved";
-    case errc::limit_exceeded: return "limit_exceeded";
-    case errc::truncated: return "truncated";
-    case errc::bad_descriptor: return "bad_descriptor";
+    case errc::would_block:
+      return "would_block";
+    case errc::in_progress:
+      return "in_progress";
+    case errc::connection_refused:
+      return "connection_refused";
+    case errc::connection_reset:
+      return "connection_reset";
+    case errc::connection_aborted:
+      return "connection_aborted";
+    case errc::peer_closed:
+      return "peer_closed";
+    case errc::not_connected:
+      return "not_connected";
+    case errc::already_connected:
+      return "already_connected";
+    case errc::timed_out:
+      return "timed_out";
+    case errc::address_in_use:
+      return "address_in_use";
+    case errc::address_not_available:
+      return "address_not_available";
+    case errc::host_unreachable:
+      return "host_unreachable";
+    case errc::network_unreachable:
+      return "network_unreachable";
+    case errc::too_many_sockets:
+      return "too_many_sockets";
+    case errc::no_buffer_space:
+      return "no_buffer_space";
+    case errc::not_supported:
+      return "not_supported";
+    case errc::message_too_large:
+      return "message_too_large";
+    case errc::permission_denied:
+      return "permission_denied";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::name_not_resolved:
+      return "name_not_resolved";
+    case errc::limit_exceeded:
+      return "limit_exceeded";
+    case errc::truncated:
+      return "truncated";
+    case errc::bad_descriptor:
+      return "bad_descriptor";
   }
   return "unclassified";
 }

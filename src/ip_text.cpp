@@ -66,8 +66,10 @@ std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text) no
       if (j != text.size() || count > 6) return std::nullopt;
       auto v4 = parse_ipv4(part);
       if (!v4) return std::nullopt;
-      groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>((*v4)[0] << 8 | (*v4)[1]);
-      groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>((*v4)[2] << 8 | (*v4)[3]);
+      groups[static_cast<std::size_t>(count++)] =
+          static_cast<std::uint16_t>((*v4)[0] << 8 | (*v4)[1]);
+      groups[static_cast<std::size_t>(count++)] =
+          static_cast<std::uint16_t>((*v4)[2] << 8 | (*v4)[3]);
       i = j;
       break;
     }
@@ -89,7 +91,8 @@ std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text) no
   if (gap < 0) {
     full = groups;
   } else {
-    for (int k = 0; k < gap; ++k) full[static_cast<std::size_t>(k)] = groups[static_cast<std::size_t>(k)];
+    for (int k = 0; k < gap; ++k)
+      full[static_cast<std::size_t>(k)] = groups[static_cast<std::size_t>(k)];
     const int tail = count - gap;
     for (int k = 0; k < tail; ++k)
       full[static_cast<std::size_t>(8 - tail + k)] = groups[static_cast<std::size_t>(gap + k)];
@@ -110,8 +113,10 @@ void append_ipv4(std::string& out, const std::uint8_t* o) {
 
 void append_ipv6(std::string& out, const std::uint8_t* b) {
   std::array<unsigned, 8> g{};
-  for (std::size_t k = 0; k < 8; ++k) g[k] = static_cast<unsigned>(b[2 * k] << 8 | b[2 * k + 1]);
-  const bool mapped = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff;
+  for (std::size_t k = 0; k < 8; ++k)
+    g[k] = static_cast<unsigned>(b[2 * k] << 8 | b[2 * k + 1]);
+  const bool mapped =
+      g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff;
   if (mapped) {
     out += "::ffff:";
     append_ipv4(out, b + 12);
@@ -124,7 +129,8 @@ void append_ipv6(std::string& out, const std::uint8_t* b) {
       continue;
     }
     int end = k;
-    while (end < 8 && g[static_cast<std::size_t>(end)] == 0) ++end;
+    while (end < 8 && g[static_cast<std::size_t>(end)] == 0)
+      ++end;
     if (end - k > best_len) best = k, best_len = end - k;
     k = end;
   }

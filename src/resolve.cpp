@@ -10,8 +10,8 @@ namespace {
 bool valid_host_name(std::string_view host) noexcept {
   // RFC 1123 letters, digits, '-', '.', plus '_' seen in the wild.
   const bool charset_ok = std::all_of(host.begin(), host.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
   });
   // RFC 1123 2.1: a name never looks like dotted decimal, so "300.1.1.1" is a
   // bad address, not a name to ask DNS about.

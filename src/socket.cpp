@@ -53,7 +53,9 @@ Socket& Socket::operator=(Socket&& other) noexcept {
   return *this;
 }
 
-Socket::~Socket() { (void)close(); }
+Socket::~Socket() {
+  (void)close();
+}
 
 Result<Socket> Socket::open(Family family, SocketType type) noexcept {
   if (family == Family::none) return failure::wrong_family;
@@ -62,7 +64,9 @@ Result<Socket> Socket::open(Family family, SocketType type) noexcept {
   return Socket(*h, family);
 }
 
-NativeHandle Socket::release() noexcept { return std::exchange(handle_, NativeHandle{}); }
+NativeHandle Socket::release() noexcept {
+  return std::exchange(handle_, NativeHandle{});
+}
 
 Status Socket::close() noexcept {
   if (!handle_.valid()) return {};
@@ -234,7 +238,8 @@ Status membership(NativeHandle h, Family f, const Endpoint& group, std::uint32_t
                   bool join) noexcept {
   if (!h.valid()) return failure::closed_socket;
   if (group.family() != f || !group.is_multicast())
-    return make_error_code(group.family() != f ? failure::wrong_family : failure::malformed_address);
+    return make_error_code(group.family() != f ? failure::wrong_family
+                                               : failure::malformed_address);
   return sys::multicast_membership(h, group, index, join);
 }
 }  // namespace

@@ -35,7 +35,8 @@ Status UdpSocket::connect(const Endpoint& peer) noexcept {
   return sys::connect(native_handle(), peer);
 }
 
-Result<std::size_t> UdpSocket::send_to(std::span<const std::byte> data, const Endpoint& to) noexcept {
+Result<std::size_t> UdpSocket::send_to(std::span<const std::byte> data,
+                                       const Endpoint& to) noexcept {
   if (!is_open()) return failure::closed_socket;
   if (to.family() != family()) return failure::wrong_family;
   auto n = sys::send_to(native_handle(), data.data(), data.size(), &to);

@@ -21,7 +21,8 @@ Run run(const std::string& args, const std::string& input = "") {
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) return r;
   char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr) r.output += buf;
+  while (std::fgets(buf, sizeof(buf), p) != nullptr)
+    r.output += buf;
   const int raw = ::pclose(p);
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return r;
@@ -43,7 +44,8 @@ struct Background {
   std::string rest() {
     std::string out;
     char buf[512];
-    while (pipe != nullptr && std::fgets(buf, sizeof(buf), pipe) != nullptr) out += buf;
+    while (pipe != nullptr && std::fgets(buf, sizeof(buf), pipe) != nullptr)
+      out += buf;
     return out;
   }
   int wait() {

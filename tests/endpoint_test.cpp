@@ -7,8 +7,8 @@ namespace {
 using EndpointTest = SockkitTest;
 
 TEST_F(EndpointTest, ParsesAndFormatsBackEveryFamily) {
-  const char* texts[] = {"1.2.3.4:80",       "0.0.0.0:0",        "255.255.255.255:65535",
-                         "[::1]:80",         "[::]:8080",        "[2001:db8::1]:8883",
+  const char* texts[] = {"1.2.3.4:80",       "0.0.0.0:0",           "255.255.255.255:65535",
+                         "[::1]:80",         "[::]:8080",           "[2001:db8::1]:8883",
                          "[fe80::1%2]:80",   "[::ffff:10.0.0.1]:1", "[1:2:3:4:5:6:7:8]:9",
                          "unix:/run/x.sock", "unix:@abstract-name"};
   for (const char* text : texts) {
@@ -62,27 +62,41 @@ TEST_F(EndpointTest, RejectsMalformedTextWithAClearReason) {
     failure why;
   };
   const Case cases[] = {
-      {"", failure::malformed_address},          {"1.2.3.4", failure::missing_port},
-      {"1.2.3.4:", failure::missing_port},       {"1.2.3.4:65536", failure::port_out_of_range},
-      {"1.2.3.4:-1", failure::port_out_of_range}, {"1.2.3.4:99999999", failure::port_out_of_range},
-      {"1.2.3.4:8o", failure::malformed_address}, {"1.2.3.4:+80", failure::malformed_address},
-      {"256.1.1.1:80", failure::malformed_address}, {"1.2.3:80", failure::malformed_address},
-      {"1.2.3.4.5:80", failure::malformed_address}, {"01.2.3.4:80", failure::malformed_address},
-      {"1..2.3:80", failure::malformed_address},  {" 1.2.3.4:80", failure::malformed_address},
-      {"::1:80", failure::malformed_address},     {"[::1]", failure::missing_port},
-      {"[::1]80", failure::malformed_address},    {"[::1:80", failure::malformed_address},
+      {"", failure::malformed_address},
+      {"1.2.3.4", failure::missing_port},
+      {"1.2.3.4:", failure::missing_port},
+      {"1.2.3.4:65536", failure::port_out_of_range},
+      {"1.2.3.4:-1", failure::port_out_of_range},
+      {"1.2.3.4:99999999", failure::port_out_of_range},
+      {"1.2.3.4:8o", failure::malformed_address},
+      {"1.2.3.4:+80", failure::malformed_address},
+      {"256.1.1.1:80", failure::malformed_address},
+      {"1.2.3:80", failure::malformed_address},
+      {"1.2.3.4.5:80", failure::malformed_address},
+      {"01.2.3.4:80", failure::malformed_address},
+      {"1..2.3:80", failure::malformed_address},
+      {" 1.2.3.4:80", failure::malformed_address},
+      {"::1:80", failure::malformed_address},
+      {"[::1]", failure::missing_port},
+      {"[::1]80", failure::malformed_address},
+      {"[::1:80", failure::malformed_address},
       {"[1:2:3:4:5:6:7:8:9]:80", failure::malformed_address},
-      {"[1::2::3]:80", failure::malformed_address}, {"[12345::]:80", failure::malformed_address},
-      {"[:1]:80", failure::malformed_address},    {"[1:]:80", failure::malformed_address},
-      {"[::g]:80", failure::malformed_address},   {"[fe80::1%]:80", failure::malformed_address},
+      {"[1::2::3]:80", failure::malformed_address},
+      {"[12345::]:80", failure::malformed_address},
+      {"[:1]:80", failure::malformed_address},
+      {"[1:]:80", failure::malformed_address},
+      {"[::g]:80", failure::malformed_address},
+      {"[fe80::1%]:80", failure::malformed_address},
       {"[1:2:3:4:5:6:7:1.2.3.4]:80", failure::malformed_address},
-      {"unix:", failure::malformed_address},      {"example.com:80", failure::malformed_address},
+      {"unix:", failure::malformed_address},
+      {"example.com:80", failure::malformed_address},
   };
   for (const auto& c : cases) {
     auto ep = Endpoint::parse(c.text);
     EXPECT_FALSE(ep) << '"' << c.text << "\" parsed as " << (ep ? ep->to_string() : "");
     if (!ep) {
-      EXPECT_EQ(ep.error(), make_error_code(c.why)) << '"' << c.text << "\": " << ep.error().message();
+      EXPECT_EQ(ep.error(), make_error_code(c.why))
+          << '"' << c.text << "\": " << ep.error().message();
       EXPECT_TRUE(ep.error() == errc::invalid_argument);
     }
   }
@@ -93,7 +107,8 @@ TEST_F(EndpointTest, UnixPathsHaveALimit) {
   EXPECT_OK(Endpoint::unix_path(longest));
   EXPECT_EQ(Endpoint::unix_path(longest + "p").error(), make_error_code(failure::path_too_long));
   EXPECT_EQ(Endpoint::parse("unix:/" + longest).error(), make_error_code(failure::path_too_long));
-  EXPECT_EQ(Endpoint::unix_abstract(longest + "x").error(), make_error_code(failure::path_too_long));
+  EXPECT_EQ(Endpoint::unix_abstract(longest + "x").error(),
+            make_error_code(failure::path_too_long));
   EXPECT_EQ(Endpoint::unix_path(std::string_view("a\0b", 3)).error(),
             make_error_code(failure::malformed_address));
 }
@@ -117,7 +132,8 @@ TEST_F(EndpointTest, ResolvesLocalhostThroughTheResolver) {
   }
   auto v4 = resolve("localhost:1", {.family = Family::ipv4});
   ASSERT_OK(v4);
-  for (const auto& ep : *v4) EXPECT_EQ(ep.family(), Family::ipv4);
+  for (const auto& ep : *v4)
+    EXPECT_EQ(ep.family(), Family::ipv4);
 }
 
 TEST_F(EndpointTest, ResolveRejectsBadNamesWithoutAskingTheResolver) {

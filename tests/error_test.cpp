@@ -10,13 +10,20 @@ using ErrorTest = SockkitTest;
 
 TEST_F(ErrorTest, StackCodesCompareEqualToPortableConditions) {
   const std::pair<int, errc> table[] = {
-      {EAGAIN, errc::would_block},           {EWOULDBLOCK, errc::would_block},
-      {EINPROGRESS, errc::in_progress},      {ECONNREFUSED, errc::connection_refused},
-      {ECONNRESET, errc::connection_reset},  {EPIPE, errc::peer_closed},
-      {ETIMEDOUT, errc::timed_out},          {EADDRINUSE, errc::address_in_use},
-      {EHOSTUNREACH, errc::host_unreachable}, {EMFILE, errc::too_many_sockets},
-      {ENOPROTOOPT, errc::not_supported},    {EMSGSIZE, errc::message_too_large},
-      {ECONNABORTED, errc::connection_aborted}, {ENOTCONN, errc::not_connected},
+      {EAGAIN, errc::would_block},
+      {EWOULDBLOCK, errc::would_block},
+      {EINPROGRESS, errc::in_progress},
+      {ECONNREFUSED, errc::connection_refused},
+      {ECONNRESET, errc::connection_reset},
+      {EPIPE, errc::peer_closed},
+      {ETIMEDOUT, errc::timed_out},
+      {EADDRINUSE, errc::address_in_use},
+      {EHOSTUNREACH, errc::host_unreachable},
+      {EMFILE, errc::too_many_sockets},
+      {ENOPROTOOPT, errc::not_supported},
+      {EMSGSIZE, errc::message_too_large},
+      {ECONNABORTED, errc::connection_aborted},
+      {ENOTCONN, errc::not_connected},
   };
   for (auto [value, cond] : table) {
     const std::error_code ec(value, std::system_category());

@@ -8,8 +8,12 @@ namespace {
 using namespace std::chrono_literals;
 using OptionsTest = SockkitTest;
 
-Socket tcp4() { return std::move(*Socket::open(Family::ipv4, SocketType::stream)); }
-Socket udp(Family f) { return std::move(*Socket::open(f, SocketType::datagram)); }
+Socket tcp4() {
+  return std::move(*Socket::open(Family::ipv4, SocketType::stream));
+}
+Socket udp(Family f) {
+  return std::move(*Socket::open(f, SocketType::datagram));
+}
 
 TEST_F(OptionsTest, BooleanOptionsReadBackWhatWasSet) {
   Socket s = tcp4();
@@ -53,9 +57,10 @@ TEST_F(OptionsTest, KeepaliveSettingsRoundTrip) {
 TEST_F(OptionsTest, KeepaliveRejectsOutOfRangeValuesAndChangesNothing) {
   Socket s = tcp4();
   ASSERT_OK(s.set_keepalive({.enabled = true, .idle = 9s, .interval = 2s, .count = 3}));
-  const Keepalive bad[] = {{true, 0s, 1s, 1}, {true, 1s, 0s, 1}, {true, 1s, 1s, 0},
+  const Keepalive bad[] = {{true, 0s, 1s, 1},     {true, 1s, 0s, 1},   {true, 1s, 1s, 0},
                            {true, 40000s, 1s, 1}, {true, 1s, 1s, 128}, {true, -5s, 1s, 1}};
-  for (const auto& k : bad) EXPECT_ERRC(s.set_keepalive(k), errc::invalid_argument);
+  for (const auto& k : bad)
+    EXPECT_ERRC(s.set_keepalive(k), errc::invalid_argument);
   EXPECT_EQ(s.keepalive()->idle, 9s);
 }
 
@@ -168,7 +173,8 @@ TEST_F(OptionsTest, SocketsAreCloseOnExecAndMoveOnly) {
   ASSERT_NE(f, nullptr);
   unsigned flags = 0;
   char line[128];
-  while (std::fgets(line, sizeof(line), f) != nullptr) std::sscanf(line, "flags: %o", &flags);
+  while (std::fgets(line, sizeof(line), f) != nullptr)
+    std::sscanf(line, "flags: %o", &flags);
   std::fclose(f);
   EXPECT_NE(flags & 02000000u, 0u) << "O_CLOEXEC missing";
   Socket moved = std::move(s);

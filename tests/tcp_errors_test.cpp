@@ -37,8 +37,8 @@ TEST_F(TcpErrors, ConnectionResetWhenThePeerClosesWithUnreadData) {
 // The first send after the peer closed succeeds — the peer answers with RST —
 // so the test keeps sending; the process must survive every one of them.
 TEST_F(TcpErrors, WritingToAClosedPeerIsAnErrorNotASignal) {
-  struct sigaction previous{};
-  struct sigaction default_action{};
+  struct sigaction previous {};
+  struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   ASSERT_EQ(sigaction(SIGPIPE, &default_action, &previous), 0);
   auto [client, server] = connected_pair(Family::ipv4);
@@ -87,7 +87,7 @@ TEST_F(TcpErrors, NonBlockingConnectIsCheckedWithSoError) {
   const Endpoint dead = *listener.local_endpoint();
   ASSERT_OK(listener.close());
   auto refused = TcpStream::start_connect(dead);
-  ASSERT_OK(refused);  // the refusal comes later, through SO_ERROR
+  ASSERT_OK(refused);                        // the refusal comes later, through SO_ERROR
   ASSERT_TRUE(*refused->wait_writable(2s));  // writable, yet not connected: the seed's trap
   EXPECT_ERRC(refused->finish_connect(), errc::connection_refused);
 }
@@ -165,7 +165,7 @@ TEST_F(TcpErrors, RunningOutOfDescriptorsIsTooManySockets) {
   struct rlimit_guard {
     rlimit_guard() { getrlimit(RLIMIT_NOFILE, &saved); }
     ~rlimit_guard() { setrlimit(RLIMIT_NOFILE, &saved); }
-    struct rlimit saved{};
+    struct rlimit saved {};
   } guard;
   std::vector<Socket> hoard;
   struct rlimit low = guard.saved;

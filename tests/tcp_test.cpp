@@ -41,7 +41,8 @@ TEST_P(StreamLifecycle, LargeTransferIsByteExactDespitePartialTransfers) {
   auto [client, server] = connected_pair(GetParam());
   std::vector<std::byte> sent(4 << 20);
   std::mt19937 rng(42);
-  for (auto& b : sent) b = static_cast<std::byte>(rng());
+  for (auto& b : sent)
+    b = static_cast<std::byte>(rng());
   std::thread writer([&, &c = client] { EXPECT_OK(c.write_all(sent)); });
   std::vector<std::byte> got(sent.size());
   EXPECT_OK(server.read_exact(got, 20s));
@@ -77,7 +78,8 @@ TEST_P(StreamLifecycle, ReadExactReportsEarlyEofAsPeerClosed) {
   ASSERT_OK(client.write_all("abc"));
   ASSERT_OK(client.close());
   char buf[10];
-  EXPECT_EQ(server.read_exact(std::span<char>(buf)).error(), make_error_code(failure::unexpected_eof));
+  EXPECT_EQ(server.read_exact(std::span<char>(buf)).error(),
+            make_error_code(failure::unexpected_eof));
 }
 
 TEST_P(StreamLifecycle, NonBlockingReceiveOnAnEmptySocketWouldBlock) {

@@ -86,15 +86,18 @@ TEST_P(UdpFamilies, BatchesSendAndReceiveManyDatagrams) {
   const Endpoint to = *rx->local_endpoint();
   constexpr int kCount = 40;  // more than one internal chunk
   std::vector<std::string> payloads;
-  for (int i = 0; i < kCount; ++i) payloads.push_back("reading-" + std::to_string(i));
+  for (int i = 0; i < kCount; ++i)
+    payloads.push_back("reading-" + std::to_string(i));
   std::vector<OutgoingDatagram> out;
-  for (const auto& p : payloads) out.push_back({std::as_bytes(std::span(p.data(), p.size())), &to});
+  for (const auto& p : payloads)
+    out.push_back({std::as_bytes(std::span(p.data(), p.size())), &to});
   auto sent = tx->send_batch(out);
   ASSERT_OK(sent);
   EXPECT_EQ(*sent, static_cast<std::size_t>(kCount));
   std::vector<std::array<std::byte, 32>> storage(kCount);
   std::vector<IncomingDatagram> in(kCount);
-  for (int i = 0; i < kCount; ++i) in[static_cast<std::size_t>(i)].buffer = storage[static_cast<std::size_t>(i)];
+  for (int i = 0; i < kCount; ++i)
+    in[static_cast<std::size_t>(i)].buffer = storage[static_cast<std::size_t>(i)];
   std::size_t received = 0;
   ASSERT_OK(rx->set_receive_timeout(2s));
   while (received < kCount) {
@@ -104,7 +107,8 @@ TEST_P(UdpFamilies, BatchesSendAndReceiveManyDatagrams) {
   }
   for (std::size_t i = 0; i < kCount; ++i) {
     const auto& r = in[i].result;
-    EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(storage[i].data()), r.size), payloads[i]);
+    EXPECT_EQ(std::string_view(reinterpret_cast<const char*>(storage[i].data()), r.size),
+              payloads[i]);
     EXPECT_EQ(r.from.port(), tx->local_endpoint()->port());  // tx is bound to the wildcard
     EXPECT_TRUE(r.from.is_loopback()) << r.from.to_string();
   }

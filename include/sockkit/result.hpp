@@ -115,7 +115,7 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() noexcept = default;
-  Result(std::error_code ec) noexcept : error_(ec) {}          // NOLINT: implicit by design
+  Result(std::error_code ec) noexcept : error_(ec) {}         // NOLINT: implicit by design
   Result(failure e) noexcept : error_(make_error_code(e)) {}  // NOLINT: implicit by design
   bool has_value() const noexcept { return !error_; }
   explicit operator bool() const noexcept { return !error_; }

@@ -19,10 +19,10 @@ namespace sockkit {
 
 /// How a listener is set up.
 struct ListenOptions {
-  int backlog = 128;           ///< Pending-connection queue length given to listen().
-  bool reuse_address = true;   ///< SO_REUSEADDR before bind (see the file comment).
-  bool reuse_port = false;     ///< SO_REUSEPORT: several listeners share the port.
-  bool ipv6_only = false;      ///< For IPv6 endpoints: refuse IPv4-mapped peers.
+  int backlog = 128;               ///< Pending-connection queue length given to listen().
+  bool reuse_address = true;       ///< SO_REUSEADDR before bind (see the file comment).
+  bool reuse_port = false;         ///< SO_REUSEPORT: several listeners share the port.
+  bool ipv6_only = false;          ///< For IPv6 endpoints: refuse IPv4-mapped peers.
   bool remove_stale_path = false;  ///< Unix-domain: unlink an existing socket file first.
 };
 

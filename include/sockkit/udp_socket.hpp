@@ -42,7 +42,7 @@ struct IncomingDatagram {
 struct UdpOptions {
   bool reuse_address = false;  ///< Several receivers on one port (multicast listeners).
   bool reuse_port = false;
-  bool broadcast = false;      ///< SO_BROADCAST, needed to send to 255.255.255.255.
+  bool broadcast = false;  ///< SO_BROADCAST, needed to send to 255.255.255.255.
   bool ipv6_only = false;
 };
 

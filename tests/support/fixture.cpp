@@ -14,7 +14,9 @@ int open_descriptor_count() {
   return count;
 }
 
-void SockkitTest::SetUp() { descriptors_at_start_ = open_descriptor_count(); }
+void SockkitTest::SetUp() {
+  descriptors_at_start_ = open_descriptor_count();
+}
 
 void SockkitTest::TearDown() {
   EXPECT_EQ(open_descriptor_count(), descriptors_at_start_) << "descriptor leak (or double close)";
@@ -29,9 +31,15 @@ Endpoint unique_unix_endpoint() {
 TcpListener listen_loopback(Family family, const ListenOptions& options) {
   Endpoint at;
   switch (family) {
-    case Family::ipv4: at = Endpoint::loopback_v4(0); break;
-    case Family::ipv6: at = Endpoint::loopback_v6(0); break;
-    default: at = unique_unix_endpoint(); break;
+    case Family::ipv4:
+      at = Endpoint::loopback_v4(0);
+      break;
+    case Family::ipv6:
+      at = Endpoint::loopback_v6(0);
+      break;
+    default:
+      at = unique_unix_endpoint();
+      break;
   }
   auto listener = TcpListener::bind(at, options);
   if (!listener) {
@@ -63,10 +71,14 @@ std::pair<TcpStream, TcpStream> connected_pair(Family family) {
 
 std::string family_name(Family family) {
   switch (family) {
-    case Family::ipv4: return "IPv4";
-    case Family::ipv6: return "IPv6";
-    case Family::unix_domain: return "Unix";
-    case Family::none: break;
+    case Family::ipv4:
+      return "IPv4";
+    case Family::ipv6:
+      return "IPv6";
+    case Family::unix_domain:
+      return "Unix";
+    case Family::none:
+      break;
   }
   return "none";
 }

@@ -12,7 +12,9 @@
 
 namespace sockkit {
 /// Lets GoogleTest print endpoints in failure messages.
-inline void PrintTo(const Endpoint& ep, std::ostream* os) { *os << ep.to_string(); }
+inline void PrintTo(const Endpoint& ep, std::ostream* os) {
+  *os << ep.to_string();
+}
 }  // namespace sockkit
 
 namespace sockkit::test {
@@ -44,22 +46,22 @@ long long elapsed_ms(std::chrono::steady_clock::time_point start);
 }  // namespace sockkit::test
 
 /// ASSERT that a Result holds a value, printing the error otherwise.
-#define ASSERT_OK(expr)                                                          \
-  do {                                                                           \
-    const auto& sockkit_r_ = (expr);                                             \
+#define ASSERT_OK(expr)                                                                   \
+  do {                                                                                    \
+    const auto& sockkit_r_ = (expr);                                                      \
     ASSERT_TRUE(sockkit_r_.has_value()) << #expr << ": " << sockkit_r_.error().message(); \
   } while (0)
-#define EXPECT_OK(expr)                                                          \
-  do {                                                                           \
-    const auto& sockkit_r_ = (expr);                                             \
+#define EXPECT_OK(expr)                                                                   \
+  do {                                                                                    \
+    const auto& sockkit_r_ = (expr);                                                      \
     EXPECT_TRUE(sockkit_r_.has_value()) << #expr << ": " << sockkit_r_.error().message(); \
   } while (0)
 /// EXPECT that a Result failed with a portable condition.
-#define EXPECT_ERRC(expr, cond)                                                  \
-  do {                                                                           \
-    const auto& sockkit_r_ = (expr);                                             \
-    EXPECT_FALSE(sockkit_r_.has_value()) << #expr << " unexpectedly succeeded";  \
-    EXPECT_EQ(sockkit::classify(sockkit_r_.error()), cond)                       \
-        << #expr << ": " << sockkit_r_.error().message() << " ("                 \
-        << sockkit::to_string(sockkit::classify(sockkit_r_.error())) << ")";     \
+#define EXPECT_ERRC(expr, cond)                                                 \
+  do {                                                                          \
+    const auto& sockkit_r_ = (expr);                                            \
+    EXPECT_FALSE(sockkit_r_.has_value()) << #expr << " unexpectedly succeeded"; \
+    EXPECT_EQ(sockkit::classify(sockkit_r_.error()), cond)                      \
+        << #expr << ": " << sockkit_r_.error().message() << " ("                \
+        << sockkit::to_string(sockkit::classify(sockkit_r_.error())) << ")";    \
   } while (0)

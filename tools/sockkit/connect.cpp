@@ -66,7 +66,8 @@ int run(const ConnectOptions& opt) {
 
 void add_connect(CLI::App& app, int& status) {
   auto opt = std::make_shared<ConnectOptions>();
-  auto* cmd = app.add_subcommand("connect", "Connect over TCP: stdin to the socket, socket to stdout");
+  auto* cmd =
+      app.add_subcommand("connect", "Connect over TCP: stdin to the socket, socket to stdout");
   cmd->add_option("address", opt->address, "host:port, [v6]:port or unix:/path")->required();
   cmd->add_option("-t,--timeout", opt->timeout, "Connect timeout in seconds")
       ->capture_default_str()

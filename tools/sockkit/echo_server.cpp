@@ -59,7 +59,8 @@ int run(const EchoOptions& opt) {
     if (!client) {
       // Out of descriptors or an aborted handshake: report, back off, keep serving.
       fail("accept", client.error());
-      if (client.error() == errc::too_many_sockets) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (client.error() == errc::too_many_sockets)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
     if (active.load() >= opt.max_connections) {
@@ -75,7 +76,8 @@ int run(const EchoOptions& opt) {
     workers.emplace_back(serve, std::move(client->stream), client->peer, std::cref(opt),
                          std::ref(active));
   }
-  for (auto& w : workers) w.join();
+  for (auto& w : workers)
+    w.join();
   return 0;
 }
 
@@ -83,7 +85,8 @@ int run(const EchoOptions& opt) {
 
 void add_echo_server(CLI::App& app, int& status) {
   auto opt = std::make_shared<EchoOptions>();
-  auto* cmd = app.add_subcommand("echo-server", "Echo every byte back (blocking, thread per connection)");
+  auto* cmd =
+      app.add_subcommand("echo-server", "Echo every byte back (blocking, thread per connection)");
   cmd->add_option("-l,--listen", opt->listen, "Address to listen on (port 0 = any free port)")
       ->capture_default_str();
   cmd->add_option("-m,--max-connections", opt->max_connections,

@@ -4,8 +4,9 @@
 #include "common.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"sockkit — sockets toolkit for embedded Linux and lwIP devices.\n"
-               "Addresses: 1.2.3.4:80, [::1]:80, host:port, unix:/path, unix:@abstract."};
+  CLI::App app{
+      "sockkit — sockets toolkit for embedded Linux and lwIP devices.\n"
+      "Addresses: 1.2.3.4:80, [::1]:80, host:port, unix:/path, unix:@abstract."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "sockkit 0.1.0");
   int status = 0;  // set by the subcommand that runs

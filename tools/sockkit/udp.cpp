@@ -77,7 +77,8 @@ int receive(const ReceiveOptions& opt) {
       if (!i) return fail("interface '" + opt.interface + "'", i.error());
       index = *i;
     }
-    if (auto st = socket->join_multicast(*group, index); !st) return fail("join " + opt.join, st.error());
+    if (auto st = socket->join_multicast(*group, index); !st)
+      return fail("join " + opt.join, st.error());
   }
   if (opt.timeout > 0) (void)socket->set_receive_timeout(to_millis(opt.timeout));
   std::printf("listening on %s\n", socket->local_endpoint()->to_string().c_str());
@@ -87,7 +88,8 @@ int receive(const ReceiveOptions& opt) {
     auto d = socket->receive_from(buf);
     if (!d) return fail("receive", d.error());
     std::printf("%s %zu%s %s\n", d->from.to_string().c_str(), d->full_size,
-                d->truncated ? " truncated" : "", printable(std::span(buf.data(), d->size)).c_str());
+                d->truncated ? " truncated" : "",
+                printable(std::span(buf.data(), d->size)).c_str());
     std::fflush(stdout);
   }
   return 0;
@@ -119,7 +121,8 @@ void add_udp(CLI::App& app, int& status) {
       ->check(CLI::NonNegativeNumber);
   recv_cmd->add_option("--join", r->join, "Multicast group to join, e.g. 239.1.2.3");
   recv_cmd->add_option("--interface", r->interface, "Interface for --join, e.g. eth0");
-  recv_cmd->add_option("--buffer", r->buffer, "Receive buffer in bytes (smaller datagrams truncate)")
+  recv_cmd
+      ->add_option("--buffer", r->buffer, "Receive buffer in bytes (smaller datagrams truncate)")
       ->capture_default_str()
       ->check(CLI::Range(1, 65536));
   recv_cmd->final_callback([r, &status] { status = receive(*r); });

@@ -17,10 +17,14 @@ namespace posix {
 
 int to_native(Family family) noexcept {
   switch (family) {
-    case Family::ipv4: return AF_INET;
-    case Family::ipv6: return AF_INET6;
-    case Family::unix_domain: return AF_UNIX;
-    case Family::none: break;
+    case Family::ipv4:
+      return AF_INET;
+    case Family::ipv6:
+      return AF_INET6;
+    case Family::unix_domain:
+      return AF_UNIX;
+    case Family::none:
+      break;
   }
   return AF_UNSPEC;
 }
@@ -56,7 +60,8 @@ Result<SockAddr> to_sockaddr(const Endpoint& ep) noexcept {
                                           (ep.is_abstract() || name.empty() ? 0 : 1));
       return out;
     }
-    case Family::none: break;
+    case Family::none:
+      break;
   }
   return failure::wrong_family;
 }
@@ -83,7 +88,8 @@ Result<Endpoint> from_sockaddr(const sockaddr* sa, socklen_t length) noexcept {
       if (sun->sun_path[0] == '\0') return Endpoint::unix_abstract({sun->sun_path + 1, max - 1});
       return Endpoint::unix_path({sun->sun_path, strnlen(sun->sun_path, max)});
     }
-    default: return std::error_code(EAFNOSUPPORT, std::system_category());
+    default:
+      return std::error_code(EAFNOSUPPORT, std::system_category());
   }
 }
 
@@ -102,10 +108,14 @@ namespace {
 std::error_code gai_error(int rc) {
   switch (rc) {
     case EAI_NONAME:
-    case EAI_NODATA: return make_error_code(failure::name_not_found);
-    case EAI_SYSTEM: return posix::last_error();
-    case EAI_MEMORY: return std::make_error_code(std::errc::not_enough_memory);
-    default: return make_error_code(failure::resolver_failure);
+    case EAI_NODATA:
+      return make_error_code(failure::name_not_found);
+    case EAI_SYSTEM:
+      return posix::last_error();
+    case EAI_MEMORY:
+      return std::make_error_code(std::errc::not_enough_memory);
+    default:
+      return make_error_code(failure::resolver_failure);
   }
 }
 }  // namespace
@@ -126,7 +136,8 @@ Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
     if (!ep || !ep->is_ip()) continue;
     Endpoint with_port = ep->with_port(port);
     bool seen = false;
-    for (const auto& e : out) seen = seen || e == with_port;
+    for (const auto& e : out)
+      seen = seen || e == with_port;
     if (!seen) out.push_back(with_port);
   }
   freeaddrinfo(list);

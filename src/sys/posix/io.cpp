@@ -127,8 +127,8 @@ Result<std::size_t> receive_batch(NativeHandle h, std::span<IncomingDatagram> ba
     out.full_size = hdr.msg_len;
     out.truncated = (hdr.msg_hdr.msg_flags & MSG_TRUNC) != 0;
     if (hdr.msg_hdr.msg_namelen > 0) {
-      auto from = posix::from_sockaddr(addrs[static_cast<std::size_t>(i)].get(),
-                                       hdr.msg_hdr.msg_namelen);
+      auto from =
+          posix::from_sockaddr(addrs[static_cast<std::size_t>(i)].get(), hdr.msg_hdr.msg_namelen);
       if (from) out.from = *from;
     }
   }

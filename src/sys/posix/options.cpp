@@ -25,21 +25,36 @@ struct Native {
 Native native_option(Family family, Option option) noexcept {
   const bool v6 = family == Family::ipv6;
   switch (option) {
-    case Option::reuse_address: return {SOL_SOCKET, SO_REUSEADDR};
-    case Option::reuse_port: return {SOL_SOCKET, SO_REUSEPORT};
-    case Option::keepalive: return {SOL_SOCKET, SO_KEEPALIVE};
-    case Option::keepalive_idle_s: return {IPPROTO_TCP, TCP_KEEPIDLE};
-    case Option::keepalive_interval_s: return {IPPROTO_TCP, TCP_KEEPINTVL};
-    case Option::keepalive_count: return {IPPROTO_TCP, TCP_KEEPCNT};
-    case Option::no_delay: return {IPPROTO_TCP, TCP_NODELAY};
-    case Option::user_timeout_ms: return {IPPROTO_TCP, TCP_USER_TIMEOUT};
-    case Option::receive_timeout_ms: return {SOL_SOCKET, SO_RCVTIMEO, Shape::millis_timeval};
-    case Option::send_timeout_ms: return {SOL_SOCKET, SO_SNDTIMEO, Shape::millis_timeval};
-    case Option::receive_buffer: return {SOL_SOCKET, SO_RCVBUF};
-    case Option::send_buffer: return {SOL_SOCKET, SO_SNDBUF};
-    case Option::linger_s: return {SOL_SOCKET, SO_LINGER, Shape::linger_seconds};
-    case Option::broadcast: return {SOL_SOCKET, SO_BROADCAST};
-    case Option::ipv6_only: return {IPPROTO_IPV6, IPV6_V6ONLY};
+    case Option::reuse_address:
+      return {SOL_SOCKET, SO_REUSEADDR};
+    case Option::reuse_port:
+      return {SOL_SOCKET, SO_REUSEPORT};
+    case Option::keepalive:
+      return {SOL_SOCKET, SO_KEEPALIVE};
+    case Option::keepalive_idle_s:
+      return {IPPROTO_TCP, TCP_KEEPIDLE};
+    case Option::keepalive_interval_s:
+      return {IPPROTO_TCP, TCP_KEEPINTVL};
+    case Option::keepalive_count:
+      return {IPPROTO_TCP, TCP_KEEPCNT};
+    case Option::no_delay:
+      return {IPPROTO_TCP, TCP_NODELAY};
+    case Option::user_timeout_ms:
+      return {IPPROTO_TCP, TCP_USER_TIMEOUT};
+    case Option::receive_timeout_ms:
+      return {SOL_SOCKET, SO_RCVTIMEO, Shape::millis_timeval};
+    case Option::send_timeout_ms:
+      return {SOL_SOCKET, SO_SNDTIMEO, Shape::millis_timeval};
+    case Option::receive_buffer:
+      return {SOL_SOCKET, SO_RCVBUF};
+    case Option::send_buffer:
+      return {SOL_SOCKET, SO_SNDBUF};
+    case Option::linger_s:
+      return {SOL_SOCKET, SO_LINGER, Shape::linger_seconds};
+    case Option::broadcast:
+      return {SOL_SOCKET, SO_BROADCAST};
+    case Option::ipv6_only:
+      return {IPPROTO_IPV6, IPV6_V6ONLY};
     case Option::multicast_ttl:
       return v6 ? Native{IPPROTO_IPV6, IPV6_MULTICAST_HOPS} : Native{IPPROTO_IP, IP_MULTICAST_TTL};
     case Option::multicast_loopback:
@@ -50,7 +65,9 @@ Native native_option(Family family, Option option) noexcept {
   return {};
 }
 
-std::error_code not_supported() noexcept { return {ENOPROTOOPT, std::system_category()}; }
+std::error_code not_supported() noexcept {
+  return {ENOPROTOOPT, std::system_category()};
+}
 
 // IP-level options on a Unix-domain socket reach the kernel as EOPNOTSUPP or
 // EINVAL; name them honestly instead.
@@ -68,7 +85,9 @@ Status set_option(NativeHandle h, Family family, Option option, int value) noexc
   if (n.level == IPPROTO_IPV6 && family != Family::ipv6) return not_supported();
   int rc = 0;
   switch (n.shape) {
-    case Shape::integer: rc = ::setsockopt(h.value, n.level, n.name, &value, sizeof(value)); break;
+    case Shape::integer:
+      rc = ::setsockopt(h.value, n.level, n.name, &value, sizeof(value));
+      break;
     case Shape::millis_timeval: {
       timeval tv{value / 1000, (value % 1000) * 1000};
       rc = ::setsockopt(h.value, n.level, n.name, &tv, sizeof(tv));

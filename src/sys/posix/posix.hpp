@@ -12,7 +12,9 @@
 namespace sockkit::sys::posix {
 
 /// errno as an error_code in the system category.
-inline std::error_code last_error() noexcept { return {errno, std::system_category()}; }
+inline std::error_code last_error() noexcept {
+  return {errno, std::system_category()};
+}
 
 /// Calls `op` again while it fails with EINTR (a signal arrived mid-call).
 template <class Op>

@@ -50,7 +50,7 @@ Status listen(NativeHandle h, int backlog) noexcept {
 Status remove_socket_file(const Endpoint& at) noexcept {
   if (at.family() != Family::unix_domain || at.is_abstract() || at.unix_name().empty()) return {};
   const std::string path(at.unix_name());
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return {};  // nothing there
   if (!S_ISSOCK(st.st_mode)) return std::error_code(EEXIST, std::system_category());
   if (::unlink(path.c_str()) != 0) return last_error();
@@ -60,7 +60,8 @@ Status remove_socket_file(const Endpoint& at) noexcept {
 Result<NativeHandle> accept(NativeHandle h, Endpoint* peer) noexcept {
   posix::SockAddr sa;
   sa.length = sizeof(sa.storage);
-  const int fd = retry_eintr([&] { return ::accept4(h.value, sa.get(), &sa.length, SOCK_CLOEXEC); });
+  const int fd =
+      retry_eintr([&] { return ::accept4(h.value, sa.get(), &sa.length, SOCK_CLOEXEC); });
   if (fd < 0) return last_error();
   if (peer != nullptr) {
     auto ep = posix::from_sockaddr(sa.get(), sa.length);

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole test suite: format check, then build + test under the release,
+# AddressSanitizer/UBSan, ThreadSanitizer and -fno-exceptions -fno-rtti builds,
+# then the installed-package consumer. Usage: scripts/test.sh [preset...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+presets=("$@")
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept)
+start=$SECONDS
+
+echo "== clang-format"
+git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
+
+for preset in "${presets[@]}"; do
+  echo "== $preset: configure + build"
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+  [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+  echo "== $preset: test"
+  ctest --preset "$preset" --output-on-failure | tail -n 4
+  [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+done
+
+if [[ " ${presets[*]} " == *" release "* ]]; then
+  echo "== installed package consumer"
+  scripts/consumer.sh build/release
+fi
+echo "== all green in $((SECONDS - start)) s"
