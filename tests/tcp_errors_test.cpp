@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "support/fixture.hpp"
+#include "support/netns.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -112,6 +113,29 @@ TEST_F(TcpErrors, ConnectTimeoutFiresAtTheConfiguredTime) {
   EXPECT_EQ(attempt.error(), make_error_code(failure::connect_timeout));
   EXPECT_GE(took_ms, 290);
   EXPECT_LT(took_ms, 3000);  // generous upper bound: a loaded CI machine
+}
+
+// The same against a really silent peer (a NAT that forgot us: no RST, no ICMP),
+// in a network namespace the test creates: SYNs go to a neighbour entry whose
+// MAC nobody owns. Without a timeout, connect() would wait ~2 minutes.
+TEST_F(TcpErrors, ConnectTimeoutAgainstASilentPeerInANamespace) {
+  auto run = run_in_private_netns([](std::string& report) {
+    if (!shell("ip link add dev sk0 type veth peer name sk1") || !shell("ip link set dev sk0 up") ||
+        !shell("ip link set dev sk1 up") || !shell("ip addr add 10.77.0.1/24 dev sk0") ||
+        !shell("ip neigh replace 10.77.0.2 lladdr 02:00:00:00:77:02 dev sk0 nud permanent")) {
+      report = "could not build the blackhole with iproute2";
+      return 2;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    auto stream = TcpStream::connect(*Endpoint::parse("10.77.0.2:7"), 1500ms);
+    const long long took = elapsed_ms(start);
+    report = std::string(stream ? "connected" : to_string(classify(stream.error()))) + " after " +
+             std::to_string(took) + " ms";
+    return (!stream && stream.error() == errc::timed_out && took >= 1490 && took < 5000) ? 0 : 1;
+  });
+  if (!run.ran) GTEST_SKIP() << "needs a private network namespace: " << run.why;
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+  std::printf("silent peer: %s\n", run.report.c_str());
 }
 
 // The seed's SO_REUSEADDR story: a server that closed a connection first leaves
