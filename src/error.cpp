@@ -33,6 +33,8 @@ errc condition_of(failure e) noexcept {
       return errc::name_not_resolved;
     case failure::limit_reached:
       return errc::limit_exceeded;
+    case failure::backend_unavailable:
+      return errc::not_supported;
   }
   return errc::invalid_argument;
 }
@@ -76,6 +78,8 @@ class ErrorCategory final : public std::error_category {
         return "name resolution failed";
       case failure::limit_reached:
         return "configured limit reached";
+      case failure::backend_unavailable:
+        return "backend not available in this build or refused by the kernel";
     }
     return "unknown sockkit error";
   }

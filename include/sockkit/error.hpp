@@ -63,6 +63,7 @@ enum class failure {
   name_not_found,         ///< Resolver: no such host.                    -> name_not_resolved
   resolver_failure,       ///< Resolver failed temporarily or fatally.    -> name_not_resolved
   limit_reached,          ///< A configured sockkit limit was exceeded.   -> limit_exceeded
+  backend_unavailable,    ///< Backend not in this build or refused by the kernel -> not_supported
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -45,8 +45,8 @@ enum class Option : std::uint8_t {
   type_of_service,
 };
 
-/// Readiness bits for wait().
-enum Ready : unsigned { kReadable = 1, kWritable = 2, kError = 4, kHangup = 8 };
+/// Readiness bits for wait(), poll() and the pollers (same values as sockkit::io::*).
+inline constexpr unsigned kReadable = 1, kWritable = 2, kError = 4, kHangup = 8, kInvalid = 16;
 
 Result<NativeHandle> open(Family family, SocketType type) noexcept;
 Status close(NativeHandle h) noexcept;
@@ -86,6 +86,37 @@ Status multicast_membership(NativeHandle h, const Endpoint& group, std::uint32_t
 /// Waits for `events` (kReadable | kWritable); returns the ready bits, 0 on
 /// timeout. timeout_ms < 0 waits forever. EINTR shortens nothing.
 Result<unsigned> wait(NativeHandle h, unsigned events, int timeout_ms) noexcept;
+
+// -- Multiplexing primitives for the backends that exist on every stack.
+
+/// Largest descriptor value + 1 that select() can watch (FD_SETSIZE).
+int select_limit() noexcept;
+/// select() over portable bitmaps: bit i of word i/64 stands for descriptor i.
+/// Each bitmap holds at least (nfds + 63) / 64 words and is rewritten with the
+/// ready bits. Returns the number of ready descriptors, 0 on timeout.
+Result<int> select(int nfds, std::uint64_t* read_bits, std::uint64_t* write_bits,
+                   int timeout_ms) noexcept;
+
+/// One entry of poll(): events/revents use the Ready bits.
+struct PollEntry {
+  NativeHandle handle;
+  std::uint16_t events = 0;
+  std::uint16_t revents = 0;
+};
+/// poll() over portable entries. A stale descriptor is reported as kInvalid in
+/// its entry on every stack, never as a failure of the whole call.
+Result<int> poll(std::span<PollEntry> entries, int timeout_ms) noexcept;
+
+/// A cross-thread wake-up: another thread calls wake(), the loop sees
+/// read_end readable and calls drain(). eventfd on Linux.
+struct Waker {
+  NativeHandle read_end;
+  NativeHandle write_end;
+};
+Result<Waker> open_waker() noexcept;
+void wake(const Waker& waker) noexcept;
+void drain(const Waker& waker) noexcept;
+void close(Waker& waker) noexcept;
 
 /// Interface name ("eth0", "lo") to index.
 Result<std::uint32_t> interface_index(std::string_view name) noexcept;

@@ -1,0 +1,33 @@
+// sockkit/backend.hpp — the readiness backends an EventLoop can run on.
+//
+//   auto b = sockkit::parse_backend("epoll-et");     // Backend::epoll_edge
+//   printf("%s\n", sockkit::to_string(sockkit::default_backend()));   // "epoll"
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "sockkit/result.hpp"
+
+namespace sockkit {
+
+/// A readiness backend. Not every one exists on every stack or build.
+enum class Backend : std::uint8_t {
+  select,      ///< Portable; limited to descriptors below FD_SETSIZE (1024 on Linux). O(n).
+  poll,        ///< Portable; no descriptor limit. O(n).
+  epoll,       ///< Linux, level-triggered. O(ready).
+  epoll_edge,  ///< Linux, edge-triggered: the loop drains reads and writes until EAGAIN.
+  uring,       ///< Linux io_uring (poll requests); falls back to epoll if the kernel refuses.
+};
+
+/// "select", "poll", "epoll", "epoll-et", "uring".
+const char* to_string(Backend backend) noexcept;
+/// Parses a backend name; errc::invalid_argument for unknown names.
+Result<Backend> parse_backend(std::string_view name) noexcept;
+/// The best backend of this build: epoll on Linux.
+Backend default_backend() noexcept;
+/// Backends compiled into this build (uring only when liburing was found).
+std::span<const Backend> compiled_backends() noexcept;
+
+}  // namespace sockkit

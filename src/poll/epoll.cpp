@@ -1,0 +1,76 @@
+// epoll backend (Linux), level- or edge-triggered. In edge mode a descriptor is
+// reported once per change; the loop above must read and write until EAGAIN.
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <new>
+
+#include "poll/poller.hpp"
+
+namespace sockkit::poll {
+namespace {
+
+class EpollPoller final : public Poller {
+ public:
+  EpollPoller(int epfd, bool edge) : epfd_(epfd), edge_(edge) {}
+  ~EpollPoller() override { ::close(epfd_); }
+
+  Backend backend() const noexcept override { return edge_ ? Backend::epoll_edge : Backend::epoll; }
+
+  Status add(NativeHandle h, unsigned interest) noexcept override {
+    return control(EPOLL_CTL_ADD, h, interest);
+  }
+  Status modify(NativeHandle h, unsigned interest) noexcept override {
+    return control(EPOLL_CTL_MOD, h, interest);
+  }
+  Status remove(NativeHandle h) noexcept override { return control(EPOLL_CTL_DEL, h, 0); }
+
+  Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept override {
+    const int max = static_cast<int>(std::min(out.size(), events_.size()));
+    const int n = ::epoll_wait(epfd_, events_.data(), max, timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) return std::size_t{0};
+      return std::error_code(errno, std::system_category());
+    }
+    for (int i = 0; i < n; ++i) {
+      const std::uint32_t e = events_[static_cast<std::size_t>(i)].events;
+      out[static_cast<std::size_t>(i)] = {
+          NativeHandle{events_[static_cast<std::size_t>(i)].data.fd},
+          ((e & EPOLLIN) ? sys::kReadable : 0u) | ((e & EPOLLOUT) ? sys::kWritable : 0u) |
+              ((e & EPOLLERR) ? sys::kError : 0u) | ((e & EPOLLHUP) ? sys::kHangup : 0u)};
+    }
+    return static_cast<std::size_t>(n);
+  }
+
+ private:
+  Status control(int op, NativeHandle h, unsigned interest) noexcept {
+    epoll_event ev{};
+    ev.events = ((interest & sys::kReadable) ? EPOLLIN | EPOLLRDHUP : 0u) |
+                ((interest & sys::kWritable) ? EPOLLOUT : 0u) | (edge_ ? EPOLLET : 0u);
+    ev.data.fd = h.value;
+    if (::epoll_ctl(epfd_, op, h.value, &ev) != 0)
+      return std::error_code(errno, std::system_category());
+    return {};
+  }
+
+  int epfd_;
+  bool edge_;
+  std::array<epoll_event, 256> events_{};
+};
+
+}  // namespace
+
+Result<PollerPtr> make_epoll(bool edge_triggered) noexcept {
+  const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) return std::error_code(errno, std::system_category());
+  PollerPtr p(new (std::nothrow) EpollPoller(epfd, edge_triggered));
+  if (!p) {
+    ::close(epfd);
+    return std::make_error_code(std::errc::not_enough_memory);
+  }
+  return p;
+}
+
+}  // namespace sockkit::poll

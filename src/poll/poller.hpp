@@ -1,0 +1,49 @@
+// The poller seam: one readiness backend per file in src/poll/, all behind
+// these few functions (after Redis's ae_*.c). The event loop never knows
+// which one it has.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+
+#include "sockkit/backend.hpp"
+#include "sockkit/socket.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit::poll {
+
+/// A descriptor that is ready, with sys::Ready bits.
+struct Ready {
+  NativeHandle handle;
+  unsigned events = 0;
+};
+
+/// Level-triggered readiness (edge-triggered for epoll_edge): interest is
+/// sys::kReadable | sys::kWritable; errors and hang-ups are always reported.
+class Poller {
+ public:
+  virtual ~Poller() = default;
+  virtual Backend backend() const noexcept = 0;
+  virtual Status add(NativeHandle h, unsigned interest) noexcept = 0;
+  virtual Status modify(NativeHandle h, unsigned interest) noexcept = 0;
+  /// Must be called before the descriptor is closed.
+  virtual Status remove(NativeHandle h) noexcept = 0;
+  /// Waits up to timeout_ms (-1 forever) and fills `out`; returns how many.
+  virtual Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept = 0;
+  /// Highest descriptor value + 1 this backend accepts; 0 = no limit.
+  virtual int descriptor_limit() const noexcept { return 0; }
+};
+
+using PollerPtr = std::unique_ptr<Poller>;
+
+Result<PollerPtr> make_select() noexcept;
+Result<PollerPtr> make_poll() noexcept;
+Result<PollerPtr> make_epoll(bool edge_triggered) noexcept;
+/// errc::not_supported when the build lacks liburing or the kernel refuses io_uring.
+Result<PollerPtr> make_uring() noexcept;
+
+/// The backend by name; errc::not_supported if this build or kernel lacks it.
+Result<PollerPtr> make_poller(Backend backend) noexcept;
+
+}  // namespace sockkit::poll
