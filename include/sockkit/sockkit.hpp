@@ -1,8 +1,10 @@
 // sockkit/sockkit.hpp — everything in one include.
 #pragma once
 
+#include "sockkit/backend.hpp"
 #include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"
+#include "sockkit/event_loop.hpp"
 #include "sockkit/result.hpp"
 #include "sockkit/socket.hpp"
 #include "sockkit/tcp_listener.hpp"

@@ -1,0 +1,123 @@
+// sockkit/event_loop.hpp — one thread, many sockets: readiness callbacks,
+// timers, cross-thread post(), on any backend.
+//
+//   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::epoll});
+//   if (!loop) return loop.error();
+//   (*loop)->add_timer(500ms, [&] { puts("half a second"); });
+//   (*loop)->add_repeating_timer(1s, [&] { puts("tick"); });
+//   std::thread t([&] { (*loop)->post([&] { (*loop)->stop(); }); });
+//   (*loop)->run();            // returns after stop()
+//   t.join();
+//
+// Threads: post() and stop() may be called from any thread; everything else
+// only from the thread running the loop. The loop owns the sockets registered
+// with it: close them from the loop thread (post() the close) — on lwIP,
+// closing a socket another thread is blocked in freezes the stack.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "sockkit/backend.hpp"
+#include "sockkit/socket.hpp"
+
+namespace sockkit {
+
+/// Readiness bits passed to IoHandler::on_io.
+namespace io {
+inline constexpr unsigned readable = 1;
+inline constexpr unsigned writable = 2;
+inline constexpr unsigned error = 4;   ///< Always reported, whatever the interest.
+inline constexpr unsigned hangup = 8;  ///< Always reported, whatever the interest.
+}  // namespace io
+
+/// Receives readiness for one descriptor. Spurious calls are possible (a
+/// descriptor number reused within one batch): read/write until would_block.
+class IoHandler {
+ public:
+  virtual void on_io(unsigned events) noexcept = 0;
+
+ protected:
+  ~IoHandler() = default;
+};
+
+/// How a loop is created.
+struct LoopOptions {
+  Backend backend = default_backend();
+  /// If the kernel refuses io_uring, run on epoll instead (backend() tells).
+  bool fallback = true;
+};
+
+/// Identifies a timer; 0 is never a timer. Cancelling a stale id is harmless.
+using TimerId = std::uint64_t;
+
+/// The event loop.
+class EventLoop {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  /// A loop on the requested backend (see LoopOptions::fallback).
+  ///
+  ///   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
+  static Result<std::unique_ptr<EventLoop>> create(const LoopOptions& options = {}) noexcept;
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  /// The backend actually in use (epoll after an io_uring fallback).
+  Backend backend() const noexcept;
+  /// True for epoll_edge: handlers must drain reads and writes until would_block.
+  bool edge_triggered() const noexcept { return backend() == Backend::epoll_edge; }
+  /// Highest descriptor + 1 the backend accepts (FD_SETSIZE for select), 0 = no limit.
+  int descriptor_limit() const noexcept;
+
+  /// Calls handler->on_io() whenever `h` is ready for `interest` (io::readable |
+  /// io::writable). errc::limit_exceeded past the backend's descriptor limit.
+  ///
+  ///   loop->watch(sock.native_handle(), sockkit::io::readable, &my_handler);
+  Status watch(NativeHandle h, unsigned interest, IoHandler* handler) noexcept;
+  /// Changes the interest of a watched descriptor.
+  Status rewatch(NativeHandle h, unsigned interest) noexcept;
+  /// Stops watching; call before closing the descriptor.
+  Status unwatch(NativeHandle h) noexcept;
+
+  /// Runs `fn` once after `delay`.
+  ///
+  ///   auto id = loop->add_timer(2s, [] { puts("late"); });
+  TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
+  /// Runs `fn` every `period` (at least 1 ms) until cancelled.
+  TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn);
+  /// True if the timer was pending. Safe from inside any callback, its own included.
+  bool cancel_timer(TimerId id) noexcept;
+  /// Timers pending now.
+  std::size_t timer_count() const noexcept;
+
+  /// Queues `fn` to run on the loop thread and wakes the loop. Any thread.
+  ///
+  ///   std::thread([&] { loop->post([&] { conn.send("hi"); }); }).detach();
+  void post(std::function<void()> fn);
+  /// Makes run() return after the current iteration. Any thread.
+  void stop() noexcept;
+
+  /// Runs until stop(). Errors of the backend end it with that error.
+  Status run() noexcept;
+  /// One iteration: waits up to `max_wait` (negative: until something happens),
+  /// dispatches I/O, due timers and posted work. Returns callbacks run.
+  Result<std::size_t> run_once(std::chrono::milliseconds max_wait) noexcept;
+  /// Runs iterations until `done()` is true or `deadline` passes; true if done.
+  bool run_until(const std::function<bool()>& done, Clock::time_point deadline) noexcept;
+
+  /// Time sampled at the start of the current iteration (cheap; no system call).
+  Clock::time_point now() const noexcept;
+  /// True on the thread inside run()/run_once().
+  bool in_loop_thread() const noexcept;
+
+ private:
+  struct Impl;
+  explicit EventLoop(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sockkit

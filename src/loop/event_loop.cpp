@@ -1,0 +1,205 @@
+// The event loop: a poller, a timer heap, a waker and a queue of posted work.
+#include "sockkit/event_loop.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <climits>
+#include <mutex>
+#include <new>
+#include <thread>
+#include <vector>
+
+#include "loop/timer_heap.hpp"
+#include "poll/poller.hpp"
+
+namespace sockkit {
+
+static_assert(io::readable == sys::kReadable && io::writable == sys::kWritable &&
+              io::error == sys::kError && io::hangup == sys::kHangup);
+
+struct EventLoop::Impl final : IoHandler {
+  poll::PollerPtr poller;
+  loop::TimerHeap timers;
+  sys::Waker waker{};
+  std::vector<IoHandler*> handlers;  // by descriptor: 8 bytes per watched socket
+  std::mutex post_mutex;
+  std::vector<std::function<void()>> posted;
+  std::vector<std::function<void()>> draining;
+  std::atomic<bool> stop_requested{false};
+  std::atomic<std::thread::id> loop_thread{};
+  Clock::time_point now = Clock::now();
+  std::array<poll::Ready, 256> ready{};
+
+  ~Impl() {
+    if (waker.read_end.valid()) (void)poller->remove(waker.read_end);
+    sys::close(waker);
+  }
+
+  void on_io(unsigned) noexcept override { sys::drain(waker); }  // the waker fired
+
+  int wait_timeout(std::chrono::milliseconds max_wait) {
+    {
+      std::lock_guard lock(post_mutex);
+      if (!posted.empty()) return 0;
+    }
+    long long wait = max_wait.count() < 0 ? -1 : max_wait.count();
+    if (auto next = timers.next_deadline()) {
+      const long long until =
+          std::max<long long>(0, std::chrono::ceil<std::chrono::milliseconds>(*next - now).count());
+      wait = wait < 0 ? until : std::min(wait, until);
+    }
+    return static_cast<int>(std::min<long long>(wait, INT_MAX));
+  }
+
+  std::size_t run_posted() {
+    {
+      std::lock_guard lock(post_mutex);
+      draining.swap(posted);
+    }
+    const std::size_t n = draining.size();
+    for (auto& fn : draining)
+      fn();
+    draining.clear();  // keeps its capacity: no allocation next time
+    return n;
+  }
+};
+
+EventLoop::EventLoop(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
+EventLoop::~EventLoop() = default;
+
+Result<std::unique_ptr<EventLoop>> EventLoop::create(const LoopOptions& options) noexcept {
+  auto poller = poll::make_poller(options.backend);
+  if (!poller && options.backend == Backend::uring && options.fallback &&
+      poller.error() == errc::not_supported)
+    poller = poll::make_poller(Backend::epoll);
+  if (!poller) return poller.error();
+  std::unique_ptr<Impl> impl(new (std::nothrow) Impl());
+  if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  impl->poller = std::move(*poller);
+  auto waker = sys::open_waker();
+  if (!waker) return waker.error();
+  impl->waker = *waker;
+  if (auto st = impl->poller->add(waker->read_end, sys::kReadable); !st) return st.error();
+  const auto fd = static_cast<std::size_t>(waker->read_end.value);
+  impl->handlers.resize(fd + 1, nullptr);
+  impl->handlers[fd] = impl.get();
+  std::unique_ptr<EventLoop> loop(new (std::nothrow) EventLoop(std::move(impl)));
+  if (!loop) return std::make_error_code(std::errc::not_enough_memory);
+  return loop;
+}
+
+Backend EventLoop::backend() const noexcept {
+  return impl_->poller->backend();
+}
+int EventLoop::descriptor_limit() const noexcept {
+  return impl_->poller->descriptor_limit();
+}
+
+Status EventLoop::watch(NativeHandle h, unsigned interest, IoHandler* handler) noexcept {
+  if (!h.valid() || handler == nullptr) return failure::closed_socket;
+  const int limit = descriptor_limit();
+  if (limit > 0 && h.value >= limit) return failure::limit_reached;
+  const auto fd = static_cast<std::size_t>(h.value);
+  if (fd >= impl_->handlers.size()) impl_->handlers.resize(fd + 1, nullptr);
+  if (auto st = impl_->poller->add(h, interest); !st) return st;
+  impl_->handlers[fd] = handler;
+  return {};
+}
+
+Status EventLoop::rewatch(NativeHandle h, unsigned interest) noexcept {
+  return impl_->poller->modify(h, interest);
+}
+
+Status EventLoop::unwatch(NativeHandle h) noexcept {
+  auto st = impl_->poller->remove(h);
+  const auto fd = static_cast<std::size_t>(h.value);
+  if (h.valid() && fd < impl_->handlers.size()) impl_->handlers[fd] = nullptr;
+  return st;
+}
+
+TimerId EventLoop::add_timer(std::chrono::milliseconds delay, std::function<void()> fn) {
+  const auto at = Clock::now() + std::max(delay, std::chrono::milliseconds(0));
+  return impl_->timers.add(at, Clock::duration::zero(), std::move(fn));
+}
+
+TimerId EventLoop::add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn) {
+  period = std::max(period, std::chrono::milliseconds(1));  // a zero period would spin
+  return impl_->timers.add(Clock::now() + period, period, std::move(fn));
+}
+
+bool EventLoop::cancel_timer(TimerId id) noexcept {
+  return impl_->timers.cancel(id);
+}
+std::size_t EventLoop::timer_count() const noexcept {
+  return impl_->timers.size();
+}
+
+void EventLoop::post(std::function<void()> fn) {
+  bool was_empty;
+  {
+    std::lock_guard lock(impl_->post_mutex);
+    was_empty = impl_->posted.empty();
+    impl_->posted.push_back(std::move(fn));
+  }
+  if (was_empty) sys::wake(impl_->waker);  // one wake-up per batch is enough
+}
+
+void EventLoop::stop() noexcept {
+  impl_->stop_requested = true;
+  sys::wake(impl_->waker);
+}
+
+Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
+  Impl& s = *impl_;
+  s.loop_thread = std::this_thread::get_id();
+  s.now = Clock::now();
+  auto n = s.poller->wait(s.ready, s.wait_timeout(max_wait));
+  if (!n) return n.error();
+  s.now = Clock::now();
+  std::size_t ran = 0;
+  for (std::size_t i = 0; i < *n; ++i) {
+    const auto fd = static_cast<std::size_t>(s.ready[i].handle.value);
+    // A handler may unwatch others in this batch: look it up each time.
+    if (fd < s.handlers.size() && s.handlers[fd] != nullptr) {
+      unsigned events = s.ready[i].events;
+      if (events & sys::kInvalid) events = (events & ~sys::kInvalid) | io::error;
+      s.handlers[fd]->on_io(events);
+      ++ran;
+    }
+  }
+  ran += s.timers.run_expired(Clock::now());
+  ran += s.run_posted();
+  return ran;
+}
+
+Status EventLoop::run() noexcept {
+  while (!impl_->stop_requested.load()) {
+    auto n = run_once(std::chrono::milliseconds(-1));
+    if (!n) {
+      impl_->stop_requested = false;
+      return n.error();
+    }
+  }
+  impl_->stop_requested = false;
+  return {};
+}
+
+bool EventLoop::run_until(const std::function<bool()>& done, Clock::time_point deadline) noexcept {
+  while (!done()) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    if (!run_once(left)) return done();
+  }
+  return true;
+}
+
+EventLoop::Clock::time_point EventLoop::now() const noexcept {
+  return impl_->now;
+}
+
+bool EventLoop::in_loop_thread() const noexcept {
+  return impl_->loop_thread.load() == std::this_thread::get_id();
+}
+
+}  // namespace sockkit
