@@ -35,6 +35,12 @@ errc condition_of(failure e) noexcept {
       return errc::limit_exceeded;
     case failure::backend_unavailable:
       return errc::not_supported;
+    case failure::write_queue_full:
+      return errc::limit_exceeded;
+    case failure::frame_too_large:
+      return errc::message_too_large;
+    case failure::idle_timeout:
+      return errc::timed_out;
   }
   return errc::invalid_argument;
 }
@@ -80,6 +86,12 @@ class ErrorCategory final : public std::error_category {
         return "configured limit reached";
       case failure::backend_unavailable:
         return "backend not available in this build or refused by the kernel";
+      case failure::write_queue_full:
+        return "write queue full (max_write_queue reached)";
+      case failure::frame_too_large:
+        return "frame too large (max_pending_read or max_frame reached)";
+      case failure::idle_timeout:
+        return "connection idle for longer than its idle timeout";
     }
     return "unknown sockkit error";
   }

@@ -2,10 +2,14 @@
 #pragma once
 
 #include "sockkit/backend.hpp"
+#include "sockkit/client.hpp"
+#include "sockkit/connection.hpp"
 #include "sockkit/endpoint.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/event_loop.hpp"
+#include "sockkit/framing.hpp"
 #include "sockkit/result.hpp"
+#include "sockkit/server.hpp"
 #include "sockkit/socket.hpp"
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tcp_stream.hpp"

@@ -1,0 +1,43 @@
+// sockkit/client.hpp — outgoing connections on an EventLoop: asynchronous
+// connect with a timeout, then the same buffered Connection a Server gives.
+//
+//   auto client = sockkit::Client::create(*loop, handler);
+//   client->connect(*sockkit::Endpoint::parse("10.0.0.2:1883"), 5s);
+//   // later: handler.on_open(conn), or handler.on_connect_failed(to, errc::timed_out ...)
+#pragma once
+
+#include <chrono>
+#include <memory>
+
+#include "sockkit/connection.hpp"
+
+namespace sockkit {
+
+namespace net {
+class ClientImpl;
+}
+
+class Client {
+ public:
+  static Result<std::unique_ptr<Client>> create(EventLoop& loop, ConnectionHandler& handler,
+                                                const ConnectionLimits& limits = {}) noexcept;
+  /// Closes pending connects (no callbacks) and every connection.
+  ~Client();
+
+  /// Starts a non-blocking connect. Later: on_open, or on_connect_failed with the
+  /// reason (SO_ERROR checked — writable alone is not success). An immediate
+  /// failure (bad address, no route) is returned here instead.
+  Status connect(const Endpoint& to, std::chrono::milliseconds timeout) noexcept;
+  /// Connects in progress.
+  std::size_t pending() const noexcept;
+  /// Open connections.
+  std::size_t connection_count() const noexcept;
+  /// Like Server::shutdown: flush, close, bounded by `grace`.
+  bool shutdown(std::chrono::milliseconds grace) noexcept;
+
+ private:
+  explicit Client(std::unique_ptr<net::ClientImpl> impl) noexcept;
+  std::unique_ptr<net::ClientImpl> impl_;
+};
+
+}  // namespace sockkit

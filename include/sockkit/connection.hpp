@@ -1,0 +1,122 @@
+// sockkit/connection.hpp — buffered, non-blocking TCP connections on an EventLoop.
+//
+// A Connection belongs to a Server (accepted) or a Client (connected). Its
+// handler sees data, backpressure and the end of the connection:
+//
+//   struct Echo : sockkit::ConnectionHandler {
+//     sockkit::Result<std::size_t> on_data(sockkit::Connection& c,
+//                                          std::span<const std::byte> data) override {
+//       if (auto st = c.send(data); !st) return st.error();   // queue full: close
+//       return data.size();                                    // bytes consumed
+//     }
+//     void on_high_watermark(sockkit::Connection& c) override { c.pause_reading(); }
+//     void on_drain(sockkit::Connection& c) override { c.resume_reading(); }
+//   };
+//
+// Bytes on_data does not consume are kept and offered again with more data
+// (framing), up to ConnectionLimits::max_pending_read. Writes that do not fit
+// the socket are queued, up to ConnectionLimits::max_write_queue: past it,
+// send() fails with errc::limit_exceeded and nothing queued is lost. Buffers
+// exist only while data is pending; an idle connection holds none.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "sockkit/endpoint.hpp"
+#include "sockkit/event_loop.hpp"
+
+namespace sockkit {
+
+namespace net {
+struct Chunk;
+class Group;
+}  // namespace net
+
+class Connection;
+
+/// Per-group limits; every one is a bound, and passing it is a clear error.
+struct ConnectionLimits {
+  std::size_t max_write_queue = 4 << 20;   ///< send() past this: errc::limit_exceeded.
+  std::size_t high_watermark = 1 << 20;    ///< on_high_watermark when the queue reaches it.
+  std::size_t low_watermark = 256 << 10;   ///< on_drain when it falls back to this.
+  std::size_t max_pending_read = 1 << 20;  ///< Unconsumed input past this: close, frame too large.
+  std::uint32_t read_chunk = 64 << 10;     ///< Bytes read per receive call.
+  std::uint32_t buffer_chunk = 16 << 10;   ///< Pooled buffer chunk size.
+  std::chrono::milliseconds idle_timeout{0};  ///< Nothing received this long: close (0 = never).
+};
+
+/// What happens on a connection. Callbacks run on the loop thread.
+class ConnectionHandler {
+ public:
+  /// A connection is ready (accepted, or connected by a Client).
+  virtual void on_open(Connection&) {}
+  /// New input; `data` starts with bytes left unconsumed last time. Return how
+  /// many bytes were consumed, or an error to close the connection with it.
+  virtual Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) = 0;
+  /// The peer half-closed (EOF). Default: finish sending, then close our side too.
+  virtual void on_peer_closed(Connection& c);
+  /// The write queue reached the high watermark: stop producing.
+  virtual void on_high_watermark(Connection&) {}
+  /// The write queue fell back to the low watermark after a high one: produce again.
+  virtual void on_drain(Connection&) {}
+  /// The connection is gone; `why` is zero for an orderly close. The Connection
+  /// must not be used after this returns.
+  virtual void on_close(Connection&, std::error_code /*why*/) {}
+  /// A Client connect failed (refused, timed out, ...).
+  virtual void on_connect_failed(const Endpoint& /*to*/, std::error_code /*why*/) {}
+
+ protected:
+  ~ConnectionHandler() = default;
+};
+
+/// One buffered connection. Obtained only through handler callbacks.
+class Connection final : private IoHandler {
+ public:
+  /// Queues or writes `data`. errc::limit_exceeded past max_write_queue (nothing
+  /// of `data` is queued then), errc::not_connected after close or shutdown_write.
+  Status send(std::span<const std::byte> data) noexcept;
+  Status send(std::string_view data) noexcept;
+  /// Bytes waiting to be written.
+  std::size_t queued_bytes() const noexcept;
+  /// Half-close once everything queued is written.
+  void shutdown_write() noexcept;
+  /// Closes now; queued data is discarded. on_close follows with `why`.
+  void close(std::error_code why = {}) noexcept;
+  /// Closes once the queue is written (bounded by the group's shutdown deadline).
+  void close_after_flush() noexcept;
+  /// Stops / restarts reading (backpressure towards the peer).
+  void pause_reading() noexcept;
+  void resume_reading() noexcept;
+  bool is_open() const noexcept;
+
+  NativeHandle native_handle() const noexcept { return handle_; }
+  /// The peer's address (asks the stack).
+  Result<Endpoint> peer() const noexcept;
+  /// Small number unique among the group's live connections.
+  std::uint32_t id() const noexcept { return self_; }
+
+  Connection() noexcept = default;  // for the group's slab only
+
+ private:
+  friend class net::Group;
+  void on_io(unsigned events) noexcept override;
+  void on_readable() noexcept;
+  void on_writable() noexcept;
+  void update_interest() noexcept;
+  void finish(std::error_code why) noexcept;
+
+  net::Group* group_ = nullptr;
+  net::Chunk* out_ = nullptr;                    // write queue; null when empty
+  net::Chunk* in_ = nullptr;                     // unconsumed input; null when none
+  std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
+  std::uint32_t last_active_ms_ = 0;
+  std::uint32_t self_ = 0;  // slot in the group
+  NativeHandle handle_{};
+  std::uint16_t flags_ = 0;
+};
+
+}  // namespace sockkit

@@ -1,0 +1,61 @@
+// sockkit/framing.hpp — cutting a byte stream into messages, with a size limit.
+//
+//   sockkit::DelimiterFramer lines('\n', 4096);
+//   Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) override {
+//     std::size_t used = 0;
+//     for (;;) {
+//       auto f = lines.next(data.subspan(used));
+//       if (!f) return f.error();          // line longer than 4096: errc::message_too_large
+//       if (f->consumed == 0) return used; // incomplete: wait for more bytes
+//       handle(f->payload);
+//       used += f->consumed;
+//     }
+//   }
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "sockkit/result.hpp"
+
+namespace sockkit {
+
+/// One frame found at the start of a buffer. consumed == 0: no complete frame yet.
+struct Frame {
+  std::span<const std::byte> payload;
+  std::size_t consumed = 0;
+};
+
+/// Frames ending with a delimiter byte (lines, NUL-terminated records).
+class DelimiterFramer {
+ public:
+  explicit DelimiterFramer(char delimiter = '\n', std::size_t max_frame = 64 << 10) noexcept
+      : delimiter_(static_cast<std::byte>(delimiter)), max_frame_(max_frame) {}
+  /// The payload excludes the delimiter. errc::message_too_large when no delimiter
+  /// appears within max_frame bytes.
+  Result<Frame> next(std::span<const std::byte> data) const noexcept;
+
+ private:
+  std::byte delimiter_;
+  std::size_t max_frame_;
+};
+
+/// Frames preceded by a big-endian length of 1, 2 or 4 bytes.
+class LengthPrefixFramer {
+ public:
+  explicit LengthPrefixFramer(int prefix_bytes = 4, std::size_t max_frame = 1 << 20) noexcept
+      : prefix_(prefix_bytes == 1 || prefix_bytes == 2 ? prefix_bytes : 4), max_frame_(max_frame) {}
+  /// errc::message_too_large when the announced length exceeds max_frame.
+  Result<Frame> next(std::span<const std::byte> data) const noexcept;
+  /// Writes the prefix for a payload of `size` bytes into `out` (prefix_bytes() long).
+  /// errc::message_too_large if `size` does not fit the prefix or max_frame.
+  Status encode_header(std::size_t size, std::span<std::byte> out) const noexcept;
+  int prefix_bytes() const noexcept { return prefix_; }
+
+ private:
+  int prefix_;
+  std::size_t max_frame_;
+};
+
+}  // namespace sockkit

@@ -1,0 +1,69 @@
+// sockkit/server.hpp — an accepting TCP server on an EventLoop.
+//
+//   Echo echo;                                       // a ConnectionHandler
+//   auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7007), echo,
+//                                        {.max_connections = 512});
+//   if (!server) return server.error();
+//   loop->run();
+//
+// Connections beyond max_connections are closed at once and counted, never
+// left in the backlog. When the process runs out of descriptors (EMFILE),
+// accepting pauses for accept_retry instead of spinning on the listener.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "sockkit/connection.hpp"
+#include "sockkit/tcp_listener.hpp"
+
+namespace sockkit {
+
+namespace net {
+class ServerImpl;
+}
+
+/// How a Server runs.
+struct ServerOptions {
+  std::size_t max_connections = 1024;
+  ConnectionLimits limits{};
+  ListenOptions listen{};
+  /// Pause before accepting again after running out of descriptors.
+  std::chrono::milliseconds accept_retry{100};
+};
+
+/// What a Server has done; every refusal is counted.
+struct ServerStats {
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected_over_limit = 0;  ///< Closed at once: max_connections reached.
+  std::uint64_t rejected_descriptor_limit =
+      0;                            ///< Closed at once: backend limit (select's FD_SETSIZE).
+  std::uint64_t accept_pauses = 0;  ///< Times accepting paused on EMFILE/ENFILE.
+  std::uint64_t accept_errors = 0;  ///< Other accept failures.
+  std::uint64_t idle_closed = 0;    ///< Closed by the idle timeout.
+  std::size_t open = 0;             ///< Connections open now.
+};
+
+class Server {
+ public:
+  /// Binds, listens and starts accepting on `loop`.
+  static Result<std::unique_ptr<Server>> start(EventLoop& loop, const Endpoint& at,
+                                               ConnectionHandler& handler,
+                                               const ServerOptions& options = {}) noexcept;
+  /// Closes the listener and every connection at once.
+  ~Server();
+
+  Endpoint local_endpoint() const noexcept;
+  ServerStats stats() const noexcept;
+  /// Graceful shutdown: stop accepting, let every connection finish writing what it
+  /// has queued, close each when flushed; at the deadline close the rest. Runs the
+  /// loop meanwhile (call on the loop thread). True if everything flushed in time.
+  bool shutdown(std::chrono::milliseconds grace) noexcept;
+
+ private:
+  explicit Server(std::unique_ptr<net::ServerImpl> impl) noexcept;
+  std::unique_ptr<net::ServerImpl> impl_;
+};
+
+}  // namespace sockkit

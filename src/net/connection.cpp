@@ -1,0 +1,249 @@
+// Connection: the read and write state machine of one buffered connection.
+//
+// Reads go into the group's scratch buffer; only bytes the handler leaves
+// unconsumed are copied into a pooled chunk. Writes go straight to the socket;
+// only what does not fit is queued. In edge-triggered mode every readable or
+// writable event is drained until would-block, or the rest would be stranded
+// (the seed's automotive story).
+#include <algorithm>
+#include <cstring>
+
+#include "net/group.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit {
+using namespace net;
+
+void ConnectionHandler::on_peer_closed(Connection& c) {
+  c.shutdown_write();
+}
+
+namespace {
+// Counts callback nesting so slots are not reused under a caller's feet.
+struct DispatchScope {
+  explicit DispatchScope(Group& g) noexcept : group(g) { ++group.dispatch_depth; }
+  ~DispatchScope() {
+    if (--group.dispatch_depth == 0) group.recycle_if_safe();
+  }
+  Group& group;
+};
+}  // namespace
+
+bool Connection::is_open() const noexcept {
+  return flags_ & kOpen;
+}
+
+std::size_t Connection::queued_bytes() const noexcept {
+  return out_ != nullptr ? out_->total : 0;
+}
+
+Result<Endpoint> Connection::peer() const noexcept {
+  if (!(flags_ & kOpen)) return std::make_error_code(std::errc::not_connected);
+  return sys::peer_endpoint(handle_);
+}
+
+void Connection::on_io(unsigned events) noexcept {
+  if (!(flags_ & kOpen)) return;
+  DispatchScope scope(*group_);
+  // Errors and hang-ups are read out even while paused: the read says why.
+  const bool urgent = events & (io::error | io::hangup);
+  if ((events & io::readable && !(flags_ & kReadPaused)) || urgent) on_readable();
+  if ((flags_ & kOpen) && (events & io::writable)) on_writable();
+}
+
+void Connection::on_readable() noexcept {
+  Group& g = *group_;
+  const bool drain = g.loop.edge_triggered();
+  do {
+    std::span<std::byte> into;
+    if (in_ == nullptr) {
+      into = {g.scratch.data(), g.scratch.size()};
+    } else {
+      if (in_->writable().empty()) {
+        if (in_->begin > 0) {  // compact: move the unconsumed bytes to the front
+          std::memmove(in_->data(), in_->data() + in_->begin, in_->end - in_->begin);
+          in_->end -= in_->begin;
+          in_->begin = 0;
+        } else if (in_->capacity < g.limits.max_pending_read) {
+          const auto bigger = static_cast<std::uint32_t>(
+              std::min<std::size_t>(std::size_t{in_->capacity} * 2, g.limits.max_pending_read));
+          Chunk* grown = g.pool.acquire(bigger);
+          if (grown == nullptr) return finish(std::make_error_code(std::errc::not_enough_memory));
+          std::memcpy(grown->data(), in_->data(), in_->end);
+          grown->end = in_->end;
+          g.pool.release(in_);
+          in_ = grown;
+        } else {
+          return finish(make_error_code(failure::frame_too_large));
+        }
+      }
+      into = in_->writable();
+    }
+    auto n = sys::receive(handle_, into.data(), into.size());
+    if (!n) {
+      if (n.error() == errc::would_block) return;
+      return finish(n.error());
+    }
+    if (*n == 0) {  // EOF: the peer will send nothing more
+      flags_ |= kPeerClosed;
+      g.pool.release(in_);
+      in_ = nullptr;
+      update_interest();
+      g.handler.on_peer_closed(*this);
+      return;
+    }
+    g.touch(*this);
+    std::span<const std::byte> data;
+    if (in_ != nullptr) {
+      in_->end += static_cast<std::uint32_t>(*n);
+      data = in_->readable();
+    } else {
+      data = {g.scratch.data(), *n};
+    }
+    auto used = g.handler.on_data(*this, data);
+    if (!(flags_ & kOpen)) return;  // the handler closed us
+    if (!used) return finish(used.error());
+    const std::size_t consumed = std::min(*used, data.size());
+    const std::size_t left = data.size() - consumed;
+    if (in_ != nullptr) {
+      in_->begin += static_cast<std::uint32_t>(consumed);
+      if (left == 0) {
+        g.pool.release(in_);
+        in_ = nullptr;
+      }
+    } else if (left > 0) {
+      if (left > g.limits.max_pending_read)
+        return finish(make_error_code(failure::frame_too_large));
+      in_ = g.pool.acquire(static_cast<std::uint32_t>(left));
+      if (in_ == nullptr) return finish(std::make_error_code(std::errc::not_enough_memory));
+      std::memcpy(in_->data(), data.data() + consumed, left);
+      in_->end = static_cast<std::uint32_t>(left);
+    }
+  } while (drain && !(flags_ & kReadPaused) && (flags_ & kOpen));
+}
+
+void Connection::on_writable() noexcept {
+  Group& g = *group_;
+  while (out_ != nullptr) {
+    const auto chunk = out_->readable();
+    auto n = sys::send(handle_, chunk.data(), chunk.size());
+    if (!n) {
+      if (n.error() == errc::would_block) break;
+      return finish(n.error());
+    }
+    consume(g.pool, out_, *n);
+  }
+  if ((flags_ & kAboveHigh) && queued_bytes() <= g.limits.low_watermark) {
+    flags_ &= static_cast<std::uint16_t>(~kAboveHigh);
+    g.handler.on_drain(*this);
+    if (!(flags_ & kOpen)) return;
+  }
+  if (out_ == nullptr) {
+    if (flags_ & kCloseAfterFlush) return finish({});
+    if ((flags_ & kWantShutdown) && !(flags_ & kWriteShut)) {
+      flags_ |= kWriteShut;
+      (void)sys::shutdown(handle_, Shutdown::write);
+      if (flags_ & kPeerClosed) return finish({});  // both directions done
+    }
+  }
+  update_interest();
+}
+
+Status Connection::send(std::span<const std::byte> data) noexcept {
+  if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut)))
+    return std::make_error_code(std::errc::not_connected);
+  Group& g = *group_;
+  if (queued_bytes() + data.size() > g.limits.max_write_queue) return failure::write_queue_full;
+  std::size_t written = 0;
+  if (out_ == nullptr) {  // nothing queued: try the socket first, no copy
+    while (written < data.size()) {
+      auto n = sys::send(handle_, data.data() + written, data.size() - written);
+      if (!n) {
+        if (n.error() == errc::would_block) break;
+        const std::error_code why = n.error();
+        finish(why);
+        return why;
+      }
+      written += *n;
+    }
+  }
+  if (written < data.size()) {
+    if (!append(g.pool, out_, data.subspan(written))) {
+      // Part of the message went out; the stream cannot be repaired: close.
+      const auto why = std::make_error_code(std::errc::not_enough_memory);
+      finish(why);
+      return why;
+    }
+    if (!(flags_ & kAboveHigh) && queued_bytes() >= g.limits.high_watermark) {
+      flags_ |= kAboveHigh;
+      g.handler.on_high_watermark(*this);
+      if (!(flags_ & kOpen)) return {};
+    }
+    update_interest();
+  }
+  return {};
+}
+
+Status Connection::send(std::string_view data) noexcept {
+  return send(std::as_bytes(std::span(data.data(), data.size())));
+}
+
+void Connection::shutdown_write() noexcept {
+  if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut))) return;
+  flags_ |= kWantShutdown;
+  if (out_ == nullptr) on_writable();  // nothing queued: shut now
+}
+
+void Connection::close_after_flush() noexcept {
+  if (!(flags_ & kOpen)) return;
+  flags_ |= kCloseAfterFlush | kReadPaused;
+  if (out_ == nullptr) return finish({});
+  update_interest();
+}
+
+void Connection::close(std::error_code why) noexcept {
+  finish(why);
+}
+
+void Connection::pause_reading() noexcept {
+  if (!(flags_ & kOpen) || (flags_ & kReadPaused)) return;
+  flags_ |= kReadPaused;
+  update_interest();
+}
+
+void Connection::resume_reading() noexcept {
+  if (!(flags_ & kOpen) || !(flags_ & kReadPaused) || (flags_ & kCloseAfterFlush)) return;
+  flags_ &= static_cast<std::uint16_t>(~kReadPaused);
+  update_interest();  // edge-triggered: re-arming reports data that is already there
+}
+
+void Connection::update_interest() noexcept {
+  if (!(flags_ & kOpen)) return;
+  const bool want_read = !(flags_ & (kReadPaused | kPeerClosed));
+  const bool want_write = out_ != nullptr;
+  const bool has_read = flags_ & kWatchRead, has_write = flags_ & kWatchWrite;
+  if (want_read == has_read && want_write == has_write) return;
+  flags_ =
+      static_cast<std::uint16_t>((flags_ & ~(kWatchRead | kWatchWrite)) |
+                                 (want_read ? kWatchRead : 0) | (want_write ? kWatchWrite : 0));
+  const unsigned interest = (want_read ? io::readable : 0u) | (want_write ? io::writable : 0u);
+  if (auto st = group_->loop.rewatch(handle_, interest); !st) finish(st.error());
+}
+
+void Connection::finish(std::error_code why) noexcept {
+  if (!(flags_ & kOpen)) return;
+  Group& g = *group_;
+  DispatchScope scope(g);  // the slot must survive until on_close has returned
+  flags_ = 0;
+  (void)g.loop.unwatch(handle_);
+  (void)sys::close(handle_);
+  handle_ = {};
+  g.pool.release_list(out_);
+  g.pool.release(in_);
+  out_ = in_ = nullptr;
+  g.idle_remove(*this);
+  g.handler.on_close(*this, why);
+  g.bury(*this);
+}
+
+}  // namespace sockkit

@@ -1,0 +1,126 @@
+#include "net/group.hpp"
+
+#include <algorithm>
+
+namespace sockkit::net {
+
+Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionLimits& lim)
+    : loop(l),
+      handler(h),
+      limits(lim),
+      pool(lim.buffer_chunk, 64),
+      scratch(std::max<std::uint32_t>(lim.read_chunk, 1)),
+      epoch_(EventLoop::Clock::now()) {
+  if (limits.idle_timeout.count() > 0) {
+    // One timer for the whole group: it walks the idle list from the least
+    // recently active end, so each check costs O(expired), not O(connections).
+    const auto tick = std::max(std::chrono::milliseconds(5), limits.idle_timeout / 8);
+    idle_timer_ = loop.add_repeating_timer(tick, [this] { check_idle(); });
+  }
+}
+
+Group::~Group() {
+  if (idle_timer_ != 0) loop.cancel_timer(idle_timer_);
+  for (auto& c : slab_)
+    if (c.flags_ & kOpen) c.close(std::make_error_code(std::errc::operation_canceled));
+}
+
+std::uint32_t Group::now_ms() const noexcept {
+  return static_cast<std::uint32_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - epoch_).count());
+}
+
+Result<Connection*> Group::adopt(TcpStream&& stream) noexcept {
+  if (auto st = stream.set_nonblocking(true); !st) return st.error();
+  recycle_if_safe();
+  std::uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slab_.size());
+    slab_.emplace_back();
+  }
+  Connection& c = slab_[slot];
+  c.group_ = this;
+  c.self_ = slot;
+  c.out_ = c.in_ = nullptr;
+  c.idle_prev_ = c.idle_next_ = 0;
+  c.flags_ = kOpen | kWatchRead;
+  c.handle_ = stream.native_handle();
+  if (auto st = loop.watch(c.handle_, io::readable, &c); !st) {
+    c.flags_ = 0;
+    c.handle_ = {};
+    free_slots_.push_back(slot);
+    return st.error();  // e.g. select: descriptor past FD_SETSIZE; `stream` closes it
+  }
+  (void)stream.release();
+  ++open_;
+  touch(c);
+  handler.on_open(c);
+  return &c;
+}
+
+void Group::bury(Connection& c) noexcept {
+  --open_;
+  graveyard_.push_back(c.self_);
+  recycle_if_safe();
+}
+
+void Group::recycle_if_safe() noexcept {
+  // A slot is reused only when no connection callback is on the stack: a
+  // handler may still hold the Connection& it was closing.
+  if (dispatch_depth > 0 || graveyard_.empty()) return;
+  free_slots_.insert(free_slots_.end(), graveyard_.begin(), graveyard_.end());
+  graveyard_.clear();
+}
+
+void Group::touch(Connection& c) noexcept {
+  if (idle_timer_ == 0) return;
+  c.last_active_ms_ = now_ms();
+  const std::uint32_t me = c.self_ + 1;
+  if (idle_tail_ == me) return;
+  idle_remove(c);
+  c.idle_prev_ = idle_tail_;
+  c.idle_next_ = 0;
+  if (idle_tail_ != 0) slab_[idle_tail_ - 1].idle_next_ = me;
+  idle_tail_ = me;
+  if (idle_head_ == 0) idle_head_ = me;
+}
+
+void Group::idle_remove(Connection& c) noexcept {
+  const std::uint32_t me = c.self_ + 1;
+  if (c.idle_prev_ == 0 && c.idle_next_ == 0 && idle_head_ != me) return;  // not linked
+  if (c.idle_prev_ != 0)
+    slab_[c.idle_prev_ - 1].idle_next_ = c.idle_next_;
+  else
+    idle_head_ = c.idle_next_;
+  if (c.idle_next_ != 0)
+    slab_[c.idle_next_ - 1].idle_prev_ = c.idle_prev_;
+  else
+    idle_tail_ = c.idle_prev_;
+  c.idle_prev_ = c.idle_next_ = 0;
+}
+
+void Group::check_idle() noexcept {
+  const std::uint32_t now = now_ms();
+  const auto limit = static_cast<std::uint32_t>(limits.idle_timeout.count());
+  while (idle_head_ != 0) {
+    Connection& c = slab_[idle_head_ - 1];
+    if (now - c.last_active_ms_ < limit) break;  // unsigned: wrap-safe
+    ++idle_closed_;
+    c.close(make_error_code(failure::idle_timeout));
+  }
+}
+
+bool Group::drain_and_close(std::chrono::milliseconds grace) noexcept {
+  for (auto& c : slab_)
+    if (c.flags_ & kOpen) c.close_after_flush();
+  const bool flushed =
+      loop.run_until([this] { return open_ == 0; }, EventLoop::Clock::now() + grace);
+  for (auto& c : slab_)
+    if (c.flags_ & kOpen) c.close(make_error_code(failure::send_timeout));
+  return flushed;
+}
+
+}  // namespace sockkit::net

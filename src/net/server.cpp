@@ -1,0 +1,125 @@
+// Server: an accept loop with a connection limit and EMFILE handling.
+#include "sockkit/server.hpp"
+
+#include <new>
+
+#include "net/group.hpp"
+
+namespace sockkit {
+namespace net {
+
+class ServerImpl final : public IoHandler {
+ public:
+  ServerImpl(EventLoop& loop, TcpListener listener, ConnectionHandler& handler,
+             const ServerOptions& options)
+      : options_(options), listener_(std::move(listener)), group_(loop, handler, options.limits) {}
+
+  ~ServerImpl() {
+    stop_accepting();
+    if (retry_timer_ != 0) group_.loop.cancel_timer(retry_timer_);
+  }
+
+  Status begin() noexcept {
+    if (auto st = listener_.set_nonblocking(true); !st) return st;
+    return group_.loop.watch(listener_.native_handle(), io::readable, this);
+  }
+
+  void on_io(unsigned) noexcept override {
+    // Bounded batch: a flood of connections cannot starve established ones.
+    for (int i = 0; i < 64; ++i) {
+      auto accepted = listener_.accept();
+      if (!accepted) {
+        const auto why = accepted.error();
+        if (why == errc::would_block) return;
+        if (why == errc::connection_aborted) continue;  // the peer gave up before accept
+        if (why == errc::too_many_sockets || why == errc::no_buffer_space) {
+          pause_accepting();  // the listener would stay readable: do not spin on it
+          return;
+        }
+        ++stats_.accept_errors;
+        return;
+      }
+      if (group_.open_count() >= options_.max_connections) {
+        ++stats_.rejected_over_limit;  // closed at once, never left queued
+        continue;
+      }
+      auto c = group_.adopt(std::move(accepted->stream));
+      if (!c) {
+        ++stats_.rejected_descriptor_limit;
+        continue;
+      }
+      ++stats_.accepted;
+    }
+  }
+
+  void pause_accepting() noexcept {
+    ++stats_.accept_pauses;
+    (void)group_.loop.rewatch(listener_.native_handle(), 0);
+    retry_timer_ = group_.loop.add_timer(options_.accept_retry, [this] {
+      retry_timer_ = 0;
+      if (listener_.is_open()) (void)group_.loop.rewatch(listener_.native_handle(), io::readable);
+    });
+  }
+
+  void stop_accepting() noexcept {
+    if (!listener_.is_open()) return;
+    (void)group_.loop.unwatch(listener_.native_handle());
+    (void)listener_.close();
+  }
+
+  ServerStats stats() const noexcept {
+    ServerStats s = stats_;
+    s.open = group_.open_count();
+    s.idle_closed = group_.idle_closed();
+    return s;
+  }
+
+  Endpoint local() const noexcept { return endpoint_; }
+  void set_local(Endpoint e) noexcept { endpoint_ = e; }
+  Group& group() noexcept { return group_; }
+
+ private:
+  ServerOptions options_;
+  TcpListener listener_;
+  Group group_;
+  ServerStats stats_{};
+  Endpoint endpoint_;
+  TimerId retry_timer_ = 0;
+};
+
+}  // namespace net
+
+Server::Server(std::unique_ptr<net::ServerImpl> impl) noexcept : impl_(std::move(impl)) {}
+Server::~Server() = default;
+
+Result<std::unique_ptr<Server>> Server::start(EventLoop& loop, const Endpoint& at,
+                                              ConnectionHandler& handler,
+                                              const ServerOptions& options) noexcept {
+  if (options.max_connections == 0) return std::make_error_code(std::errc::invalid_argument);
+  auto listener = TcpListener::bind(at, options.listen);
+  if (!listener) return listener.error();
+  auto local = listener->local_endpoint();
+  if (!local) return local.error();
+  std::unique_ptr<net::ServerImpl> impl(
+      new (std::nothrow) net::ServerImpl(loop, std::move(*listener), handler, options));
+  if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  impl->set_local(*local);
+  if (auto st = impl->begin(); !st) return st.error();
+  std::unique_ptr<Server> server(new (std::nothrow) Server(std::move(impl)));
+  if (!server) return std::make_error_code(std::errc::not_enough_memory);
+  return server;
+}
+
+Endpoint Server::local_endpoint() const noexcept {
+  return impl_->local();
+}
+ServerStats Server::stats() const noexcept {
+  return impl_->stats();
+}
+
+bool Server::shutdown(std::chrono::milliseconds grace) noexcept {
+  impl_->stop_accepting();
+  return impl_->group().drain_and_close(grace);
+}
+
+}  // namespace sockkit
