@@ -20,7 +20,7 @@ echo "== TCP: echo server (blocking, thread per connection) on an ephemeral port
 "$sk" echo-server --listen 127.0.0.1:0 --count 2 >"$tmp/echo.out" 2>"$tmp/echo.log" &
 pids+=($!)
 wait_for_line "$tmp/echo.out"
-addr=$(sed -n 's/^listening on //p' "$tmp/echo.out")
+addr=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/echo.out")
 echo "   server: $addr"
 echo "== TCP: netcat-like client; stdin EOF half-closes, the echo is still read to the end"
 printf 'meter 17: 230.4 V\nmeter 17: 4.2 A\n' | "$sk" connect "$addr" | sed 's/^/   echo: /'
@@ -35,7 +35,7 @@ echo "== UDP: receiver with a 16-byte buffer (truncation is reported, not hidden
 "$sk" udp-recv --listen 127.0.0.1:0 --count 2 --buffer 16 --timeout 5 >"$tmp/udp.out" &
 pids+=($!)
 wait_for_line "$tmp/udp.out"
-uaddr=$(sed -n 's/^listening on //p' "$tmp/udp.out")
+uaddr=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/udp.out")
 "$sk" udp-send "$uaddr" "sensor:42"
 "$sk" udp-send "$uaddr" "a reading far longer than sixteen bytes"
 wait "${pids[1]}"

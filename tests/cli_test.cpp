@@ -38,7 +38,10 @@ struct Background {
     if (pipe != nullptr && std::fgets(line, sizeof(line), pipe) != nullptr) {
       std::string s(line);
       const std::string prefix = "listening on ";
-      if (s.rfind(prefix, 0) == 0) address = s.substr(prefix.size(), s.size() - prefix.size() - 1);
+      if (s.rfind(prefix, 0) == 0) {
+        address = s.substr(prefix.size());
+        address = address.substr(0, address.find_first_of(" \n"));  // "ADDR (backend x)"
+      }
     }
   }
   std::string rest() {

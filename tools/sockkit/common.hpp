@@ -26,5 +26,6 @@ std::chrono::milliseconds to_millis(double seconds);
 void add_echo_server(CLI::App& app, int& status);
 void add_connect(CLI::App& app, int& status);
 void add_udp(CLI::App& app, int& status);
+void add_bench(CLI::App& app, int& status);
 
 }  // namespace sockkit::cli

@@ -1,22 +1,26 @@
-// `sockkit echo-server`: a blocking, thread-per-connection echo server (the
-// seed's first architecture) with a connection limit.
+// `sockkit echo-server`: an echo server on the event loop (any backend), or
+// with --blocking the seed's first architecture, a thread per connection.
 #include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <thread>
 #include <vector>
 
 #include "common.hpp"
+#include "echo_handler.hpp"
 
 namespace sockkit::cli {
 namespace {
 
 struct EchoOptions {
   std::string listen = "127.0.0.1:7007";
-  int max_connections = 64;
+  int max_connections = 1024;
   int count = 0;
   double idle_timeout = 0;
   bool quiet = false;
+  bool blocking = false;
+  std::string backend = to_string(default_backend());
 };
 
 void serve(TcpStream stream, Endpoint peer, const EchoOptions& opt, std::atomic<int>& active) {
@@ -44,7 +48,7 @@ void serve(TcpStream stream, Endpoint peer, const EchoOptions& opt, std::atomic<
   --active;
 }
 
-int run(const EchoOptions& opt) {
+int run_blocking(const EchoOptions& opt) {
   auto at = first_endpoint(opt.listen, true);
   if (!at) return fail("listen address '" + opt.listen + "'", at.error());
   auto listener = TcpListener::bind(*at);
@@ -81,12 +85,64 @@ int run(const EchoOptions& opt) {
   return 0;
 }
 
+std::atomic<EventLoop*> g_signalled_loop{nullptr};
+
+int run_loop(const EchoOptions& opt) {
+  auto backend = parse_backend(opt.backend);
+  if (!backend) return fail("backend '" + opt.backend + "'", backend.error());
+  auto at = first_endpoint(opt.listen, true);
+  if (!at) return fail("listen address '" + opt.listen + "'", at.error());
+  auto loop = EventLoop::create({.backend = *backend});
+  if (!loop) return fail(std::string("backend ") + opt.backend, loop.error());
+  EchoHandler echo;
+  ServerOptions options;
+  options.max_connections = static_cast<std::size_t>(opt.max_connections);
+  options.limits.idle_timeout = to_millis(opt.idle_timeout);
+  auto server = Server::start(**loop, *at, echo, options);
+  if (!server) return fail("listen on " + at->to_string(), server.error());
+  std::printf("listening on %s (backend %s)\n", (*server)->local_endpoint().to_string().c_str(),
+              to_string((*loop)->backend()));
+  std::fflush(stdout);
+  // SIGINT/SIGTERM: flush what is queued (up to 2 s), then exit.
+  g_signalled_loop = loop->get();
+  auto on_signal = [](int) {
+    if (EventLoop* l = g_signalled_loop.load())
+      l->stop();  // stop() is async-signal-safe: a flag and a write()
+  };
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  if (opt.count > 0) {
+    (*loop)->add_repeating_timer(std::chrono::milliseconds(20), [&] {
+      const auto st = (*server)->stats();
+      if (st.accepted >= static_cast<std::uint64_t>(opt.count) && st.open == 0) (*loop)->stop();
+    });
+  }
+  auto status = (*loop)->run();
+  g_signalled_loop = nullptr;
+  const bool flushed = (*server)->shutdown(std::chrono::seconds(2));
+  const auto st = (*server)->stats();
+  if (!opt.quiet)
+    std::fprintf(stderr,
+                 "accepted %llu, refused over limit %llu, past descriptor limit %llu, "
+                 "accept pauses %llu, idle closed %llu, echoed %llu bytes%s\n",
+                 static_cast<unsigned long long>(st.accepted),
+                 static_cast<unsigned long long>(st.rejected_over_limit),
+                 static_cast<unsigned long long>(st.rejected_descriptor_limit),
+                 static_cast<unsigned long long>(st.accept_pauses),
+                 static_cast<unsigned long long>(st.idle_closed),
+                 static_cast<unsigned long long>(echo.bytes), flushed ? "" : " (flush timed out)");
+  if (!status) return fail("event loop", status.error());
+  return 0;
+}
+
 }  // namespace
 
 void add_echo_server(CLI::App& app, int& status) {
   auto opt = std::make_shared<EchoOptions>();
-  auto* cmd =
-      app.add_subcommand("echo-server", "Echo every byte back (blocking, thread per connection)");
+  auto* cmd = app.add_subcommand("echo-server", "Echo every byte back (event loop, or --blocking)");
+  cmd->add_option("-b,--backend", opt->backend, "select, poll, epoll, epoll-et or uring")
+      ->capture_default_str();
+  cmd->add_flag("--blocking", opt->blocking, "Blocking sockets, one thread per connection");
   cmd->add_option("-l,--listen", opt->listen, "Address to listen on (port 0 = any free port)")
       ->capture_default_str();
   cmd->add_option("-m,--max-connections", opt->max_connections,
@@ -100,7 +156,8 @@ void add_echo_server(CLI::App& app, int& status) {
                   "Close a connection idle this many seconds (0 = never)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", opt->quiet, "Do not log connections on stderr");
-  cmd->final_callback([opt, &status] { status = run(*opt); });
+  cmd->final_callback(
+      [opt, &status] { status = opt->blocking ? run_blocking(*opt) : run_loop(*opt); });
 }
 
 }  // namespace sockkit::cli

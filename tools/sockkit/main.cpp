@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   sockkit::cli::add_echo_server(app, status);
   sockkit::cli::add_connect(app, status);
   sockkit::cli::add_udp(app, status);
+  sockkit::cli::add_bench(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,71 @@
+// The load generator behind `sockkit bench` and `sockkit demo`: K active
+// connections with a pipeline of fixed-size messages, N idle ones, every
+// echoed byte checked against what was sent.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "echo_handler.hpp"
+#include "histogram.hpp"
+
+namespace sockkit::cli {
+
+struct LoadSpec {
+  Endpoint target;
+  int connections = 10;
+  std::size_t message_size = 64;
+  int pipeline = 1;
+  int idle = 0;
+  std::chrono::milliseconds duration{5000};
+};
+
+struct LoadResult {
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;  ///< Echoed payload bytes (one direction).
+  double seconds = 0;
+  Histogram latency_ns;
+  std::uint64_t mismatches = 0;  ///< Echoed bytes that differ from what was sent.
+  std::error_code error;         ///< First connection error, if any.
+  double messages_per_second() const {
+    return seconds > 0 ? static_cast<double>(messages) / seconds : 0;
+  }
+  double megabytes_per_second() const {
+    return seconds > 0 ? static_cast<double>(bytes) / seconds / 1e6 : 0;
+  }
+};
+
+/// Runs the load on the calling thread (its own epoll loop). `progress` is
+/// called about every 250 ms with the elapsed fraction (0..1).
+Result<LoadResult> run_load(const LoadSpec& spec,
+                            const std::function<void(double)>& progress = nullptr);
+
+/// An echo server on its own loop thread, for bench and demo without a separate process.
+class EchoServerThread {
+ public:
+  static Result<std::unique_ptr<EchoServerThread>> start(Backend backend,
+                                                         std::size_t max_connections);
+  ~EchoServerThread();
+  Endpoint endpoint() const { return endpoint_; }
+  Backend backend() const { return backend_; }
+  /// The server loop's descriptor limit (FD_SETSIZE for select), 0 = none.
+  int descriptor_limit() const { return loop_->descriptor_limit(); }
+
+ private:
+  EchoServerThread() = default;
+  std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<Server> server_;
+  EchoHandler echo_;
+  std::thread thread_;
+  Endpoint endpoint_;
+  Backend backend_{};
+};
+
+/// Raises the soft descriptor limit towards the hard one; returns the new soft limit.
+std::size_t raise_descriptor_limit(std::size_t wanted);
+
+}  // namespace sockkit::cli
