@@ -1,5 +1,6 @@
 // The sockkit command-line tool, driven as a user would drive it.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -66,7 +67,7 @@ using CliTest = SockkitTest;
 TEST_F(CliTest, HelpDocumentsEverySubcommand) {
   auto help = run("--help");
   EXPECT_EQ(help.status, 0);
-  for (const char* sub : {"echo-server", "connect", "udp-send", "udp-recv"}) {
+  for (const char* sub : {"echo-server", "connect", "udp-send", "udp-recv", "bench", "demo"}) {
     EXPECT_NE(help.output.find(sub), std::string::npos) << sub;
     auto sub_help = run(std::string(sub) + " --help");
     EXPECT_EQ(sub_help.status, 0) << sub;
@@ -121,6 +122,51 @@ TEST_F(CliTest, UdpReceiveTimesOutClearly) {
   auto r = run("udp-recv -l 127.0.0.1:0 -t 0.2");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("[timed_out]"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, EchoServerRunsOnEveryBackend) {
+  for (Backend b : compiled_backends()) {
+    Background server(std::string("echo-server -l 127.0.0.1:0 -n 1 -q -b ") + to_string(b));
+    ASSERT_FALSE(server.address.empty()) << to_string(b);
+    auto client = run("connect " + server.address, "ping\\n");
+    EXPECT_EQ(client.output, "ping\n") << to_string(b);
+    EXPECT_EQ(server.wait(), 0) << to_string(b);
+  }
+  auto bad = run("echo-server -b kqueue");
+  EXPECT_EQ(bad.status, 1);
+  EXPECT_NE(bad.output.find("[invalid_argument]"), std::string::npos) << bad.output;
+}
+
+TEST_F(CliTest, BenchVerifiesEveryByteAndWritesCsv) {
+  char dir[] = "/tmp/sockkit-bench-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string csv = std::string(dir) + "/out.csv";
+  auto r = run("bench -b poll,epoll -c 3 -s 1000 -p 4 -d 0.3 --csv " + csv);
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("msgs/s"), std::string::npos) << r.output;
+  FILE* f = std::fopen(csv.c_str(), "r");
+  ASSERT_NE(f, nullptr);
+  int lines = 0;
+  char line[512];
+  std::string all;
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    ++lines;
+    all += line;
+  }
+  std::fclose(f);
+  EXPECT_EQ(lines, 3) << all;  // header + one row per backend
+  EXPECT_NE(all.find("\npoll,3,1000,4,0,"), std::string::npos) << all;
+  std::remove(csv.c_str());
+  ::rmdir(dir);
+}
+
+TEST_F(CliTest, BenchSkipsWhatSelectCannotHoldAndRefusesBadInput) {
+  auto r = run("bench -b select -c 1 -d 0.2 --scaling 0,600");
+  EXPECT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("skipped: needs"), std::string::npos) << r.output;
+  EXPECT_EQ(run("bench -c 0").status, 2);
+  EXPECT_EQ(run("bench --scaling 1,x").status, 1);
+  EXPECT_EQ(run("bench --connect 127.0.0.1:1 -d 0.2").status, 1);  // refused, clearly
 }
 
 }  // namespace

@@ -47,6 +47,7 @@ struct ConnectionLimits {
   std::uint32_t read_chunk = 64 << 10;     ///< Bytes read per receive call.
   std::uint32_t buffer_chunk = 16 << 10;   ///< Pooled buffer chunk size.
   std::chrono::milliseconds idle_timeout{0};  ///< Nothing received this long: close (0 = never).
+  bool no_delay = true;  ///< TCP_NODELAY on every connection: small messages leave at once.
 };
 
 /// What happens on a connection. Callbacks run on the loop thread.
@@ -97,7 +98,7 @@ class Connection final : private IoHandler {
   /// The peer's address (asks the stack).
   Result<Endpoint> peer() const noexcept;
   /// Small number unique among the group's live connections.
-  std::uint32_t id() const noexcept { return self_; }
+  std::uint32_t id() const noexcept;
 
   Connection() noexcept = default;  // for the group's slab only
 
@@ -108,13 +109,13 @@ class Connection final : private IoHandler {
   void on_writable() noexcept;
   void update_interest() noexcept;
   void finish(std::error_code why) noexcept;
+  net::Group& group() const noexcept;  // from the slab block this connection lives in
 
-  net::Group* group_ = nullptr;
+  // 48 bytes with the vtable pointer: an idle connection holds no buffers.
   net::Chunk* out_ = nullptr;                    // write queue; null when empty
   net::Chunk* in_ = nullptr;                     // unconsumed input; null when none
   std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
   std::uint32_t last_active_ms_ = 0;
-  std::uint32_t self_ = 0;  // slot in the group
   NativeHandle handle_{};
   std::uint16_t flags_ = 0;
 };

@@ -29,6 +29,13 @@ struct DispatchScope {
 };
 }  // namespace
 
+Group& Connection::group() const noexcept {
+  return *Slab::header_of(this).group;
+}
+std::uint32_t Connection::id() const noexcept {
+  return Slab::slot_of(this);
+}
+
 bool Connection::is_open() const noexcept {
   return flags_ & kOpen;
 }
@@ -44,7 +51,7 @@ Result<Endpoint> Connection::peer() const noexcept {
 
 void Connection::on_io(unsigned events) noexcept {
   if (!(flags_ & kOpen)) return;
-  DispatchScope scope(*group_);
+  DispatchScope scope(group());
   // Errors and hang-ups are read out even while paused: the read says why.
   const bool urgent = events & (io::error | io::hangup);
   if ((events & io::readable && !(flags_ & kReadPaused)) || urgent) on_readable();
@@ -52,7 +59,7 @@ void Connection::on_io(unsigned events) noexcept {
 }
 
 void Connection::on_readable() noexcept {
-  Group& g = *group_;
+  Group& g = group();
   const bool drain = g.loop.edge_triggered();
   do {
     std::span<std::byte> into;
@@ -123,7 +130,7 @@ void Connection::on_readable() noexcept {
 }
 
 void Connection::on_writable() noexcept {
-  Group& g = *group_;
+  Group& g = group();
   while (out_ != nullptr) {
     const auto chunk = out_->readable();
     auto n = sys::send(handle_, chunk.data(), chunk.size());
@@ -152,7 +159,7 @@ void Connection::on_writable() noexcept {
 Status Connection::send(std::span<const std::byte> data) noexcept {
   if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut)))
     return std::make_error_code(std::errc::not_connected);
-  Group& g = *group_;
+  Group& g = group();
   if (queued_bytes() + data.size() > g.limits.max_write_queue) return failure::write_queue_full;
   std::size_t written = 0;
   if (out_ == nullptr) {  // nothing queued: try the socket first, no copy
@@ -227,12 +234,12 @@ void Connection::update_interest() noexcept {
       static_cast<std::uint16_t>((flags_ & ~(kWatchRead | kWatchWrite)) |
                                  (want_read ? kWatchRead : 0) | (want_write ? kWatchWrite : 0));
   const unsigned interest = (want_read ? io::readable : 0u) | (want_write ? io::writable : 0u);
-  if (auto st = group_->loop.rewatch(handle_, interest); !st) finish(st.error());
+  if (auto st = group().loop.rewatch(handle_, interest); !st) finish(st.error());
 }
 
 void Connection::finish(std::error_code why) noexcept {
   if (!(flags_ & kOpen)) return;
-  Group& g = *group_;
+  Group& g = group();
   DispatchScope scope(g);  // the slot must survive until on_close has returned
   flags_ = 0;
   (void)g.loop.unwatch(handle_);

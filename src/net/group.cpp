@@ -10,6 +10,7 @@ Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionLimits& lim)
       limits(lim),
       pool(lim.buffer_chunk, 64),
       scratch(std::max<std::uint32_t>(lim.read_chunk, 1)),
+      slab_(*this),
       epoch_(EventLoop::Clock::now()) {
   if (limits.idle_timeout.count() > 0) {
     // One timer for the whole group: it walks the idle list from the least
@@ -21,8 +22,9 @@ Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionLimits& lim)
 
 Group::~Group() {
   if (idle_timer_ != 0) loop.cancel_timer(idle_timer_);
-  for (auto& c : slab_)
-    if (c.flags_ & kOpen) c.close(std::make_error_code(std::errc::operation_canceled));
+  for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
+    if (slab_[slot].flags_ & kOpen)
+      slab_[slot].close(std::make_error_code(std::errc::operation_canceled));
 }
 
 std::uint32_t Group::now_ms() const noexcept {
@@ -32,18 +34,17 @@ std::uint32_t Group::now_ms() const noexcept {
 
 Result<Connection*> Group::adopt(TcpStream&& stream) noexcept {
   if (auto st = stream.set_nonblocking(true); !st) return st.error();
+  if (limits.no_delay) (void)stream.set_no_delay(true);  // not_supported on Unix streams: fine
   recycle_if_safe();
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    slot = static_cast<std::uint32_t>(slab_.size());
-    slab_.emplace_back();
+    slot = slab_.size();
+    if (slab_.grow() == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   }
   Connection& c = slab_[slot];
-  c.group_ = this;
-  c.self_ = slot;
   c.out_ = c.in_ = nullptr;
   c.idle_prev_ = c.idle_next_ = 0;
   c.flags_ = kOpen | kWatchRead;
@@ -63,7 +64,7 @@ Result<Connection*> Group::adopt(TcpStream&& stream) noexcept {
 
 void Group::bury(Connection& c) noexcept {
   --open_;
-  graveyard_.push_back(c.self_);
+  graveyard_.push_back(Slab::slot_of(&c));
   recycle_if_safe();
 }
 
@@ -78,7 +79,7 @@ void Group::recycle_if_safe() noexcept {
 void Group::touch(Connection& c) noexcept {
   if (idle_timer_ == 0) return;
   c.last_active_ms_ = now_ms();
-  const std::uint32_t me = c.self_ + 1;
+  const std::uint32_t me = Slab::slot_of(&c) + 1;
   if (idle_tail_ == me) return;
   idle_remove(c);
   c.idle_prev_ = idle_tail_;
@@ -89,7 +90,7 @@ void Group::touch(Connection& c) noexcept {
 }
 
 void Group::idle_remove(Connection& c) noexcept {
-  const std::uint32_t me = c.self_ + 1;
+  const std::uint32_t me = Slab::slot_of(&c) + 1;
   if (c.idle_prev_ == 0 && c.idle_next_ == 0 && idle_head_ != me) return;  // not linked
   if (c.idle_prev_ != 0)
     slab_[c.idle_prev_ - 1].idle_next_ = c.idle_next_;
@@ -114,12 +115,12 @@ void Group::check_idle() noexcept {
 }
 
 bool Group::drain_and_close(std::chrono::milliseconds grace) noexcept {
-  for (auto& c : slab_)
-    if (c.flags_ & kOpen) c.close_after_flush();
+  for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
+    if (slab_[slot].flags_ & kOpen) slab_[slot].close_after_flush();
   const bool flushed =
       loop.run_until([this] { return open_ == 0; }, EventLoop::Clock::now() + grace);
-  for (auto& c : slab_)
-    if (c.flags_ & kOpen) c.close(make_error_code(failure::send_timeout));
+  for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
+    if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
   return flushed;
 }
 

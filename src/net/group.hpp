@@ -5,10 +5,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <vector>
 
 #include "net/buffer.hpp"
+#include "net/slab.hpp"
 #include "sockkit/connection.hpp"
 #include "sockkit/tcp_stream.hpp"
 
@@ -62,7 +62,7 @@ class Group {
   void check_idle() noexcept;
   std::uint32_t now_ms() const noexcept;
 
-  std::deque<Connection> slab_;  // deque: elements never move
+  Slab slab_;  // elements never move; each finds this group through its block
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> graveyard_;
   std::uint32_t idle_head_ = 0, idle_tail_ = 0;  // slot + 1; 0 = none

@@ -20,6 +20,7 @@ struct BenchOptions {
   int pipeline = 1;
   double duration = 5;
   int idle = 0;
+  std::uint64_t messages = 0;
   std::string scaling;  // "0,200,400,800": idle counts to sweep
   std::string csv;
   std::string plot;
@@ -85,6 +86,7 @@ int bench(const BenchOptions& opt) {
   spec.pipeline = opt.pipeline;
   spec.idle = opt.idle;
   spec.duration = to_millis(opt.duration);
+  spec.max_messages = opt.messages;
   if (!opt.connect.empty()) {
     auto target = first_endpoint(opt.connect, false);
     if (!target) return fail("address '" + opt.connect + "'", target.error());
@@ -188,6 +190,8 @@ void add_bench(CLI::App& app, int& status) {
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--idle", opt->idle, "Idle connections held open during the run")
       ->check(CLI::Range(0, 1000000));
+  cmd->add_option("-n,--messages", opt->messages,
+                  "Stop after this many echoed messages (deterministic runs, e.g. callgrind)");
   cmd->add_option("--scaling", opt->scaling,
                   "Idle-scaling sweep: idle counts, e.g. 0,250,500,1000");
   cmd->add_option("--csv", opt->csv, "Also write the results as CSV");

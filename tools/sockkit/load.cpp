@@ -103,6 +103,11 @@ class ActiveConnection final : public IoHandler {
                 std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()));
             ++state_.result->messages;
             state_.result->bytes += size;
+            if (state_.spec->max_messages != 0 &&
+                state_.result->messages >= state_.spec->max_messages) {
+              state_.running = false;
+              state_.loop->stop();
+            }
           }
           ++completed_;
         }

@@ -22,6 +22,8 @@ struct LoadSpec {
   int pipeline = 1;
   int idle = 0;
   std::chrono::milliseconds duration{5000};
+  std::uint64_t max_messages =
+      0;  ///< Stop after this many echoed messages (0 = run for `duration`).
 };
 
 struct LoadResult {
