@@ -26,6 +26,7 @@ struct EventLoop::Impl final : IoHandler {
   std::mutex post_mutex;
   std::vector<std::function<void()>> posted;
   std::vector<std::function<void()>> draining;
+  std::atomic<bool> has_posted{false};  // lets the hot path skip the mutex
   std::atomic<bool> stop_requested{false};
   std::atomic<std::thread::id> loop_thread{};
   Clock::time_point now = Clock::now();
@@ -39,12 +40,10 @@ struct EventLoop::Impl final : IoHandler {
   void on_io(unsigned) noexcept override { sys::drain(waker); }  // the waker fired
 
   int wait_timeout(std::chrono::milliseconds max_wait) {
-    {
-      std::lock_guard lock(post_mutex);
-      if (!posted.empty()) return 0;
-    }
+    if (has_posted.load(std::memory_order_acquire)) return 0;
     long long wait = max_wait.count() < 0 ? -1 : max_wait.count();
     if (auto next = timers.next_deadline()) {
+      now = Clock::now();  // only needed when a timer bounds the wait
       const long long until =
           std::max<long long>(0, std::chrono::ceil<std::chrono::milliseconds>(*next - now).count());
       wait = wait < 0 ? until : std::min(wait, until);
@@ -53,9 +52,11 @@ struct EventLoop::Impl final : IoHandler {
   }
 
   std::size_t run_posted() {
+    if (!has_posted.load(std::memory_order_acquire)) return 0;
     {
       std::lock_guard lock(post_mutex);
       draining.swap(posted);
+      has_posted.store(false, std::memory_order_relaxed);
     }
     const std::size_t n = draining.size();
     for (auto& fn : draining)
@@ -146,6 +147,7 @@ void EventLoop::post(std::function<void()> fn) {
     std::lock_guard lock(impl_->post_mutex);
     was_empty = impl_->posted.empty();
     impl_->posted.push_back(std::move(fn));
+    impl_->has_posted.store(true, std::memory_order_release);
   }
   if (was_empty) sys::wake(impl_->waker);  // one wake-up per batch is enough
 }
@@ -157,8 +159,7 @@ void EventLoop::stop() noexcept {
 
 Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
   Impl& s = *impl_;
-  s.loop_thread = std::this_thread::get_id();
-  s.now = Clock::now();
+  s.loop_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
   auto n = s.poller->wait(s.ready, s.wait_timeout(max_wait));
   if (!n) return n.error();
   s.now = Clock::now();
@@ -173,7 +174,7 @@ Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noex
       ++ran;
     }
   }
-  ran += s.timers.run_expired(Clock::now());
+  if (s.timers.size() != 0) ran += s.timers.run_expired(s.now);
   ran += s.run_posted();
   return ran;
 }

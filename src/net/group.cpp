@@ -68,10 +68,9 @@ void Group::bury(Connection& c) noexcept {
   recycle_if_safe();
 }
 
-void Group::recycle_if_safe() noexcept {
+void Group::recycle() noexcept {
   // A slot is reused only when no connection callback is on the stack: a
   // handler may still hold the Connection& it was closing.
-  if (dispatch_depth > 0 || graveyard_.empty()) return;
   free_slots_.insert(free_slots_.end(), graveyard_.begin(), graveyard_.end());
   graveyard_.clear();
 }

@@ -56,9 +56,13 @@ class Group {
   std::vector<std::byte> scratch;  // shared read buffer: idle connections hold none
   int dispatch_depth = 0;          // > 0 while a connection callback is on the stack
 
-  void recycle_if_safe() noexcept;
+  /// Reuses buried slots once no connection callback is on the stack.
+  void recycle_if_safe() noexcept {
+    if (dispatch_depth == 0 && !graveyard_.empty()) recycle();
+  }
 
  private:
+  void recycle() noexcept;
   void check_idle() noexcept;
   std::uint32_t now_ms() const noexcept;
 

@@ -4,6 +4,8 @@
 // without bound.
 #pragma once
 
+#include <functional>
+
 #include "sockkit/sockkit.hpp"
 
 namespace sockkit::cli {
@@ -18,7 +20,9 @@ struct EchoHandler final : ConnectionHandler {
   void on_drain(Connection& c) override { c.resume_reading(); }
   void on_close(Connection&, std::error_code why) override {
     if (why) ++closed_with_error;
+    if (closed) closed();
   }
+  std::function<void()> closed;  ///< Optional: called after each connection closes.
   std::uint64_t bytes = 0;
   std::uint64_t closed_with_error = 0;
 };

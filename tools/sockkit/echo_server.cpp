@@ -98,6 +98,7 @@ int run_loop(const EchoOptions& opt) {
   ServerOptions options;
   options.max_connections = static_cast<std::size_t>(opt.max_connections);
   options.limits.idle_timeout = to_millis(opt.idle_timeout);
+  options.listen.backlog = 4096;  // bursts of connections (capped by net.core.somaxconn)
   auto server = Server::start(**loop, *at, echo, options);
   if (!server) return fail("listen on " + at->to_string(), server.error());
   std::printf("listening on %s (backend %s)\n", (*server)->local_endpoint().to_string().c_str(),
@@ -112,10 +113,13 @@ int run_loop(const EchoOptions& opt) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   if (opt.count > 0) {
-    (*loop)->add_repeating_timer(std::chrono::milliseconds(20), [&] {
-      const auto st = (*server)->stats();
-      if (st.accepted >= static_cast<std::uint64_t>(opt.count) && st.open == 0) (*loop)->stop();
-    });
+    // Event-driven, not polled: checked after each close (post: after the slot is freed).
+    echo.closed = [&] {
+      (*loop)->post([&] {
+        const auto st = (*server)->stats();
+        if (st.accepted >= static_cast<std::uint64_t>(opt.count) && st.open == 0) (*loop)->stop();
+      });
+    };
   }
   auto status = (*loop)->run();
   g_signalled_loop = nullptr;

@@ -151,6 +151,7 @@ Result<LoadResult> run_load(const LoadSpec& spec, const std::function<void(doubl
     if (!s) return s.error();
     idle.push_back(std::move(*s));
   }
+  if (spec.idle > 0) std::this_thread::sleep_for(spec.settle);
   std::vector<std::unique_ptr<ActiveConnection>> active;
   for (int i = 0; i < spec.connections; ++i) {
     auto s = TcpStream::connect(spec.target, std::chrono::seconds(10));

@@ -22,6 +22,9 @@ struct LoadSpec {
   int pipeline = 1;
   int idle = 0;
   std::chrono::milliseconds duration{5000};
+  /// Pause after opening the idle connections, so the server has accepted them
+  /// all before measuring starts.
+  std::chrono::milliseconds settle{1000};
   std::uint64_t max_messages =
       0;  ///< Stop after this many echoed messages (0 = run for `duration`).
 };

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# sockkit's echo server (event loop + buffered connection layer, epoll) against
+# a hand-written raw epoll echo server in C, side by side in one run: server
+# pinned to core 0, load generator to core 1, servers alternating, best of 3.
+#
+#   bench/compare.sh [SECONDS_PER_RUN=3] [REPEATS=3]
+#
+# Ratios >= 1.00 mean sockkit is at least as good: throughput sockkit/baseline,
+# latency baseline/sockkit. Server CPU per message comes from /proc/PID/stat.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-3}
+repeats=${2:-3}
+scripts/deps.sh >/dev/null
+cmake --preset release >/dev/null
+cmake --build --preset release --target sockkit_cli baseline_epoll_echo >/dev/null
+ulimit -n "$(ulimit -Hn)"
+sk=build/release/tools/sockkit
+base=build/release/bench/baseline_epoll_echo
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+ticks_per_s=$(getconf CLK_TCK)
+cores=$(nproc)
+server_core=0
+client_core=$((cores > 1 ? 1 : 0))
+
+scenarios=(
+  "latency: 1 conn, 64 B ping-pong|-c 1 -s 64 -p 1"
+  "throughput: 50 conns x 64 B x pipeline 16|-c 50 -s 64 -p 16"
+  "bandwidth: 10 conns x 16 KiB|-c 10 -s 16384 -p 4"
+  "idle: 10 active + 10,000 idle|-c 10 -s 64 -p 1 --idle 10000"
+)
+
+start_server() {  # kind port
+  local log=$tmp/server.log
+  : >"$log"
+  if [ "$1" = sockkit ]; then
+    taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 &
+  else
+    taskset -c $server_core "$base" "$2" >"$log" 2>&1 &
+  fi
+  server_pid=$!
+  for _ in $(seq 100); do grep -q "listening on" "$log" && return 0; sleep 0.05; done
+  echo "compare: $1 server did not start" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# One run: prints "msgs_per_s p50_us p99_us cpu_us_per_msg".
+run_one() {  # kind args port
+  start_server "$1" "$3"
+  local before after
+  before=$(cpu_ticks "$server_pid")
+  # shellcheck disable=SC2086
+  taskset -c $client_core "$sk" bench --connect "127.0.0.1:$3" $2 -d "$seconds" --csv "$tmp/run.csv" >/dev/null
+  after=$(cpu_ticks "$server_pid")
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  sleep 1  # let the kernel finish tearing down the last run's sockets
+  awk -F, -v cpu="$((after - before))" -v hz="$ticks_per_s" 'NR == 2 {
+      msgs = $6 * $12; printf "%s %s %s %.3f\n", $6, $8, $9, (msgs > 0 ? cpu / hz * 1e6 / msgs : 0) }' "$tmp/run.csv"
+}
+
+port=24000
+printf '| scenario | server | best msgs/s | best p50 us | p99 us | server CPU us/msg | ratio |\n'
+printf '|---|---|---:|---:|---:|---:|---:|\n'
+for entry in "${scenarios[@]}"; do
+  name=${entry%%|*}
+  args=${entry#*|}
+  declare -A best_rate=() best_p50=() best_p99=() best_cpu=()
+  for rep in $(seq "$repeats"); do
+    for kind in sockkit baseline; do
+      port=$((port + 1))
+      read -r rate p50 p99 cpu < <(run_one "$kind" "$args" "$port")
+      echo "  $name rep $rep $kind: $rate msgs/s p50 $p50 us cpu $cpu us/msg" >&2
+      if [ -z "${best_rate[$kind]:-}" ] || awk "BEGIN{exit !($rate > ${best_rate[$kind]})}"; then
+        best_rate[$kind]=$rate; best_p99[$kind]=$p99
+      fi
+      if [ -z "${best_p50[$kind]:-}" ] || awk "BEGIN{exit !($p50 < ${best_p50[$kind]})}"; then best_p50[$kind]=$p50; fi
+      if [ -z "${best_cpu[$kind]:-}" ] || awk "BEGIN{exit !($cpu < ${best_cpu[$kind]})}"; then best_cpu[$kind]=$cpu; fi
+    done
+  done
+  if [[ $name == latency* ]]; then
+    ratio=$(awk "BEGIN{printf \"%.2f\", ${best_p50[baseline]} / ${best_p50[sockkit]}}")
+  else
+    ratio=$(awk "BEGIN{printf \"%.2f\", ${best_rate[sockkit]} / ${best_rate[baseline]}}")
+  fi
+  for kind in sockkit baseline; do
+    r=""
+    [ "$kind" = sockkit ] && r=$ratio
+    printf '| %s | %s | %.0f | %s | %s | %s | %s |\n' "$name" "$kind" "${best_rate[$kind]}" \
+      "${best_p50[$kind]}" "${best_p99[$kind]}" "${best_cpu[$kind]}" "$r"
+  done
+  unset best_rate best_p50 best_p99 best_cpu
+done
