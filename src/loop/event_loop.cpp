@@ -27,6 +27,7 @@ struct EventLoop::Impl final : IoHandler {
   std::vector<std::function<void()>> posted;
   std::vector<std::function<void()>> draining;
   std::atomic<bool> has_posted{false};  // lets the hot path skip the mutex
+  bool running_posted = false;
   std::atomic<bool> stop_requested{false};
   std::atomic<std::thread::id> loop_thread{};
   Clock::time_point now = Clock::now();
@@ -40,7 +41,8 @@ struct EventLoop::Impl final : IoHandler {
   void on_io(unsigned) noexcept override { sys::drain(waker); }  // the waker fired
 
   int wait_timeout(std::chrono::milliseconds max_wait) {
-    if (has_posted.load(std::memory_order_acquire)) return 0;
+    // Posted work waiting (and not blocked behind an outer run_posted): do not sleep.
+    if (!running_posted && has_posted.load(std::memory_order_acquire)) return 0;
     long long wait = max_wait.count() < 0 ? -1 : max_wait.count();
     if (auto next = timers.next_deadline()) {
       now = Clock::now();  // only needed when a timer bounds the wait
@@ -52,7 +54,10 @@ struct EventLoop::Impl final : IoHandler {
   }
 
   std::size_t run_posted() {
-    if (!has_posted.load(std::memory_order_acquire)) return 0;
+    // A posted function may run the loop itself (Server::shutdown does): the
+    // inner iterations leave posted work to the outer one.
+    if (running_posted || !has_posted.load(std::memory_order_acquire)) return 0;
+    running_posted = true;
     {
       std::lock_guard lock(post_mutex);
       draining.swap(posted);
@@ -62,6 +67,7 @@ struct EventLoop::Impl final : IoHandler {
     for (auto& fn : draining)
       fn();
     draining.clear();  // keeps its capacity: no allocation next time
+    running_posted = false;
     return n;
   }
 };

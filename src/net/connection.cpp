@@ -112,6 +112,7 @@ void Connection::on_readable() noexcept {
     if (!used) return finish(used.error());
     const std::size_t consumed = std::min(*used, data.size());
     const std::size_t left = data.size() - consumed;
+    if (left > g.limits.max_pending_read) return finish(make_error_code(failure::frame_too_large));
     if (in_ != nullptr) {
       in_->begin += static_cast<std::uint32_t>(consumed);
       if (left == 0) {
