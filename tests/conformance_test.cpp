@@ -232,11 +232,7 @@ TEST_P(Conformance, IdleConnectionsAreClosedByTheWatchdog) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Conformance, ::testing::ValuesIn(compiled_backends()),
-                         [](const auto& param_info) {
-                           std::string name = to_string(param_info.param);
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+                         backend_param_name);
 
 using ServerLimits = SockkitTest;
 

@@ -1,8 +1,4 @@
 // The event loop: timers, post(), stop(), watching descriptors — on every backend.
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,11 +200,7 @@ TEST_P(LoopTest, StopBeforeRunReturnsAtOnce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LoopTest, ::testing::ValuesIn(compiled_backends()),
-                         [](const auto& param_info) {
-                           std::string name = to_string(param_info.param);
-                           std::replace(name.begin(), name.end(), '-', '_');
-                           return name;
-                         });
+                         backend_param_name);
 
 using LoopFallback = SockkitTest;
 
@@ -218,16 +210,7 @@ TEST_F(LoopFallback, RefusedIoUringFallsBackToEpoll) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog prog{static_cast<unsigned short>(std::size(filter)), filter};
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
-      ::_exit(3);
+    if (!refuse_io_uring_setup(EPERM)) ::_exit(3);
     auto with = EventLoop::create({.backend = Backend::uring});
     auto without = EventLoop::create({.backend = Backend::uring, .fallback = false});
     const bool ok = with && (*with)->backend() == Backend::epoll && !without &&

@@ -1,10 +1,6 @@
 // The poller seam's contract, the same for every backend in this build.
 #include <fcntl.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -134,12 +130,7 @@ TEST_P(PollerContract, BadRegistrationsAreErrorsNotCrashes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PollerContract, ::testing::ValuesIn(compiled_backends()),
-                         [](const auto& param_info) {
-                           std::string name = to_string(param_info.param);
-                           for (auto& c : name)
-                             if (c == '-') c = '_';
-                           return name;
-                         });
+                         backend_param_name);
 
 using PollerLimits = SockkitTest;
 
@@ -185,16 +176,7 @@ TEST_F(PollerLimits, RefusedIoUringIsNotSupported) {
   const pid_t child = ::fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    sock_filter filter[] = {
-        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
-        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    };
-    sock_fprog prog{static_cast<unsigned short>(std::size(filter)), filter};
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-        ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
-      ::_exit(3);
+    if (!refuse_io_uring_setup(ENOSYS)) ::_exit(3);
     auto p = poll::make_uring();
     ::_exit(!p && p.error() == errc::not_supported ? 0 : 1);
   }

@@ -40,6 +40,11 @@ std::pair<TcpStream, TcpStream> connected_pair(Family family);
 Endpoint unique_unix_endpoint();
 /// Readable name of a family, for parameterised test names.
 std::string family_name(Family family);
+/// GoogleTest name suffix for a backend parameter ("epoll_et").
+std::string backend_param_name(const ::testing::TestParamInfo<Backend>& info);
+/// Installs a seccomp filter in this process making io_uring_setup fail with
+/// `error`, as container runtimes do. Call only in a forked child. False if refused.
+bool refuse_io_uring_setup(int error);
 /// Milliseconds since `start`.
 long long elapsed_ms(std::chrono::steady_clock::time_point start);
 
