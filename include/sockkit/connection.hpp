@@ -59,7 +59,7 @@ class ConnectionHandler {
   /// many bytes were consumed, or an error to close the connection with it.
   virtual Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) = 0;
   /// The peer half-closed (EOF). Default: finish sending, then close our side too.
-  virtual void on_peer_closed(Connection& c);
+  virtual void on_peer_closed(Connection& c);  // inline below: see the note there
   /// The write queue reached the high watermark: stop producing.
   virtual void on_high_watermark(Connection&) {}
   /// The write queue fell back to the low watermark after a high one: produce again.
@@ -119,5 +119,12 @@ class Connection final : private IoHandler {
   NativeHandle handle_{};
   std::uint16_t flags_ = 0;
 };
+
+// Every virtual function of ConnectionHandler is inline, so no key function ties
+// its typeinfo to the library: code built with RTTI can derive handlers from a
+// library built with -fno-rtti (the no-exceptions preset) and still link.
+inline void ConnectionHandler::on_peer_closed(Connection& c) {
+  c.shutdown_write();
+}
 
 }  // namespace sockkit

@@ -14,10 +14,6 @@
 namespace sockkit {
 using namespace net;
 
-void ConnectionHandler::on_peer_closed(Connection& c) {
-  c.shutdown_write();
-}
-
 namespace {
 // Counts callback nesting so slots are not reused under a caller's feet.
 struct DispatchScope {
