@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Every figure in the README's performance section, re-measured. About 5 minutes.
+# Every figure in the README's performance section, re-measured. About 6 minutes.
 # Keep the machine otherwise idle: the wall-clock comparison is sensitive to noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh valgrind gnuplot-nox >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
-echo "## sockkit vs raw epoll C server (bench/compare.sh, best of 3)"
-bench/compare.sh 3 3 2>/dev/null
+echo "## sockkit vs raw epoll C server (bench/compare.sh, best of 5)"
+bench/compare.sh 3 5 2>/dev/null
 echo
 echo "## Instructions per echoed message (bench/callgrind.sh)"
 bench/callgrind.sh
