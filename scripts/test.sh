@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole test suite: format check, then build + test under the release,
 # AddressSanitizer/UBSan, ThreadSanitizer and -fno-exceptions -fno-rtti builds,
-# then the installed-package consumer. Usage: scripts/test.sh [preset...]
+# lwIP built from Debian's source (both profiles, smoke-tested), then the
+# installed-package consumer. Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip)
 start=$SECONDS
 
 echo "== clang-format"

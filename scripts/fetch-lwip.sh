@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fetches lwIP's source from Debian's archive into OUT (default build/lwip-src):
+# `apt-get source lwip` with a deb-src entry derived from this machine's own apt
+# sources (Types: deb -> deb-src) and private apt state, so the system's apt
+# configuration is untouched and no host name is written anywhere. Debian's
+# patches (a pthreads unix port) are applied by dpkg-source. Never committed.
+set -euo pipefail
+out=${1:-build/lwip-src}
+if compgen -G "$out/lwip-*/src/core/tcp.c" >/dev/null; then
+  ls -d "$out"/lwip-*/ | head -n1
+  exit 0
+fi
+"$(dirname "$0")/deps.sh" dpkg-dev >&2
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+mkdir -p "$out/apt/sources.list.d" "$out/apt/lists/partial" "$out/apt/cache/archives/partial"
+found=0
+for src in /etc/apt/sources.list.d/*.sources; do
+  [ -f "$src" ] || continue
+  sed 's/^Types:[[:space:]]*deb$/Types: deb-src/' "$src" >"$out/apt/sources.list.d/$(basename "$src")"
+  found=1
+done
+if [ -f /etc/apt/sources.list ]; then
+  sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >"$out/apt/sources.list.d/derived.list"
+  found=1
+fi
+[ "$found" = 1 ] || { echo "fetch-lwip: no apt sources to derive a deb-src entry from" >&2; exit 1; }
+: >"$out/apt/sources.list"
+apt_opts=(-o "Dir::Etc::SourceList=$out/apt/sources.list" -o "Dir::Etc::SourceParts=$out/apt/sources.list.d"
+          -o "Dir::State::Lists=$out/apt/lists" -o "Dir::Cache=$out/apt/cache"
+          -o "Debug::NoLocking=1")
+apt-get "${apt_opts[@]}" update >"$out/apt/update.log" 2>&1 ||
+  { tail -n 20 "$out/apt/update.log" >&2; exit 1; }
+(cd "$out" && apt-get "${apt_opts[@]}" source lwip >"apt/source.log" 2>&1) ||
+  { tail -n 20 "$out/apt/source.log" >&2; exit 1; }
+ls -d "$out"/lwip-*/ | head -n1
