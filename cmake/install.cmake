@@ -1,4 +1,7 @@
 # cmake --install: headers, library, CMake package (find_package(sockkit)) and pkg-config file.
+if(SOCKKIT_STACK STREQUAL "lwip")
+  return()  # an lwIP build is linked into firmware, not installed on the host
+endif()
 include(CMakePackageConfigHelpers)
 
 install(TARGETS sockkit EXPORT sockkitTargets

@@ -25,21 +25,49 @@ std::vector<std::byte> random_bytes(std::size_t n, unsigned seed) {
   return v;
 }
 
-// Writes `data` from one thread while reading the echo in this one; true if identical.
+// Sends `data` and reads the echo from this one thread, non-blocking, so no
+// socket is touched by two threads (lwIP freezes when one thread shuts down a
+// socket another is blocked in). Half-closes after the last byte; true if the
+// echo is identical and followed by a clean EOF.
 ::testing::AssertionResult echo_round_trip(const Endpoint& at, const std::vector<std::byte>& data) {
   auto s = TcpStream::connect(at, 5s);
   if (!s) return ::testing::AssertionFailure() << "connect: " << s.error().message();
-  std::error_code write_error;
-  std::thread writer([&] {
-    if (auto st = s->write_all(data, 30s); !st) write_error = st.error();
-    (void)s->shutdown_write();
-  });
+  if (auto st = s->set_nonblocking(true); !st)
+    return ::testing::AssertionFailure() << "nonblocking";
   std::vector<std::byte> got(data.size());
-  auto st = s->read_exact(got, 30s);
-  writer.join();
-  if (write_error) return ::testing::AssertionFailure() << "write: " << write_error.message();
-  if (!st) return ::testing::AssertionFailure() << "read: " << st.error().message();
+  std::size_t sent = 0, received = 0;
+  bool shut = false;
+  const auto start = Clock::now();
+  while (received < data.size()) {
+    if (elapsed_ms(start) > 60000)
+      return ::testing::AssertionFailure() << "stalled at " << received;
+    bool progress = false;
+    if (sent < data.size()) {
+      auto n = s->send(std::span(data).subspan(sent));
+      if (n) {
+        sent += *n;
+        progress = *n > 0;
+      } else if (n.error() != errc::would_block) {
+        return ::testing::AssertionFailure() << "send: " << n.error().message();
+      }
+    } else if (!shut) {
+      (void)s->shutdown_write();
+      shut = true;
+    }
+    auto n = s->receive(std::span(got).subspan(received));
+    if (n) {
+      if (*n == 0) return ::testing::AssertionFailure() << "early EOF at " << received;
+      received += *n;
+      progress = true;
+    } else if (n.error() != errc::would_block) {
+      return ::testing::AssertionFailure() << "receive: " << n.error().message();
+    }
+    if (!progress) (void)s->wait_readable(5ms);
+  }
   if (got != data) return ::testing::AssertionFailure() << "echo differs";
+  if (!shut) (void)s->shutdown_write();
+  if (auto st = s->set_nonblocking(false); !st) return ::testing::AssertionFailure() << "blocking";
+  (void)s->set_receive_timeout(5s);
   char extra;
   auto eof = s->receive(std::span<char>(&extra, 1));
   if (!eof || *eof != 0) return ::testing::AssertionFailure() << "no clean EOF after the echo";

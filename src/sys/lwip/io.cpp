@@ -1,0 +1,98 @@
+// Data transfer on lwIP. lwIP never raises SIGPIPE; its quirks are normalised:
+// writing to a closed peer (ECONNRESET, then ENOTCONN) becomes EPIPE's
+// condition, and a second receive after EOF returns EOF again, not ENOTCONN.
+#include <algorithm>
+#include <cstring>
+
+#include "sys/lwip/lwip.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit::sys {
+using lwip::last_error;
+
+namespace {
+std::error_code send_error() noexcept {
+  return errno == ENOTCONN ? lwip::error(EPIPE) : last_error();
+}
+}  // namespace
+
+Result<std::size_t> send(NativeHandle h, const void* data, std::size_t size) noexcept {
+  const ssize_t n = lwip_send(h.value, data, size, 0);
+  if (n < 0) return send_error();
+  return static_cast<std::size_t>(n);
+}
+
+Result<std::size_t> receive(NativeHandle h, void* data, std::size_t size) noexcept {
+  const ssize_t n = lwip_recv(h.value, data, size, 0);
+  if (n < 0) {
+    if (errno == ENOTCONN) return std::size_t{0};  // EOF read again: still EOF
+    return last_error();
+  }
+  return static_cast<std::size_t>(n);
+}
+
+Result<std::size_t> send_to(NativeHandle h, const void* data, std::size_t size,
+                            const Endpoint* to) noexcept {
+  ssize_t n;
+  if (to != nullptr) {
+    auto sa = lwip::to_sockaddr(*to);
+    if (!sa) return sa.error();
+    n = lwip_sendto(h.value, data, size, 0, reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa));
+  } else {
+    n = lwip_send(h.value, data, size, 0);
+  }
+  if (n < 0) return send_error();
+  return static_cast<std::size_t>(n);
+}
+
+Result<Datagram> receive_from(NativeHandle h, void* data, std::size_t size) noexcept {
+  sockaddr_in sa{};
+  iovec iov{data, size};
+  msghdr msg{};
+  msg.msg_name = &sa;
+  msg.msg_namelen = sizeof sa;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  const ssize_t n = lwip_recvmsg(h.value, &msg, 0);
+  if (n < 0) return last_error();
+  Datagram d;
+  d.size = static_cast<std::size_t>(n);
+  d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+  d.full_size = d.size;  // lwIP does not tell the real length of a truncated datagram
+  if (msg.msg_namelen >= sizeof(sockaddr_in)) d.from = lwip::from_sockaddr(sa);
+  return d;
+}
+
+// lwIP has no sendmmsg/recvmmsg: a loop with the same contract.
+Result<std::size_t> send_batch(NativeHandle h, std::span<const OutgoingDatagram> batch) noexcept {
+  std::size_t sent = 0;
+  for (const auto& d : batch) {
+    auto n = send_to(h, d.data.data(), d.data.size(), d.to);
+    if (!n) {
+      if (sent == 0) return n.error();
+      break;
+    }
+    ++sent;
+  }
+  return sent;
+}
+
+Result<std::size_t> receive_batch(NativeHandle h, std::span<IncomingDatagram> batch) noexcept {
+  std::size_t got = 0;
+  for (auto& slot : batch) {
+    if (got > 0) {  // only the first may wait
+      auto ready = wait(h, kReadable, 0);
+      if (!ready || *ready == 0) break;
+    }
+    auto d = receive_from(h, slot.buffer.data(), slot.buffer.size());
+    if (!d) {
+      if (got == 0) return d.error();
+      break;
+    }
+    slot.result = *d;
+    ++got;
+  }
+  return got;
+}
+
+}  // namespace sockkit::sys

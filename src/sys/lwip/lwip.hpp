@@ -1,0 +1,31 @@
+// Helpers shared by the lwIP sys implementation. Only src/sys/lwip sees this:
+// lwIP's socket headers clash with the OS ones, so no OS socket header may be
+// included next to it.
+#pragma once
+
+#include "lwip/sockets.h"
+
+#include <system_error>
+
+#include "sockkit/endpoint.hpp"
+#include "sockkit/result.hpp"
+
+namespace sockkit::sys::lwip {
+
+/// lwIP's error numbers ("lwip" category): on a device they need not be the
+/// host's errno values, so they never pass as system_category codes.
+const std::error_category& category() noexcept;
+inline std::error_code error(int value) noexcept {
+  return {value, category()};
+}
+inline std::error_code last_error() noexcept {
+  return error(errno);
+}
+
+/// Starts lwIP's tcpip thread once per process (there is no way to stop it).
+void ensure_started() noexcept;
+
+Result<sockaddr_in> to_sockaddr(const Endpoint& ep) noexcept;
+Endpoint from_sockaddr(const sockaddr_in& sa) noexcept;
+
+}  // namespace sockkit::sys::lwip

@@ -1,0 +1,52 @@
+// Starting lwIP, and Endpoint <-> lwIP socket addresses.
+#include <cstring>
+#include <mutex>
+
+#include "lwip/sys.h"
+#include "lwip/tcpip.h"
+#include "sys/lwip/lwip.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit::sys {
+namespace lwip {
+
+void ensure_started() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sys_sem_t started;
+    sys_sem_new(&started, 0);
+    // LWIP_HAVE_LOOPIF: 127.0.0.1 exists as soon as tcpip_init is done.
+    tcpip_init([](void* sem) { sys_sem_signal(static_cast<sys_sem_t*>(sem)); }, &started);
+    sys_sem_wait(&started);
+    sys_sem_free(&started);
+  });
+}
+
+Result<sockaddr_in> to_sockaddr(const Endpoint& ep) noexcept {
+  if (ep.family() != Family::ipv4) return error(EAFNOSUPPORT);  // IPv6 and Unix are off on lwIP
+  sockaddr_in sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sin_len = sizeof sa;
+  sa.sin_family = AF_INET;
+  sa.sin_port = lwip_htons(ep.port());
+  std::memcpy(&sa.sin_addr, ep.address_bytes().data(), 4);
+  return sa;
+}
+
+Endpoint from_sockaddr(const sockaddr_in& sa) noexcept {
+  std::array<std::uint8_t, 4> octets{};
+  std::memcpy(octets.data(), &sa.sin_addr, 4);
+  return Endpoint::ipv4(octets, lwip_ntohs(sa.sin_port));
+}
+
+}  // namespace lwip
+
+Result<std::uint32_t> interface_index(std::string_view) noexcept {
+  return failure::unknown_interface;  // scoped IPv6 does not exist here
+}
+
+Result<std::vector<Endpoint>> resolve(std::string_view, std::uint16_t, const ResolveOptions&) {
+  return failure::resolver_failure;  // LWIP_DNS is off in both profiles: numeric addresses only
+}
+
+}  // namespace sockkit::sys
