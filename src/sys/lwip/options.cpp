@@ -1,5 +1,6 @@
 // Socket options on lwIP: what it lacks is not_supported (ENOPROTOOPT), never a silent success.
 #include "sys/lwip/lwip.hpp"
+#include "sys/option_shapes.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit::sys {
@@ -7,15 +8,7 @@ using lwip::last_error;
 
 namespace {
 
-enum class Shape { integer, millis_timeval, linger_seconds, flag };
-
-struct Native {
-  int level = -1;
-  int name = -1;
-  Shape shape = Shape::integer;
-};
-
-Native native_option(Option option) noexcept {
+NativeOption native_option(Option option) noexcept {
   switch (option) {
     case Option::reuse_address:
       return {SOL_SOCKET, SO_REUSEADDR, Shape::flag};
@@ -56,54 +49,24 @@ Native native_option(Option option) noexcept {
 }  // namespace
 
 Status set_option(NativeHandle h, Family, Option option, int value) noexcept {
-  const Native n = native_option(option);
+  const NativeOption n = native_option(option);
   if (n.level < 0) return lwip::error(ENOPROTOOPT);
-  int rc = 0;
-  switch (n.shape) {
-    case Shape::integer:
-    case Shape::flag:
-      rc = lwip_setsockopt(h.value, n.level, n.name, &value, sizeof value);
-      break;
-    case Shape::millis_timeval: {
-      timeval tv{value / 1000, (value % 1000) * 1000};
-      rc = lwip_setsockopt(h.value, n.level, n.name, &tv, sizeof tv);
-      break;
-    }
-    case Shape::linger_seconds: {
-      linger l{value >= 0 ? 1 : 0, value >= 0 ? value : 0};
-      rc = lwip_setsockopt(h.value, n.level, n.name, &l, sizeof l);
-      break;
-    }
-  }
-  if (rc != 0) return last_error();
+  auto set = [&](int level, int name, const void* p, socklen_t len) {
+    return lwip_setsockopt(h.value, level, name, p, len);
+  };
+  if (set_shaped(set, n, value) != 0) return last_error();
   return {};
 }
 
 Result<int> get_option(NativeHandle h, Family, Option option) noexcept {
-  const Native n = native_option(option);
+  const NativeOption n = native_option(option);
   if (n.level < 0) return lwip::error(ENOPROTOOPT);
-  switch (n.shape) {
-    case Shape::integer:
-    case Shape::flag: {
-      int value = 0;
-      socklen_t len = sizeof value;
-      if (lwip_getsockopt(h.value, n.level, n.name, &value, &len) != 0) return last_error();
-      return n.shape == Shape::flag ? (value != 0 ? 1 : 0) : value;  // lwIP answers with flag bits
-    }
-    case Shape::millis_timeval: {
-      timeval tv{};
-      socklen_t len = sizeof tv;
-      if (lwip_getsockopt(h.value, n.level, n.name, &tv, &len) != 0) return last_error();
-      return static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000);
-    }
-    case Shape::linger_seconds: {
-      linger l{};
-      socklen_t len = sizeof l;
-      if (lwip_getsockopt(h.value, n.level, n.name, &l, &len) != 0) return last_error();
-      return l.l_onoff ? l.l_linger : -1;
-    }
-  }
-  return lwip::error(ENOPROTOOPT);
+  auto get = [&](int level, int name, void* p, socklen_t* len) {
+    return lwip_getsockopt(h.value, level, name, p, len);
+  };
+  int value = 0;
+  if (get_shaped(get, n, value) != 0) return last_error();
+  return value;
 }
 
 Status multicast_membership(NativeHandle, const Endpoint&, std::uint32_t, bool) noexcept {

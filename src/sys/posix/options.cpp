@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "sys/option_shapes.hpp"
 #include "sys/posix/posix.hpp"
 #include "sys/sys.hpp"
 
@@ -14,23 +15,15 @@ using posix::last_error;
 
 namespace {
 
-enum class Shape { integer, millis_timeval, linger_seconds };
-
-struct Native {
-  int level = -1;
-  int name = -1;
-  Shape shape = Shape::integer;
-};
-
-Native native_option(Family family, Option option) noexcept {
+NativeOption native_option(Family family, Option option) noexcept {
   const bool v6 = family == Family::ipv6;
   switch (option) {
     case Option::reuse_address:
-      return {SOL_SOCKET, SO_REUSEADDR};
+      return {SOL_SOCKET, SO_REUSEADDR, Shape::flag};
     case Option::reuse_port:
-      return {SOL_SOCKET, SO_REUSEPORT};
+      return {SOL_SOCKET, SO_REUSEPORT, Shape::flag};
     case Option::keepalive:
-      return {SOL_SOCKET, SO_KEEPALIVE};
+      return {SOL_SOCKET, SO_KEEPALIVE, Shape::flag};
     case Option::keepalive_idle_s:
       return {IPPROTO_TCP, TCP_KEEPIDLE};
     case Option::keepalive_interval_s:
@@ -38,7 +31,7 @@ Native native_option(Family family, Option option) noexcept {
     case Option::keepalive_count:
       return {IPPROTO_TCP, TCP_KEEPCNT};
     case Option::no_delay:
-      return {IPPROTO_TCP, TCP_NODELAY};
+      return {IPPROTO_TCP, TCP_NODELAY, Shape::flag};
     case Option::user_timeout_ms:
       return {IPPROTO_TCP, TCP_USER_TIMEOUT};
     case Option::receive_timeout_ms:
@@ -52,15 +45,17 @@ Native native_option(Family family, Option option) noexcept {
     case Option::linger_s:
       return {SOL_SOCKET, SO_LINGER, Shape::linger_seconds};
     case Option::broadcast:
-      return {SOL_SOCKET, SO_BROADCAST};
+      return {SOL_SOCKET, SO_BROADCAST, Shape::flag};
     case Option::ipv6_only:
-      return {IPPROTO_IPV6, IPV6_V6ONLY};
+      return {IPPROTO_IPV6, IPV6_V6ONLY, Shape::flag};
     case Option::multicast_ttl:
-      return v6 ? Native{IPPROTO_IPV6, IPV6_MULTICAST_HOPS} : Native{IPPROTO_IP, IP_MULTICAST_TTL};
+      return v6 ? NativeOption{IPPROTO_IPV6, IPV6_MULTICAST_HOPS}
+                : NativeOption{IPPROTO_IP, IP_MULTICAST_TTL};
     case Option::multicast_loopback:
-      return v6 ? Native{IPPROTO_IPV6, IPV6_MULTICAST_LOOP} : Native{IPPROTO_IP, IP_MULTICAST_LOOP};
+      return v6 ? NativeOption{IPPROTO_IPV6, IPV6_MULTICAST_LOOP, Shape::flag}
+                : NativeOption{IPPROTO_IP, IP_MULTICAST_LOOP, Shape::flag};
     case Option::type_of_service:
-      return v6 ? Native{IPPROTO_IPV6, IPV6_TCLASS} : Native{IPPROTO_IP, IP_TOS};
+      return v6 ? NativeOption{IPPROTO_IPV6, IPV6_TCLASS} : NativeOption{IPPROTO_IP, IP_TOS};
   }
   return {};
 }
@@ -71,7 +66,7 @@ std::error_code not_supported() noexcept {
 
 // IP-level options on a Unix-domain socket reach the kernel as EOPNOTSUPP or
 // EINVAL; name them honestly instead.
-bool fits_family(Family family, const Native& n) noexcept {
+bool fits_family(Family family, const NativeOption& n) noexcept {
   if (n.level == IPPROTO_TCP || n.level == IPPROTO_IP || n.level == IPPROTO_IPV6)
     return family == Family::ipv4 || family == Family::ipv6;
   return true;
@@ -80,56 +75,26 @@ bool fits_family(Family family, const Native& n) noexcept {
 }  // namespace
 
 Status set_option(NativeHandle h, Family family, Option option, int value) noexcept {
-  const Native n = native_option(family, option);
+  const NativeOption n = native_option(family, option);
   if (n.level < 0 || !fits_family(family, n)) return not_supported();
   if (n.level == IPPROTO_IPV6 && family != Family::ipv6) return not_supported();
-  int rc = 0;
-  switch (n.shape) {
-    case Shape::integer:
-      rc = ::setsockopt(h.value, n.level, n.name, &value, sizeof(value));
-      break;
-    case Shape::millis_timeval: {
-      timeval tv{value / 1000, (value % 1000) * 1000};
-      rc = ::setsockopt(h.value, n.level, n.name, &tv, sizeof(tv));
-      break;
-    }
-    case Shape::linger_seconds: {
-      linger l{value >= 0 ? 1 : 0, value >= 0 ? value : 0};
-      rc = ::setsockopt(h.value, n.level, n.name, &l, sizeof(l));
-      break;
-    }
-  }
-  if (rc != 0) return last_error();
+  auto set = [&](int level, int name, const void* p, socklen_t len) {
+    return ::setsockopt(h.value, level, name, p, len);
+  };
+  if (set_shaped(set, n, value) != 0) return last_error();
   return {};
 }
 
 Result<int> get_option(NativeHandle h, Family family, Option option) noexcept {
-  const Native n = native_option(family, option);
+  const NativeOption n = native_option(family, option);
   if (n.level < 0 || !fits_family(family, n)) return not_supported();
   if (n.level == IPPROTO_IPV6 && family != Family::ipv6) return not_supported();
-  switch (n.shape) {
-    case Shape::integer: {
-      int value = 0;
-      socklen_t len = sizeof(value);
-      // IP_MULTICAST_TTL/LOOP may answer with a single byte.
-      if (::getsockopt(h.value, n.level, n.name, &value, &len) != 0) return last_error();
-      if (len == 1) value = static_cast<unsigned char>(value & 0xff);
-      return value;
-    }
-    case Shape::millis_timeval: {
-      timeval tv{};
-      socklen_t len = sizeof(tv);
-      if (::getsockopt(h.value, n.level, n.name, &tv, &len) != 0) return last_error();
-      return static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000);
-    }
-    case Shape::linger_seconds: {
-      linger l{};
-      socklen_t len = sizeof(l);
-      if (::getsockopt(h.value, n.level, n.name, &l, &len) != 0) return last_error();
-      return l.l_onoff ? l.l_linger : -1;
-    }
-  }
-  return not_supported();
+  auto get = [&](int level, int name, void* p, socklen_t* len) {
+    return ::getsockopt(h.value, level, name, p, len);
+  };
+  int value = 0;
+  if (get_shaped(get, n, value) != 0) return last_error();
+  return value;
 }
 
 std::error_code take_pending_error(NativeHandle h) noexcept {
