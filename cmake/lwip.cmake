@@ -16,6 +16,9 @@ if(NOT fetch_result EQUAL 0 OR NOT EXISTS "${SOCKKIT_LWIP_DIR}/src/core/tcp.c")
   message(FATAL_ERROR "sockkit: could not fetch lwIP's source (scripts/fetch-lwip.sh)")
 endif()
 message(STATUS "sockkit: lwIP source ${SOCKKIT_LWIP_DIR}")
+# sockkit's own fixes to lwIP are applied by the fetch script: a new one re-runs it.
+file(GLOB SOCKKIT_LWIP_PATCHES CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/src/sys/lwip/patches/*.patch)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${SOCKKIT_LWIP_PATCHES})
 
 set(SOCKKIT_LWIP_FILES
   src/core/init.c src/core/def.c src/core/dns.c src/core/inet_chksum.c src/core/ip.c

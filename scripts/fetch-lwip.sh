@@ -3,11 +3,24 @@
 # `apt-get source lwip` with a deb-src entry derived from this machine's own apt
 # sources (Types: deb -> deb-src) and private apt state, so the system's apt
 # configuration is untouched and no host name is written anywhere. Debian's
-# patches (a pthreads unix port) are applied by dpkg-source. Never committed.
+# patches (a pthreads unix port) are applied by dpkg-source, then sockkit's own
+# fixes from src/sys/lwip/patches/ (each documented in docs/lwip.md). Never committed.
 set -euo pipefail
 out=${1:-build/lwip-src}
+patches=$(cd "$(dirname "$0")/../src/sys/lwip/patches" && pwd)
+
+apply_own_patches() {  # once per patch: a stamp file records it
+  local dir=$1 p
+  for p in "$patches"/*.patch; do
+    [ -e "$dir/.sockkit-$(basename "$p")" ] && continue
+    patch --binary -s -p1 -N -d "$dir" <"$p" >&2 || { echo "fetch-lwip: $p does not apply" >&2; exit 1; }
+    : >"$dir/.sockkit-$(basename "$p")"
+  done
+  echo "$dir"
+}
+
 if compgen -G "$out/lwip-*/src/core/tcp.c" >/dev/null; then
-  ls -d "$out"/lwip-*/ | head -n1
+  apply_own_patches "$(ls -d "$out"/lwip-*/ | head -n1)"
   exit 0
 fi
 "$(dirname "$0")/deps.sh" dpkg-dev >&2
@@ -33,4 +46,4 @@ apt-get "${apt_opts[@]}" update >"$out/apt/update.log" 2>&1 ||
   { tail -n 20 "$out/apt/update.log" >&2; exit 1; }
 (cd "$out" && apt-get "${apt_opts[@]}" source lwip >"apt/source.log" 2>&1) ||
   { tail -n 20 "$out/apt/source.log" >&2; exit 1; }
-ls -d "$out"/lwip-*/ | head -n1
+apply_own_patches "$(ls -d "$out"/lwip-*/ | head -n1)"
