@@ -1,6 +1,9 @@
 // sockkit's error categories: its own codes and the portable conditions.
 #include "sockkit/error.hpp"
 
+#include <cerrno>
+
+#include "sys/errno_conditions.hpp"  // after <cerrno>: the host's E* values
 #include "sys/sys.hpp"
 
 namespace sockkit {
@@ -132,6 +135,10 @@ std::error_code make_error_code(failure e) noexcept {
 errc classify(const std::error_code& code) noexcept {
   if (!code) return errc{};
   if (code.category() == error_category()) return condition_of(static_cast<failure>(code.value()));
+  // Host errors (std::errc, the kernel on Linux, threads and files anywhere)
+  // are errno-style on every stack; a stack's own category goes to its sys layer.
+  if (code.category() == std::system_category() || code.category() == std::generic_category())
+    return sys::errno_condition(code.value()).value_or(errc{});
   if (auto c = sys::classify(code)) return *c;
   return errc{};
 }

@@ -75,8 +75,7 @@ Status Socket::close() noexcept {
 
 Status Socket::abort() noexcept {
   if (!handle_.valid()) return failure::closed_socket;
-  (void)set_linger(seconds(0));
-  return close();
+  return sys::abort(release());
 }
 
 Status Socket::set_nonblocking(bool on) noexcept {

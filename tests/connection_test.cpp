@@ -99,7 +99,7 @@ TEST_F(ConnectionTest, FramesSpanReadsAndAnOversizedFrameClosesClearly) {
   LineHandler handler(16);
   ServerOptions options;
   options.limits.read_chunk = 3;  // frames arrive in pieces
-  ServerThread server(Backend::epoll, handler, options);
+  ServerThread server(default_backend(), handler, options);
   ASSERT_TRUE(server.ok()) << server.error();
   auto s = TcpStream::connect(server.endpoint(), 5s);
   ASSERT_OK(s);
@@ -121,7 +121,7 @@ TEST_F(ConnectionTest, UnconsumedInputIsBoundedByMaxPendingRead) {
   } hoarder;
   ServerOptions options;
   options.limits.max_pending_read = 1000;
-  ServerThread server(Backend::epoll, hoarder, options);
+  ServerThread server(default_backend(), hoarder, options);
   ASSERT_TRUE(server.ok()) << server.error();
   auto s = TcpStream::connect(server.endpoint(), 5s);
   ASSERT_OK(s);
@@ -154,7 +154,7 @@ TEST_F(ConnectionTest, WriteQueueCapRefusesWithoutLosingWhatWasQueued) {
   } flooder;
   ServerOptions options;
   options.limits.max_write_queue = 1 << 20;
-  ServerThread server(Backend::epoll, flooder, options);
+  ServerThread server(default_backend(), flooder, options);
   ASSERT_TRUE(server.ok()) << server.error();
   auto s = TcpStream::connect(server.endpoint(), 5s);
   ASSERT_OK(s);
@@ -189,7 +189,7 @@ TEST_F(ConnectionTest, ShutdownWriteHalfClosesOurSide) {
     }
     std::string got;
   } banner;
-  ServerThread server(Backend::epoll, banner, {});
+  ServerThread server(default_backend(), banner, {});
   ASSERT_TRUE(server.ok()) << server.error();
   auto s = TcpStream::connect(server.endpoint(), 5s);
   ASSERT_OK(s);
@@ -220,7 +220,7 @@ TEST_F(ConnectionTest, GracefulShutdownFlushesUpToTheDeadline) {
       return d.size();
     }
   } queuer;
-  auto loop = EventLoop::create({.backend = Backend::epoll});
+  auto loop = EventLoop::create({.backend = default_backend()});
   ASSERT_OK(loop);
   ServerOptions options;
   options.limits.max_write_queue = 64 << 20;
@@ -273,7 +273,7 @@ struct ClientEvents : ConnectionHandler {
 };
 
 TEST_F(ConnectionTest, ClientConnectsRefusesAndTimesOut) {
-  auto loop = EventLoop::create({.backend = Backend::epoll});
+  auto loop = EventLoop::create({.backend = default_backend()});
   ASSERT_OK(loop);
   ClientEvents events;
   auto client = Client::create(**loop, events);

@@ -72,10 +72,13 @@ TEST_P(UdpFamilies, ConnectedUdpFiltersAndReportsRefusal) {
   ASSERT_OK(back);
   EXPECT_EQ(std::string_view(buf, back->size), "back");
   // Now the peer goes away: the ICMP port-unreachable surfaces as a refusal.
+  // lwIP never tells a UDP socket about ICMP errors: the read just times out.
   ASSERT_OK(b->close());
   ASSERT_OK(a->send("anyone?"));
-  ASSERT_OK(a->set_receive_timeout(1s));
-  EXPECT_ERRC(a->receive_from(std::span<char>(buf)), errc::connection_refused);
+  ASSERT_OK(a->set_receive_timeout(stack_supports(StackFeature::icmp_errors) ? 1s : 200ms));
+  EXPECT_ERRC(a->receive_from(std::span<char>(buf)), stack_supports(StackFeature::icmp_errors)
+                                                         ? errc::connection_refused
+                                                         : errc::timed_out);
 }
 
 TEST_P(UdpFamilies, BatchesSendAndReceiveManyDatagrams) {
@@ -114,12 +117,14 @@ TEST_P(UdpFamilies, BatchesSendAndReceiveManyDatagrams) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, UdpFamilies, ::testing::Values(Family::ipv4, Family::ipv6),
+INSTANTIATE_TEST_SUITE_P(Families, UdpFamilies, ::testing::ValuesIn(datagram_families()),
                          [](const auto& param_info) { return family_name(param_info.param); });
 
 using UdpTest = SockkitTest;
 
 TEST_F(UdpTest, BroadcastNeedsSoBroadcast) {
+  if (std::string_view(stack_name()) == "lwip")
+    GTEST_SKIP() << "lwIP's loopback interface carries no broadcast (no NETIF_FLAG_BROADCAST)";
   auto rx = UdpSocket::bind(Endpoint::any_v4(0));
   ASSERT_OK(rx);
   const Endpoint broadcast = Endpoint::ipv4({127, 255, 255, 255}, rx->local_endpoint()->port());

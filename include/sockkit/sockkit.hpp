@@ -11,6 +11,7 @@
 #include "sockkit/result.hpp"
 #include "sockkit/server.hpp"
 #include "sockkit/socket.hpp"
+#include "sockkit/stack.hpp"
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "sockkit/udp_socket.hpp"

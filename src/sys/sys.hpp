@@ -19,6 +19,7 @@
 
 #include "sockkit/endpoint.hpp"
 #include "sockkit/socket.hpp"
+#include "sockkit/stack.hpp"
 #include "sockkit/udp_socket.hpp"
 
 namespace sockkit::sys {
@@ -50,6 +51,8 @@ inline constexpr unsigned kReadable = 1, kWritable = 2, kError = 4, kHangup = 8,
 
 Result<NativeHandle> open(Family family, SocketType type) noexcept;
 Status close(NativeHandle h) noexcept;
+/// Closes a TCP socket with a reset (RST) instead of a FIN; other sockets just close.
+Status abort(NativeHandle h) noexcept;
 Status set_nonblocking(NativeHandle h, bool on) noexcept;
 
 Status bind(NativeHandle h, const Endpoint& at) noexcept;
@@ -124,7 +127,12 @@ Result<std::uint32_t> interface_index(std::string_view name) noexcept;
 Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
                                       const ResolveOptions& options);
 
-/// The portable condition of a code this stack produced, if it has one.
+/// "linux" or "lwip", and what this stack can do (sockkit/stack.hpp).
+const char* stack_name() noexcept;
+bool supports(StackFeature feature) noexcept;
+
+/// The portable condition of a code in this stack's own error category, if it has
+/// one. Host errors (system and generic categories) are mapped by sockkit::classify.
 std::optional<errc> classify(const std::error_code& code) noexcept;
 
 }  // namespace sockkit::sys

@@ -115,4 +115,16 @@ long long elapsed_ms(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+std::vector<Family> datagram_families() {
+  std::vector<Family> out{Family::ipv4};
+  if (stack_supports(StackFeature::ipv6)) out.push_back(Family::ipv6);
+  return out;
+}
+
+std::vector<Family> stream_families() {
+  std::vector<Family> out = datagram_families();
+  if (stack_supports(StackFeature::unix_domain)) out.push_back(Family::unix_domain);
+  return out;
+}
+
 }  // namespace sockkit::test

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "sockkit/sockkit.hpp"
 
@@ -38,6 +39,9 @@ TcpListener listen_loopback(Family family, const ListenOptions& options = {});
 std::pair<TcpStream, TcpStream> connected_pair(Family family);
 /// Unique abstract Unix name for this process and call.
 Endpoint unique_unix_endpoint();
+/// Families this build's stack has: stream adds Unix domain where it exists.
+std::vector<Family> stream_families();
+std::vector<Family> datagram_families();
 /// Readable name of a family, for parameterised test names.
 std::string family_name(Family family);
 /// GoogleTest name suffix for a backend parameter ("epoll_et").
@@ -69,4 +73,11 @@ long long elapsed_ms(std::chrono::steady_clock::time_point start);
     EXPECT_EQ(sockkit::classify(sockkit_r_.error()), cond)                      \
         << #expr << ": " << sockkit_r_.error().message() << " ("                \
         << sockkit::to_string(sockkit::classify(sockkit_r_.error())) << ")";    \
+  } while (0)
+
+/// Skips the test, with the reason printed, when this build's stack lacks `feature`.
+#define SOCKKIT_REQUIRE(feature)                                                           \
+  do {                                                                                     \
+    if (!sockkit::stack_supports(sockkit::StackFeature::feature))                          \
+      GTEST_SKIP() << sockkit::stack_name() << " has no " << #feature << " in this build"; \
   } while (0)

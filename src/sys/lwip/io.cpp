@@ -55,10 +55,11 @@ Result<Datagram> receive_from(NativeHandle h, void* data, std::size_t size) noex
   msg.msg_iovlen = 1;
   const ssize_t n = lwip_recvmsg(h.value, &msg, 0);
   if (n < 0) return last_error();
+  // lwIP returns the datagram's full length even when it copied less.
   Datagram d;
-  d.size = static_cast<std::size_t>(n);
-  d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-  d.full_size = d.size;  // lwIP does not tell the real length of a truncated datagram
+  d.full_size = static_cast<std::size_t>(n);
+  d.size = std::min(d.full_size, size);
+  d.truncated = d.full_size > size || (msg.msg_flags & MSG_TRUNC) != 0;
   if (msg.msg_namelen >= sizeof(sockaddr_in)) d.from = lwip::from_sockaddr(sa);
   return d;
 }

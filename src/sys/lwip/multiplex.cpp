@@ -58,7 +58,8 @@ Result<int> poll(std::span<PollEntry> entries, int timeout_ms) noexcept {
     e.events = static_cast<std::uint16_t>(native_events(e.events));
     e.revents = 0;
   }
-  auto* native = reinterpret_cast<pollfd*>(entries.data());
+  // lwip_poll wants a null array when there are no entries (Linux accepts any).
+  auto* native = entries.empty() ? nullptr : reinterpret_cast<pollfd*>(entries.data());
   int n = lwip_poll(native, static_cast<nfds_t>(entries.size()), timeout_ms);
   const int saved = errno;
   int invalid = 0;

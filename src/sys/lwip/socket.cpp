@@ -1,6 +1,13 @@
 // Socket lifecycle on lwIP, normalised to what sockkit promises on Linux.
 #include <chrono>
 
+#include "lwip/api.h"
+#include "lwip/netif.h"
+extern "C" {  // lwIP's private header has no C++ guard
+#include "lwip/priv/sockets_priv.h"
+}
+#include "lwip/tcp.h"
+#include "lwip/tcpip.h"
 #include "sys/lwip/lwip.hpp"
 #include "sys/sys.hpp"
 
@@ -24,6 +31,22 @@ Status close(NativeHandle h) noexcept {
   return {};
 }
 
+Status abort(NativeHandle h) noexcept {
+  // lwIP's SO_LINGER {1, 0} sends a FIN unless data is still unsent, so the
+  // reset Linux gives is made here: tcp_abort() on the socket's PCB, under the
+  // core lock, exactly as lwIP does itself when a connection must die. The
+  // netconn hears ERR_ABRT and the close below only frees it.
+  lwip_sock* sock = lwip_socket_dbg_get_socket(h.value);
+  if (sock == nullptr) return lwip::error(EBADF);
+  LOCK_TCPIP_CORE();
+  netconn* conn = sock->conn;
+  if (conn != nullptr && NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_TCP &&
+      conn->pcb.tcp != nullptr && conn->pcb.tcp->state != LISTEN && conn->pcb.tcp->state != CLOSED)
+    tcp_abort(conn->pcb.tcp);
+  UNLOCK_TCPIP_CORE();
+  return close(h);
+}
+
 Status set_nonblocking(NativeHandle h, bool on) noexcept {
   const int flags = lwip_fcntl(h.value, F_GETFL, 0);
   if (flags < 0) return last_error();
@@ -32,9 +55,27 @@ Status set_nonblocking(NativeHandle h, bool on) noexcept {
   return {};
 }
 
+namespace {
+// lwIP binds to any address; Linux refuses one no interface has (EADDRNOTAVAIL).
+bool is_local_address(const sockaddr_in& sa) noexcept {
+  ip4_addr_t want;
+  inet_addr_to_ip4addr(&want, &sa.sin_addr);
+  if (ip4_addr_isany_val(want) || ip4_addr_ismulticast(&want)) return true;
+  bool found = false;
+  LOCK_TCPIP_CORE();
+  netif* n;
+  NETIF_FOREACH(n) {
+    if (ip4_addr_cmp(netif_ip4_addr(n), &want) || ip4_addr_isbroadcast(&want, n)) found = true;
+  }
+  UNLOCK_TCPIP_CORE();
+  return found;
+}
+}  // namespace
+
 Status bind(NativeHandle h, const Endpoint& at) noexcept {
   auto sa = lwip::to_sockaddr(at);
   if (!sa) return sa.error();
+  if (!is_local_address(*sa)) return lwip::error(EADDRNOTAVAIL);
   if (lwip_bind(h.value, reinterpret_cast<const sockaddr*>(&*sa), sizeof(*sa)) != 0)
     return last_error();
   return {};

@@ -1,15 +1,12 @@
-// errno values to sockkit's portable conditions.
-#include <cerrno>
-
-#include "sys/errno_conditions.hpp"
+// Linux reports its errors in std::system_category: the host's errno values,
+// which sockkit::classify() maps for every stack (src/error.cpp). No category
+// of its own here.
 #include "sys/sys.hpp"
 
 namespace sockkit::sys {
 
-std::optional<errc> classify(const std::error_code& code) noexcept {
-  if (code.category() != std::system_category() && code.category() != std::generic_category())
-    return std::nullopt;
-  return errno_condition(code.value());
+std::optional<errc> classify(const std::error_code&) noexcept {
+  return std::nullopt;
 }
 
 }  // namespace sockkit::sys

@@ -27,6 +27,13 @@ Status close(NativeHandle h) noexcept {
   return {};
 }
 
+Status abort(NativeHandle h) noexcept {
+  // SO_LINGER {on, 0}: close() discards unsent data and sends RST (Linux, any state).
+  const ::linger hard{1, 0};
+  (void)::setsockopt(h.value, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  return close(h);
+}
+
 Status set_nonblocking(NativeHandle h, bool on) noexcept {
   const int flags = ::fcntl(h.value, F_GETFL, 0);
   if (flags < 0) return last_error();

@@ -23,6 +23,7 @@
 #define LWIP_SO_LINGER 1
 #define LWIP_TCP_KEEPALIVE 1
 #define SO_REUSE 1
+#define TCP_LISTEN_BACKLOG 1 /* listen()'s backlog is honoured: past it, SYNs are dropped */
 #define LWIP_FIONREAD_LINUXMODE 1
 #define LWIP_TCPIP_TIMEOUT 1
 

@@ -1,0 +1,33 @@
+// lwIP as sockkit configures it (src/sys/lwip/config/lwipopts.h): IPv4 only,
+// numeric addresses, no socket files, no kernel descriptors.
+#include "sys/lwip/lwip.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit::sys {
+
+const char* stack_name() noexcept {
+  return "lwip";
+}
+
+bool supports(StackFeature feature) noexcept {
+  switch (feature) {
+    case StackFeature::ipv6:
+      return LWIP_IPV6 != 0;
+    case StackFeature::multicast:
+      return LWIP_IGMP != 0;
+    case StackFeature::name_resolution:
+      return false;  // even with LWIP_DNS sockkit's resolver is numeric-only here
+    case StackFeature::unix_domain:
+    case StackFeature::interface_names:
+    case StackFeature::reuse_port:
+    case StackFeature::send_buffer_size:
+    case StackFeature::user_timeout:
+    case StackFeature::close_on_exec:
+    case StackFeature::descriptor_limit:
+    case StackFeature::icmp_errors:  // lwIP 2.1 never passes ICMP errors to UDP sockets
+      return false;
+  }
+  return false;
+}
+
+}  // namespace sockkit::sys
