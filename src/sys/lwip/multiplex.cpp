@@ -10,13 +10,15 @@
 namespace sockkit::sys {
 using lwip::last_error;
 
+// lwIP's sockets are numbered LWIP_SOCKET_OFFSET .. + MEMP_NUM_NETCONN - 1 and
+// lwip_select refuses nfds past them, whatever FD_SETSIZE the host's headers set.
 int select_limit() noexcept {
-  return FD_SETSIZE;
-}  // MEMP_NUM_NETCONN in sockkit's profiles
+  return std::min(FD_SETSIZE, LWIP_SOCKET_OFFSET + MEMP_NUM_NETCONN);
+}
 
 Result<int> select(int nfds, std::uint64_t* read_bits, std::uint64_t* write_bits,
                    int timeout_ms) noexcept {
-  if (nfds < 0 || nfds > FD_SETSIZE) return failure::limit_reached;  // never past an fd_set
+  if (nfds < 0 || nfds > select_limit()) return failure::limit_reached;  // never past an fd_set
   fd_set readable, writable;
   FD_ZERO(&readable);
   FD_ZERO(&writable);
