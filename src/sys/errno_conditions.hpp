@@ -51,7 +51,9 @@ inline std::optional<errc> errno_condition(int value) noexcept {
     case EOPNOTSUPP:
     case EPROTONOSUPPORT:
     case EAFNOSUPPORT:
+#ifdef ESOCKTNOSUPPORT  // not in every C library (newlib lacks it)
     case ESOCKTNOSUPPORT:
+#endif
     case EPFNOSUPPORT:
     case ENOSYS:
       return errc::not_supported;

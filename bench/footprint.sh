@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Code and RAM footprint of sockkit on lwIP (constrained profile).
+#  1. x86-64, -Os, -fno-exceptions -fno-rtti, --gc-sections: a minimal TCP echo
+#     server (bench/footprint/echo_min.cpp); the linker map splits the kept
+#     code between sockkit, lwIP, the C/C++ runtime and the program.
+#  2. Cortex-M4 (arm-none-eabi-gcc + newlib from Debian, installed if missing):
+#     lwIP and sockkit's socket layer compiled -Os -mthumb; flash (.text+.rodata)
+#     and RAM (.data+.bss) of the objects.
+#   bench/footprint.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=build/footprint
+"$root/scripts/deps.sh" gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib >&2
+
+cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=MinSizeRel -DSOCKKIT_STACK=lwip \
+  -DSOCKKIT_LWIP_PROFILE=constrained -DSOCKKIT_NO_EXCEPTIONS=ON -DSOCKKIT_BUILD_TESTS=OFF \
+  -DSOCKKIT_BUILD_TOOLS=OFF -DCMAKE_CXX_FLAGS="-ffunction-sections -fdata-sections" \
+  -DCMAKE_C_FLAGS="-ffunction-sections -fdata-sections" >/dev/null
+cmake --build "$out" --target bench_footprint_echo >/dev/null
+map=$out/bench/lwip/bench_footprint_echo.map
+
+# Sum kept input sections per origin (sizes in bytes) from the GNU ld map.
+split_map() {
+  awk '
+    /^Linker script and memory map/ { on = 1; next }
+    !on { next }
+    function hex(s,   i, v) {  # mawk has no strtonum
+      v = 0; s = tolower(substr(s, 3))
+      for (i = 1; i <= length(s); ++i) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+      return v
+    }
+    function add(sec, size, file,   who, kind) {
+      if (sec ~ /^\.(text|rodata)/) kind = "flash"; else if (sec ~ /^\.(data|bss|tbss|tdata)/) kind = "ram"; else return
+      if (file ~ /libsockkit_lwip/) who = "lwIP"
+      else if (file ~ /libsockkit/) who = "sockkit"
+      else if (file ~ /echo_min/) who = "program"
+      else who = "C/C++ runtime"
+      total[who, kind] += hex(size)
+    }
+    /^ \.[a-z]/ && NF == 1 { pending = $1; next }
+    pending != "" && $1 ~ /^0x/ && NF >= 3 { add(pending, $2, $3); pending = ""; next }
+    /^ \.[a-z]/ && NF >= 4 && $2 ~ /^0x/ { add($1, $3, $4); pending = ""; next }
+    { pending = "" }
+    END {
+      printf "| part | code (.text+.rodata) | RAM (.data+.bss) |\n|---|---|---|\n"
+      split("sockkit|lwIP|program|C/C++ runtime", names, "|")
+      for (i = 1; i <= 4; ++i)
+        printf "| %s | %d B | %d B |\n", names[i], total[names[i], "flash"], total[names[i], "ram"]
+    }' "$1"
+}
+
+echo "## x86-64, -Os, no exceptions, --gc-sections: minimal TCP echo server on lwIP (constrained)"
+split_map "$map"
+size "$out/bench/lwip/bench_footprint_echo" | sed 's/^/    /'
+
+echo
+echo "## Cortex-M4 (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -Os -mthumb, newlib)"
+lwip=$(ls -d "$out"/lwip-src/lwip-*/ | head -n1)
+arm=$out/arm
+mkdir -p "$arm/lwip" "$arm/sockkit"
+flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-sections -Wno-psabi
+       -DSOCKKIT_LWIP_CONSTRAINED=1 -I"$root/bench/footprint/arm-port" -I"$root/src/sys/lwip/config"
+       -I"$lwip/src/include")
+for f in src/core/{init,def,inet_chksum,ip,mem,memp,netif,pbuf,stats,sys,tcp,tcp_in,tcp_out,timeouts,udp}.c \
+         src/core/ipv4/{etharp,icmp,ip4,ip4_addr,ip4_frag}.c \
+         src/api/{api_lib,api_msg,err,if_api,netbuf,sockets,tcpip}.c src/netif/ethernet.c; do
+  arm-none-eabi-gcc "${flags[@]}" -w -c "$lwip/$f" -o "$arm/lwip/$(basename "$f" .c).o"
+done
+# sockkit's socket layer: everything but the event loop and connection layer,
+# which need an RTOS mutex (std::mutex does not exist on bare-metal newlib).
+for f in error.cpp endpoint.cpp ip_text.cpp resolve.cpp stack.cpp socket.cpp tcp_stream.cpp \
+         tcp_listener.cpp udp_socket.cpp poll/poller.cpp poll/select.cpp poll/poll.cpp \
+         sys/lwip/{errors,identity,io,multiplex,options,socket}.cpp; do
+  arm-none-eabi-g++ "${flags[@]}" -std=c++20 -fno-exceptions -fno-rtti -I"$root/include" \
+    -I"$root/src" -c "src/$f" -o "$arm/sockkit/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
+done
+echo "| part | flash (.text+.rodata) | RAM (.data+.bss) |"
+echo "|---|---|---|"
+for part in lwip sockkit; do
+  arm-none-eabi-size -A -d "$arm/$part"/*.o | awk -v name="$part" '
+    $1 ~ /^\.(text|rodata)/ { flash += $2 } $1 ~ /^\.(data|bss)/ { ram += $2 }
+    END { printf "| %s | %d B | %d B |\n", name == "lwip" ? "lwIP (constrained)" : "sockkit socket layer", flash, ram }'
+done
+echo "(object totals before linking: an upper bound; --gc-sections drops what a program does not call)"
+
+# RAM per TCP connection: lwIP's own structures (static pools, sized by lwipopts.h)
+# plus sockkit's per-connection state (docs/event-loop.md: 60 B idle on Linux).
+echo
+echo "## RAM per TCP connection inside lwIP (pool entries, not counting window data)"
+x86=$(gcc -DSOCKKIT_LWIP_CONSTRAINED=1 -Isrc/sys/lwip/config -I"$lwip/src/include" -I"$lwip/port/include" \
+      -c bench/footprint/sizes.c -o "$out/sizes.o" && nm -S "$out/sizes.o")
+m4=$(arm-none-eabi-gcc "${flags[@]}" -c bench/footprint/sizes.c -o "$arm/sizes.o" && nm -S "$arm/sizes.o")
+echo "| structure | x86-64 | Cortex-M4 |"
+echo "|---|---|---|"
+for sym in size_of_tcp_pcb size_of_netconn size_of_lwip_sock; do
+  a=$(echo "$x86" | awk -v s=$sym '$4 == s { print $2 }')
+  b=$(echo "$m4" | awk -v s=$sym '$4 == s { print $2 }')
+  echo "| ${sym#size_of_} | $((16#$a)) B | $((16#$b)) B |"
+done
