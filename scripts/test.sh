@@ -19,7 +19,7 @@ for preset in "${presets[@]}"; do
   cmake --build --preset "$preset" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
   echo "== $preset: test"
-  ctest --preset "$preset" --output-on-failure | tail -n 4
+  ctest --preset "$preset" --output-on-failure --output-junit junit.xml | tail -n 4
   [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 done
 

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Prints the README's support matrix from test results: each cell is what the
+# JUnit files of the Linux (release) and lwIP presets say — "yes (n)" when n
+# tests passed, "skipped" when they were skipped (with the reason in the
+# test's output), "FAIL" if any failed, "—" when no test covers it.
+# scripts/test.sh writes the JUnit files; or: ctest --preset P --output-junit junit.xml
+#   scripts/support-matrix.sh [linux.xml] [lwip.xml]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+linux=${1:-build/release/junit.xml}
+lwip=${2:-build/lwip/junit.xml}
+for f in "$linux" "$lwip"; do [ -f "$f" ] || { echo "missing $f (run scripts/test.sh first)" >&2; exit 1; }; done
+
+# name<TAB>status (pass, fail, skip) for every test in a JUnit file.
+results() {
+  awk 'match($0, /<testcase name="[^"]*"/) {
+         name = substr($0, RSTART + 16, RLENGTH - 17)
+         status = ($0 ~ /status="notrun"/) ? "skip" : ($0 ~ /status="fail"/) ? "fail" : "pass"
+         print name "\t" status
+       }' "$1"
+}
+
+# cell RESULTS REGEX [BACKEND]
+cell() {
+  printf '%s\n' "$1" | awk -F'\t' -v re="$2" -v be="${3:-}" '
+    $1 ~ re && (be == "" || $1 ~ ("/" be "( |$)")) { n[$2]++ }
+    END {
+      if (n["fail"]) print "FAIL"
+      else if (n["pass"]) print "yes (" n["pass"] ")"
+      else if (n["skip"]) print "skipped"
+      else print "—"
+    }'
+}
+
+L=$(results "$linux")
+W=$(results "$lwip")
+echo "| sockets (no loop) | Linux | lwIP |"
+echo "|---|---|---|"
+grep '^sockets|' tests/support-matrix.txt | while IFS='|' read -r _ feature re; do
+  echo "| $feature | $(cell "$L" "$re") | $(cell "$W" "$re") |"
+done
+echo
+echo "| event loop | Linux select | poll | epoll | epoll-et | io_uring | lwIP select | lwIP poll |"
+echo "|---|---|---|---|---|---|---|---|"
+grep '^loop|' tests/support-matrix.txt | while IFS='|' read -r _ feature re; do
+  row="| $feature"
+  for b in select poll epoll epoll_et uring; do row="$row | $(cell "$L" "$re" "$b")"; done
+  for b in select poll; do row="$row | $(cell "$W" "$re" "$b")"; done
+  echo "$row |"
+done
