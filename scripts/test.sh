@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: format check, then build + test under the release,
 # AddressSanitizer/UBSan, ThreadSanitizer and -fno-exceptions -fno-rtti builds,
-# lwIP built from Debian's source (both profiles, smoke-tested), then the
+# sockkit on lwIP (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe
+# tests, lwIP smoke tests), then the
 # installed-package consumer. Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
