@@ -43,7 +43,12 @@ errc condition_of(failure e) noexcept {
     case failure::frame_too_large:
       return errc::message_too_large;
     case failure::idle_timeout:
+    case failure::heartbeat_timeout:
       return errc::timed_out;
+    case failure::outbox_full:
+      return errc::limit_exceeded;
+    case failure::stopped:
+      return errc::connection_aborted;
   }
   return errc::invalid_argument;
 }
@@ -95,6 +100,12 @@ class ErrorCategory final : public std::error_category {
         return "frame too large (max_pending_read or max_frame reached)";
       case failure::idle_timeout:
         return "connection idle for longer than its idle timeout";
+      case failure::heartbeat_timeout:
+        return "no heartbeat answer from the peer in time";
+      case failure::outbox_full:
+        return "outbox full: message dropped";
+      case failure::stopped:
+        return "client stopped";
     }
     return "unknown sockkit error";
   }

@@ -8,14 +8,24 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
 #include "sockkit/connection.hpp"
+#include "sockkit/socket.hpp"
 
 namespace sockkit {
 
 namespace net {
 class ClientImpl;
 }
+
+/// TCP settings for one outgoing connection, applied before it connects.
+struct ConnectOptions {
+  std::optional<Keepalive> keepalive;         ///< Probes on an idle connection; none = off.
+  std::chrono::milliseconds user_timeout{0};  ///< TCP_USER_TIMEOUT: unacknowledged data this
+                                              ///< long kills the connection. 0 = the stack's
+                                              ///< default; skipped where the stack lacks it.
+};
 
 class Client {
  public:
@@ -27,7 +37,10 @@ class Client {
   /// Starts a non-blocking connect. Later: on_open, or on_connect_failed with the
   /// reason (SO_ERROR checked — writable alone is not success). An immediate
   /// failure (bad address, no route) is returned here instead.
-  Status connect(const Endpoint& to, std::chrono::milliseconds timeout) noexcept;
+  ///
+  ///   client->connect(to, 5s, {.keepalive = sockkit::Keepalive{.idle = 30s}});
+  Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
+                 const ConnectOptions& options = {}) noexcept;
   /// Connects in progress.
   std::size_t pending() const noexcept;
   /// Open connections.

@@ -67,6 +67,9 @@ enum class failure {
   write_queue_full,       ///< Connection write queue would pass its maximum -> limit_exceeded
   frame_too_large,        ///< Unconsumed input or a frame past its maximum  -> message_too_large
   idle_timeout,           ///< Nothing received within the idle timeout     -> timed_out
+  heartbeat_timeout,      ///< The peer did not answer a heartbeat in time  -> timed_out
+  outbox_full,            ///< Reconnecting client's outbox is full        -> limit_exceeded
+  stopped,                ///< The client was stopped: no more reconnects   -> connection_aborted
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

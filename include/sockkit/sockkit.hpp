@@ -8,6 +8,7 @@
 #include "sockkit/error.hpp"
 #include "sockkit/event_loop.hpp"
 #include "sockkit/framing.hpp"
+#include "sockkit/reconnecting_client.hpp"
 #include "sockkit/result.hpp"
 #include "sockkit/server.hpp"
 #include "sockkit/socket.hpp"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "net/group.hpp"
+#include "sockkit/stack.hpp"
 
 namespace sockkit {
 namespace net {
@@ -37,9 +38,14 @@ class ClientImpl {
       drop(p);
   }
 
-  Status connect(const Endpoint& to, std::chrono::milliseconds timeout) noexcept {
+  Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
+                 const ConnectOptions& options) noexcept {
     auto stream = TcpStream::start_connect(to);
     if (!stream) return stream.error();
+    if (options.keepalive)
+      if (auto st = stream->set_keepalive(*options.keepalive); !st) return st;
+    if (options.user_timeout.count() > 0 && stack_supports(StackFeature::user_timeout))
+      if (auto st = stream->set_user_timeout(options.user_timeout); !st) return st;
     auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to);
     if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
     if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {
@@ -106,8 +112,9 @@ Result<std::unique_ptr<Client>> Client::create(EventLoop& loop, ConnectionHandle
   return client;
 }
 
-Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout) noexcept {
-  return impl_->connect(to, timeout);
+Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,
+                       const ConnectOptions& options) noexcept {
+  return impl_->connect(to, timeout, options);
 }
 std::size_t Client::pending() const noexcept {
   return impl_->pending();

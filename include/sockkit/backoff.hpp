@@ -1,0 +1,49 @@
+// sockkit/backoff.hpp — exponential backoff with jitter, for reconnecting.
+//
+// The seed's smart meter reconnected after 1, 2, 4, 8 … seconds, capped at 60.
+// Jitter spreads a fleet that lost the same server so it does not come back
+// in lockstep:
+//
+//   sockkit::BackoffSchedule s({.initial = 1s, .max = 60s, .jitter = 0.2});
+//   auto wait = s.next();   // 0.8..1.2 s, then 1.6..2.4 s, …, at most 72 s
+//   s.reset();              // after a connection that stayed up
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace sockkit {
+
+/// How long to wait before each reconnect attempt.
+struct BackoffPolicy {
+  std::chrono::milliseconds initial{1000};  ///< First wait (the seed: 1 s).
+  std::chrono::milliseconds max{60000};     ///< Cap on the wait before jitter (the seed: 60 s).
+  double multiplier = 2.0;                  ///< Growth per failed attempt (>= 1).
+  double jitter = 0.2;  ///< Each wait is scaled by a uniform factor in [1-jitter, 1+jitter].
+  std::chrono::milliseconds reset_after{30000};  ///< A connection up this long resets the
+                                                 ///< schedule to `initial`.
+  unsigned max_attempts = 0;  ///< Give up after this many failed attempts in a row; 0 = never.
+};
+
+/// The waits a BackoffPolicy gives, one per failed attempt. Deterministic for
+/// a given seed (tests), different per device by default (seeded from the
+/// random device).
+class BackoffSchedule {
+ public:
+  explicit BackoffSchedule(const BackoffPolicy& policy = {}, std::uint64_t seed = 0) noexcept;
+  /// The wait before the next attempt, and counts the attempt.
+  std::chrono::milliseconds next() noexcept;
+  /// Back to `initial` (call when a connection stayed up for `reset_after`).
+  void reset() noexcept;
+  /// Waits handed out since the last reset.
+  unsigned attempts() const noexcept { return attempts_; }
+  const BackoffPolicy& policy() const noexcept { return policy_; }
+
+ private:
+  double uniform() noexcept;  // [0, 1)
+  BackoffPolicy policy_;
+  std::uint64_t state_;
+  unsigned attempts_ = 0;
+};
+
+}  // namespace sockkit

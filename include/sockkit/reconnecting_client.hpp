@@ -1,0 +1,157 @@
+// sockkit/reconnecting_client.hpp — one persistent connection to a server that
+// survives the network: connect timeout, keepalive, TCP user timeout,
+// application heartbeats, an idle watchdog, reconnect with backoff and jitter,
+// name re-resolution on every attempt, Happy Eyeballs (RFC 8305), and a
+// bounded outbox for what is written while disconnected.
+//
+// The seed's smart meter, fixed in three parts (keepalive, heartbeats, backoff
+// 1…60 s) plus a watchdog:
+//
+//   struct Meter : sockkit::ReconnectingHandler {
+//     Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+//       return d.size();                                 // any data answers the ping
+//     }
+//     void on_heartbeat(Connection& c) override { (void)c.send("PING\n"); }
+//     void on_retry_scheduled(std::chrono::milliseconds after, unsigned n) override {
+//       printf("retry %u in %lld ms\n", n, (long long)after.count());
+//     }
+//   } meter;
+//   auto link = sockkit::ReconnectingClient::create(*loop, "cloud.example:8883", meter,
+//       {.heartbeat = {.interval = 30s, .timeout = 10s}, .idle_timeout = 120s});
+//   (*link)->start();
+//   (*link)->send("reading 42\n");   // queued in the outbox while disconnected
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sockkit/backoff.hpp"
+#include "sockkit/client.hpp"
+#include "sockkit/connection.hpp"
+
+namespace sockkit {
+
+namespace net {
+class ReconnectingImpl;
+}
+
+/// An application-level heartbeat: the seed's "MQTT PINGREQ every 30 seconds".
+/// TCP keepalive proves the path; only the application proves the peer is alive.
+struct Heartbeat {
+  std::chrono::milliseconds interval{0};     ///< Ping this long after the last answer; 0 = off.
+  std::chrono::milliseconds timeout{10000};  ///< No answer this long after a ping: reconnect.
+  bool any_data_answers = true;  ///< Any received byte counts as the answer; false: only
+                                 ///< ReconnectingClient::heartbeat_answered() does.
+};
+
+/// What happens to a message written when the outbox is full.
+enum class OutboxOverflow : std::uint8_t {
+  drop_oldest,  ///< Make room by dropping the oldest queued messages (fresh data wins).
+  drop_newest,  ///< Refuse the new message (what is queued wins).
+};
+
+/// Everything about one client connection, with defaults for a device on a
+/// cellular or NATed link. Each field carries the seed's reason.
+struct ClientSettings {
+  /// A connect gives up after this (the kernel's own limit is about two
+  /// minutes of SYN retries; a device should notice a dead server sooner).
+  std::chrono::milliseconds connect_timeout{10000};
+  /// TCP keepalive: probes an idle connection, so a NAT that forgot it (the
+  /// seed's dead cloud link) is noticed in idle + interval x count = 60 s,
+  /// and the probes themselves keep NAT state alive. Set `enabled = false` to turn off.
+  Keepalive keepalive{.enabled = true,
+                      .idle = std::chrono::seconds(30),
+                      .interval = std::chrono::seconds(10),
+                      .count = 3};
+  /// TCP_USER_TIMEOUT (Linux): data unacknowledged this long kills the
+  /// connection, instead of retransmitting for about 15 minutes. 0 = kernel default.
+  std::chrono::milliseconds user_timeout{30000};
+  /// Application heartbeat (off by default: it needs a ping in your protocol).
+  Heartbeat heartbeat{};
+  /// Watchdog: nothing received this long closes and reconnects (the seed: 120 s). 0 = off.
+  std::chrono::milliseconds idle_timeout{0};
+  /// Waits between attempts: 1, 2, 4 … 60 s with ±20 % jitter by default.
+  BackoffPolicy reconnect{};
+  /// Happy Eyeballs (RFC 8305 "Connection Attempt Delay"): with IPv6 and IPv4
+  /// addresses, the next address is tried this long after the previous one
+  /// started, without waiting for it to fail.
+  std::chrono::milliseconds happy_eyeballs_delay{250};
+  /// Bytes the outbox holds while disconnected (whole messages).
+  std::size_t outbox_limit = 64 * 1024;
+  OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;
+  /// Buffering limits of the connection itself.
+  ConnectionLimits limits{};
+  /// Seed for the jitter (0 = random per process; set it in tests).
+  std::uint64_t jitter_seed = 0;
+  /// Resolves the target on every attempt (default: sockkit::resolve of the
+  /// "host:port" given to create()). Tests and custom directories replace it.
+  std::function<Result<std::vector<Endpoint>>()> resolve;
+};
+
+/// Counters of a ReconnectingClient.
+struct ClientStats {
+  std::uint64_t attempts = 0;          ///< Connection attempts (rounds over the addresses).
+  std::uint64_t connects = 0;          ///< Times a connection came up.
+  std::uint64_t disconnects = 0;       ///< Times it went down.
+  std::uint64_t dropped_messages = 0;  ///< Outbox overflow.
+  std::uint64_t dropped_bytes = 0;
+  std::size_t outbox_bytes = 0;  ///< Waiting now.
+  std::size_t outbox_messages = 0;
+};
+
+/// Callbacks of a ReconnectingClient. From ConnectionHandler: on_open is
+/// "connected", on_close(c, why) is "disconnected" (with the reason as a
+/// portable condition), on_connect_failed reports each address that failed.
+class ReconnectingHandler : public ConnectionHandler {
+ public:
+  /// Attempt `attempt` (1, 2, …) starts; `addresses` resolved for it.
+  virtual void on_connecting(unsigned /*attempt*/, const std::vector<Endpoint>& /*addresses*/) {}
+  /// The next attempt starts after `after`.
+  virtual void on_retry_scheduled(std::chrono::milliseconds /*after*/, unsigned /*attempt*/) {}
+  /// max_attempts used up (or stop()): no more attempts. `last` says why the last one failed.
+  virtual void on_given_up(std::error_code /*last*/) {}
+  /// Time to send your ping on `c`.
+  virtual void on_heartbeat(Connection& /*c*/) {}
+  /// Outbox overflow dropped `messages` messages (`bytes` bytes) just now.
+  virtual void on_outbox_drop(std::size_t /*messages*/, std::size_t /*bytes*/) {}
+
+ protected:
+  ~ReconnectingHandler() = default;
+};
+
+/// One persistent client connection on an EventLoop. Use it on the loop's thread.
+class ReconnectingClient {
+ public:
+  /// `target` is "host:port" (a name is resolved again on every attempt).
+  static Result<std::unique_ptr<ReconnectingClient>> create(EventLoop& loop, std::string target,
+                                                            ReconnectingHandler& handler,
+                                                            ClientSettings settings = {});
+  /// Stops (no callbacks) and closes the connection.
+  ~ReconnectingClient();
+
+  /// Starts connecting (the first attempt does not wait).
+  void start() noexcept;
+  /// Closes the connection and makes no more attempts (on_given_up with failure::stopped).
+  void stop() noexcept;
+  /// Sends now if connected and nothing is waiting, otherwise queues in the
+  /// outbox (sent in order after reconnecting). errc::limit_exceeded
+  /// (failure::outbox_full) if the message was dropped; never silent.
+  Status send(std::span<const std::byte> message) noexcept;
+  Status send(std::string_view message) noexcept;
+  /// Tells the heartbeat that the pong arrived (with any_data_answers = false).
+  void heartbeat_answered() noexcept;
+  /// The open connection, or null.
+  Connection* connection() const noexcept;
+  ClientStats stats() const noexcept;
+
+ private:
+  explicit ReconnectingClient(std::unique_ptr<net::ReconnectingImpl> impl) noexcept;
+  std::unique_ptr<net::ReconnectingImpl> impl_;
+};
+
+}  // namespace sockkit

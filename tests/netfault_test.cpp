@@ -1,0 +1,393 @@
+// Resilience under real network faults (CTest label `netfault`). Each test runs
+// in a child process in a private network namespace (host A) with a second
+// namespace (host B) joined by a veth pair (support/two_hosts.hpp); nothing
+// touches the host, and the kernel removes everything when the child ends,
+// even when it is killed. Root only: elsewhere each test skips with the reason.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/fixture.hpp"
+#include "support/netns.hpp"
+#include "support/server_thread.hpp"
+#include "support/two_hosts.hpp"
+
+namespace sockkit::test {
+namespace {
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint16_t kPort = 7000;
+const Endpoint kServerV4 = Endpoint::ipv4({10, 77, 0, 2}, kPort);
+const Endpoint kServerV6 =
+    Endpoint::ipv6({0xfd, 0x77, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2}, kPort);
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Records a ReconnectingClient's events with their times.
+struct Recorder : ReconnectingHandler {
+  Result<std::size_t> on_data(Connection&, std::span<const std::byte> data) override {
+    received.append(reinterpret_cast<const char*>(data.data()), data.size());
+    return data.size();
+  }
+  void on_open(Connection& c) override {
+    ++opens;
+    opened_at = Clock::now();
+    if (auto p = c.peer()) peer = *p;
+  }
+  void on_close(Connection&, std::error_code why) override {
+    ++closes;
+    closed_at = Clock::now();
+    close_reason = why;
+  }
+  void on_connecting(unsigned, const std::vector<Endpoint>&) override {
+    connecting_at.push_back(Clock::now());
+  }
+  void on_connect_failed(const Endpoint&, std::error_code why) override { last_failure = why; }
+  void on_retry_scheduled(std::chrono::milliseconds after, unsigned) override {
+    retries.push_back(after);
+  }
+  void on_given_up(std::error_code last) override {
+    given_up = true;
+    given_up_at = Clock::now();
+    give_up_reason = last;
+  }
+  void on_heartbeat(Connection& c) override { (void)c.send("ping\n"); }
+
+  int opens = 0, closes = 0;
+  bool given_up = false;
+  std::string received;
+  Endpoint peer;
+  std::error_code close_reason, last_failure, give_up_reason;
+  Clock::time_point opened_at{}, closed_at{}, given_up_at{};
+  std::vector<Clock::time_point> connecting_at;
+  std::vector<std::chrono::milliseconds> retries;
+};
+
+// Echo server(s) on host B, made and destroyed on B's loop thread.
+struct ServerOnB {
+  ServerOnB(TwoHosts& hosts, std::vector<Endpoint> at) : hosts_(hosts) {
+    hosts_.call_in_b([&](EventLoop& loop) {
+      for (const auto& ep : at) {
+        auto s = Server::start(loop, ep, echo);
+        if (!s) {
+          error = ep.to_string() + ": " + s.error().message();
+          return;
+        }
+        servers.push_back(std::move(*s));
+      }
+    });
+  }
+  ~ServerOnB() {
+    hosts_.call_in_b([&](EventLoop&) { servers.clear(); });
+  }
+  TwoHosts& hosts_;
+  EchoHandler echo;
+  std::vector<std::unique_ptr<Server>> servers;
+  std::string error;
+};
+
+// Runs the client loop until `done` or `limit` passes.
+template <class Done>
+bool run_until(EventLoop& loop, std::chrono::milliseconds limit, Done done) {
+  const auto end = Clock::now() + limit;
+  while (!done()) {
+    if (Clock::now() > end) return false;
+    (void)loop.run_once(20ms);
+  }
+  return true;
+}
+
+#define FAULT_CHECK(cond, text)           \
+  do {                                    \
+    if (!(cond)) {                        \
+      report += std::string(text) + "\n"; \
+      return 1;                           \
+    }                                     \
+  } while (0)
+
+// The test body runs in the child; `report` comes back to the parent.
+void run_fault(const std::function<int(TwoHosts&, std::string&)>& body, int timeout_s = 60) {
+  auto run = run_in_private_netns(
+      [&](std::string& report) {
+        TwoHosts hosts;
+        std::string why;
+        if (!hosts.setup(why)) {
+          report = why;
+          return 125;  // cannot set up: reported as a skip
+        }
+        return body(hosts, report);
+      },
+      timeout_s);
+  if (!run.ran) GTEST_SKIP() << run.why;
+  std::printf("%s", run.report.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+}
+
+ClientSettings quick_settings() {
+  ClientSettings s;
+  s.connect_timeout = 2s;
+  s.keepalive.enabled = false;
+  s.user_timeout = 0ms;
+  s.reconnect = {.initial = 200ms, .max = 1s, .multiplier = 2, .jitter = 0, .reset_after = 60s};
+  s.jitter_seed = 1;
+  return s;
+}
+
+std::unique_ptr<EventLoop> client_loop() {
+  return std::move(*EventLoop::create({.backend = Backend::epoll}));
+}
+
+// (a) The seed's stale connection: a silent blackhole in the middle of an
+// established, idle connection, detected by heartbeat, by keepalive, and not
+// at all by default; the client reconnects when the path heals.
+int stale_connection(TwoHosts& hosts, std::string& report, ClientSettings settings,
+                     double detect_min, double detect_max) {
+  ServerOnB server(hosts, {kServerV4});
+  FAULT_CHECK(server.error.empty(), server.error);
+  auto loop = client_loop();
+  Recorder rec;
+  auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, settings);
+  FAULT_CHECK(client.has_value(), "create failed");
+  (*client)->start();
+  FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+  (void)(*client)->send("hello\n");
+  FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received.find("hello") != std::string::npos; }),
+              "no echo before the fault");
+  FAULT_CHECK(hosts.blackhole(), "cannot blackhole the path");
+  const auto t0 = Clock::now();
+  const bool detected =
+      run_until(*loop, std::chrono::milliseconds(static_cast<int>(detect_max * 1000) + 1500),
+                [&] { return rec.closes == 1; });
+  char line[200];
+  if (detect_min < 0) {  // default settings: nothing must be noticed
+    std::snprintf(line, sizeof line, "defaults: %s after %.1f s of blackhole\n",
+                  detected ? "DETECTED" : "nothing detected", since(t0));
+    report += line;
+    FAULT_CHECK(!detected, "default settings noticed the blackhole (unexpected)");
+    FAULT_CHECK((*client)->connection() != nullptr, "the dead connection should look alive");
+    return 0;
+  }
+  FAULT_CHECK(detected, "the dead path was never detected");
+  const double took = std::chrono::duration<double>(rec.closed_at - t0).count();
+  std::snprintf(line, sizeof line, "detected after %.2f s (window %.1f..%.1f s): %s\n", took,
+                detect_min, detect_max, rec.close_reason.message().c_str());
+  report += line;
+  FAULT_CHECK(took >= detect_min && took <= detect_max, "detection outside its window");
+  FAULT_CHECK(classify(rec.close_reason) == errc::timed_out, "reason is not timed_out");
+  FAULT_CHECK(hosts.heal(), "cannot heal the path");
+  FAULT_CHECK(run_until(*loop, 6s, [&] { return rec.opens == 2; }), "no reconnect after healing");
+  rec.received.clear();
+  (void)(*client)->send("again\n");
+  FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received.find("again") != std::string::npos; }),
+              "no echo after reconnecting");
+  report += "reconnected and echoing after the path healed\n";
+  return 0;
+}
+
+TEST(NetFault, StaleConnectionIsDetectedByHeartbeat) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    auto s = quick_settings();
+    s.heartbeat = {.interval = 300ms, .timeout = 700ms};
+    // A ping is sent within 0.3 s of the fault, its answer is due 0.7 s later.
+    return stale_connection(hosts, report, s, 0.6, 1.3);
+  });
+}
+
+TEST(NetFault, StaleConnectionIsDetectedByKeepalive) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    auto s = quick_settings();
+    s.keepalive = {.enabled = true, .idle = 1s, .interval = 1s, .count = 2};
+    // idle 1 s + 2 unanswered probes 1 s apart: the kernel gives up at about 3 s.
+    return stale_connection(hosts, report, s, 2.0, 4.5);
+  });
+}
+
+TEST(NetFault, StaleConnectionGoesUnnoticedWithDefaults) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    auto s = quick_settings();  // kernel defaults: no keepalive, no user timeout, no heartbeat
+    return stale_connection(hosts, report, s, -1, 4.5);
+  });
+}
+
+// (b) RST from the peer mid-stream: a firewall on B answers with a reset.
+TEST(NetFault, ResetMidStreamReconnects) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    ServerOnB server(hosts, {kServerV4});
+    FAULT_CHECK(server.error.empty(), server.error);
+    auto loop = client_loop();
+    Recorder rec;
+    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, quick_settings());
+    (*client)->start();
+    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    FAULT_CHECK(
+        hosts.in_b("nft add table inet fault") &&
+            hosts.in_b("nft add chain inet fault in '{ type filter hook input priority 0; }'") &&
+            hosts.in_b("nft add rule inet fault in tcp dport 7000 reject with tcp reset"),
+        "cannot install the reset rule (nftables?)");
+    (void)(*client)->send("into the reset\n");
+    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.closes == 1; }), "reset not noticed");
+    report += "disconnected: " + rec.close_reason.message() + "\n";
+    FAULT_CHECK(classify(rec.close_reason) == errc::connection_reset,
+                "reason is not connection_reset");
+    FAULT_CHECK(hosts.in_b("nft delete table inet fault"), "cannot remove the rule");
+    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.opens == 2; }), "no reconnect");
+    return 0;
+  });
+}
+
+// (c) Connection refused: the retry schedule in real time follows the policy.
+TEST(NetFault, RefusedRetriesFollowTheBackoffInRealTime) {
+  run_fault([](TwoHosts&, std::string& report) {
+    auto loop = client_loop();
+    Recorder rec;
+    auto s = quick_settings();
+    s.reconnect.max_attempts = 4;
+    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, s);
+    (*client)->start();
+    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.given_up; }), "never gave up");
+    FAULT_CHECK(classify(rec.give_up_reason) == errc::connection_refused, "reason is not refused");
+    FAULT_CHECK(rec.connecting_at.size() == 4, "expected 4 attempts");
+    const double expected[] = {0.2, 0.4, 0.8};  // initial 200 ms, doubling, no jitter
+    for (int i = 0; i < 3; ++i) {
+      const double gap =
+          std::chrono::duration<double>(rec.connecting_at[i + 1] - rec.connecting_at[i]).count();
+      char line[100];
+      std::snprintf(line, sizeof line, "gap %d: %.3f s (policy %.1f s)\n", i + 1, gap, expected[i]);
+      report += line;
+      FAULT_CHECK(gap >= expected[i] && gap <= expected[i] + 0.15, "gap outside its window");
+    }
+    return 0;
+  });
+}
+
+// (d) The server restarts on the same port: it binds again at once despite
+// TIME_WAIT, the client reconnects, and what it wrote meanwhile arrives.
+TEST(NetFault, ServerRestartOnTheSamePortLosesNothingFromTheOutbox) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    auto loop = client_loop();
+    Recorder rec;
+    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, quick_settings());
+    std::string first_server_got, second_server_got;
+    {
+      ServerOnB server(hosts, {kServerV4});
+      FAULT_CHECK(server.error.empty(), server.error);
+      (*client)->start();
+      FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+      (void)(*client)->send("m1;");
+      FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received == "m1;"; }), "no echo of m1");
+    }  // the server goes away (it closes first: TIME_WAIT is on B's side)
+    FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.closes == 1; }), "disconnect not noticed");
+    FAULT_CHECK((*client)->send("m2;").has_value() && (*client)->send("m3;").has_value(),
+                "outbox refused while disconnected");
+    FAULT_CHECK((*client)->stats().outbox_messages == 2, "messages are not waiting in the outbox");
+    ServerOnB restarted(hosts, {kServerV4});
+    FAULT_CHECK(restarted.error.empty(), "restart could not bind: " + restarted.error);
+    report += "restarted server bound the port at once\n";
+    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.opens == 2; }), "no reconnect");
+    FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received == "m1;m2;m3;"; }),
+                "outbox not delivered in order: got '" + rec.received + "'");
+    FAULT_CHECK((*client)->stats().dropped_messages == 0, "messages were dropped");
+    return 0;
+  });
+}
+
+// (e) A blackholed connect fails at the configured connect timeout.
+TEST(NetFault, BlackholedConnectFailsAtTheConnectTimeout) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    FAULT_CHECK(hosts.blackhole(), "cannot blackhole");
+    auto loop = client_loop();
+    Recorder rec;
+    auto s = quick_settings();
+    s.connect_timeout = 1s;
+    s.reconnect.max_attempts = 1;
+    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, s);
+    const auto t0 = Clock::now();
+    (*client)->start();
+    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.given_up; }), "never gave up");
+    const double took = std::chrono::duration<double>(rec.given_up_at - t0).count();
+    char line[120];
+    std::snprintf(line, sizeof line, "connect gave up after %.2f s: %s\n", took,
+                  rec.give_up_reason.message().c_str());
+    report += line;
+    FAULT_CHECK(classify(rec.give_up_reason) == errc::timed_out, "reason is not timed_out");
+    FAULT_CHECK(took >= 0.95 && took <= 1.5, "outside the 1 s connect timeout window");
+    return 0;
+  });
+}
+
+// (f) 10 % random loss both ways: a 512 KiB echo completes, every byte checked.
+TEST(NetFault, TransferCompletesUnderTenPercentLoss) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    ServerOnB server(hosts, {kServerV4});
+    FAULT_CHECK(server.error.empty(), server.error);
+    const char* loss = "'{ type filter hook input priority 0; }'";
+    FAULT_CHECK(hosts.in_a("ip link set dev sk0 gso_max_segs 1 gso_max_size 1500") &&
+                    hosts.in_b("ip link set dev sk1 gso_max_segs 1 gso_max_size 1500"),
+                "cannot make one skb one frame");
+    for (bool b : {false, true}) {
+      auto run = [&](const std::string& c) { return b ? hosts.in_b(c) : hosts.in_a(c); };
+      FAULT_CHECK(
+          run("nft add table inet loss") &&
+              run(std::string("nft add chain inet loss in ") + loss) &&
+              run("nft add rule inet loss in meta l4proto tcp numgen random mod 100 lt 10 drop"),
+          "cannot install the loss rule");
+    }
+    auto stream = TcpStream::connect(kServerV4, 5s);
+    FAULT_CHECK(stream.has_value(), "connect under loss failed");
+    constexpr std::size_t kBytes = 512 * 1024;
+    std::string out(kBytes, '\0'), in(kBytes, '\0');
+    for (std::size_t i = 0; i < kBytes; ++i)
+      out[i] = static_cast<char>((i * 7919) >> 5);
+    const auto t0 = Clock::now();
+    std::thread writer([&] { (void)stream->write_all(out, 30s); });
+    const bool got = stream->read_exact(std::span<char>(in), 30s).has_value();
+    writer.join();
+    char line[100];
+    std::snprintf(line, sizeof line, "512 KiB echoed under 10 %% loss in %.2f s\n", since(t0));
+    report += line;
+    FAULT_CHECK(got, "transfer did not complete within 30 s");
+    FAULT_CHECK(in == out, "bytes differ");
+    return 0;
+  });
+}
+
+// (g) Happy Eyeballs: IPv6 blackholed, IPv4 fine: up over IPv4 right after
+// the RFC 8305 connection attempt delay (250 ms).
+TEST(NetFault, HappyEyeballsFallsBackToIpv4AfterTheAttemptDelay) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    ServerOnB server(hosts, {kServerV4, kServerV6});
+    FAULT_CHECK(server.error.empty(), server.error);
+    FAULT_CHECK(
+        hosts.in_a("ip -6 neigh replace fd77::2 lladdr 02:00:00:00:00:99 nud permanent dev sk0"),
+        "cannot blackhole IPv6");
+    auto loop = client_loop();
+    Recorder rec;
+    auto s = quick_settings();
+    int resolutions = 0;
+    s.resolve = [&]() -> Result<std::vector<Endpoint>> {
+      ++resolutions;  // a name with both an AAAA and an A record
+      return std::vector<Endpoint>{kServerV6, kServerV4};
+    };
+    auto client = ReconnectingClient::create(*loop, "meter.example:7000", rec, s);
+    const auto t0 = Clock::now();
+    (*client)->start();
+    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    const double took = std::chrono::duration<double>(rec.opened_at - t0).count();
+    char line[120];
+    std::snprintf(line, sizeof line, "connected over %s after %.3f s\n",
+                  rec.peer.family() == Family::ipv4 ? "IPv4" : "IPv6", took);
+    report += line;
+    FAULT_CHECK(rec.peer.family() == Family::ipv4, "not over IPv4");
+    FAULT_CHECK(took >= 0.25 && took <= 0.6, "not right after the 250 ms attempt delay");
+    FAULT_CHECK(resolutions == 1, "resolved more than once for one attempt");
+    return 0;
+  });
+}
+
+}  // namespace
+}  // namespace sockkit::test

@@ -1,0 +1,258 @@
+// ReconnectingClient and its parts on loopback: the backoff schedule exactly
+// (the delays it hands out are the clock it runs on), the outbox's bounds and
+// drop policies, re-resolution, heartbeats, stop. The same client under real
+// network faults: netfault_test.cpp.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "net/outbox.hpp"
+#include "support/fixture.hpp"
+#include "support/server_thread.hpp"
+
+namespace sockkit::test {
+namespace {
+using namespace std::chrono_literals;
+using ms = std::chrono::milliseconds;
+
+TEST(Backoff, DoublesFromOneSecondAndCapsAtSixtyWithoutJitter) {
+  BackoffSchedule s({.initial = 1s, .max = 60s, .jitter = 0});
+  std::vector<long long> got;
+  for (int i = 0; i < 9; ++i)
+    got.push_back(s.next().count());
+  EXPECT_EQ(got,
+            (std::vector<long long>{1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000}));
+  EXPECT_EQ(s.attempts(), 9u);
+  s.reset();
+  EXPECT_EQ(s.next(), 1000ms);
+}
+
+TEST(Backoff, JitterStaysInItsBandAndDiffersPerSeed) {
+  BackoffSchedule a({.initial = 1s, .max = 60s, .jitter = 0.2}, 1);
+  BackoffSchedule b({.initial = 1s, .max = 60s, .jitter = 0.2}, 2);
+  BackoffSchedule a_again({.initial = 1s, .max = 60s, .jitter = 0.2}, 1);
+  int differ = 0;
+  for (int i = 0; i < 12; ++i) {
+    const double base = std::min(1000.0 * (1 << std::min(i, 6)), 60000.0);
+    const auto x = a.next(), y = b.next();
+    EXPECT_EQ(x, a_again.next());  // deterministic per seed
+    EXPECT_GE(x.count(), base * 0.8 - 1) << i;
+    EXPECT_LE(x.count(), base * 1.2 + 1) << i;
+    differ += x != y;
+  }
+  EXPECT_GE(differ, 10) << "two devices should not retry in lockstep";
+}
+
+TEST(Backoff, NonsensePoliciesAreMadeSafe) {
+  BackoffSchedule s({.initial = 500ms, .max = 100ms, .multiplier = 0.5, .jitter = 7});
+  for (int i = 0; i < 5; ++i) {
+    const auto d = s.next();
+    EXPECT_GE(d, 0ms);
+    EXPECT_LE(d, 1000ms);  // max raised to initial, jitter clamped to 100 %
+  }
+}
+
+std::span<const std::byte> bytes(std::string_view s) {
+  return std::as_bytes(std::span(s.data(), s.size()));
+}
+
+TEST(Outbox, DropOldestMakesRoomAndCountsWhatItDropped) {
+  net::Outbox box(10, OutboxOverflow::drop_oldest);
+  EXPECT_EQ(box.push(bytes("aaaa")).messages, 0u);
+  EXPECT_EQ(box.push(bytes("bbbb")).messages, 0u);
+  auto d = box.push(bytes("cccc"));  // 12 > 10: "aaaa" goes
+  EXPECT_EQ(d.messages, 1u);
+  EXPECT_EQ(d.bytes, 4u);
+  EXPECT_FALSE(d.refused_new);
+  EXPECT_EQ(box.bytes(), 8u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(box.front().data()), 4), "bbbb");
+  auto huge = box.push(bytes("0123456789abc"));  // can never fit
+  EXPECT_TRUE(huge.refused_new);
+  EXPECT_EQ(box.messages(), 2u);
+}
+
+TEST(Outbox, DropNewestKeepsWhatIsQueued) {
+  net::Outbox box(8, OutboxOverflow::drop_newest);
+  EXPECT_FALSE(box.push(bytes("aaaa")).refused_new);
+  EXPECT_FALSE(box.push(bytes("bbbb")).refused_new);
+  auto d = box.push(bytes("c"));
+  EXPECT_TRUE(d.refused_new);
+  EXPECT_EQ(d.messages, 1u);
+  EXPECT_EQ(box.bytes(), 8u);
+}
+
+struct Events : ReconnectingHandler {
+  Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
+    received.append(reinterpret_cast<const char*>(d.data()), d.size());
+    return d.size();
+  }
+  void on_open(Connection&) override { ++opens; }
+  void on_close(Connection&, std::error_code why) override { closes.push_back(why); }
+  void on_connecting(unsigned attempt, const std::vector<Endpoint>&) override {
+    attempts.push_back(attempt);
+  }
+  void on_retry_scheduled(ms after, unsigned) override { retries.push_back(after.count()); }
+  void on_given_up(std::error_code last) override { gave_up = last; }
+  void on_heartbeat(Connection& c) override {
+    ++pings;
+    (void)c.send("ping");
+  }
+  void on_outbox_drop(std::size_t messages, std::size_t) override { dropped += messages; }
+  int opens = 0, pings = 0;
+  std::size_t dropped = 0;
+  std::string received;
+  std::vector<std::error_code> closes;
+  std::vector<unsigned> attempts;
+  std::vector<long long> retries;
+  std::error_code gave_up;
+};
+
+template <class Done>
+bool run_until(EventLoop& loop, ms limit, Done done) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    (void)loop.run_once(10ms);
+  }
+  return true;
+}
+
+ClientSettings fast() {
+  ClientSettings s;
+  s.connect_timeout = 1s;
+  s.reconnect = {.initial = 10ms, .max = 80ms, .multiplier = 2, .jitter = 0, .max_attempts = 6};
+  s.jitter_seed = 1;
+  return s;
+}
+
+Endpoint closed_port() {
+  auto l = listen_loopback(Family::ipv4);
+  return *l.local_endpoint();  // closed again when `l` goes
+}
+
+class ReconnectTest : public SockkitTest {};
+
+TEST_F(ReconnectTest, RefusedRetriesFollowThePolicyExactlyThenGiveUp) {
+  auto loop = std::move(*EventLoop::create());
+  Events ev;
+  auto client = ReconnectingClient::create(*loop, closed_port().to_string(), ev, fast());
+  ASSERT_OK(client);
+  (*client)->start();
+  ASSERT_TRUE(run_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
+  EXPECT_EQ(ev.retries, (std::vector<long long>{10, 20, 40, 80, 80}));  // 6 attempts, 5 waits
+  EXPECT_EQ(ev.attempts, (std::vector<unsigned>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(classify(ev.gave_up), errc::connection_refused);
+  EXPECT_EQ((*client)->stats().attempts, 6u);
+}
+
+TEST_F(ReconnectTest, TheNameIsResolvedAgainOnEveryAttempt) {
+  auto loop = std::move(*EventLoop::create());
+  Events ev;
+  auto s = fast();
+  s.reconnect.max_attempts = 3;
+  int calls = 0;
+  const Endpoint nowhere = closed_port();
+  s.resolve = [&]() -> Result<std::vector<Endpoint>> {
+    ++calls;
+    if (calls == 1) return make_error_code(failure::name_not_found);  // DNS down at first
+    return std::vector<Endpoint>{nowhere};
+  };
+  auto client = ReconnectingClient::create(*loop, "meter.example:1883", ev, s);
+  ASSERT_OK(client);
+  (*client)->start();
+  ASSERT_TRUE(run_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(classify(ev.gave_up), errc::connection_refused);
+}
+
+TEST_F(ReconnectTest, OutboxWaitsForTheServerAndOverflowIsReported) {
+  auto loop = std::move(*EventLoop::create());
+  Events ev;
+  EchoHandler echo;
+  // Reserve a port, let it go, then start the server there later.
+  const Endpoint at = closed_port();
+  auto s = fast();
+  s.reconnect.max_attempts = 0;
+  s.outbox_limit = 12;
+  auto client = ReconnectingClient::create(*loop, at.to_string(), ev, s);
+  ASSERT_OK(client);
+  (*client)->start();
+  EXPECT_OK((*client)->send("one;"));
+  EXPECT_OK((*client)->send("two;"));
+  EXPECT_OK((*client)->send("three;"));  // 14 > 12: "one;" dropped (drop_oldest)
+  EXPECT_EQ(ev.dropped, 1u);
+  EXPECT_EQ((*client)->stats().dropped_bytes, 4u);
+  EXPECT_ERRC((*client)->send("far too long for it"), errc::limit_exceeded);
+  EXPECT_EQ(ev.dropped, 2u);
+  ASSERT_TRUE(run_until(*loop, 200ms, [&] { return ev.retries.size() >= 2; }));
+  ServerThread server(Backend::poll, echo, {}, at);
+  ASSERT_TRUE(server.ok()) << server.error();
+  ASSERT_TRUE(run_until(*loop, 3s, [&] { return ev.received == "two;three;"; }))
+      << "got '" << ev.received << "'";
+  EXPECT_EQ(ev.opens, 1);
+  EXPECT_EQ((*client)->stats().outbox_messages, 0u);
+}
+
+TEST_F(ReconnectTest, UnansweredHeartbeatReconnectsAnsweredOneDoesNot) {
+  struct Silent : ConnectionHandler {  // reads and never answers
+    Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
+      return d.size();
+    }
+  } silent;
+  EchoHandler echo;
+  for (bool answers : {false, true}) {
+    ServerThread server(Backend::poll, answers ? static_cast<ConnectionHandler&>(echo) : silent,
+                        {});
+    ASSERT_TRUE(server.ok());
+    auto loop = std::move(*EventLoop::create());
+    Events ev;
+    auto s = fast();
+    s.heartbeat = {.interval = 50ms, .timeout = 100ms};
+    auto client = ReconnectingClient::create(*loop, server.endpoint().to_string(), ev, s);
+    ASSERT_OK(client);
+    (*client)->start();
+    run_until(*loop, 600ms, [] { return false; });
+    if (answers) {
+      EXPECT_EQ(ev.opens, 1);
+      EXPECT_TRUE(ev.closes.empty());
+      EXPECT_GE(ev.pings, 4);
+    } else {
+      ASSERT_GE(ev.closes.size(), 1u);
+      EXPECT_EQ(ev.closes[0], make_error_code(failure::heartbeat_timeout));
+      EXPECT_GE(ev.opens, 2) << "it should have reconnected";
+    }
+  }
+}
+
+TEST_F(ReconnectTest, StopEndsEverythingWithAReason) {
+  EchoHandler echo;
+  ServerThread server(Backend::poll, echo, {});
+  auto loop = std::move(*EventLoop::create());
+  Events ev;
+  auto client = ReconnectingClient::create(*loop, server.endpoint().to_string(), ev, fast());
+  ASSERT_OK(client);
+  (*client)->start();
+  ASSERT_TRUE(run_until(*loop, 2s, [&] { return ev.opens == 1; }));
+  (*client)->stop();
+  ASSERT_EQ(ev.closes.size(), 1u);
+  EXPECT_EQ(ev.closes[0], make_error_code(failure::stopped));
+  EXPECT_EQ(ev.gave_up, make_error_code(failure::stopped));
+  run_until(*loop, 100ms, [] { return false; });
+  EXPECT_EQ(ev.opens, 1);  // no reconnect after stop
+  EXPECT_EQ((*client)->connection(), nullptr);
+}
+
+TEST_F(ReconnectTest, BadTargetsAreClearErrorsNotCrashes) {
+  auto loop = std::move(*EventLoop::create());
+  Events ev;
+  auto s = fast();
+  s.reconnect.max_attempts = 1;
+  auto client = ReconnectingClient::create(*loop, "no port here", ev, s);
+  ASSERT_OK(client);
+  (*client)->start();
+  ASSERT_TRUE(run_until(*loop, 1s, [&] { return bool(ev.gave_up); }));
+  EXPECT_EQ(classify(ev.gave_up), errc::invalid_argument) << ev.gave_up.message();
+}
+
+}  // namespace
+}  // namespace sockkit::test

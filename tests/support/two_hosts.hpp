@@ -1,0 +1,44 @@
+// Two hosts for fault tests, inside a private network namespace (call it from
+// a run_in_private_netns body): this process's namespace is host A, and a
+// thread holds a second namespace, host B, running an EventLoop there. A veth
+// pair joins them: A = 10.77.0.1 / fd77::1 (sk0), B = 10.77.0.2 / fd77::2 (sk1).
+// Everything disappears with the process, even when it is killed.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "sockkit/sockkit.hpp"
+
+namespace sockkit::test {
+
+class TwoHosts {
+ public:
+  TwoHosts() = default;
+  ~TwoHosts();
+  TwoHosts(const TwoHosts&) = delete;
+  TwoHosts& operator=(const TwoHosts&) = delete;
+
+  /// Creates host B and the link; false with the reason in `why`.
+  bool setup(std::string& why);
+  /// Runs a shell command in A (this namespace) or in B.
+  bool in_a(const std::string& command);
+  bool in_b(const std::string& command);
+  /// Runs `fn` on B's loop thread (sockets made there belong to B) and waits.
+  void call_in_b(const std::function<void(EventLoop&)>& fn);
+
+  /// A silent blackhole both ways: each side's neighbour entry for the other
+  /// points at a MAC nobody has, so frames are dropped on arrival. No RST, no ICMP.
+  bool blackhole();
+  /// Heals it: real neighbour resolution again.
+  bool heal();
+
+ private:
+  std::thread b_thread_;
+  std::unique_ptr<EventLoop> b_loop_;
+  int b_tid_ = 0;
+};
+
+}  // namespace sockkit::test
