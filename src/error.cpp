@@ -49,6 +49,8 @@ errc condition_of(failure e) noexcept {
       return errc::limit_exceeded;
     case failure::stopped:
       return errc::connection_aborted;
+    case failure::closed_by_peer:
+      return errc::peer_closed;
   }
   return errc::invalid_argument;
 }
@@ -106,6 +108,8 @@ class ErrorCategory final : public std::error_category {
         return "outbox full: message dropped";
       case failure::stopped:
         return "client stopped";
+      case failure::closed_by_peer:
+        return "the peer closed the connection";
     }
     return "unknown sockkit error";
   }

@@ -267,6 +267,7 @@ using ServerLimits = SockkitTest;
 // On the select backend an accepted descriptor >= FD_SETSIZE cannot be watched:
 // the connection is refused and counted, never written past an fd_set.
 TEST_F(ServerLimits, SelectRefusesConnectionsPastFdSetsize) {
+  SOCKKIT_REQUIRE(descriptor_limit);  // lwIP: ConstrainedLwip.* in tests/lwip/limits_test.cpp
   rlimit saved{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
   if (saved.rlim_max < 1100) GTEST_SKIP() << "hard RLIMIT_NOFILE below 1100";
@@ -297,6 +298,7 @@ TEST_F(ServerLimits, SelectRefusesConnectionsPastFdSetsize) {
 // Out of descriptors: accept fails with EMFILE while the listener stays readable.
 // The server must pause, not spin, and resume when descriptors are free again.
 TEST_F(ServerLimits, RunningOutOfDescriptorsDoesNotSpinTheLoop) {
+  SOCKKIT_REQUIRE(descriptor_limit);
   EchoHandler echo;
   ServerThread server(Backend::epoll, echo, {.accept_retry = 50ms});
   ASSERT_TRUE(server.ok()) << server.error();

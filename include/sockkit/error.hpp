@@ -70,6 +70,7 @@ enum class failure {
   heartbeat_timeout,      ///< The peer did not answer a heartbeat in time  -> timed_out
   outbox_full,            ///< Reconnecting client's outbox is full        -> limit_exceeded
   stopped,                ///< The client was stopped: no more reconnects   -> connection_aborted
+  closed_by_peer,         ///< The peer ended the connection (EOF)          -> peer_closed
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

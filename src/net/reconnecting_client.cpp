@@ -136,6 +136,7 @@ class ReconnectingImpl final : public ConnectionHandler {
 
   void on_close(Connection& c, std::error_code why) override {
     if (&c != conn_ || state_ == State::destroying) return;
+    if (!why) why = make_error_code(failure::closed_by_peer);  // a disconnect always has a reason
     conn_ = nullptr;
     awaiting_pong_ = false;
     cancel(ping_timer_);
