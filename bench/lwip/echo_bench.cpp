@@ -11,19 +11,8 @@
 #include <cstring>
 #include <thread>
 
+#include "echo_handler.hpp"
 #include "raw_lwip.h"
-
-namespace {
-struct Echo : sockkit::ConnectionHandler {
-  sockkit::Result<std::size_t> on_data(sockkit::Connection& c,
-                                       std::span<const std::byte> data) override {
-    if (auto st = c.send(data); !st) return st.error();
-    return data.size();
-  }
-  void on_high_watermark(sockkit::Connection& c) override { c.pause_reading(); }
-  void on_drain(sockkit::Connection& c) override { c.resume_reading(); }
-};
-}  // namespace
 
 int main(int argc, char** argv) {
   const bool use_sockkit = argc < 2 || std::strcmp(argv[1], "raw") != 0;
@@ -33,7 +22,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<sockkit::EventLoop> loop;
   std::unique_ptr<sockkit::Server> server;
   std::thread loop_thread;
-  Echo echo;
+  sockkit::cli::EchoHandler echo;
   if (use_sockkit) {
     auto l = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
     if (!l) return std::printf("loop: %s\n", l.error().message().c_str()), 1;

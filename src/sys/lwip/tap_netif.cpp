@@ -13,7 +13,7 @@
 #include "netif/ethernet.h"
 #include "sockkit/lwip_tap.hpp"
 #include "sys/lwip/lwip.hpp"
-#include "sys/lwip/tap_device.hpp"
+#include "sys/posix/tap_device.hpp"
 
 namespace sockkit::lwip {
 namespace {
@@ -33,7 +33,7 @@ err_t link_output(netif*, pbuf* p) {
   std::uint8_t frame[kMaxFrame];
   if (p->tot_len > sizeof frame) return ERR_BUF;
   const u16_t n = pbuf_copy_partial(p, frame, p->tot_len, 0);
-  if (!sys::lwip::tap::write_frame(tap.fd, frame, n)) return ERR_IF;
+  if (!sys::posix::tap::write_frame(tap.fd, frame, n)) return ERR_IF;
   tap.frames_out.fetch_add(1, std::memory_order_relaxed);
   return ERR_OK;
 }
@@ -62,7 +62,7 @@ err_t init_netif(netif* n) {
 void receive_frames() {
   std::uint8_t frame[kMaxFrame + 4];
   for (;;) {
-    auto n = sys::lwip::tap::read_frame(tap.fd, frame, sizeof frame, 1000);
+    auto n = sys::posix::tap::read_frame(tap.fd, frame, sizeof frame, 1000);
     if (!n) return;  // the device is gone
     if (*n == 0) continue;
     pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(*n), PBUF_RAM);
@@ -86,7 +86,7 @@ Status attach_tap(const TapConfig& config) noexcept {
   if (config.address.family() != Family::ipv4) return sys::lwip::error(EINVAL);
   if (config.prefix_length < 1 || config.prefix_length > 30) return sys::lwip::error(EINVAL);
   if (attached.exchange(true)) return failure::limit_reached;  // one TAP per process
-  auto fd = sys::lwip::tap::open_device(config.device);
+  auto fd = sys::posix::tap::open_device(config.device);
   if (!fd) {
     attached = false;
     return fd.error();

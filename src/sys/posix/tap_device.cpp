@@ -1,5 +1,5 @@
 // TAP device I/O with the Linux kernel (no lwIP headers here: they clash).
-#include "sys/lwip/tap_device.hpp"
+#include "sys/posix/tap_device.hpp"
 
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <system_error>
 
-namespace sockkit::sys::lwip::tap {
+namespace sockkit::sys::posix::tap {
 namespace {
 std::error_code kernel_error() noexcept {
   return {errno, std::system_category()};
@@ -54,4 +54,4 @@ Status write_frame(int fd, const void* frame, std::size_t size) noexcept {
   return {};
 }
 
-}  // namespace sockkit::sys::lwip::tap
+}  // namespace sockkit::sys::posix::tap
