@@ -214,6 +214,36 @@ TEST(NetFault, StaleConnectionGoesUnnoticedWithDefaults) {
   });
 }
 
+// The kernel's own limit, shown in seconds: with unacknowledged data and no
+// user timeout, Linux retransmits tcp_retries2 times (15 by default, about
+// 15 minutes) before ETIMEDOUT. Lowered to 4 in this namespace, the same
+// default behaviour takes seconds.
+TEST(NetFault, UnackedDataWithKernelDefaultsDiesOnlyAfterTcpRetries2) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    FAULT_CHECK(hosts.in_a("sh -c 'echo 4 > /proc/sys/net/ipv4/tcp_retries2'"),
+                "cannot lower tcp_retries2 in the test namespace");
+    ServerOnB server(hosts, {kServerV4});
+    FAULT_CHECK(server.error.empty(), server.error);
+    auto loop = client_loop();
+    Recorder rec;
+    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, quick_settings());
+    (*client)->start();
+    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    FAULT_CHECK(hosts.blackhole(), "cannot blackhole");
+    const auto t0 = Clock::now();
+    (void)(*client)->send("this will never be acknowledged\n");
+    FAULT_CHECK(run_until(*loop, 20s, [&] { return rec.closes == 1; }), "never gave up");
+    const double took = std::chrono::duration<double>(rec.closed_at - t0).count();
+    char line[160];
+    std::snprintf(line, sizeof line, "tcp_retries2=4: %s after %.2f s (15 by default: ~15 min)\n",
+                  rec.close_reason.message().c_str(), took);
+    report += line;
+    FAULT_CHECK(classify(rec.close_reason) == errc::timed_out, "reason is not timed_out");
+    FAULT_CHECK(took >= 3 && took <= 15, "outside the window for 4 retransmissions");
+    return 0;
+  });
+}
+
 // (b) RST from the peer mid-stream: a firewall on B answers with a reset.
 TEST(NetFault, ResetMidStreamReconnects) {
   run_fault([](TwoHosts& hosts, std::string& report) {
