@@ -37,10 +37,15 @@ Result<TcpStream> TcpStream::connect(const Endpoint& to) noexcept {
 Result<TcpStream> TcpStream::start_connect(const Endpoint& to) noexcept {
   auto socket = Socket::open(to.family(), SocketType::stream);
   if (!socket) return socket.error();
-  if (auto st = socket->set_nonblocking(true); !st) return st.error();
-  auto st = sys::connect(socket->native_handle(), to);
+  return start_connect(std::move(*socket), to);
+}
+
+Result<TcpStream> TcpStream::start_connect(Socket&& socket, const Endpoint& to) noexcept {
+  if (!socket.is_open()) return failure::closed_socket;
+  if (auto st = socket.set_nonblocking(true); !st) return st.error();
+  auto st = sys::connect(socket.native_handle(), to);
   if (!st && st.error() != errc::in_progress) return st.error();
-  return TcpStream(std::move(*socket));
+  return TcpStream(std::move(socket));
 }
 
 Status TcpStream::finish_connect() noexcept {

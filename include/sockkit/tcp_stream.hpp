@@ -42,6 +42,14 @@ class TcpStream : public Socket {
   /// Starts a non-blocking connect and returns at once. The stream is non-blocking;
   /// when it turns writable call finish_connect() (an event loop does this).
   static Result<TcpStream> start_connect(const Endpoint& to) noexcept;
+  /// The same with a socket you opened and configured first: options such as
+  /// keepalive are set before the handshake (after it, a refused connection
+  /// may already have freed lwIP's PCB, and lwIP refuses TCP options then).
+  ///
+  ///   auto s = sockkit::Socket::open(to.family(), sockkit::SocketType::stream);
+  ///   s->set_keepalive({.idle = 30s});
+  ///   auto stream = sockkit::TcpStream::start_connect(std::move(*s), to);
+  static Result<TcpStream> start_connect(Socket&& socket, const Endpoint& to) noexcept;
   /// After start_connect(): success, errc::in_progress (not writable yet), or why it failed.
   Status finish_connect() noexcept;
 

@@ -40,12 +40,14 @@ class ClientImpl {
 
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
                  const ConnectOptions& options) noexcept {
-    auto stream = TcpStream::start_connect(to);
-    if (!stream) return stream.error();
-    if (options.keepalive)
-      if (auto st = stream->set_keepalive(*options.keepalive); !st) return st;
+    auto socket = Socket::open(to.family(), SocketType::stream);
+    if (!socket) return socket.error();
+    if (options.keepalive)  // before the handshake: see TcpStream::start_connect
+      if (auto st = socket->set_keepalive(*options.keepalive); !st) return st;
     if (options.user_timeout.count() > 0 && stack_supports(StackFeature::user_timeout))
-      if (auto st = stream->set_user_timeout(options.user_timeout); !st) return st;
+      if (auto st = socket->set_user_timeout(options.user_timeout); !st) return st;
+    auto stream = TcpStream::start_connect(std::move(*socket), to);
+    if (!stream) return stream.error();
     auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to);
     if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
     if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {
