@@ -4,8 +4,8 @@
 #     server (bench/footprint/echo_min.cpp); the linker map splits the kept
 #     code between sockkit, lwIP, the C/C++ runtime and the program.
 #  2. Cortex-M4 (arm-none-eabi-gcc + newlib from Debian, installed if missing):
-#     lwIP and sockkit's socket layer compiled -Os -mthumb; flash (.text+.rodata)
-#     and RAM (.data+.bss) of the objects.
+#     the same server, the whole library and lwIP compiled -Os -mthumb and linked
+#     with --gc-sections against link-only RTOS stubs; the same split.
 #   bench/footprint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ split_map() {
     }
     function add(sec, size, file,   who, kind) {
       if (sec ~ /^\.(text|rodata)/) kind = "flash"; else if (sec ~ /^\.(data|bss|tbss|tdata)/) kind = "ram"; else return
-      if (file ~ /libsockkit_lwip/) who = "lwIP"
+      if (file ~ /libsockkit_lwip|liblwip_m4/) who = "lwIP"
       else if (file ~ /libsockkit/) who = "sockkit"
       else if (file ~ /echo_min/) who = "program"
       else who = "C/C++ runtime"
@@ -55,34 +55,34 @@ split_map "$map"
 size "$out/bench/lwip/bench_footprint_echo" | sed 's/^/    /'
 
 echo
-echo "## Cortex-M4 (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -Os -mthumb, newlib)"
+echo "## Cortex-M4 (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -Os -mthumb, newlib): the same echo server, linked"
 lwip=$(ls -d "$out"/lwip-src/lwip-*/ | head -n1)
 arm=$out/arm
-mkdir -p "$arm/lwip" "$arm/sockkit"
+rm -rf "$arm" && mkdir -p "$arm/lwip" "$arm/sockkit"
 flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-sections -Wno-psabi
        -DSOCKKIT_LWIP_CONSTRAINED=1 -I"$root/bench/footprint/arm-port" -I"$root/src/sys/lwip/config"
        -I"$lwip/src/include")
+cxx=(arm-none-eabi-g++ "${flags[@]}" -std=c++20 -fno-exceptions -fno-rtti -I"$root/include" -I"$root/src")
 for f in src/core/{init,def,inet_chksum,ip,mem,memp,netif,pbuf,stats,sys,tcp,tcp_in,tcp_out,timeouts,udp}.c \
          src/core/ipv4/{etharp,icmp,ip4,ip4_addr,ip4_frag}.c \
          src/api/{api_lib,api_msg,err,if_api,netbuf,sockets,tcpip}.c src/netif/ethernet.c; do
   arm-none-eabi-gcc "${flags[@]}" -w -c "$lwip/$f" -o "$arm/lwip/$(basename "$f" .c).o"
 done
-# sockkit's socket layer: everything but the event loop and connection layer,
-# which need an RTOS mutex (std::mutex does not exist on bare-metal newlib).
-for f in error.cpp endpoint.cpp ip_text.cpp resolve.cpp stack.cpp socket.cpp tcp_stream.cpp \
-         tcp_listener.cpp udp_socket.cpp poll/poller.cpp poll/select.cpp poll/poll.cpp \
-         sys/lwip/{errors,identity,io,multiplex,options,socket}.cpp; do
-  arm-none-eabi-g++ "${flags[@]}" -std=c++20 -fno-exceptions -fno-rtti -I"$root/include" \
-    -I"$root/src" -c "src/$f" -o "$arm/sockkit/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
+# The whole library as an lwIP build compiles it (no Linux code, no TAP).
+for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp poll/poller.cpp poll/select.cpp poll/poll.cpp \
+           sys/lwip/*.cpp | grep -v tap_netif); do
+  "${cxx[@]}" -c "src/$f" -o "$arm/sockkit/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
 done
-echo "| part | flash (.text+.rodata) | RAM (.data+.bss) |"
-echo "|---|---|---|"
-for part in lwip sockkit; do
-  arm-none-eabi-size -A -d "$arm/$part"/*.o | awk -v name="$part" '
-    $1 ~ /^\.(text|rodata)/ { flash += $2 } $1 ~ /^\.(data|bss)/ { ram += $2 }
-    END { printf "| %s | %d B | %d B |\n", name == "lwip" ? "lwIP (constrained)" : "sockkit socket layer", flash, ram }'
-done
-echo "(object totals before linking: an upper bound; --gc-sections drops what a program does not call)"
+arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
+arm-none-eabi-ar rcs "$arm/libsockkit_m4.a" "$arm"/sockkit/*.o
+"${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
+arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"
+arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
+  -Wl,-Map="$arm/echo_min.map" "$arm/echo_min.o" "$arm/rtos_stub.o" "$arm/libsockkit_m4.a" \
+  "$arm/liblwip_m4.a" -o "$arm/echo_min.elf"
+split_map "$arm/echo_min.map" | sed 's/libsockkit_m4/sockkit/'
+arm-none-eabi-size "$arm/echo_min.elf" | sed 's/^/    /'
+echo "(the RTOS port is link-only stubs, counted under the C/C++ runtime; a device adds its RTOS)"
 
 # RAM per TCP connection: lwIP's own structures (static pools, sized by lwipopts.h)
 # plus sockkit's per-connection state (docs/event-loop.md: 60 B idle on Linux).

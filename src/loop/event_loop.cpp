@@ -5,15 +5,34 @@
 #include <array>
 #include <atomic>
 #include <climits>
-#include <mutex>
+#include <cstdint>
 #include <new>
-#include <thread>
 #include <vector>
 
 #include "loop/timer_heap.hpp"
 #include "poll/poller.hpp"
 
 namespace sockkit {
+namespace {
+// The platform's lock (sys::Lock), held for a scope.
+class Locked {
+ public:
+  explicit Locked(sys::Lock* lock) noexcept : lock_(lock) { sys::acquire(lock_); }
+  ~Locked() { sys::release(lock_); }
+  Locked(const Locked&) = delete;
+  Locked& operator=(const Locked&) = delete;
+
+ private:
+  sys::Lock* lock_;
+};
+
+// Nonzero and distinct for every live thread, with no thread library: the
+// address of a thread_local.
+std::uintptr_t this_thread_token() noexcept {
+  thread_local const char marker = 0;
+  return reinterpret_cast<std::uintptr_t>(&marker);
+}
+}  // namespace
 
 static_assert(io::readable == sys::kReadable && io::writable == sys::kWritable &&
               io::error == sys::kError && io::hangup == sys::kHangup);
@@ -23,19 +42,20 @@ struct EventLoop::Impl final : IoHandler {
   loop::TimerHeap timers;
   sys::Waker waker{};
   std::vector<IoHandler*> handlers;  // by descriptor: 8 bytes per watched socket
-  std::mutex post_mutex;
+  sys::Lock* post_lock = nullptr;
   std::vector<std::function<void()>> posted;
   std::vector<std::function<void()>> draining;
   std::atomic<bool> has_posted{false};  // lets the hot path skip the mutex
   bool running_posted = false;
   std::atomic<bool> stop_requested{false};
-  std::atomic<std::thread::id> loop_thread{};
+  std::atomic<std::uintptr_t> loop_thread{0};
   Clock::time_point now = Clock::now();
   std::array<poll::Ready, 256> ready{};
 
   ~Impl() {
     if (waker.read_end.valid()) (void)poller->remove(waker.read_end);
     sys::close(waker);
+    sys::destroy(post_lock);
   }
 
   void on_io(unsigned) noexcept override { sys::drain(waker); }  // the waker fired
@@ -59,7 +79,7 @@ struct EventLoop::Impl final : IoHandler {
     if (running_posted || !has_posted.load(std::memory_order_acquire)) return 0;
     running_posted = true;
     {
-      std::lock_guard lock(post_mutex);
+      Locked lock(post_lock);
       draining.swap(posted);
       has_posted.store(false, std::memory_order_relaxed);
     }
@@ -84,6 +104,8 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create(const LoopOptions& options)
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl());
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   impl->poller = std::move(*poller);
+  impl->post_lock = sys::make_lock();
+  if (impl->post_lock == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   auto waker = sys::open_waker();
   if (!waker) return waker.error();
   impl->waker = *waker;
@@ -150,7 +172,7 @@ std::size_t EventLoop::timer_count() const noexcept {
 void EventLoop::post(std::function<void()> fn) {
   bool was_empty;
   {
-    std::lock_guard lock(impl_->post_mutex);
+    Locked lock(impl_->post_lock);
     was_empty = impl_->posted.empty();
     impl_->posted.push_back(std::move(fn));
     impl_->has_posted.store(true, std::memory_order_release);
@@ -165,7 +187,7 @@ void EventLoop::stop() noexcept {
 
 Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
   Impl& s = *impl_;
-  s.loop_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  s.loop_thread.store(this_thread_token(), std::memory_order_relaxed);
   auto n = s.poller->wait(s.ready, s.wait_timeout(max_wait));
   if (!n) return n.error();
   s.now = Clock::now();
@@ -211,7 +233,7 @@ EventLoop::Clock::time_point EventLoop::now() const noexcept {
 }
 
 bool EventLoop::in_loop_thread() const noexcept {
-  return impl_->loop_thread.load() == std::this_thread::get_id();
+  return impl_->loop_thread.load() == this_thread_token();
 }
 
 }  // namespace sockkit

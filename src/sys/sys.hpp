@@ -127,6 +127,16 @@ Result<std::uint32_t> interface_index(std::string_view name) noexcept;
 Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
                                       const ResolveOptions& options);
 
+/// The lock guarding a loop's posted work, from the platform: the C++ runtime's
+/// mutex on Linux, lwIP's sys_mutex (the RTOS port's) on lwIP — so the loop
+/// builds where the C++ library has no threads (bare-metal newlib). Null when
+/// out of memory.
+struct Lock;
+Lock* make_lock() noexcept;
+void destroy(Lock* lock) noexcept;
+void acquire(Lock* lock) noexcept;
+void release(Lock* lock) noexcept;
+
 /// "linux" or "lwip", and what this stack can do (sockkit/stack.hpp).
 const char* stack_name() noexcept;
 bool supports(StackFeature feature) noexcept;

@@ -1,6 +1,5 @@
 // Starting lwIP, and Endpoint <-> lwIP socket addresses.
 #include <cstring>
-#include <mutex>
 
 #include "lwip/sys.h"
 #include "lwip/tcpip.h"
@@ -11,15 +10,18 @@ namespace sockkit::sys {
 namespace lwip {
 
 void ensure_started() noexcept {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    sys_sem_t started;
-    sys_sem_new(&started, 0);
+  // A function-local static runs once even with racing threads, and needs no
+  // thread library (std::call_once does not exist on bare-metal newlib).
+  static const bool started = [] {
+    sys_sem_t done;
+    sys_sem_new(&done, 0);
     // LWIP_HAVE_LOOPIF: 127.0.0.1 exists as soon as tcpip_init is done.
-    tcpip_init([](void* sem) { sys_sem_signal(static_cast<sys_sem_t*>(sem)); }, &started);
-    sys_sem_wait(&started);
-    sys_sem_free(&started);
-  });
+    tcpip_init([](void* sem) { sys_sem_signal(static_cast<sys_sem_t*>(sem)); }, &done);
+    sys_sem_wait(&done);
+    sys_sem_free(&done);
+    return true;
+  }();
+  (void)started;
 }
 
 Result<sockaddr_in> to_sockaddr(const Endpoint& ep) noexcept {
