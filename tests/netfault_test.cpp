@@ -4,6 +4,7 @@
 // touches the host, and the kernel removes everything when the child ends,
 // even when it is killed. Root only: elsewhere each test skips with the reason.
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -91,17 +92,6 @@ struct ServerOnB {
   std::string error;
 };
 
-// Runs the client loop until `done` or `limit` passes.
-template <class Done>
-bool run_until(EventLoop& loop, std::chrono::milliseconds limit, Done done) {
-  const auto end = Clock::now() + limit;
-  while (!done()) {
-    if (Clock::now() > end) return false;
-    (void)loop.run_once(20ms);
-  }
-  return true;
-}
-
 #define FAULT_CHECK(cond, text)           \
   do {                                    \
     if (!(cond)) {                        \
@@ -142,6 +132,31 @@ std::unique_ptr<EventLoop> client_loop() {
   return std::move(*EventLoop::create({.backend = Backend::epoll}));
 }
 
+// A ReconnectingClient on host A, with its loop and its recorded events.
+struct ClientOnA {
+  ClientOnA(ClientSettings settings, const std::string& target) : loop(client_loop()) {
+    auto created = ReconnectingClient::create(*loop, target, rec, std::move(settings));
+    if (created)
+      client = std::move(*created);
+    else
+      error = "create: " + created.error().message();
+  }
+  std::unique_ptr<EventLoop> loop;
+  Recorder rec;
+  std::unique_ptr<ReconnectingClient> client;
+  std::string error;
+};
+
+// printf into the report the parent prints.
+__attribute__((format(printf, 2, 3))) void appendf(std::string& report, const char* format, ...) {
+  char line[200];
+  va_list args;
+  va_start(args, format);
+  std::vsnprintf(line, sizeof line, format, args);
+  va_end(args);
+  report += line;
+}
+
 // (a) The seed's stale connection: a silent blackhole in the middle of an
 // established, idle connection, detected by heartbeat, by keepalive, and not
 // at all by default; the client reconnects when the path heals.
@@ -149,42 +164,41 @@ int stale_connection(TwoHosts& hosts, std::string& report, ClientSettings settin
                      double detect_min, double detect_max) {
   ServerOnB server(hosts, {kServerV4});
   FAULT_CHECK(server.error.empty(), server.error);
-  auto loop = client_loop();
-  Recorder rec;
-  auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, settings);
-  FAULT_CHECK(client.has_value(), "create failed");
-  (*client)->start();
-  FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
-  (void)(*client)->send("hello\n");
-  FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received.find("hello") != std::string::npos; }),
-              "no echo before the fault");
+  ClientOnA a(settings, kServerV4.to_string());
+  FAULT_CHECK(a.client != nullptr, a.error);
+  auto& [loop, rec, client, error] = a;
+  client->start();
+  FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+  (void)client->send("hello\n");
+  FAULT_CHECK(
+      run_loop_until(*loop, 2s, [&] { return rec.received.find("hello") != std::string::npos; }),
+      "no echo before the fault");
   FAULT_CHECK(hosts.blackhole(), "cannot blackhole the path");
   const auto t0 = Clock::now();
   const bool detected =
-      run_until(*loop, std::chrono::milliseconds(static_cast<int>(detect_max * 1000) + 1500),
-                [&] { return rec.closes == 1; });
-  char line[200];
+      run_loop_until(*loop, std::chrono::milliseconds(static_cast<int>(detect_max * 1000) + 1500),
+                     [&] { return rec.closes == 1; });
   if (detect_min < 0) {  // default settings: nothing must be noticed
-    std::snprintf(line, sizeof line, "defaults: %s after %.1f s of blackhole\n",
-                  detected ? "DETECTED" : "nothing detected", since(t0));
-    report += line;
+    appendf(report, "defaults: %s after %.1f s of blackhole\n",
+            detected ? "DETECTED" : "nothing detected", since(t0));
     FAULT_CHECK(!detected, "default settings noticed the blackhole (unexpected)");
-    FAULT_CHECK((*client)->connection() != nullptr, "the dead connection should look alive");
+    FAULT_CHECK(client->connection() != nullptr, "the dead connection should look alive");
     return 0;
   }
   FAULT_CHECK(detected, "the dead path was never detected");
   const double took = std::chrono::duration<double>(rec.closed_at - t0).count();
-  std::snprintf(line, sizeof line, "detected after %.2f s (window %.1f..%.1f s): %s\n", took,
-                detect_min, detect_max, rec.close_reason.message().c_str());
-  report += line;
+  appendf(report, "detected after %.2f s (window %.1f..%.1f s): %s\n", took, detect_min, detect_max,
+          rec.close_reason.message().c_str());
   FAULT_CHECK(took >= detect_min && took <= detect_max, "detection outside its window");
   FAULT_CHECK(classify(rec.close_reason) == errc::timed_out, "reason is not timed_out");
   FAULT_CHECK(hosts.heal(), "cannot heal the path");
-  FAULT_CHECK(run_until(*loop, 6s, [&] { return rec.opens == 2; }), "no reconnect after healing");
+  FAULT_CHECK(run_loop_until(*loop, 6s, [&] { return rec.opens == 2; }),
+              "no reconnect after healing");
   rec.received.clear();
-  (void)(*client)->send("again\n");
-  FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received.find("again") != std::string::npos; }),
-              "no echo after reconnecting");
+  (void)client->send("again\n");
+  FAULT_CHECK(
+      run_loop_until(*loop, 2s, [&] { return rec.received.find("again") != std::string::npos; }),
+      "no echo after reconnecting");
   report += "reconnected and echoing after the path healed\n";
   return 0;
 }
@@ -224,20 +238,18 @@ TEST(NetFault, UnackedDataWithKernelDefaultsDiesOnlyAfterTcpRetries2) {
                 "cannot lower tcp_retries2 in the test namespace");
     ServerOnB server(hosts, {kServerV4});
     FAULT_CHECK(server.error.empty(), server.error);
-    auto loop = client_loop();
-    Recorder rec;
-    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, quick_settings());
-    (*client)->start();
-    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    ClientOnA a(quick_settings(), kServerV4.to_string());
+    FAULT_CHECK(a.client != nullptr, a.error);
+    auto& [loop, rec, client, error] = a;
+    client->start();
+    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
     FAULT_CHECK(hosts.blackhole(), "cannot blackhole");
     const auto t0 = Clock::now();
-    (void)(*client)->send("this will never be acknowledged\n");
-    FAULT_CHECK(run_until(*loop, 20s, [&] { return rec.closes == 1; }), "never gave up");
+    (void)client->send("this will never be acknowledged\n");
+    FAULT_CHECK(run_loop_until(*loop, 20s, [&] { return rec.closes == 1; }), "never gave up");
     const double took = std::chrono::duration<double>(rec.closed_at - t0).count();
-    char line[160];
-    std::snprintf(line, sizeof line, "tcp_retries2=4: %s after %.2f s (15 by default: ~15 min)\n",
-                  rec.close_reason.message().c_str(), took);
-    report += line;
+    appendf(report, "tcp_retries2=4: %s after %.2f s (15 by default: ~15 min)\n",
+            rec.close_reason.message().c_str(), took);
     FAULT_CHECK(classify(rec.close_reason) == errc::timed_out, "reason is not timed_out");
     FAULT_CHECK(took >= 3 && took <= 15, "outside the window for 4 retransmissions");
     return 0;
@@ -249,23 +261,23 @@ TEST(NetFault, ResetMidStreamReconnects) {
   run_fault([](TwoHosts& hosts, std::string& report) {
     ServerOnB server(hosts, {kServerV4});
     FAULT_CHECK(server.error.empty(), server.error);
-    auto loop = client_loop();
-    Recorder rec;
-    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, quick_settings());
-    (*client)->start();
-    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    ClientOnA a(quick_settings(), kServerV4.to_string());
+    FAULT_CHECK(a.client != nullptr, a.error);
+    auto& [loop, rec, client, error] = a;
+    client->start();
+    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
     FAULT_CHECK(
         hosts.in_b("nft add table inet fault") &&
             hosts.in_b("nft add chain inet fault in '{ type filter hook input priority 0; }'") &&
             hosts.in_b("nft add rule inet fault in tcp dport 7000 reject with tcp reset"),
         "cannot install the reset rule (nftables?)");
-    (void)(*client)->send("into the reset\n");
-    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.closes == 1; }), "reset not noticed");
+    (void)client->send("into the reset\n");
+    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.closes == 1; }), "reset not noticed");
     report += "disconnected: " + rec.close_reason.message() + "\n";
     FAULT_CHECK(classify(rec.close_reason) == errc::connection_reset,
                 "reason is not connection_reset");
     FAULT_CHECK(hosts.in_b("nft delete table inet fault"), "cannot remove the rule");
-    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.opens == 2; }), "no reconnect");
+    FAULT_CHECK(run_loop_until(*loop, 5s, [&] { return rec.opens == 2; }), "no reconnect");
     return 0;
   });
 }
@@ -273,22 +285,20 @@ TEST(NetFault, ResetMidStreamReconnects) {
 // (c) Connection refused: the retry schedule in real time follows the policy.
 TEST(NetFault, RefusedRetriesFollowTheBackoffInRealTime) {
   run_fault([](TwoHosts&, std::string& report) {
-    auto loop = client_loop();
-    Recorder rec;
     auto s = quick_settings();
     s.reconnect.max_attempts = 4;
-    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, s);
-    (*client)->start();
-    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.given_up; }), "never gave up");
+    ClientOnA a(s, kServerV4.to_string());
+    FAULT_CHECK(a.client != nullptr, a.error);
+    auto& [loop, rec, client, error] = a;
+    client->start();
+    FAULT_CHECK(run_loop_until(*loop, 5s, [&] { return rec.given_up; }), "never gave up");
     FAULT_CHECK(classify(rec.give_up_reason) == errc::connection_refused, "reason is not refused");
     FAULT_CHECK(rec.connecting_at.size() == 4, "expected 4 attempts");
     const double expected[] = {0.2, 0.4, 0.8};  // initial 200 ms, doubling, no jitter
     for (int i = 0; i < 3; ++i) {
       const double gap =
           std::chrono::duration<double>(rec.connecting_at[i + 1] - rec.connecting_at[i]).count();
-      char line[100];
-      std::snprintf(line, sizeof line, "gap %d: %.3f s (policy %.1f s)\n", i + 1, gap, expected[i]);
-      report += line;
+      appendf(report, "gap %d: %.3f s (policy %.1f s)\n", i + 1, gap, expected[i]);
       FAULT_CHECK(gap >= expected[i] && gap <= expected[i] + 0.15, "gap outside its window");
     }
     return 0;
@@ -299,29 +309,31 @@ TEST(NetFault, RefusedRetriesFollowTheBackoffInRealTime) {
 // TIME_WAIT, the client reconnects, and what it wrote meanwhile arrives.
 TEST(NetFault, ServerRestartOnTheSamePortLosesNothingFromTheOutbox) {
   run_fault([](TwoHosts& hosts, std::string& report) {
-    auto loop = client_loop();
-    Recorder rec;
-    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, quick_settings());
+    ClientOnA a(quick_settings(), kServerV4.to_string());
+    FAULT_CHECK(a.client != nullptr, a.error);
+    auto& [loop, rec, client, error] = a;
     std::string first_server_got, second_server_got;
     {
       ServerOnB server(hosts, {kServerV4});
       FAULT_CHECK(server.error.empty(), server.error);
-      (*client)->start();
-      FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
-      (void)(*client)->send("m1;");
-      FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received == "m1;"; }), "no echo of m1");
+      client->start();
+      FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+      (void)client->send("m1;");
+      FAULT_CHECK(run_loop_until(*loop, 2s, [&] { return rec.received == "m1;"; }),
+                  "no echo of m1");
     }  // the server goes away (it closes first: TIME_WAIT is on B's side)
-    FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.closes == 1; }), "disconnect not noticed");
-    FAULT_CHECK((*client)->send("m2;").has_value() && (*client)->send("m3;").has_value(),
+    FAULT_CHECK(run_loop_until(*loop, 2s, [&] { return rec.closes == 1; }),
+                "disconnect not noticed");
+    FAULT_CHECK(client->send("m2;").has_value() && client->send("m3;").has_value(),
                 "outbox refused while disconnected");
-    FAULT_CHECK((*client)->stats().outbox_messages == 2, "messages are not waiting in the outbox");
+    FAULT_CHECK(client->stats().outbox_messages == 2, "messages are not waiting in the outbox");
     ServerOnB restarted(hosts, {kServerV4});
     FAULT_CHECK(restarted.error.empty(), "restart could not bind: " + restarted.error);
     report += "restarted server bound the port at once\n";
-    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.opens == 2; }), "no reconnect");
-    FAULT_CHECK(run_until(*loop, 2s, [&] { return rec.received == "m1;m2;m3;"; }),
+    FAULT_CHECK(run_loop_until(*loop, 5s, [&] { return rec.opens == 2; }), "no reconnect");
+    FAULT_CHECK(run_loop_until(*loop, 2s, [&] { return rec.received == "m1;m2;m3;"; }),
                 "outbox not delivered in order: got '" + rec.received + "'");
-    FAULT_CHECK((*client)->stats().dropped_messages == 0, "messages were dropped");
+    FAULT_CHECK(client->stats().dropped_messages == 0, "messages were dropped");
     return 0;
   });
 }
@@ -330,20 +342,18 @@ TEST(NetFault, ServerRestartOnTheSamePortLosesNothingFromTheOutbox) {
 TEST(NetFault, BlackholedConnectFailsAtTheConnectTimeout) {
   run_fault([](TwoHosts& hosts, std::string& report) {
     FAULT_CHECK(hosts.blackhole(), "cannot blackhole");
-    auto loop = client_loop();
-    Recorder rec;
     auto s = quick_settings();
     s.connect_timeout = 1s;
     s.reconnect.max_attempts = 1;
-    auto client = ReconnectingClient::create(*loop, kServerV4.to_string(), rec, s);
+    ClientOnA a(s, kServerV4.to_string());
+    FAULT_CHECK(a.client != nullptr, a.error);
+    auto& [loop, rec, client, error] = a;
     const auto t0 = Clock::now();
-    (*client)->start();
-    FAULT_CHECK(run_until(*loop, 5s, [&] { return rec.given_up; }), "never gave up");
+    client->start();
+    FAULT_CHECK(run_loop_until(*loop, 5s, [&] { return rec.given_up; }), "never gave up");
     const double took = std::chrono::duration<double>(rec.given_up_at - t0).count();
-    char line[120];
-    std::snprintf(line, sizeof line, "connect gave up after %.2f s: %s\n", took,
-                  rec.give_up_reason.message().c_str());
-    report += line;
+    appendf(report, "connect gave up after %.2f s: %s\n", took,
+            rec.give_up_reason.message().c_str());
     FAULT_CHECK(classify(rec.give_up_reason) == errc::timed_out, "reason is not timed_out");
     FAULT_CHECK(took >= 0.95 && took <= 1.5, "outside the 1 s connect timeout window");
     return 0;
@@ -377,9 +387,7 @@ TEST(NetFault, TransferCompletesUnderTenPercentLoss) {
     std::thread writer([&] { (void)stream->write_all(out, 30s); });
     const bool got = stream->read_exact(std::span<char>(in), 30s).has_value();
     writer.join();
-    char line[100];
-    std::snprintf(line, sizeof line, "512 KiB echoed under 10 %% loss in %.2f s\n", since(t0));
-    report += line;
+    appendf(report, "512 KiB echoed under 10 %% loss in %.2f s\n", since(t0));
     FAULT_CHECK(got, "transfer did not complete within 30 s");
     FAULT_CHECK(in == out, "bytes differ");
     return 0;
@@ -395,23 +403,21 @@ TEST(NetFault, HappyEyeballsFallsBackToIpv4AfterTheAttemptDelay) {
     FAULT_CHECK(
         hosts.in_a("ip -6 neigh replace fd77::2 lladdr 02:00:00:00:00:99 nud permanent dev sk0"),
         "cannot blackhole IPv6");
-    auto loop = client_loop();
-    Recorder rec;
     auto s = quick_settings();
     int resolutions = 0;
     s.resolve = [&]() -> Result<std::vector<Endpoint>> {
       ++resolutions;  // a name with both an AAAA and an A record
       return std::vector<Endpoint>{kServerV6, kServerV4};
     };
-    auto client = ReconnectingClient::create(*loop, "meter.example:7000", rec, s);
+    ClientOnA a(s, "meter.example:7000");
+    FAULT_CHECK(a.client != nullptr, a.error);
+    auto& [loop, rec, client, error] = a;
     const auto t0 = Clock::now();
-    (*client)->start();
-    FAULT_CHECK(run_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    client->start();
+    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
     const double took = std::chrono::duration<double>(rec.opened_at - t0).count();
-    char line[120];
-    std::snprintf(line, sizeof line, "connected over %s after %.3f s\n",
-                  rec.peer.family() == Family::ipv4 ? "IPv4" : "IPv6", took);
-    report += line;
+    appendf(report, "connected over %s after %.3f s\n",
+            rec.peer.family() == Family::ipv4 ? "IPv4" : "IPv6", took);
     FAULT_CHECK(rec.peer.family() == Family::ipv4, "not over IPv4");
     FAULT_CHECK(took >= 0.25 && took <= 0.6, "not right after the 250 ms attempt delay");
     FAULT_CHECK(resolutions == 1, "resolved more than once for one attempt");

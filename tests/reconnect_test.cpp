@@ -107,16 +107,6 @@ struct Events : ReconnectingHandler {
   std::error_code gave_up;
 };
 
-template <class Done>
-bool run_until(EventLoop& loop, ms limit, Done done) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    (void)loop.run_once(10ms);
-  }
-  return true;
-}
-
 ClientSettings fast() {
   ClientSettings s;
   s.connect_timeout = 1s;
@@ -138,7 +128,7 @@ TEST_F(ReconnectTest, RefusedRetriesFollowThePolicyExactlyThenGiveUp) {
   auto client = ReconnectingClient::create(*loop, closed_port().to_string(), ev, fast());
   ASSERT_OK(client);
   (*client)->start();
-  ASSERT_TRUE(run_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
+  ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
   EXPECT_EQ(ev.retries, (std::vector<long long>{10, 20, 40, 80, 80}));  // 6 attempts, 5 waits
   EXPECT_EQ(ev.attempts, (std::vector<unsigned>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(classify(ev.gave_up), errc::connection_refused);
@@ -160,7 +150,7 @@ TEST_F(ReconnectTest, TheNameIsResolvedAgainOnEveryAttempt) {
   auto client = ReconnectingClient::create(*loop, "meter.example:1883", ev, s);
   ASSERT_OK(client);
   (*client)->start();
-  ASSERT_TRUE(run_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
+  ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(classify(ev.gave_up), errc::connection_refused);
 }
@@ -184,10 +174,10 @@ TEST_F(ReconnectTest, OutboxWaitsForTheServerAndOverflowIsReported) {
   EXPECT_EQ((*client)->stats().dropped_bytes, 4u);
   EXPECT_ERRC((*client)->send("far too long for it"), errc::limit_exceeded);
   EXPECT_EQ(ev.dropped, 2u);
-  ASSERT_TRUE(run_until(*loop, 200ms, [&] { return ev.retries.size() >= 2; }));
+  ASSERT_TRUE(run_loop_until(*loop, 200ms, [&] { return ev.retries.size() >= 2; }));
   ServerThread server(Backend::poll, echo, {}, at);
   ASSERT_TRUE(server.ok()) << server.error();
-  ASSERT_TRUE(run_until(*loop, 3s, [&] { return ev.received == "two;three;"; }))
+  ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return ev.received == "two;three;"; }))
       << "got '" << ev.received << "'";
   EXPECT_EQ(ev.opens, 1);
   EXPECT_EQ((*client)->stats().outbox_messages, 0u);
@@ -211,7 +201,7 @@ TEST_F(ReconnectTest, UnansweredHeartbeatReconnectsAnsweredOneDoesNot) {
     auto client = ReconnectingClient::create(*loop, server.endpoint().to_string(), ev, s);
     ASSERT_OK(client);
     (*client)->start();
-    run_until(*loop, 600ms, [] { return false; });
+    run_loop_until(*loop, 600ms, [] { return false; });
     if (answers) {
       EXPECT_EQ(ev.opens, 1);
       EXPECT_TRUE(ev.closes.empty());
@@ -232,12 +222,12 @@ TEST_F(ReconnectTest, StopEndsEverythingWithAReason) {
   auto client = ReconnectingClient::create(*loop, server.endpoint().to_string(), ev, fast());
   ASSERT_OK(client);
   (*client)->start();
-  ASSERT_TRUE(run_until(*loop, 2s, [&] { return ev.opens == 1; }));
+  ASSERT_TRUE(run_loop_until(*loop, 2s, [&] { return ev.opens == 1; }));
   (*client)->stop();
   ASSERT_EQ(ev.closes.size(), 1u);
   EXPECT_EQ(ev.closes[0], make_error_code(failure::stopped));
   EXPECT_EQ(ev.gave_up, make_error_code(failure::stopped));
-  run_until(*loop, 100ms, [] { return false; });
+  run_loop_until(*loop, 100ms, [] { return false; });
   EXPECT_EQ(ev.opens, 1);  // no reconnect after stop
   EXPECT_EQ((*client)->connection(), nullptr);
 }
@@ -250,7 +240,7 @@ TEST_F(ReconnectTest, BadTargetsAreClearErrorsNotCrashes) {
   auto client = ReconnectingClient::create(*loop, "no port here", ev, s);
   ASSERT_OK(client);
   (*client)->start();
-  ASSERT_TRUE(run_until(*loop, 1s, [&] { return bool(ev.gave_up); }));
+  ASSERT_TRUE(run_loop_until(*loop, 1s, [&] { return bool(ev.gave_up); }));
   EXPECT_EQ(classify(ev.gave_up), errc::invalid_argument) << ev.gave_up.message();
 }
 

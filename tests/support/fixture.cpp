@@ -127,4 +127,9 @@ std::vector<Family> stream_families() {
   return out;
 }
 
+bool run_loop_until(EventLoop& loop, std::chrono::milliseconds within,
+                    const std::function<bool()>& done) {
+  return loop.run_until(done, EventLoop::Clock::now() + within);
+}
+
 }  // namespace sockkit::test

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ std::string backend_param_name(const ::testing::TestParamInfo<Backend>& info);
 /// Installs a seccomp filter in this process making io_uring_setup fail with
 /// `error`, as container runtimes do. Call only in a forked child. False if refused.
 bool refuse_io_uring_setup(int error);
+/// Runs `loop` until `done()` or `within` has passed (EventLoop::run_until with
+/// a relative deadline); true if done.
+bool run_loop_until(EventLoop& loop, std::chrono::milliseconds within,
+                    const std::function<bool()>& done);
 /// Milliseconds since `start`.
 long long elapsed_ms(std::chrono::steady_clock::time_point start);
 
