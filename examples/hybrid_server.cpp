@@ -1,7 +1,9 @@
 // Architecture 3 of the seed's three: one I/O loop plus worker threads. The
 // loop owns every socket (the rule on lwIP too); slow work goes to a queue,
 // and workers hand results back with EventLoop::post(). Requests are lines of
-// numbers; the answer is their sum, computed "slowly" on a worker.
+// numbers; the answer is their sum, computed "slowly" on a worker. A reply
+// finds its connection by id with Server::find: ids are never reused, so a
+// reply for a client that left is dropped, never sent to a newcomer.
 //
 //   hybrid_server     serves 3 demo clients with 2 workers, then exits
 #include <sockkit/sockkit.hpp>
@@ -14,7 +16,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 using namespace std::chrono_literals;
 
@@ -55,8 +56,7 @@ class WorkQueue {
 class SumService : public sockkit::ConnectionHandler {
  public:
   SumService(sockkit::EventLoop& loop, WorkQueue& work) : loop_(loop), work_(work) {}
-  void on_open(sockkit::Connection& c) override { open_[c.id()] = &c; }
-  void on_close(sockkit::Connection& c, std::error_code) override { open_.erase(c.id()); }
+  void serve(sockkit::Server& server) { server_ = &server; }
   sockkit::Result<std::size_t> on_data(sockkit::Connection& c,
                                        std::span<const std::byte> data) override {
     const std::string_view text(reinterpret_cast<const char*>(data.data()), data.size());
@@ -69,7 +69,7 @@ class SumService : public sockkit::ConnectionHandler {
   }
 
  private:
-  void submit(std::uint32_t id, const std::string& line) {
+  void submit(sockkit::Connection::Id id, const std::string& line) {
     work_.push([this, id, line] {  // on a worker thread: no socket here
       std::istringstream in(line);
       long long sum = 0;
@@ -77,14 +77,14 @@ class SumService : public sockkit::ConnectionHandler {
         sum += v;
       std::this_thread::sleep_for(20ms);  // stands for real work (a database, a computation)
       const std::string answer = line + " = " + std::to_string(sum) + "\n";
-      loop_.post([this, id, answer] {  // back on the loop thread
-        if (auto it = open_.find(id); it != open_.end()) (void)it->second->send(answer);
+      loop_.post([this, id, answer] {                            // back on the loop thread
+        if (auto* c = server_->find(id)) (void)c->send(answer);  // null: the client left
       });
     });
   }
   sockkit::EventLoop& loop_;
   WorkQueue& work_;
-  std::unordered_map<std::uint32_t, sockkit::Connection*> open_;  // loop thread only
+  sockkit::Server* server_ = nullptr;
 };
 }  // namespace
 
@@ -95,6 +95,7 @@ int main() {
   SumService service(**loop, work);
   auto server = sockkit::Server::start(**loop, sockkit::Endpoint::loopback_v4(0), service);
   if (!server) return std::printf("server: %s\n", server.error().message().c_str()), 1;
+  service.serve(**server);
   std::vector<std::thread> workers;
   for (int i = 0; i < 2; ++i)
     workers.emplace_back([&] {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <climits>
 
+#include "deadline.hpp"
 #include "io_errors.hpp"
 #include "sys/sys.hpp"
 
@@ -22,7 +23,7 @@ int remaining_ms(std::optional<Clock::time_point> deadline) noexcept {
 
 std::optional<Clock::time_point> deadline_after(milliseconds timeout) noexcept {
   if (timeout.count() < 0) return std::nullopt;
-  return Clock::now() + timeout;
+  return time::deadline_after(Clock::now(), timeout);
 }
 
 }  // namespace

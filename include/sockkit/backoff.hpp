@@ -26,8 +26,8 @@ struct BackoffPolicy {
 };
 
 /// The waits a BackoffPolicy gives, one per failed attempt. Deterministic for
-/// a given seed (tests), different per device by default (seeded from the
-/// random device).
+/// a given seed (tests), different per device by default (seed 0: seeded from
+/// sockkit::random_bytes, see sockkit/entropy.hpp).
 class BackoffSchedule {
  public:
   explicit BackoffSchedule(const BackoffPolicy& policy = {}, std::uint64_t seed = 0) noexcept;

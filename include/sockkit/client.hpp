@@ -31,18 +31,24 @@ class Client {
  public:
   static Result<std::unique_ptr<Client>> create(EventLoop& loop, ConnectionHandler& handler,
                                                 const ConnectionLimits& limits = {}) noexcept;
-  /// Closes pending connects (no callbacks) and every connection.
+  /// Closes pending connects (no callbacks) and every connection (on_close with
+  /// operation_canceled). Safe inside any of the client's own callbacks.
   ~Client();
 
   /// Starts a non-blocking connect. Later: on_open, or on_connect_failed with the
   /// reason (SO_ERROR checked — writable alone is not success). An immediate
-  /// failure (bad address, no route) is returned here instead.
+  /// failure (bad address, no route) is returned here instead. A negative
+  /// `timeout` sets no limit of sockkit's (the stack's own SYN retries still end it).
   ///
   ///   client->connect(to, 5s, {.keepalive = sockkit::Keepalive{.idle = 30s}});
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
                  const ConnectOptions& options = {}) noexcept;
   /// Connects in progress.
   std::size_t pending() const noexcept;
+  /// Abandons every connect in progress: sockets closed, no callbacks.
+  void cancel_pending() noexcept;
+  /// The open connection with this id, or null once it has closed.
+  Connection* find(Connection::Id id) noexcept;
   /// Open connections.
   std::size_t connection_count() const noexcept;
   /// Like Server::shutdown: flush, close, bounded by `grace`.

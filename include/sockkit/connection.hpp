@@ -45,7 +45,13 @@ struct ConnectionLimits {
   std::size_t low_watermark = 256 << 10;   ///< on_drain when it falls back to this.
   std::size_t max_pending_read = 1 << 20;  ///< Unconsumed input past this: close, frame too large.
   std::uint32_t read_chunk = 64 << 10;     ///< Bytes read per receive call.
-  std::uint32_t buffer_chunk = 16 << 10;   ///< Pooled buffer chunk size.
+  /// Fairness: bytes one connection may read per loop iteration before others
+  /// and timers get their turn (at least one read happens).
+  std::size_t max_read_per_wakeup = 256 << 10;
+  /// Free buffer chunks kept for reuse; past this, released chunks go back to
+  /// the system, so a burst's memory returns when the burst ends.
+  std::size_t buffer_reserve = 16;
+  std::uint32_t buffer_chunk = 16 << 10;      ///< Pooled buffer chunk size.
   std::chrono::milliseconds idle_timeout{0};  ///< Nothing received this long: close (0 = never).
   bool no_delay = true;  ///< TCP_NODELAY on every connection: small messages leave at once.
 };
@@ -97,8 +103,21 @@ class Connection final : private IoHandler {
   NativeHandle native_handle() const noexcept { return handle_; }
   /// The peer's address (asks the stack).
   Result<Endpoint> peer() const noexcept;
-  /// Small number unique among the group's live connections.
-  std::uint32_t id() const noexcept;
+
+  /// Names one connection for the life of its Server or Client: never 0, never
+  /// given to another connection. Server::find / Client::find turn it back
+  /// into the connection while it is open (from another thread: post() first).
+  using Id = std::uint64_t;
+  Id id() const noexcept;
+  /// The user's pointer for this connection (null until set): per-connection
+  /// state without a map from ids.
+  ///
+  ///   void on_open(Connection& c) override { c.set_context(new Session); }
+  ///   void on_close(Connection& c, std::error_code) override {
+  ///     delete static_cast<Session*>(c.context());
+  ///   }
+  void set_context(void* context) noexcept { context_ = context; }
+  void* context() const noexcept { return context_; }
 
   Connection() noexcept = default;  // for the group's slab only
 
@@ -106,16 +125,19 @@ class Connection final : private IoHandler {
   friend class net::Group;
   void on_io(unsigned events) noexcept override;
   void on_readable() noexcept;
+  void after_eof(bool hangup) noexcept;
   void on_writable() noexcept;
   void update_interest() noexcept;
   void finish(std::error_code why) noexcept;
   net::Group& group() const noexcept;  // from the slab block this connection lives in
 
-  // 48 bytes with the vtable pointer: an idle connection holds no buffers.
-  net::Chunk* out_ = nullptr;                    // write queue; null when empty
-  net::Chunk* in_ = nullptr;                     // unconsumed input; null when none
+  // 56 bytes with the vtable pointer: an idle connection holds no buffers.
+  net::Chunk* out_ = nullptr;  // write queue; null when empty
+  net::Chunk* in_ = nullptr;   // unconsumed input; null when none
+  void* context_ = nullptr;
   std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
   std::uint32_t last_active_ms_ = 0;
+  std::uint32_t generation_ = 0;  // times this slot was used: the high half of id()
   NativeHandle handle_{};
   std::uint16_t flags_ = 0;
 };

@@ -10,9 +10,9 @@
 //   t.join();
 //
 // Threads: post() and stop() may be called from any thread; everything else
-// only from the thread running the loop. The loop owns the sockets registered
-// with it: close them from the loop thread (post() the close) — on lwIP,
-// closing a socket another thread is blocked in freezes the stack.
+// only from the thread running the loop (debug builds assert it). The loop owns the sockets
+// registered with it: close them from the loop thread (post() the close) — on lwIP, closing a
+// socket another thread is blocked in freezes the stack.
 #pragma once
 
 #include <chrono>
@@ -83,7 +83,7 @@ class EventLoop {
   /// Stops watching; call before closing the descriptor.
   Status unwatch(NativeHandle h) noexcept;
 
-  /// Runs `fn` once after `delay`.
+  /// Runs `fn` once after `delay` (negative: at once; milliseconds::max(): never).
   ///
   ///   auto id = loop->add_timer(2s, [] { puts("late"); });
   TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
@@ -93,6 +93,21 @@ class EventLoop {
   bool cancel_timer(TimerId id) noexcept;
   /// Timers pending now.
   std::size_t timer_count() const noexcept;
+
+  /// Reports `events` for `h` again in the next iteration, without waiting for
+  /// the backend. For handlers that stop early to bound their share of an
+  /// iteration: an edge-triggered backend would not report the rest again.
+  ///
+  ///   if (++reads == kBudget) return loop->requeue(fd, sockkit::io::readable);
+  void requeue(NativeHandle h, unsigned events) noexcept;
+  /// Runs `fn` once no callback of this loop is on the stack: at the end of the
+  /// outermost iteration, or at once when called outside any callback. This is
+  /// how objects are destroyed from inside their own callbacks.
+  ///
+  ///   loop->defer([p = session.release()] { delete p; });
+  void defer(std::function<void()> fn);
+  /// True while a callback of this loop (I/O, timer, posted, deferred) is running.
+  bool in_callback() const noexcept;
 
   /// Queues `fn` to run on the loop thread and wakes the loop. Any thread.
   ///

@@ -131,7 +131,8 @@ class ReconnectingClient {
   static Result<std::unique_ptr<ReconnectingClient>> create(EventLoop& loop, std::string target,
                                                             ReconnectingHandler& handler,
                                                             ClientSettings settings = {});
-  /// Stops (no callbacks) and closes the connection.
+  /// Stops (no callbacks) and closes the connection. Safe inside any of its own
+  /// callbacks: the memory is freed once the callbacks unwind.
   ~ReconnectingClient();
 
   /// Starts connecting (the first attempt does not wait).

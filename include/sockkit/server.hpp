@@ -51,11 +51,17 @@ class Server {
   static Result<std::unique_ptr<Server>> start(EventLoop& loop, const Endpoint& at,
                                                ConnectionHandler& handler,
                                                const ServerOptions& options = {}) noexcept;
-  /// Closes the listener and every connection at once.
+  /// Closes the listener and every connection at once (on_close with
+  /// operation_canceled). Safe inside any of the server's own callbacks: no
+  /// callback follows, and the memory is freed once the callbacks unwind.
   ~Server();
 
   Endpoint local_endpoint() const noexcept;
   ServerStats stats() const noexcept;
+  /// The open connection with this id, or null once it has closed (ids are never reused).
+  ///
+  ///   if (auto* c = server->find(id)) c->send(reply);
+  Connection* find(Connection::Id id) noexcept;
   /// Graceful shutdown: stop accepting, let every connection finish writing what it
   /// has queued, close each when flushed; at the deadline close the rest. Runs the
   /// loop meanwhile (call on the loop thread). True if everything flushed in time.

@@ -5,6 +5,7 @@
 #include "sockkit/client.hpp"
 #include "sockkit/connection.hpp"
 #include "sockkit/endpoint.hpp"
+#include "sockkit/entropy.hpp"
 #include "sockkit/error.hpp"
 #include "sockkit/event_loop.hpp"
 #include "sockkit/framing.hpp"

@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cassert>
 #include <climits>
 #include <cstdint>
 #include <new>
 #include <vector>
 
+#include "deadline.hpp"
 #include "loop/timer_heap.hpp"
 #include "poll/poller.hpp"
 
@@ -34,6 +36,9 @@ std::uintptr_t this_thread_token() noexcept {
 }
 }  // namespace
 
+// Debug builds catch a loop-thread-only call made while another thread runs the loop.
+#define SOCKKIT_LOOP_THREAD_ONLY() assert(impl_->callable_here())
+
 static_assert(io::readable == sys::kReadable && io::writable == sys::kWritable &&
               io::error == sys::kError && io::hangup == sys::kHangup);
 
@@ -49,10 +54,21 @@ struct EventLoop::Impl final : IoHandler {
   bool running_posted = false;
   std::atomic<bool> stop_requested{false};
   std::atomic<std::uintptr_t> loop_thread{0};
+  std::atomic<std::uintptr_t> running_thread{0};  // set while run_once is on some thread's stack
   Clock::time_point now = Clock::now();
-  std::array<poll::Ready, 256> ready{};
+  using Batch = std::array<poll::Ready, 256>;
+  Batch ready{};
+  // A callback may run the loop again: each nesting level waits into its own
+  // batch, so the outer level's undelivered entries survive.
+  std::vector<std::unique_ptr<Batch>> nested_ready;
+  int depth = 0;                                // run_once frames on the stack
+  std::vector<poll::Ready> requeued;            // reported again next iteration (fairness bounds)
+  std::vector<std::function<void()>> deferred;  // run once no callback is on the stack
+  bool running_deferred = false;
 
   ~Impl() {
+    for (int round = 0; round < 16 && !deferred.empty(); ++round)
+      run_deferred();
     if (waker.read_end.valid()) (void)poller->remove(waker.read_end);
     sys::close(waker);
     sys::destroy(post_lock);
@@ -71,6 +87,55 @@ struct EventLoop::Impl final : IoHandler {
       wait = wait < 0 ? until : std::min(wait, until);
     }
     return static_cast<int>(std::min<long long>(wait, INT_MAX));
+  }
+
+  bool callable_here() const noexcept {
+    const std::uintptr_t running = running_thread.load(std::memory_order_relaxed);
+    return running == 0 || running == this_thread_token();
+  }
+
+  Batch* batch_for_depth() noexcept {
+    if (depth == 0) return &ready;
+    const auto level = static_cast<std::size_t>(depth - 1);
+    while (nested_ready.size() <= level) {
+      std::unique_ptr<Batch> more(new (std::nothrow) Batch());
+      if (!more) return nullptr;
+      nested_ready.push_back(std::move(more));
+    }
+    return nested_ready[level].get();
+  }
+
+  void dispatch(const poll::Ready& r) noexcept {
+    const auto fd = static_cast<std::size_t>(r.handle.value);
+    // A handler may unwatch others in this batch: look it up each time.
+    if (fd < handlers.size() && handlers[fd] != nullptr) {
+      unsigned events = r.events;
+      if (events & sys::kInvalid) events = (events & ~sys::kInvalid) | io::error;
+      handlers[fd]->on_io(events);
+    }
+  }
+
+  std::size_t run_requeued() noexcept {
+    if (requeued.empty()) return 0;
+    std::vector<poll::Ready> batch;
+    batch.swap(requeued);  // handlers may requeue again: that waits for the next iteration
+    for (const auto& r : batch)
+      dispatch(r);
+    const std::size_t n = batch.size();
+    batch.clear();
+    if (requeued.empty()) requeued.swap(batch);  // keep the capacity
+    return n;
+  }
+
+  std::size_t run_deferred() {
+    if (deferred.empty() || running_deferred) return 0;
+    running_deferred = true;  // what these defer waits for the next round
+    std::vector<std::function<void()>> batch;
+    batch.swap(deferred);
+    for (auto& fn : batch)
+      fn();
+    running_deferred = false;
+    return batch.size();
   }
 
   std::size_t run_posted() {
@@ -126,6 +191,7 @@ int EventLoop::descriptor_limit() const noexcept {
 }
 
 Status EventLoop::watch(NativeHandle h, unsigned interest, IoHandler* handler) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
   if (!h.valid() || handler == nullptr) return failure::closed_socket;
   const int limit = descriptor_limit();
   if (limit > 0 && h.value >= limit) return failure::limit_reached;
@@ -142,10 +208,12 @@ Status EventLoop::watch(NativeHandle h, unsigned interest, IoHandler* handler) n
 }
 
 Status EventLoop::rewatch(NativeHandle h, unsigned interest) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
   return impl_->poller->modify(h, interest);
 }
 
 Status EventLoop::unwatch(NativeHandle h) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
   auto st = impl_->poller->remove(h);
   const auto fd = static_cast<std::size_t>(h.value);
   if (h.valid() && fd < impl_->handlers.size()) impl_->handlers[fd] = nullptr;
@@ -153,17 +221,37 @@ Status EventLoop::unwatch(NativeHandle h) noexcept {
 }
 
 TimerId EventLoop::add_timer(std::chrono::milliseconds delay, std::function<void()> fn) {
-  const auto at = Clock::now() + std::max(delay, std::chrono::milliseconds(0));
+  SOCKKIT_LOOP_THREAD_ONLY();
+  // A negative delay is "now" here (a timer cannot wait for ever; an unset deadline can).
+  const auto at = time::deadline_after(Clock::now(), std::max(delay, std::chrono::milliseconds(0)));
   return impl_->timers.add(at, Clock::duration::zero(), std::move(fn));
 }
 
 TimerId EventLoop::add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn) {
+  SOCKKIT_LOOP_THREAD_ONLY();
   period = std::max(period, std::chrono::milliseconds(1));  // a zero period would spin
-  return impl_->timers.add(Clock::now() + period, period, std::move(fn));
+  return impl_->timers.add(time::deadline_after(Clock::now(), period),
+                           time::saturating_duration(period), std::move(fn));
 }
 
 bool EventLoop::cancel_timer(TimerId id) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
   return impl_->timers.cancel(id);
+}
+
+void EventLoop::requeue(NativeHandle h, unsigned events) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
+  impl_->requeued.push_back({h, events});
+}
+
+void EventLoop::defer(std::function<void()> fn) {
+  SOCKKIT_LOOP_THREAD_ONLY();
+  if (impl_->depth == 0 && !impl_->running_deferred) return fn();
+  impl_->deferred.push_back(std::move(fn));
+}
+
+bool EventLoop::in_callback() const noexcept {
+  return impl_->depth > 0 || impl_->running_deferred;
 }
 std::size_t EventLoop::timer_count() const noexcept {
   return impl_->timers.size();
@@ -186,22 +274,32 @@ void EventLoop::stop() noexcept {
 }
 
 Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
   Impl& s = *impl_;
-  s.loop_thread.store(this_thread_token(), std::memory_order_relaxed);
-  auto n = s.poller->wait(s.ready, s.wait_timeout(max_wait));
+  const std::uintptr_t me = this_thread_token();
+  s.loop_thread.store(me, std::memory_order_relaxed);
+  Impl::Batch* batch = s.batch_for_depth();
+  if (batch == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+  struct Depth {  // also on the error paths
+    Impl& s;
+    explicit Depth(Impl& impl, std::uintptr_t thread) noexcept : s(impl) {
+      if (s.depth++ == 0) s.running_thread.store(thread, std::memory_order_relaxed);
+    }
+    ~Depth() {
+      if (--s.depth == 0) {
+        s.run_deferred();
+        s.running_thread.store(0, std::memory_order_relaxed);
+      }
+    }
+  } depth(s, me);
+  const int timeout = s.requeued.empty() ? s.wait_timeout(max_wait) : 0;
+  auto n = s.poller->wait(*batch, timeout);
   if (!n) return n.error();
   s.now = Clock::now();
-  std::size_t ran = 0;
-  for (std::size_t i = 0; i < *n; ++i) {
-    const auto fd = static_cast<std::size_t>(s.ready[i].handle.value);
-    // A handler may unwatch others in this batch: look it up each time.
-    if (fd < s.handlers.size() && s.handlers[fd] != nullptr) {
-      unsigned events = s.ready[i].events;
-      if (events & sys::kInvalid) events = (events & ~sys::kInvalid) | io::error;
-      s.handlers[fd]->on_io(events);
-      ++ran;
-    }
-  }
+  std::size_t ran = *n;
+  for (std::size_t i = 0; i < *n; ++i)
+    s.dispatch((*batch)[i]);
+  ran += s.run_requeued();
   if (s.timers.size() != 0) ran += s.timers.run_expired(s.now);
   ran += s.run_posted();
   return ran;

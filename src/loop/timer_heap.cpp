@@ -37,7 +37,7 @@ bool TimerHeap::cancel(TimerId id) noexcept {
   const auto slot = static_cast<std::uint32_t>((id & 0xffffffffu) - 1);
   erase_at(n->heap_index);
   n->pending = false;
-  if (slot != running_) release(slot);  // a running callback is released after it returns
+  if (n->running == 0) release(slot);  // a running callback is released after it returns
   return true;
 }
 
@@ -58,10 +58,14 @@ std::size_t TimerHeap::run_expired(Clock::time_point now) {
       if (n.deadline <= now) n.deadline = now + n.period;  // fell behind: do not burst
       n.sequence = next_sequence_++;
       push(slot);
-      running_ = slot;
+      // A callback that runs the loop again does not re-enter itself: the
+      // nested run re-arms it and moves on (the outer call is still running).
+      if (n.running != 0) continue;
+      ++n.running;
       n.fn();
-      running_ = UINT32_MAX;
-      if (!n.pending) release(slot);  // cancelled itself
+      Node& after = nodes_[slot];  // deque: the reference is still valid; re-read for clarity
+      --after.running;
+      if (!after.pending && after.running == 0) release(slot);  // cancelled itself
     } else {
       n.pending = false;
       std::function<void()> fn = std::move(n.fn);

@@ -38,6 +38,7 @@ class TimerHeap {
     std::function<void()> fn;
     std::uint32_t heap_index = 0;
     std::uint32_t generation = 0;
+    std::uint16_t running = 0;  // callbacks of this node on the stack (the loop may nest)
     bool pending = false;
   };
 
@@ -54,7 +55,6 @@ class TimerHeap {
   std::vector<std::uint32_t> free_;
   std::vector<std::uint32_t> heap_;
   std::uint64_t next_sequence_ = 0;
-  std::uint32_t running_ = UINT32_MAX;  // slot whose callback is executing
 };
 
 }  // namespace sockkit::loop

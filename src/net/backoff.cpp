@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
+#include <cstdint>
+#include <span>
+
+#include "sockkit/entropy.hpp"
 
 namespace sockkit {
 
@@ -13,8 +16,15 @@ BackoffSchedule::BackoffSchedule(const BackoffPolicy& policy, std::uint64_t seed
   policy_.jitter = std::clamp(policy_.jitter, 0.0, 1.0);
   if (policy_.max < policy_.initial) policy_.max = policy_.initial;
   if (state_ == 0) {
-    std::random_device device;  // each device its own sequence: no fleet-wide lockstep
-    state_ = (static_cast<std::uint64_t>(device()) << 32) ^ device() ^ 0x9e3779b97f4a7c15ull;
+    // Each device its own sequence: no fleet reconnecting in lockstep.
+    std::uint64_t drawn = 0;
+    if (!random_bytes(std::as_writable_bytes(std::span(&drawn, 1)))) {
+      // No source (an RTOS port that set none): at least differ by boot time and address.
+      seed =
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
+          reinterpret_cast<std::uintptr_t>(this);
+    }
+    state_ = drawn ^ 0x9e3779b97f4a7c15ull;
   }
 }
 

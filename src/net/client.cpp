@@ -5,6 +5,7 @@
 #include <new>
 #include <vector>
 
+#include "net/dispose.hpp"
 #include "net/group.hpp"
 #include "sockkit/stack.hpp"
 
@@ -33,9 +34,19 @@ class ClientImpl {
  public:
   ClientImpl(EventLoop& loop, ConnectionHandler& handler, const ConnectionLimits& limits)
       : group(loop, handler, limits) {}
-  ~ClientImpl() {
+  ~ClientImpl() { retire(); }
+
+  /// Abandons pending connects and closes every connection; nothing calls back afterwards.
+  void retire() noexcept {
+    cancel_pending();
+    group.retire();
+  }
+  bool busy() const noexcept { return group.busy(); }
+
+  void cancel_pending() noexcept {
     for (auto* p : pending_)
       drop(p);
+    pending_.clear();
   }
 
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
@@ -54,7 +65,8 @@ class ClientImpl {
       delete p;
       return st;
     }
-    p->timer = group.loop.add_timer(timeout, [p] { p->on_timeout(); });
+    if (timeout.count() >= 0)  // negative: no limit but the stack's own
+      p->timer = group.loop.add_timer(timeout, [p] { p->on_timeout(); });
     pending_.push_back(p);
     return {};
   }
@@ -103,7 +115,11 @@ void PendingConnect::on_timeout() noexcept {
 }  // namespace net
 
 Client::Client(std::unique_ptr<net::ClientImpl> impl) noexcept : impl_(std::move(impl)) {}
-Client::~Client() = default;
+Client::~Client() {
+  if (!impl_) return;
+  EventLoop& loop = impl_->group.loop;  // before impl_ is moved from
+  net::dispose(loop, std::move(impl_));
+}
 
 Result<std::unique_ptr<Client>> Client::create(EventLoop& loop, ConnectionHandler& handler,
                                                const ConnectionLimits& limits) noexcept {
@@ -120,6 +136,12 @@ Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,
 }
 std::size_t Client::pending() const noexcept {
   return impl_->pending();
+}
+void Client::cancel_pending() noexcept {
+  impl_->cancel_pending();
+}
+Connection* Client::find(Connection::Id id) noexcept {
+  return impl_->group.find(id);
 }
 std::size_t Client::connection_count() const noexcept {
   return impl_->group.open_count();

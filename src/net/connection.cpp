@@ -2,9 +2,10 @@
 //
 // Reads go into the group's scratch buffer; only bytes the handler leaves
 // unconsumed are copied into a pooled chunk. Writes go straight to the socket;
-// only what does not fit is queued. In edge-triggered mode every readable or
-// writable event is drained until would-block, or the rest would be stranded
-// (the seed's automotive story).
+// only what does not fit is queued. A wake-up reads until the socket is
+// drained or the connection's read budget is spent; in edge-triggered mode a
+// spent budget requeues the connection with the loop, or the rest would be
+// stranded (the seed's automotive story).
 #include <algorithm>
 #include <cstring>
 
@@ -28,8 +29,8 @@ struct DispatchScope {
 Group& Connection::group() const noexcept {
   return *Slab::header_of(this).group;
 }
-std::uint32_t Connection::id() const noexcept {
-  return Slab::slot_of(this);
+Connection::Id Connection::id() const noexcept {
+  return Id{generation_} << 32 | Slab::slot_of(this);
 }
 
 bool Connection::is_open() const noexcept {
@@ -50,14 +51,18 @@ void Connection::on_io(unsigned events) noexcept {
   DispatchScope scope(group());
   // Errors and hang-ups are read out even while paused: the read says why.
   const bool urgent = events & (io::error | io::hangup);
-  if ((events & io::readable && !(flags_ & kReadPaused)) || urgent) on_readable();
+  if (flags_ & kPeerClosed) {
+    if (urgent) after_eof(events & io::hangup);
+  } else if ((events & io::readable && !(flags_ & kReadPaused)) || urgent) {
+    on_readable();
+  }
   if ((flags_ & kOpen) && (events & io::writable)) on_writable();
 }
 
 void Connection::on_readable() noexcept {
   Group& g = group();
-  const bool drain = g.loop.edge_triggered();
-  do {
+  std::size_t budget = g.limits.max_read_per_wakeup;
+  for (;;) {
     std::span<std::byte> into;
     if (in_ == nullptr) {
       into = {g.scratch.data(), g.scratch.size()};
@@ -93,8 +98,13 @@ void Connection::on_readable() noexcept {
       in_ = nullptr;
       update_interest();
       g.handler.on_peer_closed(*this);
+      // Our side was shut already (before or just now): both directions are done.
+      if ((flags_ & kOpen) && (flags_ & kWriteShut)) finish({});
       return;
     }
+    // A short read drained the socket, but for an EOF that came with the data:
+    // level-triggered backends report that again, edge-triggered ones do not.
+    const bool more = *n == into.size() || g.loop.edge_triggered();
     g.touch(*this);
     std::span<const std::byte> data;
     if (in_ != nullptr) {
@@ -123,7 +133,26 @@ void Connection::on_readable() noexcept {
       std::memcpy(in_->data(), data.data() + consumed, left);
       in_->end = static_cast<std::uint32_t>(left);
     }
-  } while (drain && !(flags_ & kReadPaused) && (flags_ & kOpen));
+    if (!more || (flags_ & kReadPaused) || !(flags_ & kOpen)) return;
+    budget -= std::min(budget, *n);
+    if (budget == 0) {
+      // Fair share spent: others and timers go first. Level-triggered backends
+      // report the rest again; an edge-triggered one must be told.
+      if (g.loop.edge_triggered()) g.loop.requeue(handle_, io::readable);
+      return;
+    }
+  }
+}
+
+void Connection::after_eof(bool hangup) noexcept {
+  // Only an error or a hang-up comes after EOF: say why, or finish if our side
+  // is done too. The peer's EOF itself is reported once, never again.
+  char probe;
+  auto n = sys::receive(handle_, &probe, 1);
+  if (!n && n.error() != errc::would_block) return finish(n.error());
+  if (flags_ & kWriteShut) return finish({});
+  // Both directions are gone while we still had data to send.
+  if (hangup) finish(make_error_code(failure::closed_by_peer));
 }
 
 void Connection::on_writable() noexcept {

@@ -2,13 +2,15 @@
 
 #include <algorithm>
 
+#include "deadline.hpp"
+
 namespace sockkit::net {
 
 Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionLimits& lim)
     : loop(l),
       handler(h),
       limits(lim),
-      pool(lim.buffer_chunk, 64),
+      pool(lim.buffer_chunk, lim.buffer_reserve),
       scratch(std::max<std::uint32_t>(lim.read_chunk, 1)),
       slab_(*this),
       epoch_(EventLoop::Clock::now()) {
@@ -21,10 +23,22 @@ Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionLimits& lim)
 }
 
 Group::~Group() {
+  retire();
+}
+
+void Group::retire() noexcept {
   if (idle_timer_ != 0) loop.cancel_timer(idle_timer_);
+  idle_timer_ = 0;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen)
       slab_[slot].close(std::make_error_code(std::errc::operation_canceled));
+}
+
+Connection* Group::find(Connection::Id id) noexcept {
+  const auto slot = static_cast<std::uint32_t>(id & 0xffffffffu);
+  if (slot >= slab_.size()) return nullptr;
+  Connection& c = slab_[slot];
+  return (c.flags_ & kOpen) && c.id() == id ? &c : nullptr;
 }
 
 std::uint32_t Group::now_ms() const noexcept {
@@ -45,6 +59,8 @@ Result<Connection*> Group::adopt(TcpStream&& stream) noexcept {
     if (slab_.grow() == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   }
   Connection& c = slab_[slot];
+  ++c.generation_;  // a new id: the departed connection's id stays dead
+  c.context_ = nullptr;
   c.out_ = c.in_ = nullptr;
   c.idle_prev_ = c.idle_next_ = 0;
   c.flags_ = kOpen | kWatchRead;
@@ -71,7 +87,8 @@ void Group::bury(Connection& c) noexcept {
 void Group::recycle() noexcept {
   // A slot is reused only when no connection callback is on the stack: a
   // handler may still hold the Connection& it was closing.
-  free_slots_.insert(free_slots_.end(), graveyard_.begin(), graveyard_.end());
+  for (std::uint32_t slot : graveyard_)
+    if (slab_[slot].generation_ != UINT32_MAX) free_slots_.push_back(slot);  // else retired
   graveyard_.clear();
 }
 
@@ -116,8 +133,10 @@ void Group::check_idle() noexcept {
 bool Group::drain_and_close(std::chrono::milliseconds grace) noexcept {
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen) slab_[slot].close_after_flush();
-  const bool flushed =
-      loop.run_until([this] { return open_ == 0; }, EventLoop::Clock::now() + grace);
+  ++busy_;  // a callback may destroy our owner meanwhile: its memory waits for us
+  const bool flushed = loop.run_until([this] { return open_ == 0; },
+                                      time::deadline_after(EventLoop::Clock::now(), grace));
+  --busy_;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
   return flushed;

@@ -30,7 +30,7 @@ enum : std::uint16_t {
 class Group {
  public:
   Group(EventLoop& loop, ConnectionHandler& handler, const ConnectionLimits& limits);
-  /// Closes every connection still open (on_close with errc-equivalent "aborted").
+  /// Closes every connection still open (see retire()).
   ~Group();
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;
@@ -45,6 +45,15 @@ class Group {
   /// Closes every open connection once its queue is written; the rest at the deadline.
   /// Runs the loop meanwhile. True if all flushed in time.
   bool drain_and_close(std::chrono::milliseconds grace) noexcept;
+
+  /// Closes every open connection now (on_close with operation_canceled) and
+  /// stops the idle timer: afterwards nothing of this group calls back or
+  /// touches the loop, and only its memory remains for the destructor.
+  void retire() noexcept;
+  /// The open connection with this id, or null.
+  Connection* find(Connection::Id id) noexcept;
+  /// True while a group function that runs the loop (drain_and_close) is on the stack.
+  bool busy() const noexcept { return busy_ > 0; }
 
   std::size_t open_count() const noexcept { return open_; }
   std::uint64_t idle_closed() const noexcept { return idle_closed_; }
@@ -72,6 +81,7 @@ class Group {
   std::uint32_t idle_head_ = 0, idle_tail_ = 0;  // slot + 1; 0 = none
   std::size_t open_ = 0;
   std::uint64_t idle_closed_ = 0;
+  int busy_ = 0;
   TimerId idle_timer_ = 0;
   EventLoop::Clock::time_point epoch_;
 };

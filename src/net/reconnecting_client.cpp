@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <new>
 
+#include "net/dispose.hpp"
 #include "net/outbox.hpp"
 
 namespace sockkit {
@@ -41,11 +42,17 @@ class ReconnectingImpl final : public ConnectionHandler {
         schedule_(settings_.reconnect, settings_.jitter_seed),
         outbox_(settings_.outbox_limit, settings_.outbox_overflow) {}
 
-  ~ReconnectingImpl() {
+  ~ReconnectingImpl() { retire(); }
+
+  /// Stops for good: timers cancelled, the Client retired; no callback follows.
+  void retire() noexcept {
     state_ = State::destroying;  // the Client's teardown reaches no user callback
+    conn_ = nullptr;
     cancel_timers();
     client_.reset();
   }
+  bool busy() const noexcept { return false; }  // never runs the loop itself
+  EventLoop& loop() noexcept { return loop_; }
 
   Status init() noexcept {
     ConnectionLimits limits = settings_.limits;
@@ -109,9 +116,12 @@ class ReconnectingImpl final : public ConnectionHandler {
     conn_ = &c;
     state_ = State::connected;
     cancel(next_address_timer_);
+    client_->cancel_pending();  // Happy Eyeballs losers: their sockets go now
+    in_flight_ = 0;
     ++stats_.connects;
     connected_at_ = EventLoop::Clock::now();
     user_.on_open(c);
+    if (state_ != State::connected) return;  // the handler stopped or destroyed us
     flush_outbox();
     arm_ping();
   }
@@ -169,6 +179,7 @@ class ReconnectingImpl final : public ConnectionHandler {
   enum class State { idle, connecting, connected, waiting, stopped, destroying };
 
   void start_attempt() noexcept {
+    client_->cancel_pending();  // nothing of an earlier round may count in this one
     state_ = State::connecting;
     ++stats_.attempts;
     ++attempt_;
@@ -290,7 +301,11 @@ class ReconnectingImpl final : public ConnectionHandler {
 
 ReconnectingClient::ReconnectingClient(std::unique_ptr<net::ReconnectingImpl> impl) noexcept
     : impl_(std::move(impl)) {}
-ReconnectingClient::~ReconnectingClient() = default;
+ReconnectingClient::~ReconnectingClient() {
+  if (!impl_) return;
+  EventLoop& loop = impl_->loop();  // before impl_ is moved from
+  net::dispose(loop, std::move(impl_));
+}
 
 Result<std::unique_ptr<ReconnectingClient>> ReconnectingClient::create(EventLoop& loop,
                                                                        std::string target,

@@ -3,6 +3,7 @@
 
 #include <new>
 
+#include "net/dispose.hpp"
 #include "net/group.hpp"
 
 namespace sockkit {
@@ -14,10 +15,17 @@ class ServerImpl final : public IoHandler {
              const ServerOptions& options)
       : options_(options), listener_(std::move(listener)), group_(loop, handler, options.limits) {}
 
-  ~ServerImpl() {
+  ~ServerImpl() { retire(); }
+
+  /// Stops accepting and closes every connection; nothing calls back afterwards.
+  void retire() noexcept {
     stop_accepting();
     if (retry_timer_ != 0) group_.loop.cancel_timer(retry_timer_);
+    retry_timer_ = 0;
+    group_.retire();
   }
+  bool busy() const noexcept { return group_.busy(); }
+  EventLoop& loop() noexcept { return group_.loop; }
 
   Status begin() noexcept {
     if (auto st = listener_.set_nonblocking(true); !st) return st;
@@ -26,7 +34,11 @@ class ServerImpl final : public IoHandler {
 
   void on_io(unsigned) noexcept override {
     // Bounded batch: a flood of connections cannot starve established ones.
-    for (int i = 0; i < 64; ++i) {
+    // Every way out short of would-block leaves the backlog non-empty, which
+    // an edge-triggered backend does not report again: requeue then.
+    int failures_in_row = 0;
+    for (int i = 0; i < kAcceptBatch; ++i) {
+      if (!listener_.is_open()) return;  // a handler stopped or destroyed us
       auto accepted = listener_.accept();
       if (!accepted) {
         const auto why = accepted.error();
@@ -36,9 +48,15 @@ class ServerImpl final : public IoHandler {
           pause_accepting();  // the listener would stay readable: do not spin on it
           return;
         }
+        // Usually this connection's own failure (a pending network error):
+        // go on with the next. Many in a row: the listener itself is broken,
+        // so back off instead of spinning on it.
         ++stats_.accept_errors;
+        if (++failures_in_row < kMaxFailuresInRow) continue;
+        pause_accepting();
         return;
       }
+      failures_in_row = 0;
       if (group_.open_count() >= options_.max_connections) {
         ++stats_.rejected_over_limit;  // closed at once, never left queued
         continue;
@@ -50,6 +68,8 @@ class ServerImpl final : public IoHandler {
       }
       ++stats_.accepted;
     }
+    if (listener_.is_open() && group_.loop.edge_triggered())
+      group_.loop.requeue(listener_.native_handle(), io::readable);
   }
 
   void pause_accepting() noexcept {
@@ -79,6 +99,8 @@ class ServerImpl final : public IoHandler {
   Group& group() noexcept { return group_; }
 
  private:
+  static constexpr int kAcceptBatch = 64;
+  static constexpr int kMaxFailuresInRow = 8;
   ServerOptions options_;
   TcpListener listener_;
   Group group_;
@@ -90,7 +112,11 @@ class ServerImpl final : public IoHandler {
 }  // namespace net
 
 Server::Server(std::unique_ptr<net::ServerImpl> impl) noexcept : impl_(std::move(impl)) {}
-Server::~Server() = default;
+Server::~Server() {
+  if (!impl_) return;
+  EventLoop& loop = impl_->loop();  // before impl_ is moved from
+  net::dispose(loop, std::move(impl_));
+}
 
 Result<std::unique_ptr<Server>> Server::start(EventLoop& loop, const Endpoint& at,
                                               ConnectionHandler& handler,
@@ -115,6 +141,9 @@ Endpoint Server::local_endpoint() const noexcept {
 }
 ServerStats Server::stats() const noexcept {
   return impl_->stats();
+}
+Connection* Server::find(Connection::Id id) noexcept {
+  return impl_->group().find(id);
 }
 
 bool Server::shutdown(std::chrono::milliseconds grace) noexcept {

@@ -42,11 +42,19 @@ class PollPoller final : public Poller {
   Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept override {
     auto n = sys::poll(entries_, timeout_ms);
     if (!n) return n.error();
-    std::size_t count = 0;
-    for (const auto& e : entries_) {
-      if (count == out.size()) break;
-      if (e.revents != 0) out[count++] = {e.handle, e.revents};
+    // Start where the last full batch stopped, so late entries are not starved.
+    const std::size_t size = entries_.size();
+    if (next_start_ >= size) next_start_ = 0;
+    std::size_t count = 0, last = 0;
+    for (std::size_t i = 0; i < size && count < out.size(); ++i) {
+      const std::size_t at = (i + next_start_) % size;
+      const auto& e = entries_[at];
+      if (e.revents != 0) {
+        out[count++] = {e.handle, e.revents};
+        last = at;
+      }
     }
+    next_start_ = count == out.size() ? (last + 1) % size : 0;
     return count;
   }
 
@@ -58,6 +66,7 @@ class PollPoller final : public Poller {
 
   std::vector<sys::PollEntry> entries_;
   std::vector<int> index_;  // descriptor -> position in entries_, -1 if absent
+  std::size_t next_start_ = 0;
 };
 
 }  // namespace

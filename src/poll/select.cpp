@@ -60,13 +60,18 @@ class SelectPoller final : public Poller {
     if (!n) return n.error();
     std::size_t count = 0;
     // Start where the last full batch stopped, so a busy low descriptor cannot starve others.
+    int last = -1;
     for (int i = 0; i < nfds && count < out.size() && *n > 0; ++i) {
       const int fd = (i + next_start_) % nfds;
       const unsigned events = (test(ready_read_, fd) ? sys::kReadable : 0u) |
                               (test(ready_write_, fd) ? sys::kWritable : 0u);
-      if (events != 0) out[count++] = {NativeHandle{fd}, events};
+      if (events != 0) {
+        out[count++] = {NativeHandle{fd}, events};
+        last = fd;
+      }
     }
-    next_start_ = count == out.size() && nfds > 0 ? (next_start_ + 1) % nfds : 0;
+    // A full batch: the next wait starts just after the last descriptor reported.
+    next_start_ = count == out.size() && nfds > 0 ? (last + 1) % nfds : 0;
     return count;
   }
 

@@ -131,6 +131,10 @@ Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
 /// mutex on Linux, lwIP's sys_mutex (the RTOS port's) on lwIP — so the loop
 /// builds where the C++ library has no threads (bare-metal newlib). Null when
 /// out of memory.
+/// Unpredictable bytes from the stack's platform, without blocking;
+/// errc::not_supported where it has no source of its own.
+Status random_bytes(std::span<std::byte> out) noexcept;
+
 struct Lock;
 Lock* make_lock() noexcept;
 void destroy(Lock* lock) noexcept;

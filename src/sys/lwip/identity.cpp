@@ -1,5 +1,9 @@
 // lwIP as sockkit configures it (src/sys/lwip/config/lwipopts.h): IPv4 only,
 // numeric addresses, no socket files, no kernel descriptors.
+#if defined(__linux__)
+#include <sys/random.h>
+#endif
+
 #include "sys/lwip/lwip.hpp"
 #include "sys/sys.hpp"
 
@@ -28,6 +32,23 @@ bool supports(StackFeature feature) noexcept {
       return false;
   }
   return false;
+}
+
+Status random_bytes(std::span<std::byte> out) noexcept {
+#if defined(__linux__)
+  // lwIP hosted on Linux (this project's tests and TAP device): the host's pool.
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::getrandom(out.data() + done, out.size() - done, GRND_NONBLOCK);
+    if (n <= 0) return std::make_error_code(std::errc::resource_unavailable_try_again);
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+#else
+  // A device: only the port knows its RNG (sockkit::set_entropy_source).
+  (void)out;
+  return std::make_error_code(std::errc::not_supported);
+#endif
 }
 
 }  // namespace sockkit::sys
