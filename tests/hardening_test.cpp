@@ -1,6 +1,8 @@
 // Regression tests for hostile peers and re-entrant handlers: each one failed
 // on the code before its fix. Everything runs on the test thread (the loop and
 // blocking peers), so the same tests run on lwIP's single-threaded rule.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -15,6 +17,16 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+
+// Raises this process's soft descriptor limit to at least `wanted` (up to the hard one).
+bool raise_descriptor_limit(rlim_t wanted) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return false;
+  if (lim.rlim_cur >= wanted) return true;
+  if (lim.rlim_max < wanted) return false;
+  lim.rlim_cur = wanted;
+  return setrlimit(RLIMIT_NOFILE, &lim) == 0;
+}
 
 class Hardening : public SockkitTest, public ::testing::WithParamInterface<Backend> {
  protected:
@@ -451,6 +463,49 @@ TEST_P(Hardening, ManyReadyDescriptorsAreAllReported) {
   for (const auto& c : counters)
     never += c.calls == 0;
   EXPECT_EQ(never, 0) << never << " of " << kSockets << " ready sockets never reported";
+  for (auto& s : sockets)
+    ASSERT_OK(loop->unwatch(s.native_handle()));
+}
+
+// Thousands of descriptors ready at once (more than io_uring's completion
+// queue holds): every one is reported and the loop never fails.
+TEST_P(Hardening, ThousandsReadyAtOnceNeverEndTheLoop) {
+  SOCKKIT_REQUIRE(descriptor_limit);  // kernel descriptors: rlimit raised below
+  struct Drain : IoHandler {
+    void on_io(unsigned) noexcept override {
+      ++calls;
+      char buf[8];
+      while (socket->receive_from(std::span<char>(buf))) {
+      }
+    }
+    UdpSocket* socket = nullptr;
+    int calls = 0;
+  };
+  constexpr int kSockets = 3000;
+  if (loop->descriptor_limit() > 0) GTEST_SKIP() << "backend limited to FD_SETSIZE";
+  if (!raise_descriptor_limit(kSockets + 256)) GTEST_SKIP() << "RLIMIT_NOFILE too low";
+  auto sender = UdpSocket::open(Family::ipv4);
+  ASSERT_OK(sender);
+  std::vector<UdpSocket> sockets;
+  sockets.reserve(kSockets);
+  std::vector<Drain> drains(kSockets);
+  for (int i = 0; i < kSockets; ++i) {
+    auto s = UdpSocket::bind(Endpoint::loopback_v4(0));
+    ASSERT_OK(s);
+    ASSERT_OK(s->set_nonblocking(true));
+    ASSERT_OK(sender->send_to("x", *s->local_endpoint()));
+    sockets.push_back(std::move(*s));
+    drains[i].socket = &sockets.back();
+    ASSERT_OK(loop->watch(sockets.back().native_handle(), io::readable, &drains[i]));
+  }
+  int reported = 0;
+  for (int round = 0; round < 100 && reported < kSockets; ++round) {
+    auto n = loop->run_once(100ms);
+    ASSERT_OK(n);
+    reported = static_cast<int>(
+        std::count_if(drains.begin(), drains.end(), [](const Drain& d) { return d.calls > 0; }));
+  }
+  EXPECT_EQ(reported, kSockets);
   for (auto& s : sockets)
     ASSERT_OK(loop->unwatch(s.native_handle()));
 }
