@@ -2,7 +2,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "support/fixture.hpp"
@@ -33,6 +35,7 @@ Run run(const std::string& args, const std::string& input = "") {
 struct Background {
   FILE* pipe = nullptr;
   std::string address;
+  int pid = 0;  // the server's, from its "listening on" line
   explicit Background(const std::string& args) {
     pipe = ::popen((std::string("timeout 20 ") + SOCKKIT_CLI + " " + args).c_str(), "r");
     char line[256] = {};
@@ -41,7 +44,9 @@ struct Background {
       const std::string prefix = "listening on ";
       if (s.rfind(prefix, 0) == 0) {
         address = s.substr(prefix.size());
-        address = address.substr(0, address.find_first_of(" \n"));  // "ADDR (backend x)"
+        address = address.substr(0, address.find_first_of(" \n"));  // "ADDR (backend x, pid n)"
+        if (const auto at = s.find("pid "); at != std::string::npos)
+          pid = std::atoi(s.c_str() + at + 4);
       }
     }
   }
@@ -83,6 +88,48 @@ TEST_F(CliTest, EchoServerAndConnectRoundTripWithHalfClose) {
   EXPECT_EQ(client.status, 0) << client.output;
   EXPECT_EQ(client.output, "hello\nworld\n");
   EXPECT_EQ(server.wait(), 0);
+}
+
+// Kilobytes of address space of process `pid` (VmSize), 0 if unknown.
+long vm_size_kb(int pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/status").c_str(), "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  long kb = 0;
+  while (std::fgets(line, sizeof(line), f) != nullptr)
+    if (std::sscanf(line, "VmSize: %ld kB", &kb) == 1) break;
+  std::fclose(f);
+  return kb;
+}
+
+// The blocking server joins finished worker threads: serving hundreds of
+// connections one after another does not keep hundreds of thread stacks.
+TEST_F(CliTest, BlockingEchoServerGivesBackFinishedThreads) {
+  Background server("echo-server --blocking -q -l 127.0.0.1:0");
+  ASSERT_FALSE(server.address.empty());
+  ASSERT_GT(server.pid, 0);
+  auto at = Endpoint::parse(server.address);
+  ASSERT_OK(at);
+  auto serve_one = [&] {
+    auto s = TcpStream::connect(*at, std::chrono::seconds(5));
+    ASSERT_OK(s);
+    ASSERT_OK(s->write_all("hi"));
+    ASSERT_OK(s->shutdown_write());
+    char buf[8];
+    ASSERT_OK(s->read_exact(std::span<char>(buf, 2), std::chrono::seconds(5)));
+    auto eof = s->receive(std::span<char>(buf));  // the worker has finished
+    ASSERT_OK(eof);
+  };
+  for (int i = 0; i < 20; ++i)
+    serve_one();
+  const long early = vm_size_kb(server.pid);
+  for (int i = 0; i < 300; ++i)
+    serve_one();
+  const long late = vm_size_kb(server.pid);
+  ASSERT_GT(early, 0);
+  // One kept stack is 8 MiB of address space: 300 kept would be 2.4 GiB.
+  EXPECT_LT(late - early, 64 * 1024) << "VmSize " << early << " kB -> " << late << " kB";
+  ::kill(server.pid, SIGTERM);
 }
 
 TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {

@@ -1,5 +1,7 @@
 // `sockkit echo-server`: an echo server on the event loop (any backend), or
 // with --blocking the seed's first architecture, a thread per connection.
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -48,18 +50,53 @@ void serve(TcpStream stream, Endpoint peer, const EchoOptions& opt, std::atomic<
   --active;
 }
 
+// The worker threads of the blocking server. Finished ones are joined on every
+// accept, so a thread's stack is given back when its connection ends, not at exit.
+class Workers {
+ public:
+  template <class Fn>
+  void start(Fn fn) {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    threads_.push_back({std::thread([fn = std::move(fn), done]() mutable {
+                          fn();
+                          done->store(true);
+                        }),
+                        done});
+  }
+  void join_finished() {
+    std::erase_if(threads_, [](Worker& w) {
+      if (!w.done->load()) return false;
+      w.thread.join();
+      return true;
+    });
+  }
+  ~Workers() {
+    for (auto& w : threads_)
+      w.thread.join();
+  }
+
+ private:
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Worker> threads_;
+};
+
 int run_blocking(const EchoOptions& opt) {
   auto at = first_endpoint(opt.listen, true);
   if (!at) return fail("listen address '" + opt.listen + "'", at.error());
   auto listener = TcpListener::bind(*at);
   if (!listener) return fail("listen on " + at->to_string(), listener.error());
-  std::printf("listening on %s\n", listener->local_endpoint()->to_string().c_str());
+  std::printf("listening on %s (blocking, pid %d)\n",
+              listener->local_endpoint()->to_string().c_str(), static_cast<int>(::getpid()));
   std::fflush(stdout);
   std::atomic<int> active{0};
-  std::vector<std::thread> workers;
+  Workers workers;
   int refused = 0;
   for (int served = 0; opt.count == 0 || served < opt.count;) {
     auto client = listener->accept();
+    workers.join_finished();
     if (!client) {
       // Out of descriptors or an aborted handshake: report, back off, keep serving.
       fail("accept", client.error());
@@ -77,12 +114,10 @@ int run_blocking(const EchoOptions& opt) {
     ++served;
     ++active;
     if (!opt.quiet) std::fprintf(stderr, "accepted %s\n", client->peer.to_string().c_str());
-    workers.emplace_back(serve, std::move(client->stream), client->peer, std::cref(opt),
-                         std::ref(active));
+    workers.start([stream = std::move(client->stream), peer = client->peer, &opt,
+                   &active]() mutable { serve(std::move(stream), peer, opt, active); });
   }
-  for (auto& w : workers)
-    w.join();
-  return 0;
+  return 0;  // ~Workers joins the rest
 }
 
 std::atomic<EventLoop*> g_signalled_loop{nullptr};
@@ -101,8 +136,9 @@ int run_loop(const EchoOptions& opt) {
   options.listen.backlog = 4096;  // bursts of connections (capped by net.core.somaxconn)
   auto server = Server::start(**loop, *at, echo, options);
   if (!server) return fail("listen on " + at->to_string(), server.error());
-  std::printf("listening on %s (backend %s)\n", (*server)->local_endpoint().to_string().c_str(),
-              to_string((*loop)->backend()));
+  std::printf("listening on %s (backend %s, pid %d)\n",
+              (*server)->local_endpoint().to_string().c_str(), to_string((*loop)->backend()),
+              static_cast<int>(::getpid()));
   std::fflush(stdout);
   // SIGINT/SIGTERM: flush what is queued (up to 2 s), then exit.
   g_signalled_loop = loop->get();
