@@ -1,0 +1,324 @@
+// sockkit-hostile: hostile peers against any TCP echo server, with checks.
+//
+//   sockkit-hostile 127.0.0.1:7007 --pid 1234            every attack
+//   sockkit-hostile 127.0.0.1:7007 --pid 1234 slowloris  one attack
+//   options: --holders N (idle holders, default 2000), --rss-slack-kb K (2048)
+//
+// Each attack runs while a fresh client checks it is still served (an echo
+// within 2 s), and again after it. With --pid (a server on this machine) it
+// also checks that the server's descriptors return to their baseline, that it
+// does not burn CPU while attackers sit idle, and at the end that its memory
+// returned to within the slack of where it started. Prints one line per
+// attack; exits 1 if any check failed.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <dirent.h>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sockkit/sockkit.hpp"
+
+namespace {
+using namespace std::chrono_literals;
+using sockkit::Endpoint;
+using sockkit::TcpStream;
+using Clock = std::chrono::steady_clock;
+
+Endpoint g_target;
+int g_pid = 0;
+int g_failures = 0;
+
+// -- The server's process, read from /proc.
+
+int server_descriptors() {
+  DIR* d = ::opendir(("/proc/" + std::to_string(g_pid) + "/fd").c_str());
+  if (d == nullptr) return -1;
+  int n = 0;
+  while (dirent* e = ::readdir(d))
+    n += e->d_name[0] != '.';
+  ::closedir(d);
+  return n;
+}
+
+long server_rss_kb() {
+  FILE* f = std::fopen(("/proc/" + std::to_string(g_pid) + "/status").c_str(), "r");
+  if (f == nullptr) return -1;
+  char line[256];
+  long kb = -1;
+  while (std::fgets(line, sizeof(line), f) != nullptr)
+    if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+  std::fclose(f);
+  return kb;
+}
+
+// User + system CPU time of the server, in milliseconds.
+long server_cpu_ms() {
+  FILE* f = std::fopen(("/proc/" + std::to_string(g_pid) + "/stat").c_str(), "r");
+  if (f == nullptr) return -1;
+  char buf[1024] = {};
+  const std::size_t n = std::fread(buf, 1, sizeof(buf) - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the name may hold spaces
+  if (p == nullptr) return -1;
+  unsigned long utime = 0, stime = 0;
+  // Fields after the name: state(3) ... utime(14) stime(15).
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+      2)
+    return -1;
+  return static_cast<long>((utime + stime) * 1000 /
+                           static_cast<unsigned long>(sysconf(_SC_CLK_TCK)));
+}
+
+void check(bool ok, const char* attack, const std::string& what) {
+  if (ok) return;
+  ++g_failures;
+  std::printf("  FAIL %s: %s\n", attack, what.c_str());
+}
+
+// -- Peers.
+
+/// A fresh client is served: its line comes back within 2 s.
+bool probe() {
+  auto s = TcpStream::connect(g_target, 2s);
+  if (!s) return false;
+  const std::string line = "probe\n";
+  if (!s->write_all(line, 2s)) return false;
+  char back[6];
+  return s->read_exact(std::span<char>(back), 2s).has_value() &&
+         std::memcmp(back, line.data(), sizeof(back)) == 0;
+}
+
+std::vector<TcpStream> connect_many(int n) {
+  std::vector<TcpStream> peers;
+  for (int i = 0; i < n; ++i) {
+    auto s = TcpStream::connect(g_target, 2s);
+    if (!s) break;
+    peers.push_back(std::move(*s));
+  }
+  return peers;
+}
+
+void abort_all(std::vector<TcpStream>& peers) {
+  for (auto& p : peers)
+    (void)p.abort();
+  peers.clear();
+}
+
+// -- Attacks. Each returns with its peers gone; `during` runs while they are active.
+
+void slowloris(const std::function<void()>& during) {
+  auto peers = connect_many(50);
+  for (int tick = 0; tick < 10; ++tick) {
+    for (auto& p : peers)
+      (void)p.send("x");
+    if (tick == 5) during();
+    std::this_thread::sleep_for(100ms);
+  }
+  abort_all(peers);
+}
+
+void rst_storm(const std::function<void()>& during) {
+  for (int i = 0; i < 300; ++i) {
+    auto s = TcpStream::connect(g_target, 2s);
+    if (!s) continue;
+    (void)s->send(std::string(100, 'r'));
+    (void)s->abort();
+    if (i == 150) during();
+  }
+}
+
+void never_read(const std::function<void()>& during) {
+  auto peers = connect_many(20);
+  const std::string block(64 << 10, 'n');
+  for (auto& p : peers) {
+    (void)p.set_nonblocking(true);
+    for (std::size_t sent = 0; sent < (4u << 20);) {  // until the server's queue is full
+      auto n = p.send(block);
+      if (!n) break;
+      sent += *n;
+    }
+  }
+  std::this_thread::sleep_for(300ms);
+  during();
+  abort_all(peers);
+}
+
+void half_close_ours_first(const std::function<void()>& during) {
+  for (int i = 0; i < 30; ++i) {
+    auto s = TcpStream::connect(g_target, 2s);
+    if (!s) continue;
+    const std::string msg = "half-close " + std::to_string(i);
+    (void)s->write_all(msg, 2s);
+    (void)s->shutdown_write();
+    std::string got(msg.size(), '\0');
+    const bool echoed = s->read_exact(std::span<char>(got), 2s).has_value() && got == msg;
+    char extra;
+    auto eof = s->receive(std::span<char>(&extra, 1));
+    check(echoed && eof && *eof == 0, "half-close", "echo then EOF after our FIN");
+    if (i == 15) during();
+  }
+}
+
+void half_close_then_vanish(const std::function<void()>& during) {
+  for (int i = 0; i < 30; ++i) {
+    auto s = TcpStream::connect(g_target, 2s);
+    if (!s) continue;
+    (void)s->write_all(std::string(256 << 10, 'v'), 2s);
+    (void)s->shutdown_write();
+    (void)s->close();  // never reads the echo: the server's writes meet a reset
+    if (i == 15) during();
+  }
+}
+
+void connect_flood(const std::function<void()>& during) {
+  for (int i = 0; i < 1000; ++i) {
+    auto s = TcpStream::connect(g_target, 2s);
+    if (i == 500) during();
+  }
+}
+
+void garbage_then_abort(const std::function<void()>& during) {
+  std::mt19937 random(42);
+  std::string garbage(4096, '\0');
+  for (int i = 0; i < 100; ++i) {
+    for (auto& c : garbage)
+      c = static_cast<char>(random());
+    auto s = TcpStream::connect(g_target, 2s);
+    if (!s) continue;
+    (void)s->send(garbage);
+    (void)s->abort();
+    if (i == 50) during();
+  }
+}
+
+int g_holders = 2000;
+
+void hold_idle(int count, const char* attack, const std::function<void()>& during) {
+  auto peers = connect_many(count);
+  check(static_cast<int>(peers.size()) == count, attack,
+        "connected " + std::to_string(peers.size()) + " of " + std::to_string(count));
+  std::this_thread::sleep_for(200ms);  // let the server accept them all
+  const long cpu_before = g_pid ? server_cpu_ms() : 0;
+  std::this_thread::sleep_for(1s);
+  if (g_pid) {
+    const long spent = server_cpu_ms() - cpu_before;
+    check(spent < 200, attack, "server used " + std::to_string(spent) + " ms of CPU in 1 s idle");
+  }
+  during();
+  abort_all(peers);
+}
+
+void idle_holders(const std::function<void()>& during) {
+  hold_idle(g_holders, "idle-holders", during);
+}
+void silent_peers(const std::function<void()>& during) {
+  hold_idle(50, "silent", during);
+}
+
+struct Attack {
+  const char* name;
+  void (*run)(const std::function<void()>&);
+};
+constexpr Attack kAttacks[] = {
+    {"slowloris", slowloris},
+    {"rst-storm", rst_storm},
+    {"never-read", never_read},
+    {"half-close", half_close_ours_first},
+    {"half-close-vanish", half_close_then_vanish},
+    {"connect-flood", connect_flood},
+    {"garbage-abort", garbage_then_abort},
+    {"idle-holders", idle_holders},
+    {"silent", silent_peers},
+};
+
+bool wait_for_descriptors(int baseline) {
+  const auto until = Clock::now() + 5s;
+  while (Clock::now() < until) {
+    if (server_descriptors() <= baseline) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> chosen;
+  long rss_slack_kb = 2048;
+  const char* target = nullptr;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--pid" && i + 1 < argc) {
+      g_pid = std::atoi(argv[++i]);
+    } else if (a == "--holders" && i + 1 < argc) {
+      g_holders = std::atoi(argv[++i]);
+    } else if (a == "--rss-slack-kb" && i + 1 < argc) {
+      rss_slack_kb = std::atol(argv[++i]);
+    } else if (target == nullptr) {
+      target = argv[i];
+    } else {
+      chosen.push_back(a);
+    }
+  }
+  if (target == nullptr) {
+    std::fprintf(stderr, "usage: sockkit-hostile ADDR [--pid PID] [--holders N] [attack...]\n");
+    return 2;
+  }
+  auto ep = Endpoint::parse(target);
+  if (!ep) {
+    std::fprintf(stderr, "sockkit-hostile: address '%s': %s\n", target,
+                 ep.error().message().c_str());
+    return 2;
+  }
+  g_target = *ep;
+  rlimit lim{};  // thousands of holders need descriptors
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &lim);
+  }
+  if (!probe()) {
+    std::printf("FAIL: %s does not echo\n", target);
+    return 1;
+  }
+  const int fd_baseline = g_pid ? server_descriptors() : 0;
+  const long rss_baseline = g_pid ? server_rss_kb() : 0;
+  for (const Attack& attack : kAttacks) {
+    if (!chosen.empty() && std::find(chosen.begin(), chosen.end(), attack.name) == chosen.end())
+      continue;
+    const int before = g_failures;
+    const auto start = Clock::now();
+    bool served_during = false;
+    attack.run([&] { served_during = probe(); });
+    check(served_during, attack.name, "a new client was not served during the attack");
+    check(probe(), attack.name, "a new client was not served after the attack");
+    if (g_pid) {
+      check(wait_for_descriptors(fd_baseline), attack.name,
+            "descriptors " + std::to_string(server_descriptors()) + ", baseline " +
+                std::to_string(fd_baseline));
+    }
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    std::printf("%-18s %s  %lld ms%s\n", attack.name, g_failures == before ? "ok  " : "FAIL",
+                static_cast<long long>(ms),
+                g_pid ? (", server RSS " + std::to_string(server_rss_kb()) + " kB").c_str() : "");
+  }
+  if (g_pid) {
+    std::this_thread::sleep_for(200ms);
+    const long rss = server_rss_kb();
+    std::printf("server RSS %ld kB at the start, %ld kB at the end (slack %ld kB)\n", rss_baseline,
+                rss, rss_slack_kb);
+    check(rss - rss_baseline <= rss_slack_kb, "memory",
+          "RSS grew by " + std::to_string(rss - rss_baseline) + " kB");
+  }
+  std::printf("%s\n", g_failures == 0 ? "all attacks survived" : "FAILED");
+  return g_failures == 0 ? 0 : 1;
+}
