@@ -3,18 +3,27 @@
 # AddressSanitizer/UBSan, ThreadSanitizer and -fno-exceptions -fno-rtti builds,
 # sockkit on lwIP (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe
 # tests, lwIP smoke tests), then the
-# installed-package consumer. Usage: scripts/test.sh [preset...]
+# installed-package consumer, then every libFuzzer target for 20 s under
+# ASan + UBSan (the fuzz preset). Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh git clang libclang-rt-14-dev
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip fuzz)
 start=$SECONDS
 
 echo "== clang-format"
 git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
 
 for preset in "${presets[@]}"; do
+  if [ "$preset" = fuzz ]; then
+    echo "== fuzz: configure + build, then 20 s per target"
+    cmake --preset fuzz >/dev/null
+    cmake --build --preset fuzz | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+    [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+    fuzz/run.sh 20
+    continue
+  fi
   echo "== $preset: configure + build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
