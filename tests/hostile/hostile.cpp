@@ -3,6 +3,7 @@
 //   sockkit-hostile 127.0.0.1:7007 --pid 1234            every attack
 //   sockkit-hostile 127.0.0.1:7007 --pid 1234 slowloris  one attack
 //   options: --holders N (idle holders, default 2000), --rss-slack-kb K (2048)
+//   sockkit-hostile ADDR --pid PID --soak 100000   churn: prints fds and RSS samples
 //
 // Each attack runs while a fresh client checks it is still served (an echo
 // within 2 s), and again after it. With --pid (a server on this machine) it
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <dirent.h>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -35,6 +37,7 @@ using Clock = std::chrono::steady_clock;
 Endpoint g_target;
 int g_pid = 0;
 int g_failures = 0;
+long g_peak_rss_kb = 0;  // the server's RSS at the height of the last attack (0: not taken)
 
 // -- The server's process, read from /proc.
 
@@ -141,13 +144,14 @@ void never_read(const std::function<void()>& during) {
   const std::string block(64 << 10, 'n');
   for (auto& p : peers) {
     (void)p.set_nonblocking(true);
-    for (std::size_t sent = 0; sent < (4u << 20);) {  // until the server's queue is full
+    for (std::size_t sent = 0; sent < (32u << 20);) {  // until the server stops reading
       auto n = p.send(block);
       if (!n) break;
       sent += *n;
     }
   }
   std::this_thread::sleep_for(300ms);
+  if (g_pid) g_peak_rss_kb = server_rss_kb();
   during();
   abort_all(peers);
 }
@@ -240,6 +244,56 @@ constexpr Attack kAttacks[] = {
     {"silent", silent_peers},
 };
 
+// Churn: connections opened, used and closed with behaviours drawn from the
+// hostile set, until `total` connections; a sample line every `every`.
+int soak(long total, long every) {
+  std::mt19937 random(7);
+  std::printf("# connections server_fds server_rss_kb\n");
+  long opened = 0, next_sample = 0;
+  const std::string payload(1024, 's');
+  while (opened < total) {
+    std::vector<TcpStream> batch = connect_many(50);
+    opened += static_cast<long>(batch.size());
+    for (auto& s : batch) {
+      switch (random() % 5) {
+        case 0:  // a well-behaved request and reply
+          if (s.write_all(payload, 2s)) {
+            std::string back(payload.size(), '\0');
+            (void)s.read_exact(std::span<char>(back), 2s);
+          }
+          (void)s.close();
+          break;
+        case 1:  // reset mid-request
+          (void)s.send(payload);
+          (void)s.abort();
+          break;
+        case 2:  // half-close, then read the echo
+          (void)s.write_all("bye", 2s);
+          (void)s.shutdown_write();
+          {
+            char back[3];
+            (void)s.read_exact(std::span<char>(back), 2s);
+          }
+          (void)s.close();
+          break;
+        case 3:  // silent: connect and leave
+          (void)s.close();
+          break;
+        default:  // send without reading the echo, then go
+          (void)s.send(std::string(32 << 10, 'w'));
+          (void)s.close();
+          break;
+      }
+    }
+    if (opened >= next_sample) {
+      std::printf("%ld %d %ld\n", opened, server_descriptors(), server_rss_kb());
+      std::fflush(stdout);
+      next_sample += every;
+    }
+  }
+  return probe() ? 0 : 1;
+}
+
 bool wait_for_descriptors(int baseline) {
   const auto until = Clock::now() + 5s;
   while (Clock::now() < until) {
@@ -254,6 +308,7 @@ bool wait_for_descriptors(int baseline) {
 int main(int argc, char** argv) {
   std::vector<std::string> chosen;
   long rss_slack_kb = 2048;
+  long soak_total = 0;
   const char* target = nullptr;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -261,6 +316,8 @@ int main(int argc, char** argv) {
       g_pid = std::atoi(argv[++i]);
     } else if (a == "--holders" && i + 1 < argc) {
       g_holders = std::atoi(argv[++i]);
+    } else if (a == "--soak" && i + 1 < argc) {
+      soak_total = std::atol(argv[++i]);
     } else if (a == "--rss-slack-kb" && i + 1 < argc) {
       rss_slack_kb = std::atol(argv[++i]);
     } else if (target == nullptr) {
@@ -289,6 +346,7 @@ int main(int argc, char** argv) {
     std::printf("FAIL: %s does not echo\n", target);
     return 1;
   }
+  if (soak_total > 0) return soak(soak_total, std::max(1L, soak_total / 200));
   const int fd_baseline = g_pid ? server_descriptors() : 0;
   const long rss_baseline = g_pid ? server_rss_kb() : 0;
   for (const Attack& attack : kAttacks) {
@@ -296,6 +354,7 @@ int main(int argc, char** argv) {
       continue;
     const int before = g_failures;
     const auto start = Clock::now();
+    g_peak_rss_kb = 0;
     bool served_during = false;
     attack.run([&] { served_during = probe(); });
     check(served_during, attack.name, "a new client was not served during the attack");
@@ -307,9 +366,12 @@ int main(int argc, char** argv) {
     }
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    std::string rss;
+    if (g_pid && g_peak_rss_kb > 0)
+      rss += ", server RSS at peak " + std::to_string(g_peak_rss_kb) + " kB";
+    if (g_pid) rss += ", server RSS after " + std::to_string(server_rss_kb()) + " kB";
     std::printf("%-18s %s  %lld ms%s\n", attack.name, g_failures == before ? "ok  " : "FAIL",
-                static_cast<long long>(ms),
-                g_pid ? (", server RSS " + std::to_string(server_rss_kb()) + " kB").c_str() : "");
+                static_cast<long long>(ms), rss.c_str());
   }
   if (g_pid) {
     std::this_thread::sleep_for(200ms);
