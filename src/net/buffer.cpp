@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include "sys/sys.hpp"
+
 namespace sockkit::net {
 
 BufferPool::~BufferPool() {
@@ -29,6 +31,8 @@ Chunk* BufferPool::acquire(std::uint32_t min_capacity) noexcept {
     c->capacity = capacity;
   }
   const std::uint32_t capacity = c->capacity;
+  in_use_ += capacity;
+  in_use_peak_ = std::max(in_use_peak_, in_use_);
   *c = Chunk{};
   c->capacity = capacity;
   c->tail = c;
@@ -37,13 +41,31 @@ Chunk* BufferPool::acquire(std::uint32_t min_capacity) noexcept {
 
 void BufferPool::release(Chunk* chunk) noexcept {
   if (chunk == nullptr) return;
-  if (chunk->capacity == chunk_size_ && free_count_ < max_free_) {
+  const std::size_t capacity = chunk->capacity;
+  in_use_ -= capacity;
+  if (capacity == chunk_size_ && free_count_ < max_free_) {
     chunk->next = free_;
     free_ = chunk;
     ++free_count_;
   } else {
     ::operator delete(chunk);
+    note_freed(sizeof(Chunk) + capacity);
   }
+}
+
+void BufferPool::note_freed(std::size_t bytes) noexcept {
+  // Trimming walks the heap, so it waits until a real shrink: half of the high
+  // mark gone and a megabyte freed, or the pool idle. Steady churn above the
+  // reserve never triggers it.
+  constexpr std::size_t kTrimAfter = 1 << 20;
+  constexpr std::size_t kTrimWhenIdleAfter = 128 << 10;
+  freed_since_trim_ += bytes;
+  const bool shrunk = freed_since_trim_ >= kTrimAfter && in_use_ <= in_use_peak_ / 2;
+  const bool idle = in_use_ == 0 && freed_since_trim_ >= kTrimWhenIdleAfter;
+  if (!shrunk && !idle) return;
+  sys::give_back_free_heap();
+  freed_since_trim_ = 0;
+  in_use_peak_ = in_use_;
 }
 
 void BufferPool::release_list(Chunk* head) noexcept {

@@ -23,7 +23,9 @@ struct Chunk {
 };
 
 /// Recycles chunks of one standard size; odd sizes go straight to the heap.
-/// Keeps at most `max_free` idle chunks, so an idle server gives memory back.
+/// Keeps at most `max_free` idle chunks, so an idle server gives memory back:
+/// when what is in use has shrunk well below its high mark, the pool also asks
+/// the C library to return the freed pages (sys::give_back_free_heap).
 class BufferPool {
  public:
   BufferPool(std::uint32_t chunk_size, std::size_t max_free) noexcept
@@ -42,11 +44,18 @@ class BufferPool {
   std::size_t allocations() const noexcept { return allocations_; }
 
  private:
+  void note_freed(std::size_t bytes) noexcept;
+
   std::uint32_t chunk_size_;
   std::size_t max_free_;
   Chunk* free_ = nullptr;
   std::size_t free_count_ = 0;
   std::size_t allocations_ = 0;
+  // Bytes in chunks handed out, their high mark and what went back to the heap
+  // since the heap was last asked to shrink.
+  std::size_t in_use_ = 0;
+  std::size_t in_use_peak_ = 0;
+  std::size_t freed_since_trim_ = 0;
 };
 
 /// Appends `data` to the list at `head` (creating it); false if memory ran out

@@ -127,14 +127,18 @@ Result<std::uint32_t> interface_index(std::string_view name) noexcept;
 Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
                                       const ResolveOptions& options);
 
-/// The lock guarding a loop's posted work, from the platform: the C++ runtime's
-/// mutex on Linux, lwIP's sys_mutex (the RTOS port's) on lwIP — so the loop
-/// builds where the C++ library has no threads (bare-metal newlib). Null when
-/// out of memory.
 /// Unpredictable bytes from the stack's platform, without blocking;
 /// errc::not_supported where it has no source of its own.
 Status random_bytes(std::span<std::byte> out) noexcept;
 
+/// Asks the C library to return free heap pages to the system (glibc keeps
+/// them otherwise); nothing where the heap has no such call.
+void give_back_free_heap() noexcept;
+
+/// The lock guarding a loop's posted work, from the platform: the C++ runtime's
+/// mutex on Linux, lwIP's sys_mutex (the RTOS port's) on lwIP — so the loop
+/// builds where the C++ library has no threads (bare-metal newlib). Null when
+/// out of memory.
 struct Lock;
 Lock* make_lock() noexcept;
 void destroy(Lock* lock) noexcept;

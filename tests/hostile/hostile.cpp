@@ -142,15 +142,24 @@ void rst_storm(const std::function<void()>& during) {
 void never_read(const std::function<void()>& during) {
   auto peers = connect_many(20);
   const std::string block(64 << 10, 'n');
-  for (auto& p : peers) {
+  for (auto& p : peers)
     (void)p.set_nonblocking(true);
-    for (std::size_t sent = 0; sent < (32u << 20);) {  // until the server stops reading
+  // Keep pushing, round robin, until the server has stopped reading from every
+  // peer for a while: its write queues are then full (bounded at 5 s).
+  const auto give_up = std::chrono::steady_clock::now() + 5s;
+  auto last_progress = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - last_progress < 300ms &&
+         std::chrono::steady_clock::now() < give_up) {
+    bool moved = false;
+    for (auto& p : peers) {
       auto n = p.send(block);
-      if (!n) break;
-      sent += *n;
+      moved = moved || (n && *n > 0);
     }
+    if (moved)
+      last_progress = std::chrono::steady_clock::now();
+    else
+      std::this_thread::sleep_for(5ms);
   }
-  std::this_thread::sleep_for(300ms);
   if (g_pid) g_peak_rss_kb = server_rss_kb();
   during();
   abort_all(peers);
