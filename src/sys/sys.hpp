@@ -115,6 +115,7 @@ Result<int> poll(std::span<PollEntry> entries, int timeout_ms) noexcept;
 struct Waker {
   NativeHandle read_end;
   NativeHandle write_end;
+  void* stack_state = nullptr;  ///< the stack's own wake-up machinery (lwIP), else null
 };
 Result<Waker> open_waker() noexcept;
 void wake(const Waker& waker) noexcept;

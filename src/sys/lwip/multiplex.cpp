@@ -1,6 +1,4 @@
-// select(), poll() and the waker on lwIP. lwIP has no eventfd or pipe and
-// lwip_poll cannot wait on kernel descriptors, so the waker is a UDP socket
-// on 127.0.0.1 that other threads send a byte to.
+// select() and poll() on lwIP (the loop's waker is in waker.cpp).
 #include <algorithm>
 #include <cstddef>
 
@@ -84,45 +82,6 @@ Result<int> poll(std::span<PollEntry> entries, int timeout_ms) noexcept {
   }
   if (n < 0) return lwip::error(saved);
   return n;
-}
-
-Result<Waker> open_waker() noexcept {
-  auto rx = open(Family::ipv4, SocketType::datagram);
-  if (!rx) return rx.error();
-  auto tx = open(Family::ipv4, SocketType::datagram);
-  if (!tx) {
-    (void)close(*rx);
-    return tx.error();
-  }
-  Waker w{*rx, *tx};
-  auto fail = [&](std::error_code ec) -> Result<Waker> {
-    close(w);
-    return ec;
-  };
-  if (auto st = bind(*rx, Endpoint::loopback_v4(0)); !st) return fail(st.error());
-  auto at = local_endpoint(*rx);
-  if (!at) return fail(at.error());
-  if (auto st = connect(*tx, *at); !st) return fail(st.error());
-  if (auto st = set_nonblocking(*rx, true); !st) return fail(st.error());
-  if (auto st = set_nonblocking(*tx, true); !st) return fail(st.error());
-  return w;
-}
-
-void wake(const Waker& waker) noexcept {
-  const char byte = 1;
-  (void)lwip_send(waker.write_end.value, &byte, 1, 0);  // a full queue: a wake-up is pending anyway
-}
-
-void drain(const Waker& waker) noexcept {
-  char buf[64];
-  while (lwip_recv(waker.read_end.value, buf, sizeof buf, 0) > 0) {
-  }
-}
-
-void close(Waker& waker) noexcept {
-  if (waker.read_end.valid()) lwip_close(waker.read_end.value);
-  if (waker.write_end.valid()) lwip_close(waker.write_end.value);
-  waker = Waker{};
 }
 
 }  // namespace sockkit::sys
