@@ -258,7 +258,7 @@ constexpr Attack kAttacks[] = {
 int soak(long total, long every) {
   std::mt19937 random(7);
   std::printf("# connections server_fds server_rss_kb\n");
-  long opened = 0, next_sample = 0;
+  long opened = 0, next_sample = 0, requests = 0, answered = 0;
   const std::string payload(1024, 's');
   while (opened < total) {
     std::vector<TcpStream> batch = connect_many(50);
@@ -266,9 +266,10 @@ int soak(long total, long every) {
     for (auto& s : batch) {
       switch (random() % 5) {
         case 0:  // a well-behaved request and reply
+          ++requests;
           if (s.write_all(payload, 2s)) {
             std::string back(payload.size(), '\0');
-            (void)s.read_exact(std::span<char>(back), 2s);
+            if (s.read_exact(std::span<char>(back), 2s) && back == payload) ++answered;
           }
           (void)s.close();
           break;
@@ -300,7 +301,8 @@ int soak(long total, long every) {
       next_sample += every;
     }
   }
-  return probe() ? 0 : 1;
+  std::printf("# %ld of %ld well-behaved requests answered\n", answered, requests);
+  return probe() && answered == requests ? 0 : 1;
 }
 
 bool wait_for_descriptors(int baseline) {
