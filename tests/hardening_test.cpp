@@ -94,6 +94,27 @@ TEST_P(Hardening, ABacklogFilledBeforeTheLoopRunsIsAllAccepted) {
       << "accepted " << (*server)->stats().accepted << " of " << peers.size();
 }
 
+// Peers that reset before the server accepted them are not accept errors: the
+// listener must not back off, or new peers meet a full accept queue (on lwIP
+// that means they are reset).
+TEST_P(Hardening, PeersResetBeforeAcceptDoNotPauseAccepting) {
+  Sink sink;
+  auto server = Server::start(*loop, Endpoint::loopback_v4(0), sink);
+  ASSERT_OK(server);
+  for (int i = 0; i < 12; ++i) {
+    auto p = TcpStream::connect((*server)->local_endpoint(), 5s);
+    ASSERT_OK(p);
+    ASSERT_OK(p->abort());
+  }
+  auto late = TcpStream::connect((*server)->local_endpoint(), 5s);
+  ASSERT_OK(late);
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return (*server)->stats().open == 1; }))
+      << "open " << (*server)->stats().open;
+  const ServerStats st = (*server)->stats();
+  EXPECT_EQ(st.accept_errors, 0u);
+  EXPECT_EQ(st.accept_pauses, 0u);
+}
+
 // A peer that is always faster than the handler (every on_data tops its socket
 // up again) must not starve timers or other connections.
 TEST_P(Hardening, AFloodingPeerDoesNotStarveTimers) {

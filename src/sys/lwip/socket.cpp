@@ -21,6 +21,10 @@ Result<NativeHandle> open(Family family, SocketType type) noexcept {
   if (fd < 0) {
     // Out of netconns is ENOBUFS on lwIP, EMFILE on Linux: one condition for both.
     if (errno == ENOBUFS || errno == ENFILE) return lwip::error(EMFILE);
+    // A peer that reset while queued: lwIP still hands the connection out and
+    // fails on its address (ENOTCONN) or its error (ECONNRESET). Linux says
+    // ECONNABORTED or returns it, and either way it is not the listener's fault.
+    if (errno == ENOTCONN || errno == ECONNRESET) return lwip::error(ECONNABORTED);
     return last_error();
   }
   return NativeHandle{fd};  // no exec() on a device: close-on-exec has no meaning here
@@ -96,6 +100,10 @@ Result<NativeHandle> accept(NativeHandle h, Endpoint* peer) noexcept {
   const int fd = lwip_accept(h.value, reinterpret_cast<sockaddr*>(&sa), &len);
   if (fd < 0) {
     if (errno == ENOBUFS || errno == ENFILE) return lwip::error(EMFILE);
+    // A peer that reset while queued: lwIP still hands the connection out and
+    // fails on its address (ENOTCONN) or its error (ECONNRESET). Linux says
+    // ECONNABORTED or returns it, and either way it is not the listener's fault.
+    if (errno == ENOTCONN || errno == ECONNRESET) return lwip::error(ECONNABORTED);
     return last_error();
   }
   if (peer != nullptr) *peer = lwip::from_sockaddr(sa);
