@@ -1,7 +1,9 @@
 // The hostile-peer suite (tests/hostile/hostile.cpp) against `sockkit
 // echo-server` on every backend and in --blocking mode: the server survives,
 // serves a new client during and after each attack, gives its descriptors
-// back, does not spin while attackers idle, and its memory returns.
+// back, does not spin while attackers idle, and its memory returns. On lwIP,
+// where a process has one stack, sockkit-hostile serves its own echo Server
+// and attacks it through the same stack.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +23,26 @@ struct Mode {
   std::string hostile;  // extra sockkit-hostile arguments
 };
 
+std::string run_hostile(const std::string& arguments, int& status) {
+  FILE* hostile = ::popen((std::string(SOCKKIT_HOSTILE) + " " + arguments + " 2>&1").c_str(), "r");
+  if (hostile == nullptr) {
+    status = -1;
+    return "popen failed";
+  }
+  std::string report;
+  char line[256];
+  while (std::fgets(line, sizeof(line), hostile) != nullptr)
+    report += line;
+  status = ::pclose(hostile);
+  std::printf("%s", report.c_str());
+  return report;
+}
+
+bool succeeded(int status) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+#if defined(SOCKKIT_CLI)
 class HostileSuite : public ::testing::TestWithParam<Mode> {};
 
 TEST_P(HostileSuite, ServerSurvivesEveryAttack) {
@@ -38,16 +60,10 @@ TEST_P(HostileSuite, ServerSurvivesEveryAttack) {
   ASSERT_NE(pid_at, std::string::npos) << first;
   const std::string address = first.substr(13, first.find(' ', 13) - 13);
   const int pid = std::atoi(first.c_str() + pid_at + 4);
-  const std::string run = std::string(SOCKKIT_HOSTILE) + " " + address + " --pid " +
-                          std::to_string(pid) + " " + mode.hostile + " 2>&1";
-  FILE* hostile = ::popen(run.c_str(), "r");
-  ASSERT_NE(hostile, nullptr);
-  std::string report;
-  while (std::fgets(line, sizeof(line), hostile) != nullptr)
-    report += line;
-  const int status = ::pclose(hostile);
-  std::printf("%s", report.c_str());
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << report;
+  int status = 0;
+  const std::string report =
+      run_hostile(address + " --pid " + std::to_string(pid) + " " + mode.hostile, status);
+  EXPECT_TRUE(succeeded(status)) << report;
   EXPECT_EQ(::kill(pid, 0), 0) << "the server died";
   ::kill(pid, SIGTERM);
   ::pclose(server);
@@ -60,6 +76,23 @@ INSTANTIATE_TEST_SUITE_P(EchoServer, HostileSuite,
                                            Mode{"epoll_et", "-b epoll-et", ""},
                                            Mode{"uring", "-b uring", ""},
                                            Mode{"blocking", "--blocking", "--holders 300"}),
+                         [](const ::testing::TestParamInfo<Mode>& p) { return p.param.name; });
+#endif
+
+// The server in sockkit-hostile's own process, on the stack it was built for:
+// on lwIP its netconns are shared by the server and the attackers (128 in the
+// roomy profile), so 40 idle holders.
+class InProcessHostileSuite : public ::testing::TestWithParam<Mode> {};
+
+TEST_P(InProcessHostileSuite, ServerSurvivesEveryAttack) {
+  int status = 0;
+  const std::string report = run_hostile("--serve " + GetParam().server + " --holders 40", status);
+  EXPECT_TRUE(succeeded(status)) << report;
+  EXPECT_NE(report.find("all attacks survived"), std::string::npos) << report;
+}
+
+INSTANTIATE_TEST_SUITE_P(OwnServer, InProcessHostileSuite,
+                         ::testing::Values(Mode{"select", "select", ""}, Mode{"poll", "poll", ""}),
                          [](const ::testing::TestParamInfo<Mode>& p) { return p.param.name; });
 
 }  // namespace
