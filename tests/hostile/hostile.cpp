@@ -266,7 +266,8 @@ void hold_idle(int count, const char* attack, const std::function<void()>& durin
   }
   if (g_server) {  // a spinning loop turns millions of times a second
     const auto turns = g_server->iterations() - iterations_before;
-    check(turns < 1000, attack, "server loop turned " + std::to_string(turns) + " times in 1 s idle");
+    check(turns < 1000, attack,
+          "server loop turned " + std::to_string(turns) + " times in 1 s idle");
   }
   during();
   abort_all(peers);
@@ -398,8 +399,8 @@ int main(int argc, char** argv) {
                    backend.error().message().c_str());
       return 2;
     }
-    own_server = std::make_unique<sockkit::test::ServerThread>(*backend, echo,
-                                                               sockkit::ServerOptions{});
+    own_server =
+        std::make_unique<sockkit::test::ServerThread>(*backend, echo, sockkit::ServerOptions{});
     if (!own_server->ok()) {
       std::fprintf(stderr, "sockkit-hostile: server: %s\n", own_server->error().c_str());
       return 1;

@@ -22,7 +22,7 @@ namespace sockkit::sys {
 namespace {
 
 struct WakeState {
-  udp_pcb* sender = nullptr;          // used on the tcpip thread only
+  udp_pcb* sender = nullptr;              // used on the tcpip thread only
   tcpip_callback_msg* message = nullptr;  // queued by wake(); never allocated there
   ip_addr_t to{};
   u16_t port = 0;
