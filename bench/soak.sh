@@ -3,7 +3,7 @@
 # `sockkit echo-server`, with behaviours drawn from the hostile set (a normal
 # request, reset mid-request, half-close first, silent, send and never read),
 # samples the server's descriptor count and RSS, and plots both with gnuplot.
-# Usage: bench/soak.sh [N] [BACKEND=epoll] [BUILD_DIR=build/release]
+# Usage: bench/soak.sh [N] [BACKEND=epoll|poll|select|uring|epoll-et|blocking] [BUILD_DIR=build/release]
 # Output: bench/out/soak-BACKEND.dat and bench/out/soak-BACKEND.png
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,9 @@ scripts/deps.sh gnuplot-nox
 mkdir -p bench/out
 data=bench/out/soak-$backend.dat
 out=$(mktemp)
-"$build/tools/sockkit" echo-server -q -l 127.0.0.1:0 -b "$backend" -m 4096 >"$out" &
+mode=(-b "$backend")
+[ "$backend" = blocking ] && mode=(--blocking)  # a thread per connection
+"$build/tools/sockkit" echo-server -q -l 127.0.0.1:0 "${mode[@]}" -m 4096 >"$out" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -f "$out"' EXIT
 for _ in $(seq 50); do grep -q "listening on" "$out" && break; sleep 0.1; done
