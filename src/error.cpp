@@ -51,6 +51,23 @@ errc condition_of(failure e) noexcept {
       return errc::connection_aborted;
     case failure::closed_by_peer:
       return errc::peer_closed;
+    case failure::tls_certificate_untrusted:
+      return errc::tls_untrusted;
+    case failure::tls_certificate_expired:
+      return errc::tls_expired;
+    case failure::tls_host_mismatch:
+      return errc::tls_host_mismatch;
+    case failure::tls_handshake_failed:
+    case failure::tls_certificate_required:
+      return errc::tls_handshake_failed;
+    case failure::tls_handshake_timeout:
+      return errc::timed_out;
+    case failure::tls_truncated:
+      return errc::tls_truncated;
+    case failure::tls_protocol_error:
+      return errc::tls_protocol_error;
+    case failure::tls_configuration:
+      return errc::invalid_argument;
   }
   return errc::invalid_argument;
 }
@@ -110,6 +127,24 @@ class ErrorCategory final : public std::error_category {
         return "client stopped";
       case failure::closed_by_peer:
         return "the peer closed the connection";
+      case failure::tls_certificate_untrusted:
+        return "certificate not trusted (unknown issuer or self-signed)";
+      case failure::tls_certificate_expired:
+        return "certificate expired or not yet valid";
+      case failure::tls_host_mismatch:
+        return "certificate host name mismatch";
+      case failure::tls_handshake_failed:
+        return "TLS handshake failed";
+      case failure::tls_certificate_required:
+        return "the server requires a client certificate";
+      case failure::tls_handshake_timeout:
+        return "TLS handshake timed out";
+      case failure::tls_truncated:
+        return "the peer closed without TLS close_notify (truncated)";
+      case failure::tls_protocol_error:
+        return "TLS protocol error (not TLS, or malformed records)";
+      case failure::tls_configuration:
+        return "TLS configuration: unreadable certificate, key or CA";
     }
     return "unknown sockkit error";
   }
@@ -206,6 +241,18 @@ const char* to_string(errc e) noexcept {
       return "truncated";
     case errc::bad_descriptor:
       return "bad_descriptor";
+    case errc::tls_untrusted:
+      return "tls_untrusted";
+    case errc::tls_expired:
+      return "tls_expired";
+    case errc::tls_host_mismatch:
+      return "tls_host_mismatch";
+    case errc::tls_handshake_failed:
+      return "tls_handshake_failed";
+    case errc::tls_truncated:
+      return "tls_truncated";
+    case errc::tls_protocol_error:
+      return "tls_protocol_error";
   }
   return "unclassified";
 }

@@ -9,9 +9,11 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "sockkit/connection.hpp"
 #include "sockkit/socket.hpp"
+#include "sockkit/tls.hpp"
 
 namespace sockkit {
 
@@ -25,6 +27,11 @@ struct ConnectOptions {
   std::chrono::milliseconds user_timeout{0};  ///< TCP_USER_TIMEOUT: unacknowledged data this
                                               ///< long kills the connection. 0 = the stack's
                                               ///< default; skipped where the stack lacks it.
+  /// TLS over this connection (a client context); null: plain. on_open comes
+  /// after the handshake; a failed handshake is on_connect_failed.
+  std::shared_ptr<TlsContext> tls{};
+  /// The name sent as SNI and checked in the certificate; empty: the context's.
+  std::string server_name{};
 };
 
 class Client {

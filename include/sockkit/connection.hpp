@@ -28,12 +28,14 @@
 
 #include "sockkit/endpoint.hpp"
 #include "sockkit/event_loop.hpp"
+#include "sockkit/tls.hpp"
 
 namespace sockkit {
 
 namespace net {
 struct Chunk;
 class Group;
+struct TlsState;
 }  // namespace net
 
 class Connection;
@@ -103,6 +105,11 @@ class Connection final : private IoHandler {
   NativeHandle native_handle() const noexcept { return handle_; }
   /// The peer's address (asks the stack).
   Result<Endpoint> peer() const noexcept;
+  /// What the TLS handshake agreed on; errc::not_supported on a plain connection.
+  ///
+  ///   if (auto tls = c.tls_info()) std::printf("%s %s\n", tls->version.c_str(),
+  ///   tls->cipher.c_str());
+  Result<TlsInfo> tls_info() const;
 
   /// Names one connection for the life of its Server or Client: never 0, never
   /// given to another connection. Server::find / Client::find turn it back
@@ -124,17 +131,22 @@ class Connection final : private IoHandler {
  private:
   friend class net::Group;
   void on_io(unsigned events) noexcept override;
+  void advance_handshake() noexcept;
   void on_readable() noexcept;
+  Result<std::size_t> read_some(std::span<std::byte> into) noexcept;
+  Result<std::size_t> write_some(std::span<const std::byte> data) noexcept;
+  Status shut_write_side() noexcept;
   void after_eof(bool hangup) noexcept;
   void on_writable() noexcept;
   void update_interest() noexcept;
   void finish(std::error_code why) noexcept;
   net::Group& group() const noexcept;  // from the slab block this connection lives in
 
-  // 56 bytes with the vtable pointer: an idle connection holds no buffers.
+  // 64 bytes with the vtable pointer: an idle connection holds no buffers.
   net::Chunk* out_ = nullptr;  // write queue; null when empty
   net::Chunk* in_ = nullptr;   // unconsumed input; null when none
   void* context_ = nullptr;
+  net::TlsState* tls_ = nullptr;                 // null: plain
   std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
   std::uint32_t last_active_ms_ = 0;
   std::uint32_t generation_ = 0;  // times this slot was used: the high half of id()

@@ -41,6 +41,12 @@ enum class errc {
   limit_exceeded,         ///< A documented sockkit limit was reached (e.g. FD_SETSIZE).
   truncated,              ///< A datagram was longer than the buffer given to receive it.
   bad_descriptor,         ///< Operation on a closed or invalid socket (EBADF, ENOTSOCK).
+  tls_untrusted,          ///< TLS: the peer's certificate chain ends at no trusted CA.
+  tls_expired,            ///< TLS: a certificate is expired or not yet valid.
+  tls_host_mismatch,      ///< TLS: the certificate does not name the host connected to.
+  tls_handshake_failed,   ///< TLS: no agreement (versions, ciphers, a required certificate).
+  tls_truncated,          ///< TLS: the peer closed without close_notify (data may be cut).
+  tls_protocol_error,     ///< TLS: malformed or unexpected records (garbage, not TLS).
 };
 
 /// Errors sockkit itself produces (as opposed to the stack). Each one is
@@ -71,6 +77,15 @@ enum class failure {
   outbox_full,            ///< Reconnecting client's outbox is full        -> limit_exceeded
   stopped,                ///< The client was stopped: no more reconnects   -> connection_aborted
   closed_by_peer,         ///< The peer ended the connection (EOF)          -> peer_closed
+  tls_certificate_untrusted,  ///< Peer certificate not from a trusted CA  -> tls_untrusted
+  tls_certificate_expired,    ///< Certificate expired or not yet valid     -> tls_expired
+  tls_host_mismatch,          ///< Certificate does not name the host       -> tls_host_mismatch
+  tls_handshake_failed,       ///< Versions, ciphers or alerts: no session  -> tls_handshake_failed
+  tls_certificate_required,   ///< The server requires a client certificate -> tls_handshake_failed
+  tls_handshake_timeout,      ///< The handshake did not finish in time     -> timed_out
+  tls_truncated,              ///< EOF without close_notify                 -> tls_truncated
+  tls_protocol_error,         ///< Records that are not valid TLS          -> tls_protocol_error
+  tls_configuration,          ///< Unreadable certificate, key or CA file   -> invalid_argument
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -33,6 +33,7 @@
 #include "sockkit/backoff.hpp"
 #include "sockkit/client.hpp"
 #include "sockkit/connection.hpp"
+#include "sockkit/tls.hpp"
 
 namespace sockkit {
 
@@ -86,6 +87,11 @@ struct ClientSettings {
   OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;
   /// Buffering limits of the connection itself.
   ConnectionLimits limits{};
+  /// TLS on every connection (a client context); null: plain.
+  std::shared_ptr<TlsContext> tls{};
+  /// The name sent as SNI and checked in the certificate; empty: the host of
+  /// the target given to create() (so "broker.example.com:8883" checks that name).
+  std::string tls_server_name{};
   /// Seed for the jitter (0 = random per process; set it in tests).
   std::uint64_t jitter_seed = 0;
   /// Resolves the target on every attempt (default: sockkit::resolve of the

@@ -17,6 +17,7 @@
 
 #include "sockkit/connection.hpp"
 #include "sockkit/tcp_listener.hpp"
+#include "sockkit/tls.hpp"
 
 namespace sockkit {
 
@@ -31,6 +32,10 @@ struct ServerOptions {
   ListenOptions listen{};
   /// Pause before accepting again after running out of descriptors.
   std::chrono::milliseconds accept_retry{100};
+  /// TLS on every accepted connection (a server context); null: plain. on_open
+  /// comes after the handshake; handshaking connections count against
+  /// max_connections, and one not done by the context's handshake_timeout is closed.
+  std::shared_ptr<TlsContext> tls{};
 };
 
 /// What a Server has done; every refusal is counted.
@@ -42,7 +47,9 @@ struct ServerStats {
   std::uint64_t accept_pauses = 0;  ///< Times accepting paused on EMFILE/ENFILE.
   std::uint64_t accept_errors = 0;  ///< Other accept failures.
   std::uint64_t idle_closed = 0;    ///< Closed by the idle timeout.
-  std::size_t open = 0;             ///< Connections open now.
+  std::uint64_t tls_handshake_failures = 0;  ///< TLS handshakes that failed (never opened).
+  std::uint64_t tls_handshake_timeouts = 0;  ///< TLS handshakes closed at their deadline.
+  std::size_t open = 0;                      ///< Connections open now.
 };
 
 class Server {

@@ -16,4 +16,5 @@
 #include "sockkit/stack.hpp"
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tcp_stream.hpp"
+#include "sockkit/tls.hpp"
 #include "sockkit/udp_socket.hpp"

@@ -17,8 +17,13 @@ class ClientImpl;
 // One connect in flight: waits for writability, then asks SO_ERROR.
 class PendingConnect final : public IoHandler {
  public:
-  PendingConnect(ClientImpl& owner, TcpStream stream, const Endpoint& to)
-      : owner_(owner), stream_(std::move(stream)), to_(to) {}
+  PendingConnect(ClientImpl& owner, TcpStream stream, const Endpoint& to,
+                 const ConnectOptions& options)
+      : owner_(owner),
+        stream_(std::move(stream)),
+        to_(to),
+        tls_(options.tls),
+        server_name_(options.server_name) {}
   void on_io(unsigned events) noexcept override;
   void on_timeout() noexcept;
   TcpStream& stream() noexcept { return stream_; }
@@ -28,6 +33,8 @@ class PendingConnect final : public IoHandler {
   ClientImpl& owner_;
   TcpStream stream_;
   Endpoint to_;
+  std::shared_ptr<TlsContext> tls_;
+  std::string server_name_;
 };
 
 class ClientImpl {
@@ -59,7 +66,9 @@ class ClientImpl {
       if (auto st = socket->set_user_timeout(options.user_timeout); !st) return st;
     auto stream = TcpStream::start_connect(std::move(*socket), to);
     if (!stream) return stream.error();
-    auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to);
+    if (options.tls && options.tls->is_server())
+      return make_error_code(failure::tls_configuration);  // a server context cannot connect
+    auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to, options);
     if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
     if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {
       delete p;
@@ -98,9 +107,12 @@ void PendingConnect::on_io(unsigned) noexcept {
   if (!why && why.error() == errc::in_progress) return;  // spurious wake-up
   ClientImpl& owner = owner_;
   const Endpoint to = to_;
+  std::shared_ptr<TlsContext> tls = std::move(tls_);
+  const std::string server_name = std::move(server_name_);
   TcpStream stream = owner.complete(this);  // `this` is gone from here on
   if (!why) return owner.group.handler.on_connect_failed(to, why.error());
-  if (auto c = owner.group.adopt(std::move(stream)); !c)
+  const net::TlsStart start{tls, server_name, to};
+  if (auto c = owner.group.adopt(std::move(stream), tls ? &start : nullptr); !c)
     owner.group.handler.on_connect_failed(to, c.error());
 }
 

@@ -6,11 +6,15 @@
 // drained or the connection's read budget is spent; in edge-triggered mode a
 // spent budget requeues the connection with the loop, or the rest would be
 // stranded (the seed's automotive story).
+//
+// Bytes cross through the transport: the socket itself, or a TLS session whose
+// handshake runs first (on_open waits for it) and whose decrypted bytes no
+// poller can see (a spent budget or a resumed reader requeues the connection).
 #include <algorithm>
 #include <cstring>
 
 #include "net/group.hpp"
-#include "sys/sys.hpp"
+#include "transport/transport.hpp"
 
 namespace sockkit {
 using namespace net;
@@ -43,11 +47,56 @@ std::size_t Connection::queued_bytes() const noexcept {
 
 Result<Endpoint> Connection::peer() const noexcept {
   if (!(flags_ & kOpen)) return std::make_error_code(std::errc::not_connected);
-  return sys::peer_endpoint(handle_);
+  return transport::peer(handle_);
+}
+
+Result<TlsInfo> Connection::tls_info() const {
+  if (tls_ == nullptr) return std::make_error_code(std::errc::not_supported);
+  return tls_->session->info();
+}
+
+Result<std::size_t> Connection::read_some(std::span<std::byte> into) noexcept {
+  return tls_ != nullptr ? tls_->session->read(into) : transport::receive(handle_, into);
+}
+
+Result<std::size_t> Connection::write_some(std::span<const std::byte> data) noexcept {
+  return tls_ != nullptr ? tls_->session->write(data) : transport::send(handle_, data);
+}
+
+Status Connection::shut_write_side() noexcept {
+  if (tls_ != nullptr) {
+    if (auto st = tls_->session->close_notify(); !st) return st;
+  }
+  return transport::shutdown_write(handle_);
+}
+
+void Connection::advance_handshake() noexcept {
+  Group& g = group();
+  DispatchScope scope(g);
+  auto st = tls_->session->handshake();
+  if (!st) {
+    if (st.error() != errc::would_block) return finish(st.error());
+    const unsigned wants = tls_->session->wants();
+    if (auto w = g.loop.rewatch(handle_, wants); !w) return finish(w.error());
+    flags_ = static_cast<std::uint16_t>((flags_ & ~(kWatchRead | kWatchWrite)) |
+                                        (wants & io::readable ? kWatchRead : 0) |
+                                        (wants & io::writable ? kWatchWrite : 0));
+    return;
+  }
+  flags_ &= static_cast<std::uint16_t>(~kHandshaking);
+  if (tls_->handshake_timer != 0) g.loop.cancel_timer(tls_->handshake_timer);
+  tls_->handshake_timer = 0;
+  g.touch(*this);
+  update_interest();
+  if (!(flags_ & kOpen)) return;
+  g.handler.on_open(*this);
+  // Application data may have come with the handshake's last flight.
+  if ((flags_ & kOpen) && !(flags_ & kReadPaused)) on_readable();
 }
 
 void Connection::on_io(unsigned events) noexcept {
   if (!(flags_ & kOpen)) return;
+  if (flags_ & kHandshaking) return advance_handshake();
   DispatchScope scope(group());
   // Errors and hang-ups are read out even while paused: the read says why.
   const bool urgent = events & (io::error | io::hangup);
@@ -87,7 +136,7 @@ void Connection::on_readable() noexcept {
       }
       into = in_->writable();
     }
-    auto n = sys::receive(handle_, into.data(), into.size());
+    auto n = read_some(into);
     if (!n) {
       if (n.error() == errc::would_block) return;
       return finish(n.error());
@@ -104,7 +153,9 @@ void Connection::on_readable() noexcept {
     }
     // A short read drained the socket, but for an EOF that came with the data:
     // level-triggered backends report that again, edge-triggered ones do not.
-    const bool more = *n == into.size() || g.loop.edge_triggered();
+    // TLS: a short read says nothing about the socket, and records may wait
+    // decrypted inside the session; read on until would-block.
+    const bool more = *n == into.size() || g.loop.edge_triggered() || tls_ != nullptr;
     g.touch(*this);
     std::span<const std::byte> data;
     if (in_ != nullptr) {
@@ -138,7 +189,7 @@ void Connection::on_readable() noexcept {
     if (budget == 0) {
       // Fair share spent: others and timers go first. Level-triggered backends
       // report the rest again; an edge-triggered one must be told.
-      if (g.loop.edge_triggered()) g.loop.requeue(handle_, io::readable);
+      if (g.loop.edge_triggered() || tls_ != nullptr) g.loop.requeue(handle_, io::readable);
       return;
     }
   }
@@ -147,8 +198,8 @@ void Connection::on_readable() noexcept {
 void Connection::after_eof(bool hangup) noexcept {
   // Only an error or a hang-up comes after EOF: say why, or finish if our side
   // is done too. The peer's EOF itself is reported once, never again.
-  char probe;
-  auto n = sys::receive(handle_, &probe, 1);
+  std::byte probe;
+  auto n = transport::receive(handle_, std::span(&probe, 1));
   if (!n && n.error() != errc::would_block) return finish(n.error());
   if (flags_ & kWriteShut) return finish({});
   // Both directions are gone while we still had data to send.
@@ -158,8 +209,7 @@ void Connection::after_eof(bool hangup) noexcept {
 void Connection::on_writable() noexcept {
   Group& g = group();
   while (out_ != nullptr) {
-    const auto chunk = out_->readable();
-    auto n = sys::send(handle_, chunk.data(), chunk.size());
+    auto n = write_some(out_->readable());
     if (!n) {
       if (n.error() == errc::would_block) break;
       return finish(n.error());
@@ -174,8 +224,14 @@ void Connection::on_writable() noexcept {
   if (out_ == nullptr) {
     if (flags_ & kCloseAfterFlush) return finish({});
     if ((flags_ & kWantShutdown) && !(flags_ & kWriteShut)) {
-      flags_ |= kWriteShut;
-      (void)sys::shutdown(handle_, Shutdown::write);
+      auto st = shut_write_side();
+      if (!st && st.error() == errc::would_block) {
+        flags_ |= kNotifyPending;  // close_notify goes out when writable
+        flags_ &= static_cast<std::uint16_t>(~kWatchWrite);
+        update_interest();
+        return;
+      }
+      flags_ = static_cast<std::uint16_t>((flags_ & ~kNotifyPending) | kWriteShut);
       if (flags_ & kPeerClosed) return finish({});  // both directions done
     }
   }
@@ -190,7 +246,7 @@ Status Connection::send(std::span<const std::byte> data) noexcept {
   std::size_t written = 0;
   if (out_ == nullptr) {  // nothing queued: try the socket first, no copy
     while (written < data.size()) {
-      auto n = sys::send(handle_, data.data() + written, data.size() - written);
+      auto n = write_some(data.subspan(written));
       if (!n) {
         if (n.error() == errc::would_block) break;
         const std::error_code why = n.error();
@@ -248,12 +304,15 @@ void Connection::resume_reading() noexcept {
   if (!(flags_ & kOpen) || !(flags_ & kReadPaused) || (flags_ & kCloseAfterFlush)) return;
   flags_ &= static_cast<std::uint16_t>(~kReadPaused);
   update_interest();  // edge-triggered: re-arming reports data that is already there
+  // Decrypted bytes inside a TLS session: no backend reports those.
+  if ((flags_ & kOpen) && tls_ != nullptr && tls_->session->has_buffered_input())
+    group().loop.requeue(handle_, io::readable);
 }
 
 void Connection::update_interest() noexcept {
   if (!(flags_ & kOpen)) return;
   const bool want_read = !(flags_ & (kReadPaused | kPeerClosed));
-  const bool want_write = out_ != nullptr;
+  const bool want_write = out_ != nullptr || (flags_ & kNotifyPending);
   const bool has_read = flags_ & kWatchRead, has_write = flags_ & kWatchWrite;
   if (want_read == has_read && want_write == has_write) return;
   flags_ =
@@ -267,15 +326,26 @@ void Connection::finish(std::error_code why) noexcept {
   if (!(flags_ & kOpen)) return;
   Group& g = group();
   DispatchScope scope(g);  // the slot must survive until on_close has returned
+  const bool opened = !(flags_ & kHandshaking);  // else on_open never came
   flags_ = 0;
   (void)g.loop.unwatch(handle_);
-  (void)sys::close(handle_);
+  if (tls_ != nullptr && opened && !why) (void)tls_->session->close_notify();  // best effort
+  (void)transport::close(handle_);
   handle_ = {};
   g.pool.release_list(out_);
   g.pool.release(in_);
   out_ = in_ = nullptr;
   g.idle_remove(*this);
-  g.handler.on_close(*this, why);
+  if (opened) {
+    g.handler.on_close(*this, why);
+  } else {
+    g.handshake_failed(*this, why);
+  }
+  if (tls_ != nullptr) {
+    if (tls_->handshake_timer != 0) g.loop.cancel_timer(tls_->handshake_timer);
+    delete tls_;
+    tls_ = nullptr;
+  }
   g.bury(*this);
 }
 

@@ -1,6 +1,7 @@
 #include "net/group.hpp"
 
 #include <algorithm>
+#include <new>
 
 #include "deadline.hpp"
 
@@ -27,6 +28,7 @@ Group::~Group() {
 }
 
 void Group::retire() noexcept {
+  retiring_ = true;
   if (idle_timer_ != 0) loop.cancel_timer(idle_timer_);
   idle_timer_ = 0;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
@@ -46,7 +48,7 @@ std::uint32_t Group::now_ms() const noexcept {
       std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - epoch_).count());
 }
 
-Result<Connection*> Group::adopt(TcpStream&& stream) noexcept {
+Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexcept {
   if (auto st = stream.set_nonblocking(true); !st) return st.error();
   if (limits.no_delay) (void)stream.set_no_delay(true);  // not_supported on Unix streams: fine
   recycle_if_safe();
@@ -59,11 +61,28 @@ Result<Connection*> Group::adopt(TcpStream&& stream) noexcept {
     if (slab_.grow() == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   }
   Connection& c = slab_[slot];
+  std::unique_ptr<TlsState> secure;
+  if (tls != nullptr) {
+    secure.reset(new (std::nothrow) TlsState);
+    if (!secure) {
+      free_slots_.push_back(slot);
+      return std::make_error_code(std::errc::not_enough_memory);
+    }
+    auto session = tls->context->engine().open(stream.native_handle(), tls->server_name);
+    if (!session) {
+      free_slots_.push_back(slot);
+      return session.error();
+    }
+    secure->context = tls->context;
+    secure->session = std::move(*session);
+    secure->connect_target = tls->connect_target;
+    secure->client = !tls->context->is_server();
+  }
   ++c.generation_;  // a new id: the departed connection's id stays dead
   c.context_ = nullptr;
   c.out_ = c.in_ = nullptr;
   c.idle_prev_ = c.idle_next_ = 0;
-  c.flags_ = kOpen | kWatchRead;
+  c.flags_ = kOpen | kWatchRead | (secure ? kHandshaking : 0);
   c.handle_ = stream.native_handle();
   if (auto st = loop.watch(c.handle_, io::readable, &c); !st) {
     c.flags_ = 0;
@@ -74,8 +93,30 @@ Result<Connection*> Group::adopt(TcpStream&& stream) noexcept {
   (void)stream.release();
   ++open_;
   touch(c);
-  handler.on_open(c);
+  if (!secure) {
+    handler.on_open(c);
+    return &c;
+  }
+  c.tls_ = secure.release();
+  // A peer that never finishes its handshake is closed at the deadline.
+  const Connection::Id id = c.id();
+  c.tls_->handshake_timer = loop.add_timer(
+      std::max(std::chrono::milliseconds(1), tls->context->options().handshake_timeout),
+      [this, id] {
+        Connection* late = find(id);
+        if (late == nullptr || !(late->flags_ & kHandshaking)) return;
+        late->tls_->handshake_timer = 0;  // it fired
+        ++handshake_timeouts_;
+        late->close(make_error_code(failure::tls_handshake_timeout));
+      });
+  c.advance_handshake();  // a client speaks first
   return &c;
+}
+
+void Group::handshake_failed(Connection& c, std::error_code why) noexcept {
+  if (why != make_error_code(failure::tls_handshake_timeout)) ++handshake_failures_;
+  if (retiring_ || c.tls_ == nullptr || !c.tls_->client) return;
+  handler.on_connect_failed(c.tls_->connect_target, why);
 }
 
 void Group::bury(Connection& c) noexcept {

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "net/buffer.hpp"
 #include "net/slab.hpp"
 #include "sockkit/connection.hpp"
 #include "sockkit/tcp_stream.hpp"
+#include "transport/transport.hpp"
 
 namespace sockkit::net {
 
@@ -25,6 +27,24 @@ enum : std::uint16_t {
   kWatchRead = 1 << 6,  // interest currently registered with the loop
   kWatchWrite = 1 << 7,
   kCloseAfterFlush = 1 << 8,
+  kHandshaking = 1 << 9,     // TLS: on_open waits for the handshake
+  kNotifyPending = 1 << 10,  // TLS: close_notify would block; the FIN waits for it
+};
+
+/// A TLS connection's state beyond the plain one's (allocated per TLS connection).
+struct TlsState {
+  std::shared_ptr<TlsContext> context;  // kept alive by its connections
+  std::unique_ptr<transport::TlsSession> session;
+  TimerId handshake_timer = 0;
+  Endpoint connect_target;  // a Client's: on_connect_failed names it
+  bool client = false;
+};
+
+/// How adopt() starts TLS on a new connection.
+struct TlsStart {
+  std::shared_ptr<TlsContext> context;
+  std::string_view server_name;  // a Client's; empty: the context's
+  Endpoint connect_target;
 };
 
 class Group {
@@ -35,8 +55,11 @@ class Group {
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;
 
-  /// Takes over a connected stream: non-blocking, watched, on_open called.
-  Result<Connection*> adopt(TcpStream&& stream) noexcept;
+  /// Takes over a connected stream: non-blocking, watched, on_open called (with
+  /// `tls`: once its handshake is done, or never if it fails).
+  Result<Connection*> adopt(TcpStream&& stream, const TlsStart* tls = nullptr) noexcept;
+  /// A TLS handshake ended in `why`: counted, and a Client's is reported.
+  void handshake_failed(Connection& c, std::error_code why) noexcept;
   /// Called by a connection that has finished; its slot is reused later.
   void bury(Connection& c) noexcept;
   /// Marks activity for the idle watchdog.
@@ -57,6 +80,10 @@ class Group {
 
   std::size_t open_count() const noexcept { return open_; }
   std::uint64_t idle_closed() const noexcept { return idle_closed_; }
+  std::uint64_t handshake_failures() const noexcept { return handshake_failures_; }
+  std::uint64_t handshake_timeouts() const noexcept { return handshake_timeouts_; }
+  /// True once retire() began: closing connections call nothing back any more.
+  bool retiring() const noexcept { return retiring_; }
 
   EventLoop& loop;
   ConnectionHandler& handler;
@@ -81,6 +108,9 @@ class Group {
   std::uint32_t idle_head_ = 0, idle_tail_ = 0;  // slot + 1; 0 = none
   std::size_t open_ = 0;
   std::uint64_t idle_closed_ = 0;
+  std::uint64_t handshake_failures_ = 0;
+  std::uint64_t handshake_timeouts_ = 0;
+  bool retiring_ = false;
   int busy_ = 0;
   TimerId idle_timer_ = 0;
   EventLoop::Clock::time_point epoch_;

@@ -201,7 +201,9 @@ class ReconnectingImpl final : public ConnectionHandler {
     const ConnectOptions options{.keepalive = settings_.keepalive.enabled
                                                   ? std::optional(settings_.keepalive)
                                                   : std::nullopt,
-                                 .user_timeout = settings_.user_timeout};
+                                 .user_timeout = settings_.user_timeout,
+                                 .tls = settings_.tls,
+                                 .server_name = tls_server_name()};
     while (next_address_ < addresses_.size()) {
       const Endpoint to = addresses_[next_address_++];
       if (auto st = client_->connect(to, settings_.connect_timeout, options); !st) {
@@ -279,6 +281,15 @@ class ReconnectingImpl final : public ConnectionHandler {
 
   EventLoop& loop_;
   std::string target_;
+
+  // The host part of "host:port" or "[v6]:port": the name a certificate must carry.
+  std::string tls_server_name() const {
+    if (!settings_.tls) return {};
+    if (!settings_.tls_server_name.empty()) return settings_.tls_server_name;
+    std::string_view t = target_;
+    if (t.starts_with('[')) return std::string(t.substr(1, t.find(']') - 1));
+    return std::string(t.substr(0, t.rfind(':')));
+  }
   ReconnectingHandler& user_;
   ClientSettings settings_;
   BackoffSchedule schedule_;

@@ -61,7 +61,8 @@ class ServerImpl final : public IoHandler {
         ++stats_.rejected_over_limit;  // closed at once, never left queued
         continue;
       }
-      auto c = group_.adopt(std::move(accepted->stream));
+      const net::TlsStart start{options_.tls, {}, {}};
+      auto c = group_.adopt(std::move(accepted->stream), options_.tls ? &start : nullptr);
       if (!c) {
         ++stats_.rejected_descriptor_limit;
         continue;
@@ -91,6 +92,8 @@ class ServerImpl final : public IoHandler {
     ServerStats s = stats_;
     s.open = group_.open_count();
     s.idle_closed = group_.idle_closed();
+    s.tls_handshake_failures = group_.handshake_failures();
+    s.tls_handshake_timeouts = group_.handshake_timeouts();
     return s;
   }
 
@@ -122,6 +125,8 @@ Result<std::unique_ptr<Server>> Server::start(EventLoop& loop, const Endpoint& a
                                               ConnectionHandler& handler,
                                               const ServerOptions& options) noexcept {
   if (options.max_connections == 0) return std::make_error_code(std::errc::invalid_argument);
+  if (options.tls && !options.tls->is_server())
+    return make_error_code(failure::tls_configuration);  // a client context cannot accept
   auto listener = TcpListener::bind(at, options.listen);
   if (!listener) return listener.error();
   auto local = listener->local_endpoint();

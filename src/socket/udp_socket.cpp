@@ -1,7 +1,7 @@
 // UdpSocket: datagrams one at a time or in batches.
 #include "sockkit/udp_socket.hpp"
 
-#include "io_errors.hpp"
+#include "socket/io_errors.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit {

@@ -1,4 +1,4 @@
-#include "ip_text.hpp"
+#include "socket/ip_text.hpp"
 
 #include <cstdio>
 

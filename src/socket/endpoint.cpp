@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ip_text.hpp"
+#include "socket/ip_text.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit {

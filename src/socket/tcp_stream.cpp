@@ -5,7 +5,7 @@
 #include <climits>
 
 #include "deadline.hpp"
-#include "io_errors.hpp"
+#include "socket/io_errors.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit {

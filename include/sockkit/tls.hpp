@@ -1,0 +1,117 @@
+// sockkit/tls.hpp — TLS for Server, Client and ReconnectingClient connections.
+//
+// A TlsContext holds certificates, trust and caches; give it to a Server
+// (ServerOptions::tls) or a connect (ConnectOptions::tls) and the same handler
+// code runs over TLS: on_open comes after the handshake, on_data sees
+// plaintext, on_close says why (sockkit::errc::tls_* for TLS failures).
+//
+//   auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem"});
+//   client->connect(broker, 10s, {.tls = *tls, .server_name = "broker.example.com"});
+//
+// Certificates are verified by default; only insecure_skip_verify turns that off.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sockkit/result.hpp"
+
+namespace sockkit {
+
+namespace transport {
+class TlsEngine;
+}
+
+/// The TLS library behind a context; which ones exist is chosen at configure
+/// time (SOCKKIT_TLS).
+enum class TlsBackend { openssl, mbedtls };
+
+/// True if this build has `backend`.
+bool tls_backend_available(TlsBackend backend) noexcept;
+/// OpenSSL where built, else mbedTLS. errc::not_supported from create() if neither.
+TlsBackend default_tls_backend() noexcept;
+/// "openssl" or "mbedtls".
+const char* to_string(TlsBackend backend) noexcept;
+/// The backend of that name ("openssl", "mbedtls").
+///
+///   auto b = sockkit::parse_tls_backend("mbedtls");
+Result<TlsBackend> parse_tls_backend(std::string_view name) noexcept;
+
+/// The lowest protocol version a context accepts. TLS 1.2 is the floor.
+enum class TlsVersion { tls1_2, tls1_3 };
+
+/// Everything a TLS context is made of. Files are PEM.
+struct TlsOptions {
+  TlsBackend backend = default_tls_backend();
+  /// Our certificate chain and its key: required for a server; a client's for mutual TLS.
+  std::string certificate_file{};
+  std::string private_key_file{};
+  /// Trusted CAs: a client's for servers, a server's for client certificates.
+  /// A client with neither uses the system's bundle.
+  std::string ca_file{};
+  std::string ca_directory{};
+  /// Server: every client must present a certificate from ca_file / ca_directory.
+  bool require_client_certificate = false;
+  /// Client: the name sent as SNI and checked against the server's certificate
+  /// (a host name, or an IP address checked against the certificate's IP
+  /// entries). A connect may override it (ConnectOptions::server_name).
+  std::string server_name{};
+  /// Application protocols offered (client) or accepted (server), in order of preference.
+  std::vector<std::string> alpn{};
+  TlsVersion min_version = TlsVersion::tls1_2;
+  /// A connection whose handshake has not finished by then is closed.
+  std::chrono::milliseconds handshake_timeout{10000};
+  /// Client: reuse the last session with each server (an abbreviated
+  /// handshake); server: issue tickets and keep a session cache.
+  bool session_resumption = true;
+  /// Client: accept any certificate and any name. INSECURE: for tests and
+  /// for pinning done by the application itself.
+  bool insecure_skip_verify = false;
+};
+
+/// What a connection's handshake agreed on.
+struct TlsInfo {
+  std::string version{};       ///< "TLSv1.3"
+  std::string cipher{};        ///< "TLS_AES_256_GCM_SHA384"
+  std::string peer_subject{};  ///< The peer certificate's subject, or empty.
+  std::string alpn{};          ///< The protocol chosen, or empty.
+  bool resumed = false;        ///< An abbreviated handshake from a cached session.
+};
+
+/// Certificates, trust and session caches for many connections. Shared by
+/// every connection made with it; lives as long as the longest of them.
+class TlsContext {
+ public:
+  /// A client context. Errors: tls_configuration (unreadable files, key not
+  /// matching the certificate), not_supported (backend not in this build).
+  ///
+  ///   auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem", .alpn = {"mqtt"}});
+  static Result<std::shared_ptr<TlsContext>> client(const TlsOptions& options) noexcept;
+  /// A server context: certificate_file and private_key_file are required.
+  ///
+  ///   auto tls = sockkit::TlsContext::server({.certificate_file = "cert.pem",
+  ///                                           .private_key_file = "key.pem"});
+  static Result<std::shared_ptr<TlsContext>> server(const TlsOptions& options) noexcept;
+  ~TlsContext();
+  TlsContext(const TlsContext&) = delete;
+  TlsContext& operator=(const TlsContext&) = delete;
+
+  bool is_server() const noexcept { return server_; }
+  const TlsOptions& options() const noexcept { return options_; }
+  /// The library-side context (for the connection layer).
+  transport::TlsEngine& engine() noexcept { return *engine_; }
+
+ private:
+  TlsContext(TlsOptions options, bool server,
+             std::unique_ptr<transport::TlsEngine> engine) noexcept;
+  static Result<std::shared_ptr<TlsContext>> create(const TlsOptions& options,
+                                                    bool server) noexcept;
+  TlsOptions options_;
+  bool server_;
+  std::unique_ptr<transport::TlsEngine> engine_;
+};
+
+}  // namespace sockkit

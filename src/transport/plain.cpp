@@ -1,0 +1,27 @@
+// The plain transport: the socket's own bytes, through the sys layer.
+#include "sys/sys.hpp"
+#include "transport/transport.hpp"
+
+namespace sockkit::transport {
+
+Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept {
+  return sys::receive(socket, into.data(), into.size());
+}
+
+Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept {
+  return sys::send(socket, data.data(), data.size());
+}
+
+Status shutdown_write(NativeHandle socket) noexcept {
+  return sys::shutdown(socket, Shutdown::write);
+}
+
+Status close(NativeHandle socket) noexcept {
+  return sys::close(socket);
+}
+
+Result<Endpoint> peer(NativeHandle socket) noexcept {
+  return sys::peer_endpoint(socket);
+}
+
+}  // namespace sockkit::transport

@@ -1,0 +1,419 @@
+// TLS through mbedTLS (2.28, TLS 1.2). Its I/O callbacks call the plain
+// transport, so the same code runs on Linux and on lwIP; its random numbers
+// come from sockkit's entropy seam (a device's port provides the source).
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/net_sockets.h>  // the MBEDTLS_ERR_NET_* codes its I/O callbacks return
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_internal.h>  // the handshake state: was the session resumed?
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/x509_crt.h>
+
+#include <array>
+#include <cstring>
+#include <map>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "socket/ip_text.hpp"
+#include "sockkit/entropy.hpp"
+#include "sockkit/event_loop.hpp"
+#include "transport/tls/common.hpp"
+#include "transport/transport.hpp"
+
+namespace sockkit::transport {
+namespace {
+
+// Forward secrecy and AEAD only, as on the OpenSSL backend.
+constexpr int kCipherSuites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    0,
+};
+
+int entropy_from_sockkit(void*, unsigned char* out, std::size_t size) {
+  return random_bytes(std::as_writable_bytes(std::span(out, size))) ? 0 : -1;
+}
+
+std::error_code from_verify_flags(std::uint32_t flags) {
+  if (flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE))
+    return make_error_code(failure::tls_certificate_expired);
+  if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) return make_error_code(failure::tls_host_mismatch);
+  return make_error_code(failure::tls_certificate_untrusted);
+}
+
+std::error_code from_alert(unsigned char alert) {
+  switch (alert) {
+    case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA:
+    case MBEDTLS_SSL_ALERT_MSG_BAD_CERT:
+    case MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_UNKNOWN:
+      return make_error_code(failure::tls_certificate_untrusted);
+    case MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED:
+      return make_error_code(failure::tls_certificate_expired);
+    case 116:  // certificate_required (TLS 1.3's alert, sent by OpenSSL servers)
+      return make_error_code(failure::tls_certificate_required);
+    case MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR:
+    case MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE:
+    case MBEDTLS_SSL_ALERT_MSG_BAD_RECORD_MAC:
+    case MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW:
+      return make_error_code(failure::tls_protocol_error);
+    default:
+      return make_error_code(failure::tls_handshake_failed);
+  }
+}
+
+class MbedEngine;
+
+class MbedSession final : public TlsSession {
+ public:
+  MbedSession(MbedEngine& engine, NativeHandle socket, std::string server_name)
+      : engine_(engine), socket_(socket), server_name_(std::move(server_name)) {
+    mbedtls_ssl_init(&ssl_);
+  }
+  ~MbedSession() override { mbedtls_ssl_free(&ssl_); }
+  MbedSession(const MbedSession&) = delete;
+  MbedSession& operator=(const MbedSession&) = delete;
+
+  Status setup(const mbedtls_ssl_config& config, const mbedtls_ssl_session* cached,
+               bool check_ip) noexcept;
+
+  Status handshake() noexcept override;
+
+  Result<std::size_t> read(std::span<std::byte> into) noexcept override {
+    const int r =
+        mbedtls_ssl_read(&ssl_, reinterpret_cast<unsigned char*>(into.data()), into.size());
+    if (r > 0) return static_cast<std::size_t>(r);
+    if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY) return std::size_t{0};
+    if (r == 0 || r == MBEDTLS_ERR_SSL_CONN_EOF)  // transport EOF without close_notify
+      return socket_error_ ? socket_error_ : make_error_code(failure::tls_truncated);
+    return fail(r, false);
+  }
+
+  Result<std::size_t> write(std::span<const std::byte> data) noexcept override {
+    // After WANT_WRITE mbedTLS must be called with the very same length: it
+    // finishes the record it built and reports that many bytes.
+    std::size_t size = data.size();
+    if (pending_write_ > 0 && pending_write_ <= size) size = pending_write_;
+    const int r =
+        mbedtls_ssl_write(&ssl_, reinterpret_cast<const unsigned char*>(data.data()), size);
+    if (r >= 0) {
+      pending_write_ = 0;
+      return static_cast<std::size_t>(r);
+    }
+    if (r == MBEDTLS_ERR_SSL_WANT_WRITE || r == MBEDTLS_ERR_SSL_WANT_READ) pending_write_ = size;
+    return fail(r, false);
+  }
+
+  Status close_notify() noexcept override {
+    const int r = mbedtls_ssl_close_notify(&ssl_);
+    if (r == 0) return {};
+    return fail(r, false);
+  }
+
+  unsigned wants() const noexcept override { return wants_; }
+  bool has_buffered_input() const noexcept override {
+    return mbedtls_ssl_get_bytes_avail(&ssl_) > 0 || mbedtls_ssl_check_pending(&ssl_) != 0;
+  }
+  TlsInfo info() const override;
+
+  // The I/O callbacks mbedTLS calls.
+  static int send_cb(void* self, const unsigned char* data, std::size_t size);
+  static int receive_cb(void* self, unsigned char* into, std::size_t size);
+  // Checks the IP address connected to against the certificate's IP entries
+  // (mbedTLS 2.28 checks only DNS names).
+  static int verify_ip_cb(void* self, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags);
+
+ private:
+  std::error_code fail(int code, bool handshaking) noexcept;
+
+  MbedEngine& engine_;
+  NativeHandle socket_;
+  std::string server_name_;
+  mbedtls_ssl_context ssl_;
+  std::error_code socket_error_;
+  std::size_t pending_write_ = 0;
+  unsigned wants_ = io::readable;
+  bool resumed_ = false;
+};
+
+class MbedEngine final : public TlsEngine {
+ public:
+  explicit MbedEngine(const TlsOptions& options, bool server) : options_(options), server_(server) {
+    mbedtls_ssl_config_init(&config_);
+    mbedtls_ctr_drbg_init(&drbg_);
+    mbedtls_x509_crt_init(&ca_);
+    mbedtls_x509_crt_init(&own_cert_);
+    mbedtls_pk_init(&own_key_);
+    mbedtls_ssl_cache_init(&cache_);
+    mbedtls_ssl_ticket_init(&tickets_);
+  }
+  ~MbedEngine() override {
+    for (auto& [name, session] : sessions_)
+      mbedtls_ssl_session_free(&session);
+    mbedtls_ssl_ticket_free(&tickets_);
+    mbedtls_ssl_cache_free(&cache_);
+    mbedtls_pk_free(&own_key_);
+    mbedtls_x509_crt_free(&own_cert_);
+    mbedtls_x509_crt_free(&ca_);
+    mbedtls_ctr_drbg_free(&drbg_);
+    mbedtls_ssl_config_free(&config_);
+  }
+  MbedEngine(const MbedEngine&) = delete;
+  MbedEngine& operator=(const MbedEngine&) = delete;
+
+  Status configure() noexcept;
+
+  Result<std::unique_ptr<TlsSession>> open(NativeHandle socket,
+                                           std::string_view server_name) noexcept override {
+    std::string name(server_name.empty() ? std::string_view(options_.server_name) : server_name);
+    if (!server_ && !options_.insecure_skip_verify && name.empty())
+      return make_error_code(
+          failure::tls_configuration);  // nothing to check the certificate against
+    auto* session = new (std::nothrow) MbedSession(*this, socket, name);
+    if (session == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+    std::unique_ptr<TlsSession> owned(session);
+    const mbedtls_ssl_session* cached = nullptr;
+    if (!server_ && options_.session_resumption) {
+      auto it = sessions_.find(name);
+      if (it != sessions_.end()) cached = &it->second;
+    }
+    if (auto st = session->setup(config_, cached, !server_ && tls::is_ip_literal(name)); !st)
+      return st.error();
+    return owned;
+  }
+
+  /// Keeps a client's session for the next connect to the same name.
+  void remember(const std::string& name, const mbedtls_ssl_context& ssl) noexcept {
+    if (server_ || !options_.session_resumption) return;
+    auto [it, fresh] = sessions_.try_emplace(name);
+    if (fresh)
+      mbedtls_ssl_session_init(&it->second);
+    else
+      mbedtls_ssl_session_reset_contents(it->second);
+    if (mbedtls_ssl_get_session(&ssl, &it->second) != 0) {
+      mbedtls_ssl_session_free(&it->second);
+      sessions_.erase(it);
+    }
+  }
+
+ private:
+  static void mbedtls_ssl_session_reset_contents(mbedtls_ssl_session& s) noexcept {
+    mbedtls_ssl_session_free(&s);
+    mbedtls_ssl_session_init(&s);
+  }
+
+  TlsOptions options_;
+  bool server_;
+  mbedtls_ssl_config config_;
+  mbedtls_ctr_drbg_context drbg_;
+  mbedtls_x509_crt ca_;
+  mbedtls_x509_crt own_cert_;
+  mbedtls_pk_context own_key_;
+  mbedtls_ssl_cache_context cache_;
+  mbedtls_ssl_ticket_context tickets_;
+  std::vector<std::string> alpn_names_;
+  std::vector<const char*> alpn_list_;  // null-terminated, into alpn_names_
+  std::map<std::string, mbedtls_ssl_session> sessions_;
+};
+
+Status MbedEngine::configure() noexcept {
+  const auto bad = make_error_code(failure::tls_configuration);
+  if (options_.min_version == TlsVersion::tls1_3)
+    return make_error_code(failure::backend_unavailable);  // mbedTLS 2.28 speaks TLS 1.2
+  static const unsigned char kPersonal[] = "sockkit";
+  if (mbedtls_ctr_drbg_seed(&drbg_, entropy_from_sockkit, nullptr, kPersonal, sizeof kPersonal) !=
+      0)
+    return make_error_code(std::errc::resource_unavailable_try_again);
+  if (mbedtls_ssl_config_defaults(&config_, server_ ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
+                                  MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+    return bad;
+  mbedtls_ssl_conf_rng(&config_, mbedtls_ctr_drbg_random, &drbg_);
+  mbedtls_ssl_conf_min_version(&config_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
+  mbedtls_ssl_conf_ciphersuites(&config_, kCipherSuites);
+  mbedtls_ssl_conf_renegotiation(&config_, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+
+  if (!options_.certificate_file.empty() || !options_.private_key_file.empty()) {
+    if (mbedtls_x509_crt_parse_file(&own_cert_, options_.certificate_file.c_str()) != 0 ||
+        mbedtls_pk_parse_keyfile(&own_key_, options_.private_key_file.c_str(), nullptr) != 0 ||
+        mbedtls_pk_check_pair(&own_cert_.pk, &own_key_) != 0 ||
+        mbedtls_ssl_conf_own_cert(&config_, &own_cert_, &own_key_) != 0)
+      return bad;
+  } else if (server_) {
+    return bad;
+  }
+
+  const bool verify_peer =
+      server_ ? options_.require_client_certificate : !options_.insecure_skip_verify;
+  if (verify_peer) {
+    bool loaded = false;
+    if (!options_.ca_file.empty()) {
+      if (mbedtls_x509_crt_parse_file(&ca_, options_.ca_file.c_str()) != 0) return bad;
+      loaded = true;
+    }
+    if (!options_.ca_directory.empty()) {
+      if (mbedtls_x509_crt_parse_path(&ca_, options_.ca_directory.c_str()) < 0) return bad;
+      loaded = true;
+    }
+    if (!loaded) {
+      if (server_) return bad;  // client certificates need the CA that issues them
+      // The system's bundle (Debian: ca-certificates); a device names its own file.
+      if (mbedtls_x509_crt_parse_file(&ca_, "/etc/ssl/certs/ca-certificates.crt") != 0 &&
+          mbedtls_x509_crt_parse_path(&ca_, "/etc/ssl/certs") <= 0)
+        return bad;
+    }
+    mbedtls_ssl_conf_ca_chain(&config_, &ca_, nullptr);
+    mbedtls_ssl_conf_authmode(&config_, MBEDTLS_SSL_VERIFY_REQUIRED);
+  } else {
+    mbedtls_ssl_conf_authmode(&config_, MBEDTLS_SSL_VERIFY_NONE);
+  }
+
+  if (!options_.alpn.empty()) {
+    if (!tls::alpn_wire_format(options_.alpn)) return bad;  // the same limits as OpenSSL's
+    alpn_names_ = options_.alpn;
+    for (const auto& name : alpn_names_)
+      alpn_list_.push_back(name.c_str());
+    alpn_list_.push_back(nullptr);
+    if (mbedtls_ssl_conf_alpn_protocols(&config_, alpn_list_.data()) != 0) return bad;
+  }
+
+  if (server_ && options_.session_resumption) {
+    mbedtls_ssl_conf_session_cache(&config_, &cache_, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+    if (mbedtls_ssl_ticket_setup(&tickets_, mbedtls_ctr_drbg_random, &drbg_,
+                                 MBEDTLS_CIPHER_AES_256_GCM, 86400) != 0)
+      return bad;
+    mbedtls_ssl_conf_session_tickets_cb(&config_, mbedtls_ssl_ticket_write,
+                                        mbedtls_ssl_ticket_parse, &tickets_);
+  } else if (!options_.session_resumption) {
+    mbedtls_ssl_conf_session_tickets(&config_, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+  }
+  return {};
+}
+
+Status MbedSession::setup(const mbedtls_ssl_config& config, const mbedtls_ssl_session* cached,
+                          bool check_ip) noexcept {
+  if (mbedtls_ssl_setup(&ssl_, &config) != 0)
+    return std::make_error_code(std::errc::not_enough_memory);
+  if (!server_name_.empty() && !check_ip &&
+      mbedtls_ssl_set_hostname(&ssl_, server_name_.c_str()) != 0)
+    return make_error_code(failure::tls_configuration);
+  if (check_ip) mbedtls_ssl_set_verify(&ssl_, verify_ip_cb, this);
+  if (cached != nullptr) (void)mbedtls_ssl_set_session(&ssl_, cached);  // else a full handshake
+  mbedtls_ssl_set_bio(&ssl_, this, send_cb, receive_cb, nullptr);
+  return {};
+}
+
+Status MbedSession::handshake() noexcept {
+  // Step by step, to see whether the server accepted our cached session before
+  // mbedTLS frees its handshake state.
+  while (ssl_.state != MBEDTLS_SSL_HANDSHAKE_OVER) {
+    if (ssl_.handshake != nullptr && ssl_.handshake->resume) resumed_ = true;
+    const int r = mbedtls_ssl_handshake_step(&ssl_);
+    if (r != 0) return fail(r, true);
+  }
+  engine_.remember(server_name_, ssl_);
+  return {};
+}
+
+std::error_code MbedSession::fail(int code, bool handshaking) noexcept {
+  switch (code) {
+    case MBEDTLS_ERR_SSL_WANT_READ:
+      wants_ = io::readable;
+      return std::make_error_code(std::errc::operation_would_block);
+    case MBEDTLS_ERR_SSL_WANT_WRITE:
+      wants_ = io::writable;
+      return std::make_error_code(std::errc::operation_would_block);
+    case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
+      return from_verify_flags(mbedtls_ssl_get_verify_result(&ssl_));
+    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+      return from_alert(ssl_.in_msg != nullptr ? ssl_.in_msg[1] : 0);
+    case MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE:
+      return make_error_code(failure::tls_certificate_required);
+    case MBEDTLS_ERR_SSL_INVALID_RECORD:
+    case MBEDTLS_ERR_SSL_INVALID_MAC:
+    case MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE:
+    case MBEDTLS_ERR_SSL_UNEXPECTED_RECORD:
+    case MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO:
+    case MBEDTLS_ERR_SSL_BAD_HS_SERVER_HELLO:
+    case MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE:
+    case MBEDTLS_ERR_SSL_BAD_INPUT_DATA:
+      return socket_error_ ? socket_error_ : make_error_code(failure::tls_protocol_error);
+    case MBEDTLS_ERR_SSL_CONN_EOF:
+      if (socket_error_) return socket_error_;
+      return make_error_code(handshaking ? failure::tls_handshake_failed : failure::tls_truncated);
+    default:
+      if (socket_error_) return socket_error_;
+      return make_error_code(failure::tls_handshake_failed);
+  }
+}
+
+int MbedSession::send_cb(void* self, const unsigned char* data, std::size_t size) {
+  auto* s = static_cast<MbedSession*>(self);
+  auto n = transport::send(s->socket_, std::as_bytes(std::span(data, size)));
+  if (n) return static_cast<int>(*n);
+  if (n.error() == errc::would_block) return MBEDTLS_ERR_SSL_WANT_WRITE;
+  s->socket_error_ = n.error();
+  return MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+int MbedSession::receive_cb(void* self, unsigned char* into, std::size_t size) {
+  auto* s = static_cast<MbedSession*>(self);
+  auto n = transport::receive(s->socket_, std::as_writable_bytes(std::span(into, size)));
+  if (n) return static_cast<int>(*n);  // 0: EOF
+  if (n.error() == errc::would_block) return MBEDTLS_ERR_SSL_WANT_READ;
+  s->socket_error_ = n.error();
+  return MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+int MbedSession::verify_ip_cb(void* self, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags) {
+  if (depth != 0) return 0;  // only the server's own certificate names it
+  const auto& name = static_cast<MbedSession*>(self)->server_name_;
+  std::array<std::uint8_t, 16> want{};
+  std::size_t want_size = 0;
+  if (auto v4 = ip_text::parse_ipv4(name)) {
+    std::memcpy(want.data(), v4->data(), 4);
+    want_size = 4;
+  } else if (auto v6 = ip_text::parse_ipv6(name)) {
+    want = *v6;
+    want_size = 16;
+  }
+  constexpr unsigned char kIpAddressTag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7;
+  for (const mbedtls_x509_sequence* san = &crt->subject_alt_names; san != nullptr; san = san->next)
+    if (san->buf.tag == kIpAddressTag && san->buf.len == want_size &&
+        std::memcmp(san->buf.p, want.data(), want_size) == 0)
+      return 0;
+  *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+  return 0;
+}
+
+TlsInfo MbedSession::info() const {
+  TlsInfo info;
+  info.version = mbedtls_ssl_get_version(&ssl_);
+  info.cipher = mbedtls_ssl_get_ciphersuite(&ssl_);
+  if (const mbedtls_x509_crt* peer = mbedtls_ssl_get_peer_cert(&ssl_)) {
+    char subject[256];
+    if (mbedtls_x509_dn_gets(subject, sizeof subject, &peer->subject) > 0)
+      info.peer_subject = subject;
+  }
+  if (const char* alpn = mbedtls_ssl_get_alpn_protocol(&ssl_)) info.alpn = alpn;
+  info.resumed = resumed_;
+  return info;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<TlsEngine>> make_mbedtls_engine(const TlsOptions& options,
+                                                       bool server) noexcept {
+  auto engine = std::unique_ptr<MbedEngine>(new (std::nothrow) MbedEngine(options, server));
+  if (!engine) return std::make_error_code(std::errc::not_enough_memory);
+  if (auto st = engine->configure(); !st) return st.error();
+  return std::unique_ptr<TlsEngine>(std::move(engine));
+}
+
+}  // namespace sockkit::transport
