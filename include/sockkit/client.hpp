@@ -23,7 +23,7 @@ class ClientImpl;
 
 /// TCP settings for one outgoing connection, applied before it connects.
 struct ConnectOptions {
-  std::optional<Keepalive> keepalive;         ///< Probes on an idle connection; none = off.
+  std::optional<Keepalive> keepalive{};       ///< Probes on an idle connection; none = off.
   std::chrono::milliseconds user_timeout{0};  ///< TCP_USER_TIMEOUT: unacknowledged data this
                                               ///< long kills the connection. 0 = the stack's
                                               ///< default; skipped where the stack lacks it.

@@ -334,6 +334,9 @@ std::error_code MbedSession::fail(int code, bool handshaking) noexcept {
     case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
       return from_alert(ssl_.in_msg != nullptr ? ssl_.in_msg[1] : 0);
     case MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE:
+      // mbedTLS ends here without telling the client why; say it, as OpenSSL does.
+      (void)mbedtls_ssl_send_alert_message(&ssl_, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                           MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
       return make_error_code(failure::tls_certificate_required);
     case MBEDTLS_ERR_SSL_INVALID_RECORD:
     case MBEDTLS_ERR_SSL_INVALID_MAC:

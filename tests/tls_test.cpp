@@ -1,0 +1,414 @@
+// The TLS conformance suite: the same tests against every TLS backend in this
+// build (as the poller suite runs against every poller), each side of each
+// connection on the backend under test, plus the two backends against each
+// other. Certificates are made at test time (support/test_pki).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/fixture.hpp"
+#include "support/test_pki.hpp"
+
+namespace sockkit::test {
+namespace {
+using namespace std::chrono_literals;
+
+// Echoes, pauses reading at the high watermark; records what happened.
+struct Recorder : ConnectionHandler {
+  void on_open(Connection& c) override {
+    ++opened;
+    id = c.id();
+    if (auto info = c.tls_info()) last_info = *info;
+    if (!greeting.empty()) (void)c.send(greeting);
+  }
+  Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) override {
+    received.append(reinterpret_cast<const char*>(data.data()), data.size());
+    if (echo) {
+      if (auto st = c.send(data); !st) return st.error();
+    }
+    if (close_with && received.size() >= close_after) {
+      c.close(close_with == make_error_code(failure::stopped) ? std::error_code{} : close_with);
+      close_with = {};
+    }
+    return data.size();
+  }
+  void on_high_watermark(Connection& c) override {
+    ++high_marks;
+    c.pause_reading();
+  }
+  void on_drain(Connection& c) override { c.resume_reading(); }
+  void on_close(Connection&, std::error_code why) override {
+    ++closed;
+    close_reasons.push_back(why);
+  }
+  void on_connect_failed(const Endpoint&, std::error_code why) override {
+    connect_failures.push_back(why);
+  }
+  bool echo = false;
+  std::string greeting;
+  std::string received;
+  std::size_t close_after = 0;
+  std::error_code close_with;  // failure::stopped: close without an error
+  int opened = 0, closed = 0, high_marks = 0;
+  Connection::Id id = 0;
+  TlsInfo last_info;
+  std::vector<std::error_code> close_reasons;
+  std::vector<std::error_code> connect_failures;
+};
+
+struct Pair {
+  TlsBackend server;
+  TlsBackend client;
+};
+
+std::string name_of(const ::testing::TestParamInfo<Pair>& p) {
+  if (p.param.server == p.param.client) return to_string(p.param.server);
+  return std::string(to_string(p.param.client)) + "_to_" + to_string(p.param.server);
+}
+
+std::vector<Pair> pairs() {
+  std::vector<Pair> out;
+  for (TlsBackend b : {TlsBackend::openssl, TlsBackend::mbedtls})
+    if (tls_backend_available(b)) out.push_back({b, b});
+  if (out.size() == 2) {
+    out.push_back({TlsBackend::openssl, TlsBackend::mbedtls});
+    out.push_back({TlsBackend::mbedtls, TlsBackend::openssl});
+  }
+  return out;
+}
+
+class TlsSuite : public SockkitTest, public ::testing::WithParamInterface<Pair> {
+ protected:
+  void SetUp() override {
+    SockkitTest::SetUp();
+    ASSERT_TRUE(pki.ok()) << pki.error();
+    auto l = EventLoop::create();
+    ASSERT_OK(l);
+    loop = std::move(*l);
+  }
+  void TearDown() override {
+    client.reset();
+    server.reset();
+    loop.reset();
+    SockkitTest::TearDown();
+  }
+
+  TlsOptions server_options(const std::string& cert = "server") const {
+    return {.backend = GetParam().server,
+            .certificate_file = pki.cert(cert),
+            .private_key_file = pki.key(cert)};
+  }
+  TlsOptions client_options() const {
+    return {.backend = GetParam().client, .ca_file = pki.ca(), .server_name = "localhost"};
+  }
+
+  // Starts a TLS server with `options` and a client with `copts`, connects once.
+  void start(const TlsOptions& options, const TlsOptions& copts, ServerOptions sopts = {}) {
+    auto sctx = TlsContext::server(options);
+    ASSERT_OK(sctx);
+    sopts.tls = *sctx;
+    auto s = Server::start(*loop, Endpoint::loopback_v4(0), server_side, sopts);
+    ASSERT_OK(s);
+    server = std::move(*s);
+    auto cctx = TlsContext::client(copts);
+    ASSERT_OK(cctx);
+    client_tls = *cctx;
+    auto c = Client::create(*loop, client_side);
+    ASSERT_OK(c);
+    client = std::move(*c);
+    connect();
+  }
+  void connect(const std::string& name = {}) {
+    ASSERT_OK(
+        client->connect(server->local_endpoint(), 5s, {.tls = client_tls, .server_name = name}));
+  }
+  bool settled() {
+    return run_loop_until(*loop, 5s, [&] {
+      return client_side.opened + static_cast<int>(client_side.connect_failures.size()) > 0;
+    });
+  }
+
+  TestPki pki;
+  std::unique_ptr<EventLoop> loop;
+  Recorder server_side, client_side;
+  std::unique_ptr<Server> server;
+  std::unique_ptr<Client> client;
+  std::shared_ptr<TlsContext> client_tls;
+};
+
+TEST_P(TlsSuite, EchoesAMegabyteWithTheSameHandlerCodeAsPlain) {
+  server_side.echo = true;
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  ASSERT_EQ(client_side.opened, 1)
+      << (client_side.connect_failures.empty() ? "" : client_side.connect_failures[0].message());
+  // TLS 1.3: the client is done one flight before the server.
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.opened == 1; }));
+  EXPECT_EQ(client_side.last_info.version.substr(0, 4), "TLSv");
+  EXPECT_FALSE(client_side.last_info.cipher.empty());
+  EXPECT_NE(client_side.last_info.peer_subject.find("localhost"), std::string::npos)
+      << client_side.last_info.peer_subject;
+  std::string payload(1 << 20, '\0');
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<char>('a' + i % 26);
+  Connection* conn = client->find(client_side.id);
+  ASSERT_NE(conn, nullptr);
+  ASSERT_OK(conn->send(payload));
+  ASSERT_TRUE(run_loop_until(*loop, 10s, [&] {
+    return client_side.received.size() >= payload.size();
+  })) << client_side.received.size();
+  EXPECT_EQ(client_side.received, payload);
+}
+
+// The peer's failure as the client sees it, and the server's count of it.
+#define EXPECT_CONNECT_FAILS_WITH(condition)                            \
+  do {                                                                  \
+    ASSERT_TRUE(settled());                                             \
+    EXPECT_EQ(client_side.opened, 0);                                   \
+    ASSERT_EQ(client_side.connect_failures.size(), 1u);                 \
+    EXPECT_TRUE(client_side.connect_failures[0] == (condition))         \
+        << client_side.connect_failures[0].message() << " ["            \
+        << to_string(classify(client_side.connect_failures[0])) << "]"; \
+    EXPECT_EQ(server_side.opened, 0);                                   \
+  } while (false)
+
+TEST_P(TlsSuite, AnUntrustedIssuerIsRefused) {
+  start(server_options("untrusted"), client_options());
+  EXPECT_CONNECT_FAILS_WITH(errc::tls_untrusted);
+  EXPECT_TRUE(
+      run_loop_until(*loop, 5s, [&] { return server->stats().tls_handshake_failures == 1; }));
+  EXPECT_EQ(server->stats().open, 0u);
+}
+
+TEST_P(TlsSuite, AnExpiredCertificateIsRefused) {
+  start(server_options("expired"), client_options());
+  EXPECT_CONNECT_FAILS_WITH(errc::tls_expired);
+}
+
+TEST_P(TlsSuite, ACertificateForAnotherHostIsRefused) {
+  start(server_options("wrong-host"), client_options());
+  EXPECT_CONNECT_FAILS_WITH(errc::tls_host_mismatch);
+  EXPECT_EQ(classify(client_side.connect_failures.at(0)), errc::tls_host_mismatch);
+  EXPECT_EQ(client_side.connect_failures.at(0).message(), "certificate host name mismatch");
+}
+
+TEST_P(TlsSuite, TheNameConnectedToIsChecked) {
+  start(server_options(), client_options());  // "localhost": in the certificate
+  ASSERT_TRUE(settled());
+  EXPECT_EQ(client_side.opened, 1);
+  connect("not-localhost.example");
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return !client_side.connect_failures.empty(); }));
+  EXPECT_TRUE(client_side.connect_failures[0] == errc::tls_host_mismatch)
+      << client_side.connect_failures[0].message();
+  connect("127.0.0.1");  // the certificate's IP entry
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.opened == 2; }))
+      << (client_side.connect_failures.size() > 1 ? client_side.connect_failures[1].message() : "");
+  connect("127.0.0.2");  // an address the certificate does not carry
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.connect_failures.size() == 2; }));
+  EXPECT_TRUE(client_side.connect_failures[1] == errc::tls_host_mismatch)
+      << client_side.connect_failures[1].message();
+}
+
+TEST_P(TlsSuite, InsecureSkipVerifyAcceptsAnyCertificate) {
+  TlsOptions copts = client_options();
+  copts.ca_file.clear();
+  copts.server_name.clear();
+  copts.insecure_skip_verify = true;
+  start(server_options("untrusted"), copts);
+  ASSERT_TRUE(settled());
+  EXPECT_EQ(client_side.opened, 1);
+}
+
+TEST_P(TlsSuite, VerificationNeedsANameToCheck) {
+  TlsOptions copts = client_options();
+  copts.server_name.clear();
+  start(server_options(), copts);
+  ASSERT_TRUE(settled());
+  ASSERT_EQ(client_side.connect_failures.size(), 1u);
+  EXPECT_TRUE(client_side.connect_failures[0] == errc::invalid_argument);
+}
+
+TEST_P(TlsSuite, MutualTlsAcceptsAClientCertificateFromTheCa) {
+  TlsOptions sopts = server_options();
+  sopts.ca_file = pki.ca();
+  sopts.require_client_certificate = true;
+  TlsOptions copts = client_options();
+  copts.certificate_file = pki.cert("client");
+  copts.private_key_file = pki.key("client");
+  start(sopts, copts);
+  ASSERT_TRUE(settled());
+  EXPECT_EQ(client_side.opened, 1);
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.opened == 1; }));
+  EXPECT_NE(server_side.last_info.peer_subject.find("device-1"), std::string::npos)
+      << server_side.last_info.peer_subject;
+}
+
+TEST_P(TlsSuite, MutualTlsRefusesAClientWithoutACertificate) {
+  TlsOptions sopts = server_options();
+  sopts.ca_file = pki.ca();
+  sopts.require_client_certificate = true;
+  start(sopts, client_options());
+  // TLS 1.3 clients finish before the server has judged them: they learn of
+  // it from the server's alert on their first read.
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] {
+    return !client_side.connect_failures.empty() || !client_side.close_reasons.empty();
+  }));
+  const std::error_code why = client_side.connect_failures.empty()
+                                  ? client_side.close_reasons.at(0)
+                                  : client_side.connect_failures[0];
+  EXPECT_TRUE(why == errc::tls_handshake_failed) << why.message();
+  EXPECT_TRUE(
+      run_loop_until(*loop, 5s, [&] { return server->stats().tls_handshake_failures == 1; }));
+  EXPECT_EQ(server_side.opened, 0);
+}
+
+TEST_P(TlsSuite, AlpnAgreesOnTheServersChoice) {
+  TlsOptions sopts = server_options();
+  sopts.alpn = {"mqtt"};
+  TlsOptions copts = client_options();
+  copts.alpn = {"x-other", "mqtt"};
+  start(sopts, copts);
+  ASSERT_TRUE(settled());
+  EXPECT_EQ(client_side.last_info.alpn, "mqtt");
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.opened == 1; }));
+  EXPECT_EQ(server_side.last_info.alpn, "mqtt");
+}
+
+TEST_P(TlsSuite, ASecondConnectResumesTheSession) {
+  server_side.greeting = "hello";  // the server speaks: TLS 1.3 tickets ride along
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.received == "hello"; }));
+  EXPECT_FALSE(client_side.last_info.resumed);
+  connect();
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.opened == 2; }));
+  EXPECT_TRUE(client_side.last_info.resumed);
+}
+
+TEST_P(TlsSuite, ACleanCloseIsNotTruncation) {
+  server_side.close_after = 4;
+  server_side.close_with = make_error_code(failure::stopped);  // close() without an error
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  ASSERT_OK(client->find(client_side.id)->send("ping"));
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.closed == 1; }));
+  EXPECT_FALSE(client_side.close_reasons[0]) << client_side.close_reasons[0].message();
+}
+
+TEST_P(TlsSuite, ClosingWithoutCloseNotifyIsTruncation) {
+  server_side.close_after = 4;
+  server_side.close_with = make_error_code(failure::frame_too_large);  // an error: no close_notify
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  ASSERT_OK(client->find(client_side.id)->send("ping"));
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.closed == 1; }));
+  EXPECT_TRUE(client_side.close_reasons[0] == errc::tls_truncated)
+      << client_side.close_reasons[0].message();
+}
+
+TEST_P(TlsSuite, GarbageInsteadOfAClientHelloIsCountedAndClosed) {
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  auto raw = TcpStream::connect(server->local_endpoint(), 2s);
+  ASSERT_OK(raw);
+  ASSERT_OK(raw->write_all(std::string("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), 2s));
+  ASSERT_TRUE(
+      run_loop_until(*loop, 5s, [&] { return server->stats().tls_handshake_failures == 1; }));
+  EXPECT_EQ(server_side.opened, 1);  // the first, real client only
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().open == 1; }));
+}
+
+TEST_P(TlsSuite, GarbageInsteadOfAServerHelloIsAProtocolError) {
+  struct Garbage : ConnectionHandler {
+    Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+      (void)c.send(std::string(64, '\x42'));
+      return d.size();
+    }
+  } garbage;
+  auto plain = Server::start(*loop, Endpoint::loopback_v4(0), garbage);
+  ASSERT_OK(plain);
+  auto cctx = TlsContext::client(client_options());
+  ASSERT_OK(cctx);
+  auto c = Client::create(*loop, client_side);
+  ASSERT_OK(c);
+  client = std::move(*c);
+  ASSERT_OK(client->connect((*plain)->local_endpoint(), 5s, {.tls = *cctx}));
+  ASSERT_TRUE(settled());
+  ASSERT_EQ(client_side.connect_failures.size(), 1u);
+  EXPECT_TRUE(client_side.connect_failures[0] == errc::tls_protocol_error)
+      << client_side.connect_failures[0].message();
+}
+
+TEST_P(TlsSuite, AHandshakeNeverFinishedIsClosedAtItsDeadline) {
+  TlsOptions sopts = server_options();
+  sopts.handshake_timeout = 200ms;
+  start(sopts, client_options());
+  ASSERT_TRUE(settled());
+  auto silent = TcpStream::connect(server->local_endpoint(), 2s);
+  ASSERT_OK(silent);
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().open == 2; }));
+  ASSERT_TRUE(
+      run_loop_until(*loop, 5s, [&] { return server->stats().tls_handshake_timeouts == 1; }));
+  EXPECT_EQ(server->stats().open, 1u);
+  char byte;
+  ASSERT_OK(silent->set_receive_timeout(2s));
+  auto n = silent->receive(std::span<char>(&byte, 1));
+  EXPECT_TRUE(!n || *n == 0) << "the silent peer was closed";
+}
+
+TEST_P(TlsSuite, HandshakingConnectionsCountAgainstTheLimit) {
+  ServerOptions limited;
+  limited.max_connections = 1;
+  start(server_options(), client_options(), limited);
+  ASSERT_TRUE(settled());
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.opened == 1; }));
+  auto second = TcpStream::connect(server->local_endpoint(), 2s);
+  ASSERT_OK(second);
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().rejected_over_limit == 1; }));
+}
+
+TEST_P(TlsSuite, BackpressureWorksAsOnPlainConnections) {
+  server_side.echo = true;
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  // A client that may queue all it sends: past the kernel's buffers (several
+  // MB over loopback) the echoes pile up in the server's queue.
+  auto roomy =
+      Client::create(*loop, client_side, {.max_write_queue = 64 << 20, .high_watermark = 64 << 20});
+  ASSERT_OK(roomy);
+  client = std::move(*roomy);
+  connect();
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.opened == 2; }));
+  Connection* conn = client->find(client_side.id);
+  ASSERT_NE(conn, nullptr);
+  conn->pause_reading();  // the client stops reading: the server's queue must fill
+  const std::string block(1 << 20, 'q');
+  for (int i = 0; i < 24; ++i)
+    ASSERT_OK(conn->send(block));
+  ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return server_side.high_marks >= 1; }));
+  conn->resume_reading();
+  ASSERT_TRUE(run_loop_until(*loop, 20s, [&] {
+    return client_side.received.size() == 24 * block.size();
+  })) << client_side.received.size();
+  EXPECT_EQ(client_side.received, std::string(24 * block.size(), 'q'));
+}
+
+TEST_P(TlsSuite, AServerContextNeedsACertificate) {
+  auto none = TlsContext::server({.backend = GetParam().server});
+  ASSERT_FALSE(none);
+  EXPECT_TRUE(none.error() == errc::invalid_argument);
+  auto missing = TlsContext::server({.backend = GetParam().server,
+                                     .certificate_file = pki.dir() + "/missing.pem",
+                                     .private_key_file = pki.key("server")});
+  ASSERT_FALSE(missing);
+  auto mismatched = TlsContext::server({.backend = GetParam().server,
+                                        .certificate_file = pki.cert("server"),
+                                        .private_key_file = pki.key("client")});
+  ASSERT_FALSE(mismatched);
+  EXPECT_EQ(mismatched.error(), make_error_code(failure::tls_configuration));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, TlsSuite, ::testing::ValuesIn(pairs()), name_of);
+
+}  // namespace
+}  // namespace sockkit::test
