@@ -17,6 +17,40 @@ Result<Endpoint> first_endpoint(const std::string& text, bool passive) {
   return eps->front();
 }
 
+void add_tls_client_flags(CLI::App& cmd, TlsClientFlags& flags, bool full) {
+  cmd.add_flag("--tls", flags.enabled, "TLS over the connection (certificates verified)");
+  cmd.add_option("--ca", flags.ca, "Trusted CA bundle, PEM (default: the system's)");
+  cmd.add_flag("--insecure", flags.insecure,
+               "TLS without verifying the server's certificate or name (INSECURE)");
+  cmd.add_option("--tls-backend", flags.backend, "openssl or mbedtls")->capture_default_str();
+  if (!full) return;
+  cmd.add_option("--cert", flags.cert, "Client certificate for mutual TLS, PEM");
+  cmd.add_option("--key", flags.key, "Its private key, PEM");
+  cmd.add_option("--server-name", flags.server_name,
+                 "Name sent as SNI and checked in the certificate (default: the host)");
+  cmd.add_option("--alpn", flags.alpn, "Application protocol to offer (repeatable)");
+}
+
+std::string host_of(const std::string& address) {
+  if (address.starts_with('[')) return address.substr(1, address.find(']') - 1);
+  return address.substr(0, address.rfind(':'));
+}
+
+Result<std::shared_ptr<TlsContext>> make_client_tls(const TlsClientFlags& flags,
+                                                    const std::string& address) {
+  auto backend = parse_tls_backend(flags.backend);
+  if (!backend) return backend.error();
+  TlsOptions options;
+  options.backend = *backend;
+  options.ca_file = flags.ca;
+  options.certificate_file = flags.cert;
+  options.private_key_file = flags.key;
+  options.server_name = flags.server_name.empty() ? host_of(address) : flags.server_name;
+  options.alpn = flags.alpn;
+  options.insecure_skip_verify = flags.insecure;
+  return TlsContext::client(options);
+}
+
 std::chrono::milliseconds to_millis(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
 }

@@ -4,8 +4,10 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "sockkit/sockkit.hpp"
 
@@ -22,6 +24,26 @@ Result<Endpoint> first_endpoint(const std::string& text, bool passive);
 
 /// Seconds (fractional allowed) as milliseconds.
 std::chrono::milliseconds to_millis(double seconds);
+
+/// TLS flags of a client command (connect, bench).
+struct TlsClientFlags {
+  bool enabled = false;
+  std::string ca;
+  std::string cert;
+  std::string key;
+  std::string server_name;
+  std::vector<std::string> alpn;
+  bool insecure = false;
+  std::string backend = to_string(default_tls_backend());
+};
+/// --tls, --ca, --cert, --key, --server-name, --alpn, --insecure, --tls-backend.
+void add_tls_client_flags(CLI::App& cmd, TlsClientFlags& flags, bool full);
+/// The client context the flags describe; `host` (of the address) is the
+/// default server name.
+Result<std::shared_ptr<TlsContext>> make_client_tls(const TlsClientFlags& flags,
+                                                    const std::string& address);
+/// The host part of "host:port" / "[v6]:port".
+std::string host_of(const std::string& address);
 
 void add_echo_server(CLI::App& app, int& status);
 void add_connect(CLI::App& app, int& status);

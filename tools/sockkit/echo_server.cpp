@@ -23,6 +23,11 @@ struct EchoOptions {
   bool quiet = false;
   bool blocking = false;
   std::string backend = to_string(default_backend());
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  std::string tls_backend = to_string(default_tls_backend());
+  double tls_handshake_timeout = 10;
 };
 
 void serve(TcpStream stream, Endpoint peer, const EchoOptions& opt, std::atomic<int>& active) {
@@ -134,10 +139,25 @@ int run_loop(const EchoOptions& opt) {
   options.max_connections = static_cast<std::size_t>(opt.max_connections);
   options.limits.idle_timeout = to_millis(opt.idle_timeout);
   options.listen.backlog = 4096;  // bursts of connections (capped by net.core.somaxconn)
+  if (!opt.tls_cert.empty() || !opt.tls_key.empty()) {
+    auto tls_backend = parse_tls_backend(opt.tls_backend);
+    if (!tls_backend) return fail("TLS backend '" + opt.tls_backend + "'", tls_backend.error());
+    TlsOptions tls;
+    tls.backend = *tls_backend;
+    tls.certificate_file = opt.tls_cert;
+    tls.private_key_file = opt.tls_key;
+    tls.ca_file = opt.tls_client_ca;
+    tls.require_client_certificate = !opt.tls_client_ca.empty();
+    tls.handshake_timeout = to_millis(opt.tls_handshake_timeout);
+    auto context = TlsContext::server(tls);
+    if (!context) return fail("TLS certificate " + opt.tls_cert, context.error());
+    options.tls = *context;
+  }
   auto server = Server::start(**loop, *at, echo, options);
   if (!server) return fail("listen on " + at->to_string(), server.error());
-  std::printf("listening on %s (backend %s, pid %d)\n",
+  std::printf("listening on %s (backend %s%s%s, pid %d)\n",
               (*server)->local_endpoint().to_string().c_str(), to_string((*loop)->backend()),
+              options.tls ? ", tls " : "", options.tls ? opt.tls_backend.c_str() : "",
               static_cast<int>(::getpid()));
   std::fflush(stdout);
   // SIGINT/SIGTERM: flush what is queued (up to 2 s), then exit.
@@ -164,12 +184,15 @@ int run_loop(const EchoOptions& opt) {
   if (!opt.quiet)
     std::fprintf(stderr,
                  "accepted %llu, refused over limit %llu, past descriptor limit %llu, "
-                 "accept pauses %llu, idle closed %llu, echoed %llu bytes%s\n",
+                 "accept pauses %llu, idle closed %llu, TLS handshakes failed %llu, "
+                 "timed out %llu, echoed %llu bytes%s\n",
                  static_cast<unsigned long long>(st.accepted),
                  static_cast<unsigned long long>(st.rejected_over_limit),
                  static_cast<unsigned long long>(st.rejected_descriptor_limit),
                  static_cast<unsigned long long>(st.accept_pauses),
                  static_cast<unsigned long long>(st.idle_closed),
+                 static_cast<unsigned long long>(st.tls_handshake_failures),
+                 static_cast<unsigned long long>(st.tls_handshake_timeouts),
                  static_cast<unsigned long long>(echo.bytes), flushed ? "" : " (flush timed out)");
   if (!status) return fail("event loop", status.error());
   return 0;
@@ -196,8 +219,24 @@ void add_echo_server(CLI::App& app, int& status) {
                   "Close a connection idle this many seconds (0 = never)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("-q,--quiet", opt->quiet, "Do not log connections on stderr");
-  cmd->final_callback(
-      [opt, &status] { status = opt->blocking ? run_blocking(*opt) : run_loop(*opt); });
+  cmd->add_option("--tls-cert", opt->tls_cert, "Serve TLS with this certificate chain, PEM");
+  cmd->add_option("--tls-key", opt->tls_key, "The certificate's private key, PEM");
+  cmd->add_option("--tls-client-ca", opt->tls_client_ca,
+                  "Require client certificates issued by this CA, PEM (mutual TLS)");
+  cmd->add_option("--tls-backend", opt->tls_backend, "openssl or mbedtls")->capture_default_str();
+  cmd->add_option("--tls-handshake-timeout", opt->tls_handshake_timeout,
+                  "Close a connection whose handshake is not done in this many seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->final_callback([opt, &status] {
+    if (opt->blocking && !opt->tls_cert.empty()) {
+      std::fprintf(stderr,
+                   "sockkit: --blocking serves plain TCP only; TLS runs on the event loop\n");
+      status = 2;
+      return;
+    }
+    status = opt->blocking ? run_blocking(*opt) : run_loop(*opt);
+  });
 }
 
 }  // namespace sockkit::cli

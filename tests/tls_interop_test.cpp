@@ -1,0 +1,292 @@
+// TLS against peers nobody here wrote: `openssl s_server` and `openssl
+// s_client` (Debian's openssl), in both directions, on each TLS backend, TLS
+// 1.2 and 1.3 (1.3 where the backend speaks it), with and without client
+// certificates. The test starts each openssl process itself and ends it by PID.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/fixture.hpp"
+#include "support/server_thread.hpp"
+#include "support/test_pki.hpp"
+
+namespace sockkit::test {
+namespace {
+using namespace std::chrono_literals;
+
+// A child process with its output in a file; killed and reaped on destruction.
+class Child {
+ public:
+  Child(const std::vector<std::string>& argv, const std::string& output) {
+    pid_ = ::fork();
+    if (pid_ != 0) return;
+    FILE* out = std::freopen(output.c_str(), "w", stdout);
+    (void)out;
+    ::dup2(STDOUT_FILENO, STDERR_FILENO);
+    std::vector<char*> args;
+    for (const auto& a : argv)
+      args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    ::execvp(args[0], args.data());
+    std::_Exit(127);
+  }
+  ~Child() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGTERM);
+    int status;
+    ::waitpid(pid_, &status, 0);
+  }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+ private:
+  pid_t pid_ = -1;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A port free right now on 127.0.0.1 (for openssl, which cannot report one it picked).
+std::uint16_t free_port() {
+  auto l = TcpListener::bind(Endpoint::loopback_v4(0));
+  return l ? l->local_endpoint()->port() : 0;
+}
+
+// Records what a sockkit client saw of an openssl server.
+struct Line : ConnectionHandler {
+  void on_open(Connection& c) override {
+    if (auto i = c.tls_info()) info = *i;
+    (void)c.send("sockkit\n");
+  }
+  Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+    got.append(reinterpret_cast<const char*>(d.data()), d.size());
+    if (got.find('\n') != std::string::npos) c.close();
+    return d.size();
+  }
+  void on_close(Connection&, std::error_code why) override {
+    done = true;
+    error = why;
+  }
+  void on_connect_failed(const Endpoint&, std::error_code why) override {
+    done = true;
+    error = why;
+  }
+  std::string got;
+  TlsInfo info;
+  std::error_code error;
+  bool done = false;
+};
+
+struct Case {
+  TlsBackend backend;
+  const char* version;  // "-tls1_2" or "-tls1_3"
+  bool mutual;
+};
+
+std::string case_name(const ::testing::TestParamInfo<Case>& p) {
+  return std::string(to_string(p.param.backend)) + (p.param.version + 4) +
+         (p.param.mutual ? "_mutual" : "");
+}
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  for (TlsBackend b : {TlsBackend::openssl, TlsBackend::mbedtls}) {
+    if (!tls_backend_available(b)) continue;
+    for (const char* v : {"-tls1_2", "-tls1_3"}) {
+      if (b == TlsBackend::mbedtls && std::string(v) == "-tls1_3")
+        continue;  // mbedTLS 2.28: 1.2 only
+      out.push_back({b, v, false});
+      out.push_back({b, v, true});
+    }
+  }
+  return out;
+}
+
+class OpensslInterop : public SockkitTest, public ::testing::WithParamInterface<Case> {
+ protected:
+  void SetUp() override {
+    SockkitTest::SetUp();
+    if (std::system("openssl version >/dev/null 2>&1") != 0)
+      GTEST_SKIP() << "the openssl program is not installed";
+    ASSERT_TRUE(pki.ok()) << pki.error();
+  }
+  TestPki pki;
+};
+
+TEST_P(OpensslInterop, SockkitClientTalksToOpensslServer) {
+  const Case& k = GetParam();
+  const std::uint16_t port = free_port();
+  ASSERT_NE(port, 0);
+  std::vector<std::string> argv = {"openssl", "s_server",
+                                   "-accept", "127.0.0.1:" + std::to_string(port),
+                                   "-cert",   pki.cert("server"),
+                                   "-key",    pki.key("server"),
+                                   k.version, "-rev",
+                                   "-quiet"};
+  if (k.mutual) {
+    for (const char* a : {"-Verify", "1", "-verify_return_error", "-CAfile"})
+      argv.push_back(a);
+    argv.push_back(pki.ca());
+  }
+  const std::string log = pki.dir() + "/s_server.log";
+  Child server(argv, log);
+  TlsOptions options{.backend = k.backend, .ca_file = pki.ca(), .server_name = "localhost"};
+  if (k.mutual) {
+    options.certificate_file = pki.cert("client");
+    options.private_key_file = pki.key("client");
+  }
+  auto tls = TlsContext::client(options);
+  ASSERT_OK(tls);
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  Line line;
+  auto client = Client::create(**loop, line);
+  ASSERT_OK(client);
+  const Endpoint to = Endpoint::loopback_v4(port);
+  // s_server needs a moment to listen: retry refused connects for up to 5 s.
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    line = Line{};
+    ASSERT_OK((*client)->connect(to, 2s, {.tls = *tls}));
+    ASSERT_TRUE(run_loop_until(**loop, 10s, [&] { return line.done; }));
+    if (line.error != errc::connection_refused) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  // s_server -rev sends each line back reversed.
+  EXPECT_EQ(line.got, "tikkcos\n") << line.error.message() << "\n" << slurp(log);
+  EXPECT_EQ(line.info.version, k.version == std::string("-tls1_3") ? "TLSv1.3" : "TLSv1.2");
+}
+
+TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
+  const Case& k = GetParam();
+  TlsOptions options{.backend = k.backend,
+                     .certificate_file = pki.cert("server"),
+                     .private_key_file = pki.key("server")};
+  if (k.mutual) {
+    options.ca_file = pki.ca();
+    options.require_client_certificate = true;
+  }
+  auto tls = TlsContext::server(options);
+  ASSERT_OK(tls);
+  EchoHandler echo;
+  ServerOptions sopts;
+  sopts.tls = *tls;
+  ServerThread server(Backend::poll, echo, sopts);
+  ASSERT_TRUE(server.ok()) << server.error();
+  std::string cmd = "(echo interop; sleep 1) | timeout 10 openssl s_client -connect " +
+                    server.endpoint().to_string() + " -servername localhost -CAfile " + pki.ca() +
+                    " -verify_return_error -quiet -no_ign_eof " + k.version;
+  if (k.mutual) cmd += " -cert " + pki.cert("client") + " -key " + pki.key("client");
+  cmd += " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p) != nullptr)
+    out += buf;
+  const int status = ::pclose(p);
+  EXPECT_NE(out.find("interop"), std::string::npos) << out;
+  EXPECT_EQ(out.find("verify error"), std::string::npos) << out;
+  EXPECT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(server.stats().tls_handshake_failures, 0u) << out;
+}
+
+TEST_P(OpensslInterop, OpensslClientWithoutARequiredCertificateIsRefused) {
+  const Case& k = GetParam();
+  if (!k.mutual) GTEST_SKIP() << "for servers that require client certificates";
+  auto tls = TlsContext::server({.backend = k.backend,
+                                 .certificate_file = pki.cert("server"),
+                                 .private_key_file = pki.key("server"),
+                                 .ca_file = pki.ca(),
+                                 .require_client_certificate = true});
+  ASSERT_OK(tls);
+  EchoHandler echo;
+  ServerOptions sopts;
+  sopts.tls = *tls;
+  ServerThread server(Backend::poll, echo, sopts);
+  ASSERT_TRUE(server.ok()) << server.error();
+  const std::string cmd = "(echo refused; sleep 1) | timeout 10 openssl s_client -connect " +
+                          server.endpoint().to_string() + " -servername localhost -CAfile " +
+                          pki.ca() + " -quiet -no_ign_eof " + k.version + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p) != nullptr)
+    out += buf;
+  ::pclose(p);
+  EXPECT_EQ(out.find("refused\n"), std::string::npos) << "echoed without a certificate: " << out;
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (server.stats().tls_handshake_failures == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(server.stats().tls_handshake_failures, 1u) << out;
+}
+
+#if defined(SOCKKIT_CLI)
+// `sockkit connect --tls` and `sockkit echo-server --tls-cert`, as a user runs them.
+class CliTls : public SockkitTest {
+ protected:
+  void SetUp() override {
+    SockkitTest::SetUp();
+    ASSERT_TRUE(pki.ok()) << pki.error();
+  }
+  std::string run(const std::string& args, int& status) {
+    FILE* p =
+        ::popen((std::string("timeout 10 ") + SOCKKIT_CLI + " " + args + " 2>&1").c_str(), "r");
+    std::string out;
+    char buf[512];
+    while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr)
+      out += buf;
+    status = p != nullptr ? ::pclose(p) : -1;
+    return out;
+  }
+  TestPki pki;
+};
+
+TEST_F(CliTls, ConnectEchoesOverTlsAndReportsTheSession) {
+  const std::string log = pki.dir() + "/server.out";
+  Child server({SOCKKIT_CLI, "echo-server", "-q", "-l", "127.0.0.1:0", "--tls-cert",
+                pki.cert("server"), "--tls-key", pki.key("server")},
+               log);
+  std::string address;
+  for (int i = 0; i < 100 && address.empty(); ++i) {
+    std::this_thread::sleep_for(20ms);
+    const std::string first = slurp(log);
+    const auto at = first.find("listening on ");
+    if (at != std::string::npos)
+      address = first.substr(at + 13, first.find(' ', at + 13) - at - 13);
+  }
+  ASSERT_FALSE(address.empty()) << slurp(log);
+  int status = 0;
+  std::string out = run(
+      "connect " + address + " --tls --ca " + pki.ca() + " --server-name localhost -v < /dev/null",
+      status);
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_NE(out.find("tls: TLSv1."), std::string::npos) << out;
+  EXPECT_NE(out.find("localhost"), std::string::npos) << out;
+  out = run("connect " + address + " --tls --ca " + pki.ca() + " --server-name other.example",
+            status);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << out;
+  EXPECT_EQ(out, "sockkit: connect " + address +
+                     ": certificate host name mismatch [tls_host_mismatch]\n");
+  out = run("connect " + address + " --tls --ca " + pki.other_ca() + " --server-name localhost",
+            status);
+  EXPECT_EQ(out, "sockkit: connect " + address +
+                     ": certificate not trusted (unknown issuer or self-signed) [tls_untrusted]\n");
+}
+#endif
+
+INSTANTIATE_TEST_SUITE_P(Backends, OpensslInterop, ::testing::ValuesIn(cases()), case_name);
+
+}  // namespace
+}  // namespace sockkit::test
