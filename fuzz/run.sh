@@ -10,7 +10,9 @@ seconds=${1:-30}
 build=${2:-build/fuzz}
 mkdir -p "$build/artifacts"
 status=0
-for target in endpoint ip_text delimiter_framer length_prefix_framer; do
+targets=(endpoint ip_text delimiter_framer length_prefix_framer)
+[ -x "$build/fuzz/fuzz_tls_handshake" ] && targets+=(tls_handshake)  # builds with TLS
+for target in "${targets[@]}"; do
   work=$(mktemp -d)
   cp -r "fuzz/corpus/$target/." "$work/"
   log="$build/fuzz_$target.log"

@@ -137,13 +137,10 @@ std::error_code from_reason(int reason) {
 
 // -- A session.
 
-class OpenSslEngine;
-
 class OpenSslSession final : public TlsSession {
  public:
-  OpenSslSession(OpenSslEngine& engine, std::unique_ptr<SSL, SslFree> ssl, NativeHandle socket,
-                 std::string server_name)
-      : engine_(engine), ssl_(std::move(ssl)), server_name_(std::move(server_name)) {
+  OpenSslSession(std::unique_ptr<SSL, SslFree> ssl, NativeHandle socket, std::string server_name)
+      : ssl_(std::move(ssl)), server_name_(std::move(server_name)) {
     bio_state_.socket = socket;
     BIO* bio = BIO_new(bio_method());
     BIO_set_data(bio, &bio_state_);
@@ -190,7 +187,6 @@ class OpenSslSession final : public TlsSession {
  private:
   std::error_code fail(int result, bool handshaking) noexcept;
 
-  OpenSslEngine& engine_;
   std::unique_ptr<SSL, SslFree> ssl_;
   std::string server_name_;
   BioState bio_state_;
@@ -226,7 +222,7 @@ class OpenSslEngine final : public TlsEngine {
         if (cached != sessions_.end()) SSL_set_session(ssl.get(), cached->second.get());
       }
     }
-    auto* session = new (std::nothrow) OpenSslSession(*this, std::move(ssl), socket, name);
+    auto* session = new (std::nothrow) OpenSslSession(std::move(ssl), socket, name);
     if (session == nullptr) return std::make_error_code(std::errc::not_enough_memory);
     return std::unique_ptr<TlsSession>(session);
   }
