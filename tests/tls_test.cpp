@@ -279,10 +279,23 @@ TEST_P(TlsSuite, ASecondConnectResumesTheSession) {
   start(server_options(), client_options());
   ASSERT_TRUE(settled());
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.received == "hello"; }));
-  EXPECT_FALSE(client_side.last_info.resumed);
+  const TlsInfo full = client_side.last_info;
+  EXPECT_FALSE(full.resumed);
+  EXPECT_GE(full.handshake_round_trips, 1u);
+  EXPECT_GT(full.handshake_bytes_received, 300u);  // a certificate came
   connect();
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.opened == 2; }));
-  EXPECT_TRUE(client_side.last_info.resumed);
+  const TlsInfo resumed = client_side.last_info;
+  EXPECT_TRUE(resumed.resumed);
+  // No certificate this time, and never more round trips than in full.
+  EXPECT_LT(resumed.handshake_bytes_received, full.handshake_bytes_received);
+  EXPECT_LE(resumed.handshake_round_trips, full.handshake_round_trips);
+  std::printf(
+      "full: %u round trips, %llu bytes sent, %llu received; resumed: %u, %llu, %llu\n",
+      full.handshake_round_trips, static_cast<unsigned long long>(full.handshake_bytes_sent),
+      static_cast<unsigned long long>(full.handshake_bytes_received), resumed.handshake_round_trips,
+      static_cast<unsigned long long>(resumed.handshake_bytes_sent),
+      static_cast<unsigned long long>(resumed.handshake_bytes_received));
 }
 
 TEST_P(TlsSuite, ACleanCloseIsNotTruncation) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -79,6 +80,11 @@ struct TlsInfo {
   std::string peer_subject{};  ///< The peer certificate's subject, or empty.
   std::string alpn{};          ///< The protocol chosen, or empty.
   bool resumed = false;        ///< An abbreviated handshake from a cached session.
+  /// What the handshake cost on the wire (TLS records, not TCP/IP headers):
+  /// what a resumed session saves on a link paid per byte or per round trip.
+  std::uint64_t handshake_bytes_sent = 0;
+  std::uint64_t handshake_bytes_received = 0;
+  unsigned handshake_round_trips = 0;  ///< Times we sent and then had to wait for the peer.
 };
 
 /// Certificates, trust and session caches for many connections. Shared by

@@ -1,6 +1,8 @@
 // What every TLS backend needs the same way: names and ALPN lists.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +13,30 @@ namespace sockkit::transport::tls {
 /// True if `name` is an IPv4 or IPv6 address (checked against the
 /// certificate's IP entries and never sent as SNI), not a host name.
 bool is_ip_literal(std::string_view name) noexcept;
+
+/// Counts what a handshake puts on the wire and how often it waits for the
+/// peer after sending (a round trip). Fed by each backend's I/O callbacks.
+struct HandshakeMeter {
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+  unsigned round_trips = 0;
+  bool done = false;
+  bool wrote = false;  // sent something since the last wait
+
+  void on_sent(std::size_t n) noexcept {
+    if (done) return;
+    sent += n;
+    wrote = true;
+  }
+  void on_received(std::size_t n) noexcept {
+    if (!done) received += n;
+  }
+  void on_read_would_block() noexcept {
+    if (done || !wrote) return;
+    ++round_trips;
+    wrote = false;
+  }
+};
 
 /// ALPN's wire format: each protocol as a length byte and its bytes. Empty if
 /// a name is empty or longer than 255 bytes.

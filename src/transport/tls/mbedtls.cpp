@@ -141,6 +141,7 @@ class MbedSession final : public TlsSession {
   std::size_t pending_write_ = 0;
   unsigned wants_ = io::readable;
   bool resumed_ = false;
+  tls::HandshakeMeter meter_;
 };
 
 class MbedEngine final : public TlsEngine {
@@ -317,6 +318,7 @@ Status MbedSession::handshake() noexcept {
     const int r = mbedtls_ssl_handshake_step(&ssl_);
     if (r != 0) return fail(r, true);
   }
+  meter_.done = true;
   engine_.remember(server_name_, ssl_);
   return {};
 }
@@ -359,7 +361,10 @@ std::error_code MbedSession::fail(int code, bool handshaking) noexcept {
 int MbedSession::send_cb(void* self, const unsigned char* data, std::size_t size) {
   auto* s = static_cast<MbedSession*>(self);
   auto n = transport::send(s->socket_, std::as_bytes(std::span(data, size)));
-  if (n) return static_cast<int>(*n);
+  if (n) {
+    s->meter_.on_sent(*n);
+    return static_cast<int>(*n);
+  }
   if (n.error() == errc::would_block) return MBEDTLS_ERR_SSL_WANT_WRITE;
   s->socket_error_ = n.error();
   return MBEDTLS_ERR_NET_SEND_FAILED;
@@ -368,8 +373,14 @@ int MbedSession::send_cb(void* self, const unsigned char* data, std::size_t size
 int MbedSession::receive_cb(void* self, unsigned char* into, std::size_t size) {
   auto* s = static_cast<MbedSession*>(self);
   auto n = transport::receive(s->socket_, std::as_writable_bytes(std::span(into, size)));
-  if (n) return static_cast<int>(*n);  // 0: EOF
-  if (n.error() == errc::would_block) return MBEDTLS_ERR_SSL_WANT_READ;
+  if (n) {
+    s->meter_.on_received(*n);
+    return static_cast<int>(*n);  // 0: EOF
+  }
+  if (n.error() == errc::would_block) {
+    s->meter_.on_read_would_block();
+    return MBEDTLS_ERR_SSL_WANT_READ;
+  }
   s->socket_error_ = n.error();
   return MBEDTLS_ERR_NET_RECV_FAILED;
 }
@@ -406,6 +417,9 @@ TlsInfo MbedSession::info() const {
   }
   if (const char* alpn = mbedtls_ssl_get_alpn_protocol(&ssl_)) info.alpn = alpn;
   info.resumed = resumed_;
+  info.handshake_bytes_sent = meter_.sent;
+  info.handshake_bytes_received = meter_.received;
+  info.handshake_round_trips = meter_.round_trips;
   return info;
 }
 

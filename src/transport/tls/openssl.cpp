@@ -32,6 +32,7 @@ struct BioState {
   NativeHandle socket;
   std::error_code last_error;  // a socket error OpenSSL only sees as "syscall failed"
   bool eof = false;
+  tls::HandshakeMeter meter;
 };
 
 int bio_write(BIO* bio, const char* data, int size) {
@@ -39,7 +40,10 @@ int bio_write(BIO* bio, const char* data, int size) {
   BIO_clear_retry_flags(bio);
   auto n =
       transport::send(st->socket, std::as_bytes(std::span(data, static_cast<std::size_t>(size))));
-  if (n) return static_cast<int>(*n);
+  if (n) {
+    st->meter.on_sent(*n);
+    return static_cast<int>(*n);
+  }
   if (n.error() == errc::would_block) {
     BIO_set_retry_write(bio);
   } else {
@@ -55,9 +59,11 @@ int bio_read(BIO* bio, char* data, int size) {
       st->socket, std::as_writable_bytes(std::span(data, static_cast<std::size_t>(size))));
   if (n) {
     if (*n == 0) st->eof = true;
+    st->meter.on_received(*n);
     return static_cast<int>(*n);
   }
   if (n.error() == errc::would_block) {
+    st->meter.on_read_would_block();
     BIO_set_retry_read(bio);
   } else {
     st->last_error = n.error();
@@ -151,7 +157,10 @@ class OpenSslSession final : public TlsSession {
   Status handshake() noexcept override {
     ERR_clear_error();
     const int r = SSL_do_handshake(ssl_.get());
-    if (r == 1) return {};
+    if (r == 1) {
+      bio_state_.meter.done = true;
+      return {};
+    }
     return fail(r, true);
   }
 
@@ -279,6 +288,9 @@ TlsInfo OpenSslSession::info() const {
   SSL_get0_alpn_selected(ssl_.get(), &alpn, &alpn_size);
   if (alpn != nullptr) info.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_size);
   info.resumed = SSL_session_reused(ssl_.get()) == 1;
+  info.handshake_bytes_sent = bio_state_.meter.sent;
+  info.handshake_bytes_received = bio_state_.meter.received;
+  info.handshake_round_trips = bio_state_.meter.round_trips;
   return info;
 }
 
