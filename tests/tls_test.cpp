@@ -421,6 +421,52 @@ TEST_P(TlsSuite, AServerContextNeedsACertificate) {
   EXPECT_EQ(mismatched.error(), make_error_code(failure::tls_configuration));
 }
 
+TEST_P(TlsSuite, AReconnectingClientChecksTheHostOfItsTarget) {
+  server_side.echo = true;
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  struct Link : ReconnectingHandler {
+    void on_open(Connection& c) override {
+      ++opened;
+      if (auto i = c.tls_info()) info = *i;
+    }
+    Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
+      got.append(reinterpret_cast<const char*>(d.data()), d.size());
+      return d.size();
+    }
+    void on_connect_failed(const Endpoint&, std::error_code why) override {
+      failures.push_back(why);
+    }
+    int opened = 0;
+    std::string got;
+    TlsInfo info;
+    std::vector<std::error_code> failures;
+  } link, wrong;
+  auto ctx = TlsContext::client({.backend = GetParam().client, .ca_file = pki.ca()});
+  ASSERT_OK(ctx);
+  const std::string port = std::to_string(server->local_endpoint().port());
+  // "localhost": the name in the certificate, taken from the target.
+  ClientSettings settings;
+  settings.tls = *ctx;
+  settings.resolve = [&] {
+    return Result<std::vector<Endpoint>>(std::vector{server->local_endpoint()});
+  };
+  auto good = ReconnectingClient::create(*loop, "localhost:" + port, link, settings);
+  ASSERT_OK(good);
+  (*good)->start();
+  ASSERT_OK((*good)->send("over tls"));  // queued in the outbox until the handshake is done
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return link.got == "over tls"; }))
+      << link.got << (link.failures.empty() ? "" : link.failures[0].message());
+  EXPECT_EQ(link.opened, 1);
+  // The same server under another name: refused, and retried later.
+  auto bad = ReconnectingClient::create(*loop, "broker.example:" + port, wrong, settings);
+  ASSERT_OK(bad);
+  (*bad)->start();
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return !wrong.failures.empty(); }));
+  EXPECT_TRUE(wrong.failures[0] == errc::tls_host_mismatch) << wrong.failures[0].message();
+  EXPECT_EQ(wrong.opened, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, TlsSuite, ::testing::ValuesIn(pairs()), name_of);
 
 }  // namespace
