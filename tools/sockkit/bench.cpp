@@ -24,6 +24,8 @@ struct BenchOptions {
   std::string scaling;  // "0,200,400,800": idle counts to sweep
   std::string csv;
   std::string plot;
+  TlsClientFlags tls;
+  bool handshakes = false;
 };
 
 std::vector<std::string> split(const std::string& text) {
@@ -79,6 +81,50 @@ Result<ReportRow> run_one(const std::string& backend_name, const LoadSpec& base,
   return row;
 }
 
+// --tls: the load over TLS against --connect, or (--handshakes) full and
+// resumed handshakes per second.
+int bench_tls(const BenchOptions& opt, LoadSpec spec) {
+  if (opt.connect.empty()) {
+    std::fprintf(stderr, "sockkit: bench --tls needs --connect ADDR (a TLS echo server)\n");
+    return 2;
+  }
+  auto tls = make_client_tls(opt.tls, opt.connect);
+  if (!tls) return fail("TLS", tls.error());
+  if (opt.handshakes) {
+    auto options = (*tls)->options();
+    options.session_resumption = false;
+    auto full_ctx = TlsContext::client(options);
+    if (!full_ctx) return fail("TLS", full_ctx.error());
+    auto full = run_handshakes(spec.target, *full_ctx, opt.connections, spec.duration);
+    if (!full) return fail("handshakes with " + opt.connect, full.error());
+    std::uint64_t resumed_count = 0;
+    auto resumed =
+        run_handshakes(spec.target, *tls, opt.connections, spec.duration, &resumed_count);
+    if (!resumed) return fail("handshakes with " + opt.connect, resumed.error());
+    const double seconds = std::chrono::duration<double>(spec.duration).count();
+    std::printf("handshakes/s with %d at a time: full %.0f, resumed %.0f (%llu of %llu resumed)\n",
+                opt.connections, static_cast<double>(*full) / seconds,
+                static_cast<double>(*resumed) / seconds,
+                static_cast<unsigned long long>(resumed_count),
+                static_cast<unsigned long long>(*resumed));
+    return 0;
+  }
+  auto result = run_tls_load(spec, *tls);
+  if (!result) return fail("bench over TLS against " + opt.connect, result.error());
+  std::vector<ReportRow> rows{{"tls " + opt.tls.backend, spec, std::move(*result), {}}};
+  print_table(rows);
+  if (!opt.csv.empty() && !write_csv(opt.csv, rows))
+    return fail("csv " + opt.csv, std::make_error_code(std::errc::io_error));
+  const auto& r = rows[0].result;
+  if (r.mismatches != 0 || r.error) {
+    std::fprintf(stderr, "sockkit: bench: %llu echoed bytes differed%s%s\n",
+                 static_cast<unsigned long long>(r.mismatches), r.error ? "; " : "",
+                 r.error ? r.error.message().c_str() : "");
+    return kFailure;
+  }
+  return 0;
+}
+
 int bench(const BenchOptions& opt) {
   LoadSpec spec;
   spec.connections = opt.connections;
@@ -92,6 +138,7 @@ int bench(const BenchOptions& opt) {
     if (!target) return fail("address '" + opt.connect + "'", target.error());
     spec.target = *target;
   }
+  if (opt.tls.enabled || opt.tls.insecure) return bench_tls(opt, spec);
   std::vector<int> idle_counts{opt.idle};
   if (!opt.scaling.empty()) {
     idle_counts.clear();
@@ -196,6 +243,9 @@ void add_bench(CLI::App& app, int& status) {
                   "Idle-scaling sweep: idle counts, e.g. 0,250,500,1000");
   cmd->add_option("--csv", opt->csv, "Also write the results as CSV");
   cmd->add_option("--plot", opt->plot, "Write a PNG chart of the idle-scaling sweep (gnuplot)");
+  add_tls_client_flags(*cmd, opt->tls, true);
+  cmd->add_flag("--handshakes", opt->handshakes,
+                "With --tls: full and resumed handshakes per second (-c at a time)");
   cmd->final_callback([opt, &status] { status = bench(*opt); });
 
   auto seconds = std::make_shared<double>(1.5);

@@ -11,11 +11,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Byte k of message m on connection c: every byte checkable, no two messages alike.
-inline std::byte pattern(std::uint64_t c, std::uint64_t m, std::uint64_t k) noexcept {
-  return static_cast<std::byte>((c * 97 + m * 31 + k * 13) & 0xff);
-}
-
 struct LoadState {
   EventLoop* loop = nullptr;
   const LoadSpec* spec = nullptr;

@@ -44,10 +44,25 @@ struct LoadResult {
   }
 };
 
+/// Byte k of message m on connection c: every byte checkable, no two messages alike.
+inline std::byte pattern(std::uint64_t c, std::uint64_t m, std::uint64_t k) noexcept {
+  return static_cast<std::byte>((c * 97 + m * 31 + k * 13) & 0xff);
+}
+
 /// Runs the load on the calling thread (its own epoll loop). `progress` is
 /// called about every 250 ms with the elapsed fraction (0..1).
 Result<LoadResult> run_load(const LoadSpec& spec,
                             const std::function<void(double)>& progress = nullptr);
+
+/// The same load over TLS connections made with `tls` (a client context).
+Result<LoadResult> run_tls_load(const LoadSpec& spec, std::shared_ptr<TlsContext> tls);
+
+/// Handshakes per second: `concurrency` connections that each open (full
+/// handshake, or resumed when the context resumes sessions), exchange one
+/// byte and close again, for `duration`. Returns the handshakes completed.
+Result<std::uint64_t> run_handshakes(const Endpoint& target, std::shared_ptr<TlsContext> tls,
+                                     int concurrency, std::chrono::milliseconds duration,
+                                     std::uint64_t* resumed = nullptr);
 
 /// An echo server on its own loop thread, for bench and demo without a separate process.
 class EchoServerThread {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# TLS speed: sockkit's TLS echo server (OpenSSL and mbedTLS backends) against
+# Asio's ssl::stream echo server over OpenSSL, with the same client
+# (`sockkit bench --tls`, OpenSSL backend, TLS 1.3 where both speak it):
+# bandwidth with 16 KiB messages, full and resumed handshakes per second.
+# Servers take turns within each round; best of ROUNDS; ratios against Asio.
+# Usage: bench/tls-speed.sh [ROUNDS=3] [SECONDS=3] [BUILD_DIR=build/release]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+seconds=${2:-3}
+build=${3:-build/release}
+cli=$build/tools/sockkit
+scripts/deps.sh libasio-dev openssl >&2
+if [ "$build" = build/release ]; then  # Asio may have just arrived: configure again
+  cmake --preset release >/dev/null
+  cmake --build --preset release --target sockkit_cli bench_asio_tls_echo >/dev/null
+fi
+[ -x "$build/bench/bench_asio_tls_echo" ] || { echo "bench_asio_tls_echo not built (libasio-dev)"; exit 1; }
+work=$(mktemp -d)
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -keyout "$work/ca.key" -out "$work/ca.pem" -subj "/CN=bench CA" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -keyout "$work/key.pem" -out "$work/req.pem" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$work/ext"
+openssl x509 -req -in "$work/req.pem" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
+  -days 2 -extfile "$work/ext" -out "$work/cert.pem" 2>/dev/null
+
+start_server() {  # name -> sets $server and $addr
+  case $1 in
+    asio) "$build/bench/bench_asio_tls_echo" "$work/cert.pem" "$work/key.pem" >"$work/out" 2>&1 & ;;
+    sockkit-*) "$cli" echo-server -q -l 127.0.0.1:0 -m 4096 --tls-cert "$work/cert.pem" \
+                 --tls-key "$work/key.pem" --tls-backend "${1#sockkit-}" >"$work/out" 2>&1 & ;;
+  esac
+  server=$!
+  for _ in $(seq 50); do grep -q "listening on" "$work/out" && break; sleep 0.1; done
+  addr=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$work/out")
+}
+stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }
+client=(--tls --ca "$work/ca.pem" --server-name localhost --tls-backend openssl)
+
+declare -A mbps full resumed
+servers=(asio sockkit-openssl sockkit-mbedtls)
+for round in $(seq "$rounds"); do
+  for s in "${servers[@]}"; do
+    start_server "$s"
+    m=$("$cli" bench --connect "$addr" "${client[@]}" -c 4 -s 16384 -p 4 -d "$seconds" | awk 'NR==2 {print $7}')
+    h=$("$cli" bench --connect "$addr" "${client[@]}" --handshakes -c 4 -d "$seconds")
+    f=$(sed -n 's/.*full \([0-9]*\), resumed.*/\1/p' <<<"$h")
+    r=$(sed -n 's/.*resumed \([0-9]*\) (.*/\1/p' <<<"$h")
+    stop_server
+    echo "round $round $s: $m MB/s, full $f/s, resumed $r/s"
+    awk -v a="$m" -v b="${mbps[$s]:-0}" 'BEGIN{exit !(a>b)}' && mbps[$s]=$m
+    [ "$f" -gt "${full[$s]:-0}" ] && full[$s]=$f
+    [ "$r" -gt "${resumed[$s]:-0}" ] && resumed[$s]=$r
+  done
+done
+echo
+printf '%-16s %10s %8s %12s %8s %14s %8s\n' server "MB/s" "vs asio" "full hs/s" "vs asio" "resumed hs/s" "vs asio"
+for s in "${servers[@]}"; do
+  awk -v n="$s" -v m="${mbps[$s]}" -v f="${full[$s]}" -v r="${resumed[$s]}" \
+      -v am="${mbps[asio]}" -v af="${full[asio]}" -v ar="${resumed[asio]}" \
+      'BEGIN { printf "%-16s %10.1f %8.2f %12d %8.2f %14d %8.2f\n", n, m, m/am, f, f/af, r, r/ar }'
+done
