@@ -22,6 +22,9 @@
 #include "support/fixture.hpp"
 #include "support/netns.hpp"
 #include "support/server_thread.hpp"
+#if !defined(SOCKKIT_NO_TLS)
+#include "support/test_pki.hpp"
+#endif
 
 namespace sockkit::test {
 namespace {
@@ -162,6 +165,78 @@ int device_body(std::string& report) {
   report += line;
   return failures == 0 ? 0 : 4;
 }
+
+#if !defined(SOCKKIT_NO_TLS)
+// TLS on the device: sockkit's TLS server on lwIP, each TLS backend, and
+// Linux's `openssl s_client` verifying it through the TAP device.
+int tls_device_body(std::string& report) {
+  if (auto st =
+          lwip::attach_tap({.device = "sktap0", .address = Endpoint::ipv4({10, 78, 0, 2}, 0)});
+      !st) {
+    report = "attach_tap: " + st.error().message();
+    return 2;
+  }
+  if (!shell("ip addr add 10.78.0.1/24 dev sktap0") || !shell("ip link set dev sktap0 up")) {
+    report = "cannot configure sktap0";
+    return 2;
+  }
+  if (!shell("openssl version >/dev/null 2>&1")) {
+    report = "the openssl program is not installed";
+    return 2;
+  }
+  TestPki pki;
+  if (!pki.ok()) {
+    report = "certificates: " + pki.error();
+    return 2;
+  }
+  int failures = 0;
+  std::uint16_t port = 7443;
+  for (TlsBackend backend : {TlsBackend::mbedtls, TlsBackend::openssl}) {
+    if (!tls_backend_available(backend)) continue;
+    auto tls = TlsContext::server({.backend = backend,
+                                   .certificate_file = pki.cert("server"),
+                                   .private_key_file = pki.key("server")});
+    if (!tls) {
+      report += std::string(to_string(backend)) + ": " + tls.error().message() + "\n";
+      ++failures;
+      continue;
+    }
+    EchoHandler echo;
+    ServerOptions options;
+    options.tls = *tls;
+    ServerThread server(Backend::poll, echo, options, Endpoint::ipv4({10, 78, 0, 2}, port));
+    if (!server.ok()) {
+      report += "lwIP TLS server: " + server.error() + "\n";
+      ++failures;
+      continue;
+    }
+    const std::string cmd =
+        "(echo over-lwip; sleep 1) | timeout 15 openssl s_client -connect "
+        "10.78.0.2:" +
+        std::to_string(port) + " -servername localhost -verify_hostname localhost -CAfile " +
+        pki.ca() + " -verify_return_error -quiet -no_ign_eof 2>&1";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    std::string out;
+    char buf[512];
+    while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr)
+      out += buf;
+    if (p != nullptr) ::pclose(p);
+    const bool echoed = out.find("over-lwip") != std::string::npos;
+    report += std::string("TLS on lwIP (") + to_string(backend) +
+              ") to openssl s_client: " + (echoed ? "echoed" : "FAILED: " + out) + "\n";
+    if (!echoed) ++failures;
+    ++port;
+  }
+  return failures == 0 ? 0 : 4;
+}
+
+TEST(LwipTap, TlsOnTheDeviceServesOpensslThroughTap) {
+  auto run = run_in_private_netns(tls_device_body, 90);
+  if (!run.ran) GTEST_SKIP() << run.why;
+  std::printf("%s", run.report.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+}
+#endif
 
 TEST(LwipTap, DeviceInANamespaceServesAKernelClient) {
   auto run = run_in_private_netns(device_body, 90);
