@@ -1,9 +1,10 @@
 // Heap per TLS connection, server side and client side, on one TLS backend:
-// after the handshake and one small message (idle), the peak while data flows
-// (active), and the peak while handshakes run. The clients run in a child
-// process, so each side measures only its own heap. This program replaces
-// malloc and friends with counting wrappers around glibc's (OpenSSL and
-// mbedTLS allocate with them), so short-lived record buffers count too.
+// after the handshake and one small message (idle), the peak while 16 KiB
+// blocks are echoed one at a time (active), and the peak of one handshake
+// made alone (everything that connection takes, sockkit's share included). The clients run in a
+// child process, so each side measures only its own heap. This program replaces malloc and friends
+// with counting wrappers around glibc's (OpenSSL and mbedTLS allocate with them), so short-lived
+// record buffers count too.
 //
 //   bench_tls_memory [openssl|mbedtls] [CONNECTIONS=200] [ACTIVE=50]
 #include <malloc.h>
@@ -14,6 +15,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -104,7 +106,14 @@ struct Clients : sockkit::ConnectionHandler {
   }
   sockkit::Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
     received += d.size();
-    if (streaming && c.id() <= last_active_id) (void)c.send(block);  // one block back, one out
+    if (!streaming || c.id() > last_active_id) return d.size();
+    // One block in flight per connection: the next leaves when this one is back.
+    auto& back = echoed[c.id()];
+    back += d.size();
+    if (back >= block.size()) {
+      back -= block.size();
+      (void)c.send(block);
+    }
     return d.size();
   }
   void on_connect_failed(const sockkit::Endpoint&, std::error_code why) override {
@@ -116,6 +125,7 @@ struct Clients : sockkit::ConnectionHandler {
   std::size_t received = 0;
   bool streaming = false;
   Connection::Id last_active_id = 0;
+  std::map<Connection::Id, std::size_t> echoed;  // bytes of the block in flight that came back
   std::string block = std::string(16 << 10, 'b');
 };
 
@@ -130,7 +140,13 @@ struct Clients : sockkit::ConnectionHandler {
   if (!loop || !tls || !client) std::_Exit(3);
   (void)(*loop)->run_once(1ms);
   const std::size_t before = heap_now();
-  for (int i = 0; i < n; ++i) {
+  // One connection alone first: the peak of a single handshake.
+  reset_peak();
+  if (!(*client)->connect(at, 10s, {.tls = *tls})) std::_Exit(4);
+  (*loop)->run_until([&] { return clients.received >= 1; }, sockkit::EventLoop::Clock::now() + 10s);
+  const long one_handshake = static_cast<long>(peak_since_reset() - before);
+  (void)!::write(to_parent, &one_handshake, sizeof one_handshake);
+  for (int i = 1; i < n; ++i) {
     if (!(*client)->connect(at, 10s, {.tls = *tls})) std::_Exit(4);
     // A few at a time: the server's accept queue and handshakes keep up.
     if (i % 16 == 15)
@@ -199,11 +215,15 @@ int main(int argc, char** argv) {
   const pid_t child = ::fork();
   if (child == 0)
     run_clients(pki, *backend, (*server)->local_endpoint(), n, active, up[1], down[0]);
+  (*loop)->run_until([&] { return echo.bytes >= 1; }, sockkit::EventLoop::Clock::now() + 20s);
+  const long server_one_handshake = static_cast<long>(peak_since_reset() - before);
+  long client_one_handshake = 0;
+  (void)!::read(up[0], &client_one_handshake, sizeof client_one_handshake);
+  reset_peak();
   (*loop)->run_until([&] { return echo.bytes >= std::size_t(n); },
                      sockkit::EventLoop::Clock::now() + 60s);
   (void)(*loop)->run_once(50ms);
   const std::size_t idle_heap = heap_now();
-  const std::size_t handshake_peak = peak_since_reset();
   long client_idle = 0, client_active = 0;
   // The child writes when its side is idle too; keep serving until it has.
   (*loop)->run_until([&] { return false; }, sockkit::EventLoop::Clock::now() + 200ms);
@@ -223,10 +243,9 @@ int main(int argc, char** argv) {
   const long server_idle = static_cast<long>(idle_heap - before) / n;
   const long server_active = server_idle + static_cast<long>(peak - idle_heap) / active;
   std::printf(
-      "tls %s: %d connections (%d active): server %ld B idle, %ld B active; "
-      "client %ld B idle, %ld B active; server heap peak during the handshakes "
-      "%.1f KiB above the idle total\n",
-      name.c_str(), n, active, server_idle, server_active, client_idle, client_active,
-      static_cast<double>(handshake_peak - idle_heap) / 1024.0);
+      "tls %s: %d connections (%d active): server %ld B idle, %ld B active, %ld B at the peak "
+      "of one handshake; client %ld B idle, %ld B active, %ld B at the peak of one handshake\n",
+      name.c_str(), n, active, server_idle, server_active, server_one_handshake, client_idle,
+      client_active, client_one_handshake);
   return 0;
 }

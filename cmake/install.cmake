@@ -4,7 +4,11 @@ if(SOCKKIT_STACK STREQUAL "lwip")
 endif()
 include(CMakePackageConfigHelpers)
 
-install(TARGETS sockkit EXPORT sockkitTargets
+set(SOCKKIT_INSTALLED_TARGETS sockkit)
+if(TARGET sockkit_mbedtls)
+  list(APPEND SOCKKIT_INSTALLED_TARGETS sockkit_mbedtls)  # the embedded profile's mbedTLS
+endif()
+install(TARGETS ${SOCKKIT_INSTALLED_TARGETS} EXPORT sockkitTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

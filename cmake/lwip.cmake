@@ -1,5 +1,5 @@
 # lwIP, built from Debian's source package with sockkit's own lwipopts.h.
-# The source is fetched at configure time (scripts/fetch-lwip.sh) into the build
+# The source is fetched at configure time (scripts/fetch-source.sh) into the build
 # tree and never committed. Two static libraries, one per profile:
 #   sockkit_lwip_constrained  like a device (8 TCP PCBs, 12 netconns, 4 x MSS windows, 32 KiB heap)
 #   sockkit_lwip_roomy        for functional tests
@@ -9,11 +9,12 @@ if(NOT SOCKKIT_BUILD_LWIP)
 endif()
 
 execute_process(
-  COMMAND ${PROJECT_SOURCE_DIR}/scripts/fetch-lwip.sh ${CMAKE_BINARY_DIR}/lwip-src
+  COMMAND ${PROJECT_SOURCE_DIR}/scripts/fetch-source.sh lwip ${CMAKE_BINARY_DIR}/lwip-src
+          ${PROJECT_SOURCE_DIR}/src/sys/lwip/patches
   OUTPUT_VARIABLE SOCKKIT_LWIP_DIR OUTPUT_STRIP_TRAILING_WHITESPACE
   RESULT_VARIABLE fetch_result)
 if(NOT fetch_result EQUAL 0 OR NOT EXISTS "${SOCKKIT_LWIP_DIR}/src/core/tcp.c")
-  message(FATAL_ERROR "sockkit: could not fetch lwIP's source (scripts/fetch-lwip.sh)")
+  message(FATAL_ERROR "sockkit: could not fetch lwIP's source (scripts/fetch-source.sh)")
 endif()
 message(STATUS "sockkit: lwIP source ${SOCKKIT_LWIP_DIR}")
 # sockkit's own fixes to lwIP are applied by the fetch script: a new one re-runs it.

@@ -56,6 +56,17 @@ struct Recorder : ConnectionHandler {
   std::vector<std::error_code> connect_failures;
 };
 
+// The embedded mbedTLS profile does not keep the peer's certificate after the
+// handshake (it saves the memory), so TlsInfo has no subject there.
+bool names_peer(TlsBackend backend) {
+#if defined(SOCKKIT_MBEDTLS_EMBEDDED)
+  return backend != TlsBackend::mbedtls;
+#else
+  (void)backend;
+  return true;
+#endif
+}
+
 struct Pair {
   TlsBackend server;
   TlsBackend client;
@@ -146,8 +157,10 @@ TEST_P(TlsSuite, EchoesAMegabyteWithTheSameHandlerCodeAsPlain) {
   EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.opened == 1; }));
   EXPECT_EQ(client_side.last_info.version.substr(0, 4), "TLSv");
   EXPECT_FALSE(client_side.last_info.cipher.empty());
-  EXPECT_NE(client_side.last_info.peer_subject.find("localhost"), std::string::npos)
-      << client_side.last_info.peer_subject;
+  if (names_peer(GetParam().client)) {
+    EXPECT_NE(client_side.last_info.peer_subject.find("localhost"), std::string::npos)
+        << client_side.last_info.peer_subject;
+  }
   std::string payload(1 << 20, '\0');
   for (std::size_t i = 0; i < payload.size(); ++i)
     payload[i] = static_cast<char>('a' + i % 26);
@@ -239,8 +252,10 @@ TEST_P(TlsSuite, MutualTlsAcceptsAClientCertificateFromTheCa) {
   ASSERT_TRUE(settled());
   EXPECT_EQ(client_side.opened, 1);
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.opened == 1; }));
-  EXPECT_NE(server_side.last_info.peer_subject.find("device-1"), std::string::npos)
-      << server_side.last_info.peer_subject;
+  if (names_peer(GetParam().server)) {
+    EXPECT_NE(server_side.last_info.peer_subject.find("device-1"), std::string::npos)
+        << server_side.last_info.peer_subject;
+  }
 }
 
 TEST_P(TlsSuite, MutualTlsRefusesAClientWithoutACertificate) {

@@ -68,6 +68,11 @@ struct TlsOptions {
   /// Client: reuse the last session with each server (an abbreviated
   /// handshake); server: issue tickets and keep a session cache.
   bool session_resumption = true;
+  /// Client: ask the server for records of at most this many bytes (512,
+  /// 1024, 2048 or 4096; the max_fragment_length extension), so small receive
+  /// buffers suffice. 0: do not ask — except in the embedded mbedTLS profile,
+  /// which asks for its buffer size itself.
+  std::uint16_t max_fragment_length = 0;
   /// Client: accept any certificate and any name. INSECURE: for tests and
   /// for pinning done by the application itself.
   bool insecure_skip_verify = false;
@@ -77,7 +82,8 @@ struct TlsOptions {
 struct TlsInfo {
   std::string version{};       ///< "TLSv1.3"
   std::string cipher{};        ///< "TLS_AES_256_GCM_SHA384"
-  std::string peer_subject{};  ///< The peer certificate's subject, or empty.
+  std::string peer_subject{};  ///< The peer certificate's subject; empty if none, or if the
+                               ///< backend keeps none (the embedded mbedTLS profile).
   std::string alpn{};          ///< The protocol chosen, or empty.
   bool resumed = false;        ///< An abbreviated handshake from a cached session.
   /// What the handshake cost on the wire (TLS records, not TCP/IP headers):

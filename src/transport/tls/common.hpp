@@ -38,6 +38,23 @@ struct HandshakeMeter {
   }
 };
 
+/// The max_fragment_length extension's code for a size (1: 512 … 4: 4096), 0
+/// for a size it cannot ask for.
+inline unsigned char max_fragment_code(unsigned size) noexcept {
+  switch (size) {
+    case 512:
+      return 1;
+    case 1024:
+      return 2;
+    case 2048:
+      return 3;
+    case 4096:
+      return 4;
+    default:
+      return 0;
+  }
+}
+
 /// ALPN's wire format: each protocol as a length byte and its bytes. Empty if
 /// a name is empty or longer than 255 bytes.
 std::optional<std::string> alpn_wire_format(const std::vector<std::string>& protocols);

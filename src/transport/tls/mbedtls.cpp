@@ -238,7 +238,26 @@ Status MbedEngine::configure() noexcept {
   mbedtls_ssl_conf_rng(&config_, mbedtls_ctr_drbg_random, &drbg_);
   mbedtls_ssl_conf_min_version(&config_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_ciphersuites(&config_, kCipherSuites);
+#if defined(MBEDTLS_SSL_RENEGOTIATION)  // the embedded profile leaves it out altogether
   mbedtls_ssl_conf_renegotiation(&config_, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+#endif
+  // A build with receive buffers smaller than a full record (the embedded
+  // profile) must have the server send small records: ask for it.
+  // (mbedTLS negotiates the lesser of its two buffer sizes.)
+  constexpr unsigned kSmallerBuffer = MBEDTLS_SSL_IN_CONTENT_LEN < MBEDTLS_SSL_OUT_CONTENT_LEN
+                                          ? MBEDTLS_SSL_IN_CONTENT_LEN
+                                          : MBEDTLS_SSL_OUT_CONTENT_LEN;
+  unsigned fragment = options_.max_fragment_length;
+#if defined(SOCKKIT_MBEDTLS_FRAGMENT)  // the profile's choice (its buffers shrink to it)
+  if (fragment == 0) fragment = SOCKKIT_MBEDTLS_FRAGMENT;
+#endif
+  if (fragment == 0 && kSmallerBuffer < 16384)
+    for (unsigned size : {4096u, 2048u, 1024u, 512u})
+      if (fragment == 0 && size <= kSmallerBuffer) fragment = size;
+  if (!server_ && fragment != 0) {
+    const unsigned char code = tls::max_fragment_code(fragment);
+    if (code == 0 || mbedtls_ssl_conf_max_frag_len(&config_, code) != 0) return bad;
+  }
 
   if (!options_.certificate_file.empty() || !options_.private_key_file.empty()) {
     if (mbedtls_x509_crt_parse_file(&own_cert_, options_.certificate_file.c_str()) != 0 ||

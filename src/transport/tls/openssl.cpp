@@ -368,6 +368,10 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
     } else {
       SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
     }
+    if (options.max_fragment_length != 0) {
+      const auto mfl = tls::max_fragment_code(options.max_fragment_length);
+      if (mfl == 0 || SSL_CTX_set_tlsext_max_fragment_length(c, mfl) != 1) return bad;
+    }
     if (options.session_resumption) {
       SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
       SSL_CTX_sess_set_new_cb(c, on_new_session);

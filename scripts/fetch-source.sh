@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
-# Fetches lwIP's source from Debian's archive into OUT (default build/lwip-src):
-# `apt-get source lwip` with a deb-src entry derived from this machine's own apt
-# sources (Types: deb -> deb-src) and private apt state, so the system's apt
-# configuration is untouched and no host name is written anywhere. Debian's
-# patches (a pthreads unix port) are applied by dpkg-source, then sockkit's own
-# fixes from src/sys/lwip/patches/ (each documented in docs/lwip.md). Never committed.
+# Fetches a Debian source package (lwip, mbedtls) into OUT and prints the
+# unpacked directory: `apt-get source PACKAGE` with a deb-src entry derived from
+# this machine's own apt sources (Types: deb -> deb-src) and private apt state,
+# so the system's apt configuration is untouched and no host name is written
+# anywhere. Debian's patches are applied by dpkg-source, then sockkit's own
+# from PATCH_DIR, if given (lwIP's are documented in docs/lwip.md). Never committed.
+# Usage: scripts/fetch-source.sh PACKAGE OUT [PATCH_DIR]
 set -euo pipefail
-out=${1:-build/lwip-src}
-patches=$(cd "$(dirname "$0")/../src/sys/lwip/patches" && pwd)
+package=$1
+out=$2
+patches=""
+[ -n "${3:-}" ] && patches=$(cd "$3" && pwd)
 
 apply_own_patches() {  # once per patch: a stamp file records it
   local dir=$1 p
+  [ -n "$patches" ] || { echo "$dir"; return; }
   for p in "$patches"/*.patch; do
     [ -e "$dir/.sockkit-$(basename "$p")" ] && continue
-    patch --binary -s -p1 -N -d "$dir" <"$p" >&2 || { echo "fetch-lwip: $p does not apply" >&2; exit 1; }
+    patch --binary -s -p1 -N -d "$dir" <"$p" >&2 || { echo "fetch-source: $p does not apply" >&2; exit 1; }
     : >"$dir/.sockkit-$(basename "$p")"
   done
   echo "$dir"
 }
 
-if compgen -G "$out/lwip-*/src/core/tcp.c" >/dev/null; then
-  apply_own_patches "$(ls -d "$out"/lwip-*/ | head -n1)"
+if compgen -G "$out/$package-*/debian" >/dev/null; then
+  apply_own_patches "$(ls -d "$out"/"$package"-*/ | head -n1)"
   exit 0
 fi
 "$(dirname "$0")/deps.sh" dpkg-dev >&2
@@ -37,13 +41,13 @@ if [ -f /etc/apt/sources.list ]; then
   sed -n 's/^deb /deb-src /p' /etc/apt/sources.list >"$out/apt/sources.list.d/derived.list"
   found=1
 fi
-[ "$found" = 1 ] || { echo "fetch-lwip: no apt sources to derive a deb-src entry from" >&2; exit 1; }
+[ "$found" = 1 ] || { echo "fetch-source: no apt sources to derive a deb-src entry from" >&2; exit 1; }
 : >"$out/apt/sources.list"
 apt_opts=(-o "Dir::Etc::SourceList=$out/apt/sources.list" -o "Dir::Etc::SourceParts=$out/apt/sources.list.d"
           -o "Dir::State::Lists=$out/apt/lists" -o "Dir::Cache=$out/apt/cache"
           -o "Debug::NoLocking=1")
 apt-get "${apt_opts[@]}" update >"$out/apt/update.log" 2>&1 ||
   { tail -n 20 "$out/apt/update.log" >&2; exit 1; }
-(cd "$out" && apt-get "${apt_opts[@]}" source lwip >"apt/source.log" 2>&1) ||
+(cd "$out" && apt-get "${apt_opts[@]}" source "$package" >"apt/source.log" 2>&1) ||
   { tail -n 20 "$out/apt/source.log" >&2; exit 1; }
-apply_own_patches "$(ls -d "$out"/lwip-*/ | head -n1)"
+apply_own_patches "$(ls -d "$out"/"$package"-*/ | head -n1)"
