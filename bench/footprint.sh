@@ -6,6 +6,9 @@
 #  2. Cortex-M4 (arm-none-eabi-gcc + newlib from Debian, installed if missing):
 #     the same server, the whole library and lwIP compiled -Os -mthumb and linked
 #     with --gc-sections against link-only RTOS stubs; the same split.
+#  3. Cortex-M4: a minimal TLS client (bench/footprint/tls_client_min.cpp) with
+#     sockkit's TLS layer and mbedTLS built from Debian's source in sockkit's
+#     embedded profile; the split adds the TLS layer and mbedTLS.
 #   bench/footprint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +18,7 @@ out=build/footprint
 
 cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=MinSizeRel -DSOCKKIT_STACK=lwip \
   -DSOCKKIT_LWIP_PROFILE=constrained -DSOCKKIT_NO_EXCEPTIONS=ON -DSOCKKIT_BUILD_TESTS=OFF \
-  -DSOCKKIT_BUILD_TOOLS=OFF -DCMAKE_CXX_FLAGS="-ffunction-sections -fdata-sections" \
+  -DSOCKKIT_BUILD_TOOLS=OFF -DSOCKKIT_TLS=OFF -DCMAKE_CXX_FLAGS="-ffunction-sections -fdata-sections" \
   -DCMAKE_C_FLAGS="-ffunction-sections -fdata-sections" >/dev/null
 cmake --build "$out" --target bench_footprint_echo >/dev/null
 map=$out/bench/lwip/bench_footprint_echo.map
@@ -33,8 +36,10 @@ split_map() {
     function add(sec, size, file,   who, kind) {
       if (sec ~ /^\.(text|rodata)/) kind = "flash"; else if (sec ~ /^\.(data|bss|tbss|tdata)/) kind = "ram"; else return
       if (file ~ /libsockkit_lwip|liblwip_m4/) who = "lwIP"
+      else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
+      else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
       else if (file ~ /libsockkit/) who = "sockkit"
-      else if (file ~ /echo_min/) who = "program"
+      else if (file ~ /echo_min|tls_client_min/) who = "program"
       else who = "C/C++ runtime"
       total[who, kind] += hex(size)
     }
@@ -44,9 +49,10 @@ split_map() {
     { pending = "" }
     END {
       printf "| part | code (.text+.rodata) | RAM (.data+.bss) |\n|---|---|---|\n"
-      split("sockkit|lwIP|program|C/C++ runtime", names, "|")
-      for (i = 1; i <= 4; ++i)
-        printf "| %s | %d B | %d B |\n", names[i], total[names[i], "flash"], total[names[i], "ram"]
+      split("sockkit|sockkit TLS layer|mbedTLS|lwIP|program|C/C++ runtime", names, "|")
+      for (i = 1; i <= 6; ++i)
+        if (total[names[i], "flash"] + total[names[i], "ram"] > 0)
+          printf "| %s | %d B | %d B |\n", names[i], total[names[i], "flash"], total[names[i], "ram"]
     }' "$1"
 }
 
@@ -68,10 +74,12 @@ for f in src/core/{init,def,inet_chksum,ip,mem,memp,netif,pbuf,stats,sys,tcp,tcp
          src/api/{api_lib,api_msg,err,if_api,netbuf,sockets,tcpip}.c src/netif/ethernet.c; do
   arm-none-eabi-gcc "${flags[@]}" -w -c "$lwip/$f" -o "$arm/lwip/$(basename "$f" .c).o"
 done
-# The whole library as an lwIP build compiles it (no Linux code, no TAP).
-for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp poll/poller.cpp poll/select.cpp poll/poll.cpp \
-           sys/lwip/*.cpp | grep -v tap_netif); do
-  "${cxx[@]}" -c "src/$f" -o "$arm/sockkit/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
+# The whole library as an lwIP build compiles it (no Linux code, no TAP, no TLS).
+for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
+           poll/select.cpp poll/poll.cpp sys/heap.cpp sys/lwip/*.cpp transport/plain.cpp \
+           transport/tls/context.cpp | grep -v tap_netif); do
+  "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 -c "src/$f" \
+    -o "$arm/sockkit/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
 done
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
 arm-none-eabi-ar rcs "$arm/libsockkit_m4.a" "$arm"/sockkit/*.o
@@ -83,6 +91,32 @@ arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -
 split_map "$arm/echo_min.map" | sed 's/libsockkit_m4/sockkit/'
 arm-none-eabi-size "$arm/echo_min.elf" | sed 's/^/    /'
 echo "(the RTOS port is link-only stubs, counted under the C/C++ runtime; a device adds its RTOS)"
+
+echo
+echo "## Cortex-M4: a minimal TLS client (mbedTLS 2.28, sockkit's embedded profile), linked"
+mbedtls=$("$root/scripts/fetch-source.sh" mbedtls "$out/mbedtls-src")
+mkdir -p "$arm/mbedtls" "$arm/tls"
+tls_flags=(-I"$mbedtls/include" -I"$root/src/transport/tls/config"
+           -DMBEDTLS_CONFIG_FILE='"mbedtls_embedded.h"')
+for f in "$mbedtls"/library/*.c; do
+  arm-none-eabi-gcc "${flags[@]}" "${tls_flags[@]}" -w -c "$f" -o "$arm/mbedtls/$(basename "$f" .c).o"
+done
+# The TLS layer: the context (now with mbedTLS) and the mbedTLS session; the rest as above.
+for f in transport/tls/context.cpp transport/tls/mbedtls.cpp; do
+  "${cxx[@]}" "${tls_flags[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=1 -c "src/$f" \
+    -o "$arm/tls/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
+done
+arm-none-eabi-ar rcs "$arm/libmbedtls_m4.a" "$arm"/mbedtls/*.o
+arm-none-eabi-ar rcs "$arm/libsockkit_tls_m4.a" "$arm"/tls/*.o
+ls "$arm"/sockkit/*.o | grep -v transport_tls_context | xargs arm-none-eabi-ar rcs "$arm/libsockkit_notls_m4.a"
+"${cxx[@]}" -c bench/footprint/tls_client_min.cpp -o "$arm/tls_client_min.o"
+arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
+  -Wl,-Map="$arm/tls_client_min.map" "$arm/tls_client_min.o" "$arm/rtos_stub.o" \
+  "$arm/libsockkit_tls_m4.a" "$arm/libsockkit_notls_m4.a" "$arm/libmbedtls_m4.a" \
+  "$arm/liblwip_m4.a" -o "$arm/tls_client_min.elf"
+split_map "$arm/tls_client_min.map" | sed 's/libsockkit_notls_m4/sockkit/'
+arm-none-eabi-size "$arm/tls_client_min.elf" | sed 's/^/    /'
+echo "(heap at run time: see docs/tls.md, 7 KB per idle connection in this profile)"
 
 # RAM per TCP connection: lwIP's own structures (static pools, sized by lwipopts.h)
 # plus sockkit's per-connection state (docs/event-loop.md: 60 B idle on Linux).

@@ -10,5 +10,10 @@ n=${2:-200}
 for backend in openssl mbedtls; do
   "$build/bench/bench_tls_memory" "$backend" "$n" 50 || echo "tls $backend: not in this build"
 done
+# mbedTLS's embedded profile (built from Debian's source: the tls-embedded preset).
+cmake --preset tls-embedded >/dev/null
+cmake --build --preset tls-embedded >/dev/null
+echo -n "embedded profile: "
+build/tls-embedded/bench/bench_tls_memory mbedtls "$n" 50
 "$build/tests/test_tls" --gtest_filter='*ASecondConnectResumesTheSession*' 2>/dev/null |
   awk '/^\[ RUN/ { name = $NF } /^full:/ { sub(/.*\//, "", name); print "resumption " name ": " $0 }'

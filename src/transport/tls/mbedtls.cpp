@@ -11,9 +11,11 @@
 #include <mbedtls/x509_crt.h>
 
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +38,35 @@ constexpr int kCipherSuites[] = {
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     0,
 };
+
+// A whole PEM file, NUL-terminated as mbedTLS's parsers want it. Read with C
+// stdio rather than mbedTLS's MBEDTLS_FS_IO, which a device build leaves out
+// (it also lists directories, which newlib cannot).
+std::optional<std::string> read_pem(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return std::nullopt;
+  std::string text;
+  char chunk[1024];
+  for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, f)) > 0;)
+    text.append(chunk, n);
+  const bool ok = std::ferror(f) == 0;
+  std::fclose(f);
+  if (!ok) return std::nullopt;
+  text.push_back('\0');
+  return text;
+}
+
+bool parse_certificates(mbedtls_x509_crt& chain, const std::string& path) {
+  auto pem = read_pem(path);
+  return pem && mbedtls_x509_crt_parse(&chain, reinterpret_cast<const unsigned char*>(pem->data()),
+                                       pem->size()) == 0;
+}
+
+bool parse_key(mbedtls_pk_context& key, const std::string& path) {
+  auto pem = read_pem(path);
+  return pem && mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(pem->data()),
+                                     pem->size(), nullptr, 0) == 0;
+}
 
 int entropy_from_sockkit(void*, unsigned char* out, std::size_t size) {
   return random_bytes(std::as_writable_bytes(std::span(out, size))) ? 0 : -1;
@@ -260,8 +291,8 @@ Status MbedEngine::configure() noexcept {
   }
 
   if (!options_.certificate_file.empty() || !options_.private_key_file.empty()) {
-    if (mbedtls_x509_crt_parse_file(&own_cert_, options_.certificate_file.c_str()) != 0 ||
-        mbedtls_pk_parse_keyfile(&own_key_, options_.private_key_file.c_str(), nullptr) != 0 ||
+    if (!parse_certificates(own_cert_, options_.certificate_file) ||
+        !parse_key(own_key_, options_.private_key_file) ||
         mbedtls_pk_check_pair(&own_cert_.pk, &own_key_) != 0 ||
         mbedtls_ssl_conf_own_cert(&config_, &own_cert_, &own_key_) != 0)
       return bad;
@@ -274,19 +305,21 @@ Status MbedEngine::configure() noexcept {
   if (verify_peer) {
     bool loaded = false;
     if (!options_.ca_file.empty()) {
-      if (mbedtls_x509_crt_parse_file(&ca_, options_.ca_file.c_str()) != 0) return bad;
+      if (!parse_certificates(ca_, options_.ca_file)) return bad;
       loaded = true;
     }
     if (!options_.ca_directory.empty()) {
+#if defined(MBEDTLS_FS_IO)
       if (mbedtls_x509_crt_parse_path(&ca_, options_.ca_directory.c_str()) < 0) return bad;
       loaded = true;
+#else
+      return make_error_code(failure::backend_unavailable);  // no directories on this build
+#endif
     }
     if (!loaded) {
       if (server_) return bad;  // client certificates need the CA that issues them
       // The system's bundle (Debian: ca-certificates); a device names its own file.
-      if (mbedtls_x509_crt_parse_file(&ca_, "/etc/ssl/certs/ca-certificates.crt") != 0 &&
-          mbedtls_x509_crt_parse_path(&ca_, "/etc/ssl/certs") <= 0)
-        return bad;
+      if (!parse_certificates(ca_, "/etc/ssl/certs/ca-certificates.crt")) return bad;
     }
     mbedtls_ssl_conf_ca_chain(&config_, &ca_, nullptr);
     mbedtls_ssl_conf_authmode(&config_, MBEDTLS_SSL_VERIFY_REQUIRED);

@@ -11,7 +11,9 @@
  *     the max_fragment_length extension (SOCKKIT_MBEDTLS_FRAGMENT; a server
  *     in this profile needs clients that ask too);
  *   - the peer certificate is not kept after the handshake (its subject is
- *     then not in TlsInfo), and random numbers come from sockkit's entropy seam.
+ *     then not in TlsInfo), and random numbers come from sockkit's entropy seam;
+ *   - no MBEDTLS_FS_IO: sockkit reads certificate and key files with C stdio,
+ *     and a CA directory (TlsOptions::ca_directory) is not supported.
  *
  * Debian's source package is built with it by cmake/mbedtls.cmake
  * (SOCKKIT_MBEDTLS=embedded); docs/tls.md has the figures. */
@@ -24,7 +26,6 @@
 #endif
 #define MBEDTLS_HAVE_TIME
 #define MBEDTLS_HAVE_TIME_DATE /* certificate validity: the device must know the date */
-#define MBEDTLS_FS_IO          /* certificates and keys from files (the API takes paths) */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
 
 /* Protocol */
