@@ -47,7 +47,7 @@ servers=(asio sockkit-openssl sockkit-mbedtls)
 for round in $(seq "$rounds"); do
   for s in "${servers[@]}"; do
     start_server "$s"
-    m=$("$cli" bench --connect "$addr" "${client[@]}" -c 4 -s 16384 -p 4 -d "$seconds" | awk 'NR==2 {print $7}')
+    m=$("$cli" bench --connect "$addr" "${client[@]}" -c 4 -s 16384 -p 4 -d "$seconds" | awk 'NR==2 {print $8}')
     h=$("$cli" bench --connect "$addr" "${client[@]}" --handshakes -c 4 -d "$seconds")
     f=$(sed -n 's/.*full \([0-9]*\), resumed.*/\1/p' <<<"$h")
     r=$(sed -n 's/.*resumed \([0-9]*\) (.*/\1/p' <<<"$h")

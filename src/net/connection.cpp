@@ -56,11 +56,15 @@ Result<TlsInfo> Connection::tls_info() const {
 }
 
 Result<std::size_t> Connection::read_some(std::span<std::byte> into) noexcept {
-  return tls_ != nullptr ? tls_->session->read(into) : transport::receive(handle_, into);
+  if (tls_ == nullptr) return transport::receive(handle_, into);
+  flags_ |= kTlsBusy;
+  return tls_->session->read(into);
 }
 
 Result<std::size_t> Connection::write_some(std::span<const std::byte> data) noexcept {
-  return tls_ != nullptr ? tls_->session->write(data) : transport::send(handle_, data);
+  if (tls_ == nullptr) return transport::send(handle_, data);
+  flags_ |= kTlsBusy;
+  return tls_->session->write(data);
 }
 
 Status Connection::shut_write_side() noexcept {

@@ -30,6 +30,8 @@ Group::~Group() {
 void Group::retire() noexcept {
   retiring_ = true;
   if (idle_timer_ != 0) loop.cancel_timer(idle_timer_);
+  if (tls_sweep_timer_ != 0) loop.cancel_timer(tls_sweep_timer_);
+  tls_sweep_timer_ = 0;
   idle_timer_ = 0;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen)
@@ -98,6 +100,8 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
     return &c;
   }
   c.tls_ = secure.release();
+  if (tls_sweep_timer_ == 0)  // quiet TLS connections give their record buffers back
+    tls_sweep_timer_ = loop.add_repeating_timer(std::chrono::seconds(1), [this] { sweep_tls(); });
   // A peer that never finishes its handshake is closed at the deadline.
   const Connection::Id id = c.id();
   c.tls_->handshake_timer = loop.add_timer(
@@ -111,6 +115,25 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
       });
   c.advance_handshake();  // a client speaks first
   return &c;
+}
+
+void Group::sweep_tls() noexcept {
+  // A connection with no I/O for a whole period releases its TLS buffers; one
+  // with I/O only loses its mark. With no TLS connection left, the timer stops.
+  bool any = false;
+  for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
+    Connection& c = slab_[slot];
+    if (!(c.flags_ & kOpen) || c.tls_ == nullptr) continue;
+    any = true;
+    if (c.flags_ & (kHandshaking | kTlsBusy))
+      c.flags_ &= static_cast<std::uint16_t>(~kTlsBusy);
+    else
+      c.tls_->session->release_buffers();
+  }
+  if (!any) {
+    loop.cancel_timer(tls_sweep_timer_);
+    tls_sweep_timer_ = 0;
+  }
 }
 
 void Group::handshake_failed(Connection& c, std::error_code why) noexcept {

@@ -29,6 +29,7 @@ enum : std::uint16_t {
   kCloseAfterFlush = 1 << 8,
   kHandshaking = 1 << 9,     // TLS: on_open waits for the handshake
   kNotifyPending = 1 << 10,  // TLS: close_notify would block; the FIN waits for it
+  kTlsBusy = 1 << 11,        // TLS: I/O since the last sweep (see Group::sweep_tls)
 };
 
 /// A TLS connection's state beyond the plain one's (allocated per TLS connection).
@@ -100,6 +101,7 @@ class Group {
  private:
   void recycle() noexcept;
   void check_idle() noexcept;
+  void sweep_tls() noexcept;
   std::uint32_t now_ms() const noexcept;
 
   Slab slab_;  // elements never move; each finds this group through its block
@@ -113,6 +115,7 @@ class Group {
   bool retiring_ = false;
   int busy_ = 0;
   TimerId idle_timer_ = 0;
+  TimerId tls_sweep_timer_ = 0;  // runs while the group has TLS connections
   EventLoop::Clock::time_point epoch_;
 };
 

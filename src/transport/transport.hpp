@@ -46,6 +46,9 @@ class TlsSession {
   virtual unsigned wants() const noexcept = 0;
   /// Decrypted bytes held inside the session, which no poller can see.
   virtual bool has_buffered_input() const noexcept = 0;
+  /// The connection has been quiet for a while: give record buffers back if
+  /// the library can (OpenSSL can; mbedTLS keeps them for the session's life).
+  virtual void release_buffers() noexcept {}
   /// Version, cipher, peer certificate, ALPN (after the handshake).
   virtual TlsInfo info() const = 0;
 };

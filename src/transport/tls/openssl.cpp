@@ -189,6 +189,7 @@ class OpenSslSession final : public TlsSession {
 
   unsigned wants() const noexcept override { return wants_; }
   bool has_buffered_input() const noexcept override { return SSL_pending(ssl_.get()) > 0; }
+  void release_buffers() noexcept override { (void)SSL_free_buffers(ssl_.get()); }
   TlsInfo info() const override;
 
   const std::string& server_name() const noexcept { return server_name_; }
@@ -330,10 +331,11 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
   SSL_CTX_set_options(
       c, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
   // Partial writes: a connection's queue offers whatever it holds; moving
-  // buffer: the retry after would-block comes from the queue, not the same pointer.
-  // Released buffers: an idle connection holds no 16 KiB record buffers.
-  SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                          SSL_MODE_RELEASE_BUFFERS);
+  // buffer: the retry after would-block comes from the queue, not the same
+  // pointer. Record buffers are kept while a connection is busy (releasing them
+  // after every record costs a malloc and a free per record) and given back
+  // when it goes quiet (release_buffers, from the connection layer's sweep).
+  SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (!options.certificate_file.empty() || !options.private_key_file.empty()) {
     if (SSL_CTX_use_certificate_chain_file(c, options.certificate_file.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(c, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
