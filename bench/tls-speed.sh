@@ -42,7 +42,7 @@ start_server() {  # name -> sets $server and $addr
 stop_server() { kill "$server"; wait "$server" 2>/dev/null || true; server=""; }
 client=(--tls --ca "$work/ca.pem" --server-name localhost --tls-backend openssl)
 
-declare -A mbps full resumed
+declare -A mbps full resumed  # every round's figure, space-separated
 servers=(asio sockkit-openssl sockkit-mbedtls)
 for round in $(seq "$rounds"); do
   for s in "${servers[@]}"; do
@@ -53,15 +53,28 @@ for round in $(seq "$rounds"); do
     r=$(sed -n 's/.*resumed \([0-9]*\) (.*/\1/p' <<<"$h")
     stop_server
     echo "round $round $s: $m MB/s, full $f/s, resumed $r/s"
-    awk -v a="$m" -v b="${mbps[$s]:-0}" 'BEGIN{exit !(a>b)}' && mbps[$s]=$m
-    [ "$f" -gt "${full[$s]:-0}" ] && full[$s]=$f
-    [ "$r" -gt "${resumed[$s]:-0}" ] && resumed[$s]=$r
+    mbps[$s]+="$m "; full[$s]+="$f "; resumed[$s]+="$r "
   done
 done
+# best (largest) and median of a list of numbers
+best() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -n1; }
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 echo
-printf '%-16s %10s %8s %12s %8s %14s %8s\n' server "MB/s" "vs asio" "full hs/s" "vs asio" "resumed hs/s" "vs asio"
+printf '%-16s %-22s %-22s %-22s\n' server "MB/s best (ratio)" "full hs/s best (ratio)" "resumed hs/s best (ratio)"
 for s in "${servers[@]}"; do
-  awk -v n="$s" -v m="${mbps[$s]}" -v f="${full[$s]}" -v r="${resumed[$s]}" \
-      -v am="${mbps[asio]}" -v af="${full[asio]}" -v ar="${resumed[asio]}" \
-      'BEGIN { printf "%-16s %10.1f %8.2f %12d %8.2f %14d %8.2f\n", n, m, m/am, f, f/af, r, r/ar }'
+  printf '%-16s' "$s"
+  for list in mbps full resumed; do
+    declare -n l=$list
+    awk -v v="$(best "${l[$s]}")" -v a="$(best "${l[asio]}")" 'BEGIN { printf " %-22s", sprintf("%.1f (%.2f)", v, v / a) }'
+  done
+  echo
+done
+echo "medians of the rounds:"
+for s in "${servers[@]}"; do
+  printf '%-16s' "$s"
+  for list in mbps full resumed; do
+    declare -n l=$list
+    awk -v v="$(median "${l[$s]}")" -v a="$(median "${l[asio]}")" 'BEGIN { printf " %-22s", sprintf("%.1f (%.2f)", v, v / a) }'
+  done
+  echo
 done

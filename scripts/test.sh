@@ -2,14 +2,14 @@
 # The whole test suite: format check, then build + test under the release,
 # AddressSanitizer/UBSan, ThreadSanitizer and -fno-exceptions -fno-rtti builds,
 # sockkit on lwIP (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe
-# tests, lwIP smoke tests), the TLS suite on mbedTLS's embedded profile, then the
+# tests, lwIP smoke tests; TLS on mbedTLS's embedded profile), then the
 # installed-package consumer, then every libFuzzer target for 20 s under
 # ASan + UBSan (the fuzz preset). Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh git clang libclang-rt-14-dev
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip tls-embedded fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip fuzz)
 start=$SECONDS
 
 echo "== clang-format"

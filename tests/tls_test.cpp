@@ -421,6 +421,77 @@ TEST_P(TlsSuite, BackpressureWorksAsOnPlainConnections) {
   EXPECT_EQ(client_side.received, std::string(24 * block.size(), 'q'));
 }
 
+TEST_P(TlsSuite, HalfCloseFinishesTheEchoBeforeTheClose) {
+  server_side.echo = true;  // default on_peer_closed: finish sending, then close
+  start(server_options(), client_options());
+  ASSERT_TRUE(settled());
+  Connection* conn = client->find(client_side.id);
+  ASSERT_NE(conn, nullptr);
+  ASSERT_OK(conn->send(std::string(100000, 'h')));
+  conn->shutdown_write();  // close_notify, then FIN: the server still answers
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.closed == 1; }));
+  EXPECT_EQ(client_side.received, std::string(100000, 'h'));
+  EXPECT_FALSE(client_side.close_reasons[0]) << client_side.close_reasons[0].message();
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.closed == 1; }));
+  EXPECT_FALSE(server_side.close_reasons[0]) << server_side.close_reasons[0].message();
+}
+
+TEST_P(TlsSuite, TheIdleTimeoutClosesASilentTlsConnection) {
+  ServerOptions sopts;
+  sopts.limits.idle_timeout = 200ms;
+  start(server_options(), client_options(), sopts);
+  ASSERT_TRUE(settled());
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.closed == 1; }));
+  EXPECT_TRUE(server_side.close_reasons[0] == make_error_code(failure::idle_timeout))
+      << server_side.close_reasons[0].message();
+  EXPECT_EQ(server->stats().idle_closed, 1u);
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.closed == 1; }));
+}
+
+// A TLS peer that is always faster than the handler must not starve timers:
+// records decrypted but not yet read are requeued, never read in one go.
+TEST_P(TlsSuite, AFloodingTlsPeerDoesNotStarveTimers) {
+  struct Flooded : ConnectionHandler {
+    Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
+      ++reads;
+      if (flooder != nullptr && std::chrono::steady_clock::now() < stop_at)
+        (void)flooder->send(block);
+      return d.size();
+    }
+    Connection* flooder = nullptr;
+    std::chrono::steady_clock::time_point stop_at;
+    std::string block = std::string(64 << 10, 'f');
+    long reads = 0;
+  } flooded;
+  auto sctx = TlsContext::server(server_options());
+  ASSERT_OK(sctx);
+  ServerOptions sopts;
+  sopts.tls = *sctx;
+  auto s = Server::start(*loop, Endpoint::loopback_v4(0), flooded, sopts);
+  ASSERT_OK(s);
+  auto cctx = TlsContext::client(client_options());
+  ASSERT_OK(cctx);
+  auto c =
+      Client::create(*loop, client_side, {.max_write_queue = 64 << 20, .high_watermark = 64 << 20});
+  ASSERT_OK(c);
+  client = std::move(*c);
+  ASSERT_OK(client->connect((*s)->local_endpoint(), 5s, {.tls = *cctx}));
+  ASSERT_TRUE(settled());
+  flooded.flooder = client->find(client_side.id);
+  ASSERT_NE(flooded.flooder, nullptr);
+  flooded.stop_at = std::chrono::steady_clock::now() + 3s;  // the flood ends by itself
+  bool fired = false, fired_during_flood = false;
+  loop->add_timer(10ms, [&] {
+    fired = true;
+    fired_during_flood = std::chrono::steady_clock::now() < flooded.stop_at;
+  });
+  ASSERT_OK(flooded.flooder->send(flooded.block));
+  EXPECT_TRUE(run_loop_until(*loop, 10s, [&] { return fired; }));
+  EXPECT_TRUE(fired_during_flood) << "the timer waited for the flood to end";
+  EXPECT_GT(flooded.reads, 0);
+  flooded.flooder = nullptr;
+}
+
 TEST_P(TlsSuite, AServerContextNeedsACertificate) {
   auto none = TlsContext::server({.backend = GetParam().server});
   ASSERT_FALSE(none);
