@@ -12,14 +12,7 @@ work=$(mktemp -d)
 server=""
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
-# A throwaway CA and a P-256 certificate for 127.0.0.1.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-  -keyout "$work/ca.key" -out "$work/ca.pem" -subj "/CN=testssl CA" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
-  -keyout "$work/key.pem" -out "$work/req.pem" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$work/ext"
-openssl x509 -req -in "$work/req.pem" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
-  -days 2 -extfile "$work/ext" -out "$work/cert.pem" 2>/dev/null
+bench/make-cert.sh "$work"
 status=0
 for backend in openssl mbedtls; do
   "$build/tools/sockkit" echo-server -q -l 127.0.0.1:0 --tls-cert "$work/cert.pem" \

@@ -50,6 +50,17 @@ class Child {
   pid_t pid_ = -1;
 };
 
+// What a shell command printed; `status` is its wait status (-1: no shell).
+std::string command_output(const std::string& command, int& status) {
+  FILE* p = ::popen(command.c_str(), "r");
+  std::string out;
+  char buf[512];
+  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr)
+    out += buf;
+  status = p != nullptr ? ::pclose(p) : -1;
+  return out;
+}
+
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream s;
@@ -195,13 +206,8 @@ TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
                     " -verify_return_error -quiet -no_ign_eof " + k.version;
   if (k.mutual) cmd += " -cert " + pki.cert("client") + " -key " + pki.key("client");
   cmd += " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr)
-    out += buf;
-  const int status = ::pclose(p);
+  int status = 0;
+  const std::string out = command_output(cmd, status);
   EXPECT_NE(out.find("interop"), std::string::npos) << out;
   EXPECT_EQ(out.find("verify error"), std::string::npos) << out;
   EXPECT_TRUE(WIFEXITED(status)) << out;
@@ -226,13 +232,8 @@ TEST_P(OpensslRefusal, OpensslClientWithoutARequiredCertificateIsRefused) {
   const std::string cmd = "(echo refused; sleep 1) | timeout 10 openssl s_client -connect " +
                           server.endpoint().to_string() + " -servername localhost -CAfile " +
                           pki.ca() + " -quiet -no_ign_eof " + k.version + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string out;
-  char buf[512];
-  while (std::fgets(buf, sizeof buf, p) != nullptr)
-    out += buf;
-  ::pclose(p);
+  int status = 0;
+  const std::string out = command_output(cmd, status);
   EXPECT_EQ(out.find("refused\n"), std::string::npos) << "echoed without a certificate: " << out;
   const auto until = std::chrono::steady_clock::now() + 5s;
   while (server.stats().tls_handshake_failures == 0 && std::chrono::steady_clock::now() < until)
@@ -249,14 +250,7 @@ class CliTls : public SockkitTest {
     ASSERT_TRUE(pki.ok()) << pki.error();
   }
   std::string run(const std::string& args, int& status) {
-    FILE* p =
-        ::popen((std::string("timeout 10 ") + SOCKKIT_CLI + " " + args + " 2>&1").c_str(), "r");
-    std::string out;
-    char buf[512];
-    while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr)
-      out += buf;
-    status = p != nullptr ? ::pclose(p) : -1;
-    return out;
+    return command_output(std::string("timeout 10 ") + SOCKKIT_CLI + " " + args + " 2>&1", status);
   }
   TestPki pki;
 };

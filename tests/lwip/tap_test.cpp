@@ -65,18 +65,23 @@ bool read_exactly(int fd, char* out, std::size_t size) {
   return true;
 }
 
-int device_body(std::string& report) {
-  // The device: lwIP on sktap0 at 10.78.0.2; the host side is 10.78.0.1.
+// The device: lwIP on sktap0 at 10.78.0.2; the host side is 10.78.0.1.
+bool bring_up_device(std::string& report) {
   if (auto st =
           lwip::attach_tap({.device = "sktap0", .address = Endpoint::ipv4({10, 78, 0, 2}, 0)});
       !st) {
     report = "attach_tap: " + st.error().message();
-    return 2;
+    return false;
   }
   if (!shell("ip addr add 10.78.0.1/24 dev sktap0") || !shell("ip link set dev sktap0 up")) {
     report = "cannot configure sktap0";
-    return 2;
+    return false;
   }
+  return true;
+}
+
+int device_body(std::string& report) {
+  if (!bring_up_device(report)) return 2;
   EchoHandler echo;
   ServerThread server(Backend::poll, echo, {}, Endpoint::ipv4({10, 78, 0, 2}, kTcpPort));
   if (!server.ok()) {
@@ -170,16 +175,7 @@ int device_body(std::string& report) {
 // TLS on the device: sockkit's TLS server on lwIP, each TLS backend, and
 // Linux's `openssl s_client` verifying it through the TAP device.
 int tls_device_body(std::string& report) {
-  if (auto st =
-          lwip::attach_tap({.device = "sktap0", .address = Endpoint::ipv4({10, 78, 0, 2}, 0)});
-      !st) {
-    report = "attach_tap: " + st.error().message();
-    return 2;
-  }
-  if (!shell("ip addr add 10.78.0.1/24 dev sktap0") || !shell("ip link set dev sktap0 up")) {
-    report = "cannot configure sktap0";
-    return 2;
-  }
+  if (!bring_up_device(report)) return 2;
   if (!shell("openssl version >/dev/null 2>&1")) {
     report = "the openssl program is not installed";
     return 2;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <memory>
 #include <thread>
 
 #include "lwip/tcpip.h"
@@ -31,16 +32,31 @@ void finish_or_die(std::future<void>& finished, const char* what) {
   std::_Exit(1);
 }
 
-TEST(LwipTcpipThread, PostAndStopFromATcpipCallbackWakeTheLoop) {
-  auto loop = EventLoop::create({.backend = Backend::poll});
-  ASSERT_TRUE(loop) << loop.error().message();
-  Shared shared{loop->get()};
+// A loop running on its own thread; `finished` is ready once run() returned.
+class LwipTcpipThread : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto l = EventLoop::create({.backend = Backend::poll});
+    ASSERT_TRUE(l) << l.error().message();
+    loop = std::move(*l);
+    shared.loop = loop.get();
+    finished = done.get_future();
+    runner = std::thread([this] {
+      (void)shared.loop->run();
+      done.set_value();
+    });
+  }
+  void TearDown() override {
+    if (runner.joinable()) runner.join();
+  }
+  std::unique_ptr<EventLoop> loop;
+  Shared shared;
   std::promise<void> done;
-  auto finished = done.get_future();
-  std::thread runner([&] {
-    (void)shared.loop->run();
-    done.set_value();
-  });
+  std::future<void> finished;
+  std::thread runner;
+};
+
+TEST_F(LwipTcpipThread, PostAndStopFromATcpipCallbackWakeTheLoop) {
   // Runs on lwIP's tcpip thread, with the core lock held.
   const err_t queued = tcpip_callback(
       [](void* arg) {
@@ -53,27 +69,18 @@ TEST(LwipTcpipThread, PostAndStopFromATcpipCallbackWakeTheLoop) {
   finish_or_die(finished, "post/stop from a tcpip callback");
   runner.join();
   // stop() may win the race with the posted function; the next run picks it up.
-  (void)(*loop)->run_once(0ms);
+  (void)loop->run_once(0ms);
   EXPECT_EQ(shared.posted_ran.load(), 1);
 }
 
-TEST(LwipTcpipThread, PostFromAThreadHoldingTheCoreLockWakesTheLoop) {
-  auto loop = EventLoop::create({.backend = Backend::poll});
-  ASSERT_TRUE(loop) << loop.error().message();
-  Shared shared{loop->get()};
-  std::promise<void> done;
-  auto finished = done.get_future();
-  std::thread runner([&] {
-    (void)shared.loop->run();
-    done.set_value();
-  });
+TEST_F(LwipTcpipThread, PostFromAThreadHoldingTheCoreLockWakesTheLoop) {
   // A driver thread reporting link state takes the core lock, as lwIP asks of
   // code outside the tcpip thread that calls netif functions.
   std::promise<void> poster_done;
   auto poster_finished = poster_done.get_future();
   std::thread poster([&] {
     LOCK_TCPIP_CORE();
-    shared.loop->post([&shared] {
+    shared.loop->post([this] {
       shared.posted_ran.fetch_add(1);
       shared.loop->stop();
     });
