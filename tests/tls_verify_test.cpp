@@ -1,5 +1,8 @@
 // The TLS conformance suite, certificates: what is trusted, whose name is
 // checked, mutual TLS; each failure a clear condition, seen by both sides.
+#include <cstdlib>
+#include <filesystem>
+
 #include "support/tls_suite.hpp"
 
 namespace sockkit::test {
@@ -107,6 +110,37 @@ TEST_P(TlsSuite, MutualTlsRefusesAClientWithoutACertificate) {
   EXPECT_TRUE(
       run_loop_until(*loop, 5s, [&] { return server->stats().tls_handshake_failures == 1; }));
   EXPECT_EQ(server_side.opened, 0);
+}
+
+TEST_P(TlsSuite, ACaDirectoryIsTrustedLikeACaFile) {
+  // A directory of CA certificates, hashed as OpenSSL looks them up.
+  const std::string dir = pki.dir() + "/trusted";
+  std::filesystem::create_directory(dir);
+  std::filesystem::copy_file(pki.ca(), dir + "/ca.pem");
+  if (std::system(("openssl rehash " + dir + " >/dev/null 2>&1").c_str()) != 0)
+    GTEST_SKIP() << "the openssl program is not installed (it hashes the directory)";
+  TlsOptions copts = client_options();
+  copts.ca_file.clear();
+  copts.ca_directory = dir;
+  if (!reads_ca_directories(GetParam().client)) {
+    auto refused = TlsContext::client(copts);
+    ASSERT_FALSE(refused);
+    EXPECT_TRUE(refused.error() == errc::not_supported) << refused.error().message();
+    return;
+  }
+  start(server_options(), copts);
+  ASSERT_TRUE(settled());
+  EXPECT_EQ(client_side.opened, 1)
+      << (client_side.connect_failures.empty() ? "" : client_side.connect_failures[0].message());
+}
+
+TEST_P(TlsSuite, WithoutACaTheSystemBundleDecidesAndDoesNotKnowOurs) {
+  TlsOptions copts = client_options();
+  copts.ca_file.clear();  // the system's bundle: the test CA is not in it
+  auto ctx = TlsContext::client(copts);
+  if (!ctx) GTEST_SKIP() << "no system CA bundle here: " << ctx.error().message();
+  start(server_options(), copts);
+  EXPECT_CONNECT_FAILS_WITH(errc::tls_untrusted);
 }
 
 }  // namespace

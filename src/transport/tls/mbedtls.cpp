@@ -56,10 +56,14 @@ std::optional<std::string> read_pem(const std::string& path) {
   return text;
 }
 
-bool parse_certificates(mbedtls_x509_crt& chain, const std::string& path) {
+// `partial`: a CA bundle may hold certificates this build cannot use (a curve
+// or a signature it leaves out); the others still count, if there are any.
+bool parse_certificates(mbedtls_x509_crt& chain, const std::string& path, bool partial = false) {
   auto pem = read_pem(path);
-  return pem && mbedtls_x509_crt_parse(&chain, reinterpret_cast<const unsigned char*>(pem->data()),
-                                       pem->size()) == 0;
+  if (!pem) return false;
+  const int failed = mbedtls_x509_crt_parse(
+      &chain, reinterpret_cast<const unsigned char*>(pem->data()), pem->size());
+  return failed == 0 || (partial && failed > 0 && chain.raw.len > 0);
 }
 
 bool parse_key(mbedtls_pk_context& key, const std::string& path) {
@@ -305,7 +309,7 @@ Status MbedEngine::configure() noexcept {
   if (verify_peer) {
     bool loaded = false;
     if (!options_.ca_file.empty()) {
-      if (!parse_certificates(ca_, options_.ca_file)) return bad;
+      if (!parse_certificates(ca_, options_.ca_file, true)) return bad;
       loaded = true;
     }
     if (!options_.ca_directory.empty()) {
@@ -319,7 +323,7 @@ Status MbedEngine::configure() noexcept {
     if (!loaded) {
       if (server_) return bad;  // client certificates need the CA that issues them
       // The system's bundle (Debian: ca-certificates); a device names its own file.
-      if (!parse_certificates(ca_, "/etc/ssl/certs/ca-certificates.crt")) return bad;
+      if (!parse_certificates(ca_, "/etc/ssl/certs/ca-certificates.crt", true)) return bad;
     }
     mbedtls_ssl_conf_ca_chain(&config_, &ca_, nullptr);
     mbedtls_ssl_conf_authmode(&config_, MBEDTLS_SSL_VERIFY_REQUIRED);
