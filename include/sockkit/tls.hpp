@@ -94,7 +94,9 @@ struct TlsInfo {
 };
 
 /// Certificates, trust and session caches for many connections. Shared by
-/// every connection made with it; lives as long as the longest of them.
+/// every connection made with it; lives as long as the longest of them. Its
+/// caches and random generator are not locked: use a context from one loop's
+/// thread (give each loop its own).
 class TlsContext {
  public:
   /// A client context. Errors: tls_configuration (unreadable files, key not
