@@ -53,22 +53,22 @@ done
 # best (largest) and median of a list of numbers
 best() { tr ' ' '\n' <<<"$1" | grep . | sort -g | tail -n1; }
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# One row per server: each figure reduced by $1 (best or median), and its ratio to Asio's.
+table() {
+  local s list
+  for s in "${servers[@]}"; do
+    printf '%-16s' "$s"
+    for list in mbps full resumed; do
+      declare -n l=$list
+      awk -v v="$($1 "${l[$s]}")" -v a="$($1 "${l[asio]}")" \
+        'BEGIN { printf " %-22s", sprintf("%.1f (%.2f)", v, v / a) }'
+    done
+    echo
+  done
+}
 echo
-printf '%-16s %-22s %-22s %-22s\n' server "MB/s best (ratio)" "full hs/s best (ratio)" "resumed hs/s best (ratio)"
-for s in "${servers[@]}"; do
-  printf '%-16s' "$s"
-  for list in mbps full resumed; do
-    declare -n l=$list
-    awk -v v="$(best "${l[$s]}")" -v a="$(best "${l[asio]}")" 'BEGIN { printf " %-22s", sprintf("%.1f (%.2f)", v, v / a) }'
-  done
-  echo
-done
+printf '%-16s %-22s %-22s %-22s\n' server "MB/s (ratio)" "full hs/s (ratio)" "resumed hs/s (ratio)"
+echo "best of the rounds:"
+table best
 echo "medians of the rounds:"
-for s in "${servers[@]}"; do
-  printf '%-16s' "$s"
-  for list in mbps full resumed; do
-    declare -n l=$list
-    awk -v v="$(median "${l[$s]}")" -v a="$(median "${l[asio]}")" 'BEGIN { printf " %-22s", sprintf("%.1f (%.2f)", v, v / a) }'
-  done
-  echo
-done
+table median

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -66,6 +67,13 @@ std::string slurp(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// A sockkit TLS echo server with `tls` on its own loop thread.
+std::unique_ptr<ServerThread> tls_echo_server(std::shared_ptr<TlsContext> tls, EchoHandler& echo) {
+  ServerOptions sopts;
+  sopts.tls = std::move(tls);
+  return std::make_unique<ServerThread>(Backend::poll, echo, sopts);
 }
 
 // A port free right now on 127.0.0.1 (for openssl, which cannot report one it picked).
@@ -197,12 +205,10 @@ TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
   auto tls = TlsContext::server(options);
   ASSERT_OK(tls);
   EchoHandler echo;
-  ServerOptions sopts;
-  sopts.tls = *tls;
-  ServerThread server(Backend::poll, echo, sopts);
-  ASSERT_TRUE(server.ok()) << server.error();
+  auto server = tls_echo_server(*tls, echo);
+  ASSERT_TRUE(server->ok()) << server->error();
   std::string cmd = "(echo interop; sleep 1) | timeout 10 openssl s_client -connect " +
-                    server.endpoint().to_string() + " -servername localhost -CAfile " + pki.ca() +
+                    server->endpoint().to_string() + " -servername localhost -CAfile " + pki.ca() +
                     " -verify_return_error -quiet -no_ign_eof " + k.version;
   if (k.mutual) cmd += " -cert " + pki.cert("client") + " -key " + pki.key("client");
   cmd += " 2>&1";
@@ -211,7 +217,7 @@ TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
   EXPECT_NE(out.find("interop"), std::string::npos) << out;
   EXPECT_EQ(out.find("verify error"), std::string::npos) << out;
   EXPECT_TRUE(WIFEXITED(status)) << out;
-  EXPECT_EQ(server.stats().tls_handshake_failures, 0u) << out;
+  EXPECT_EQ(server->stats().tls_handshake_failures, 0u) << out;
 }
 
 class OpensslRefusal : public OpensslInterop {};
@@ -225,20 +231,18 @@ TEST_P(OpensslRefusal, OpensslClientWithoutARequiredCertificateIsRefused) {
                                  .require_client_certificate = true});
   ASSERT_OK(tls);
   EchoHandler echo;
-  ServerOptions sopts;
-  sopts.tls = *tls;
-  ServerThread server(Backend::poll, echo, sopts);
-  ASSERT_TRUE(server.ok()) << server.error();
+  auto server = tls_echo_server(*tls, echo);
+  ASSERT_TRUE(server->ok()) << server->error();
   const std::string cmd = "(echo refused; sleep 1) | timeout 10 openssl s_client -connect " +
-                          server.endpoint().to_string() + " -servername localhost -CAfile " +
+                          server->endpoint().to_string() + " -servername localhost -CAfile " +
                           pki.ca() + " -quiet -no_ign_eof " + k.version + " 2>&1";
   int status = 0;
   const std::string out = command_output(cmd, status);
   EXPECT_EQ(out.find("refused\n"), std::string::npos) << "echoed without a certificate: " << out;
   const auto until = std::chrono::steady_clock::now() + 5s;
-  while (server.stats().tls_handshake_failures == 0 && std::chrono::steady_clock::now() < until)
+  while (server->stats().tls_handshake_failures == 0 && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(20ms);
-  EXPECT_EQ(server.stats().tls_handshake_failures, 1u) << out;
+  EXPECT_EQ(server->stats().tls_handshake_failures, 1u) << out;
 }
 
 #if defined(SOCKKIT_CLI)
