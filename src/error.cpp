@@ -68,6 +68,13 @@ errc condition_of(failure e) noexcept {
       return errc::tls_protocol_error;
     case failure::tls_configuration:
       return errc::invalid_argument;
+    case failure::resolve_timeout:
+      return errc::timed_out;
+    case failure::dns_server_failure:
+    case failure::dns_malformed_answer:
+      return errc::name_not_resolved;
+    case failure::canceled:
+      return errc::connection_aborted;
   }
   return errc::invalid_argument;
 }
@@ -145,6 +152,14 @@ class ErrorCategory final : public std::error_category {
         return "TLS protocol error (not TLS, or malformed records)";
       case failure::tls_configuration:
         return "TLS configuration: unreadable certificate, key or CA";
+      case failure::resolve_timeout:
+        return "name resolution timed out";
+      case failure::dns_server_failure:
+        return "DNS servers failed (SERVFAIL, REFUSED or no answer)";
+      case failure::dns_malformed_answer:
+        return "malformed DNS answer";
+      case failure::canceled:
+        return "canceled";
     }
     return "unknown sockkit error";
   }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -116,11 +117,16 @@ Result<std::uint32_t> interface_index(std::string_view name) noexcept;
 struct ResolveOptions {
   Family family = Family::none;  ///< none: both IPv6 and IPv4.
   bool passive = false;          ///< For bind(): an empty host means "any address".
+  /// Resolution gives up after this (failure::resolve_timeout); negative: the
+  /// resolver's own tries and retries are the only limit.
+  std::chrono::milliseconds timeout{-1};
 };
 
-/// Resolves "host:port", "[v6]:port", numeric text or "unix:..." to endpoints.
-/// Numeric text takes a fast path with no resolver call. Names go through the
-/// stack's resolver (getaddrinfo on Linux), which may block.
+/// Resolves "host:port", "[v6]:port", numeric text or "unix:..." to endpoints,
+/// blocking the calling thread (never call it on a loop's thread: use
+/// sockkit::Resolver there). Numeric text takes a fast path with no resolver
+/// call; names go through sockkit's resolver (resolver.hpp) with the system's
+/// configuration — the hosts file, then the DNS servers — on every stack.
 ///
 ///   auto eps = sockkit::resolve("broker.local:8883");
 ///   if (eps) for (auto& ep : *eps) { ... try each ... }

@@ -86,6 +86,11 @@ enum class failure {
   tls_truncated,              ///< EOF without close_notify                 -> tls_truncated
   tls_protocol_error,         ///< Records that are not valid TLS          -> tls_protocol_error
   tls_configuration,          ///< Unreadable certificate, key or CA file   -> invalid_argument
+  resolve_timeout,            ///< Name resolution did not finish in time  -> timed_out
+  dns_server_failure,         ///< Every server asked failed (SERVFAIL, REFUSED, no answer) ->
+                              ///< name_not_resolved
+  dns_malformed_answer,       ///< A DNS answer that breaks the protocol   -> name_not_resolved
+  canceled,                   ///< The operation was cancelled by its owner -> connection_aborted
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -10,6 +10,7 @@
 #include "sockkit/event_loop.hpp"
 #include "sockkit/framing.hpp"
 #include "sockkit/reconnecting_client.hpp"
+#include "sockkit/resolver.hpp"
 #include "sockkit/result.hpp"
 #include "sockkit/server.hpp"
 #include "sockkit/socket.hpp"
@@ -17,4 +18,5 @@
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "sockkit/tls.hpp"
+#include "sockkit/udp_channel.hpp"
 #include "sockkit/udp_socket.hpp"

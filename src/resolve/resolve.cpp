@@ -1,35 +1,23 @@
-// resolve(): numeric fast path first, the stack's resolver only for names.
+// The blocking entry points that take a host name: resolve() and
+// TcpStream::connect("host:port", timeout). Both run sockkit's Resolver on a
+// private loop of the calling thread, so one timeout covers the lookup, and
+// names resolve the same way on every stack.
 #include <algorithm>
 
-#include "sockkit/endpoint.hpp"
-#include "sys/sys.hpp"
+#include "deadline.hpp"
+#include "resolve/dns_message.hpp"
+#include "resolve/target.hpp"
+#include "sockkit/resolver.hpp"
+#include "sockkit/tcp_stream.hpp"
 
 namespace sockkit {
-namespace {
+namespace resolve_detail {
 
-bool valid_host_name(std::string_view host) noexcept {
-  // RFC 1123 letters, digits, '-', '.', plus '_' seen in the wild.
-  const bool charset_ok = std::all_of(host.begin(), host.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_';
-  });
-  // RFC 1123 2.1: a name never looks like dotted decimal, so "300.1.1.1" is a
-  // bad address, not a name to ask DNS about.
-  const bool looks_numeric = std::all_of(host.begin(), host.end(),
-                                         [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
-  return !host.empty() && host.size() <= 253 && charset_ok && !looks_numeric;
-}
-
-bool family_fits(Family wanted, const Endpoint& ep) noexcept {
-  return wanted == Family::none || wanted == ep.family();
-}
-
-}  // namespace
-
-Result<std::vector<Endpoint>> resolve(std::string_view text, const ResolveOptions& options) {
+Result<Target> parse_target(std::string_view text) noexcept {
   if (auto numeric = Endpoint::parse(text)) {
-    if (!family_fits(options.family, *numeric)) return failure::no_address;
-    return std::vector<Endpoint>{*numeric};
+    Target t;
+    t.numeric = *numeric;
+    return t;
   } else if (text.starts_with("unix:") || text.starts_with("[") ||
              numeric.error() != failure::malformed_address) {
     return numeric.error();  // numeric text that is wrong: say why, do not ask DNS
@@ -39,14 +27,101 @@ Result<std::vector<Endpoint>> resolve(std::string_view text, const ResolveOption
   auto port = parse_port(text.substr(colon + 1));
   if (!port) return port.error();
   const std::string_view host = text.substr(0, colon);
-  if (host.empty() && options.passive) {
+  // RFC 1123 2.1: a name never looks like dotted decimal, so "300.1.1.1" is a
+  // bad address, not a name to ask DNS about.
+  const bool looks_numeric = std::all_of(host.begin(), host.end(),
+                                         [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  if (!host.empty() && (looks_numeric || !dns::valid_query_name(host)))
+    return failure::malformed_address;
+  Target t;
+  t.host = host;
+  t.port = *port;
+  return t;
+}
+
+std::vector<Endpoint> interleave(const std::vector<Endpoint>& v6, const std::vector<Endpoint>& v4) {
+  std::vector<Endpoint> out;
+  for (std::size_t i = 0; i < std::max(v6.size(), v4.size()); ++i) {
+    if (i < v6.size()) out.push_back(v6[i]);
+    if (i < v4.size()) out.push_back(v4[i]);
+  }
+  return out;
+}
+
+}  // namespace resolve_detail
+
+namespace {
+
+constexpr std::chrono::minutes kNoLimit{10};  // past every try and retry of the resolver
+
+Result<std::vector<Endpoint>> lookup_blocking(std::string_view host, std::uint16_t port,
+                                              Family family, std::chrono::milliseconds timeout) {
+  auto loop = EventLoop::create({.backend = Backend::poll});
+  if (!loop) return loop.error();
+  auto resolver = Resolver::create(**loop);
+  if (!resolver) return resolver.error();
+  const auto families = family == Family::ipv4   ? LookupFamilies::ipv4
+                        : family == Family::ipv6 ? LookupFamilies::ipv6
+                                                 : LookupFamilies::both;
+  std::vector<Endpoint> v6, v4;
+  std::error_code error;
+  bool finished = false;
+  (*resolver)->lookup(
+      host, port, families, timeout.count() < 0 ? kNoLimit : timeout, [&](const FamilyAnswer& a) {
+        if (a.result) {
+          for (const auto& r : a.result->addresses)
+            (a.family == Family::ipv6 ? v6 : v4).push_back(r.address);
+        } else if (!error || error == failure::resolve_timeout || error == failure::no_address) {
+          error = a.result.error();
+        }
+        finished = a.last;
+      });
+  (*loop)->run_until([&] { return finished; },
+                     EventLoop::Clock::now() + kNoLimit + std::chrono::seconds(1));
+  if (!finished) return failure::resolve_timeout;
+  if (v6.empty() && v4.empty()) return error ? error : make_error_code(failure::no_address);
+  return resolve_detail::interleave(v6, v4);
+}
+
+}  // namespace
+
+Result<std::vector<Endpoint>> resolve(std::string_view text, const ResolveOptions& options) {
+  auto target = resolve_detail::parse_target(text);
+  if (!target) return target.error();
+  if (target->numeric) {
+    if (options.family != Family::none && options.family != target->numeric->family())
+      return failure::no_address;
+    return std::vector<Endpoint>{*target->numeric};
+  }
+  if (target->host.empty()) {
+    if (!options.passive) return failure::malformed_address;
     std::vector<Endpoint> any;
-    if (options.family != Family::ipv4) any.push_back(Endpoint::any_v6(*port));
-    if (options.family != Family::ipv6) any.push_back(Endpoint::any_v4(*port));
+    if (options.family != Family::ipv4) any.push_back(Endpoint::any_v6(target->port));
+    if (options.family != Family::ipv6) any.push_back(Endpoint::any_v4(target->port));
     return any;
   }
-  if (!valid_host_name(host)) return failure::malformed_address;
-  return sys::resolve(host, *port, options);
+  return lookup_blocking(target->host, target->port, options.family, options.timeout);
+}
+
+Result<TcpStream> TcpStream::connect(std::string_view host_port,
+                                     std::chrono::milliseconds timeout) {
+  const auto start = EventLoop::Clock::now();
+  const auto deadline = time::deadline_after(start, timeout);
+  auto endpoints = resolve(host_port, {.timeout = timeout});
+  if (!endpoints) return endpoints.error();
+  std::error_code last = make_error_code(failure::no_address);
+  for (const auto& ep : *endpoints) {
+    const auto now = EventLoop::Clock::now();
+    if (timeout.count() >= 0 && now >= deadline) return failure::connect_timeout;
+    const auto left = timeout.count() < 0
+                          ? timeout
+                          : std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    auto stream =
+        connect(ep, std::max(left, std::chrono::milliseconds(timeout.count() < 0 ? -1 : 1)));
+    if (stream) return stream;
+    last = stream.error();
+  }
+  return last;
 }
 
 }  // namespace sockkit

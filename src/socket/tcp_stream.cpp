@@ -72,21 +72,6 @@ Result<TcpStream> TcpStream::connect(const Endpoint& to, milliseconds timeout) n
   return stream;
 }
 
-Result<TcpStream> TcpStream::connect(std::string_view host_port, milliseconds timeout) {
-  auto endpoints = resolve(host_port);
-  if (!endpoints) return endpoints.error();
-  const auto deadline = deadline_after(timeout);
-  std::error_code last = make_error_code(failure::no_address);
-  for (const auto& ep : *endpoints) {
-    const int left = remaining_ms(deadline);
-    if (deadline && left == 0) return failure::connect_timeout;
-    auto stream = connect(ep, milliseconds(left));
-    if (stream) return stream;
-    last = stream.error();
-  }
-  return last;
-}
-
 Result<std::size_t> TcpStream::send(std::span<const std::byte> data) noexcept {
   if (!is_open()) return failure::closed_socket;
   auto n = sys::send(native_handle(), data.data(), data.size());

@@ -124,9 +124,15 @@ void close(Waker& waker) noexcept;
 
 /// Interface name ("eth0", "lo") to index.
 Result<std::uint32_t> interface_index(std::string_view name) noexcept;
-/// Name resolution for non-numeric hosts. `host` empty + passive = any address.
-Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
-                                      const ResolveOptions& options);
+/// Reads a small local configuration file (resolv.conf, hosts) into `out`,
+/// at most out.size() bytes. An error where the file is missing or the stack
+/// has no files (lwIP).
+Result<std::size_t> read_config_file(const char* path, std::span<char> out) noexcept;
+/// Changes whenever the file changes (modification time and size); 0 when missing.
+std::uint64_t config_file_stamp(const char* path) noexcept;
+/// DNS servers the stack itself holds (lwIP: dns_getserver, set by the
+/// application or by DHCP; Linux: none, resolv.conf is read instead).
+std::vector<Endpoint> stack_dns_servers();
 
 /// Unpredictable bytes from the stack's platform, without blocking;
 /// errc::not_supported where it has no source of its own.

@@ -47,8 +47,4 @@ Result<std::uint32_t> interface_index(std::string_view) noexcept {
   return failure::unknown_interface;  // scoped IPv6 does not exist here
 }
 
-Result<std::vector<Endpoint>> resolve(std::string_view, std::uint16_t, const ResolveOptions&) {
-  return failure::resolver_failure;  // LWIP_DNS is off in both profiles: numeric addresses only
-}
-
 }  // namespace sockkit::sys

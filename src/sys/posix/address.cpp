@@ -1,7 +1,6 @@
-// Endpoint <-> sockaddr, interface names, and getaddrinfo.
+// Endpoint <-> sockaddr and interface names.
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/un.h>
 
@@ -102,47 +101,6 @@ Result<std::uint32_t> interface_index(std::string_view name) noexcept {
   const unsigned index = if_nametoindex(buf);
   if (index == 0) return failure::unknown_interface;
   return static_cast<std::uint32_t>(index);
-}
-
-namespace {
-std::error_code gai_error(int rc) {
-  switch (rc) {
-    case EAI_NONAME:
-    case EAI_NODATA:
-      return make_error_code(failure::name_not_found);
-    case EAI_SYSTEM:
-      return posix::last_error();
-    case EAI_MEMORY:
-      return std::make_error_code(std::errc::not_enough_memory);
-    default:
-      return make_error_code(failure::resolver_failure);
-  }
-}
-}  // namespace
-
-Result<std::vector<Endpoint>> resolve(std::string_view host, std::uint16_t port,
-                                      const ResolveOptions& options) {
-  addrinfo hints{};
-  hints.ai_family = posix::to_native(options.family);
-  hints.ai_socktype = SOCK_STREAM;  // one entry per address, not one per socket type
-  hints.ai_flags = AI_ADDRCONFIG | (options.passive ? AI_PASSIVE : 0);
-  const std::string host_z(host);
-  addrinfo* list = nullptr;
-  const int rc = getaddrinfo(host_z.empty() ? nullptr : host_z.c_str(), nullptr, &hints, &list);
-  if (rc != 0) return gai_error(rc);
-  std::vector<Endpoint> out;
-  for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
-    auto ep = posix::from_sockaddr(ai->ai_addr, ai->ai_addrlen);
-    if (!ep || !ep->is_ip()) continue;
-    Endpoint with_port = ep->with_port(port);
-    bool seen = false;
-    for (const auto& e : out)
-      seen = seen || e == with_port;
-    if (!seen) out.push_back(with_port);
-  }
-  freeaddrinfo(list);
-  if (out.empty()) return failure::no_address;
-  return out;
 }
 
 }  // namespace sockkit::sys

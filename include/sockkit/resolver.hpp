@@ -1,0 +1,156 @@
+// sockkit/resolver.hpp — name resolution on the event loop. A lookup returns
+// at once and completes by callback on the loop's thread; nothing ever blocks
+// the loop. sockkit's own stub resolver speaks DNS over UdpChannel (TCP when
+// an answer is truncated), so Linux and lwIP run the same code.
+//
+//   auto resolver = sockkit::Resolver::create(*loop);       // /etc/resolv.conf, /etc/hosts
+//   (*resolver)->lookup_endpoints("broker.example.com:8883", 5s,
+//       [](sockkit::Result<std::vector<sockkit::Endpoint>> found) {
+//         if (!found) printf("%s\n", found.error().message().c_str());  // name_not_resolved,
+//         timed_out
+//       });
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sockkit/endpoint.hpp"
+#include "sockkit/event_loop.hpp"
+#include "sockkit/result.hpp"
+
+namespace sockkit {
+
+namespace resolve_detail {
+class ResolverImpl;
+}
+
+/// Where an answer came from.
+enum class AnswerSource : std::uint8_t {
+  numeric,     ///< The text was an address: nothing was asked.
+  hosts_file,  ///< The hosts file (or "localhost", RFC 6761).
+  cache,       ///< An earlier answer of a server, still within its TTL.
+  server,      ///< A DNS server, just now (Resolution::server says which).
+};
+
+/// Short name of a source ("hosts", "cache", "server", "numeric").
+const char* to_string(AnswerSource source) noexcept;
+
+/// One address with the time it may be used for.
+struct ResolvedAddress {
+  Endpoint address;          ///< With the port of the lookup.
+  std::chrono::seconds ttl;  ///< What is left of the record's TTL (0 for hosts and numeric).
+};
+
+/// The answer for one family: A records (ipv4) or AAAA records (ipv6).
+struct Resolution {
+  Family family = Family::none;
+  std::vector<ResolvedAddress> addresses;  ///< Never empty in a successful Result.
+  AnswerSource source = AnswerSource::server;
+  Endpoint server;             ///< The server that answered (for cache: the one that did then).
+  std::string canonical_name;  ///< The name the addresses belong to (after search and CNAMEs).
+};
+
+/// Which record types to ask for.
+enum class LookupFamilies : std::uint8_t { ipv4, ipv6, both };
+
+/// One family's outcome. For LookupFamilies::both there are two, in the order they
+/// arrive; `last` marks the final callback of the lookup.
+struct FamilyAnswer {
+  Family family;
+  Result<Resolution> result;  ///< failure::name_not_found (NXDOMAIN), no_address (no
+                              ///< such record), resolve_timeout, dns_server_failure …
+  bool last;
+};
+
+/// Where to ask and how: what /etc/resolv.conf says on Linux.
+struct ResolverConfig {
+  std::vector<Endpoint> servers;    ///< Port 0 means 53. Empty: ask no server.
+  std::vector<std::string> search;  ///< Domains tried for names with fewer than `ndots` dots.
+  unsigned ndots = 1;
+  std::chrono::milliseconds timeout{5000};  ///< One try at one server.
+  unsigned attempts = 2;                    ///< Rounds over the servers.
+  bool rotate = false;                      ///< Spread the first try over the servers.
+  std::string hosts_file;                   ///< Consulted first; empty: none.
+
+  /// The system's configuration: /etc/resolv.conf and /etc/hosts on Linux
+  /// (as glibc reads them, nameservers limited to 3); on lwIP the DNS servers
+  /// the stack holds (set by the application or learned by DHCP), no hosts file.
+  static ResolverConfig system();
+  /// Parses resolv.conf text (nameserver, search, domain, options timeout:
+  /// attempts: rotate ndots:). Unknown lines are ignored, as glibc does.
+  static ResolverConfig parse_resolv_conf(std::string_view text);
+};
+
+/// How a Resolver behaves beyond its configuration.
+struct ResolverOptions {
+  /// Fixed configuration; unset: ResolverConfig::system(), read again when
+  /// /etc/resolv.conf or /etc/hosts change (checked at most every 5 s).
+  std::optional<ResolverConfig> config{};
+  std::size_t cache_entries = 128;             ///< Names × types kept; 0 = no cache.
+  std::chrono::seconds max_ttl{86400};         ///< Longer TTLs are cut to this.
+  std::chrono::seconds max_negative_ttl{900};  ///< NXDOMAIN / no-data kept at most this long.
+  bool tcp_fallback = true;                    ///< Ask again over TCP when an answer is truncated.
+};
+
+/// Counters of a Resolver.
+struct ResolverStats {
+  std::uint64_t lookups = 0;
+  std::uint64_t queries_sent = 0;  ///< UDP datagrams (tries), TCP queries included.
+  std::uint64_t tcp_queries = 0;
+  std::uint64_t answers_accepted = 0;
+  std::uint64_t answers_rejected = 0;  ///< Wrong sender, id or question, or malformed.
+  std::uint64_t timeouts = 0;          ///< Tries that got no answer in time.
+  std::uint64_t cache_hits = 0;
+  std::uint64_t hosts_hits = 0;
+};
+
+/// An asynchronous resolver bound to one loop. Use it on the loop's thread.
+class Resolver {
+ public:
+  using LookupId = std::uint64_t;
+  using FamilyCallback = std::function<void(const FamilyAnswer&)>;
+  using EndpointsCallback = std::function<void(Result<std::vector<Endpoint>>)>;
+
+  static Result<std::unique_ptr<Resolver>> create(EventLoop& loop, ResolverOptions options = {});
+  /// Cancels every lookup (no callback follows). Safe inside a lookup's callback.
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  /// Looks `host` up; `port` goes into every address. The callback runs on the
+  /// loop, never inside this call: once per family (A and AAAA are asked in
+  /// parallel), the last with `last` set. Everything is over by `deadline`
+  /// (failure::resolve_timeout for what is still open then).
+  ///
+  ///   resolver->lookup("broker", 1883, sockkit::LookupFamilies::both, 5s,
+  ///       [](const sockkit::FamilyAnswer& a) { if (a.result) connect_to(a.result->addresses); });
+  LookupId lookup(std::string_view host, std::uint16_t port, LookupFamilies families,
+                  std::chrono::milliseconds deadline, FamilyCallback done);
+
+  /// Looks up "host:port" (or numeric text) and calls back once with every
+  /// address, IPv6 and IPv4 interleaved (RFC 8305). Fails only if both families failed.
+  LookupId lookup_endpoints(std::string_view host_port, std::chrono::milliseconds deadline,
+                            EndpointsCallback done);
+
+  /// Abandons a lookup: no callback follows. False if it had already finished.
+  bool cancel(LookupId id) noexcept;
+  /// Lookups in progress.
+  std::size_t pending() const noexcept;
+  /// Forgets every cached answer.
+  void clear_cache() noexcept;
+  ResolverStats stats() const noexcept;
+  /// The configuration in use.
+  const ResolverConfig& config() const noexcept;
+
+ private:
+  explicit Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept;
+  std::unique_ptr<resolve_detail::ResolverImpl> impl_;
+};
+
+}  // namespace sockkit

@@ -1,0 +1,96 @@
+// sockkit/udp_channel.hpp — datagrams through the event loop: the loop reads
+// the socket and calls you for each datagram, as libuv's uv_udp_recv_start
+// does, with no watch() and no drain loop of your own.
+//
+//   struct Collector : sockkit::UdpHandler {
+//     void on_datagram(sockkit::UdpChannel& ch, std::span<const std::byte> data,
+//                      const sockkit::Datagram& info) override {
+//       (void)ch.send_to(data, info.from);          // echo it back
+//     }
+//   } collector;
+//   auto socket = sockkit::UdpSocket::bind(*sockkit::Endpoint::parse("0.0.0.0:5000"));
+//   auto channel = sockkit::UdpChannel::create(*loop, std::move(*socket), collector);
+//   (*loop)->run();
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <system_error>
+
+#include "sockkit/event_loop.hpp"
+#include "sockkit/udp_socket.hpp"
+
+namespace sockkit {
+
+class UdpChannel;
+
+/// Callbacks of a UdpChannel, on the loop's thread. Any of them may destroy the channel.
+class UdpHandler {
+ public:
+  /// One datagram. `data` is valid during the call only; `info.truncated`
+  /// says it was longer than UdpChannelOptions::max_datagram.
+  virtual void on_datagram(UdpChannel& channel, std::span<const std::byte> data,
+                           const Datagram& info) = 0;
+  /// A receive failed for another reason than "nothing to read" (for example
+  /// ICMP port unreachable on a connected socket). Receiving goes on.
+  virtual void on_receive_error(UdpChannel& /*channel*/, std::error_code /*why*/) {}
+
+ protected:
+  ~UdpHandler() = default;
+};
+
+/// Limits of a UdpChannel.
+struct UdpChannelOptions {
+  std::size_t max_datagram = 2048;  ///< Receive buffer; longer datagrams arrive truncated.
+  unsigned max_per_wakeup = 64;     ///< Datagrams read before other sockets get a turn.
+};
+
+/// Counters of a UdpChannel.
+struct UdpChannelStats {
+  std::uint64_t received = 0;
+  std::uint64_t truncated = 0;
+  std::uint64_t receive_errors = 0;
+  std::uint64_t sent = 0;
+};
+
+/// A UDP socket read by the loop. Use it on the loop's thread.
+class UdpChannel {
+ public:
+  /// Takes `socket` (made non-blocking) and starts receiving at once.
+  static Result<std::unique_ptr<UdpChannel>> create(EventLoop& loop, UdpSocket socket,
+                                                    UdpHandler& handler,
+                                                    const UdpChannelOptions& options = {});
+  /// Stops receiving and closes the socket; no callback follows. Safe inside
+  /// the channel's own callbacks (the memory is freed once they unwind).
+  ~UdpChannel();
+  UdpChannel(const UdpChannel&) = delete;
+  UdpChannel& operator=(const UdpChannel&) = delete;
+
+  /// Sends one datagram now. A full send buffer is errc::would_block: a
+  /// datagram is never queued (UDP may drop it anyway; resend if it matters).
+  ///
+  ///   auto sent = channel->send_to(reply, info.from);
+  Result<std::size_t> send_to(std::span<const std::byte> data, const Endpoint& to) noexcept;
+  Result<std::size_t> send_to(std::string_view data, const Endpoint& to) noexcept;
+  /// Sends on a connected socket.
+  Result<std::size_t> send(std::span<const std::byte> data) noexcept;
+
+  /// Stops calling on_datagram (datagrams wait in the socket's buffer, then drop).
+  void pause() noexcept;
+  /// Receives again.
+  void resume() noexcept;
+
+  /// The socket, for options and local_endpoint(); do not close it or read it.
+  UdpSocket& socket() noexcept;
+  UdpChannelStats stats() const noexcept;
+
+ private:
+  struct Impl;
+  explicit UdpChannel(Impl* impl) noexcept;
+  Impl* impl_;
+};
+
+}  // namespace sockkit

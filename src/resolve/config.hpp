@@ -1,0 +1,38 @@
+// The resolver's inputs from the system: the hosts table and the
+// search-list expansion of a name (resolv.conf's search and ndots).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sockkit/resolver.hpp"
+
+namespace sockkit::resolve_detail {
+
+/// /etc/hosts, parsed once: name → addresses, first line first.
+class HostsTable {
+ public:
+  void parse(std::string_view text);
+  /// True if `name` is in the table (case-insensitive); its addresses of
+  /// `family` (port 0) are appended to `out`.
+  bool find(std::string_view name, Family family, std::vector<Endpoint>& out) const;
+  std::size_t size() const noexcept { return entries_.size(); }
+
+ private:
+  struct Entry {
+    std::string name;  // lower case
+    Endpoint address;
+  };
+  std::vector<Entry> entries_;
+};
+
+/// The names to ask for, in order: with fewer than `ndots` dots the search
+/// domains first, then the name itself; otherwise the name first. A final dot
+/// means the name alone.
+std::vector<std::string> search_candidates(std::string_view name, const ResolverConfig& config);
+
+/// The largest resolv.conf or hosts file read (a bigger one is cut here).
+inline constexpr std::size_t kMaxConfigFile = 1 << 20;
+
+}  // namespace sockkit::resolve_detail

@@ -1,0 +1,86 @@
+// The DNS wire format (RFC 1035) for a stub resolver: one query out, one
+// answer in. Nothing here allocates or trusts the bytes it reads: every
+// length is checked against the message, compression pointers may only point
+// backwards (so a loop cannot exist), and a CNAME chain is followed for at
+// most kMaxCnameHops names.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "sockkit/result.hpp"
+
+namespace sockkit::dns {
+
+enum class RecordType : std::uint16_t { a = 1, cname = 5, soa = 6, aaaa = 28 };
+
+enum class Rcode : std::uint8_t {
+  no_error = 0,
+  format_error = 1,
+  server_failure = 2,
+  name_error = 3,  ///< NXDOMAIN
+  not_implemented = 4,
+  refused = 5,
+};
+
+inline constexpr std::size_t kMaxNameText = 253;    ///< "a.b.c" without the final dot
+inline constexpr std::size_t kMaxUdpMessage = 512;  ///< without EDNS (RFC 1035 4.2.1)
+inline constexpr std::size_t kMaxQuery = 12 + 255 + 4;
+inline constexpr std::size_t kMaxAddresses = 16;  ///< more in one answer are dropped
+inline constexpr std::size_t kMaxCnameHops = 8;
+
+/// A name as text, kept inside the answer (no allocation).
+struct NameText {
+  std::array<char, kMaxNameText + 1> chars{};
+  std::uint8_t length = 0;
+  std::string_view view() const noexcept { return {chars.data(), length}; }
+};
+
+/// One A or AAAA record of the answer.
+struct AddressRecord {
+  std::array<std::uint8_t, 16> bytes{};
+  bool v6 = false;
+  std::uint32_t ttl = 0;  ///< seconds
+};
+
+/// What a response says about the question it answers.
+struct Answer {
+  Rcode rcode = Rcode::no_error;
+  bool truncated = false;  ///< TC: ask again over TCP; nothing else here is trustworthy
+  std::array<AddressRecord, kMaxAddresses> addresses{};
+  std::size_t address_count = 0;
+  /// The name the addresses belong to: the question, or the end of its CNAME chain.
+  NameText canonical_name{};
+  std::size_t cname_hops = 0;
+  std::uint32_t cname_ttl = 0xffffffff;  ///< lowest TTL along the chain
+  /// RFC 2308: how long a negative answer (NXDOMAIN or no data) may be cached,
+  /// min(SOA TTL, SOA MINIMUM); 0 when the server gave no SOA.
+  std::uint32_t negative_ttl = 0;
+  /// No error, no address, but a CNAME chain: its end must be asked for.
+  bool chain_continues() const noexcept { return address_count == 0 && cname_hops > 0; }
+};
+
+/// True if `name` can be asked for: labels of 1…63 letters, digits, '-' or '_',
+/// at most 253 characters, one optional final dot.
+bool valid_query_name(std::string_view name) noexcept;
+
+/// Writes a recursive query for `name` into `out` (kMaxQuery bytes suffice).
+/// failure::malformed_address for a name valid_query_name refuses.
+Result<std::size_t> write_query(std::span<std::byte> out, std::uint16_t id, std::string_view name,
+                                RecordType type) noexcept;
+
+/// The query id of a message (0 if it is shorter than a header).
+std::uint16_t message_id(std::span<const std::byte> message) noexcept;
+
+/// Parses the response to query `id` for (`name`, `type`). failure::dns_malformed_answer
+/// for anything that is not a well-formed response to exactly that question.
+Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t id,
+                              std::string_view name, RecordType type) noexcept;
+
+/// ASCII case-insensitive comparison of two names, ignoring a final dot on either.
+bool same_name(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace sockkit::dns

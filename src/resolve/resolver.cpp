@@ -1,0 +1,445 @@
+// The Resolver: for each family of a lookup, numeric text, then the hosts
+// file, then the cache, then the servers — each search candidate in turn,
+// CNAME chains asked on to their end. Families run in parallel and report as
+// they finish. Finished queries and lookups are retired at once and freed
+// after the callbacks on the stack unwind, so a callback may cancel anything
+// or destroy the Resolver.
+#include "sockkit/resolver.hpp"
+
+#include <algorithm>
+#include <map>
+#include <new>
+
+#include "net/dispose.hpp"
+#include "resolve/cache.hpp"
+#include "resolve/config.hpp"
+#include "resolve/query.hpp"
+#include "resolve/target.hpp"
+#include "sockkit/stack.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit {
+
+const char* to_string(AnswerSource source) noexcept {
+  switch (source) {
+    case AnswerSource::numeric:
+      return "numeric";
+    case AnswerSource::hosts_file:
+      return "hosts";
+    case AnswerSource::cache:
+      return "cache";
+    case AnswerSource::server:
+      return "server";
+  }
+  return "?";
+}
+
+namespace resolve_detail {
+namespace {
+
+using Clock = EventLoop::Clock;
+using std::chrono::duration_cast;
+using std::chrono::seconds;
+
+constexpr auto kConfigCheckEvery = std::chrono::seconds(5);
+
+/// Frees `p` once the callbacks on the stack have unwound (it is retired already).
+template <class T>
+void free_later(EventLoop& loop, std::unique_ptr<T> p) {
+  if (!p) return;
+  loop.defer([sp = std::shared_ptr<T>(std::move(p))] {});
+}
+
+Resolution resolution(Family family, AnswerSource source, std::string canonical_name,
+                      const Endpoint& server = {}) {
+  Resolution r;
+  r.family = family;
+  r.source = source;
+  r.canonical_name = std::move(canonical_name);
+  r.server = server;
+  return r;
+}
+
+bool is_localhost(std::string_view name) noexcept {
+  return dns::same_name(name, "localhost") ||
+         (name.size() > 10 && dns::same_name(name.substr(name.size() - 10), ".localhost"));
+}
+
+}  // namespace
+
+class ResolverImpl;
+
+/// One family of one lookup.
+struct FamilyState {
+  Family family = Family::none;
+  bool done = false;
+  std::vector<std::string> candidates;
+  std::size_t next_candidate = 0;
+  std::string asking;    // the name the query in flight asks for
+  std::string cache_as;  // the candidate it answers (CNAMEs change `asking`)
+  std::size_t cname_hops = 0;
+  std::uint32_t cname_ttl = 0xffffffff;
+  bool saw_no_data = false;
+  std::unique_ptr<Query> query;
+};
+
+struct Lookup {
+  Resolver::LookupId id = 0;
+  std::string host;
+  std::uint16_t port = 0;
+  Resolver::FamilyCallback done;
+  TimerId deadline = 0;
+  std::vector<FamilyState> families;
+};
+
+class ResolverImpl {
+ public:
+  ResolverImpl(EventLoop& loop, ResolverOptions options)
+      : loop_(loop), options_(std::move(options)), cache_(options_.cache_entries) {
+    load_config();
+  }
+  ~ResolverImpl() { retire(); }
+
+  void retire() noexcept {
+    retired_ = true;
+    for (auto& [id, lookup] : lookups_)
+      stop(*lookup);
+    lookups_.clear();
+  }
+  bool busy() const noexcept { return false; }
+
+  Resolver::LookupId lookup(std::string_view host, std::uint16_t port, LookupFamilies families,
+                            std::chrono::milliseconds deadline, Resolver::FamilyCallback done) {
+    ++stats_.lookups;
+    refresh_config();
+    auto l = std::make_unique<Lookup>();
+    l->id = ++last_id_;
+    l->host = std::string(host);
+    l->port = port;
+    l->done = std::move(done);
+    const bool v6_ok = stack_supports(StackFeature::ipv6);
+    if (families == LookupFamilies::both && !v6_ok) families = LookupFamilies::ipv4;
+    if (families != LookupFamilies::ipv4) l->families.emplace_back().family = Family::ipv6;
+    if (families != LookupFamilies::ipv6) l->families.emplace_back().family = Family::ipv4;
+    const Resolver::LookupId id = l->id;
+    Lookup& ref = *l;
+    lookups_.emplace(id, std::move(l));
+    ref.deadline = loop_.add_timer(std::max(deadline, std::chrono::milliseconds(0)), [this, id] {
+      Lookup* open = find(id);
+      if (open == nullptr) return;
+      open->deadline = 0;
+      for (auto& f : open->families)
+        if (!f.done && !report(id, f, make_error_code(failure::resolve_timeout))) return;
+    });
+    // Answers never come from inside this call: the caller may still be setting up.
+    soon([this, id] {
+      Lookup* open = find(id);
+      for (std::size_t i = 0; open != nullptr && i < open->families.size(); ++i) {
+        if (!begin(*open, open->families[i])) return;
+        open = find(id);
+      }
+    });
+    return id;
+  }
+
+  /// Runs `fn` on the loop's next turn, never inside the current call (a loop's
+  /// defer() runs at once outside callbacks); not at all once this resolver is gone.
+  void soon(std::function<void()> fn) {
+    loop_.add_timer(std::chrono::milliseconds(0),
+                    [alive = std::weak_ptr<int>(alive_), this, fn = std::move(fn)] {
+                      if (!alive.expired() && !retired_) fn();
+                    });
+  }
+
+  bool cancel(Resolver::LookupId id) noexcept {
+    auto it = lookups_.find(id);
+    if (it == lookups_.end()) return false;
+    stop(*it->second);
+    free_later(loop_, std::move(it->second));
+    lookups_.erase(it);
+    return true;
+  }
+
+  std::size_t pending() const noexcept { return lookups_.size(); }
+  void clear_cache() noexcept { cache_.clear(); }
+  ResolverStats stats() const noexcept { return stats_; }
+  const ResolverConfig& config() const noexcept { return config_; }
+  EventLoop& loop() noexcept { return loop_; }
+
+ private:
+  Lookup* find(Resolver::LookupId id) noexcept {
+    auto it = lookups_.find(id);
+    return it == lookups_.end() ? nullptr : it->second.get();
+  }
+
+  void stop(Lookup& l) noexcept {
+    if (l.deadline != 0) loop_.cancel_timer(l.deadline);
+    l.deadline = 0;
+    for (auto& f : l.families) {
+      if (f.query) f.query->retire();
+      free_later(loop_, std::move(f.query));
+    }
+  }
+
+  void load_config() {
+    config_ = options_.config ? *options_.config : ResolverConfig::system();
+    for (auto& s : config_.servers)
+      if (s.port() == 0) s = s.with_port(53);
+    hosts_ = HostsTable{};
+    if (!config_.hosts_file.empty()) {
+      std::unique_ptr<char[]> buf(new (std::nothrow) char[kMaxConfigFile]);
+      auto got = buf ? sys::read_config_file(config_.hosts_file.c_str(),
+                                             std::span(buf.get(), kMaxConfigFile))
+                     : Result<std::size_t>(make_error_code(std::errc::not_enough_memory));
+      if (got) hosts_.parse(std::string_view(buf.get(), *got));
+    }
+    stamps_ = current_stamps();
+    checked_at_ = loop_.now();
+  }
+
+  std::pair<std::uint64_t, std::uint64_t> current_stamps() const {
+    return {sys::config_file_stamp("/etc/resolv.conf"),
+            config_.hosts_file.empty() ? 0 : sys::config_file_stamp(config_.hosts_file.c_str())};
+  }
+
+  void refresh_config() {
+    if (options_.config || loop_.now() - checked_at_ < kConfigCheckEvery) return;
+    checked_at_ = loop_.now();
+    if (current_stamps() != stamps_) {
+      load_config();
+      cache_.clear();  // other servers may know other answers
+    }
+  }
+
+  /// Numeric, hosts, cache or the first query. False if the lookup is gone.
+  bool begin(Lookup& l, FamilyState& f) {
+    const Resolver::LookupId id = l.id;
+    if (auto numeric = Endpoint::parse(l.host.find(':') != std::string::npos ? "[" + l.host + "]:0"
+                                                                             : l.host + ":0")) {
+      if (numeric->family() != f.family) return report(id, f, make_error_code(failure::no_address));
+      Resolution r = resolution(f.family, AnswerSource::numeric, l.host);
+      r.addresses.push_back({numeric->with_port(l.port), seconds(0)});
+      return report(id, f, std::move(r));
+    }
+    if (!dns::valid_query_name(l.host))
+      return report(id, f, make_error_code(failure::malformed_address));
+    std::vector<Endpoint> from_hosts;
+    const bool in_hosts = hosts_.find(l.host, f.family, from_hosts);
+    if (!in_hosts && is_localhost(l.host))  // RFC 6761: never asked of a server
+      from_hosts.push_back(f.family == Family::ipv6 ? Endpoint::loopback_v6(0)
+                                                    : Endpoint::loopback_v4(0));
+    if (in_hosts || !from_hosts.empty()) {
+      ++stats_.hosts_hits;
+      if (from_hosts.empty()) return report(id, f, make_error_code(failure::no_address));
+      Resolution r = resolution(f.family, AnswerSource::hosts_file, l.host);
+      for (const auto& ep : from_hosts)
+        r.addresses.push_back({ep.with_port(l.port), seconds(0)});
+      return report(id, f, std::move(r));
+    }
+    f.candidates = search_candidates(l.host, config_);
+    return next_candidate(l, f);
+  }
+
+  bool next_candidate(Lookup& l, FamilyState& f) {
+    while (f.next_candidate < f.candidates.size()) {
+      f.cache_as = f.candidates[f.next_candidate++];
+      f.asking = f.cache_as;
+      f.cname_hops = 0;
+      f.cname_ttl = 0xffffffff;
+      if (const CachedAnswer* hit = cache_.find(f.cache_as, f.family, loop_.now())) {
+        ++stats_.cache_hits;
+        if (hit->negative) {
+          if (hit->negative == failure::no_address) f.saw_no_data = true;
+          continue;
+        }
+        Resolution r = resolution(f.family, AnswerSource::cache, hit->canonical_name, hit->server);
+        const auto left = duration_cast<seconds>(hit->expires - loop_.now());
+        for (const auto& ep : hit->addresses)
+          r.addresses.push_back({ep.with_port(l.port), left});
+        return report(l.id, f, std::move(r));
+      }
+      ask(l, f);
+      return true;
+    }
+    return report(l.id, f,
+                  make_error_code(f.saw_no_data ? failure::no_address : failure::name_not_found));
+  }
+
+  void ask(Lookup& l, FamilyState& f) {
+    QueryPlan plan{.servers = config_.servers,
+                   .timeout = config_.timeout,
+                   .attempts = config_.attempts,
+                   .rotate = config_.rotate,
+                   .tcp_fallback = options_.tcp_fallback};
+    const Resolver::LookupId id = l.id;
+    const Family family = f.family;
+    const auto type = family == Family::ipv6 ? dns::RecordType::aaaa : dns::RecordType::a;
+    if (f.query) free_later(loop_, std::move(f.query));
+    f.query = std::make_unique<Query>(
+        loop_, stats_, std::move(plan), f.asking, type,
+        [this, id, family](Result<dns::Answer> answer, const Endpoint& server) {
+          Lookup* open = find(id);
+          if (open == nullptr) return;
+          for (auto& state : open->families)
+            if (state.family == family && !state.done)
+              answered(*open, state, std::move(answer), server);
+        });
+    f.query->start();
+  }
+
+  void answered(Lookup& l, FamilyState& f, Result<dns::Answer> answer, const Endpoint& server) {
+    if (!answer) return (void)report(l.id, f, answer.error());
+    const auto now = loop_.now();
+    const auto ttl_of = [&](std::uint32_t ttl) { return std::min(seconds(ttl), options_.max_ttl); };
+    if (answer->rcode == dns::Rcode::name_error ||
+        (answer->address_count == 0 && !answer->chain_continues())) {
+      const bool nxdomain = answer->rcode == dns::Rcode::name_error;
+      if (!nxdomain) f.saw_no_data = true;
+      const auto negative = std::min(seconds(answer->negative_ttl), options_.max_negative_ttl);
+      CachedAnswer entry;
+      entry.name = f.cache_as;
+      entry.family = f.family;
+      entry.negative = make_error_code(nxdomain ? failure::name_not_found : failure::no_address);
+      entry.server = server;
+      entry.expires = now + negative;
+      cache_.store(std::move(entry), now);
+      next_candidate(l, f);
+      return;
+    }
+    if (answer->cname_hops > 0) f.cname_ttl = std::min(f.cname_ttl, answer->cname_ttl);
+    if (answer->chain_continues()) {
+      f.cname_hops += answer->cname_hops;
+      if (f.cname_hops > dns::kMaxCnameHops)
+        return (void)report(l.id, f, make_error_code(failure::dns_malformed_answer));
+      f.asking = std::string(answer->canonical_name.view());
+      return ask(l, f);
+    }
+    std::uint32_t ttl = f.cname_ttl;
+    Resolution r = resolution(f.family, AnswerSource::server,
+                              std::string(answer->canonical_name.view()), server);
+    std::vector<Endpoint> plain;
+    for (std::size_t i = 0; i < answer->address_count; ++i) {
+      const auto& a = answer->addresses[i];
+      ttl = std::min(ttl, a.ttl);
+      const Endpoint ep = a.v6
+                              ? Endpoint::ipv6(a.bytes, 0)
+                              : Endpoint::ipv4({a.bytes[0], a.bytes[1], a.bytes[2], a.bytes[3]}, 0);
+      if (std::find(plain.begin(), plain.end(), ep) == plain.end()) plain.push_back(ep);
+    }
+    for (const auto& ep : plain)
+      r.addresses.push_back({ep.with_port(l.port), ttl_of(ttl)});
+    CachedAnswer entry;
+    entry.name = f.cache_as;
+    entry.family = f.family;
+    entry.addresses = plain;
+    entry.canonical_name = r.canonical_name;
+    entry.server = server;
+    entry.expires = now + ttl_of(ttl);
+    cache_.store(std::move(entry), now);
+    report(l.id, f, std::move(r));
+  }
+
+  /// Ends one family and calls back. False if the lookup is gone afterwards.
+  bool report(Resolver::LookupId id, FamilyState& f, Result<Resolution> result) {
+    Lookup* l = find(id);
+    if (l == nullptr || f.done) return l != nullptr;
+    f.done = true;
+    if (f.query) {
+      f.query->retire();
+      free_later(loop_, std::move(f.query));
+    }
+    const bool last = std::all_of(l->families.begin(), l->families.end(),
+                                  [](const FamilyState& s) { return s.done; });
+    const FamilyAnswer answer{f.family, std::move(result), last};
+    Resolver::FamilyCallback done = last ? std::move(l->done) : l->done;
+    if (last) cancel(id);  // retired before the callback: it may start a new lookup at once
+    done(answer);
+    return !last && find(id) != nullptr;
+  }
+
+  EventLoop& loop_;
+  ResolverOptions options_;
+  ResolverConfig config_;
+  HostsTable hosts_;
+  AnswerCache cache_;
+  ResolverStats stats_;
+  std::map<Resolver::LookupId, std::unique_ptr<Lookup>> lookups_;
+  Resolver::LookupId last_id_ = 0;
+  std::pair<std::uint64_t, std::uint64_t> stamps_{};
+  Clock::time_point checked_at_{};
+  bool retired_ = false;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+};
+
+}  // namespace resolve_detail
+
+Result<std::unique_ptr<Resolver>> Resolver::create(EventLoop& loop, ResolverOptions options) {
+  auto impl = std::make_unique<resolve_detail::ResolverImpl>(loop, std::move(options));
+  return std::unique_ptr<Resolver>(new Resolver(std::move(impl)));
+}
+
+Resolver::Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept
+    : impl_(std::move(impl)) {}
+
+Resolver::~Resolver() {
+  EventLoop& loop = impl_->loop();  // before impl_ is moved from
+  net::dispose(loop, std::move(impl_));
+}
+
+Resolver::LookupId Resolver::lookup(std::string_view host, std::uint16_t port,
+                                    LookupFamilies families, std::chrono::milliseconds deadline,
+                                    FamilyCallback done) {
+  return impl_->lookup(host, port, families, deadline, std::move(done));
+}
+
+Resolver::LookupId Resolver::lookup_endpoints(std::string_view host_port,
+                                              std::chrono::milliseconds deadline,
+                                              EndpointsCallback done) {
+  struct Collected {
+    std::vector<Endpoint> v6, v4;
+    std::error_code error;
+  };
+  auto target = resolve_detail::parse_target(host_port);
+  if (!target || target->numeric || target->host.empty()) {
+    // Still answered on the loop, like every lookup; an id that is already finished.
+    Result<std::vector<Endpoint>> now =
+        !target           ? Result<std::vector<Endpoint>>(target.error())
+        : target->numeric ? std::vector<Endpoint>{*target->numeric}
+                          : Result<std::vector<Endpoint>>(failure::malformed_address);
+    impl_->soon([done = std::move(done), now]() mutable { done(std::move(now)); });
+    return 0;
+  }
+  auto collected = std::make_shared<Collected>();
+  return lookup(target->host, target->port, LookupFamilies::both, deadline,
+                [collected, done = std::move(done)](const FamilyAnswer& a) {
+                  if (a.result) {
+                    auto& list = a.family == Family::ipv6 ? collected->v6 : collected->v4;
+                    for (const auto& r : a.result->addresses)
+                      list.push_back(r.address);
+                  } else if (!collected->error || collected->error == failure::resolve_timeout ||
+                             collected->error == failure::no_address) {
+                    collected->error = a.result.error();  // the most telling failure wins
+                  }
+                  if (!a.last) return;
+                  if (collected->v6.empty() && collected->v4.empty()) return done(collected->error);
+                  done(resolve_detail::interleave(collected->v6, collected->v4));
+                });
+}
+
+bool Resolver::cancel(LookupId id) noexcept {
+  return impl_->cancel(id);
+}
+std::size_t Resolver::pending() const noexcept {
+  return impl_->pending();
+}
+void Resolver::clear_cache() noexcept {
+  impl_->clear_cache();
+}
+ResolverStats Resolver::stats() const noexcept {
+  return impl_->stats();
+}
+const ResolverConfig& Resolver::config() const noexcept {
+  return impl_->config();
+}
+
+}  // namespace sockkit

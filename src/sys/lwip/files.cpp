@@ -1,0 +1,35 @@
+// A device has no /etc: the resolver's servers are the application's, or the
+// ones lwIP holds (dns_setserver, filled by DHCP when LWIP_DHCP and LWIP_DNS are on).
+#include "lwip/opt.h"
+#if LWIP_DNS
+#include "lwip/dns.h"
+#endif
+#include "sys/lwip/lwip.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit::sys {
+
+Result<std::size_t> read_config_file(const char*, std::span<char>) noexcept {
+  return failure::backend_unavailable;
+}
+
+std::uint64_t config_file_stamp(const char*) noexcept {
+  return 0;
+}
+
+std::vector<Endpoint> stack_dns_servers() {
+  std::vector<Endpoint> servers;
+#if LWIP_DNS && LWIP_IPV4
+  lwip::ensure_started();
+  for (u8_t i = 0; i < DNS_MAX_SERVERS; ++i) {
+    const ip_addr_t* a = dns_getserver(i);
+    if (a == nullptr || ip_addr_isany(a) || !IP_IS_V4(a)) continue;
+    const u32_t v = ip4_addr_get_u32(ip_2_ip4(a));  // network order in memory
+    const auto* b = reinterpret_cast<const std::uint8_t*>(&v);
+    servers.push_back(Endpoint::ipv4({b[0], b[1], b[2], b[3]}, 53));
+  }
+#endif
+  return servers;
+}
+
+}  // namespace sockkit::sys

@@ -1,0 +1,37 @@
+// Small configuration files for the resolver, read whole with a size bound.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sys/posix/posix.hpp"
+#include "sys/sys.hpp"
+
+namespace sockkit::sys {
+
+Result<std::size_t> read_config_file(const char* path, std::span<char> out) noexcept {
+  const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return posix::last_error();
+  std::size_t got = 0;
+  while (got < out.size()) {
+    const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  return got;
+}
+
+std::uint64_t config_file_stamp(const char* path) noexcept {
+  struct stat st {};
+  if (::stat(path, &st) != 0) return 0;
+  return static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000u +
+         static_cast<std::uint64_t>(st.st_mtim.tv_nsec) + static_cast<std::uint64_t>(st.st_size) +
+         1;
+}
+
+std::vector<Endpoint> stack_dns_servers() {
+  return {};
+}
+
+}  // namespace sockkit::sys

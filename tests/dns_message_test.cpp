@@ -1,0 +1,222 @@
+// The DNS codec and the resolver's configuration parsers, byte by byte.
+#include <array>
+#include <vector>
+
+#include "resolve/config.hpp"
+#include "resolve/dns_message.hpp"
+#include "support/fixture.hpp"
+
+namespace sockkit::test {
+namespace {
+
+using dns::RecordType;
+
+std::vector<std::byte> bytes(std::initializer_list<int> values) {
+  std::vector<std::byte> out;
+  for (int v : values)
+    out.push_back(std::byte(v));
+  return out;
+}
+
+/// A response to (id 0x1234, "a.test", A): header, question, then `rest`.
+std::vector<std::byte> response(int ancount, int nscount, std::initializer_list<int> rest,
+                                int flags_low = 0x80) {
+  auto m = bytes({0x12, 0x34, 0x81, flags_low, 0,   1,   0,   ancount, 0, nscount, 0, 0,
+                  1,    'a',  4,    't',       'e', 's', 't', 0,       0, 1,       0, 1});
+  for (int v : rest)
+    m.push_back(std::byte(v));
+  return m;
+}
+
+TEST(DnsMessage, QueryIsWrittenAsTheWireFormatSays) {
+  std::array<std::byte, dns::kMaxQuery> out{};
+  auto n = dns::write_query(out, 0xbeef, "Mail.Example.", RecordType::aaaa);
+  ASSERT_OK(n);
+  const auto expect =
+      bytes({0xbe, 0xef, 0x01, 0,   0,   1,   0,   0,   0,   0,   0, 0, 4,  'M', 'a',
+             'i',  'l',  7,    'E', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 28, 0,   1});
+  ASSERT_EQ(*n, expect.size());
+  EXPECT_TRUE(std::equal(expect.begin(), expect.end(), out.begin()));
+  EXPECT_EQ(dns::message_id(std::span(out.data(), *n)), 0xbeef);
+}
+
+TEST(DnsMessage, BadNamesAreNeverAsked) {
+  std::array<std::byte, dns::kMaxQuery> out{};
+  for (std::string_view bad : {std::string_view(""), std::string_view("."),
+                               std::string_view("a..b"), std::string_view("has space.test"),
+                               std::string_view("semi;colon"), std::string_view("a\0b", 3)}) {
+    SCOPED_TRACE(bad);
+    EXPECT_ERRC(dns::write_query(out, 1, bad, RecordType::a), errc::invalid_argument);
+  }
+  EXPECT_ERRC(dns::write_query(out, 1, std::string(64, 'x') + ".test", RecordType::a),
+              errc::invalid_argument);
+  std::string long_name;
+  while (long_name.size() < 260)
+    long_name += "abcdefgh.";
+  EXPECT_ERRC(dns::write_query(out, 1, long_name, RecordType::a), errc::invalid_argument);
+  EXPECT_OK(dns::write_query(out, 1, std::string(63, 'x') + ".test", RecordType::a));
+}
+
+TEST(DnsMessage, AddressesOfTheQuestionAreRead) {
+  // a.test A 10.0.0.1 ttl 300 (owner compressed to the question), and A 10.0.0.2.
+  auto m = response(2, 0, {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, 1,
+                           0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 0, 0, 2});
+  auto a = dns::parse_response(m, 0x1234, "A.TEST", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->rcode, dns::Rcode::no_error);
+  ASSERT_EQ(a->address_count, 2u);
+  EXPECT_EQ(a->addresses[0].bytes[3], 1);
+  EXPECT_EQ(a->addresses[0].ttl, 300u);
+  EXPECT_EQ(a->addresses[1].ttl, 60u);
+  EXPECT_EQ(a->canonical_name.view(), "a.test");
+}
+
+TEST(DnsMessage, AnswersToAnotherQuestionOrIdAreRejected) {
+  auto m = response(1, 0, {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, 1});
+  EXPECT_ERRC(dns::parse_response(m, 0x1235, "a.test", RecordType::a), errc::name_not_resolved);
+  EXPECT_ERRC(dns::parse_response(m, 0x1234, "b.test", RecordType::a), errc::name_not_resolved);
+  EXPECT_ERRC(dns::parse_response(m, 0x1234, "a.test", RecordType::aaaa), errc::name_not_resolved);
+  auto query_not_response = m;
+  query_not_response[2] = std::byte{0x01};
+  EXPECT_ERRC(dns::parse_response(query_not_response, 0x1234, "a.test", RecordType::a),
+              errc::name_not_resolved);
+}
+
+TEST(DnsMessage, EveryTruncationOfAnAnswerIsRejected) {
+  auto m = response(1, 0, {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, 1});
+  ASSERT_OK(dns::parse_response(m, 0x1234, "a.test", RecordType::a));
+  for (std::size_t n = 0; n < m.size(); ++n)
+    EXPECT_FALSE(dns::parse_response(std::span(m.data(), n), 0x1234, "a.test", RecordType::a)) << n;
+}
+
+TEST(DnsMessage, CompressionLoopsAndForwardPointersAreRejected) {
+  // The owner is a pointer to itself (offset 24), then one pointing forward.
+  auto self = response(1, 0, {0xc0, 24, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, 1});
+  EXPECT_ERRC(dns::parse_response(self, 0x1234, "a.test", RecordType::a), errc::name_not_resolved);
+  auto forward = response(1, 0, {0xc0, 26, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, 1});
+  EXPECT_ERRC(dns::parse_response(forward, 0x1234, "a.test", RecordType::a),
+              errc::name_not_resolved);
+  // Two labels pointing at each other: 1 'x' ptr->24 at 24, and ptr->24 at 27.
+  auto pair = response(1, 0, {1, 'x', 0xc0, 24, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, 1});
+  EXPECT_FALSE(dns::parse_response(pair, 0x1234, "a.test", RecordType::a));
+}
+
+TEST(DnsMessage, CnameChainsAreFollowedAndBounded) {
+  // a.test CNAME b.test; b.test A 10.0.0.9
+  auto m = response(2, 0, {0xc0, 12,  0,   5,   0,   1, 0, 0,   0, 30,  0,   8,   1,   'b',
+                           4,    't', 'e', 's', 't', 0, 1, 'b', 4, 't', 'e', 's', 't', 0,
+                           0,    1,   0,   1,   0,   0, 1, 44,  0, 4,   10,  0,   0,   9});
+  auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->canonical_name.view(), "b.test");
+  EXPECT_EQ(a->cname_hops, 1u);
+  EXPECT_EQ(a->cname_ttl, 30u);
+  ASSERT_EQ(a->address_count, 1u);
+  EXPECT_EQ(a->addresses[0].bytes[3], 9);
+
+  // a.test CNAME b.test, b.test CNAME a.test: a loop.
+  auto loop = response(2, 0, {0xc0, 12,  0, 5,    0,  1, 0, 0, 0, 30, 0, 8, 1,  'b', 4, 't',  'e',
+                              's',  't', 0, 0xc0, 36, 0, 5, 0, 1, 0,  0, 0, 30, 0,   2, 0xc0, 12});
+  EXPECT_ERRC(dns::parse_response(loop, 0x1234, "a.test", RecordType::a), errc::name_not_resolved);
+
+  // Only the CNAME, no address: the chain continues with another question.
+  auto open =
+      response(1, 0, {0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 30, 0, 8, 1, 'b', 4, 't', 'e', 's', 't', 0});
+  auto o = dns::parse_response(open, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(o);
+  EXPECT_TRUE(o->chain_continues());
+}
+
+TEST(DnsMessage, AddressesOfOtherOwnersAreIgnored) {
+  // An A record for evil.test in an answer about a.test (cache poisoning try).
+  auto m =
+      response(1, 0, {4, 'e', 'v', 'i', 'l', 0xc0, 14, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 6, 6, 6, 6});
+  auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->address_count, 0u);
+}
+
+TEST(DnsMessage, NegativeAnswersCarryTheSoaMinimum) {
+  // NXDOMAIN with SOA test. ttl 600, minimum 120 -> 120.
+  auto m = response(
+      0, 1, {0xc0, 14, 0, 6, 0, 1, 0,  0,  2, 88, 0, 29, 2, 'n', 's', 0xc0, 14, 1, 'h', 0xc0, 14,
+             0,    0,  0, 1, 0, 0, 14, 16, 0, 0,  2, 88, 0, 1,   81,  128,  0,  0, 0,   120},
+      0x83);
+  auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->rcode, dns::Rcode::name_error);
+  EXPECT_EQ(a->negative_ttl, 120u);
+}
+
+TEST(DnsMessage, TruncatedFlagIsReported) {
+  auto m = response(0, 0, {}, 0x80);
+  m[2] = std::byte{0x83};  // QR RD TC
+  auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_TRUE(a->truncated);
+}
+
+TEST(ResolvConf, ReadAsGlibcReadsIt) {
+  const auto c = ResolverConfig::parse_resolv_conf(
+      "# comment\n"
+      "nameserver 10.0.0.1\n"
+      "nameserver fd00::53\n"
+      "nameserver bogus\n"
+      "nameserver 10.0.0.2\n"
+      "nameserver 10.0.0.3 ; fourth: ignored, glibc keeps three\n"
+      "domain old.example\n"
+      "search corp.example. lab.example\n"
+      "options ndots:2 timeout:3 attempts:4 rotate edns0\n");
+  ASSERT_EQ(c.servers.size(), 3u);
+  EXPECT_EQ(c.servers[0].to_string(), "10.0.0.1:53");
+  EXPECT_EQ(c.servers[1].to_string(), "[fd00::53]:53");
+  EXPECT_EQ(c.servers[2].to_string(), "10.0.0.2:53");
+  EXPECT_EQ(c.search, (std::vector<std::string>{"corp.example", "lab.example"}));
+  EXPECT_EQ(c.ndots, 2u);
+  EXPECT_EQ(c.timeout, std::chrono::seconds(3));
+  EXPECT_EQ(c.attempts, 4u);
+  EXPECT_TRUE(c.rotate);
+  const auto d = ResolverConfig::parse_resolv_conf("options timeout:0 attempts:99 ndots:x\n");
+  EXPECT_EQ(d.timeout, std::chrono::seconds(1));
+  EXPECT_EQ(d.attempts, 5u);
+  EXPECT_EQ(d.ndots, 1u);
+}
+
+TEST(ResolvConf, SearchCandidatesFollowNdots) {
+  ResolverConfig c;
+  c.search = {"corp.example", "lab.example"};
+  c.ndots = 1;
+  using V = std::vector<std::string>;
+  EXPECT_EQ(resolve_detail::search_candidates("printer", c),
+            (V{"printer.corp.example", "printer.lab.example", "printer"}));
+  EXPECT_EQ(resolve_detail::search_candidates("a.b", c),
+            (V{"a.b", "a.b.corp.example", "a.b.lab.example"}));
+  EXPECT_EQ(resolve_detail::search_candidates("abs.", c), (V{"abs"}));
+  c.ndots = 3;
+  EXPECT_EQ(resolve_detail::search_candidates("a.b", c).front(), "a.b.corp.example");
+}
+
+TEST(HostsFile, NamesAndAliasesMapToTheirAddresses) {
+  resolve_detail::HostsTable t;
+  t.parse(
+      "127.0.0.1 localhost\n"
+      "::1 localhost ip6-localhost\n"
+      "# 10.9.9.9 commented\n"
+      "10.0.0.5  Gateway.Lan gw   # trailing comment\n"
+      "10.0.0.6 gw\n"
+      "not-an-address name\n");
+  std::vector<Endpoint> v4, v6;
+  EXPECT_TRUE(t.find("gateway.lan", Family::ipv4, v4));
+  EXPECT_TRUE(t.find("GW", Family::ipv4, v4));
+  ASSERT_EQ(v4.size(), 2u);
+  EXPECT_EQ(v4[0].address_string(), "10.0.0.5");
+  EXPECT_EQ(v4[1].address_string(), "10.0.0.6");
+  EXPECT_TRUE(t.find("gw", Family::ipv6, v6));  // known name, no IPv6 address
+  EXPECT_TRUE(v6.empty());
+  EXPECT_TRUE(t.find("ip6-localhost", Family::ipv6, v6));
+  EXPECT_FALSE(t.find("name", Family::ipv4, v4));
+  EXPECT_FALSE(t.find("10.9.9.9", Family::ipv4, v4));
+}
+
+}  // namespace
+}  // namespace sockkit::test
