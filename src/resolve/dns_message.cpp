@@ -194,6 +194,7 @@ Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t 
   if (!same_name(question.view(), name) || qtype != static_cast<std::uint16_t>(type) ||
       qclass != kClassIn)
     return malformed;  // an answer to some other question: never believed
+  answer.canonical_name = question;
   if (answer.truncated) return answer;
 
   // Every record must be well formed, even those not used.
@@ -206,7 +207,6 @@ Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t 
     if (!read_record(r, pos, rec)) return malformed;
 
   // Follow the CNAME chain from the question's name, in any record order.
-  answer.canonical_name = question;
   for (bool followed = true; followed;) {
     followed = false;
     pos = answers_at;
