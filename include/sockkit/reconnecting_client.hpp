@@ -33,6 +33,7 @@
 #include "sockkit/backoff.hpp"
 #include "sockkit/client.hpp"
 #include "sockkit/connection.hpp"
+#include "sockkit/resolver.hpp"
 #include "sockkit/tls.hpp"
 
 namespace sockkit {
@@ -59,7 +60,8 @@ enum class OutboxOverflow : std::uint8_t {
 /// Everything about one client connection, with defaults for a device on a
 /// cellular or NATed link. Each field carries the seed's reason.
 struct ClientSettings {
-  /// A connect gives up after this (the kernel's own limit is about two
+  /// An attempt gives up after this, name resolution included: one deadline
+  /// covers the lookup and the connects (the kernel's own limit is about two
   /// minutes of SYN retries; a device should notice a dead server sooner).
   std::chrono::milliseconds connect_timeout{10000};
   /// TCP keepalive: probes an idle connection, so a NAT that forgot it (the
@@ -82,6 +84,12 @@ struct ClientSettings {
   /// addresses, the next address is tried this long after the previous one
   /// started, without waiting for it to fail.
   std::chrono::milliseconds happy_eyeballs_delay{250};
+  /// RFC 8305 "Resolution Delay": when the IPv4 answer arrives first, IPv6's
+  /// is awaited this long before connecting starts (an IPv6 answer starts it at once).
+  std::chrono::milliseconds resolution_delay{50};
+  /// Resolves host names without blocking the loop; share one per loop for one
+  /// cache. Null: the client makes its own with the system's configuration.
+  Resolver* resolver = nullptr;
   /// Bytes the outbox holds while disconnected (whole messages).
   std::size_t outbox_limit = 64 * 1024;
   OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;
@@ -94,8 +102,8 @@ struct ClientSettings {
   std::string tls_server_name{};
   /// Seed for the jitter (0 = random per process; set it in tests).
   std::uint64_t jitter_seed = 0;
-  /// Resolves the target on every attempt (default: sockkit::resolve of the
-  /// "host:port" given to create()). Tests and custom directories replace it.
+  /// Replaces the resolver with a function called on every attempt (on the
+  /// loop's thread: it must not block). Tests and custom directories use it.
   std::function<Result<std::vector<Endpoint>>()> resolve;
 };
 
@@ -115,7 +123,9 @@ struct ClientStats {
 /// portable condition), on_connect_failed reports each address that failed.
 class ReconnectingHandler : public ConnectionHandler {
  public:
-  /// Attempt `attempt` (1, 2, …) starts; `addresses` resolved for it.
+  /// Attempt `attempt` (1, 2, …) starts connecting to `addresses`, those known
+  /// when its first connect starts (the other family's may follow); empty when
+  /// resolution failed.
   virtual void on_connecting(unsigned /*attempt*/, const std::vector<Endpoint>& /*addresses*/) {}
   /// The next attempt starts after `after`.
   virtual void on_retry_scheduled(std::chrono::milliseconds /*after*/, unsigned /*attempt*/) {}

@@ -9,26 +9,13 @@
 
 #include "net/dispose.hpp"
 #include "net/outbox.hpp"
+#include "resolve/target.hpp"
 
 namespace sockkit {
 namespace net {
 namespace {
 using std::chrono::milliseconds;
 
-// RFC 8305 section 4: alternate address families, starting with the first
-// one the resolver gave (IPv6 first when it prefers IPv6).
-std::vector<Endpoint> interleave(const std::vector<Endpoint>& resolved) {
-  if (resolved.empty()) return {};
-  const Family first = resolved.front().family();
-  std::vector<Endpoint> a, b, out;
-  for (const auto& ep : resolved)
-    (ep.family() == first ? a : b).push_back(ep);
-  for (std::size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
-    if (i < a.size()) out.push_back(a[i]);
-    if (i < b.size()) out.push_back(b[i]);
-  }
-  return out;
-}
 }  // namespace
 
 class ReconnectingImpl final : public ConnectionHandler {
@@ -50,6 +37,7 @@ class ReconnectingImpl final : public ConnectionHandler {
     conn_ = nullptr;
     cancel_timers();
     client_.reset();
+    own_resolver_.reset();
   }
   bool busy() const noexcept { return false; }  // never runs the loop itself
   EventLoop& loop() noexcept { return loop_; }
@@ -60,6 +48,12 @@ class ReconnectingImpl final : public ConnectionHandler {
     auto c = Client::create(loop_, *this, limits);
     if (!c) return c.error();
     client_ = std::move(*c);
+    auto target = resolve_detail::parse_target(target_);  // a bad one fails each attempt
+    if (target && !target->numeric && !settings_.resolve && settings_.resolver == nullptr) {
+      auto r = Resolver::create(loop_);
+      if (!r) return r.error();
+      own_resolver_ = std::move(*r);
+    }
     return {};
   }
 
@@ -116,6 +110,9 @@ class ReconnectingImpl final : public ConnectionHandler {
     conn_ = &c;
     state_ = State::connected;
     cancel(next_address_timer_);
+    cancel(attempt_timer_);
+    cancel(resolution_delay_timer_);
+    cancel_lookup();
     client_->cancel_pending();  // Happy Eyeballs losers: their sockets go now
     in_flight_ = 0;
     ++stats_.connects;
@@ -167,12 +164,12 @@ class ReconnectingImpl final : public ConnectionHandler {
     last_error_ = why;
     user_.on_connect_failed(to, why);
     if (state_ != State::connecting) return;  // the handler stopped us
-    if (next_address_ < addresses_.size()) {
+    if (has_untried()) {
       cancel(next_address_timer_);
       try_next_address();  // RFC 8305: a failure starts the next address at once
-    } else if (in_flight_ == 0) {
+    } else if (in_flight_ == 0 && lookup_done_) {
       round_failed();
-    }
+    }  // else the other family's answer is still to come
   }
 
  private:
@@ -180,21 +177,132 @@ class ReconnectingImpl final : public ConnectionHandler {
 
   void start_attempt() noexcept {
     client_->cancel_pending();  // nothing of an earlier round may count in this one
+    cancel_lookup();
     state_ = State::connecting;
     ++stats_.attempts;
     ++attempt_;
-    auto resolved = settings_.resolve ? settings_.resolve() : resolve(target_);
-    addresses_ = resolved ? interleave(*resolved) : std::vector<Endpoint>{};
-    next_address_ = 0;
+    v6_.clear();
+    v4_.clear();
     in_flight_ = 0;
-    user_.on_connecting(attempt_, addresses_);
+    started_ = false;
+    lookup_done_ = false;
+    v6_answered_ = false;
+    last_family_ = Family::none;
+    resolve_error_ = {};
+    attempt_deadline_ = loop_.now() + settings_.connect_timeout;
+    attempt_timer_ = loop_.add_timer(settings_.connect_timeout, [this] {
+      attempt_timer_ = 0;
+      attempt_timed_out();
+    });
+    if (settings_.resolve) {
+      auto resolved = settings_.resolve();
+      return answered(resolved ? *resolved : std::vector<Endpoint>{},
+                      resolved ? std::error_code{} : resolved.error());
+    }
+    auto target = resolve_detail::parse_target(target_);
+    if (!target || target->numeric)
+      return answered(target ? std::vector<Endpoint>{*target->numeric} : std::vector<Endpoint>{},
+                      target ? std::error_code{} : target.error());
+    Resolver& resolver = settings_.resolver != nullptr ? *settings_.resolver : *own_resolver_;
+    lookup_ =
+        resolver.lookup(target->host, target->port, LookupFamilies::both, settings_.connect_timeout,
+                        [this](const FamilyAnswer& a) { on_answer(a); });
+  }
+
+  /// Every address at once (numeric target, or a custom resolve function).
+  void answered(const std::vector<Endpoint>& addresses, std::error_code error) noexcept {
+    lookup_done_ = true;
+    resolve_error_ = error;
+    for (const auto& ep : addresses)
+      (ep.family() == Family::ipv6 ? v6_ : v4_).push_back(ep);
+    if (addresses.empty()) v6_answered_ = true;
+    begin_connecting();
+  }
+
+  /// One family's answer (RFC 8305 section 3): IPv6 starts connecting at once;
+  /// IPv4 first waits resolution_delay for IPv6.
+  void on_answer(const FamilyAnswer& a) noexcept {
+    if (a.last) {
+      lookup_ = 0;
+      lookup_done_ = true;
+    }
     if (state_ != State::connecting) return;
-    if (!resolved) {
-      last_error_ = resolved.error();
+    if (a.result) {
+      for (const auto& r : a.result->addresses)
+        (a.family == Family::ipv6 ? v6_ : v4_).push_back(r.address);
+    } else if (!resolve_error_ || resolve_error_ == failure::no_address) {
+      resolve_error_ = a.result.error();
+    }
+    if (a.family == Family::ipv6) v6_answered_ = true;
+    if (!started_) {
+      if (has_untried() && a.family == Family::ipv4 && !v6_answered_ && !lookup_done_) {
+        if (resolution_delay_timer_ == 0)
+          resolution_delay_timer_ = loop_.add_timer(settings_.resolution_delay, [this] {
+            resolution_delay_timer_ = 0;
+            if (state_ == State::connecting && !started_) begin_connecting();
+          });
+        return;
+      }
+      if (has_untried() || lookup_done_) begin_connecting();
+      return;
+    }
+    // Connecting already: the late family joins the queue.
+    if (has_untried() && in_flight_ == 0) {
+      cancel(next_address_timer_);
+      try_next_address();
+    } else if (has_untried() && next_address_timer_ == 0) {
+      arm_next_address();
+    } else if (!has_untried() && in_flight_ == 0 && lookup_done_) {
+      round_failed();
+    }
+  }
+
+  void begin_connecting() noexcept {
+    started_ = true;
+    cancel(resolution_delay_timer_);
+    user_.on_connecting(attempt_, resolve_detail::interleave(v6_, v4_));
+    if (state_ != State::connecting) return;
+    if (!has_untried()) {
+      last_error_ = resolve_error_ ? resolve_error_ : make_error_code(failure::no_address);
       return round_failed();
     }
     try_next_address();
-    if (state_ == State::connecting && in_flight_ == 0) round_failed();
+    if (state_ == State::connecting && in_flight_ == 0 && !has_untried() && lookup_done_)
+      round_failed();
+  }
+
+  void attempt_timed_out() noexcept {
+    if (state_ != State::connecting) return;
+    const bool resolving = !started_;
+    cancel_lookup();
+    client_->cancel_pending();
+    in_flight_ = 0;
+    last_error_ = make_error_code(resolving ? failure::resolve_timeout : failure::connect_timeout);
+    if (resolving) {
+      started_ = true;
+      user_.on_connecting(attempt_, {});
+      if (state_ != State::connecting) return;
+    }
+    round_failed();
+  }
+
+  bool has_untried() const noexcept { return !v6_.empty() || !v4_.empty(); }
+
+  /// Alternates families, IPv6 first (RFC 8305 section 4).
+  Endpoint pop_next() noexcept {
+    const bool take_v6 = !v6_.empty() && (last_family_ != Family::ipv6 || v4_.empty());
+    auto& queue = take_v6 ? v6_ : v4_;
+    const Endpoint ep = queue.front();
+    queue.erase(queue.begin());
+    last_family_ = ep.family();
+    return ep;
+  }
+
+  void arm_next_address() noexcept {
+    next_address_timer_ = loop_.add_timer(settings_.happy_eyeballs_delay, [this] {
+      next_address_timer_ = 0;
+      if (state_ == State::connecting) try_next_address();
+    });
   }
 
   void try_next_address() noexcept {
@@ -204,22 +312,28 @@ class ReconnectingImpl final : public ConnectionHandler {
                                  .user_timeout = settings_.user_timeout,
                                  .tls = settings_.tls,
                                  .server_name = tls_server_name()};
-    while (next_address_ < addresses_.size()) {
-      const Endpoint to = addresses_[next_address_++];
-      if (auto st = client_->connect(to, settings_.connect_timeout, options); !st) {
+    while (has_untried()) {
+      const Endpoint to = pop_next();
+      const auto left =
+          std::max(milliseconds(1),
+                   std::chrono::duration_cast<milliseconds>(attempt_deadline_ - loop_.now()));
+      if (auto st = client_->connect(to, left, options); !st) {
         last_error_ = st.error();
         user_.on_connect_failed(to, st.error());
         if (state_ != State::connecting) return;
         continue;
       }
       ++in_flight_;
-      if (next_address_ < addresses_.size())
-        next_address_timer_ = loop_.add_timer(settings_.happy_eyeballs_delay, [this] {
-          next_address_timer_ = 0;
-          if (state_ == State::connecting) try_next_address();
-        });
+      if (has_untried()) arm_next_address();
       return;
     }
+  }
+
+  void cancel_lookup() noexcept {
+    if (lookup_ == 0) return;
+    Resolver* r = settings_.resolver != nullptr ? settings_.resolver : own_resolver_.get();
+    if (r != nullptr) r->cancel(lookup_);
+    lookup_ = 0;
   }
 
   void round_failed() noexcept {
@@ -229,6 +343,10 @@ class ReconnectingImpl final : public ConnectionHandler {
 
   void retry_or_give_up() noexcept {
     if (state_ == State::stopped || state_ == State::destroying) return;
+    cancel(attempt_timer_);
+    cancel(resolution_delay_timer_);
+    cancel(next_address_timer_);
+    cancel_lookup();
     const unsigned max = settings_.reconnect.max_attempts;
     if (max != 0 && failures_ >= max) {
       state_ = State::stopped;
@@ -273,6 +391,9 @@ class ReconnectingImpl final : public ConnectionHandler {
     id = 0;
   }
   void cancel_timers() noexcept {
+    cancel_lookup();
+    cancel(attempt_timer_);
+    cancel(resolution_delay_timer_);
     cancel(retry_timer_);
     cancel(next_address_timer_);
     cancel(ping_timer_);
@@ -297,8 +418,14 @@ class ReconnectingImpl final : public ConnectionHandler {
   std::unique_ptr<Client> client_;
   State state_ = State::idle;
   Connection* conn_ = nullptr;
-  std::vector<Endpoint> addresses_;
-  std::size_t next_address_ = 0;
+  std::unique_ptr<Resolver> own_resolver_;
+  Resolver::LookupId lookup_ = 0;
+  std::vector<Endpoint> v6_, v4_;  // resolved, not tried yet in this attempt
+  Family last_family_ = Family::none;
+  bool started_ = false, lookup_done_ = false, v6_answered_ = false;
+  std::error_code resolve_error_;
+  EventLoop::Clock::time_point attempt_deadline_{};
+  TimerId attempt_timer_ = 0, resolution_delay_timer_ = 0;
   int in_flight_ = 0;
   unsigned attempt_ = 0, failures_ = 0;
   std::error_code last_error_;
