@@ -72,7 +72,8 @@ using CliTest = SockkitTest;
 TEST_F(CliTest, HelpDocumentsEverySubcommand) {
   auto help = run("--help");
   EXPECT_EQ(help.status, 0);
-  for (const char* sub : {"echo-server", "connect", "udp-send", "udp-recv", "bench", "demo"}) {
+  for (const char* sub :
+       {"echo-server", "connect", "udp-send", "udp-recv", "bench", "demo", "resolve"}) {
     EXPECT_NE(help.output.find(sub), std::string::npos) << sub;
     auto sub_help = run(std::string(sub) + " --help");
     EXPECT_EQ(sub_help.status, 0) << sub;
@@ -163,6 +164,28 @@ TEST_F(CliTest, UdpSendAndReceiveReportSenderAndTruncation) {
   EXPECT_NE(out.find(" 2 hi\n"), std::string::npos) << out;
   EXPECT_NE(out.find(" 6 truncated long\n"), std::string::npos) << out;
   EXPECT_NE(out.find("127.0.0.1:"), std::string::npos) << out;
+}
+
+TEST_F(CliTest, ResolveSaysWhereEachAnswerCameFrom) {
+  auto local = run("resolve localhost --type A");
+  EXPECT_EQ(local.status, 0) << local.output;
+  EXPECT_NE(local.output.find("localhost\tA\t127.0.0.1\tttl 0\tfrom hosts"), std::string::npos)
+      << local.output;
+  auto numeric = run("resolve 192.0.2.9 --type A");
+  EXPECT_NE(numeric.output.find("192.0.2.9\tttl 0\tfrom numeric"), std::string::npos)
+      << numeric.output;
+  EXPECT_EQ(run("resolve x --type MX").status, 2);
+}
+
+TEST_F(CliTest, ResolveAndConnectGiveUpOnASilentServerWithinTheirTimeout) {
+  auto silent = UdpSocket::bind(Endpoint::loopback_v4(0));  // bound, never read: a blackhole
+  ASSERT_OK(silent);
+  const std::string server = silent->local_endpoint()->to_string();
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run("resolve some.name.test --server " + server + " -t 0.5");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.output.find("[timed_out]"), std::string::npos) << r.output;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
 TEST_F(CliTest, UdpReceiveTimesOutClearly) {

@@ -49,5 +49,6 @@ void add_echo_server(CLI::App& app, int& status);
 void add_connect(CLI::App& app, int& status);
 void add_udp(CLI::App& app, int& status);
 void add_bench(CLI::App& app, int& status);
+void add_resolve(CLI::App& app, int& status);
 
 }  // namespace sockkit::cli

@@ -65,15 +65,22 @@ struct TlsConsole : ConnectionHandler {
 int run_tls(const ConnectOptions& opt) {
   auto tls = make_client_tls(opt.tls, opt.address);
   if (!tls) return fail("TLS", tls.error());
-  auto to = first_endpoint(opt.address, false);
-  if (!to) return fail("connect " + opt.address, to.error());
+  // One timeout for the lookup and the connect together.
+  const auto deadline = EventLoop::Clock::now() + to_millis(opt.timeout);
+  auto resolved = resolve(opt.address, {.timeout = to_millis(opt.timeout)});
+  if (!resolved) return fail("connect " + opt.address, resolved.error());
+  const Endpoint* to = &resolved->front();
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - EventLoop::Clock::now());
   auto loop = EventLoop::create();
   if (!loop) return fail("event loop", loop.error());
   TlsConsole console(opt);
   console.loop = loop->get();
   auto client = Client::create(**loop, console);
   if (!client) return fail("client", client.error());
-  if (auto st = (*client)->connect(*to, to_millis(opt.timeout), {.tls = *tls}); !st)
+  if (auto st =
+          (*client)->connect(*to, std::max(left, std::chrono::milliseconds(1)), {.tls = *tls});
+      !st)
     return fail("connect " + opt.address, st.error());
   std::atomic<bool> stdin_done{false};
   std::thread pump([&] {
@@ -159,7 +166,8 @@ void add_connect(CLI::App& app, int& status) {
   auto* cmd =
       app.add_subcommand("connect", "Connect over TCP: stdin to the socket, socket to stdout");
   cmd->add_option("address", opt->address, "host:port, [v6]:port or unix:/path")->required();
-  cmd->add_option("-t,--timeout", opt->timeout, "Connect timeout in seconds")
+  cmd->add_option("-t,--timeout", opt->timeout,
+                  "Give up after this many seconds, name resolution included")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_flag("--no-delay", opt->no_delay, "Disable Nagle (TCP_NODELAY)");

@@ -1,4 +1,5 @@
-// sockkit — command-line tool: echo server, netcat-like client, UDP send/receive.
+// sockkit — command-line tool: echo server, netcat-like client, UDP send/receive,
+// benchmarks and name resolution.
 #include <cstdio>
 
 #include "common.hpp"
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   sockkit::cli::add_connect(app, status);
   sockkit::cli::add_udp(app, status);
   sockkit::cli::add_bench(app, status);
+  sockkit::cli::add_resolve(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
