@@ -1,0 +1,383 @@
+// The resolver against a real DNS server: dnsmasq, started by each test in a
+// private network namespace (root only; elsewhere each test skips with the
+// reason). Servers listen on loopback addresses of that namespace; a
+// "blackholed" server is an address behind a veth whose neighbour entry points
+// at a MAC nobody has, so queries vanish without an answer or an ICMP error.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/fixture.hpp"
+#include "support/netns.hpp"
+
+namespace sockkit::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kDnsmasq = "/usr/sbin/dnsmasq";
+const Endpoint kPrimary = *Endpoint::parse("10.53.0.1:53");
+const Endpoint kSecondary = *Endpoint::parse("10.53.0.2:53");
+const Endpoint kBlackhole = *Endpoint::parse("10.53.9.9:53");
+const Endpoint kSlow = *Endpoint::parse("10.53.0.3:53");
+
+#define DNS_CHECK(cond, text)                                                     \
+  do {                                                                            \
+    if (!(cond)) {                                                                \
+      report += std::string(text) + " (line " + std::to_string(__LINE__) + ")\n"; \
+      return 1;                                                                   \
+    }                                                                             \
+  } while (0)
+
+/// dnsmasq on one address, stopped by its PID when this goes away.
+class Dnsmasq {
+ public:
+  Dnsmasq(const std::string& listen, const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {kDnsmasq,
+                                     "--keep-in-foreground",
+                                     "--no-resolv",
+                                     "--no-hosts",
+                                     "--bind-interfaces",
+                                     "--user=root",
+                                     "--pid-file=",
+                                     "--listen-address=" + listen,
+                                     "--local=/test/",
+                                     "--log-facility=/dev/null"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args)
+        argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(kDnsmasq, argv.data());
+      _exit(127);
+    }
+  }
+  ~Dnsmasq() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  /// True once it answers on UDP.
+  bool ready(const Endpoint& at) {
+    for (int i = 0; i < 100; ++i) {
+      if (auto s = TcpStream::connect(at, 100ms)) return true;  // dnsmasq serves TCP too
+      usleep(20000);
+    }
+    return false;
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+/// Addresses for the servers, the blackhole, and big.test's 40 addresses.
+bool set_up_network(std::string& why) {
+  const char* steps[] = {
+      "ip addr add 10.53.0.1/32 dev lo",
+      "ip addr add 10.53.0.2/32 dev lo",
+      "ip addr add 10.53.0.3/32 dev lo",
+      "ip link add bh0 type veth peer name bh1",
+      "ip addr add 10.53.9.1/24 dev bh0",
+      "ip link set dev bh0 up",
+      "ip link set dev bh1 up",
+      "ip neigh replace 10.53.9.9 lladdr 02:00:00:00:53:99 dev bh0 nud permanent"};
+  for (const char* step : steps)
+    if (!shell(std::string(step) + " >/dev/null 2>&1")) {
+      why = std::string("cannot set up the namespace: ") + step;
+      return false;
+    }
+  std::ofstream big("/tmp/sockkit-dns-big.hosts");
+  for (int i = 1; i <= 40; ++i)
+    big << "10.0.1." << i << " big.test\n";
+  return true;
+}
+
+std::vector<std::string> records(std::uint32_t short_ttl = 1) {
+  return {"--host-record=host.test,10.0.0.1,fd00::1,300",
+          "--host-record=short.test,10.0.0.2," + std::to_string(short_ttl),
+          "--cname=alias.test,host.test", "--addn-hosts=/tmp/sockkit-dns-big.hosts",
+          "--server=/fail.test/10.53.0.9"};  // nothing there: dnsmasq answers a failure
+}
+
+void run_dns(const std::function<int(std::string&)>& body, int timeout_s = 60) {
+  if (access(kDnsmasq, X_OK) != 0)
+    GTEST_SKIP() << "dnsmasq is not installed (apt-get install dnsmasq-base)";
+  auto run = run_in_private_netns(
+      [&](std::string& report) {
+        if (!set_up_network(report)) return 125;
+        return body(report);
+      },
+      timeout_s);
+  if (!run.ran) GTEST_SKIP() << run.why;
+  if (run.exit_code == 125) GTEST_SKIP() << run.report;
+  std::printf("%s", run.report.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+}
+
+/// One lookup to its end on `loop`.
+std::vector<FamilyAnswer> lookup(EventLoop& loop, Resolver& r, std::string_view name,
+                                 LookupFamilies f = LookupFamilies::both,
+                                 std::chrono::milliseconds deadline = 5s) {
+  std::vector<FamilyAnswer> got;
+  bool done = false;
+  r.lookup(name, 0, f, deadline, [&](const FamilyAnswer& a) {
+    got.push_back(a);
+    done = a.last;
+  });
+  loop.run_until([&] { return done; }, EventLoop::Clock::now() + deadline + 2s);
+  return got;
+}
+
+std::unique_ptr<Resolver> resolver_for(EventLoop& loop, std::vector<Endpoint> servers,
+                                       std::chrono::milliseconds timeout = 1s) {
+  ResolverConfig c;
+  c.servers = std::move(servers);
+  c.timeout = timeout;
+  c.attempts = 2;
+  ResolverOptions o;
+  o.config = c;
+  return std::move(*Resolver::create(loop, o));
+}
+
+const FamilyAnswer* of(const std::vector<FamilyAnswer>& v, Family f) {
+  for (const auto& a : v)
+    if (a.family == f) return &a;
+  return nullptr;
+}
+
+TEST(DnsServer, AnswersAaaaCnameNxdomainAndFailure) {
+  run_dns([](std::string& report) {
+    Dnsmasq dns("10.53.0.1", records());
+    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    auto loop = std::move(*EventLoop::create());
+    auto r = resolver_for(*loop, {kPrimary});
+    auto both = lookup(*loop, *r, "host.test");
+    const auto* v4 = of(both, Family::ipv4);
+    const auto* v6 = of(both, Family::ipv6);
+    DNS_CHECK(v4 && v4->result && v4->result->addresses[0].address.address_string() == "10.0.0.1",
+              "A");
+    DNS_CHECK(v6 && v6->result && v6->result->addresses[0].address.address_string() == "fd00::1",
+              "AAAA");
+    DNS_CHECK(v4->result->addresses[0].ttl.count() > 290, "TTL of the record");
+    auto alias = lookup(*loop, *r, "alias.test", LookupFamilies::ipv4);
+    DNS_CHECK(alias[0].result && alias[0].result->canonical_name == "host.test", "CNAME followed");
+    auto nx = lookup(*loop, *r, "missing.test", LookupFamilies::ipv4);
+    DNS_CHECK(!nx[0].result && nx[0].result.error() == make_error_code(failure::name_not_found),
+              "NXDOMAIN");
+    auto fail = lookup(*loop, *r, "x.fail.test", LookupFamilies::ipv4);
+    DNS_CHECK(!fail[0].result && fail[0].result.error() == errc::name_not_resolved,
+              "server failure");
+    report += "failure: " + fail[0].result.error().message() + "\n";
+    return 0;
+  });
+}
+
+TEST(DnsServer, TruncatedAnswerIsAskedAgainOverTcp) {
+  run_dns([](std::string& report) {
+    Dnsmasq dns("10.53.0.1", records());
+    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    auto loop = std::move(*EventLoop::create());
+    auto r = resolver_for(*loop, {kPrimary});
+    auto big = lookup(*loop, *r, "big.test", LookupFamilies::ipv4);
+    DNS_CHECK(big[0].result, "big.test: " + big[0].result.error().message());
+    DNS_CHECK(r->stats().tcp_queries == 1, "no TCP query after the truncated answer");
+    DNS_CHECK(big[0].result->addresses.size() == 16, "the first 16 of 40 addresses");
+    return 0;
+  });
+}
+
+TEST(DnsServer, TtlExpiryAsksAgain) {
+  run_dns([](std::string& report) {
+    Dnsmasq dns("10.53.0.1", records(1));
+    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    auto loop = std::move(*EventLoop::create());
+    auto r = resolver_for(*loop, {kPrimary});
+    lookup(*loop, *r, "short.test", LookupFamilies::ipv4);
+    auto cached = lookup(*loop, *r, "short.test", LookupFamilies::ipv4);
+    DNS_CHECK(cached[0].result && cached[0].result->source == AnswerSource::cache,
+              "cached within its TTL");
+    loop->run_until([] { return false; }, EventLoop::Clock::now() + 1100ms);
+    auto again = lookup(*loop, *r, "short.test", LookupFamilies::ipv4);
+    DNS_CHECK(again[0].result && again[0].result->source == AnswerSource::server,
+              "asked again after its TTL");
+    return 0;
+  });
+}
+
+TEST(DnsServer, BlackholedPrimaryFailsOverToTheSecondary) {
+  run_dns([](std::string& report) {
+    Dnsmasq dns("10.53.0.2", records());
+    DNS_CHECK(dns.ready(kSecondary), "dnsmasq did not start");
+    auto loop = std::move(*EventLoop::create());
+    auto r = resolver_for(*loop, {kBlackhole, kSecondary}, 300ms);
+    auto got = lookup(*loop, *r, "host.test", LookupFamilies::ipv4);
+    DNS_CHECK(got[0].result, "no answer: " + got[0].result.error().message());
+    DNS_CHECK(got[0].result->server == kSecondary,
+              "answered by " + got[0].result->server.to_string());
+    DNS_CHECK(r->stats().timeouts >= 1, "the blackholed primary should have timed out");
+    return 0;
+  });
+}
+
+// A relay on 10.53.0.3 that holds every query for `delay` before dnsmasq sees it.
+struct SlowRelay : UdpHandler {
+  EventLoop& loop;
+  std::unique_ptr<UdpChannel> front, back;
+  Endpoint client;
+  std::chrono::milliseconds delay;
+  SlowRelay(EventLoop& l, std::chrono::milliseconds d) : loop(l), delay(d) {
+    front = std::move(*UdpChannel::create(l, std::move(*UdpSocket::bind(kSlow)), *this));
+    back =
+        std::move(*UdpChannel::create(l, std::move(*UdpSocket::bind(Endpoint::any_v4(0))), *this));
+  }
+  void on_datagram(UdpChannel& ch, std::span<const std::byte> data, const Datagram& info) override {
+    std::vector<std::byte> copy(data.begin(), data.end());
+    if (&ch == front.get()) {
+      client = info.from;
+      loop.add_timer(
+          delay, [this, copy] { (void)back->send_to(std::span<const std::byte>(copy), kPrimary); });
+    } else {
+      (void)front->send_to(std::span<const std::byte>(copy), client);
+    }
+  }
+};
+
+TEST(DnsServer, SlowServerAnswersWithinItsTry) {
+  run_dns([](std::string& report) {
+    Dnsmasq dns("10.53.0.1", records());
+    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    auto loop = std::move(*EventLoop::create());
+    SlowRelay relay(*loop, 400ms);
+    auto r = resolver_for(*loop, {kSlow}, 2s);
+    const auto start = EventLoop::Clock::now();
+    auto got = lookup(*loop, *r, "host.test", LookupFamilies::ipv4);
+    const auto took = EventLoop::Clock::now() - start;
+    DNS_CHECK(got[0].result, "no answer: " + got[0].result.error().message());
+    DNS_CHECK(took >= 400ms, "the relay's delay was not felt");
+    DNS_CHECK(r->stats().timeouts == 0, "a slow answer within its try is no timeout");
+    return 0;
+  });
+}
+
+// The key property: a lookup waiting on a blackholed server does not stop the loop.
+TEST(DnsServer, LoopServesPingPongWhileALookupWaitsOnABlackhole) {
+  run_dns([](std::string& report) {
+    auto loop = std::move(*EventLoop::create());
+    auto r = resolver_for(*loop, {kBlackhole}, 5s);
+    struct Pong : ConnectionHandler {
+      Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+        (void)c.send(d);
+        return d.size();
+      }
+    } pong;
+    auto server = Server::start(*loop, Endpoint::loopback_v4(0), pong);
+    DNS_CHECK(server, "server");
+    auto client = TcpStream::connect((*server)->local_endpoint());
+    DNS_CHECK(client && client->set_nonblocking(true), "client");
+    bool resolved = false;
+    r->lookup("host.test", 0, LookupFamilies::both, 3s,
+              [&](const FamilyAnswer& a) { resolved = a.last; });
+    std::chrono::nanoseconds worst{0};
+    int trips = 0;
+    const auto end = EventLoop::Clock::now() + 2s;
+    while (EventLoop::Clock::now() < end) {
+      const auto sent = EventLoop::Clock::now();
+      DNS_CHECK(client->send("p"), "send");
+      char b;
+      for (;;) {
+        DNS_CHECK(loop->run_once(5ms), "loop");
+        if (client->receive(std::span(&b, 1))) break;
+        DNS_CHECK(EventLoop::Clock::now() - sent < 1s, "the loop stopped serving");
+      }
+      worst = std::max(worst, EventLoop::Clock::now() - sent);
+      ++trips;
+    }
+    char line[128];
+    std::snprintf(line, sizeof line, "worst round trip %.3f ms over %d round trips, lookup %s\n",
+                  std::chrono::duration<double, std::milli>(worst).count(), trips,
+                  resolved ? "finished (unexpected)" : "still waiting");
+    report += line;
+    DNS_CHECK(!resolved, "the lookup should still wait on the blackhole");
+    DNS_CHECK(worst < 10ms, "a round trip took 10 ms or more");
+    return 0;
+  });
+}
+
+#ifdef SOCKKIT_CLI
+/// `ip netns exec NAME` bind-mounts /etc/netns/NAME/{hosts,resolv.conf} over
+/// /etc: the CLI reads them as a device reads its own.
+struct NamedNetns {
+  std::string name = "sockkit-dns-" + std::to_string(getpid());
+  std::string dir = "/etc/netns/" + name;
+  bool create(const std::string& resolv_conf, const std::string& hosts) {
+    if (!shell("mkdir -p " + dir) || !shell("ip netns add " + name)) return false;
+    std::ofstream(dir + "/resolv.conf") << resolv_conf;
+    std::ofstream(dir + "/hosts") << hosts;
+    return in("ip link set dev lo up");
+  }
+  bool in(const std::string& command) { return shell("ip netns exec " + name + " " + command); }
+  ~NamedNetns() {
+    shell("ip netns delete " + name + " 2>/dev/null");
+    shell("rm -rf " + dir);
+  }
+};
+
+std::string capture(const std::string& command) {
+  std::string out;
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  char buf[512];
+  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr)
+    out += buf;
+  if (p != nullptr) pclose(p);
+  return out;
+}
+
+TEST(DnsCli, HostsFileFirstThenTheServerAndConnectGivesUpInTime) {
+  if (access(kDnsmasq, X_OK) != 0) GTEST_SKIP() << "dnsmasq is not installed";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (ip netns)";
+  NamedNetns ns;
+  if (!ns.create("nameserver 127.0.0.53\n",
+                 "127.0.0.1 localhost\n10.9.9.9 host.test pinned.test\n"))
+    GTEST_SKIP() << "cannot create a named network namespace";
+  ASSERT_TRUE(ns.in("ip addr add 127.0.0.53/32 dev lo"));
+  const std::string exec = "ip netns exec " + ns.name + " ";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/usr/sbin/ip", "ip", "netns", "exec", ns.name.c_str(), kDnsmasq, "--keep-in-foreground",
+          "--no-resolv", "--no-hosts", "--bind-interfaces", "--user=root",
+          "--pid-file=", "--listen-address=127.0.0.53", "--local=/test/",
+          "--host-record=host.test,10.0.0.1", "--host-record=other.test,10.0.0.2",
+          "--log-facility=/dev/null", nullptr);
+    _exit(127);
+  }
+  usleep(300000);
+  const std::string pinned = capture(exec + SOCKKIT_CLI " resolve host.test --type A");
+  const std::string other = capture(exec + SOCKKIT_CLI " resolve other.test --type A");
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_NE(pinned.find("10.9.9.9\tttl 0\tfrom hosts"), std::string::npos) << pinned;
+  EXPECT_NE(other.find("10.0.0.2\tttl 0\tfrom 127.0.0.53:53"), std::string::npos) << other;
+
+  // The nameserver is gone: connect must give up within its timeout, lookup included.
+  const auto start = std::chrono::steady_clock::now();
+  const std::string dead = capture(exec + SOCKKIT_CLI " connect some.name:80 -t 2");
+  const auto took = std::chrono::steady_clock::now() - start;
+  std::printf("connect some.name:80 -t 2 with a silent nameserver: %.2f s: %s",
+              std::chrono::duration<double>(took).count(), dead.c_str());
+  EXPECT_TRUE(dead.find("[timed_out]") != std::string::npos ||
+              dead.find("[name_not_resolved]") != std::string::npos)
+      << dead;
+  EXPECT_LT(took, 2500ms);
+}
+#endif
+
+}  // namespace
+}  // namespace sockkit::test
