@@ -17,23 +17,19 @@
 using namespace std::chrono_literals;
 
 namespace {
-// Aggregates readings "node-3 21.5" per node between two forwards.
-class Readings final : public sockkit::IoHandler {
+// Aggregates readings "node-3 21.5" per node between two forwards. The loop
+// reads the socket (UdpChannel) and hands over one datagram at a time.
+class Readings final : public sockkit::UdpHandler {
  public:
-  explicit Readings(sockkit::UdpSocket& socket) : socket_(socket) {}
-  void on_io(unsigned) noexcept override {
-    char buf[128];
-    for (;;) {  // drain: the socket is non-blocking
-      auto d = socket_.receive_from(std::span<char>(buf));
-      if (!d) return;  // would_block: all read
-      ++received;
-      std::string text(buf, d->size);
-      const auto space = text.find(' ');
-      if (space == std::string::npos) continue;  // malformed reading: ignored, counted below
-      auto& node = nodes_[text.substr(0, space)];
-      node.sum += std::atof(text.c_str() + space + 1);
-      ++node.count;
-    }
+  void on_datagram(sockkit::UdpChannel&, std::span<const std::byte> data,
+                   const sockkit::Datagram&) override {
+    ++received;
+    std::string text(reinterpret_cast<const char*>(data.data()), data.size());
+    const auto space = text.find(' ');
+    if (space == std::string::npos) return;  // malformed reading: ignored
+    auto& node = nodes_[text.substr(0, space)];
+    node.sum += std::atof(text.c_str() + space + 1);
+    ++node.count;
   }
   // One summary line for upstream, then start over.
   std::string summary(int sequence) {
@@ -53,7 +49,6 @@ class Readings final : public sockkit::IoHandler {
     double sum = 0;
     int count = 0;
   };
-  sockkit::UdpSocket& socket_;
   std::map<std::string, Node> nodes_;
 };
 
@@ -89,9 +84,12 @@ int main(int argc, char** argv) {
   auto loop = sockkit::EventLoop::create();
   if (!loop) return 1;
   auto udp = sockkit::UdpSocket::bind(sockkit::Endpoint::loopback_v4(0));
-  if (!udp || !udp->set_nonblocking(true)) return std::printf("udp bind failed\n"), 1;
-  Readings readings(*udp);
-  if (!(*loop)->watch(udp->native_handle(), sockkit::io::readable, &readings)) return 1;
+  if (!udp) return std::printf("udp bind failed\n"), 1;
+  const auto gateway = *udp->local_endpoint();
+  Readings readings;
+  auto sensors =
+      sockkit::UdpChannel::create(**loop, std::move(*udp), readings, {.max_datagram = 128});
+  if (!sensors) return 1;
 
   Collector collector;
   auto up = sockkit::Server::start(**loop, sockkit::Endpoint::loopback_v4(0), collector);
@@ -124,7 +122,6 @@ int main(int argc, char** argv) {
   // Eight sensor nodes, a reading every 20 ms each.
   std::atomic<bool> running{true};
   std::vector<std::thread> nodes;
-  const auto gateway = *udp->local_endpoint();
   for (int n = 0; n < 8; ++n)
     nodes.emplace_back([&, n] {
       auto s = sockkit::UdpSocket::open(sockkit::Family::ipv4);
@@ -139,7 +136,7 @@ int main(int argc, char** argv) {
   running = false;
   for (auto& t : nodes)
     t.join();
-  (void)(*loop)->unwatch(udp->native_handle());
+  sensors->reset();
   const auto stats = (*link)->stats();
   const long long in_flight =
       forwarded - collector.lines - static_cast<long long>(stats.dropped_messages);
