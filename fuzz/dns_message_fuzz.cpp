@@ -36,8 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!answer) continue;
       if (answer->address_count > dns::kMaxAddresses) std::abort();
       if (answer->cname_hops > dns::kMaxCnameHops) std::abort();
-      if (answer->cname_hops == 0 && !dns::same_name(answer->canonical_name.view(), name)) std::abort();
-      if (answer->cname_hops > 0 && !dns::valid_query_name(answer->canonical_name.view())) std::abort();
+      if (answer->cname_hops == 0 && !dns::same_name(answer->canonical_name.view(), name))
+        std::abort();
+      if (answer->cname_hops > 0 && !dns::valid_query_name(answer->canonical_name.view()))
+        std::abort();
       for (std::size_t i = 0; i < answer->address_count; ++i)
         if (answer->addresses[i].v6 != (type == dns::RecordType::aaaa)) std::abort();
     }

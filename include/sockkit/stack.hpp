@@ -16,7 +16,8 @@ namespace sockkit {
 enum class StackFeature : std::uint8_t {
   ipv6,              ///< AF_INET6 sockets (off in sockkit's lwIP profiles: LWIP_IPV6=0).
   unix_domain,       ///< AF_UNIX paths and abstract names (Linux only).
-  name_resolution,   ///< Endpoint/TcpStream by host name (lwIP: LWIP_DNS=0, numeric only).
+  name_resolution,   ///< Host names resolve (sockkit's resolver: both stacks; lwIP needs servers
+                     ///< set).
   interface_names,   ///< Scope and interface names ("eth0") for IPv6 and multicast.
   reuse_port,        ///< SO_REUSEPORT load balancing (Linux only).
   send_buffer_size,  ///< SO_SNDBUF (lwIP has no setting for it: TCP_SND_BUF is fixed).

@@ -102,8 +102,10 @@ class ResolverImpl {
 
   void retire() noexcept {
     retired_ = true;
-    for (auto& [id, lookup] : lookups_)
+    for (auto& [id, lookup] : lookups_) {
       stop(*lookup);
+      free_later(loop_, std::move(lookup));  // a frame of its query may still be running
+    }
     lookups_.clear();
   }
   bool busy() const noexcept { return false; }
@@ -282,7 +284,7 @@ class ResolverImpl {
           if (open == nullptr) return;
           for (auto& state : open->families)
             if (state.family == family && !state.done)
-              answered(*open, state, std::move(answer), server);
+              return answered(*open, state, std::move(answer), server);
         });
     f.query->start();
   }

@@ -20,7 +20,7 @@ bool supports(StackFeature feature) noexcept {
     case StackFeature::multicast:
       return LWIP_IGMP != 0;
     case StackFeature::name_resolution:
-      return false;  // even with LWIP_DNS sockkit's resolver is numeric-only here
+      return true;  // sockkit's own resolver over UDP; servers from the application
     case StackFeature::unix_domain:
     case StackFeature::interface_names:
     case StackFeature::reuse_port:
