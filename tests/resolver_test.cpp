@@ -80,6 +80,14 @@ bool has_ipv6() {
   return stack_supports(StackFeature::ipv6);
 }
 
+// A blocking lookup would stall the loop for seconds; 10 ms is the bar, and
+// sanitizer builds (5-15x slower, sharing two cores with another test) get 50.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr auto kWorstRoundTrip = 50ms;
+#else
+constexpr auto kWorstRoundTrip = 10ms;
+#endif
+
 TEST_F(ResolverTest, AAndAaaaAreAskedInParallelAndEachReports) {
   make(config({primary->endpoint()}));
   auto got = lookup("host.test");
@@ -407,7 +415,7 @@ TEST_F(ResolverTest, LoopKeepsServingWhileALookupWaitsOnABlackholedServer) {
   EXPECT_GT(round_trips, 50);
   std::printf("worst round trip while resolving: %.3f ms over %d round trips\n",
               std::chrono::duration<double, std::milli>(worst).count(), round_trips);
-  EXPECT_LT(worst, 10ms);
+  EXPECT_LT(worst, kWorstRoundTrip);
 }
 
 }  // namespace
