@@ -15,6 +15,7 @@
 
 #include "support/fixture.hpp"
 #include "support/netns.hpp"
+#include "support/ping_pong.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -272,34 +273,13 @@ TEST(DnsServer, LoopServesPingPongWhileALookupWaitsOnABlackhole) {
   run_dns([](std::string& report) {
     auto loop = std::move(*EventLoop::create());
     auto r = resolver_for(*loop, {kBlackhole}, 5s);
-    struct Pong : ConnectionHandler {
-      Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
-        (void)c.send(d);
-        return d.size();
-      }
-    } pong;
-    auto server = Server::start(*loop, Endpoint::loopback_v4(0), pong);
-    DNS_CHECK(server, "server");
-    auto client = TcpStream::connect((*server)->local_endpoint());
-    DNS_CHECK(client && client->set_nonblocking(true), "client");
     bool resolved = false;
     r->lookup("host.test", 0, LookupFamilies::both, 3s,
               [&](const FamilyAnswer& a) { resolved = a.last; });
-    std::chrono::nanoseconds worst{0};
-    int trips = 0;
-    const auto end = EventLoop::Clock::now() + 2s;
-    while (EventLoop::Clock::now() < end) {
-      const auto sent = EventLoop::Clock::now();
-      DNS_CHECK(client->send("p"), "send");
-      char b;
-      for (;;) {
-        DNS_CHECK(loop->run_once(5ms), "loop");
-        if (client->receive(std::span(&b, 1))) break;
-        DNS_CHECK(EventLoop::Clock::now() - sent < 1s, "the loop stopped serving");
-      }
-      worst = std::max(worst, EventLoop::Clock::now() - sent);
-      ++trips;
-    }
+    const auto pp = ping_pong_while(*loop, 2s, [] { return false; });
+    DNS_CHECK(pp.error.empty(), pp.error);
+    const auto worst = pp.worst;
+    const int trips = pp.round_trips;
     char line[128];
     std::snprintf(line, sizeof line, "worst round trip %.3f ms over %d round trips, lookup %s\n",
                   std::chrono::duration<double, std::milli>(worst).count(), trips,

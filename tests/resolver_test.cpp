@@ -6,6 +6,7 @@
 
 #include "support/fake_dns.hpp"
 #include "support/fixture.hpp"
+#include "support/ping_pong.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -382,35 +383,13 @@ TEST_F(ResolverTest, LookupEndpointsInterleavesFamilies) {
 TEST_F(ResolverTest, LoopKeepsServingWhileALookupWaitsOnABlackholedServer) {
   primary->behaviour = DnsBehaviour::silent;
   make(config({primary->endpoint()}, 2s));
-  struct Pong : ConnectionHandler {
-    Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
-      (void)c.send(d);
-      return d.size();
-    }
-  } pong;
-  auto server = Server::start(*loop, Endpoint::loopback_v4(0), pong);
-  ASSERT_OK(server);
-  auto client = TcpStream::connect((*server)->local_endpoint());
-  ASSERT_OK(client);
-  ASSERT_OK(client->set_nonblocking(true));
   bool resolved = false;
   resolver->lookup("host.test", 80, LookupFamilies::both, 1500ms,
                    [&](const FamilyAnswer& a) { resolved = a.last; });
-  std::chrono::nanoseconds worst{0};
-  int round_trips = 0;
-  const auto end = EventLoop::Clock::now() + 1s;
-  while (EventLoop::Clock::now() < end && !resolved) {
-    const auto sent_at = EventLoop::Clock::now();
-    ASSERT_OK(client->send("p"));
-    char b;
-    for (;;) {
-      ASSERT_OK(loop->run_once(5ms));
-      if (client->receive(std::span(&b, 1))) break;
-      ASSERT_LT(EventLoop::Clock::now() - sent_at, 1s) << "the loop stopped serving";
-    }
-    worst = std::max(worst, EventLoop::Clock::now() - sent_at);
-    ++round_trips;
-  }
+  const auto pp = ping_pong_while(*loop, 1s, [&] { return resolved; });
+  ASSERT_EQ(pp.error, "");
+  const auto worst = pp.worst;
+  const int round_trips = pp.round_trips;
   EXPECT_FALSE(resolved) << "the lookup should still be waiting on the silent server";
   EXPECT_GT(round_trips, 50);
   std::printf("worst round trip while resolving: %.3f ms over %d round trips\n",

@@ -1,0 +1,22 @@
+// Measures whether a loop keeps serving: a ping-pong connection to an echo
+// server on `loop`, one byte at a time, for `duration`.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "sockkit/sockkit.hpp"
+
+namespace sockkit::test {
+
+struct PingPongResult {
+  std::chrono::nanoseconds worst{0};  ///< Slowest round trip.
+  int round_trips = 0;
+  std::string error;  ///< Empty, or what went wrong (the loop stopped serving, a socket failed).
+};
+
+/// Runs `loop` while pinging its echo server; stops early when `stop()` is true.
+PingPongResult ping_pong_while(EventLoop& loop, std::chrono::milliseconds duration,
+                               const std::function<bool()>& stop);
+
+}  // namespace sockkit::test
