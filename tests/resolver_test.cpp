@@ -4,82 +4,11 @@
 #include <cstdio>
 #include <fstream>
 
-#include "support/fake_dns.hpp"
-#include "support/fixture.hpp"
 #include "support/ping_pong.hpp"
+#include "support/resolver_fixture.hpp"
 
 namespace sockkit::test {
 namespace {
-
-using namespace std::chrono_literals;
-
-class ResolverTest : public SockkitTest {
- protected:
-  void SetUp() override {
-    SockkitTest::SetUp();
-    auto l = EventLoop::create();
-    ASSERT_OK(l);
-    loop = std::move(*l);
-    primary = FakeDns::start(*loop);
-    secondary = FakeDns::start(*loop);
-    ASSERT_TRUE(primary && secondary);
-    for (auto* s : {primary.get(), secondary.get()}) {
-      s->add({"host.test", 1, "10.0.0.1", 300});
-      s->add({"host.test", 28, "fd00::1", 300});
-      s->add({"v4only.test", 1, "10.0.0.4", 300});
-      s->add({"alias.test", 5, "host.test", 120});
-      s->add({"short.test", 1, "10.0.0.7", 1});
-    }
-  }
-  void TearDown() override {
-    resolver.reset();
-    primary.reset();
-    secondary.reset();
-    if (loop)
-      loop->run_until([] { return false; }, EventLoop::Clock::now() + 20ms);  // deferred frees
-    loop.reset();
-    SockkitTest::TearDown();
-  }
-
-  ResolverConfig config(std::vector<Endpoint> servers, std::chrono::milliseconds timeout = 300ms) {
-    ResolverConfig c;
-    c.servers = std::move(servers);
-    c.timeout = timeout;
-    c.attempts = 2;
-    return c;
-  }
-  void make(const ResolverConfig& c, ResolverOptions options = {}) {
-    options.config = c;
-    auto r = Resolver::create(*loop, options);
-    ASSERT_OK(r);
-    resolver = std::move(*r);
-  }
-  /// Runs one lookup to its end; the answers in arrival order.
-  std::vector<FamilyAnswer> lookup(std::string_view name, LookupFamilies f = LookupFamilies::both,
-                                   std::chrono::milliseconds deadline = 5s) {
-    std::vector<FamilyAnswer> got;
-    bool done = false;
-    resolver->lookup(name, 80, f, deadline, [&](const FamilyAnswer& a) {
-      got.push_back(a);
-      done = a.last;
-    });
-    EXPECT_TRUE(loop->run_until([&] { return done; }, EventLoop::Clock::now() + deadline + 2s));
-    return got;
-  }
-  static const FamilyAnswer* of(const std::vector<FamilyAnswer>& v, Family f) {
-    for (const auto& a : v)
-      if (a.family == f) return &a;
-    return nullptr;
-  }
-
-  std::unique_ptr<EventLoop> loop;
-  std::unique_ptr<FakeDns> primary, secondary;
-  std::unique_ptr<Resolver> resolver;
-};
-
-bool has_ipv6() {
-  return stack_supports(StackFeature::ipv6);
-}
 
 // A blocking lookup would stall the loop for seconds; 10 ms is the bar, and
 // sanitizer builds (5-15x slower, sharing two cores with another test) get 50.
@@ -395,99 +324,6 @@ TEST_F(ResolverTest, LoopKeepsServingWhileALookupWaitsOnABlackholedServer) {
   std::printf("worst round trip while resolving: %.3f ms over %d round trips\n",
               std::chrono::duration<double, std::milli>(worst).count(), round_trips);
   EXPECT_LT(worst, kWorstRoundTrip);
-}
-
-}  // namespace
-}  // namespace sockkit::test
-
-namespace sockkit::test {
-namespace {
-
-struct LinkEvents : ReconnectingHandler {
-  Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
-    return d.size();
-  }
-  void on_open(Connection& c) override {
-    if (auto p = c.peer()) opened_to = *p;
-  }
-  void on_connecting(unsigned, const std::vector<Endpoint>& to) override { addresses = to; }
-  void on_given_up(std::error_code why) override { gave_up = why; }
-  std::optional<Endpoint> opened_to;
-  std::vector<Endpoint> addresses;
-  std::error_code gave_up;
-};
-
-struct Quiet : ConnectionHandler {
-  Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
-    return d.size();
-  }
-};
-
-TEST_F(ResolverTest, ReconnectingClientResolvesOnTheLoop) {
-  Quiet quiet;
-  auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);
-  ASSERT_OK(server);
-  primary->add({"broker.test", 1, "127.0.0.1", 60});
-  make(config({primary->endpoint()}));
-  LinkEvents ev;
-  ClientSettings s;
-  s.resolver = resolver.get();
-  auto link = ReconnectingClient::create(
-      *loop, "broker.test:" + std::to_string((*server)->local_endpoint().port()), ev, s);
-  ASSERT_OK(link);
-  (*link)->start();
-  loop->run_until([&] { return ev.opened_to.has_value(); }, EventLoop::Clock::now() + 3s);
-  ASSERT_TRUE(ev.opened_to.has_value());
-  EXPECT_EQ(ev.opened_to->address_string(), "127.0.0.1");
-  EXPECT_EQ(primary->names_asked.front(), "broker.test");
-}
-
-TEST_F(ResolverTest, OneDeadlineCoversResolutionAndConnect) {
-  primary->behaviour = DnsBehaviour::silent;
-  make(config({primary->endpoint()}, 5s));
-  LinkEvents ev;
-  ClientSettings s;
-  s.resolver = resolver.get();
-  s.connect_timeout = 300ms;
-  s.reconnect.max_attempts = 1;
-  auto link = ReconnectingClient::create(*loop, "broker.test:1883", ev, s);
-  ASSERT_OK(link);
-  (*link)->start();
-  loop->run_until([&] { return bool(ev.gave_up); }, EventLoop::Clock::now() + 3s);
-  EXPECT_EQ(ev.gave_up, make_error_code(failure::resolve_timeout));
-  EXPECT_EQ(ev.gave_up, errc::timed_out);
-  EXPECT_TRUE(ev.addresses.empty());
-  EXPECT_EQ(resolver->pending(), 0u);  // the lookup went with the attempt
-}
-
-TEST_F(ResolverTest, HappyEyeballsFallsBackToTheOtherFamily) {
-  if (!has_ipv6()) GTEST_SKIP() << "no IPv6 on this stack";
-  Quiet quiet;
-  auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);  // IPv4 only
-  ASSERT_OK(server);
-  const auto port = (*server)->local_endpoint().port();
-  primary->add({"dual.test", 28, "::1", 60});
-  primary->add({"dual.test", 1, "127.0.0.1", 60});
-  make(config({primary->endpoint()}));
-  LinkEvents ev;
-  ClientSettings s;
-  s.resolver = resolver.get();
-  auto link = ReconnectingClient::create(*loop, "dual.test:" + std::to_string(port), ev, s);
-  ASSERT_OK(link);
-  (*link)->start();
-  loop->run_until([&] { return ev.opened_to.has_value(); }, EventLoop::Clock::now() + 3s);
-  ASSERT_TRUE(ev.opened_to.has_value());
-  EXPECT_EQ(ev.opened_to->address_string(), "127.0.0.1");
-  ASSERT_FALSE(ev.addresses.empty());
-  EXPECT_EQ(ev.addresses.front().family(), Family::ipv6);  // IPv6 asked and tried first
-}
-
-TEST_F(ResolverTest, BlockingConnectCountsResolutionInItsTimeout) {
-  // The system's resolver: a name nobody can answer for within the timeout
-  // ends as timed_out or name_not_resolved, never later than the timeout.
-  auto r = TcpStream::connect("localhost:1", 2s);
-  EXPECT_FALSE(r);  // resolved through the hosts rules; nothing listens on port 1
-  EXPECT_NE(classify(r.error()), errc::name_not_resolved) << r.error().message();
 }
 
 }  // namespace

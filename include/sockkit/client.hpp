@@ -10,8 +10,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sockkit/connection.hpp"
+#include "sockkit/resolver.hpp"
 #include "sockkit/socket.hpp"
 #include "sockkit/tls.hpp"
 
@@ -30,8 +32,12 @@ struct ConnectOptions {
   /// TLS over this connection (a client context); null: plain. on_open comes
   /// after the handshake; a failed handshake is on_connect_failed.
   std::shared_ptr<TlsContext> tls{};
-  /// The name sent as SNI and checked in the certificate; empty: the context's.
+  /// The name sent as SNI and checked in the certificate; empty: the context's
+  /// (or, connecting by name, the host name).
   std::string server_name{};
+  /// Connecting by name: the resolver to ask (share one per loop for one
+  /// cache); null: the client's own, with the system's configuration.
+  Resolver* resolver = nullptr;
 };
 
 class Client {
@@ -50,7 +56,17 @@ class Client {
   ///   client->connect(to, 5s, {.keepalive = sockkit::Keepalive{.idle = 30s}});
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
                  const ConnectOptions& options = {}) noexcept;
-  /// Connects in progress.
+  /// Connects to "host:port": the name is resolved on the loop (never blocking
+  /// it), then each address is tried in turn, IPv6 and IPv4 interleaved, each
+  /// with an equal share of what is left of `timeout` — which covers the
+  /// lookup too. Later: on_open, or one on_connect_failed with the last reason
+  /// (for a failed lookup `to` is an empty Endpoint and `why` is
+  /// errc::name_not_resolved or errc::timed_out). Numeric text connects at once.
+  ///
+  ///   client->connect("broker.example.com:8883", 10s, {.tls = tls});
+  Status connect(std::string_view host_port, std::chrono::milliseconds timeout,
+                 const ConnectOptions& options = {}) noexcept;
+  /// Connects in progress (name lookups included).
   std::size_t pending() const noexcept;
   /// Abandons every connect in progress: sockets closed, no callbacks.
   void cancel_pending() noexcept;

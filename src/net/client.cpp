@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <new>
+#include <optional>
 #include <vector>
 
 #include "net/dispose.hpp"
 #include "net/group.hpp"
+#include "resolve/target.hpp"
 #include "sockkit/stack.hpp"
 
 namespace sockkit {
@@ -19,22 +21,23 @@ class PendingConnect final : public IoHandler {
  public:
   PendingConnect(ClientImpl& owner, TcpStream stream, const Endpoint& to,
                  const ConnectOptions& options)
-      : owner_(owner),
-        stream_(std::move(stream)),
-        to_(to),
-        tls_(options.tls),
-        server_name_(options.server_name) {}
+      : owner_(owner), stream_(std::move(stream)), to_(to), options_(options) {}
   void on_io(unsigned events) noexcept override;
   void on_timeout() noexcept;
   TcpStream& stream() noexcept { return stream_; }
   TimerId timer = 0;
+  /// Connecting by name: the addresses still to try, and when to give up.
+  std::vector<Endpoint> fallbacks;
+  std::optional<EventLoop::Clock::time_point> deadline;
 
  private:
+  /// Reports the failure, or goes on with the next address.
+  void failed(std::error_code why) noexcept;
+
   ClientImpl& owner_;
   TcpStream stream_;
   Endpoint to_;
-  std::shared_ptr<TlsContext> tls_;
-  std::string server_name_;
+  ConnectOptions options_;
 };
 
 class ClientImpl {
@@ -47,6 +50,7 @@ class ClientImpl {
   void retire() noexcept {
     cancel_pending();
     group.retire();
+    own_resolver_.reset();
   }
   bool busy() const noexcept { return group.busy(); }
 
@@ -54,6 +58,70 @@ class ClientImpl {
     for (auto* p : pending_)
       drop(p);
     pending_.clear();
+    for (auto& [resolver, id] : lookups_)
+      resolver->cancel(id);
+    lookups_.clear();
+  }
+
+  Status connect_by_name(std::string_view host_port, std::chrono::milliseconds timeout,
+                         ConnectOptions options) noexcept {
+    auto target = resolve_detail::parse_target(host_port);
+    if (!target) return target.error();
+    if (target->numeric) return connect(*target->numeric, timeout, options);
+    if (target->host.empty()) return failure::malformed_address;
+    if (options.server_name.empty()) options.server_name = std::string(target->host);
+    Resolver* resolver = options.resolver;
+    if (resolver == nullptr) {
+      if (!own_resolver_) {
+        auto r = Resolver::create(group.loop);
+        if (!r) return r.error();
+        own_resolver_ = std::move(*r);
+      }
+      resolver = own_resolver_.get();
+    }
+    std::optional<EventLoop::Clock::time_point> deadline;
+    if (timeout.count() >= 0) deadline = group.loop.now() + timeout;
+    auto id = std::make_shared<Resolver::LookupId>(0);
+    *id = resolver->lookup_endpoints(
+        host_port, deadline ? timeout : std::chrono::minutes(10),
+        [this, id, options, deadline](Result<std::vector<Endpoint>> found) {
+          std::erase_if(lookups_, [&](const auto& l) { return l.second == *id; });
+          if (!found) return group.handler.on_connect_failed(Endpoint{}, found.error());
+          try_in_turn(std::move(*found), deadline, options);
+        });
+    lookups_.emplace_back(resolver, *id);
+    return {};
+  }
+
+  /// Starts the first address that can start; the others wait as its fallbacks.
+  void try_in_turn(std::vector<Endpoint> addresses,
+                   std::optional<EventLoop::Clock::time_point> deadline,
+                   const ConnectOptions& options) noexcept {
+    std::error_code last = make_error_code(failure::no_address);
+    Endpoint last_to;
+    while (!addresses.empty()) {
+      last_to = addresses.front();
+      addresses.erase(addresses.begin());
+      auto share = std::chrono::milliseconds(-1);
+      if (deadline) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - group.loop.now());
+        if (left.count() <= 0) {
+          last = make_error_code(failure::connect_timeout);
+          break;
+        }
+        share =
+            std::max(std::chrono::milliseconds(1), left / static_cast<long>(addresses.size() + 1));
+      }
+      if (auto st = connect(last_to, share, options); !st) {
+        last = st.error();
+        continue;
+      }
+      pending_.back()->fallbacks = std::move(addresses);
+      pending_.back()->deadline = deadline;
+      return;
+    }
+    group.handler.on_connect_failed(last_to, last);
   }
 
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
@@ -90,7 +158,7 @@ class ClientImpl {
     return s;
   }
 
-  std::size_t pending() const noexcept { return pending_.size(); }
+  std::size_t pending() const noexcept { return pending_.size() + lookups_.size(); }
   Group group;
 
  private:
@@ -100,28 +168,37 @@ class ClientImpl {
     delete p;
   }
   std::vector<PendingConnect*> pending_;
+  std::unique_ptr<Resolver> own_resolver_;
+  std::vector<std::pair<Resolver*, Resolver::LookupId>> lookups_;
 };
 
 void PendingConnect::on_io(unsigned) noexcept {
   const auto why = stream_.finish_connect();
   if (!why && why.error() == errc::in_progress) return;  // spurious wake-up
+  if (!why) return failed(why.error());
   ClientImpl& owner = owner_;
   const Endpoint to = to_;
-  std::shared_ptr<TlsContext> tls = std::move(tls_);
-  const std::string server_name = std::move(server_name_);
+  const ConnectOptions options = std::move(options_);
   TcpStream stream = owner.complete(this);  // `this` is gone from here on
-  if (!why) return owner.group.handler.on_connect_failed(to, why.error());
-  const net::TlsStart start{tls, server_name, to};
-  if (auto c = owner.group.adopt(std::move(stream), tls ? &start : nullptr); !c)
+  const net::TlsStart start{options.tls, options.server_name, to};
+  if (auto c = owner.group.adopt(std::move(stream), options.tls ? &start : nullptr); !c)
     owner.group.handler.on_connect_failed(to, c.error());
 }
 
 void PendingConnect::on_timeout() noexcept {
   timer = 0;  // it fired: nothing to cancel
+  failed(make_error_code(failure::connect_timeout));
+}
+
+void PendingConnect::failed(std::error_code why) noexcept {
   ClientImpl& owner = owner_;
   const Endpoint to = to_;
-  (void)owner.complete(this);  // closes the half-open socket
-  owner.group.handler.on_connect_failed(to, make_error_code(failure::connect_timeout));
+  std::vector<Endpoint> next = std::move(fallbacks);
+  const auto until = deadline;
+  const ConnectOptions options = std::move(options_);
+  (void)owner.complete(this);  // closes the socket; `this` is gone from here on
+  if (next.empty()) return owner.group.handler.on_connect_failed(to, why);
+  owner.try_in_turn(std::move(next), until, options);
 }
 
 }  // namespace net
@@ -145,6 +222,10 @@ Result<std::unique_ptr<Client>> Client::create(EventLoop& loop, ConnectionHandle
 Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,
                        const ConnectOptions& options) noexcept {
   return impl_->connect(to, timeout, options);
+}
+Status Client::connect(std::string_view host_port, std::chrono::milliseconds timeout,
+                       const ConnectOptions& options) noexcept {
+  return impl_->connect_by_name(host_port, timeout, options);
 }
 std::size_t Client::pending() const noexcept {
   return impl_->pending();
