@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/dnsmasq.hpp"
 #include "support/fixture.hpp"
 #include "support/netns.hpp"
 #include "support/ping_pong.hpp"
@@ -22,7 +23,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr const char* kDnsmasq = "/usr/sbin/dnsmasq";
+constexpr const char* kDnsmasq = Dnsmasq::kPath;
 const Endpoint kPrimary = *Endpoint::parse("10.53.0.1:53");
 const Endpoint kSecondary = *Endpoint::parse("10.53.0.2:53");
 const Endpoint kBlackhole = *Endpoint::parse("10.53.9.9:53");
@@ -35,49 +36,6 @@ const Endpoint kSlow = *Endpoint::parse("10.53.0.3:53");
       return 1;                                                                   \
     }                                                                             \
   } while (0)
-
-/// dnsmasq on one address, stopped by its PID when this goes away.
-class Dnsmasq {
- public:
-  Dnsmasq(const std::string& listen, const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {kDnsmasq,
-                                     "--keep-in-foreground",
-                                     "--no-resolv",
-                                     "--no-hosts",
-                                     "--bind-interfaces",
-                                     "--user=root",
-                                     "--pid-file=",
-                                     "--listen-address=" + listen,
-                                     "--local=/test/",
-                                     "--log-facility=/dev/null"};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args)
-        argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(kDnsmasq, argv.data());
-      _exit(127);
-    }
-  }
-  ~Dnsmasq() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  /// True once it answers on UDP.
-  bool ready(const Endpoint& at) {
-    for (int i = 0; i < 100; ++i) {
-      if (auto s = TcpStream::connect(at, 100ms)) return true;  // dnsmasq serves TCP too
-      usleep(20000);
-    }
-    return false;
-  }
-
- private:
-  pid_t pid_ = -1;
-};
 
 /// Addresses for the servers, the blackhole, and big.test's 40 addresses.
 bool set_up_network(std::string& why) {
@@ -101,15 +59,8 @@ bool set_up_network(std::string& why) {
   return true;
 }
 
-std::vector<std::string> records(std::uint32_t short_ttl = 1) {
-  return {"--host-record=host.test,10.0.0.1,fd00::1,300",
-          "--host-record=short.test,10.0.0.2," + std::to_string(short_ttl),
-          "--cname=alias.test,host.test", "--addn-hosts=/tmp/sockkit-dns-big.hosts",
-          "--server=/fail.test/10.53.0.9"};  // nothing there: dnsmasq answers a failure
-}
-
 void run_dns(const std::function<int(std::string&)>& body, int timeout_s = 60) {
-  if (access(kDnsmasq, X_OK) != 0)
+  if (!Dnsmasq::available())
     GTEST_SKIP() << "dnsmasq is not installed (apt-get install dnsmasq-base)";
   auto run = run_in_private_netns(
       [&](std::string& report) {
@@ -156,8 +107,8 @@ const FamilyAnswer* of(const std::vector<FamilyAnswer>& v, Family f) {
 
 TEST(DnsServer, AnswersAaaaCnameNxdomainAndFailure) {
   run_dns([](std::string& report) {
-    Dnsmasq dns("10.53.0.1", records());
-    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    Dnsmasq dns("10.53.0.1", test_records());
+    DNS_CHECK(dns.ready(), "dnsmasq did not start");
     auto loop = std::move(*EventLoop::create());
     auto r = resolver_for(*loop, {kPrimary});
     auto both = lookup(*loop, *r, "host.test");
@@ -183,8 +134,8 @@ TEST(DnsServer, AnswersAaaaCnameNxdomainAndFailure) {
 
 TEST(DnsServer, TruncatedAnswerIsAskedAgainOverTcp) {
   run_dns([](std::string& report) {
-    Dnsmasq dns("10.53.0.1", records());
-    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    Dnsmasq dns("10.53.0.1", test_records());
+    DNS_CHECK(dns.ready(), "dnsmasq did not start");
     auto loop = std::move(*EventLoop::create());
     auto r = resolver_for(*loop, {kPrimary});
     auto big = lookup(*loop, *r, "big.test", LookupFamilies::ipv4);
@@ -197,8 +148,8 @@ TEST(DnsServer, TruncatedAnswerIsAskedAgainOverTcp) {
 
 TEST(DnsServer, TtlExpiryAsksAgain) {
   run_dns([](std::string& report) {
-    Dnsmasq dns("10.53.0.1", records(1));
-    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    Dnsmasq dns("10.53.0.1", test_records(1));
+    DNS_CHECK(dns.ready(), "dnsmasq did not start");
     auto loop = std::move(*EventLoop::create());
     auto r = resolver_for(*loop, {kPrimary});
     lookup(*loop, *r, "short.test", LookupFamilies::ipv4);
@@ -215,8 +166,8 @@ TEST(DnsServer, TtlExpiryAsksAgain) {
 
 TEST(DnsServer, BlackholedPrimaryFailsOverToTheSecondary) {
   run_dns([](std::string& report) {
-    Dnsmasq dns("10.53.0.2", records());
-    DNS_CHECK(dns.ready(kSecondary), "dnsmasq did not start");
+    Dnsmasq dns("10.53.0.2", test_records());
+    DNS_CHECK(dns.ready(), "dnsmasq did not start");
     auto loop = std::move(*EventLoop::create());
     auto r = resolver_for(*loop, {kBlackhole, kSecondary}, 300ms);
     auto got = lookup(*loop, *r, "host.test", LookupFamilies::ipv4);
@@ -253,8 +204,8 @@ struct SlowRelay : UdpHandler {
 
 TEST(DnsServer, SlowServerAnswersWithinItsTry) {
   run_dns([](std::string& report) {
-    Dnsmasq dns("10.53.0.1", records());
-    DNS_CHECK(dns.ready(kPrimary), "dnsmasq did not start");
+    Dnsmasq dns("10.53.0.1", test_records());
+    DNS_CHECK(dns.ready(), "dnsmasq did not start");
     auto loop = std::move(*EventLoop::create());
     SlowRelay relay(*loop, 400ms);
     auto r = resolver_for(*loop, {kSlow}, 2s);
@@ -321,7 +272,7 @@ std::string capture(const std::string& command) {
 }
 
 TEST(DnsCli, HostsFileFirstThenTheServerAndConnectGivesUpInTime) {
-  if (access(kDnsmasq, X_OK) != 0) GTEST_SKIP() << "dnsmasq is not installed";
+  if (!Dnsmasq::available()) GTEST_SKIP() << "dnsmasq is not installed";
   if (geteuid() != 0) GTEST_SKIP() << "needs root (ip netns)";
   NamedNetns ns;
   if (!ns.create("nameserver 127.0.0.53\n",

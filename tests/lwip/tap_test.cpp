@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -19,8 +20,10 @@
 #include <vector>
 
 #include "sockkit/lwip_tap.hpp"
+#include "support/dnsmasq.hpp"
 #include "support/fixture.hpp"
 #include "support/netns.hpp"
+#include "support/ping_pong.hpp"
 #include "support/server_thread.hpp"
 #if !defined(SOCKKIT_NO_TLS)
 #include "support/test_pki.hpp"
@@ -233,6 +236,87 @@ TEST(LwipTap, TlsOnTheDeviceServesOpensslThroughTap) {
   EXPECT_EQ(run.exit_code, 0) << run.report;
 }
 #endif
+
+// The device resolves names through sockkit's resolver, asking dnsmasq on the
+// Linux side of the TAP link: answers, CNAME, NXDOMAIN, TCP after truncation,
+// failover from an absent server, and the device's loop serving meanwhile.
+int resolver_body(std::string& report) {
+  if (!bring_up_device(report)) return 2;
+  Dnsmasq dns("10.78.0.1", test_records());
+  if (!dns.ready()) {
+    report = "dnsmasq did not start";
+    return 2;
+  }
+  auto loop = EventLoop::create({.backend = Backend::poll});
+  if (!loop) return 2;
+  const Endpoint server = Endpoint::ipv4({10, 78, 0, 1}, 53);
+  const Endpoint nobody = Endpoint::ipv4({10, 78, 0, 9}, 53);  // no host: ARP never answers
+  auto make = [&](std::vector<Endpoint> servers, std::chrono::milliseconds timeout) {
+    ResolverConfig c;
+    c.servers = std::move(servers);
+    c.timeout = timeout;
+    ResolverOptions o;
+    o.config = c;
+    return std::move(*Resolver::create(**loop, o));
+  };
+  auto ask = [&](Resolver& r, std::string_view name) {
+    std::optional<FamilyAnswer> got;
+    r.lookup(name, 80, LookupFamilies::ipv4, 5s, [&](const FamilyAnswer& a) { got = a; });
+    (*loop)->run_until([&] { return got.has_value(); }, EventLoop::Clock::now() + 6s);
+    return got;
+  };
+  int failures = 0;
+  auto check = [&](bool ok, const std::string& what) {
+    if (!ok) {
+      report += "FAILED: " + what + "\n";
+      ++failures;
+    }
+  };
+  auto r = make({server}, 1s);
+  auto host = ask(*r, "host.test");
+  check(host && host->result && host->result->addresses[0].address.to_string() == "10.0.0.1:80" &&
+            host->result->server == server,
+        "host.test A from 10.78.0.1");
+  auto alias = ask(*r, "alias.test");
+  check(alias && alias->result && alias->result->canonical_name == "host.test", "CNAME followed");
+  auto missing = ask(*r, "missing.test");
+  check(missing && !missing->result &&
+            missing->result.error() == make_error_code(failure::name_not_found),
+        "NXDOMAIN");
+  auto big = ask(*r, "big.test");
+  check(big && big->result && r->stats().tcp_queries == 1, "big.test over TCP after truncation");
+  auto failover = make({nobody, server}, 300ms);
+  auto second = ask(*failover, "host.test");
+  check(second && second->result && second->result->server == server &&
+            failover->stats().timeouts >= 1,
+        "failover from a server that never answers");
+
+  auto waiting = make({nobody}, 5s);
+  bool resolved = false;
+  waiting->lookup("host.test", 80, LookupFamilies::ipv4, 3s,
+                  [&](const FamilyAnswer&) { resolved = true; });
+  const auto pp = ping_pong_while(**loop, 1s, [] { return false; });
+  char line[160];
+  std::snprintf(line, sizeof line,
+                "lwIP loop during a lookup on a silent server: worst round trip %.3f ms over %d\n",
+                std::chrono::duration<double, std::milli>(pp.worst).count(), pp.round_trips);
+  report += line;
+  // A blocked loop would stall for the 5 s try. Hosted lwIP runs its tcpip
+  // thread beside the loop on two cores, so its jitter gets 50 ms here.
+  check(pp.error.empty() && !resolved && pp.round_trips > 50 && pp.worst < 50ms,
+        "the device's loop kept serving: " + pp.error);
+  return failures == 0 ? 0 : 4;
+}
+
+TEST(LwipTap, ResolverOnTheDeviceAsksDnsmasqThroughTap) {
+  if (!Dnsmasq::available())
+    GTEST_SKIP() << "dnsmasq is not installed (apt-get install dnsmasq-base)";
+  if (access("/dev/net/tun", R_OK | W_OK) != 0) GTEST_SKIP() << "no /dev/net/tun here";
+  auto run = run_in_private_netns(resolver_body, 90);
+  if (!run.ran) GTEST_SKIP() << run.why;
+  std::printf("%s", run.report.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+}
 
 TEST(LwipTap, DeviceInANamespaceServesAKernelClient) {
   auto run = run_in_private_netns(device_body, 90);
