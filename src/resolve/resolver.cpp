@@ -404,11 +404,13 @@ Resolver::LookupId Resolver::lookup_endpoints(std::string_view host_port,
   auto target = resolve_detail::parse_target(host_port);
   if (!target || target->numeric || target->host.empty()) {
     // Still answered on the loop, like every lookup; an id that is already finished.
-    Result<std::vector<Endpoint>> now =
-        !target           ? Result<std::vector<Endpoint>>(target.error())
-        : target->numeric ? std::vector<Endpoint>{*target->numeric}
-                          : Result<std::vector<Endpoint>>(failure::malformed_address);
-    impl_->soon([done = std::move(done), now]() mutable { done(std::move(now)); });
+    const std::error_code error =
+        !target ? target.error() : make_error_code(failure::malformed_address);
+    const std::optional<Endpoint> numeric = target ? target->numeric : std::nullopt;
+    impl_->soon([done = std::move(done), error, numeric] {
+      if (numeric) return done(std::vector<Endpoint>{*numeric});
+      done(error);
+    });
     return 0;
   }
   auto collected = std::make_shared<Collected>();
