@@ -63,6 +63,27 @@ TEST_F(ResolverTest, OneDeadlineCoversResolutionAndConnect) {
   EXPECT_EQ(resolver->pending(), 0u);  // the lookup went with the attempt
 }
 
+TEST_F(ResolverTest, NegativeConnectTimeoutSetsNoLimitOfOurs) {
+  Quiet quiet;
+  auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);
+  ASSERT_OK(server);
+  primary->add({"broker.test", 1, "127.0.0.1", 60});
+  primary->delay = 50ms;  // the lookup is still open when a zero deadline would fire
+  make(config({primary->endpoint()}));
+  LinkEvents ev;
+  ClientSettings s;
+  s.resolver = resolver.get();
+  s.connect_timeout = std::chrono::milliseconds(-1);
+  s.reconnect.max_attempts = 1;
+  auto link = ReconnectingClient::create(
+      *loop, "broker.test:" + std::to_string((*server)->local_endpoint().port()), ev, s);
+  ASSERT_OK(link);
+  (*link)->start();
+  loop->run_until([&] { return ev.opened_to.has_value() || bool(ev.gave_up); },
+                  EventLoop::Clock::now() + 3s);
+  EXPECT_TRUE(ev.opened_to.has_value()) << ev.gave_up.message();
+}
+
 TEST_F(ResolverTest, HappyEyeballsFallsBackToTheOtherFamily) {
   if (!has_ipv6()) GTEST_SKIP() << "no IPv6 on this stack";
   Quiet quiet;

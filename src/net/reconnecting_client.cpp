@@ -189,11 +189,14 @@ class ReconnectingImpl final : public ConnectionHandler {
     v6_answered_ = false;
     last_family_ = Family::none;
     resolve_error_ = {};
-    attempt_deadline_ = loop_.now() + settings_.connect_timeout;
-    attempt_timer_ = loop_.add_timer(settings_.connect_timeout, [this] {
-      attempt_timer_ = 0;
-      attempt_timed_out();
-    });
+    const bool limited = settings_.connect_timeout.count() >= 0;  // negative: no limit of ours
+    attempt_deadline_ =
+        limited ? std::optional(loop_.now() + settings_.connect_timeout) : std::nullopt;
+    if (limited)
+      attempt_timer_ = loop_.add_timer(settings_.connect_timeout, [this] {
+        attempt_timer_ = 0;
+        attempt_timed_out();
+      });
     if (settings_.resolve) {
       auto resolved = settings_.resolve();
       return answered(resolved ? *resolved : std::vector<Endpoint>{},
@@ -204,9 +207,9 @@ class ReconnectingImpl final : public ConnectionHandler {
       return answered(target ? std::vector<Endpoint>{*target->numeric} : std::vector<Endpoint>{},
                       target ? std::error_code{} : target.error());
     Resolver& resolver = settings_.resolver != nullptr ? *settings_.resolver : *own_resolver_;
-    lookup_ =
-        resolver.lookup(target->host, target->port, LookupFamilies::both, settings_.connect_timeout,
-                        [this](const FamilyAnswer& a) { on_answer(a); });
+    lookup_ = resolver.lookup(target->host, target->port, LookupFamilies::both,
+                              limited ? settings_.connect_timeout : std::chrono::minutes(10),
+                              [this](const FamilyAnswer& a) { on_answer(a); });
   }
 
   /// Every address at once (numeric target, or a custom resolve function).
@@ -315,8 +318,10 @@ class ReconnectingImpl final : public ConnectionHandler {
     while (has_untried()) {
       const Endpoint to = pop_next();
       const auto left =
-          std::max(milliseconds(1),
-                   std::chrono::duration_cast<milliseconds>(attempt_deadline_ - loop_.now()));
+          attempt_deadline_
+              ? std::max(milliseconds(1),
+                         std::chrono::duration_cast<milliseconds>(*attempt_deadline_ - loop_.now()))
+              : milliseconds(-1);
       if (auto st = client_->connect(to, left, options); !st) {
         last_error_ = st.error();
         user_.on_connect_failed(to, st.error());
@@ -424,7 +429,7 @@ class ReconnectingImpl final : public ConnectionHandler {
   Family last_family_ = Family::none;
   bool started_ = false, lookup_done_ = false, v6_answered_ = false;
   std::error_code resolve_error_;
-  EventLoop::Clock::time_point attempt_deadline_{};
+  std::optional<EventLoop::Clock::time_point> attempt_deadline_;
   TimerId attempt_timer_ = 0, resolution_delay_timer_ = 0;
   int in_flight_ = 0;
   unsigned attempt_ = 0, failures_ = 0;
