@@ -84,6 +84,35 @@ TEST_F(ResolverTest, NegativeConnectTimeoutSetsNoLimitOfOurs) {
   EXPECT_TRUE(ev.opened_to.has_value()) << ev.gave_up.message();
 }
 
+// RFC 8305 section 3: an IPv4 answer first waits the resolution delay for
+// IPv6; an IPv6 answer later than that joins a race that has already started.
+TEST_F(ResolverTest, IpV4AnswerWaitsTheResolutionDelayForIpV6) {
+  if (!has_ipv6()) GTEST_SKIP() << "no IPv6 on this stack";
+  Quiet quiet;
+  auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);
+  ASSERT_OK(server);
+  const auto port = std::to_string((*server)->local_endpoint().port());
+  primary->add({"dual.test", 28, "::1", 60});
+  primary->add({"dual.test", 1, "127.0.0.1", 60});
+  make(config({primary->endpoint()}), {.cache_entries = 0});
+  for (auto [aaaa_delay, v6_first] : {std::pair{20ms, true}, std::pair{300ms, false}}) {
+    SCOPED_TRACE(aaaa_delay.count());
+    primary->aaaa_delay = aaaa_delay;
+    LinkEvents ev;
+    ClientSettings s;
+    s.resolver = resolver.get();
+    s.resolution_delay = 100ms;
+    auto link = ReconnectingClient::create(*loop, "dual.test:" + port, ev, s);
+    ASSERT_OK(link);
+    (*link)->start();
+    loop->run_until([&] { return ev.opened_to.has_value(); }, EventLoop::Clock::now() + 3s);
+    ASSERT_FALSE(ev.addresses.empty());
+    EXPECT_EQ(ev.addresses.front().family() == Family::ipv6, v6_first);
+    EXPECT_EQ(ev.addresses.size(),
+              v6_first ? 2u : 1u);  // the late IPv6 answer came after the start
+  }
+}
+
 TEST_F(ResolverTest, HappyEyeballsFallsBackToTheOtherFamily) {
   if (!has_ipv6()) GTEST_SKIP() << "no IPv6 on this stack";
   Quiet quiet;

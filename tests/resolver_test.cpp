@@ -88,6 +88,25 @@ TEST_F(ResolverTest, SilentPrimaryFailsOverAfterItsTimeout) {
   EXPECT_EQ(resolver->stats().timeouts, 1u);
 }
 
+TEST_F(ResolverTest, RotateSpreadsFirstTriesOverTheServers) {
+  auto c = config({primary->endpoint(), secondary->endpoint()});
+  c.rotate = true;
+  make(c, {.cache_entries = 0});
+  for (int i = 0; i < 16; ++i)
+    lookup("host.test", LookupFamilies::ipv4);
+  EXPECT_GT(primary->udp_queries, 0u);
+  EXPECT_GT(secondary->udp_queries, 0u);
+  EXPECT_EQ(primary->udp_queries + secondary->udp_queries, 16u);
+}
+
+TEST_F(ResolverTest, WithoutRotateThePrimaryIsAskedFirst) {
+  make(config({primary->endpoint(), secondary->endpoint()}), {.cache_entries = 0});
+  for (int i = 0; i < 4; ++i)
+    lookup("host.test", LookupFamilies::ipv4);
+  EXPECT_EQ(primary->udp_queries, 4u);
+  EXPECT_EQ(secondary->udp_queries, 0u);
+}
+
 TEST_F(ResolverTest, SlowServerStillAnswersWithinItsTry) {
   primary->delay = 150ms;
   make(config({primary->endpoint()}, 1s));

@@ -78,12 +78,13 @@ void FakeDns::on_datagram(UdpChannel& ch, std::span<const std::byte> data, const
   if (reply.empty()) return;
   UdpChannel* from = behaviour == DnsBehaviour::from_other_port ? spoofer_.get() : udp_.get();
   const Endpoint to = info.from;
-  if (delay.count() == 0) {
+  const auto wait = delay + (last_qtype_ == 28 ? aaaa_delay : std::chrono::milliseconds(0));
+  if (wait.count() == 0) {
     (void)from->send_to(std::span<const std::byte>(reply), to);
     return;
   }
   timers_.push_back(loop_.add_timer(
-      delay, [from, to, reply] { (void)from->send_to(std::span<const std::byte>(reply), to); }));
+      wait, [from, to, reply] { (void)from->send_to(std::span<const std::byte>(reply), to); }));
 }
 
 Result<std::size_t> FakeDns::on_data(Connection& c, std::span<const std::byte> data) {
@@ -121,6 +122,7 @@ std::vector<std::byte> FakeDns::respond(std::span<const std::byte> query, bool o
   const auto qtype = static_cast<std::uint16_t>(std::to_integer<unsigned>(query[pos + 1]) << 8 |
                                                 std::to_integer<unsigned>(query[pos + 2]));
   names_asked.push_back(qname);
+  last_qtype_ = qtype;
 
   std::uint16_t rcode = 0;
   if (behaviour == DnsBehaviour::servfail) rcode = 2;

@@ -45,8 +45,9 @@ class FakeDns final : UdpHandler, ConnectionHandler {
   void add(DnsRecord record) { records_.push_back(std::move(record)); }
 
   DnsBehaviour behaviour = DnsBehaviour::answer;
-  std::chrono::milliseconds delay{0};  ///< Wait this long before each answer.
-  std::uint32_t negative_ttl = 60;     ///< SOA minimum in negative answers.
+  std::chrono::milliseconds delay{0};       ///< Wait this long before each answer.
+  std::chrono::milliseconds aaaa_delay{0};  ///< And this much more before AAAA answers.
+  std::uint32_t negative_ttl = 60;          ///< SOA minimum in negative answers.
   unsigned udp_queries = 0;
   unsigned tcp_queries = 0;
   std::vector<std::string> names_asked;
@@ -66,6 +67,7 @@ class FakeDns final : UdpHandler, ConnectionHandler {
   std::unique_ptr<Server> tcp_;
   std::vector<DnsRecord> records_;
   std::vector<TimerId> timers_;
+  std::uint16_t last_qtype_ = 0;
 };
 
 }  // namespace sockkit::test
