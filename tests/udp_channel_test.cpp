@@ -1,6 +1,8 @@
 // UdpChannel: datagrams through the event loop on every backend — delivery
 // with the sender, truncation, pause and resume, replies from the callback,
 // destruction inside it, and a flood that cannot starve timers.
+#include <thread>
+
 #include "support/backend_loop.hpp"
 
 namespace sockkit::test {
@@ -125,6 +127,9 @@ TEST_P(UdpChannelTest, AFloodedChannelTakesTurnsWithTheOthers) {
     ASSERT_OK(tx->send_to("flood", *ch_a->socket().local_endpoint()));
     ASSERT_OK(tx->send_to("flood", *ch_b->socket().local_endpoint()));
   }
+  // lwIP delivers through its tcpip thread: let every datagram land first, so
+  // both channels are ready from the first turn.
+  std::this_thread::sleep_for(50ms);
   ASSERT_TRUE(run_until([&] { return order.size() == 60; })) << order;
   // 8 datagrams per turn: neither channel reads all 30 before the other starts.
   const auto first_b = order.find('b'), first_a = order.find('a');
