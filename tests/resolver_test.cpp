@@ -1,6 +1,8 @@
 // The asynchronous resolver against servers on the test's own loop: answers,
 // failures, failover, TCP after truncation, caching, spoofing, and the rules
 // of callbacks. The same suite runs on every stack.
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 
@@ -239,6 +241,25 @@ TEST_F(ResolverTest, HostsFileComesFirst) {
   EXPECT_EQ(got[0].result->source, AnswerSource::hosts_file);
   EXPECT_EQ(got[0].result->addresses[0].address.address_string(), "10.9.9.9");
   EXPECT_EQ(primary->udp_queries, 0u);
+}
+
+TEST_F(ResolverTest, ServersTheStackHoldsAreTheSystemsOnes) {
+  const std::array servers{*Endpoint::parse("192.0.2.53:53"), *Endpoint::parse("192.0.2.54:0")};
+  auto set = set_stack_dns_servers(servers);
+  if (!set) {
+    EXPECT_EQ(set.error(), errc::not_supported);  // Linux: resolv.conf holds them
+    EXPECT_EQ(std::string(stack_name()), "linux");
+    return;
+  }
+  const auto config = ResolverConfig::system();
+  EXPECT_NE(std::find(config.servers.begin(), config.servers.end(), servers[0]),
+            config.servers.end());
+  EXPECT_NE(std::find(config.servers.begin(), config.servers.end(), servers[1].with_port(53)),
+            config.servers.end());
+  const std::array bad{*Endpoint::parse("192.0.2.53:5353")};
+  EXPECT_ERRC(set_stack_dns_servers(bad), errc::invalid_argument);
+  ASSERT_OK(set_stack_dns_servers({}));
+  EXPECT_TRUE(ResolverConfig::system().servers.empty());
 }
 
 TEST_F(ResolverTest, CallbacksNeverRunInsideLookup) {

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +111,13 @@ struct ResolverStats {
   std::uint64_t cache_hits = 0;
   std::uint64_t hosts_hits = 0;
 };
+
+/// Gives the network stack its DNS servers, where the stack keeps them (lwIP:
+/// dns_setserver, what DHCP fills too); ResolverConfig::system() reads them
+/// back. Port 0 or 53 only. errc::not_supported on Linux: edit resolv.conf.
+///
+///   sockkit::set_stack_dns_servers({{*sockkit::Endpoint::parse("192.168.1.1:53")}});
+Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept;
 
 /// An asynchronous resolver bound to one loop. Use it on the loop's thread.
 class Resolver {

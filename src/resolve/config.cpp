@@ -152,6 +152,10 @@ ResolverConfig ResolverConfig::parse_resolv_conf(std::string_view text) {
   return c;
 }
 
+Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept {
+  return sys::set_stack_dns_servers(servers);
+}
+
 ResolverConfig ResolverConfig::system() {
   ResolverConfig c;
   const std::string text = resolve_detail::read_file("/etc/resolv.conf");

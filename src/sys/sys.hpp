@@ -133,6 +133,8 @@ std::uint64_t config_file_stamp(const char* path) noexcept;
 /// DNS servers the stack itself holds (lwIP: dns_getserver, set by the
 /// application or by DHCP; Linux: none, resolv.conf is read instead).
 std::vector<Endpoint> stack_dns_servers();
+/// Replaces them; errc::not_supported where the stack keeps none (Linux).
+Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept;
 
 /// Unpredictable bytes from the stack's platform, without blocking;
 /// errc::not_supported where it has no source of its own.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -290,6 +291,15 @@ int resolver_body(std::string& report) {
   check(second && second->result && second->result->server == server &&
             failover->stats().timeouts >= 1,
         "failover from a server that never answers");
+
+  // The servers the stack holds (what DHCP would set) are the default configuration.
+  const std::array stack_servers{server};
+  check(bool(set_stack_dns_servers(stack_servers)), "set_stack_dns_servers");
+  auto by_default = std::move(*Resolver::create(**loop));
+  auto found = ask(*by_default, "host.test");
+  check(found && found->result && found->result->server == server,
+        "a default Resolver asks the server the stack holds");
+  (void)set_stack_dns_servers({});
 
   auto waiting = make({nobody}, 5s);
   bool resolved = false;

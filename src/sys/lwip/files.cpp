@@ -3,6 +3,7 @@
 #include "lwip/opt.h"
 #if LWIP_DNS
 #include "lwip/dns.h"
+#include "lwip/tcpip.h"
 #endif
 #include "sys/lwip/lwip.hpp"
 #include "sys/sys.hpp"
@@ -30,6 +31,30 @@ std::vector<Endpoint> stack_dns_servers() {
   }
 #endif
   return servers;
+}
+
+Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept {
+#if LWIP_DNS && LWIP_IPV4
+  if (servers.size() > DNS_MAX_SERVERS) return failure::limit_reached;
+  for (const auto& s : servers)
+    if (s.family() != Family::ipv4 || (s.port() != 0 && s.port() != 53))
+      return failure::wrong_family;  // lwIP keeps IPv4 addresses, always port 53
+  lwip::ensure_started();
+  LOCK_TCPIP_CORE();
+  for (u8_t i = 0; i < DNS_MAX_SERVERS; ++i) {
+    ip_addr_t a = IPADDR4_INIT(0);
+    if (i < servers.size()) {
+      const auto b = servers[i].address_bytes();
+      IP_ADDR4(&a, b[0], b[1], b[2], b[3]);
+    }
+    dns_setserver(i, &a);
+  }
+  UNLOCK_TCPIP_CORE();
+  return {};
+#else
+  (void)servers;
+  return failure::backend_unavailable;  // LWIP_DNS is off: the stack keeps no servers
+#endif
 }
 
 }  // namespace sockkit::sys

@@ -34,4 +34,8 @@ std::vector<Endpoint> stack_dns_servers() {
   return {};
 }
 
+Status set_stack_dns_servers(std::span<const Endpoint>) noexcept {
+  return failure::backend_unavailable;  // the kernel keeps none: resolv.conf does
+}
+
 }  // namespace sockkit::sys

@@ -30,7 +30,6 @@
 #define LWIP_IPV4 1
 #define LWIP_IPV6 0
 #define LWIP_DHCP 0
-#define LWIP_DNS 0
 #define LWIP_IGMP 0
 #define LWIP_ICMP 1
 #define LWIP_RAW 0
@@ -57,6 +56,7 @@
 #define MEM_LIBC_MALLOC 0
 
 #ifdef SOCKKIT_LWIP_CONSTRAINED
+#define LWIP_DNS 0  /* the application hands sockkit's resolver its servers */
 #define MEM_SIZE (32 * 1024)
 #define MEMP_NUM_NETCONN 12
 #define MEMP_NUM_TCP_PCB 8
@@ -71,6 +71,9 @@
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define MEMP_NUM_SELECT_CB 4
 #else
+/* The stack holds the DNS servers (dns_setserver, or DHCP when it is on);
+   sockkit's resolver reads them. lwIP's own resolver stays unused. */
+#define LWIP_DNS 1
 #define MEM_SIZE (1024 * 1024)
 #define MEMP_NUM_NETCONN 128
 #define MEMP_NUM_TCP_PCB 128
