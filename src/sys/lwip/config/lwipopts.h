@@ -56,7 +56,7 @@
 #define MEM_LIBC_MALLOC 0
 
 #ifdef SOCKKIT_LWIP_CONSTRAINED
-#define LWIP_DNS 0  /* the application hands sockkit's resolver its servers */
+#define LWIP_DNS 0 /* the application hands sockkit's resolver its servers */
 #define MEM_SIZE (32 * 1024)
 #define MEMP_NUM_NETCONN 12
 #define MEMP_NUM_TCP_PCB 8
