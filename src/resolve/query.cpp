@@ -96,10 +96,6 @@ void Query::later(std::function<void()> fn) {
   });
 }
 
-Result<std::uint16_t> Query::random_id() noexcept {
-  return random_u16();
-}
-
 UdpChannel* Query::channel_for(Family family) noexcept {
   auto& slot = family == Family::ipv6 ? udp_v6_ : udp_v4_;
   if (!slot) {
@@ -113,7 +109,7 @@ UdpChannel* Query::channel_for(Family family) noexcept {
 }
 
 Status Query::send_try(const Endpoint& server) noexcept {
-  auto id = random_id();
+  auto id = random_u16();
   if (!id) return id.error();
   std::array<std::byte, dns::kMaxQuery> query{};
   auto length = dns::write_query(query, *id, name_, type_);
@@ -176,7 +172,7 @@ void Query::accept_answer(std::span<const std::byte> message, std::uint16_t id,
 void Query::start_tcp(const Endpoint& server) noexcept {
   if (timer_ != 0) loop_.cancel_timer(timer_);
   timer_ = 0;
-  auto id = random_id();
+  auto id = random_u16();
   auto stream = id ? TcpStream::start_connect(server) : Result<TcpStream>(id.error());
   std::array<std::byte, dns::kMaxQuery> query{};
   auto length = id ? dns::write_query(query, *id, name_, type_) : Result<std::size_t>(id.error());

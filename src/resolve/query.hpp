@@ -64,7 +64,6 @@ class Query final : UdpHandler, IoHandler {
   void stop_tcp() noexcept;
   void arm_timer() noexcept;
   void finish(Result<dns::Answer> answer, const Endpoint& server) noexcept;
-  Result<std::uint16_t> random_id() noexcept;
   /// Runs `fn` after the current callbacks unwind, unless this query is gone by then.
   void later(std::function<void()> fn);
   UdpChannel* channel_for(Family family) noexcept;
