@@ -125,6 +125,14 @@ TEST(DnsMessage, CnameChainsAreFollowedAndBounded) {
   auto o = dns::parse_response(open, 0x1234, "a.test", RecordType::a);
   ASSERT_OK(o);
   EXPECT_TRUE(o->chain_continues());
+
+  // A CNAME to the root, or to a name that could never be asked: malformed, not followed.
+  auto to_root = response(1, 0, {0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 30, 0, 1, 0});
+  EXPECT_ERRC(dns::parse_response(to_root, 0x1234, "a.test", RecordType::a),
+              errc::name_not_resolved);
+  auto to_bad = response(1, 0, {0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 30, 0, 5, 3, 'a', ';', 'b', 0});
+  EXPECT_ERRC(dns::parse_response(to_bad, 0x1234, "a.test", RecordType::a),
+              errc::name_not_resolved);
 }
 
 TEST(DnsMessage, AddressesOfOtherOwnersAreIgnored) {

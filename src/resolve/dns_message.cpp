@@ -218,6 +218,8 @@ Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t 
       NameText target;
       std::size_t end = 0;
       if (!r.name(rec.rdata, &target, end) || end != rec.rdata + rec.rdlength) return malformed;
+      // The chain goes on with a question for the target, so it must be a name one may ask.
+      if (!valid_query_name(target.view())) return malformed;
       if (++answer.cname_hops > kMaxCnameHops) return malformed;  // a loop, or too long to trust
       answer.canonical_name = target;
       answer.cname_ttl = std::min(answer.cname_ttl, rec.ttl);
