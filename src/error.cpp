@@ -205,6 +205,9 @@ errc classify(const std::error_code& code) noexcept {
   if (code.category() == std::system_category() || code.category() == std::generic_category())
     return sys::errno_condition(code.value()).value_or(errc{});
   if (auto c = sys::classify(code)) return *c;
+  // Protocol categories (MQTT) name their portable condition themselves.
+  const std::error_condition own = code.default_error_condition();
+  if (own.category() == condition_category()) return static_cast<errc>(own.value());
   return errc{};
 }
 
@@ -268,6 +271,8 @@ const char* to_string(errc e) noexcept {
       return "tls_truncated";
     case errc::tls_protocol_error:
       return "tls_protocol_error";
+    case errc::protocol_error:
+      return "protocol_error";
   }
   return "unclassified";
 }

@@ -47,6 +47,7 @@ enum class errc {
   tls_handshake_failed,   ///< TLS: no agreement (versions, ciphers, a required certificate).
   tls_truncated,          ///< TLS: the peer closed without close_notify (data may be cut).
   tls_protocol_error,     ///< TLS: malformed or unexpected records (garbage, not TLS).
+  protocol_error,         ///< An application protocol (MQTT) broken by the peer.
 };
 
 /// Errors sockkit itself produces (as opposed to the stack). Each one is

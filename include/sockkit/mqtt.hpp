@@ -1,0 +1,280 @@
+// sockkit/mqtt.hpp — an MQTT 3.1.1 and 5.0 client on the event loop.
+//
+// One persistent session with a broker, over plain TCP, TLS or a Unix socket,
+// on top of ReconnectingClient (name re-resolution, Happy Eyeballs, backoff).
+// QoS 0, 1 and 2 both ways; what is published while offline waits in a bounded
+// outbox; QoS 1 and 2 messages are retransmitted after a reconnect, in order;
+// a broker that stops answering is declared dead within 1.5 x the keepalive.
+//
+//   struct Meter : sockkit::mqtt::Handler {
+//     void on_connected(bool session_present) override { puts("up"); }
+//     void on_message(const sockkit::mqtt::Message& m) override {
+//       printf("%.*s\n", int(m.topic.size()), m.topic.data());
+//     }
+//   } meter;
+//   auto mqtt = sockkit::mqtt::Client::create(*loop, {.target = "broker.example:8883",
+//       .client_id = "meter-17", .keepalive = 30s, .transport = {.tls = tls}}, meter);
+//   (*mqtt)->subscribe("meters/17/cmd", sockkit::mqtt::QoS::at_least_once);
+//   (*mqtt)->start();
+//   (*mqtt)->publish("meters/17/reading", "42.1 kWh", sockkit::mqtt::QoS::at_least_once);
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "sockkit/event_loop.hpp"
+#include "sockkit/reconnecting_client.hpp"
+#include "sockkit/result.hpp"
+
+namespace sockkit::mqtt {
+
+class ClientImpl;
+
+/// The protocol level sent in CONNECT.
+enum class Version : std::uint8_t { v3_1_1 = 4, v5 = 5 };
+
+/// Delivery guarantee of a message (and the maximum granted to a subscription).
+enum class QoS : std::uint8_t { at_most_once = 0, at_least_once = 1, exactly_once = 2 };
+
+/// Why a broker refused or ended something (MQTT 5 reason codes; MQTT 3.1.1
+/// CONNACK return codes are mapped onto them), and what the client itself found
+/// wrong with a broker. Each is equivalent to a portable sockkit::errc, so
+/// `ec == sockkit::errc::permission_denied` holds for bad credentials.
+enum class reason : int {
+  unspecified_error = 0x80,                       ///< -> protocol_error
+  malformed_packet = 0x81,                        ///< -> protocol_error
+  protocol_error = 0x82,                          ///< -> protocol_error
+  implementation_specific_error = 0x83,           ///< -> protocol_error
+  unsupported_protocol_version = 0x84,            ///< -> not_supported
+  client_identifier_not_valid = 0x85,             ///< -> invalid_argument
+  bad_user_name_or_password = 0x86,               ///< -> permission_denied
+  not_authorized = 0x87,                          ///< -> permission_denied
+  server_unavailable = 0x88,                      ///< -> connection_refused
+  server_busy = 0x89,                             ///< -> connection_refused
+  banned = 0x8A,                                  ///< -> permission_denied
+  server_shutting_down = 0x8B,                    ///< -> connection_aborted
+  bad_authentication_method = 0x8C,               ///< -> permission_denied
+  keep_alive_timeout = 0x8D,                      ///< -> timed_out
+  session_taken_over = 0x8E,                      ///< -> connection_aborted
+  topic_filter_invalid = 0x8F,                    ///< -> invalid_argument
+  topic_name_invalid = 0x90,                      ///< -> invalid_argument
+  packet_identifier_in_use = 0x91,                ///< -> protocol_error
+  packet_identifier_not_found = 0x92,             ///< -> protocol_error
+  receive_maximum_exceeded = 0x93,                ///< -> limit_exceeded
+  topic_alias_invalid = 0x94,                     ///< -> protocol_error
+  packet_too_large = 0x95,                        ///< -> message_too_large
+  message_rate_too_high = 0x96,                   ///< -> limit_exceeded
+  quota_exceeded = 0x97,                          ///< -> limit_exceeded
+  administrative_action = 0x98,                   ///< -> connection_aborted
+  payload_format_invalid = 0x99,                  ///< -> invalid_argument
+  retain_not_supported = 0x9A,                    ///< -> not_supported
+  qos_not_supported = 0x9B,                       ///< -> not_supported
+  use_another_server = 0x9C,                      ///< -> connection_refused
+  server_moved = 0x9D,                            ///< -> connection_refused
+  shared_subscriptions_not_supported = 0x9E,      ///< -> not_supported
+  connection_rate_exceeded = 0x9F,                ///< -> limit_exceeded
+  maximum_connect_time = 0xA0,                    ///< -> connection_aborted
+  subscription_identifiers_not_supported = 0xA1,  ///< -> not_supported
+  wildcard_subscriptions_not_supported = 0xA2,    ///< -> not_supported
+  // Found by the client, not sent by a broker:
+  connack_timeout = 0x100,      ///< No CONNACK within Settings::connack_timeout -> timed_out
+  ping_timeout = 0x101,         ///< No answer to PINGREQ within half the keepalive -> timed_out
+  unexpected_packet = 0x102,    ///< A packet type a broker must not send now -> protocol_error
+  session_not_resumed = 0x103,  ///< Broker lost a QoS 2 message's session -> connection_aborted
+};
+
+/// The category of mqtt::reason codes (name "sockkit.mqtt").
+const std::error_category& category() noexcept;
+/// Builds an error code from a reason.
+///
+///   if (ec == sockkit::mqtt::make_error_code(sockkit::mqtt::reason::not_authorized)) ...
+std::error_code make_error_code(reason r) noexcept;
+
+/// The last will: published by the broker if the client vanishes without DISCONNECT.
+struct Will {
+  std::string topic{};
+  std::string payload{};
+  QoS qos = QoS::at_most_once;
+  bool retain = false;
+};
+
+/// A received message; the views are valid only during Handler::on_message.
+struct Message {
+  std::string_view topic{};
+  std::span<const std::byte> payload{};
+  QoS qos = QoS::at_most_once;
+  bool retain = false;     ///< Sent because it was retained (a new subscription's first look).
+  bool duplicate = false;  ///< The broker's DUP flag (QoS 1 may deliver twice; QoS 2 never does).
+  /// The payload as text.
+  std::string_view text() const noexcept {
+    return {reinterpret_cast<const char*>(payload.data()), payload.size()};
+  }
+};
+
+/// One topic filter of a SUBSCRIBE ('+' one level, '#' the rest).
+struct Subscription {
+  std::string filter{};
+  QoS qos = QoS::at_least_once;  ///< The maximum QoS asked for.
+  bool no_local = false;         ///< MQTT 5: do not send me my own publications.
+};
+
+/// A place where unacknowledged QoS 1 and 2 messages survive a process restart.
+/// Records are opaque bytes; ids grow and say the order.
+class MessageStore {
+ public:
+  virtual ~MessageStore() = default;
+  /// Writes (or replaces) one record durably before returning.
+  virtual Status save(std::uint64_t id, std::span<const std::byte> record) noexcept = 0;
+  /// Forgets one record.
+  virtual void erase(std::uint64_t id) noexcept = 0;
+  /// Calls `each` for every record, by increasing id.
+  virtual Status load(
+      const std::function<void(std::uint64_t id, std::span<const std::byte> record)>& each) = 0;
+};
+
+/// A MessageStore in a directory: one small file per message, written to a
+/// temporary name, synced and renamed, so a crash leaves the old or the new record.
+///
+///   auto store = sockkit::mqtt::FileStore::open("/var/lib/meter/outbox");
+class FileStore final : public MessageStore {
+ public:
+  /// Opens (creating it if needed) `directory`.
+  static Result<std::unique_ptr<FileStore>> open(std::string directory);
+  Status save(std::uint64_t id, std::span<const std::byte> record) noexcept override;
+  void erase(std::uint64_t id) noexcept override;
+  Status load(const std::function<void(std::uint64_t, std::span<const std::byte>)>& each) override;
+
+ private:
+  explicit FileStore(std::string directory) : dir_(std::move(directory)) {}
+  std::string path(std::uint64_t id, bool temporary = false) const;
+  std::string dir_;
+};
+
+/// What the client does; every field has a safe default except `target`.
+struct Settings {
+  std::string target{};  ///< "broker.example:1883", "[::1]:8883", "unix:/run/mosquitto.sock"
+  Version version = Version::v5;
+  std::string client_id{};    ///< Empty: the broker assigns one (MQTT 5) or a clean session.
+  bool clean_session = true;  ///< false: resume the broker's session (subscriptions, QoS 1/2).
+  std::chrono::seconds session_expiry{0};  ///< MQTT 5: how long the broker keeps the session.
+  std::optional<std::string> user_name{};
+  std::optional<std::string> password{};
+  std::optional<Will> will{};
+  std::chrono::seconds keepalive{60};  ///< 0: no pings (a dead broker is then never noticed).
+  std::chrono::milliseconds connack_timeout{10000};  ///< CONNECT sent, no CONNACK: reconnect.
+  std::uint16_t max_inflight = 16;             ///< Unacknowledged QoS 1/2 publications at once.
+  std::uint16_t receive_maximum = 64;          ///< Incoming QoS 2 messages awaiting PUBREL at once.
+  std::uint16_t topic_alias_maximum = 16;      ///< MQTT 5: aliases the broker may use toward us.
+  bool use_topic_aliases = true;               ///< MQTT 5: alias repeated topics toward the broker.
+  std::uint32_t max_packet_size = 256 * 1024;  ///< Larger incoming packets: packet_too_large.
+  std::size_t outbox_bytes = 256 * 1024;       ///< Bound of what waits to be sent or acknowledged.
+  std::size_t outbox_messages = 1000;          ///< Bound of how many messages wait.
+  OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;
+  MessageStore* store = nullptr;  ///< QoS 1/2 messages also kept here (survive a restart).
+  ClientSettings transport{};     ///< Reconnect policy, TLS, resolver, connect timeout.
+};
+
+/// Counters for logs and tests.
+struct Stats {
+  std::uint64_t connects = 0;       ///< CONNACKs accepted.
+  std::uint64_t published = 0;      ///< Publications completed (written, or acknowledged).
+  std::uint64_t received = 0;       ///< Messages delivered to on_message.
+  std::uint64_t retransmitted = 0;  ///< PUBLISH with DUP or PUBREL sent again after a reconnect.
+  std::uint64_t duplicates_dropped = 0;  ///< Incoming QoS 2 copies not delivered twice.
+  std::uint64_t dropped_messages = 0;    ///< Outbox overflow.
+  std::uint64_t dropped_bytes = 0;
+  std::size_t outbox_messages = 0;  ///< Waiting now (queued or unacknowledged).
+  std::size_t outbox_bytes = 0;
+  std::size_t inflight = 0;  ///< Sent, not acknowledged yet.
+};
+
+/// Callbacks, all on the loop thread. Any of them may destroy the Client.
+class Handler {
+ public:
+  /// CONNACK accepted; `session_present`: the broker kept the session.
+  virtual void on_connected(bool /*session_present*/) {}
+  /// The session went down (reconnect follows unless stopped); `why` says why.
+  virtual void on_disconnected(std::error_code /*why*/) {}
+  /// A message arrived on a subscription.
+  virtual void on_message(const Message& /*message*/) {}
+  /// A publication is done: acknowledged (QoS 1/2), written (QoS 0), or refused
+  /// by an MQTT 5 broker (`result` holds the reason).
+  virtual void on_published(std::uint64_t /*id*/, std::error_code /*result*/) {}
+  /// A SUBSCRIBE was answered; one code per filter (empty: granted).
+  virtual void on_subscribed(std::span<const Subscription> /*asked*/,
+                             std::span<const std::error_code> /*results*/) {}
+  /// The outbox dropped messages to stay within its bounds.
+  virtual void on_dropped(std::size_t /*messages*/, std::size_t /*bytes*/) {}
+  /// The client stopped for good (stop(), or the reconnect policy gave up).
+  virtual void on_given_up(std::error_code /*last*/) {}
+
+ protected:
+  ~Handler() = default;
+};
+
+/// The client. Create, subscribe, start; publish at any time.
+class Client {
+ public:
+  /// Checks the settings (client id, will topic, limits); connects on start().
+  static Result<std::unique_ptr<Client>> create(EventLoop& loop, Settings settings,
+                                                Handler& handler);
+  /// Closes the connection without DISCONNECT (so the will is published).
+  ~Client();
+
+  /// Connects, and keeps reconnecting until stop().
+  void start() noexcept;
+  /// Sends DISCONNECT (no will), closes after flushing and stops reconnecting.
+  void stop() noexcept;
+
+  /// Queues a publication; returns its id (for on_published). Fails with
+  /// invalid_argument (bad topic), message_too_large, or limit_exceeded when
+  /// the outbox is full and its policy refuses new messages.
+  ///
+  ///   auto id = client->publish("meters/17/reading", "42.1", QoS::at_least_once);
+  Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload,
+                                QoS qos = QoS::at_most_once, bool retain = false) noexcept;
+  /// The same with a text payload.
+  Result<std::uint64_t> publish(std::string_view topic, std::string_view payload,
+                                QoS qos = QoS::at_most_once, bool retain = false) noexcept;
+
+  /// Subscribes now if connected, and again after every connect that did not
+  /// resume the session. Fails with invalid_argument for a bad filter.
+  ///
+  ///   client->subscribe({{.filter = "meters/+/cmd", .qos = QoS::exactly_once}});
+  Status subscribe(std::vector<Subscription> filters) noexcept;
+  /// One filter.
+  Status subscribe(std::string_view filter, QoS qos = QoS::at_least_once) noexcept;
+  /// Forgets a filter (and tells the broker if connected).
+  Status unsubscribe(std::string_view filter) noexcept;
+
+  /// True between CONNACK and the end of that connection.
+  bool connected() const noexcept;
+  /// The client identifier in use (the broker's, if it assigned one).
+  const std::string& client_id() const noexcept;
+  /// Counters.
+  Stats stats() const noexcept;
+
+ private:
+  explicit Client(std::unique_ptr<ClientImpl> impl) noexcept;
+  std::unique_ptr<ClientImpl> impl_;
+};
+
+/// True if `topic` (no wildcards) matches `filter` ('+' and '#'); topics that
+/// start with '$' match only filters that start with '$'.
+///
+///   topic_matches("meters/+/cmd", "meters/17/cmd");   // true
+bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
+
+}  // namespace sockkit::mqtt
+
+template <>
+struct std::is_error_code_enum<sockkit::mqtt::reason> : std::true_type {};

@@ -1,0 +1,158 @@
+// The MQTT 3.1.1 and 5.0 wire format for a client: packets out are written
+// into the caller's buffer, packets in are read into views of the caller's
+// bytes. Nothing here allocates, and nothing read is trusted: every length is
+// checked against the packet, strings must be well-formed UTF-8 without U+0000,
+// reserved flags must be as the standard fixes them.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "sockkit/mqtt.hpp"
+#include "sockkit/result.hpp"
+
+namespace sockkit::mqtt::codec {
+
+enum class PacketType : std::uint8_t {
+  connect = 1,
+  connack,
+  publish,
+  puback,
+  pubrec,
+  pubrel,
+  pubcomp,
+  subscribe,
+  suback,
+  unsubscribe,
+  unsuback,
+  pingreq,
+  pingresp,
+  disconnect,
+  auth,
+};
+
+inline constexpr std::size_t kMaxFixedHeader = 5;
+inline constexpr std::uint32_t kMaxRemainingLength = 268'435'455;
+inline constexpr std::size_t kMaxSubackCodes = 64;  ///< Filters per SUBSCRIBE the client sends.
+
+/// The first bytes of a packet.
+struct FixedHeader {
+  PacketType type{};
+  std::uint8_t flags = 0;        ///< The low nibble of the first byte.
+  std::uint32_t remaining = 0;   ///< Bytes after the fixed header.
+  std::uint8_t header_size = 0;  ///< 2..5
+  std::size_t total() const noexcept { return header_size + std::size_t{remaining}; }
+};
+
+enum class Frame : std::uint8_t { complete, need_more, malformed, too_large };
+
+/// Reads the fixed header at the start of `in`: complete when the whole packet
+/// is there, need_more while it is not, too_large past `max_packet` bytes.
+Frame frame(std::span<const std::byte> in, std::uint32_t max_packet, FixedHeader& out) noexcept;
+
+/// MQTT 5 properties the client reads or writes; unknown or unused ones are
+/// checked for form and skipped.
+struct Properties {
+  std::optional<std::uint32_t> session_expiry{};
+  std::optional<std::uint16_t> receive_maximum{};
+  std::optional<std::uint8_t> maximum_qos{};
+  std::optional<bool> retain_available{};
+  std::optional<std::uint32_t> maximum_packet_size{};
+  std::optional<std::uint16_t> topic_alias_maximum{};
+  std::optional<std::uint16_t> topic_alias{};
+  std::optional<std::uint16_t> server_keep_alive{};
+  std::optional<std::string_view> assigned_client_id{};
+  std::optional<std::string_view> reason_string{};
+};
+
+struct Connect {
+  Version version = Version::v5;
+  std::string_view client_id{};
+  bool clean = true;
+  std::uint16_t keepalive_s = 60;
+  std::optional<std::string_view> user_name{};
+  std::optional<std::string_view> password{};
+  const Will* will = nullptr;
+  std::uint32_t session_expiry = 0;
+  std::uint16_t receive_maximum = 0;      ///< 0: not sent (65535 assumed)
+  std::uint32_t maximum_packet_size = 0;  ///< 0: not sent
+  std::uint16_t topic_alias_maximum = 0;
+};
+
+struct Publish {
+  std::string_view topic{};  ///< Empty with a topic alias: the alias names it.
+  std::span<const std::byte> payload{};
+  QoS qos = QoS::at_most_once;
+  bool retain = false;
+  bool dup = false;
+  std::uint16_t packet_id = 0;    ///< QoS 1 and 2 only.
+  std::uint16_t topic_alias = 0;  ///< MQTT 5; 0 = none.
+};
+
+struct Connack {
+  bool session_present = false;
+  std::uint8_t code = 0;  ///< MQTT 5 reason code (3.1.1 return codes mapped onto them)
+  Properties properties{};
+};
+
+/// PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK (first code), DISCONNECT (no id).
+struct Ack {
+  std::uint16_t packet_id = 0;
+  std::uint8_t code = 0;
+};
+
+struct Suback {
+  std::uint16_t packet_id = 0;
+  std::span<const std::byte> codes{};  ///< One per filter.
+};
+
+struct SubscribeFilter {
+  std::string_view filter{};
+  QoS qos = QoS::at_least_once;
+  bool no_local = false;
+};
+
+// Writers: the packet's size, or failure::limit_reached when `out` is too small
+// and invalid_argument when a field breaks the protocol. The sizes come first,
+// so callers can size a buffer once.
+Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) noexcept;
+Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::byte> out) noexcept;
+/// PUBACK, PUBREC, PUBREL or PUBCOMP.
+Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_id,
+                              std::uint8_t code, std::span<std::byte> out) noexcept;
+Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
+                                    std::span<const SubscribeFilter> filters,
+                                    std::span<std::byte> out) noexcept;
+Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
+                                      std::span<const std::string_view> filters,
+                                      std::span<std::byte> out) noexcept;
+Result<std::size_t> write_pingreq(std::span<std::byte> out) noexcept;
+Result<std::size_t> write_disconnect(Version v, std::uint8_t code,
+                                     std::span<std::byte> out) noexcept;
+
+/// Bytes write_publish needs (same checks).
+std::size_t publish_size(Version v, const Publish& p) noexcept;
+
+// Readers take the packet's body (after the fixed header); a malformed body is
+// reason::malformed_packet, a legal but forbidden one reason::protocol_error.
+Result<Connack> read_connack(Version v, const FixedHeader& h,
+                             std::span<const std::byte> body) noexcept;
+Result<Publish> read_publish(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                             Properties* properties = nullptr) noexcept;
+Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte> body) noexcept;
+Result<Suback> read_suback(Version v, const FixedHeader& h,
+                           std::span<const std::byte> body) noexcept;
+Result<Ack> read_disconnect(Version v, const FixedHeader& h,
+                            std::span<const std::byte> body) noexcept;
+
+/// A topic one may publish to: 1..65535 bytes of UTF-8, no wildcard, no U+0000.
+bool valid_topic_name(std::string_view topic) noexcept;
+/// A filter one may subscribe to: '+' a whole level, '#' the whole last level.
+bool valid_topic_filter(std::string_view filter) noexcept;
+/// Well-formed UTF-8 without U+0000 and without surrogates.
+bool valid_utf8(std::string_view text) noexcept;
+
+}  // namespace sockkit::mqtt::codec
