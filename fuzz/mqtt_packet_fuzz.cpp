@@ -1,0 +1,69 @@
+// The MQTT packet reader on any bytes, as a broker might send them: the first
+// byte picks the protocol version, the rest is framed packet by packet and each
+// packet goes to its reader. Never crashes, never reads outside the input, and
+// what it accepts is self-consistent. Store records (the FileStore's files)
+// are read from the same bytes.
+#include <cstdint>
+#include <cstdlib>
+#include <span>
+
+#include "mqtt/codec.hpp"
+#include "mqtt/outbox.hpp"
+
+namespace {
+
+using namespace sockkit::mqtt;
+
+bool inside(std::span<const std::byte> view, std::span<const std::byte> whole) {
+  return view.empty() ||
+         (view.data() >= whole.data() && view.data() + view.size() <= whole.data() + whole.size());
+}
+
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return 0;
+  const Version v = (data[0] & 1) != 0 ? Version::v5 : Version::v3_1_1;
+  auto in = std::as_bytes(std::span(data + 1, size - 1));
+  (void)detail::decode_record(1, in);
+  std::size_t at = 0;
+  for (int packets = 0; packets < 64; ++packets) {
+    codec::FixedHeader h;
+    if (codec::frame(in.subspan(at), 1 << 16, h) != codec::Frame::complete) break;
+    const auto body = in.subspan(at + h.header_size, h.remaining);
+    at += h.total();
+    switch (h.type) {
+      case codec::PacketType::connack:
+        if (auto c = codec::read_connack(v, h, body)) {
+          check(c->code == 0 || !c->session_present);
+          if (c->properties.assigned_client_id)
+            check(codec::valid_utf8(*c->properties.assigned_client_id));
+        }
+        break;
+      case codec::PacketType::publish: {
+        codec::Properties props;
+        if (auto p = codec::read_publish(v, h, body, &props)) {
+          check(inside(p->payload, body));
+          check(p->topic.empty() ? p->topic_alias != 0 : codec::valid_utf8(p->topic));
+          check(p->topic.find_first_of("+#") == std::string_view::npos);
+          check((p->qos == QoS::at_most_once) == (p->packet_id == 0));
+        }
+        break;
+      }
+      case codec::PacketType::suback:
+        if (auto s = codec::read_suback(v, h, body)) check(inside(s->codes, body));
+        break;
+      case codec::PacketType::disconnect:
+        (void)codec::read_disconnect(v, h, body);
+        break;
+      default:
+        if (auto a = codec::read_ack(v, h, body)) check(a->packet_id != 0);
+        break;
+    }
+  }
+  return 0;
+}
