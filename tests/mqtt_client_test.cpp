@@ -31,7 +31,7 @@ struct Events : mqtt::Handler {
   std::vector<std::vector<std::error_code>> subscribed;
   std::size_t dropped_messages = 0;
   std::vector<std::error_code> given_up;
-  std::function<void()> on_connect_hook, on_message_hook;
+  std::function<void()> on_connect_hook, on_message_hook, on_published_hook;
 
   void on_connected(bool session_present) override {
     ++connected;
@@ -45,6 +45,7 @@ struct Events : mqtt::Handler {
   }
   void on_published(std::uint64_t id, std::error_code result) override {
     published.emplace_back(id, result);
+    if (on_published_hook) on_published_hook();
   }
   void on_subscribed(std::span<const mqtt::Subscription>,
                      std::span<const std::error_code> results) override {
@@ -467,6 +468,19 @@ TEST_P(MqttClientTest, ClientDestroyedInsideItsOwnCallbacks) {
   ASSERT_TRUE(run_until([&] { return client == nullptr; }));
   run_until([] { return false; }, 50ms);
   EXPECT_EQ(second.connected, 1);
+}
+
+// The broker resets the connection between two writes of one burst: the send
+// that meets the reset closes the connection inside the client's own write.
+TEST_P(MqttClientTest, ResetBetweenTwoWritesOfABurst) {
+  connect(settings());
+  events.on_published_hook = [&] {
+    if (events.published.size() == 1) broker->drop();  // unread data: the kernel sends RST
+  };
+  for (int i = 0; i < 20; ++i)
+    ASSERT_OK(client->publish("burst", std::string(1000, 'x')));
+  ASSERT_TRUE(run_until([&] { return !events.disconnects.empty(); }));
+  ASSERT_TRUE(run_until([&] { return events.connected == 2; }));  // and it reconnects
 }
 
 TEST_P(MqttClientTest, StopSendsDisconnectAndGivesUp) {

@@ -204,6 +204,9 @@ class Handler {
   virtual void on_connected(bool /*session_present*/) {}
   /// The session went down (reconnect follows unless stopped); `why` says why.
   virtual void on_disconnected(std::error_code /*why*/) {}
+  /// An attempt to reach the broker failed before MQTT began (refused,
+  /// unreachable, a name that does not resolve, a TLS certificate that is wrong).
+  virtual void on_connect_failed(std::error_code /*why*/) {}
   /// A message arrived on a subscription.
   virtual void on_message(const Message& /*message*/) {}
   /// A publication is done: acknowledged (QoS 1/2), written (QoS 0), or refused

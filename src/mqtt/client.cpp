@@ -225,6 +225,9 @@ class ClientImpl final : public ReconnectingHandler {
     }
   }
 
+  void on_connect_failed(const Endpoint&, std::error_code why) override {
+    user_.on_connect_failed(why);
+  }
   void on_given_up(std::error_code last) override { user_.on_given_up(last); }
 
  private:
@@ -243,7 +246,9 @@ class ClientImpl final : public ReconnectingHandler {
   void send(std::size_t n) noexcept {
     if (conn_ == nullptr) return;
     last_sent_ = loop_.now();
-    if (auto st = conn_->send(std::span(scratch_.data(), n)); !st) conn_->close(st.error());
+    // A send that meets a reset closes the connection itself (on_close clears conn_).
+    if (auto st = conn_->send(std::span(scratch_.data(), n)); !st && conn_ != nullptr)
+      conn_->close(st.error());
   }
 
   void cancel(TimerId& id) noexcept {
