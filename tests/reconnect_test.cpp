@@ -2,6 +2,7 @@
 // (the delays it hands out are the clock it runs on), the outbox's bounds and
 // drop policies, re-resolution, heartbeats, stop. The same client under real
 // network faults: netfault_test.cpp.
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -181,6 +182,27 @@ TEST_F(ReconnectTest, OutboxWaitsForTheServerAndOverflowIsReported) {
       << "got '" << ev.received << "'";
   EXPECT_EQ(ev.opens, 1);
   EXPECT_EQ((*client)->stats().outbox_messages, 0u);
+}
+
+// TCP's knobs (keepalive, user timeout) are on by default; a Unix-domain
+// target has none of them and must connect all the same.
+TEST_F(ReconnectTest, UnixDomainTargetsConnectWithTheDefaultSettings) {
+  const auto families = stream_families();
+  if (std::find(families.begin(), families.end(), Family::unix_domain) == families.end())
+    GTEST_SKIP() << "no Unix-domain sockets on this stack";
+  auto loop = std::move(*EventLoop::create());
+  Events ev;
+  EchoHandler echo;
+  const Endpoint at = unique_unix_endpoint();
+  ServerThread server(Backend::poll, echo, {}, at);
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto client = ReconnectingClient::create(*loop, at.to_string(), ev);
+  ASSERT_OK(client);
+  (*client)->start();
+  ASSERT_OK((*client)->send("over unix;"));
+  ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return ev.received == "over unix;"; }))
+      << (ev.closes.empty() ? std::string() : ev.closes[0].message());
+  EXPECT_EQ(ev.opens, 1);
 }
 
 TEST_F(ReconnectTest, UnansweredHeartbeatReconnectsAnsweredOneDoesNot) {

@@ -128,9 +128,10 @@ class ClientImpl {
                  const ConnectOptions& options) noexcept {
     auto socket = Socket::open(to.family(), SocketType::stream);
     if (!socket) return socket.error();
-    if (options.keepalive)  // before the handshake: see TcpStream::start_connect
+    const bool tcp = to.family() != Family::unix_domain;  // TCP's knobs only where TCP is
+    if (options.keepalive && tcp)  // before the handshake: see TcpStream::start_connect
       if (auto st = socket->set_keepalive(*options.keepalive); !st) return st;
-    if (options.user_timeout.count() > 0 && stack_supports(StackFeature::user_timeout))
+    if (tcp && options.user_timeout.count() > 0 && stack_supports(StackFeature::user_timeout))
       if (auto st = socket->set_user_timeout(options.user_timeout); !st) return st;
     auto stream = TcpStream::start_connect(std::move(*socket), to);
     if (!stream) return stream.error();
