@@ -60,8 +60,12 @@ bool TwoHosts::in_a(const std::string& command) {
   return shell(command);
 }
 
+std::string TwoHosts::enter_b() const {
+  return "nsenter --net=/proc/" + std::to_string(b_tid_) + "/ns/net";
+}
+
 bool TwoHosts::in_b(const std::string& command) {
-  return shell("nsenter --net=/proc/" + std::to_string(b_tid_) + "/ns/net " + command);
+  return shell(enter_b() + " " + command);
 }
 
 void TwoHosts::call_in_b(const std::function<void(EventLoop&)>& fn) {

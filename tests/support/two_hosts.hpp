@@ -26,6 +26,8 @@ class TwoHosts {
   /// Runs a shell command in A (this namespace) or in B.
   bool in_a(const std::string& command);
   bool in_b(const std::string& command);
+  /// The command prefix that runs a program in B ("nsenter --net=...").
+  std::string enter_b() const;
   /// Runs `fn` on B's loop thread (sockets made there belong to B) and waits.
   void call_in_b(const std::function<void(EventLoop&)>& fn);
 

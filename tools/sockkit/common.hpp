@@ -50,5 +50,6 @@ void add_connect(CLI::App& app, int& status);
 void add_udp(CLI::App& app, int& status);
 void add_bench(CLI::App& app, int& status);
 void add_resolve(CLI::App& app, int& status);
+void add_mqtt(CLI::App& app, int& status);
 
 }  // namespace sockkit::cli

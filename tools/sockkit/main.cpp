@@ -1,5 +1,5 @@
 // sockkit — command-line tool: echo server, netcat-like client, UDP send/receive,
-// benchmarks and name resolution.
+// benchmarks, name resolution and MQTT.
 #include <cstdio>
 
 #include "common.hpp"
@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   sockkit::cli::add_udp(app, status);
   sockkit::cli::add_bench(app, status);
   sockkit::cli::add_resolve(app, status);
+  sockkit::cli::add_mqtt(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,283 @@
+// `sockkit mqtt pub` and `sockkit mqtt sub`: the MQTT client from the shell,
+// with the flags of mosquitto_pub and mosquitto_sub, so a walkthrough works
+// with either tool.
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+
+#include "common.hpp"
+
+namespace sockkit::cli {
+namespace {
+
+struct MqttFlags {
+  std::string host = "localhost";
+  int port = 0;  // 0: 1883, or 8883 with TLS
+  std::string unix_socket;
+  std::string id;
+  std::string user;
+  std::string password;
+  bool password_given = false;
+  int qos = 0;
+  std::string version = "mqttv311";
+  int keepalive = 60;
+  bool no_clean = false;
+  std::string cafile, cert, key;
+  bool insecure = false;
+  std::string will_topic, will_payload;
+  int will_qos = 0;
+  bool will_retain = false;
+  double timeout = 10;
+  bool debug = false;
+  // pub
+  std::string topic, message, file;
+  bool null_message = false, lines = false, retain = false;
+  // sub
+  std::vector<std::string> topics;
+  int count = 0;
+  bool verbose = false, no_newline = false, skip_retained = false;
+  int wait_s = 0;
+};
+
+void add_common(CLI::App& cmd, MqttFlags& f) {
+  cmd.set_help_flag("--help", "Print this help and exit");  // -h is the host, as in mosquitto
+  cmd.add_option("-h,--host", f.host, "Broker host")->capture_default_str();
+  cmd.add_option("-p,--port", f.port, "Broker port (default 1883, 8883 with TLS)");
+  cmd.add_option("--unix", f.unix_socket, "Broker's Unix socket instead of host and port");
+  cmd.add_option("-i,--id", f.id, "Client id (default: sockkit-pub|sub-PID)");
+  cmd.add_option("-u,--username", f.user, "User name");
+  cmd.add_option("-P,--pw", f.password, "Password")->each([&f](const std::string&) {
+    f.password_given = true;
+  });
+  cmd.add_option("-q,--qos", f.qos, "Quality of service 0, 1 or 2")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 2));
+  cmd.add_option("-V,--protocol-version", f.version, "mqttv311 (311) or mqttv5 (5)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"mqttv311", "311", "mqttv5", "5"}));
+  cmd.add_option("-k,--keepalive", f.keepalive, "Keepalive in seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  cmd.add_flag("-c,--disable-clean-session", f.no_clean, "Resume a persistent session");
+  cmd.add_option("--cafile", f.cafile, "Trusted CA, PEM: turns TLS on");
+  cmd.add_option("--cert", f.cert, "Client certificate for mutual TLS, PEM");
+  cmd.add_option("--key", f.key, "Its private key, PEM");
+  cmd.add_flag("--insecure", f.insecure,
+               "Do not verify the broker's certificate at all (INSECURE; wider than mosquitto's)");
+  cmd.add_option("--will-topic", f.will_topic, "Topic of the last will");
+  cmd.add_option("--will-payload", f.will_payload, "Payload of the last will");
+  cmd.add_option("--will-qos", f.will_qos, "QoS of the last will")->check(CLI::Range(0, 2));
+  cmd.add_flag("--will-retain", f.will_retain, "Retain the last will");
+  cmd.add_option("--timeout", f.timeout, "Give up connecting after this many seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd.add_flag("-d,--debug", f.debug, "Print connection events on stderr");
+}
+
+Result<mqtt::Settings> settings_of(const MqttFlags& f, const char* role) {
+  mqtt::Settings s;
+  const bool tls = !f.cafile.empty() || !f.cert.empty();
+  const int port = f.port != 0 ? f.port : tls ? 8883 : 1883;
+  const bool v6 = f.host.find(':') != std::string::npos;
+  s.target = !f.unix_socket.empty() ? "unix:" + f.unix_socket
+             : v6                   ? "[" + f.host + "]:" + std::to_string(port)
+                                    : f.host + ":" + std::to_string(port);
+  s.version = f.version.ends_with('5') ? mqtt::Version::v5 : mqtt::Version::v3_1_1;
+  s.client_id = !f.id.empty() ? f.id
+                              : std::string("sockkit-") + role + "-" +
+                                    std::to_string(static_cast<long>(::getpid()));
+  s.clean_session = !f.no_clean;
+  if (f.no_clean) s.session_expiry = std::chrono::hours(24 * 365);  // as mosquitto_sub -c
+  s.keepalive = std::chrono::seconds(f.keepalive);
+  if (!f.user.empty()) s.user_name = f.user;
+  if (f.password_given) s.password = f.password;
+  if (!f.will_topic.empty())
+    s.will = mqtt::Will{.topic = f.will_topic,
+                        .payload = f.will_payload,
+                        .qos = static_cast<mqtt::QoS>(f.will_qos),
+                        .retain = f.will_retain};
+  s.transport.connect_timeout = to_millis(f.timeout);
+  if (tls) {
+    TlsClientFlags flags;
+    flags.enabled = true;
+    flags.ca = f.cafile;
+    flags.cert = f.cert;
+    flags.key = f.key;
+    flags.insecure = f.insecure;
+    auto context = make_client_tls(flags, f.host + ":0");
+    if (!context) return context.error();
+    s.transport.tls = *context;
+  }
+  return s;
+}
+
+/// What both commands watch: the first failure ends them.
+struct Watch : mqtt::Handler {
+  bool debug = false;
+  bool connected = false;
+  std::error_code failed;
+  std::function<void(const mqtt::Message&)> on_msg;
+  std::size_t unpublished = 0;
+
+  void on_connected(bool session_present) override {
+    connected = true;
+    if (debug) std::fprintf(stderr, "connected (session present: %d)\n", session_present);
+  }
+  void on_disconnected(std::error_code why) override {
+    if (debug) std::fprintf(stderr, "disconnected: %s\n", why.message().c_str());
+    if (!connected && !failed) failed = why;  // refused at CONNACK: never retried from here
+    connected = false;
+  }
+  void on_connect_failed(std::error_code why) override {
+    if (debug) std::fprintf(stderr, "connect failed: %s\n", why.message().c_str());
+    if (!failed) failed = why;
+  }
+  void on_published(std::uint64_t, std::error_code result) override {
+    if (unpublished > 0) --unpublished;
+    if (result && !failed) failed = result;
+  }
+  void on_subscribed(std::span<const mqtt::Subscription> asked,
+                     std::span<const std::error_code> results) override {
+    for (std::size_t i = 0; i < results.size(); ++i)
+      if (results[i]) {
+        std::fprintf(stderr, "sockkit: subscription %s refused: %s\n", asked[i].filter.c_str(),
+                     results[i].message().c_str());
+        if (!failed) failed = results[i];
+      }
+  }
+  void on_message(const mqtt::Message& m) override {
+    if (on_msg) on_msg(m);
+  }
+  void on_given_up(std::error_code last) override {
+    if (!failed && last != failure::stopped) failed = last;
+  }
+};
+
+int run_pub(const MqttFlags& f) {
+  auto settings = settings_of(f, "pub");
+  if (!settings) return fail("mqtt pub", settings.error());
+  settings->transport.reconnect.max_attempts = 1;  // a one-shot command does not wait forever
+  std::vector<std::string> messages;
+  if (f.lines) {
+    for (std::string line; std::getline(std::cin, line);)
+      messages.push_back(line);
+  } else if (!f.file.empty()) {
+    std::FILE* in = std::fopen(f.file.c_str(), "rb");
+    if (in == nullptr) return fail("mqtt pub " + f.file, {errno, std::system_category()});
+    std::string body;
+    char chunk[4096];
+    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, in)) > 0;)
+      body.append(chunk, n);
+    std::fclose(in);
+    messages.push_back(body);
+  } else {
+    messages.push_back(f.null_message ? std::string() : f.message);
+  }
+  settings->outbox_messages = std::max<std::size_t>(messages.size(), 1);
+  settings->outbox_bytes = 1u << 30;
+  auto loop = EventLoop::create();
+  if (!loop) return fail("event loop", loop.error());
+  Watch watch;
+  watch.debug = f.debug;
+  auto client = mqtt::Client::create(**loop, *settings, watch);
+  if (!client) return fail("mqtt pub", client.error());
+  for (const auto& m : messages) {
+    auto id = (*client)->publish(f.topic, m, static_cast<mqtt::QoS>(f.qos), f.retain);
+    if (!id) return fail("mqtt pub " + f.topic, id.error());
+    ++watch.unpublished;
+  }
+  (*client)->start();
+  const auto deadline = EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1);
+  (*loop)->run_until([&] { return watch.unpublished == 0 || watch.failed; }, deadline);
+  if (watch.failed) return fail("mqtt pub", watch.failed);
+  if (watch.unpublished > 0) return fail("mqtt pub", make_error_code(failure::connect_timeout));
+  (*client)->stop();  // DISCONNECT, flushed, then the connection closes
+  (*loop)->run_until([&] { return !(*client)->connected(); },
+                     EventLoop::Clock::now() + std::chrono::seconds(3));
+  (*loop)->run_until([] { return false; }, EventLoop::Clock::now() + std::chrono::milliseconds(20));
+  return 0;
+}
+
+int run_sub(const MqttFlags& f) {
+  auto settings = settings_of(f, "sub");
+  if (!settings) return fail("mqtt sub", settings.error());
+  auto loop = EventLoop::create();
+  if (!loop) return fail("event loop", loop.error());
+  Watch watch;
+  watch.debug = f.debug;
+  int received = 0;
+  watch.on_msg = [&](const mqtt::Message& m) {
+    if (f.skip_retained && m.retain) return;
+    if (f.count > 0 && received >= f.count) return;
+    ++received;
+    if (f.verbose) std::printf("%.*s ", static_cast<int>(m.topic.size()), m.topic.data());
+    std::fwrite(m.payload.data(), 1, m.payload.size(), stdout);
+    if (!f.no_newline) std::fputc('\n', stdout);
+    std::fflush(stdout);
+  };
+  auto client = mqtt::Client::create(**loop, *settings, watch);
+  if (!client) return fail("mqtt sub", client.error());
+  std::vector<mqtt::Subscription> subs;
+  for (const auto& t : f.topics)
+    subs.push_back({.filter = t, .qos = static_cast<mqtt::QoS>(f.qos)});
+  if (auto st = (*client)->subscribe(subs); !st) return fail("mqtt sub", st.error());
+  (*client)->start();
+  const auto deadline = f.wait_s > 0 ? EventLoop::Clock::now() + std::chrono::seconds(f.wait_s)
+                                     : EventLoop::Clock::time_point::max();
+  (*loop)->run_until(
+      [&] { return (f.count > 0 && received >= f.count) || (watch.failed && !watch.connected); },
+      deadline);
+  if (watch.failed && (f.count == 0 || received < f.count)) return fail("mqtt sub", watch.failed);
+  if (f.count > 0 && received < f.count) {
+    std::fprintf(stderr, "sockkit: mqtt sub: timed out after %d s with %d of %d messages\n",
+                 f.wait_s, received, f.count);
+    return 27;  // mosquitto_sub's exit status for -W
+  }
+  (*client)->stop();
+  (*loop)->run_until([&] { return !(*client)->connected(); },
+                     EventLoop::Clock::now() + std::chrono::seconds(3));
+  return 0;
+}
+
+}  // namespace
+
+void add_mqtt(CLI::App& app, int& status) {
+  auto* mqtt_cmd =
+      app.add_subcommand("mqtt", "MQTT client: publish and subscribe (mosquitto's flags)");
+  mqtt_cmd->require_subcommand(1);
+
+  auto pub = std::make_shared<MqttFlags>();
+  auto* p = mqtt_cmd->add_subcommand("pub", "Publish a message, as mosquitto_pub");
+  add_common(*p, *pub);
+  p->add_option("-t,--topic", pub->topic, "Topic")->required();
+  auto* msg = p->add_option("-m,--message", pub->message, "Payload");
+  auto* file = p->add_option("-f,--file", pub->file, "Payload from a file");
+  auto* null = p->add_flag("-n,--null-message", pub->null_message, "Empty payload");
+  auto* lines = p->add_flag("-l,--stdin-line", pub->lines, "One message per line of stdin");
+  msg->excludes(file)->excludes(null)->excludes(lines);
+  file->excludes(null)->excludes(lines);
+  null->excludes(lines);
+  p->add_flag("-r,--retain", pub->retain, "Retain the message");
+  p->final_callback([pub, &status, msg, file, null, lines] {
+    if (msg->count() + file->count() + null->count() + lines->count() == 0) {
+      std::fprintf(stderr, "sockkit: mqtt pub: one of -m, -f, -n or -l is needed\n");
+      status = 2;
+      return;
+    }
+    status = run_pub(*pub);
+  });
+
+  auto sub = std::make_shared<MqttFlags>();
+  auto* s = mqtt_cmd->add_subcommand("sub", "Subscribe and print messages, as mosquitto_sub");
+  add_common(*s, *sub);
+  s->add_option("-t,--topic", sub->topics, "Topic filter (repeatable)")->required();
+  s->add_option("-C", sub->count, "Exit after this many messages")->check(CLI::PositiveNumber);
+  s->add_flag("-v,--verbose", sub->verbose, "Print the topic before the payload");
+  s->add_flag("-N", sub->no_newline, "No newline after the payload");
+  s->add_flag("-R", sub->skip_retained, "Do not print retained messages");
+  s->add_option("-W", sub->wait_s, "Exit after this many seconds (status 27 if -C not reached)")
+      ->check(CLI::PositiveNumber);
+  s->final_callback([sub, &status] { status = run_sub(*sub); });
+}
+
+}  // namespace sockkit::cli
