@@ -1,118 +1,167 @@
-// The seed's smart meter, fixed in three parts: TCP keepalive, application
-// heartbeats, reconnect with backoff 1…60 s — plus a watchdog. It sends a
-// reading every second to a line-based server and prints every event.
+// The seed's smart meter, fixed: it publishes a reading every second to an
+// MQTT broker and survives every fault on the way — TCP keepalive and MQTT's
+// PINGREQ find a dead path, reconnects back off from 1 s to 60 s with jitter,
+// readings wait in a bounded outbox (on disk with --store) and QoS 1 makes
+// sure each one arrives. It listens for commands on meters/ID/cmd.
 //
-//   smart_meter HOST:PORT            run against a server ("sockkit echo-server" will do)
-//   smart_meter --fast HOST:PORT     the same with second-scale timers, to watch it
-//                                    survive a fault (examples/survive-a-fault.sh)
-//   smart_meter --demo               self-contained: an in-process server that
-//                                    goes away for 3 s and comes back
+//   smart_meter [options] BROKER            e.g. localhost:1883, broker.example:8883
+//     --id ID               client id and topic part (default meter-1)
+//     --cafile CA           TLS, trusting CA (port 8883 by convention)
+//     --cert FILE --key FILE  mutual TLS
+//     --store DIR           unacknowledged readings survive a restart
+//     --fast                second-scale timers: keepalive 2 s, a reading every 200 ms
+//     --count N             stop after N readings are acknowledged
+//
+// Watch it:  mosquitto_sub -h BROKER_HOST -t 'meters/#' -v
+// Command:   mosquitto_pub -h BROKER_HOST -t meters/meter-1/cmd -m 'report now'
 #include <sockkit/sockkit.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <memory>
 #include <string>
-#include <thread>
 using namespace std::chrono_literals;
 
 namespace {
-struct Meter : sockkit::ReconnectingHandler {
-  sockkit::Result<std::size_t> on_data(sockkit::Connection&,
-                                       std::span<const std::byte> data) override {
-    acknowledged += data.size();  // the server echoes: any byte answers the heartbeat
-    return data.size();
-  }
-  void on_connecting(unsigned attempt, const std::vector<sockkit::Endpoint>& to) override {
-    std::printf("connecting (attempt %u, %zu address%s)\n", attempt, to.size(),
-                to.size() == 1 ? "" : "es");
-  }
-  void on_open(sockkit::Connection& c) override {
-    std::printf("connected to %s\n", c.peer() ? c.peer()->to_string().c_str() : "?");
+volatile std::sig_atomic_t interrupted = 0;
+
+struct Meter : sockkit::mqtt::Handler {
+  void on_connected(bool session_present) override {
+    std::printf("connected (session %s)\n", session_present ? "resumed" : "new");
     ++connects;
   }
-  void on_close(sockkit::Connection&, std::error_code why) override {
+  void on_disconnected(std::error_code why) override {
     std::printf("disconnected: %s (%s)\n", why.message().c_str(),
                 sockkit::to_string(sockkit::classify(why)));
   }
-  void on_connect_failed(const sockkit::Endpoint& to, std::error_code why) override {
-    std::printf("  %s failed: %s\n", to.to_string().c_str(), why.message().c_str());
+  void on_connect_failed(std::error_code why) override {
+    std::printf("  connect failed: %s (%s)\n", why.message().c_str(),
+                sockkit::to_string(sockkit::classify(why)));
   }
-  void on_retry_scheduled(std::chrono::milliseconds after, unsigned attempt) override {
-    std::printf("retry %u in %.1f s\n", attempt, static_cast<double>(after.count()) / 1000);
+  void on_published(std::uint64_t id, std::error_code result) override {
+    if (id == status_id) return;  // "online" or "offline", not a reading
+    if (result)
+      std::printf("reading refused: %s\n", result.message().c_str());
+    else
+      ++acknowledged;
   }
-  void on_given_up(std::error_code last) override {
-    std::printf("given up: %s\n", last.message().c_str());
+  void on_message(const sockkit::mqtt::Message& m) override {
+    std::printf("command on %.*s: %.*s\n", static_cast<int>(m.topic.size()), m.topic.data(),
+                static_cast<int>(m.payload.size()),
+                reinterpret_cast<const char*>(m.payload.data()));
   }
-  void on_heartbeat(sockkit::Connection& c) override { (void)c.send("PING\n"); }
-  void on_outbox_drop(std::size_t messages, std::size_t) override {
+  void on_dropped(std::size_t messages, std::size_t) override {
     std::printf("outbox full: dropped %zu reading(s)\n", messages);
   }
-  std::size_t acknowledged = 0;
+  void on_given_up(std::error_code last) override {
+    std::printf("stopped: %s\n", last.message().c_str());
+    stopped = true;
+  }
   int connects = 0;
+  long acknowledged = 0;
+  std::uint64_t status_id = 0;
+  bool stopped = false;
+  bool stopping = false;
 };
 
-struct Echo : sockkit::ConnectionHandler {
-  sockkit::Result<std::size_t> on_data(sockkit::Connection& c,
-                                       std::span<const std::byte> data) override {
-    if (auto st = c.send(data); !st) return st.error();
-    return data.size();
-  }
-};
+const char* arg_after(int& i, int argc, char** argv) {
+  return i + 1 < argc ? argv[++i] : "";
+}
 }  // namespace
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // events appear as they happen, even in a pipe
-  const bool demo = argc > 1 && std::strcmp(argv[1], "--demo") == 0;
-  const bool fast = demo || (argc > 2 && std::strcmp(argv[1], "--fast") == 0);
-  if (argc < 2) return std::printf("usage: smart_meter [--fast] HOST:PORT | --demo\n"), 2;
-  const char* target = argv[argc - 1];
+  std::string id = "meter-1", cafile, cert, key, store_dir, broker;
+  bool fast = false;
+  long count = 0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--id")
+      id = arg_after(i, argc, argv);
+    else if (a == "--cafile")
+      cafile = arg_after(i, argc, argv);
+    else if (a == "--cert")
+      cert = arg_after(i, argc, argv);
+    else if (a == "--key")
+      key = arg_after(i, argc, argv);
+    else if (a == "--store")
+      store_dir = arg_after(i, argc, argv);
+    else if (a == "--count")
+      count = std::atol(arg_after(i, argc, argv));
+    else if (a == "--fast")
+      fast = true;
+    else
+      broker = a;
+  }
+  if (broker.empty())
+    return std::printf(
+               "usage: smart_meter [--id ID] [--cafile CA [--cert C --key K]] "
+               "[--store DIR] [--fast] [--count N] BROKER\n"),
+           2;
   auto loop = sockkit::EventLoop::create();
   if (!loop) return std::printf("loop: %s\n", loop.error().message().c_str()), 1;
 
-  // The demo's server: on this loop, stopped and restarted on the same port.
-  Echo echo;
-  std::unique_ptr<sockkit::Server> server;
-  sockkit::Endpoint at;
-  if (demo) {
-    auto s = sockkit::Server::start(**loop, sockkit::Endpoint::loopback_v4(0), echo);
-    if (!s) return std::printf("server: %s\n", s.error().message().c_str()), 1;
-    server = std::move(*s);
-    at = server->local_endpoint();
+  sockkit::mqtt::Settings settings;
+  settings.target = broker;
+  settings.client_id = id;
+  settings.clean_session = false;  // the broker keeps our session across reconnects
+  settings.session_expiry = 24h;
+  settings.keepalive = fast ? 2s : 30s;  // a dead broker is noticed within 1.5 x this
+  settings.will = sockkit::mqtt::Will{
+      .topic = "meters/" + id + "/status", .payload = "offline", .retain = true};
+  settings.outbox_messages = 3600;  // an hour of readings while the cloud is away
+  settings.transport.reconnect.initial = fast ? 250ms : 1s;  // the seed: 1, 2, 4 … 60 s
+  settings.transport.reconnect.max = fast ? 1s : 60s;
+  settings.transport.connect_timeout = fast ? 2s : 10s;
+  if (!cafile.empty()) {
+    auto tls = sockkit::TlsContext::client(
+        {.certificate_file = cert, .private_key_file = key, .ca_file = cafile});
+    if (!tls) return std::printf("tls: %s\n", tls.error().message().c_str()), 1;
+    settings.transport.tls = *tls;
+  }
+  std::unique_ptr<sockkit::mqtt::FileStore> store;
+  if (!store_dir.empty()) {
+    auto s = sockkit::mqtt::FileStore::open(store_dir);
+    if (!s) return std::printf("store: %s\n", s.error().message().c_str()), 1;
+    store = std::move(*s);
+    settings.store = store.get();
   }
 
-  sockkit::ClientSettings settings;  // keepalive 30/10/3 and a 30 s user timeout by default
-  settings.heartbeat = {.interval = fast ? 500ms : 30s, .timeout = fast ? 500ms : 10s};
-  settings.idle_timeout = fast ? 2s : 120s;        // the seed's watchdog
-  settings.reconnect.initial = fast ? 250ms : 1s;  // 1, 2, 4, 8 … 60 s in production
-  settings.reconnect.max = fast ? 1s : 60s;
   Meter meter;
-  auto link =
-      sockkit::ReconnectingClient::create(**loop, demo ? at.to_string() : target, meter, settings);
-  if (!link) return std::printf("client: %s\n", link.error().message().c_str()), 1;
-  (*link)->start();
+  auto client = sockkit::mqtt::Client::create(**loop, settings, meter);
+  if (!client) return std::printf("mqtt: %s\n", client.error().message().c_str()), 1;
+  if (auto waiting = (*client)->stats().outbox_messages; waiting > 0)
+    std::printf("%zu reading(s) from the last run still to send\n", waiting);
+  (void)(*client)->subscribe("meters/" + id + "/cmd", sockkit::mqtt::QoS::at_least_once);
+  if (auto online = (*client)->publish("meters/" + id + "/status", "online",
+                                       sockkit::mqtt::QoS::at_least_once, true))
+    meter.status_id = *online;
+  (*client)->start();
 
-  int reading = 0;
+  std::signal(SIGINT, [](int) { interrupted = 1; });
+  std::signal(SIGTERM, [](int) { interrupted = 1; });
+  long reading = 0;
   (*loop)->add_repeating_timer(fast ? 200ms : 1s, [&] {
-    const std::string line = "reading " + std::to_string(++reading) + " kWh\n";
-    (void)(*link)->send(line);  // queued while disconnected, sent after reconnecting
+    if (count > 0 && reading >= count) return;
+    const std::string text = "reading " + std::to_string(++reading) + " kWh";
+    (void)(*client)->publish("meters/" + id + "/reading", text,
+                             sockkit::mqtt::QoS::at_least_once);  // queued while offline
   });
-  if (demo) {
-    (*loop)->add_timer(1500ms, [&] {
-      std::printf("-- demo: the server goes away for 3 s --\n");
-      server.reset();
-    });
-    (*loop)->add_timer(4500ms, [&] {
-      auto s = sockkit::Server::start(**loop, at, echo);  // same port at once: SO_REUSEADDR
-      std::printf("-- demo: the server is back on %s: %s --\n", at.to_string().c_str(),
-                  s ? "ok" : s.error().message().c_str());
-      if (s) server = std::move(*s);
-    });
-    (*loop)->add_timer(7s, [&] { (*loop)->stop(); });
-  }
+  (*loop)->add_repeating_timer(50ms, [&] {
+    const bool done = count > 0 && meter.acknowledged >= count;
+    if ((interrupted || done) && !meter.stopping) {
+      meter.stopping = true;
+      if (auto offline = (*client)->publish("meters/" + id + "/status", "offline",
+                                            sockkit::mqtt::QoS::at_most_once, true))
+        meter.status_id = *offline;
+      (*client)->stop();  // DISCONNECT after what is queued: the will is not sent
+    }
+    if (meter.stopped) (*loop)->stop();
+  });
   (void)(*loop)->run();
-  const auto stats = (*link)->stats();
-  std::printf("connected %d times, %llu readings dropped, %zu bytes acknowledged\n", meter.connects,
-              static_cast<unsigned long long>(stats.dropped_messages), meter.acknowledged);
-  return demo && meter.connects < 2 ? 1 : 0;
+  const auto stats = (*client)->stats();
+  std::printf("connected %d times, %ld readings, %ld acknowledged, %llu dropped, %zu waiting\n",
+              meter.connects, reading, meter.acknowledged,
+              static_cast<unsigned long long>(stats.dropped_messages), stats.outbox_messages);
+  return count > 0 && meter.acknowledged < count ? 1 : 0;
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Watch the smart meter survive a dead network path. Two private network
 # namespaces joined by a veth pair (nothing on the host is touched; all of it
-# disappears when the script ends): `sockkit echo-server` on host B, the meter
-# on host A. After 3 s the path turns into a silent blackhole (no RST, no
-# ICMP — the seed's NAT), for 6 s; then it heals. Watch the heartbeat notice,
-# the backoff retry, and the reconnect. Root only.
+# disappears when the script ends): mosquitto on host B, the meter on host A.
+# After 3 s the path turns into a silent blackhole (no RST, no ICMP — the
+# seed's NAT), for 6 s; then it heals. Watch MQTT's keepalive notice, the
+# backoff retry, the reconnect, and the waiting readings go out. Root only.
 #   examples/survive-a-fault.sh [build dir]
 set -euo pipefail
 build=$(cd "${1:-build/release}" && pwd)
@@ -19,9 +19,11 @@ sleep 0.2
 ip link add dev sk0 type veth peer name sk1 netns "$b"
 ip link set dev sk0 up && ip addr add 10.77.0.1/24 dev sk0
 nsenter -t "$b" -n sh -c 'ip link set dev lo up && ip link set dev sk1 up && ip addr add 10.77.0.2/24 dev sk1'
-nsenter -t "$b" -n "$build/tools/sockkit" echo-server --listen 10.77.0.2:7000 >/dev/null &
-sleep 0.3
-"$build/examples/smart_meter" --fast 10.77.0.2:7000 &
+conf=$(mktemp)
+printf 'user root\nlistener 1883 10.77.0.2\nallow_anonymous true\n' >"$conf"
+nsenter -t "$b" -n mosquitto -c "$conf" >/dev/null 2>&1 &
+sleep 0.5
+"$build/examples/smart_meter" --fast --id meter-1 10.77.0.2:1883 &
 meter=$!
 sleep 3
 echo "-- path cut: a silent blackhole both ways --"

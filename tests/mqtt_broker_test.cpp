@@ -380,12 +380,17 @@ TEST_P(MosquittoTest, MutualTls) {
 #endif
 
 #ifdef SOCKKIT_CLI
-/// Runs the `sockkit` program to its end; its exit status and output.
-std::pair<int, std::string> cli(const std::string& args) {
-  Spawned run(std::string(SOCKKIT_CLI) + " " + args);
+/// Runs a program to its end (15 s at most); its exit status and output.
+std::pair<int, std::string> cli_program(const std::string& command) {
+  Spawned run(command);
   for (int i = 0; i < 1500 && !run.done(); ++i)
     usleep(10000);
   return {run.done() ? run.exit_code() : -1, run.output()};
+}
+
+/// Runs the `sockkit` program with `args`.
+std::pair<int, std::string> cli(const std::string& args) {
+  return cli_program(std::string(SOCKKIT_CLI) + " " + args);
 }
 
 TEST_P(MosquittoTest, CliPubReachesMosquittoSub) {
@@ -424,6 +429,42 @@ TEST_P(MosquittoTest, CliReportsRefusalsClearly) {
                             " -u meter -P s3cret -t x -m y -q 1 -V " + version_flag(GetParam()));
   EXPECT_EQ(code, 0) << out;
 }
+
+#ifdef SOCKKIT_SMART_METER
+TEST_P(MosquittoTest, SmartMeterExamplePublishesItsReadings) {
+  if (GetParam() == Version::v3_1_1) GTEST_SKIP() << "the example speaks MQTT 5";
+  Spawned sub(sub_command("meter-watcher", "meters/+/reading", 3));
+  ASSERT_TRUE(subscribed("meter-watcher")) << broker->log();
+  auto [code, out] = cli_program(std::string(SOCKKIT_SMART_METER) + " --fast --count 3 --id m7 " +
+                                 broker->target(broker->port));
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("3 readings, 3 acknowledged, 0 dropped"), std::string::npos) << out;
+  ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+  EXPECT_EQ(sub.output(),
+            "meters/m7/reading reading 1 kWh\nmeters/m7/reading reading 2 kWh\n"
+            "meters/m7/reading reading 3 kWh\n");
+}
+
+TEST_P(MosquittoTest, IotGatewayExampleForwardsSummaries) {
+  if (GetParam() == Version::v3_1_1) GTEST_SKIP() << "the example speaks MQTT 5";
+  Spawned sub(sub_command("gw-watcher", "gateways/+/summary", 2));
+  ASSERT_TRUE(subscribed("gw-watcher")) << broker->log();
+  std::string tls_args;
+#if SOCKKIT_TEST_TLS
+  tls_args = " --cafile " + pki->ca();  // over TLS, to mosquitto's TLS listener
+  const auto port = broker->tls_port;
+#else
+  const auto port = broker->port;
+#endif
+  auto [code, out] = cli_program(std::string(SOCKKIT_IOT_GATEWAY) + " --sensors 4 --seconds 3" +
+                                 tls_args + " " + broker->target(port));
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+  const std::string got = sub.output();
+  EXPECT_EQ(got.rfind("gateways/gateway-1/summary summary 1 node-", 0), 0u) << got;
+  EXPECT_NE(got.find("node-3="), std::string::npos) << got;
+}
+#endif
 
 #if SOCKKIT_TEST_TLS
 TEST_P(MosquittoTest, CliOverTlsAndMutualTls) {

@@ -76,16 +76,27 @@ class ClientImpl final : public ReconnectingHandler {
   void stop() noexcept {
     if (stopping_ || retired_) return;
     stopping_ = true;
-    if (conn_ != nullptr && phase_ == Phase::connected) {
-      if (auto n = codec::write_disconnect(settings_.version, 0, scratch(2))) send(*n);
-      conn_->close_after_flush();
-      stop_timer_ = loop_.add_timer(kDisconnectFlush, [this] {
-        stop_timer_ = 0;
-        link_->stop();
-      });
-      return;
-    }
-    link_->stop();
+    // From the loop, not from inside stop(): what publish() queued leaves first,
+    // and its completions reach the handler as always.
+    cancel(pump_timer_);
+    stop_timer_ = loop_.add_timer(milliseconds(0), [this] {
+      stop_timer_ = 0;
+      finish_stop();
+    });
+  }
+
+  void finish_stop() noexcept {
+    if (conn_ == nullptr || phase_ != Phase::connected) return link_->stop();
+    pump();
+    if (retired_ || conn_ == nullptr) return;
+    if (auto n = codec::write_disconnect(settings_.version, 0, scratch(2))) send(*n);
+    if (conn_ == nullptr) return;
+    conn_->close_after_flush();
+    if (conn_ == nullptr) return;  // flushed and closed already: on_close stopped the link
+    stop_timer_ = loop_.add_timer(kDisconnectFlush, [this] {
+      stop_timer_ = 0;
+      link_->stop();
+    });
   }
 
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
@@ -217,6 +228,7 @@ class ClientImpl final : public ReconnectingHandler {
     conn_ = nullptr;
     phase_ = Phase::offline;
     cancel_timers();
+    if (stopping_) why = make_error_code(failure::stopped);  // our DISCONNECT, not the broker's
     user_.on_disconnected(why);
     if (retired_) return;
     if (stopping_) {
@@ -396,7 +408,7 @@ class ClientImpl final : public ReconnectingHandler {
   }
 
   void schedule_pump() {
-    if (pump_timer_ != 0 || phase_ != Phase::connected) return;
+    if (pump_timer_ != 0 || phase_ != Phase::connected || stopping_) return;
     // Not from inside publish(): completions then always arrive from the loop.
     pump_timer_ = loop_.add_timer(milliseconds(0), [this] {
       pump_timer_ = 0;
