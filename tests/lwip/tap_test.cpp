@@ -34,6 +34,12 @@ namespace sockkit::test {
 namespace {
 using namespace std::chrono_literals;
 
+// Containers and chroots often have no TUN device node, even for root.
+constexpr const char* kNoTun = "no usable /dev/net/tun here (a container or chroot without it)";
+bool tun_available() {
+  return access("/dev/net/tun", R_OK | W_OK) == 0;
+}
+
 constexpr std::uint16_t kTcpPort = 7000, kUdpPort = 7001;
 constexpr std::size_t kBulk = 10 * 1024 * 1024;
 
@@ -231,6 +237,7 @@ int tls_device_body(std::string& report) {
 }
 
 TEST(LwipTap, TlsOnTheDeviceServesOpensslThroughTap) {
+  if (!tun_available()) GTEST_SKIP() << kNoTun;
   auto run = run_in_private_netns(tls_device_body, 90);
   if (!run.ran) GTEST_SKIP() << run.why;
   std::printf("%s", run.report.c_str());
@@ -321,7 +328,7 @@ int resolver_body(std::string& report) {
 TEST(LwipTap, ResolverOnTheDeviceAsksDnsmasqThroughTap) {
   if (!Dnsmasq::available())
     GTEST_SKIP() << "dnsmasq is not installed (apt-get install dnsmasq-base)";
-  if (access("/dev/net/tun", R_OK | W_OK) != 0) GTEST_SKIP() << "no /dev/net/tun here";
+  if (!tun_available()) GTEST_SKIP() << kNoTun;
   auto run = run_in_private_netns(resolver_body, 90);
   if (!run.ran) GTEST_SKIP() << run.why;
   std::printf("%s", run.report.c_str());
@@ -329,6 +336,7 @@ TEST(LwipTap, ResolverOnTheDeviceAsksDnsmasqThroughTap) {
 }
 
 TEST(LwipTap, DeviceInANamespaceServesAKernelClient) {
+  if (!tun_available()) GTEST_SKIP() << kNoTun;
   auto run = run_in_private_netns(device_body, 90);
   if (!run.ran) GTEST_SKIP() << run.why;
   std::printf("%s", run.report.c_str());
