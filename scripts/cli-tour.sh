@@ -16,7 +16,7 @@ wait_for_line() {  # file: wait until the tool printed its "listening on" line
   echo "demo: server did not start" >&2; return 1
 }
 
-echo "== TCP: echo server (blocking, thread per connection) on an ephemeral port"
+echo "== TCP: echo server (event loop) on an ephemeral port"
 "$sk" echo-server --listen 127.0.0.1:0 --count 2 >"$tmp/echo.out" 2>"$tmp/echo.log" &
 pids+=($!)
 wait_for_line "$tmp/echo.out"

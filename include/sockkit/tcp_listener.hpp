@@ -8,7 +8,8 @@
 //   }                                            // the listener stays open
 //
 // SO_REUSEADDR is on by default. Why: after a server closes a connection the
-// port stays in TIME_WAIT for 60 s on Linux (2 x MSL), and a restarted server
+// port stays in TIME_WAIT for a fixed 60 s on Linux (TCP_TIMEWAIT_LEN, whatever
+// MSL is; docs/linux-notes.md), and a restarted server
 // would fail bind() with EADDRINUSE. On Linux the rebind succeeds only when
 // both the old and the new socket set SO_REUSEADDR — so every listener does.
 #pragma once

@@ -1,7 +1,7 @@
 // lwIP's side of the TAP device: an Ethernet netif whose frames go to and come
 // from the kernel's TAP descriptor (tap_device.cpp). Received frames are
 // copied into PBUF_RAM: Debian's own tapif driver uses PBUF_POOL, whose
-// buffers overflow with full-size frames (../shared/lwip-notes.md).
+// buffers overflow with full-size frames (measured; see docs/lwip.md).
 #include <atomic>
 #include <cstring>
 #include <thread>

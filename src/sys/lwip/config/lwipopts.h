@@ -3,7 +3,8 @@
  *   SOCKKIT_LWIP_CONSTRAINED  like a device: 8 TCP PCBs, 12 netconns, 4 x MSS
  *                             windows, 32 KiB heap, static pools
  *   otherwise (roomy)         for functional tests: no pool exhaustion flakes
- * Read ../shared/lwip-notes.md before changing anything here. */
+ * docs/lwip.md explains the profiles and the measured facts behind them;
+ * read it before changing anything here. */
 #ifndef SOCKKIT_LWIPOPTS_H
 #define SOCKKIT_LWIPOPTS_H
 
