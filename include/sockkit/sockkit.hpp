@@ -9,6 +9,7 @@
 #include "sockkit/error.hpp"
 #include "sockkit/event_loop.hpp"
 #include "sockkit/framing.hpp"
+#include "sockkit/mqtt.hpp"
 #include "sockkit/reconnecting_client.hpp"
 #include "sockkit/resolver.hpp"
 #include "sockkit/result.hpp"
