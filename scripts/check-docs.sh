@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Fails on a relative link or a repository path in the docs that does not
+# exist: every Markdown link [text](target) that is not a URL or an anchor, and
+# every `path` in backticks that starts with one of the repository's folders.
+# Build output (build/...) and placeholders (NAME, FILE, ...) are not checked.
+#   scripts/check-docs.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+prose() {  # the document without its fenced code blocks
+  awk '/^[[:space:]]*```/ { code = !code; next } !code' "$1"
+}
+for doc in README.md docs/*.md; do
+  dir=$(dirname "$doc")
+  # Markdown links, relative to the document.
+  while IFS= read -r target; do
+    target=${target%%#*}
+    [ -z "$target" ] && continue
+    if [ ! -e "$dir/$target" ]; then
+      echo "$doc: link to missing $target"; status=1
+    fi
+  done < <(prose "$doc" | grep -o '\](\([^)]*\))' | sed 's/^](\(.*\))$/\1/' | grep -v -E '^(https?:|mailto:|#)' || true)
+  # Repository paths in backticks, relative to the root.
+  while IFS= read -r path; do
+    path=${path%%:*}            # file:line
+    path=${path%%[[:space:]]*}  # `path args`
+    [[ $path == *[A-Z]*[A-Z]* && $path != *.* ]] && continue  # placeholders
+    [[ $path == *'*'* || $path == *'{'* || $path == *'<'* ]] && continue  # patterns
+    if [ ! -e "$path" ]; then
+      echo "$doc: path $path does not exist"; status=1
+    fi
+  done < <(prose "$doc" | grep -o '`\(src\|include\|tests\|docs\|bench\|scripts\|examples\|tools\|fuzz\)/[^`]*`' |
+           tr -d '`' || true)
+done
+[ "$status" = 0 ] && echo "docs: every relative link and repository path exists"
+exit "$status"
