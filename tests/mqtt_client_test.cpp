@@ -470,6 +470,35 @@ TEST_P(MqttClientTest, ClientDestroyedInsideItsOwnCallbacks) {
   EXPECT_EQ(second.connected, 1);
 }
 
+TEST_P(MqttClientTest, ClientDestroyedWhenItsPublicationCompletesOrItsSessionEnds) {
+  connect(settings());
+  events.on_published_hook = [&] { client.reset(); };  // inside pump(), between messages
+  for (int i = 0; i < 5; ++i)
+    ASSERT_OK(client->publish("p", "x", QoS::at_most_once));
+  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
+  run_until([] { return false; }, 50ms);
+  EXPECT_EQ(events.published.size(), 1u);  // nothing calls back after the destruction
+
+  struct Destroyer : Events {
+    std::function<void()> hook;
+    void on_disconnected(std::error_code why) override {
+      Events::on_disconnected(why);
+      hook();
+    }
+  } third;
+  third.hook = [&] { client.reset(); };
+  auto c = mqtt::Client::create(*loop, settings(), third);
+  ASSERT_OK(c);
+  client = std::move(*c);
+  client->start();
+  ASSERT_TRUE(run_until([&] { return third.connected == 1; }));
+  broker->drop();
+  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
+  run_until([] { return false; }, 100ms);
+  EXPECT_EQ(third.disconnects.size(), 1u);
+  EXPECT_EQ(third.connected, 1);  // no reconnect of a destroyed client
+}
+
 // The broker resets the connection between two writes of one burst: the send
 // that meets the reset closes the connection inside the client's own write.
 TEST_P(MqttClientTest, ResetBetweenTwoWritesOfABurst) {
