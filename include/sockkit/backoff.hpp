@@ -1,6 +1,6 @@
 // sockkit/backoff.hpp — exponential backoff with jitter, for reconnecting.
 //
-// The seed's smart meter reconnected after 1, 2, 4, 8 … seconds, capped at 60.
+// A smart meter reconnects after 1, 2, 4, 8 … seconds, capped at 60.
 // Jitter spreads a fleet that lost the same server so it does not come back
 // in lockstep:
 //
@@ -16,8 +16,8 @@ namespace sockkit {
 
 /// How long to wait before each reconnect attempt.
 struct BackoffPolicy {
-  std::chrono::milliseconds initial{1000};  ///< First wait (the seed: 1 s).
-  std::chrono::milliseconds max{60000};     ///< Cap on the wait before jitter (the seed: 60 s).
+  std::chrono::milliseconds initial{1000};  ///< First wait.
+  std::chrono::milliseconds max{60000};     ///< Cap on the wait before jitter.
   double multiplier = 2.0;                  ///< Growth per failed attempt (>= 1).
   double jitter = 0.2;  ///< Each wait is scaled by a uniform factor in [1-jitter, 1+jitter].
   std::chrono::milliseconds reset_after{30000};  ///< A connection up this long resets the

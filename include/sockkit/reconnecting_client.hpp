@@ -4,8 +4,8 @@
 // name re-resolution on every attempt, Happy Eyeballs (RFC 8305), and a
 // bounded outbox for what is written while disconnected.
 //
-// The seed's smart meter, fixed in three parts (keepalive, heartbeats, backoff
-// 1…60 s) plus a watchdog:
+// A smart meter's cloud link, made robust in three parts (keepalive,
+// heartbeats, backoff 1…60 s) plus a watchdog:
 //
 //   struct Meter : sockkit::ReconnectingHandler {
 //     Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
@@ -42,7 +42,7 @@ namespace net {
 class ReconnectingImpl;
 }
 
-/// An application-level heartbeat: the seed's "MQTT PINGREQ every 30 seconds".
+/// An application-level heartbeat, like MQTT's PINGREQ every 30 seconds.
 /// TCP keepalive proves the path; only the application proves the peer is alive.
 struct Heartbeat {
   std::chrono::milliseconds interval{0};     ///< Ping this long after the last answer; 0 = off.
@@ -58,14 +58,14 @@ enum class OutboxOverflow : std::uint8_t {
 };
 
 /// Everything about one client connection, with defaults for a device on a
-/// cellular or NATed link. Each field carries the seed's reason.
+/// cellular or NATed link. Each field says why it has its default.
 struct ClientSettings {
   /// An attempt gives up after this, name resolution included: one deadline
   /// covers the lookup and the connects (the kernel's own limit is about two
   /// minutes of SYN retries; a device should notice a dead server sooner).
   std::chrono::milliseconds connect_timeout{10000};
-  /// TCP keepalive: probes an idle connection, so a NAT that forgot it (the
-  /// seed's dead cloud link) is noticed in idle + interval x count = 60 s,
+  /// TCP keepalive: probes an idle connection, so a NAT that forgot it (a
+  /// silently dead cloud link) is noticed in idle + interval x count = 60 s,
   /// and the probes themselves keep NAT state alive. Set `enabled = false` to turn off.
   Keepalive keepalive{.enabled = true,
                       .idle = std::chrono::seconds(30),
@@ -76,7 +76,7 @@ struct ClientSettings {
   std::chrono::milliseconds user_timeout{30000};
   /// Application heartbeat (off by default: it needs a ping in your protocol).
   Heartbeat heartbeat{};
-  /// Watchdog: nothing received this long closes and reconnects (the seed: 120 s). 0 = off.
+  /// Watchdog: nothing received this long closes and reconnects (a meter might use 120 s). 0 = off.
   std::chrono::milliseconds idle_timeout{0};
   /// Waits between attempts: 1, 2, 4 … 60 s with ±20 % jitter by default.
   BackoffPolicy reconnect{};

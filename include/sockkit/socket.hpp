@@ -37,7 +37,7 @@ enum class Shutdown : std::uint8_t { read, write, both };
 enum class SocketType : std::uint8_t { stream, datagram };
 
 /// TCP keepalive: probes an idle connection so a dead peer or a NAT that
-/// forgot the connection is noticed (seed: the stale cloud connection).
+/// forgot the connection is noticed (the stale cloud connection).
 /// Dead after idle + interval * count without an answer.
 struct Keepalive {
   bool enabled = true;
