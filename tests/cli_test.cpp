@@ -73,12 +73,19 @@ TEST_F(CliTest, HelpDocumentsEverySubcommand) {
   auto help = run("--help");
   EXPECT_EQ(help.status, 0);
   for (const char* sub :
-       {"echo-server", "connect", "udp-send", "udp-recv", "bench", "demo", "resolve"}) {
+       {"echo-server", "connect", "udp-send", "udp-recv", "bench", "demo", "resolve", "mqtt"}) {
     EXPECT_NE(help.output.find(sub), std::string::npos) << sub;
     auto sub_help = run(std::string(sub) + " --help");
     EXPECT_EQ(sub_help.status, 0) << sub;
     EXPECT_NE(sub_help.output.find("Usage:"), std::string::npos) << sub;
   }
+  // The MQTT commands keep mosquitto's -h for the host, so their help is --help.
+  for (const char* sub : {"mqtt pub", "mqtt sub"}) {
+    auto sub_help = run(std::string(sub) + " --help");
+    EXPECT_EQ(sub_help.status, 0) << sub;
+    EXPECT_NE(sub_help.output.find("-h,--host"), std::string::npos) << sub_help.output;
+  }
+  EXPECT_EQ(run("mqtt pub -t x").status, 2);  // no payload option given
 }
 
 TEST_F(CliTest, EchoServerAndConnectRoundTripWithHalfClose) {
