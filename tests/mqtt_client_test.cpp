@@ -366,8 +366,9 @@ TEST_P(MqttClientTest, OutboxIsBoundedAndCountsWhatItDrops) {
   make(s);  // not started: everything waits
   for (int i = 0; i < 5; ++i)
     ASSERT_OK(client->publish("o", std::to_string(i), QoS::at_least_once));
-  EXPECT_EQ(events.dropped_messages, 2u);
-  EXPECT_EQ(client->stats().dropped_messages, 2u);
+  EXPECT_EQ(client->stats().dropped_messages, 2u);  // counted at once
+  EXPECT_EQ(events.dropped_messages, 0u);           // reported from the loop, not from publish()
+  ASSERT_TRUE(run_until([&] { return events.dropped_messages == 2; }));
   EXPECT_EQ(client->stats().outbox_messages, 3u);
   client->start();
   ASSERT_TRUE(run_until([&] { return events.published.size() == 3; }));
@@ -497,6 +498,45 @@ TEST_P(MqttClientTest, ClientDestroyedWhenItsPublicationCompletesOrItsSessionEnd
   run_until([] { return false; }, 100ms);
   EXPECT_EQ(third.disconnects.size(), 1u);
   EXPECT_EQ(third.connected, 1);  // no reconnect of a destroyed client
+}
+
+// A drop caused by publish(): the handler hears of it from the loop (never from
+// inside publish()), may destroy the client there, and nothing fires later.
+TEST_P(MqttClientTest, ClientDestroyedWhenTheOutboxDropsInsidePublish) {
+  auto s = settings();
+  s.max_inflight = 1;
+  s.outbox_messages = 2;
+  connect(s);
+  broker->ack_publish = false;
+  ASSERT_OK(client->publish("d", "in flight", QoS::at_least_once));
+  ASSERT_TRUE(run_until([&] { return count(PacketType::publish) == 1; }));
+  ASSERT_OK(client->publish("d", "queued", QoS::at_least_once));
+  struct DropDestroys : Events {
+    std::unique_ptr<mqtt::Client>* owner = nullptr;
+    void on_dropped(std::size_t n, std::size_t b) override {
+      Events::on_dropped(n, b);
+      owner->reset();
+    }
+  };
+  // The same client's handler cannot change; a second client shows it.
+  DropDestroys dropper;
+  dropper.owner = &client;
+  client.reset();
+  run_until([] { return false; }, 20ms);
+  auto c = mqtt::Client::create(*loop, s, dropper);
+  ASSERT_OK(c);
+  client = std::move(*c);
+  client->start();
+  ASSERT_TRUE(run_until([&] { return dropper.connected == 1; }));
+  ASSERT_OK(client->publish("d", "1", QoS::at_least_once));
+  ASSERT_TRUE(run_until([&] { return count(PacketType::publish) >= 2; }));
+  ASSERT_OK(client->publish("d", "2", QoS::at_least_once));
+  auto* raw = client.get();
+  (void)raw->publish("d", "3", QoS::at_least_once);  // drops "2"
+  ASSERT_NE(client, nullptr);  // the handler hears of it from the loop, and destroys the client
+  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
+  run_until([] { return false; }, 100ms);  // nothing armed by the destroyed client may fire
+  EXPECT_EQ(dropper.dropped_messages, 1u);
 }
 
 // The broker resets the connection between two writes of one burst: the send

@@ -31,6 +31,7 @@ void ClientImpl::retire() noexcept {
   cancel_timers();
   cancel(pump_timer_);
   cancel(stop_timer_);
+  cancel(drop_timer_);
   conn_ = nullptr;
   link_.reset();  // closes without DISCONNECT: the broker publishes the will
 }
@@ -74,14 +75,19 @@ Status ClientImpl::subscribe(std::vector<Subscription> filters) noexcept {
     else
       subscriptions_.push_back(f);
   }
-  if (phase_ == Phase::connected) send_subscribe(filters);
+  // Sent from the loop, never from inside subscribe(): a failing send ends the
+  // connection, and its callbacks may destroy the client.
+  unsent_.push_back({.packet_id = 0, .subscribe = true, .asked = std::move(filters)});
+  schedule_pump();
   return {};
 }
 
 Status ClientImpl::unsubscribe(std::string_view filter) noexcept {
   if (!codec::valid_topic_filter(filter)) return std::make_error_code(std::errc::invalid_argument);
   std::erase_if(subscriptions_, [&](const Subscription& s) { return s.filter == filter; });
-  if (phase_ == Phase::connected) send_unsubscribe(std::string(filter));
+  unsent_.push_back(
+      {.packet_id = 0, .subscribe = false, .asked = {{.filter = std::string(filter)}}});
+  schedule_pump();
   return {};
 }
 

@@ -121,6 +121,8 @@ class ClientImpl final : public ReconnectingHandler {
   std::error_code start_fresh_session();
 
   void schedule_pump();
+  /// Counts drops now; the handler hears of them from the loop.
+  void report_dropped(std::size_t messages, std::size_t bytes);
 
   /// Hands queued messages to the socket, in order, within the window.
   void pump();
@@ -156,8 +158,10 @@ class ClientImpl final : public ReconnectingHandler {
   std::unique_ptr<ReconnectingClient> link_;
   detail::Outbox outbox_;
   std::vector<Subscription> subscriptions_;
-  std::vector<Request> requests_;             // unanswered SUBSCRIBE / UNSUBSCRIBE
-  std::vector<std::uint16_t> incoming_qos2_;  // PUBREC sent, PUBREL awaited
+  std::vector<Request> requests_;  // unanswered SUBSCRIBE / UNSUBSCRIBE
+  std::vector<Request> unsent_;    // asked for, not sent yet (packet id 0)
+  std::pair<std::size_t, std::size_t> unreported_drops_{0, 0};  // messages, bytes
+  std::vector<std::uint16_t> incoming_qos2_;                    // PUBREC sent, PUBREL awaited
   std::vector<std::string> aliases_in_;
   std::vector<std::string> aliases_out_;
   std::vector<std::byte> scratch_;  // every packet is written here, then copied to the socket
@@ -176,6 +180,7 @@ class ClientImpl final : public ReconnectingHandler {
   std::chrono::milliseconds keepalive_;
   Clock::time_point last_sent_{}, last_received_{}, ping_deadline_{};
   TimerId connack_timer_ = 0, keepalive_timer_ = 0, pump_timer_ = 0, stop_timer_ = 0;
+  TimerId drop_timer_ = 0;
   Stats stats_;
 };
 

@@ -2,6 +2,7 @@
 // window, PUBACK / PUBREC / PUBREL / PUBCOMP both ways, retransmission on a
 // resumed session and a fresh start on a new one.
 #include <algorithm>
+#include <utility>
 
 #include "mqtt/client_impl.hpp"
 
@@ -30,11 +31,7 @@ Result<std::uint64_t> ClientImpl::publish(std::string_view topic,
     outbox_.erase(outbox_.messages().end() - 1);
     return stored.error();
   }
-  if (dropped.messages > 0) {
-    stats_.dropped_messages += dropped.messages;
-    stats_.dropped_bytes += dropped.bytes;
-    user_.on_dropped(dropped.messages, dropped.bytes);
-  }
+  if (dropped.messages > 0) report_dropped(dropped.messages, dropped.bytes);
   if (dropped.refused_new) return failure::outbox_full;
   schedule_pump();
   return id;
@@ -65,6 +62,7 @@ void ClientImpl::resume() {
 std::error_code ClientImpl::start_fresh_session() {
   incoming_qos2_.clear();
   requests_.clear();
+  unsent_.clear();  // every subscription is made again below
   auto& messages = outbox_.messages();
   for (std::size_t i = 0; i < messages.size();) {
     Pending& m = messages[i];
@@ -86,8 +84,22 @@ std::error_code ClientImpl::start_fresh_session() {
   return {};
 }
 
+void ClientImpl::report_dropped(std::size_t messages, std::size_t bytes) {
+  stats_.dropped_messages += messages;
+  stats_.dropped_bytes += bytes;
+  unreported_drops_.first += messages;
+  unreported_drops_.second += bytes;
+  if (drop_timer_ != 0) return;
+  // From the loop, not from inside publish(): the handler may destroy the client.
+  drop_timer_ = loop_.add_timer(milliseconds(0), [this] {
+    drop_timer_ = 0;
+    const auto [n, b] = std::exchange(unreported_drops_, {0, 0});
+    user_.on_dropped(n, b);
+  });
+}
+
 void ClientImpl::schedule_pump() {
-  if (pump_timer_ != 0 || phase_ != Phase::connected || stopping_) return;
+  if (pump_timer_ != 0 || phase_ != Phase::connected || stopping_ || retired_) return;
   // Not from inside publish(): completions then always arrive from the loop.
   pump_timer_ = loop_.add_timer(milliseconds(0), [this] {
     pump_timer_ = 0;
@@ -96,6 +108,15 @@ void ClientImpl::schedule_pump() {
 }
 
 void ClientImpl::pump() {
+  // SUBSCRIBE and UNSUBSCRIBE first, in the order they were asked for.
+  while (!unsent_.empty() && phase_ == Phase::connected && conn_ != nullptr && !retired_) {
+    Request r = std::move(unsent_.front());
+    unsent_.erase(unsent_.begin());
+    if (r.subscribe)
+      send_subscribe(r.asked);
+    else
+      send_unsubscribe(r.asked.front().filter);
+  }
   auto& messages = outbox_.messages();
   for (std::size_t i = 0; i < messages.size();) {
     if (phase_ != Phase::connected || retired_ || conn_ == nullptr) return;
