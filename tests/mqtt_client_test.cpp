@@ -1,110 +1,15 @@
 // The MQTT client against a broker on the test's own loop (support/fake_broker):
 // the exchange of every QoS, the window, retransmission, subscriptions,
-// keepalive, the outbox, the file store, and brokers that misbehave. Both
-// protocol versions, every stack.
+// keepalive, the outbox, the file store, topic aliases. Both protocol versions,
+// every stack. Misbehaving brokers and handlers: mqtt_client_hostile_test.cpp.
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "support/fake_broker.hpp"
-#include "support/fixture.hpp"
+#include "support/mqtt_client_fixture.hpp"
 
 namespace sockkit::test {
 namespace {
-
-using namespace std::chrono_literals;
-using mqtt::QoS;
-using mqtt::Version;
-using mqtt::codec::PacketType;
-
-struct Events : mqtt::Handler {
-  struct Received {
-    std::string topic, payload;
-    QoS qos;
-    bool duplicate;
-  };
-  int connected = 0;
-  std::vector<bool> session_flags;
-  std::vector<std::error_code> disconnects;
-  std::vector<Received> messages;
-  std::vector<std::pair<std::uint64_t, std::error_code>> published;
-  std::vector<std::vector<std::error_code>> subscribed;
-  std::size_t dropped_messages = 0;
-  std::vector<std::error_code> given_up;
-  std::function<void()> on_connect_hook, on_message_hook, on_published_hook;
-
-  void on_connected(bool session_present) override {
-    ++connected;
-    session_flags.push_back(session_present);
-    if (on_connect_hook) on_connect_hook();
-  }
-  void on_disconnected(std::error_code why) override { disconnects.push_back(why); }
-  void on_message(const mqtt::Message& m) override {
-    messages.push_back({std::string(m.topic), std::string(m.text()), m.qos, m.duplicate});
-    if (on_message_hook) on_message_hook();
-  }
-  void on_published(std::uint64_t id, std::error_code result) override {
-    published.emplace_back(id, result);
-    if (on_published_hook) on_published_hook();
-  }
-  void on_subscribed(std::span<const mqtt::Subscription>,
-                     std::span<const std::error_code> results) override {
-    subscribed.emplace_back(results.begin(), results.end());
-  }
-  void on_dropped(std::size_t messages_dropped, std::size_t) override {
-    dropped_messages += messages_dropped;
-  }
-  void on_given_up(std::error_code last) override { given_up.push_back(last); }
-};
-
-class MqttClientTest : public SockkitTest, public ::testing::WithParamInterface<Version> {
- protected:
-  void SetUp() override {
-    SockkitTest::SetUp();
-    auto l = EventLoop::create();
-    ASSERT_OK(l);
-    loop = std::move(*l);
-    broker = FakeBroker::start(*loop, GetParam(), Endpoint::loopback_v4(0));
-    ASSERT_TRUE(broker);
-  }
-  void TearDown() override {
-    client.reset();
-    broker.reset();
-    if (loop) loop->run_until([] { return false; }, EventLoop::Clock::now() + 20ms);
-    loop.reset();
-    SockkitTest::TearDown();
-  }
-
-  mqtt::Settings settings() {
-    mqtt::Settings s;
-    s.target = broker->target();
-    s.version = GetParam();
-    s.client_id = "dev-1";
-    s.connack_timeout = 2s;
-    s.transport.reconnect = {.initial = 20ms, .max = 100ms, .jitter = 0};
-    return s;
-  }
-  void make(mqtt::Settings s) {
-    auto c = mqtt::Client::create(*loop, std::move(s), events);
-    ASSERT_OK(c);
-    client = std::move(*c);
-  }
-  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3s) {
-    return loop->run_until(done, EventLoop::Clock::now() + limit);
-  }
-  void connect(mqtt::Settings s) {
-    make(std::move(s));
-    client->start();
-    ASSERT_TRUE(run_until([&] { return events.connected > 0; }));
-  }
-  std::size_t count(PacketType t) const { return broker->of(t).size(); }
-  bool v5() const { return GetParam() == Version::v5; }
-
-  std::unique_ptr<EventLoop> loop;
-  std::unique_ptr<FakeBroker> broker;
-  Events events;
-  std::unique_ptr<mqtt::Client> client;
-};
 
 TEST_P(MqttClientTest, ConnectCarriesTheSessionAndCredentials) {
   auto s = settings();
@@ -300,66 +205,6 @@ TEST_P(MqttClientTest, IdleClientPingsAndStaysUp) {
   EXPECT_TRUE(events.disconnects.empty());
 }
 
-struct Hostile {
-  const char* name;
-  std::vector<int> bytes;
-  mqtt::reason expect;
-};
-
-TEST_P(MqttClientTest, HostileBrokerBytesCloseWithAReasonAndReconnect) {
-  const std::vector<Hostile> cases = {
-      {"garbage", {0x00, 0x00}, mqtt::reason::malformed_packet},
-      {"five length bytes", {0x30, 0xff, 0xff, 0xff, 0xff, 0x01}, mqtt::reason::malformed_packet},
-      {"oversized", {0x30, 0xff, 0xff, 0x7f}, mqtt::reason::packet_too_large},
-      {"short puback", {0x40, 1, 0}, mqtt::reason::malformed_packet},
-      {"subscribe from a broker", {0x82, 5, 0, 1, 0, 1, 'a'}, mqtt::reason::unexpected_packet},
-      {"second connack", {0x20, 2, 0, 0}, mqtt::reason::unexpected_packet},
-      {"pingreq from a broker", {0xc0, 0}, mqtt::reason::unexpected_packet},
-      {"publish qos 3", {0x36, 5, 0, 1, 't', 0, 1}, mqtt::reason::malformed_packet},
-      {"unknown alias", {0x30, 6, 0, 0, 3, 0x23, 0, 99}, mqtt::reason::topic_alias_invalid},
-  };
-  auto s = settings();
-  s.max_packet_size = 4096;
-  connect(s);
-  int round = 1;
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.name);
-    if (!v5() && c.expect == mqtt::reason::topic_alias_invalid) continue;
-    std::vector<std::byte> raw;
-    for (int b : c.bytes)
-      raw.push_back(std::byte(b));
-    broker->send(raw);
-    ASSERT_TRUE(run_until([&] { return events.disconnects.size() == std::size_t(round); }));
-    EXPECT_EQ(events.disconnects.back(), make_error_code(c.expect))
-        << events.disconnects.back().message();
-    ASSERT_TRUE(run_until([&] { return events.connected == round + 1; }));
-    ++round;
-  }
-}
-
-TEST_P(MqttClientTest, PacketsBeforeConnackAreAProtocolError) {
-  broker->answer_connect = false;
-  broker->on_packet = [&](const MqttPacket& p) {
-    if (p.type() == PacketType::connect) broker->publish("early", "x", 0, 0);
-    return false;
-  };
-  make(settings());
-  client->start();
-  ASSERT_TRUE(run_until([&] { return !events.disconnects.empty(); }));
-  EXPECT_EQ(events.disconnects[0], make_error_code(mqtt::reason::unexpected_packet));
-  EXPECT_TRUE(events.messages.empty());
-}
-
-TEST_P(MqttClientTest, RefusedCredentialsAreAClearCondition) {
-  broker->connack_code = v5() ? 0x86 : 4;
-  make(settings());
-  client->start();
-  ASSERT_TRUE(run_until([&] { return !events.disconnects.empty(); }));
-  EXPECT_EQ(events.disconnects[0], make_error_code(mqtt::reason::bad_user_name_or_password));
-  EXPECT_EQ(events.disconnects[0], errc::permission_denied);
-  EXPECT_EQ(events.connected, 0);
-}
-
 TEST_P(MqttClientTest, OutboxIsBoundedAndCountsWhatItDrops) {
   auto s = settings();
   s.outbox_messages = 3;
@@ -448,108 +293,6 @@ TEST_P(MqttClientTest, TopicAliasesBothWays) {
   ASSERT_TRUE(run_until([&] { return events.messages.size() == 2; }));
   EXPECT_EQ(events.messages[1].topic, "down/link");
   EXPECT_EQ(events.messages[1].payload, "second");
-}
-
-TEST_P(MqttClientTest, ClientDestroyedInsideItsOwnCallbacks) {
-  connect(settings());
-  events.on_message_hook = [&] { client.reset(); };
-  broker->publish("x", "1", 1, 3);
-  broker->publish("x", "2", 1, 4);
-  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
-  run_until([] { return false; }, 50ms);
-  EXPECT_EQ(events.messages.size(), 1u);
-  EXPECT_EQ(count(PacketType::puback), 0u);  // destroyed before acknowledging: sent again later
-
-  Events second;
-  second.on_connect_hook = [&] { client.reset(); };
-  auto c = mqtt::Client::create(*loop, settings(), second);
-  ASSERT_OK(c);
-  client = std::move(*c);
-  client->start();
-  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
-  run_until([] { return false; }, 50ms);
-  EXPECT_EQ(second.connected, 1);
-}
-
-TEST_P(MqttClientTest, ClientDestroyedWhenItsPublicationCompletesOrItsSessionEnds) {
-  connect(settings());
-  events.on_published_hook = [&] { client.reset(); };  // inside pump(), between messages
-  for (int i = 0; i < 5; ++i)
-    ASSERT_OK(client->publish("p", "x", QoS::at_most_once));
-  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
-  run_until([] { return false; }, 50ms);
-  EXPECT_EQ(events.published.size(), 1u);  // nothing calls back after the destruction
-
-  struct Destroyer : Events {
-    std::function<void()> hook;
-    void on_disconnected(std::error_code why) override {
-      Events::on_disconnected(why);
-      hook();
-    }
-  } third;
-  third.hook = [&] { client.reset(); };
-  auto c = mqtt::Client::create(*loop, settings(), third);
-  ASSERT_OK(c);
-  client = std::move(*c);
-  client->start();
-  ASSERT_TRUE(run_until([&] { return third.connected == 1; }));
-  broker->drop();
-  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
-  run_until([] { return false; }, 100ms);
-  EXPECT_EQ(third.disconnects.size(), 1u);
-  EXPECT_EQ(third.connected, 1);  // no reconnect of a destroyed client
-}
-
-// A drop caused by publish(): the handler hears of it from the loop (never from
-// inside publish()), may destroy the client there, and nothing fires later.
-TEST_P(MqttClientTest, ClientDestroyedWhenTheOutboxDropsInsidePublish) {
-  auto s = settings();
-  s.max_inflight = 1;
-  s.outbox_messages = 2;
-  connect(s);
-  broker->ack_publish = false;
-  ASSERT_OK(client->publish("d", "in flight", QoS::at_least_once));
-  ASSERT_TRUE(run_until([&] { return count(PacketType::publish) == 1; }));
-  ASSERT_OK(client->publish("d", "queued", QoS::at_least_once));
-  struct DropDestroys : Events {
-    std::unique_ptr<mqtt::Client>* owner = nullptr;
-    void on_dropped(std::size_t n, std::size_t b) override {
-      Events::on_dropped(n, b);
-      owner->reset();
-    }
-  };
-  // The same client's handler cannot change; a second client shows it.
-  DropDestroys dropper;
-  dropper.owner = &client;
-  client.reset();
-  run_until([] { return false; }, 20ms);
-  auto c = mqtt::Client::create(*loop, s, dropper);
-  ASSERT_OK(c);
-  client = std::move(*c);
-  client->start();
-  ASSERT_TRUE(run_until([&] { return dropper.connected == 1; }));
-  ASSERT_OK(client->publish("d", "1", QoS::at_least_once));
-  ASSERT_TRUE(run_until([&] { return count(PacketType::publish) >= 2; }));
-  ASSERT_OK(client->publish("d", "2", QoS::at_least_once));
-  auto* raw = client.get();
-  (void)raw->publish("d", "3", QoS::at_least_once);  // drops "2"
-  ASSERT_NE(client, nullptr);  // the handler hears of it from the loop, and destroys the client
-  ASSERT_TRUE(run_until([&] { return client == nullptr; }));
-  run_until([] { return false; }, 100ms);  // nothing armed by the destroyed client may fire
-  EXPECT_EQ(dropper.dropped_messages, 1u);
-}
-
-// The broker resets the connection between two writes of one burst: the send
-// that meets the reset closes the connection inside the client's own write.
-TEST_P(MqttClientTest, ResetBetweenTwoWritesOfABurst) {
-  connect(settings());
-  events.on_published_hook = [&] {
-    if (events.published.size() == 1) broker->drop();  // unread data: the kernel sends RST
-  };
-  for (int i = 0; i < 20; ++i)
-    ASSERT_OK(client->publish("burst", std::string(1000, 'x')));
-  ASSERT_TRUE(run_until([&] { return !events.disconnects.empty(); }));
-  ASSERT_TRUE(run_until([&] { return events.connected == 2; }));  // and it reconnects
 }
 
 TEST_P(MqttClientTest, StopSendsDisconnectAndGivesUp) {

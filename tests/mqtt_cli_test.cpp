@@ -1,0 +1,124 @@
+// The `sockkit mqtt` commands and the MQTT examples against mosquitto, with
+// mosquitto_pub and mosquitto_sub on the other side.
+#include <string>
+#include <utility>
+
+#include "support/mosquitto_fixture.hpp"
+#include "support/netns.hpp"
+
+namespace sockkit::test {
+namespace {
+
+#ifdef SOCKKIT_CLI
+/// Runs a program to its end (15 s at most); its exit status and output.
+std::pair<int, std::string> cli_program(const std::string& command) {
+  Spawned run(command);
+  for (int i = 0; i < 1500 && !run.done(); ++i)
+    usleep(10000);
+  return {run.done() ? run.exit_code() : -1, run.output()};
+}
+
+/// Runs the `sockkit` program with `args`.
+std::pair<int, std::string> cli(const std::string& args) {
+  return cli_program(std::string(SOCKKIT_CLI) + " " + args);
+}
+
+TEST_P(MosquittoTest, CliPubReachesMosquittoSub) {
+  Spawned sub(sub_command("cli-watcher", "cli/#", 2));
+  ASSERT_TRUE(subscribed("cli-watcher")) << broker->log();
+  const std::string at =
+      "-h 127.0.0.1 -p " + std::to_string(broker->port) + " -V " + version_flag(GetParam());
+  auto [code, out] = cli("mqtt pub " + at + " -t cli/a -m 'hello there' -q 1");
+  EXPECT_EQ(code, 0) << out;
+  std::tie(code, out) = cli("mqtt pub " + at + " -t cli/b -m second -q 2 -r");
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+  EXPECT_EQ(sub.output(), "cli/a hello there\ncli/b second\n");
+}
+
+TEST_P(MosquittoTest, MosquittoPubReachesCliSub) {
+  Spawned sub(std::string(SOCKKIT_CLI) + " mqtt sub -h 127.0.0.1 -p " +
+              std::to_string(broker->port) + " -V " + version_flag(GetParam()) +
+              " -i cli-sub -t 'cli/#' -v -C 2 -q 2 -W 10");
+  ASSERT_TRUE(subscribed("cli-sub")) << broker->log();
+  for (int q : {1, 2})
+    ASSERT_TRUE(shell("/usr/bin/mosquitto_pub -h 127.0.0.1 -p " + std::to_string(broker->port) +
+                      " -t cli/" + std::to_string(q) + " -m m" + std::to_string(q) + " -q " +
+                      std::to_string(q)));
+  ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+  EXPECT_EQ(sub.exit_code(), 0);
+  EXPECT_EQ(sub.output(), "cli/1 m1\ncli/2 m2\n");
+}
+
+TEST_P(MosquittoTest, CliReportsRefusalsClearly) {
+  auto [code, out] = cli("mqtt pub -h 127.0.0.1 -p " + std::to_string(broker->auth_port) + " -V " +
+                         version_flag(GetParam()) + " -u meter -P wrong -t x -m y");
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("[permission_denied]"), std::string::npos) << out;
+  std::tie(code, out) = cli("mqtt pub -h 127.0.0.1 -p " + std::to_string(broker->auth_port) +
+                            " -u meter -P s3cret -t x -m y -q 1 -V " + version_flag(GetParam()));
+  EXPECT_EQ(code, 0) << out;
+}
+
+#ifdef SOCKKIT_SMART_METER
+/// The examples speak MQTT 5 only: their suite runs that version alone.
+class MosquittoExampleTest : public MosquittoTest {};
+
+TEST_P(MosquittoExampleTest, SmartMeterPublishesItsReadings) {
+  Spawned sub(sub_command("meter-watcher", "meters/+/reading", 3));
+  ASSERT_TRUE(subscribed("meter-watcher")) << broker->log();
+  auto [code, out] = cli_program(std::string(SOCKKIT_SMART_METER) + " --fast --count 3 --id m7 " +
+                                 broker->target(broker->port));
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("3 readings, 3 acknowledged, 0 dropped"), std::string::npos) << out;
+  ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+  EXPECT_EQ(sub.output(),
+            "meters/m7/reading reading 1 kWh\nmeters/m7/reading reading 2 kWh\n"
+            "meters/m7/reading reading 3 kWh\n");
+}
+
+TEST_P(MosquittoExampleTest, IotGatewayForwardsSummaries) {
+  Spawned sub(sub_command("gw-watcher", "gateways/+/summary", 2));
+  ASSERT_TRUE(subscribed("gw-watcher")) << broker->log();
+  std::string tls_args;
+#if SOCKKIT_TEST_TLS
+  tls_args = " --cafile " + pki->ca();  // over TLS, to mosquitto's TLS listener
+  const auto port = broker->tls_port;
+#else
+  const auto port = broker->port;
+#endif
+  auto [code, out] = cli_program(std::string(SOCKKIT_IOT_GATEWAY) + " --sensors 4 --seconds 3" +
+                                 tls_args + " " + broker->target(port));
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+  const std::string got = sub.output();
+  EXPECT_EQ(got.rfind("gateways/gateway-1/summary summary 1 node-", 0), 0u) << got;
+  EXPECT_NE(got.find("node-3="), std::string::npos) << got;
+}
+#endif
+
+#if SOCKKIT_TEST_TLS
+TEST_P(MosquittoTest, CliOverTlsAndMutualTls) {
+  const std::string common = " -h 127.0.0.1 -t tls -m y -q 1 --cafile " + pki->ca();
+  auto [code, out] = cli("mqtt pub -p " + std::to_string(broker->tls_port) + common);
+  EXPECT_EQ(code, 0) << out;
+  std::tie(code, out) = cli("mqtt pub -p " + std::to_string(broker->mtls_port) + common +
+                            " --cert " + pki->cert("client") + " --key " + pki->key("client"));
+  EXPECT_EQ(code, 0) << out;
+  std::tie(code, out) = cli("mqtt pub -p " + std::to_string(broker->tls_port) +
+                            " -h 127.0.0.1 -t tls -m y --cafile " + pki->other_ca());
+  EXPECT_EQ(code, 1);
+  EXPECT_NE(out.find("[tls_untrusted]"), std::string::npos) << out;
+}
+#endif
+#endif
+
+#if defined(SOCKKIT_CLI) && defined(SOCKKIT_SMART_METER)
+INSTANTIATE_TEST_SUITE_P(Examples, MosquittoExampleTest, ::testing::Values(Version::v5),
+                         [](const ::testing::TestParamInfo<Version>&) {
+                           return std::string("v5");
+                         });
+#endif
+
+}  // namespace
+}  // namespace sockkit::test

@@ -1,0 +1,169 @@
+// The mosquitto suites' fixture: a loop, mosquitto started per test (with the
+// test PKI's TLS listeners when TLS is built), clients made on the loop, a
+// recorder of their callbacks, and a way to run programs in the background.
+// Shared by mqtt_broker_test.cpp and mqtt_cli_test.cpp.
+#pragma once
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/fixture.hpp"
+#include "support/mosquitto.hpp"
+#if SOCKKIT_TEST_TLS
+#include "support/test_pki.hpp"
+#endif
+
+namespace sockkit::test {
+
+using namespace std::chrono_literals;
+using mqtt::QoS;
+using mqtt::Version;
+
+/// A command run in the background with its output in a file, ended by PID.
+class Spawned {
+ public:
+  explicit Spawned(const std::string& command) {
+    char path[] = "/tmp/sockkit-mqtt-out-XXXXXX";
+    const int fd = ::mkstemp(path);
+    ::close(fd);
+    out_ = path;
+    pid_ = fork();
+    if (pid_ == 0) {
+      const std::string line = "exec " + command + " >" + out_ + " 2>&1";
+      execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~Spawned() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+    ::unlink(out_.c_str());
+  }
+  /// True once it has exited (its status in `status`).
+  bool done() {
+    if (pid_ <= 0) return true;
+    if (waitpid(pid_, &status_, WNOHANG) != pid_) return false;
+    pid_ = -1;
+    return true;
+  }
+  int exit_code() const { return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1; }
+  std::string output() const {
+    std::ifstream in(out_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+ private:
+  std::string out_;
+  pid_t pid_ = -1;
+  int status_ = 0;
+};
+
+struct Events : mqtt::Handler {
+  int connected = 0;
+  std::vector<std::error_code> disconnects, connect_failures;
+  std::vector<mqtt::Message> raw;
+  std::vector<std::string> topics, payloads;
+  std::vector<bool> retained;
+  std::size_t published = 0, subscribed = 0;
+  std::vector<std::error_code> publish_errors;
+  void on_connected(bool) override { ++connected; }
+  void on_disconnected(std::error_code why) override { disconnects.push_back(why); }
+  void on_connect_failed(std::error_code why) override { connect_failures.push_back(why); }
+  void on_message(const mqtt::Message& m) override {
+    topics.emplace_back(m.topic);
+    payloads.emplace_back(m.text());
+    retained.push_back(m.retain);
+  }
+  void on_published(std::uint64_t, std::error_code result) override {
+    ++published;
+    if (result) publish_errors.push_back(result);
+  }
+  void on_subscribed(std::span<const mqtt::Subscription>,
+                     std::span<const std::error_code>) override {
+    ++subscribed;
+  }
+};
+
+inline const char* version_flag(Version v) {
+  return v == Version::v5 ? "mqttv5" : "mqttv311";
+}
+
+class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<Version> {
+ protected:
+  void SetUp() override {
+    SockkitTest::SetUp();
+    if (!Mosquitto::available()) GTEST_SKIP() << "mosquitto and mosquitto-clients not installed";
+    auto l = EventLoop::create();
+    ASSERT_OK(l);
+    loop = std::move(*l);
+#if SOCKKIT_TEST_TLS
+    pki = std::make_unique<TestPki>();
+    ASSERT_TRUE(pki->ok()) << pki->error();
+    broker = std::make_unique<Mosquitto>("127.0.0.1", pki.get());
+#else
+    broker = std::make_unique<Mosquitto>("127.0.0.1");
+#endif
+    std::string why;
+    ASSERT_TRUE(broker->start(why)) << why;
+  }
+  void TearDown() override {
+    clients.clear();
+    if (loop) loop->run_until([] { return false; }, EventLoop::Clock::now() + 20ms);
+    broker.reset();
+    loop.reset();
+    SockkitTest::TearDown();
+  }
+
+  mqtt::Settings settings(std::string id, std::uint16_t port = 0) {
+    mqtt::Settings s;
+    s.target = broker->target(port != 0 ? port : broker->port);
+    s.version = GetParam();
+    s.client_id = std::move(id);
+    s.transport.reconnect = {.initial = 50ms, .max = 300ms, .jitter = 0};
+    return s;
+  }
+  mqtt::Client& make(mqtt::Settings s, Events& events) {
+    auto c = mqtt::Client::create(*loop, std::move(s), events);
+    EXPECT_TRUE(c.has_value());
+    clients.push_back(std::move(*c));
+    return *clients.back();
+  }
+  /// Runs the loop until `done`; it also wakes every 10 ms, for conditions outside
+  /// the loop (another process's output, the broker's log).
+  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
+    const auto tick = loop->add_repeating_timer(10ms, [] {});
+    const bool ok = loop->run_until(done, EventLoop::Clock::now() + limit);
+    loop->cancel_timer(tick);
+    return ok;
+  }
+  /// Waits until mosquitto has answered a SUBSCRIBE of client `id` (its log says so).
+  bool subscribed(const std::string& id) {
+    return run_until([&] { return broker->log().find("SUBACK to " + id) != std::string::npos; });
+  }
+  std::string sub_command(const std::string& id, const std::string& topic, int count) {
+    return "/usr/bin/mosquitto_sub -h 127.0.0.1 -p " + std::to_string(broker->port) + " -V " +
+           version_flag(GetParam()) + " -i " + id + " -t '" + topic + "' -q 2 -v -C " +
+           std::to_string(count) + " -W 10";
+  }
+
+  std::unique_ptr<EventLoop> loop;
+#if SOCKKIT_TEST_TLS
+  std::unique_ptr<TestPki> pki;
+#endif
+  std::unique_ptr<Mosquitto> broker;
+  std::vector<std::unique_ptr<mqtt::Client>> clients;
+};
+
+}  // namespace sockkit::test
