@@ -253,11 +253,10 @@ std::error_code ClientImpl::on_connack(const codec::Connack& ack) {
       p.server_keep_alive ? std::chrono::seconds(*p.server_keep_alive) : settings_.keepalive;
   if (p.assigned_client_id) client_id_.assign(*p.assigned_client_id);
 
-  if (ack.session_present) {
+  if (ack.session_present)
     resume();
-  } else if (auto ec = start_fresh_session()) {
-    return ec;
-  }
+  else
+    start_fresh_session();
   if (retired_) return {};
   arm_keepalive();
   user_.on_connected(ack.session_present);

@@ -118,7 +118,7 @@ class ClientImpl final : public ReconnectingHandler {
 
   /// A new session: messages start over, QoS 2 ones the broker had taken are
   /// reported, subscriptions are made again.
-  std::error_code start_fresh_session();
+  void start_fresh_session();
 
   void schedule_pump();
   /// Counts drops now; the handler hears of them from the loop.

@@ -34,7 +34,6 @@ enum class PacketType : std::uint8_t {
   auth,
 };
 
-inline constexpr std::size_t kMaxFixedHeader = 5;
 inline constexpr std::uint32_t kMaxRemainingLength = 268'435'455;
 inline constexpr std::size_t kMaxSubackCodes = 64;  ///< Filters per SUBSCRIBE the client sends.
 

@@ -59,7 +59,7 @@ void ClientImpl::resume() {
   }
 }
 
-std::error_code ClientImpl::start_fresh_session() {
+void ClientImpl::start_fresh_session() {
   incoming_qos2_.clear();
   requests_.clear();
   unsent_.clear();  // every subscription is made again below
@@ -70,7 +70,7 @@ std::error_code ClientImpl::start_fresh_session() {
       // PUBREC came, PUBREL did not complete: the broker that took the message
       // has lost it with the session. Sending it again could duplicate it.
       complete(i, make_error_code(reason::session_not_resumed));
-      if (retired_) return {};
+      if (retired_) return;
       continue;
     }
     if (m.stage == Stage::published) {
@@ -81,7 +81,6 @@ std::error_code ClientImpl::start_fresh_session() {
     ++i;
   }
   if (!subscriptions_.empty()) send_subscribe(subscriptions_);
-  return {};
 }
 
 void ClientImpl::report_dropped(std::size_t messages, std::size_t bytes) {

@@ -55,7 +55,6 @@ void FakeBroker::on_open(Connection& c) {
 
 void FakeBroker::on_close(Connection& c, std::error_code) {
   if (&c == current_) current_ = nullptr;
-  ++closed;
 }
 
 Result<std::size_t> FakeBroker::on_data(Connection& c, std::span<const std::byte> data) {

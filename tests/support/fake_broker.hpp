@@ -54,7 +54,6 @@ class FakeBroker final : ConnectionHandler {
 
   std::vector<MqttPacket> received;  ///< Everything the client sent, in order.
   int connections = 0;
-  int closed = 0;
 
   /// Raw bytes to the current connection.
   void send(std::span<const std::byte> bytes);
