@@ -2,10 +2,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "support/fixture.hpp"
 
@@ -96,6 +98,42 @@ TEST_F(CliTest, EchoServerAndConnectRoundTripWithHalfClose) {
   EXPECT_EQ(client.status, 0) << client.output;
   EXPECT_EQ(client.output, "hello\nworld\n");
   EXPECT_EQ(server.wait(), 0);
+}
+
+// The README's example: against a running server, and against one that hangs up.
+Run run_hello_echo(const std::string& address) {
+  Run r;
+  FILE* p = ::popen(
+      (std::string("timeout 20 ") + SOCKKIT_HELLO_ECHO + " " + address + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr)
+    r.output += buf;
+  const int raw = ::pclose(p);
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return r;
+}
+
+TEST_F(CliTest, HelloEchoTalksToARunningEchoServer) {
+  Background server("echo-server -l 127.0.0.1:0 -n 1 -q");
+  ASSERT_FALSE(server.address.empty());
+  auto hello = run_hello_echo(server.address);
+  EXPECT_EQ(hello.status, 0) << hello.output;
+  EXPECT_EQ(hello.output, "hello\n");
+  EXPECT_EQ(server.wait(), 0);
+}
+
+// A server that closes without answering: the example says why and prints no reply
+// (the reply buffer was never filled).
+TEST_F(CliTest, HelloEchoReportsAFailedReadAndPrintsNoReply) {
+  auto listener = TcpListener::bind(Endpoint::loopback_v4(0));
+  ASSERT_TRUE(listener);
+  std::thread hang_up([&] { (void)listener->accept(); });
+  auto hello = run_hello_echo(listener->local_endpoint()->to_string());
+  hang_up.join();
+  EXPECT_NE(hello.status, 0) << hello.output;
+  EXPECT_EQ(hello.output.rfind("read: ", 0), 0u) << hello.output;
+  EXPECT_EQ(std::count(hello.output.begin(), hello.output.end(), '\n'), 1) << hello.output;
 }
 
 // Kilobytes of address space of process `pid` (VmSize), 0 if unknown.
