@@ -19,6 +19,6 @@ echo "## Micro-benchmarks (bench_micro)"
 build/release/bench/bench_micro --benchmark_min_time=0.1 2>/dev/null | grep -E '^(BM_|-|Benchmark)'
 echo
 echo "## Idle scaling chart (sockkit bench --scaling)"
-build/release/tools/sockkit bench --backends select,poll,epoll,uring -c 1 -d 1 \
+build/release/tools/sockkit bench -b select,poll,epoll,uring -c 1 -d 1 \
   --scaling 0,250,450,1000,2000,4000 --plot docs/idle-scaling.png --csv docs/idle-scaling.csv
 rm -f docs/idle-scaling.png.csv docs/idle-scaling.png.gp

@@ -6,6 +6,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -88,6 +91,41 @@ TEST_F(CliTest, HelpDocumentsEverySubcommand) {
     EXPECT_NE(sub_help.output.find("-h,--host"), std::string::npos) << sub_help.output;
   }
   EXPECT_EQ(run("mqtt pub -t x").status, 2);  // no payload option given
+}
+
+// A short flag means one thing in every subcommand: each "-x,--long" line of every
+// help screen is collected and no -x may stand for two different long names. The
+// MQTT commands are exempt: they keep mosquitto_pub/mosquitto_sub's flags.
+TEST_F(CliTest, EveryShortFlagHasOneMeaningAcrossSubcommands) {
+  std::map<std::string, std::set<std::string>> meanings;  // "-b" -> {"--backend (bench)", ...}
+  std::map<std::string, std::set<std::string>> users;
+  size_t seen = 0;
+  for (const char* sub :
+       {"echo-server", "connect", "udp-send", "udp-recv", "bench", "demo", "resolve"}) {
+    auto help = run(std::string(sub) + " --help");
+    ASSERT_EQ(help.status, 0) << sub;
+    std::istringstream lines(help.output);
+    for (std::string line; std::getline(lines, line);) {
+      const auto at = line.find_first_not_of(' ');
+      if (at == std::string::npos || line.compare(at, 1, "-") != 0 || line[at + 1] == '-') continue;
+      const std::string flag = line.substr(at, 2);
+      const auto comma = line.find(",--", at);
+      if (comma != at + 2) continue;
+      const auto end = line.find_first_of(" ,", comma + 1);
+      meanings[flag].insert(line.substr(comma + 1, end - comma - 1));
+      users[flag].insert(sub);
+      ++seen;
+    }
+  }
+  EXPECT_GT(seen, 10u);  // the help screens were read
+  for (const auto& [flag, longs] : meanings) {
+    std::string listed;
+    for (const auto& l : longs)
+      listed += l + " ";
+    for (const auto& u : users[flag])
+      listed += "[" + u + "] ";
+    EXPECT_EQ(longs.size(), 1u) << flag << " means " << listed;
+  }
 }
 
 TEST_F(CliTest, EchoServerAndConnectRoundTripWithHalfClose) {

@@ -220,8 +220,9 @@ void add_bench(CLI::App& app, int& status) {
   auto* cmd = app.add_subcommand(
       "bench", "Load an echo server; verify every byte; report msgs/s, MB/s, latency percentiles");
   cmd->add_option("--connect", opt->connect, "Server to load (default: one in this process)");
-  cmd->add_option("-b,--backends", opt->backends,
-                  "In-process server backends, comma-separated (select,poll,epoll,epoll-et,uring)")
+  cmd->add_option(
+         "-b,--backend,--backends", opt->backends,
+         "In-process server backend(s), comma-separated (select,poll,epoll,epoll-et,uring)")
       ->capture_default_str();
   cmd->add_option("-c,--connections", opt->connections, "Active connections")
       ->capture_default_str()
@@ -237,7 +238,7 @@ void add_bench(CLI::App& app, int& status) {
       ->check(CLI::Range(0.1, 3600.0));
   cmd->add_option("--idle", opt->idle, "Idle connections held open during the run")
       ->check(CLI::Range(0, 1000000));
-  cmd->add_option("-n,--messages", opt->messages,
+  cmd->add_option("-n,--count,--messages", opt->messages,
                   "Stop after this many echoed messages (deterministic runs, e.g. callgrind)");
   cmd->add_option("--scaling", opt->scaling,
                   "Idle-scaling sweep: idle counts, e.g. 0,250,500,1000");

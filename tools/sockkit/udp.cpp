@@ -107,7 +107,7 @@ void add_udp(CLI::App& app, int& status) {
       ->check(CLI::PositiveNumber);
   send_cmd->add_option("-i,--interval", s->interval, "Seconds between datagrams")
       ->check(CLI::NonNegativeNumber);
-  send_cmd->add_flag("-b,--broadcast", s->broadcast, "Allow broadcast destinations (SO_BROADCAST)");
+  send_cmd->add_flag("--broadcast", s->broadcast, "Allow broadcast destinations (SO_BROADCAST)");
   send_cmd->add_option("--ttl", s->ttl, "Multicast TTL (0..255)")->check(CLI::Range(0, 255));
   send_cmd->final_callback([s, &status] { status = send(*s); });
 
