@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite: format and docs checks, then build + test under the release,
+# The whole test suite: format and docs checks, the API reference, then build + test under the release,
 # AddressSanitizer/UBSan, ThreadSanitizer and -fno-exceptions -fno-rtti builds,
 # sockkit on lwIP (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe
 # tests, lwIP smoke tests; TLS on mbedTLS's embedded profile), then the
@@ -16,6 +16,8 @@ echo "== clang-format"
 git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
 echo "== docs: relative links and repository paths"
 scripts/check-docs.sh
+echo "== API reference: Doxygen, every public declaration documented (warnings are errors)"
+doxygen docs/api/Doxyfile
 
 for preset in "${presets[@]}"; do
   if [ "$preset" = fuzz ]; then

@@ -30,6 +30,7 @@ struct BackoffPolicy {
 /// sockkit::random_bytes, see sockkit/entropy.hpp).
 class BackoffSchedule {
  public:
+  /// A schedule for `policy`; `seed` makes the jitter reproducible (0: from entropy).
   explicit BackoffSchedule(const BackoffPolicy& policy = {}, std::uint64_t seed = 0) noexcept;
   /// The wait before the next attempt, and counts the attempt.
   std::chrono::milliseconds next() noexcept;
@@ -37,6 +38,7 @@ class BackoffSchedule {
   void reset() noexcept;
   /// Waits handed out since the last reset.
   unsigned attempts() const noexcept { return attempts_; }
+  /// The policy this schedule follows.
   const BackoffPolicy& policy() const noexcept { return policy_; }
 
  private:

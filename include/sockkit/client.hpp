@@ -40,8 +40,13 @@ struct ConnectOptions {
   Resolver* resolver = nullptr;
 };
 
+/// Outgoing connections on an event loop, each served by one ConnectionHandler.
+///
+///     auto client = sockkit::Client::create(*loop, handler);
+///     (*client)->connect(*sockkit::Endpoint::parse("192.0.2.7:502"), 5s);
 class Client {
  public:
+  /// A client on `loop`; every connection it makes is served by `handler`.
   static Result<std::unique_ptr<Client>> create(EventLoop& loop, ConnectionHandler& handler,
                                                 const ConnectionLimits& limits = {}) noexcept;
   /// Closes pending connects (no callbacks) and every connection (on_close with
@@ -53,7 +58,7 @@ class Client {
   /// failure (bad address, no route) is returned here instead. A negative
   /// `timeout` sets no limit of sockkit's (the stack's own SYN retries still end it).
   ///
-  ///   client->connect(to, 5s, {.keepalive = sockkit::Keepalive{.idle = 30s}});
+  ///     client->connect(to, 5s, {.keepalive = sockkit::Keepalive{.idle = 30s}});
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
                  const ConnectOptions& options = {}) noexcept;
   /// Connects to "host:port": the name is resolved on the loop (never blocking
@@ -63,7 +68,7 @@ class Client {
   /// (for a failed lookup `to` is an empty Endpoint and `why` is
   /// errc::name_not_resolved or errc::timed_out). Numeric text connects at once.
   ///
-  ///   client->connect("broker.example.com:8883", 10s, {.tls = tls});
+  ///     client->connect("broker.example.com:8883", 10s, {.tls = tls});
   Status connect(std::string_view host_port, std::chrono::milliseconds timeout,
                  const ConnectOptions& options = {}) noexcept;
   /// Connects in progress (name lookups included).

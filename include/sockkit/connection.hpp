@@ -85,10 +85,12 @@ class ConnectionHandler {
 /// One buffered connection. Obtained only through handler callbacks.
 class Connection final : private IoHandler {
  public:
+  ///@{
   /// Queues or writes `data`. errc::limit_exceeded past max_write_queue (nothing
   /// of `data` is queued then), errc::not_connected after close or shutdown_write.
   Status send(std::span<const std::byte> data) noexcept;
   Status send(std::string_view data) noexcept;
+  ///@}
   /// Bytes waiting to be written.
   std::size_t queued_bytes() const noexcept;
   /// Half-close once everything queued is written.
@@ -97,34 +99,41 @@ class Connection final : private IoHandler {
   void close(std::error_code why = {}) noexcept;
   /// Closes once the queue is written (bounded by the group's shutdown deadline).
   void close_after_flush() noexcept;
+  ///@{
   /// Stops / restarts reading (backpressure towards the peer).
   void pause_reading() noexcept;
   void resume_reading() noexcept;
+  ///@}
+  /// False once closed (the object stays valid until on_close returns).
   bool is_open() const noexcept;
 
+  /// The descriptor, for options; do not read, write or close it.
   NativeHandle native_handle() const noexcept { return handle_; }
   /// The peer's address (asks the stack).
   Result<Endpoint> peer() const noexcept;
   /// What the TLS handshake agreed on; errc::not_supported on a plain connection.
   ///
-  ///   if (auto tls = c.tls_info()) std::printf("%s %s\n", tls->version.c_str(),
-  ///   tls->cipher.c_str());
+  ///     if (auto tls = c.tls_info()) std::printf("%s %s\n", tls->version.c_str(),
+  ///     tls->cipher.c_str());
   Result<TlsInfo> tls_info() const;
 
   /// Names one connection for the life of its Server or Client: never 0, never
   /// given to another connection. Server::find / Client::find turn it back
   /// into the connection while it is open (from another thread: post() first).
   using Id = std::uint64_t;
+  /// Names this connection; once it closes, no other connection gets the same id.
   Id id() const noexcept;
+  ///@{
   /// The user's pointer for this connection (null until set): per-connection
   /// state without a map from ids.
   ///
-  ///   void on_open(Connection& c) override { c.set_context(new Session); }
-  ///   void on_close(Connection& c, std::error_code) override {
-  ///     delete static_cast<Session*>(c.context());
-  ///   }
+  ///     void on_open(Connection& c) override { c.set_context(new Session); }
+  ///     void on_close(Connection& c, std::error_code) override {
+  ///       delete static_cast<Session*>(c.context());
+  ///     }
   void set_context(void* context) noexcept { context_ = context; }
   void* context() const noexcept { return context_; }
+  ///@}
 
   Connection() noexcept = default;  // for the group's slab only
 

@@ -45,7 +45,7 @@ class Endpoint {
                        std::uint32_t scope_id = 0) noexcept;
   /// 127.0.0.1:port.
   static Endpoint loopback_v4(std::uint16_t port) noexcept;
-  /// [::1]:port.
+  /// `[::1]`:port.
   static Endpoint loopback_v6(std::uint16_t port) noexcept;
   /// 0.0.0.0:port — every local IPv4 address.
   static Endpoint any_v4(std::uint16_t port) noexcept;
@@ -53,20 +53,22 @@ class Endpoint {
   static Endpoint any_v6(std::uint16_t port) noexcept;
   /// A Unix-domain path; failure::path_too_long past kMaxUnixPath bytes.
   ///
-  ///   auto ep = Endpoint::unix_path("/run/sockkit.sock");
+  ///     auto ep = Endpoint::unix_path("/run/sockkit.sock");
   static Result<Endpoint> unix_path(std::string_view path) noexcept;
   /// A Linux abstract Unix-domain name (no file; vanishes with the socket).
   ///
-  ///   auto ep = Endpoint::unix_abstract("sockkit-test");   // formats as "unix:@sockkit-test"
+  ///     auto ep = Endpoint::unix_abstract("sockkit-test");   // formats as "unix:@sockkit-test"
   static Result<Endpoint> unix_abstract(std::string_view name) noexcept;
 
   /// Parses numeric text (see the file comment). A host name is
   /// failure::malformed_address here; use resolve() for names.
   ///
-  ///   auto ep = Endpoint::parse("10.0.0.2:1883");
+  ///     auto ep = Endpoint::parse("10.0.0.2:1883");
   static Result<Endpoint> parse(std::string_view text) noexcept;
 
+  /// ipv4, ipv6, unix_domain, or none for a default-constructed Endpoint.
   Family family() const noexcept { return family_; }
+  /// IPv4 or IPv6.
   bool is_ip() const noexcept { return family_ == Family::ipv4 || family_ == Family::ipv6; }
   /// Port in host order (0 for Unix-domain endpoints).
   std::uint16_t port() const noexcept { return port_; }
@@ -81,8 +83,11 @@ class Endpoint {
   /// True for a Linux abstract Unix-domain name.
   bool is_abstract() const noexcept { return abstract_; }
 
+  /// 127.0.0.0/8, ::1, or any Unix-domain address (never leaves the host).
   bool is_loopback() const noexcept;
+  /// 0.0.0.0 or ::, the "any address" of a bind.
   bool is_unspecified() const noexcept;
+  /// 224.0.0.0/4 or ff00::/8.
   bool is_multicast() const noexcept;
 
   /// Text that parse() reads back: "1.2.3.4:80", "[::1]:80", "unix:/p", "unix:@n".
@@ -90,6 +95,7 @@ class Endpoint {
   /// The address part only: "1.2.3.4", "::1", "fe80::1%2", "/p".
   std::string address_string() const;
 
+  /// Same family, address, port, scope and path.
   friend bool operator==(const Endpoint& a, const Endpoint& b) noexcept;
 
  private:
@@ -104,13 +110,13 @@ class Endpoint {
 
 /// Parses a decimal port "0".."65535"; failure::port_out_of_range otherwise.
 ///
-///   auto p = sockkit::parse_port("8080");   // 8080
+///     auto p = sockkit::parse_port("8080");   // 8080
 Result<std::uint16_t> parse_port(std::string_view text) noexcept;
 
 /// Index of a network interface by name, for IPv6 scopes and multicast.
 ///
-///   auto lo = sockkit::interface_index("lo");
-///   udp.join_multicast(group, *lo);
+///     auto lo = sockkit::interface_index("lo");
+///     udp.join_multicast(group, *lo);
 Result<std::uint32_t> interface_index(std::string_view name) noexcept;
 
 /// What resolve() should return.
@@ -128,8 +134,8 @@ struct ResolveOptions {
 /// call; names go through sockkit's resolver (resolver.hpp) with the system's
 /// configuration — the hosts file, then the DNS servers — on every stack.
 ///
-///   auto eps = sockkit::resolve("broker.local:8883");
-///   if (eps) for (auto& ep : *eps) { ... try each ... }
+///     auto eps = sockkit::resolve("broker.local:8883");
+///     if (eps) for (auto& ep : *eps) { ... try each ... }
 Result<std::vector<Endpoint>> resolve(std::string_view text, const ResolveOptions& options = {});
 
 }  // namespace sockkit

@@ -101,17 +101,17 @@ const std::error_category& error_category() noexcept;
 
 /// Builds a portable condition, so `code == sockkit::errc::timed_out` works.
 ///
-///   if (r.error() == sockkit::make_error_condition(sockkit::errc::timed_out)) {...}
+///     if (r.error() == sockkit::make_error_condition(sockkit::errc::timed_out)) {...}
 std::error_condition make_error_condition(errc e) noexcept;
 /// Builds one of sockkit's own error codes.
 ///
-///   return sockkit::make_error_code(sockkit::failure::port_out_of_range);
+///     return sockkit::make_error_code(sockkit::failure::port_out_of_range);
 std::error_code make_error_code(failure e) noexcept;
 
 /// The portable condition a code is equivalent to, or a default-constructed
 /// (false) condition when none fits. Useful for logs and for switch statements.
 ///
-///   switch (sockkit::classify(ec)) { case sockkit::errc::timed_out: ... }
+///     switch (sockkit::classify(ec)) { case sockkit::errc::timed_out: ... }
 errc classify(const std::error_code& code) noexcept;
 
 /// Short stable name of a condition ("connection_reset"), for logs and tools.
@@ -119,7 +119,10 @@ const char* to_string(errc e) noexcept;
 
 }  // namespace sockkit
 
+// std::error_code needs to know the enums; left out of the reference.
+/// @cond
 template <>
 struct std::is_error_condition_enum<sockkit::errc> : std::true_type {};
 template <>
 struct std::is_error_code_enum<sockkit::failure> : std::true_type {};
+/// @endcond

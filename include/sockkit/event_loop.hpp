@@ -27,16 +27,17 @@ namespace sockkit {
 
 /// Readiness bits passed to IoHandler::on_io.
 namespace io {
-inline constexpr unsigned readable = 1;
-inline constexpr unsigned writable = 2;
-inline constexpr unsigned error = 4;   ///< Always reported, whatever the interest.
-inline constexpr unsigned hangup = 8;  ///< Always reported, whatever the interest.
+inline constexpr unsigned readable = 1;  ///< Data, a connection or end of stream to read.
+inline constexpr unsigned writable = 2;  ///< Room to send, or a connect finished.
+inline constexpr unsigned error = 4;     ///< Always reported, whatever the interest.
+inline constexpr unsigned hangup = 8;    ///< Always reported, whatever the interest.
 }  // namespace io
 
 /// Receives readiness for one descriptor. Spurious calls are possible (a
 /// descriptor number reused within one batch): read/write until would_block.
 class IoHandler {
  public:
+  /// Called on the loop's thread with io::readable and/or io::writable.
   virtual void on_io(unsigned events) noexcept = 0;
 
  protected:
@@ -45,7 +46,7 @@ class IoHandler {
 
 /// How a loop is created.
 struct LoopOptions {
-  Backend backend = default_backend();
+  Backend backend = default_backend();  ///< epoll where the build has it, else poll.
   /// If the kernel refuses io_uring, run on epoll instead (backend() tells).
   bool fallback = true;
 };
@@ -56,11 +57,12 @@ using TimerId = std::uint64_t;
 /// The event loop.
 class EventLoop {
  public:
+  /// The clock of timers and deadlines: monotonic, unaffected by wall-clock changes.
   using Clock = std::chrono::steady_clock;
 
   /// A loop on the requested backend (see LoopOptions::fallback).
   ///
-  ///   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
+  ///     auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
   static Result<std::unique_ptr<EventLoop>> create(const LoopOptions& options = {}) noexcept;
   ~EventLoop();
   EventLoop(const EventLoop&) = delete;
@@ -76,7 +78,7 @@ class EventLoop {
   /// Calls handler->on_io() whenever `h` is ready for `interest` (io::readable |
   /// io::writable). errc::limit_exceeded past the backend's descriptor limit.
   ///
-  ///   loop->watch(sock.native_handle(), sockkit::io::readable, &my_handler);
+  ///     loop->watch(sock.native_handle(), sockkit::io::readable, &my_handler);
   Status watch(NativeHandle h, unsigned interest, IoHandler* handler) noexcept;
   /// Changes the interest of a watched descriptor.
   Status rewatch(NativeHandle h, unsigned interest) noexcept;
@@ -85,7 +87,7 @@ class EventLoop {
 
   /// Runs `fn` once after `delay` (negative: at once; milliseconds::max(): never).
   ///
-  ///   auto id = loop->add_timer(2s, [] { puts("late"); });
+  ///     auto id = loop->add_timer(2s, [] { puts("late"); });
   TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
   /// Runs `fn` every `period` (at least 1 ms) until cancelled.
   TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn);
@@ -98,20 +100,20 @@ class EventLoop {
   /// the backend. For handlers that stop early to bound their share of an
   /// iteration: an edge-triggered backend would not report the rest again.
   ///
-  ///   if (++reads == kBudget) return loop->requeue(fd, sockkit::io::readable);
+  ///     if (++reads == kBudget) return loop->requeue(fd, sockkit::io::readable);
   void requeue(NativeHandle h, unsigned events) noexcept;
   /// Runs `fn` once no callback of this loop is on the stack: at the end of the
   /// outermost iteration, or at once when called outside any callback. This is
   /// how objects are destroyed from inside their own callbacks.
   ///
-  ///   loop->defer([p = session.release()] { delete p; });
+  ///     loop->defer([p = session.release()] { delete p; });
   void defer(std::function<void()> fn);
   /// True while a callback of this loop (I/O, timer, posted, deferred) is running.
   bool in_callback() const noexcept;
 
   /// Queues `fn` to run on the loop thread and wakes the loop. Any thread.
   ///
-  ///   std::thread([&] { loop->post([&] { conn.send("hi"); }); }).detach();
+  ///     std::thread([&] { loop->post([&] { conn.send("hi"); }); }).detach();
   void post(std::function<void()> fn);
   /// Makes run() return after the current iteration. Any thread.
   void stop() noexcept;

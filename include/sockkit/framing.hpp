@@ -23,13 +23,14 @@ namespace sockkit {
 
 /// One frame found at the start of a buffer. consumed == 0: no complete frame yet.
 struct Frame {
-  std::span<const std::byte> payload;
-  std::size_t consumed = 0;
+  std::span<const std::byte> payload;  ///< The frame without its delimiter or length prefix.
+  std::size_t consumed = 0;            ///< Bytes to drop from the buffer, framing included.
 };
 
 /// Frames ending with a delimiter byte (lines, NUL-terminated records).
 class DelimiterFramer {
  public:
+  /// Frames end with `delimiter`; one longer than `max_frame` is failure::frame_too_large.
   explicit DelimiterFramer(char delimiter = '\n', std::size_t max_frame = 64 << 10) noexcept
       : delimiter_(static_cast<std::byte>(delimiter)), max_frame_(max_frame) {}
   /// The payload excludes the delimiter. errc::message_too_large when no delimiter
@@ -44,6 +45,8 @@ class DelimiterFramer {
 /// Frames preceded by a big-endian length of 1, 2 or 4 bytes.
 class LengthPrefixFramer {
  public:
+  /// A big-endian length of `prefix_bytes` (1, 2 or 4; anything else means 4) before
+  /// each frame of at most `max_frame` bytes (longer: failure::frame_too_large).
   explicit LengthPrefixFramer(int prefix_bytes = 4, std::size_t max_frame = 1 << 20) noexcept
       : prefix_(prefix_bytes == 1 || prefix_bytes == 2 ? prefix_bytes : 4), max_frame_(max_frame) {}
   /// errc::message_too_large when the announced length exceeds max_frame.
@@ -51,6 +54,7 @@ class LengthPrefixFramer {
   /// Writes the prefix for a payload of `size` bytes into `out` (prefix_bytes() long).
   /// errc::message_too_large if `size` does not fit the prefix or max_frame.
   Status encode_header(std::size_t size, std::span<std::byte> out) const noexcept;
+  /// Bytes of the length prefix.
   int prefix_bytes() const noexcept { return prefix_; }
 
  private:

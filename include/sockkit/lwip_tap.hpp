@@ -28,8 +28,8 @@ struct TapConfig {
 
 /// Frames through the TAP device since attach_tap().
 struct TapStats {
-  std::uint64_t frames_in = 0;
-  std::uint64_t frames_out = 0;
+  std::uint64_t frames_in = 0;   ///< Ethernet frames read from the device into lwIP.
+  std::uint64_t frames_out = 0;  ///< Ethernet frames lwIP wrote to the device.
   std::uint64_t dropped_in = 0;  ///< No memory for a received frame, or lwIP refused it.
 };
 

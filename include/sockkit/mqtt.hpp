@@ -96,22 +96,22 @@ enum class reason : int {
 const std::error_category& category() noexcept;
 /// Builds an error code from a reason.
 ///
-///   if (ec == sockkit::mqtt::make_error_code(sockkit::mqtt::reason::not_authorized)) ...
+///     if (ec == sockkit::mqtt::make_error_code(sockkit::mqtt::reason::not_authorized)) ...
 std::error_code make_error_code(reason r) noexcept;
 
 /// The last will: published by the broker if the client vanishes without DISCONNECT.
 struct Will {
-  std::string topic{};
-  std::string payload{};
-  QoS qos = QoS::at_most_once;
-  bool retain = false;
+  std::string topic{};          ///< Where the broker publishes it.
+  std::string payload{};        ///< What it publishes.
+  QoS qos = QoS::at_most_once;  ///< Its quality of service.
+  bool retain = false;          ///< Kept by the broker for later subscribers.
 };
 
 /// A received message; the views are valid only during Handler::on_message.
 struct Message {
-  std::string_view topic{};
-  std::span<const std::byte> payload{};
-  QoS qos = QoS::at_most_once;
+  std::string_view topic{};              ///< The topic it was published to.
+  std::span<const std::byte> payload{};  ///< Its bytes, as published.
+  QoS qos = QoS::at_most_once;           ///< The QoS it was delivered with.
   bool retain = false;     ///< Sent because it was retained (a new subscription's first look).
   bool duplicate = false;  ///< The broker's DUP flag (QoS 1 may deliver twice; QoS 2 never does).
   /// The payload as text.
@@ -122,7 +122,7 @@ struct Message {
 
 /// One topic filter of a SUBSCRIBE ('+' one level, '#' the rest).
 struct Subscription {
-  std::string filter{};
+  std::string filter{};          ///< A topic or a filter, e.g. "meters/+/reading".
   QoS qos = QoS::at_least_once;  ///< The maximum QoS asked for.
   bool no_local = false;         ///< MQTT 5: do not send me my own publications.
 };
@@ -144,13 +144,14 @@ class MessageStore {
 /// A MessageStore in a directory: one small file per message, written to a
 /// temporary name, synced and renamed, so a crash leaves the old or the new record.
 ///
-///   auto store = sockkit::mqtt::FileStore::open("/var/lib/meter/outbox");
+///     auto store = sockkit::mqtt::FileStore::open("/var/lib/meter/outbox");
 class FileStore final : public MessageStore {
  public:
   /// Opens (creating it if needed) `directory`.
   static Result<std::unique_ptr<FileStore>> open(std::string directory);
   Status save(std::uint64_t id, std::span<const std::byte> record) noexcept override;
   void erase(std::uint64_t id) noexcept override;
+  /// Calls `each` for every stored record, oldest first.
   Status load(const std::function<void(std::uint64_t, std::span<const std::byte>)>& each) override;
 
  private:
@@ -162,14 +163,14 @@ class FileStore final : public MessageStore {
 /// What the client does; every field has a safe default except `target`.
 struct Settings {
   std::string target{};  ///< "broker.example:1883", "[::1]:8883", "unix:/run/mosquitto.sock"
-  Version version = Version::v5;
-  std::string client_id{};    ///< Empty: the broker assigns one (MQTT 5) or a clean session.
-  bool clean_session = true;  ///< false: resume the broker's session (subscriptions, QoS 1/2).
+  Version version = Version::v5;  ///< v3_1_1 or v5.
+  std::string client_id{};        ///< Empty: the broker assigns one (MQTT 5) or a clean session.
+  bool clean_session = true;      ///< false: resume the broker's session (subscriptions, QoS 1/2).
   std::chrono::seconds session_expiry{0};  ///< MQTT 5: how long the broker keeps the session.
-  std::optional<std::string> user_name{};
-  std::optional<std::string> password{};
-  std::optional<Will> will{};
-  std::chrono::seconds keepalive{60};  ///< 0: no pings (a dead broker is then never noticed).
+  std::optional<std::string> user_name{};  ///< Sent in CONNECT when set.
+  std::optional<std::string> password{};   ///< Sent in CONNECT when set.
+  std::optional<Will> will{};              ///< Published by the broker if the client vanishes.
+  std::chrono::seconds keepalive{60};      ///< 0: no pings (a dead broker is then never noticed).
   std::chrono::milliseconds connack_timeout{10000};  ///< CONNECT sent, no CONNACK: reconnect.
   std::uint16_t max_inflight = 16;             ///< Unacknowledged QoS 1/2 publications at once.
   std::uint16_t receive_maximum = 64;          ///< Incoming QoS 2 messages awaiting PUBREL at once.
@@ -178,7 +179,7 @@ struct Settings {
   std::uint32_t max_packet_size = 256 * 1024;  ///< Larger incoming packets: packet_too_large.
   std::size_t outbox_bytes = 256 * 1024;       ///< Bound of what waits to be sent or acknowledged.
   std::size_t outbox_messages = 1000;          ///< Bound of how many messages wait.
-  OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;
+  OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;  ///< What a full outbox gives up.
   MessageStore* store = nullptr;  ///< QoS 1/2 messages also kept here (survive a restart).
   ClientSettings transport{};     ///< Reconnect policy, TLS, resolver, connect timeout.
 };
@@ -191,10 +192,10 @@ struct Stats {
   std::uint64_t retransmitted = 0;  ///< PUBLISH with DUP or PUBREL sent again after a reconnect.
   std::uint64_t duplicates_dropped = 0;  ///< Incoming QoS 2 copies not delivered twice.
   std::uint64_t dropped_messages = 0;    ///< Outbox overflow.
-  std::uint64_t dropped_bytes = 0;
-  std::size_t outbox_messages = 0;  ///< Waiting now (queued or unacknowledged).
-  std::size_t outbox_bytes = 0;
-  std::size_t inflight = 0;  ///< Sent, not acknowledged yet.
+  std::uint64_t dropped_bytes = 0;       ///< Payload bytes of those messages.
+  std::size_t outbox_messages = 0;       ///< Waiting now (queued or unacknowledged).
+  std::size_t outbox_bytes = 0;          ///< Their bytes.
+  std::size_t inflight = 0;              ///< Sent, not acknowledged yet.
 };
 
 /// Callbacks, all on the loop thread. Any of them may destroy the Client.
@@ -242,7 +243,7 @@ class Client {
   /// invalid_argument (bad topic), message_too_large, or limit_exceeded when
   /// the outbox is full and its policy refuses new messages.
   ///
-  ///   auto id = client->publish("meters/17/reading", "42.1", QoS::at_least_once);
+  ///     auto id = client->publish("meters/17/reading", "42.1", QoS::at_least_once);
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload,
                                 QoS qos = QoS::at_most_once, bool retain = false) noexcept;
   /// The same with a text payload.
@@ -252,7 +253,7 @@ class Client {
   /// Subscribes now if connected, and again after every connect that did not
   /// resume the session. Fails with invalid_argument for a bad filter.
   ///
-  ///   client->subscribe({{.filter = "meters/+/cmd", .qos = QoS::exactly_once}});
+  ///     client->subscribe({{.filter = "meters/+/cmd", .qos = QoS::exactly_once}});
   Status subscribe(std::vector<Subscription> filters) noexcept;
   /// One filter.
   Status subscribe(std::string_view filter, QoS qos = QoS::at_least_once) noexcept;
@@ -274,10 +275,13 @@ class Client {
 /// True if `topic` (no wildcards) matches `filter` ('+' and '#'); topics that
 /// start with '$' match only filters that start with '$'.
 ///
-///   topic_matches("meters/+/cmd", "meters/17/cmd");   // true
+///     topic_matches("meters/+/cmd", "meters/17/cmd");   // true
 bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
 
 }  // namespace sockkit::mqtt
 
+// std::error_code needs to know the enums; left out of the reference.
+/// @cond
 template <>
 struct std::is_error_code_enum<sockkit::mqtt::reason> : std::true_type {};
+/// @endcond

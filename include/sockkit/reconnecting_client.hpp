@@ -92,7 +92,7 @@ struct ClientSettings {
   Resolver* resolver = nullptr;
   /// Bytes the outbox holds while disconnected (whole messages).
   std::size_t outbox_limit = 64 * 1024;
-  OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;
+  OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;  ///< What a full outbox gives up.
   /// Buffering limits of the connection itself.
   ConnectionLimits limits{};
   /// TLS on every connection (a client context); null: plain.
@@ -113,9 +113,9 @@ struct ClientStats {
   std::uint64_t connects = 0;          ///< Times a connection came up.
   std::uint64_t disconnects = 0;       ///< Times it went down.
   std::uint64_t dropped_messages = 0;  ///< Outbox overflow.
-  std::uint64_t dropped_bytes = 0;
-  std::size_t outbox_bytes = 0;  ///< Waiting now.
-  std::size_t outbox_messages = 0;
+  std::uint64_t dropped_bytes = 0;     ///< Bytes of those messages.
+  std::size_t outbox_bytes = 0;        ///< Waiting now.
+  std::size_t outbox_messages = 0;     ///< Messages waiting now.
 };
 
 /// Callbacks of a ReconnectingClient. From ConnectionHandler: on_open is
@@ -155,15 +155,18 @@ class ReconnectingClient {
   void start() noexcept;
   /// Closes the connection and makes no more attempts (on_given_up with failure::stopped).
   void stop() noexcept;
+  ///@{
   /// Sends now if connected and nothing is waiting, otherwise queues in the
   /// outbox (sent in order after reconnecting). errc::limit_exceeded
   /// (failure::outbox_full) if the message was dropped; never silent.
   Status send(std::span<const std::byte> message) noexcept;
   Status send(std::string_view message) noexcept;
+  ///@}
   /// Tells the heartbeat that the pong arrived (with any_data_answers = false).
   void heartbeat_answered() noexcept;
   /// The open connection, or null.
   Connection* connection() const noexcept;
+  /// Counters since create().
   ClientStats stats() const noexcept;
 
  private:

@@ -51,9 +51,9 @@ struct ResolvedAddress {
 
 /// The answer for one family: A records (ipv4) or AAAA records (ipv6).
 struct Resolution {
-  Family family = Family::none;
-  std::vector<ResolvedAddress> addresses;  ///< Never empty in a successful Result.
-  AnswerSource source = AnswerSource::server;
+  Family family = Family::none;                ///< ipv4 (A records) or ipv6 (AAAA).
+  std::vector<ResolvedAddress> addresses;      ///< Never empty in a successful Result.
+  AnswerSource source = AnswerSource::server;  ///< Numeric, hosts file, cache or a server.
   Endpoint server;             ///< The server that answered (for cache: the one that did then).
   std::string canonical_name;  ///< The name the addresses belong to (after search and CNAMEs).
 };
@@ -64,17 +64,17 @@ enum class LookupFamilies : std::uint8_t { ipv4, ipv6, both };
 /// One family's outcome. For LookupFamilies::both there are two, in the order they
 /// arrive; `last` marks the final callback of the lookup.
 struct FamilyAnswer {
-  Family family;
+  Family family;              ///< The family this answer is for.
   Result<Resolution> result;  ///< failure::name_not_found (NXDOMAIN), no_address (no
                               ///< such record), resolve_timeout, dns_server_failure …
-  bool last;
+  bool last;                  ///< No callback follows for this lookup.
 };
 
 /// Where to ask and how: what /etc/resolv.conf says on Linux.
 struct ResolverConfig {
   std::vector<Endpoint> servers;    ///< Port 0 means 53. Empty: ask no server.
   std::vector<std::string> search;  ///< Domains tried for names with fewer than `ndots` dots.
-  unsigned ndots = 1;
+  unsigned ndots = 1;               ///< Dots below which search domains are tried first.
   std::chrono::milliseconds timeout{5000};  ///< One try at one server.
   unsigned attempts = 2;                    ///< Rounds over the servers.
   bool rotate = false;                      ///< Spread the first try over the servers.
@@ -102,30 +102,32 @@ struct ResolverOptions {
 
 /// Counters of a Resolver.
 struct ResolverStats {
-  std::uint64_t lookups = 0;
-  std::uint64_t queries_sent = 0;  ///< UDP datagrams (tries), TCP queries included.
-  std::uint64_t tcp_queries = 0;
-  std::uint64_t answers_accepted = 0;
+  std::uint64_t lookups = 0;           ///< Lookups started.
+  std::uint64_t queries_sent = 0;      ///< UDP datagrams (tries), TCP queries included.
+  std::uint64_t tcp_queries = 0;       ///< Retried over TCP after a truncated answer.
+  std::uint64_t answers_accepted = 0;  ///< Answers that matched a query and parsed.
   std::uint64_t answers_rejected = 0;  ///< Wrong sender, id or question, or malformed.
   std::uint64_t timeouts = 0;          ///< Tries that got no answer in time.
-  std::uint64_t cache_hits = 0;
-  std::uint64_t hosts_hits = 0;
+  std::uint64_t cache_hits = 0;        ///< Answered from the cache.
+  std::uint64_t hosts_hits = 0;        ///< Answered from the hosts file.
 };
 
 /// Gives the network stack its DNS servers, where the stack keeps them (lwIP:
 /// dns_setserver, what DHCP fills too); ResolverConfig::system() reads them
 /// back. Port 0 or 53 only. errc::not_supported on Linux: edit resolv.conf.
 ///
-///   sockkit::set_stack_dns_servers({{*sockkit::Endpoint::parse("192.168.1.1:53")}});
+///     sockkit::set_stack_dns_servers({{*sockkit::Endpoint::parse("192.168.1.1:53")}});
 Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept;
 
 /// An asynchronous resolver bound to one loop. Use it on the loop's thread.
 class Resolver {
  public:
-  using LookupId = std::uint64_t;
-  using FamilyCallback = std::function<void(const FamilyAnswer&)>;
-  using EndpointsCallback = std::function<void(Result<std::vector<Endpoint>>)>;
+  using LookupId = std::uint64_t;  ///< Names a lookup for cancel().
+  using FamilyCallback = std::function<void(const FamilyAnswer&)>;  ///< One answer per family.
+  using EndpointsCallback = std::function<void(
+      Result<std::vector<Endpoint>>)>;  ///< Every address, ordered for connecting.
 
+  /// A resolver on `loop`; answers come on the loop's thread.
   static Result<std::unique_ptr<Resolver>> create(EventLoop& loop, ResolverOptions options = {});
   /// Cancels every lookup (no callback follows). Safe inside a lookup's callback.
   ~Resolver();
@@ -137,7 +139,7 @@ class Resolver {
   /// parallel), the last with `last` set. Everything is over by `deadline`
   /// (failure::resolve_timeout for what is still open then).
   ///
-  ///   resolver->lookup("broker", 1883, sockkit::LookupFamilies::both, 5s,
+  ///     resolver->lookup("broker", 1883, sockkit::LookupFamilies::both, 5s,
   ///       [](const sockkit::FamilyAnswer& a) { if (a.result) connect_to(a.result->addresses); });
   LookupId lookup(std::string_view host, std::uint16_t port, LookupFamilies families,
                   std::chrono::milliseconds deadline, FamilyCallback done);
@@ -153,6 +155,7 @@ class Resolver {
   std::size_t pending() const noexcept;
   /// Forgets every cached answer.
   void clear_cache() noexcept;
+  /// Counters since create().
   ResolverStats stats() const noexcept;
   /// The configuration in use.
   const ResolverConfig& config() const noexcept;

@@ -41,6 +41,7 @@ class [[nodiscard]] Result {
   /// A failed result from one of sockkit's own errors.
   Result(failure e) noexcept : Result(make_error_code(e)) {}  // NOLINT: implicit by design
 
+  /// Moves the value or copies the error.
   Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(other.ok_) {
     if (ok_) {
       new (&value_) T(std::move(other.value_));
@@ -48,6 +49,7 @@ class [[nodiscard]] Result {
       error_ = other.error_;
     }
   }
+  /// Moves the value or copies the error.
   Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
     if (this != &other) {
       this->~Result();
@@ -55,6 +57,7 @@ class [[nodiscard]] Result {
     }
     return *this;
   }
+  /// Copies (when T can be copied).
   Result(const Result& other) requires std::is_copy_constructible_v<T> : ok_(other.ok_) {
     if (ok_) {
       new (&value_) T(other.value_);
@@ -62,6 +65,7 @@ class [[nodiscard]] Result {
       error_ = other.error_;
     }
   }
+  /// Copies (when T can be copied).
   Result& operator=(const Result& other) requires std::is_copy_constructible_v<T> {
     if (this != &other) {
       this->~Result();
@@ -73,10 +77,13 @@ class [[nodiscard]] Result {
     if (ok_) value_.~T();
   }
 
+  ///@{
   /// True when a value is held.
   bool has_value() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
+  ///@}
 
+  ///@{
   /// The value; aborts if this holds an error.
   T& value() & noexcept {
     if (!ok_) detail::bad_result_access(error_);
@@ -88,13 +95,20 @@ class [[nodiscard]] Result {
   }
   T&& value() && noexcept {
     if (!ok_) detail::bad_result_access(error_);
+    ///@}
     return std::move(value_);
   }
+  /// The value, like value(); aborts if this holds an error.
+  ///@{
   T& operator*() & noexcept { return value(); }
   const T& operator*() const& noexcept { return value(); }
   T&& operator*() && noexcept { return std::move(*this).value(); }
+  ///@}
+  /// Members of the value; aborts if this holds an error.
+  ///@{
   T* operator->() noexcept { return &value(); }
   const T* operator->() const noexcept { return &value(); }
+  ///@}
 
   /// The value, or `fallback` when this holds an error.
   T value_or(T fallback) const& { return ok_ ? value_ : std::move(fallback); }
@@ -115,14 +129,20 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() noexcept = default;
-  Result(std::error_code ec) noexcept : error_(ec) {}         // NOLINT: implicit by design
+  /// A failed result; `ec` must be non-zero.
+  Result(std::error_code ec) noexcept : error_(ec) {}  // NOLINT: implicit by design
+  /// A failed result from one of sockkit's own errors.
   Result(failure e) noexcept : error_(make_error_code(e)) {}  // NOLINT: implicit by design
+  /// True when the operation succeeded.
+  ///@{
   bool has_value() const noexcept { return !error_; }
   explicit operator bool() const noexcept { return !error_; }
+  ///@}
   /// Aborts if this holds an error.
   void value() const noexcept {
     if (error_) detail::bad_result_access(error_);
   }
+  /// The error; zero on success.
   std::error_code error() const noexcept { return error_; }
 
  private:

@@ -27,9 +27,10 @@ class ServerImpl;
 
 /// How a Server runs.
 struct ServerOptions {
-  std::size_t max_connections = 1024;
-  ConnectionLimits limits{};
-  ListenOptions listen{};
+  std::size_t max_connections =
+      1024;                   ///< Beyond this, new connections are closed at once (counted).
+  ConnectionLimits limits{};  ///< Per-connection buffers and timeouts.
+  ListenOptions listen{};     ///< Backlog, SO_REUSEPORT, IPV6_V6ONLY.
   /// Pause before accepting again after running out of descriptors.
   std::chrono::milliseconds accept_retry{100};
   /// TLS on every accepted connection (a server context); null: plain. on_open
@@ -40,7 +41,7 @@ struct ServerOptions {
 
 /// What a Server has done; every refusal is counted.
 struct ServerStats {
-  std::uint64_t accepted = 0;
+  std::uint64_t accepted = 0;             ///< Connections accepted.
   std::uint64_t rejected_over_limit = 0;  ///< Closed at once: max_connections reached.
   std::uint64_t rejected_descriptor_limit =
       0;                            ///< Closed at once: backend limit (select's FD_SETSIZE).
@@ -52,6 +53,11 @@ struct ServerStats {
   std::size_t open = 0;                      ///< Connections open now.
 };
 
+/// A listening server on an event loop: accepts, counts refusals, and serves each
+/// connection through one ConnectionHandler.
+///
+///     auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7000), handler);
+///     (*loop)->run();
 class Server {
  public:
   /// Binds, listens and starts accepting on `loop`.
@@ -63,11 +69,13 @@ class Server {
   /// callback follows, and the memory is freed once the callbacks unwind.
   ~Server();
 
+  /// Where it listens (the real port when bound to port 0).
   Endpoint local_endpoint() const noexcept;
+  /// Counters since start().
   ServerStats stats() const noexcept;
   /// The open connection with this id, or null once it has closed (ids are never reused).
   ///
-  ///   if (auto* c = server->find(id)) c->send(reply);
+  ///     if (auto* c = server->find(id)) c->send(reply);
   Connection* find(Connection::Id id) noexcept;
   /// Graceful shutdown: stop accepting, let every connection finish writing what it
   /// has queued, close each when flushed; at the deadline close the rest. Runs the

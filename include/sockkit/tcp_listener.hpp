@@ -29,8 +29,8 @@ struct ListenOptions {
 
 /// An accepted connection and who made it.
 struct Accepted {
-  TcpStream stream;
-  Endpoint peer;
+  TcpStream stream;  ///< The new connection, blocking, close-on-exec.
+  Endpoint peer;     ///< Who connected.
 };
 
 /// A bound, listening stream socket (TCP or Unix-domain).

@@ -37,7 +37,7 @@ class TcpStream : public Socket {
   static Result<TcpStream> connect(const Endpoint& to, std::chrono::milliseconds timeout) noexcept;
   /// Resolves "host:port" and tries each address in turn within one overall timeout.
   ///
-  ///   auto s = sockkit::TcpStream::connect("broker.local:1883", 5s);
+  ///     auto s = sockkit::TcpStream::connect("broker.local:1883", 5s);
   static Result<TcpStream> connect(std::string_view host_port, std::chrono::milliseconds timeout);
   /// Starts a non-blocking connect and returns at once. The stream is non-blocking;
   /// when it turns writable call finish_connect() (an event loop does this).
@@ -46,20 +46,25 @@ class TcpStream : public Socket {
   /// keepalive are set before the handshake (after it, a refused connection
   /// may already have freed lwIP's PCB, and lwIP refuses TCP options then).
   ///
-  ///   auto s = sockkit::Socket::open(to.family(), sockkit::SocketType::stream);
-  ///   s->set_keepalive({.idle = 30s});
-  ///   auto stream = sockkit::TcpStream::start_connect(std::move(*s), to);
+  ///     auto s = sockkit::Socket::open(to.family(), sockkit::SocketType::stream);
+  ///     s->set_keepalive({.idle = 30s});
+  ///     auto stream = sockkit::TcpStream::start_connect(std::move(*s), to);
   static Result<TcpStream> start_connect(Socket&& socket, const Endpoint& to) noexcept;
   /// After start_connect(): success, errc::in_progress (not writable yet), or why it failed.
   Status finish_connect() noexcept;
 
+  ///@{
   /// Sends what fits; returns the count written (may be less than asked).
   Result<std::size_t> send(std::span<const std::byte> data) noexcept;
   Result<std::size_t> send(std::string_view data) noexcept;
+  ///@}
+  ///@{
   /// Receives up to buffer.size() bytes; 0 means end of stream.
   Result<std::size_t> receive(std::span<std::byte> buffer) noexcept;
   Result<std::size_t> receive(std::span<char> buffer) noexcept;
+  ///@}
 
+  ///@{
   /// Sends everything, looping over partial writes (and, on a non-blocking
   /// stream, waiting for writability). A negative timeout waits forever;
   /// otherwise the whole call gives up with errc::timed_out.
@@ -67,11 +72,14 @@ class TcpStream : public Socket {
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
   Status write_all(std::string_view data,
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+  ///@}
+  ///@{
   /// Fills the whole buffer, looping over short reads; errc::peer_closed on early EOF.
   Status read_exact(std::span<std::byte> buffer,
                     std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
   Status read_exact(std::span<char> buffer,
                     std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
+  ///@}
 
   /// Half-close: sends FIN, receiving still works until the peer closes.
   Status shutdown_write() noexcept { return shutdown(Shutdown::write); }

@@ -38,7 +38,7 @@ TlsBackend default_tls_backend() noexcept;
 const char* to_string(TlsBackend backend) noexcept;
 /// The backend of that name ("openssl", "mbedtls").
 ///
-///   auto b = sockkit::parse_tls_backend("mbedtls");
+///     auto b = sockkit::parse_tls_backend("mbedtls");
 Result<TlsBackend> parse_tls_backend(std::string_view name) noexcept;
 
 /// The lowest protocol version a context accepts. TLS 1.2 is the floor.
@@ -46,14 +46,15 @@ enum class TlsVersion { tls1_2, tls1_3 };
 
 /// Everything a TLS context is made of. Files are PEM.
 struct TlsOptions {
-  TlsBackend backend = default_tls_backend();
+  TlsBackend backend =
+      default_tls_backend();  ///< openssl or mbedtls; what the build has by default.
   /// Our certificate chain and its key: required for a server; a client's for mutual TLS.
   std::string certificate_file{};
-  std::string private_key_file{};
+  std::string private_key_file{};  ///< The key of certificate_file.
   /// Trusted CAs: a client's for servers, a server's for client certificates.
   /// A client with neither uses the system's bundle.
   std::string ca_file{};
-  std::string ca_directory{};
+  std::string ca_directory{};  ///< CA certificates in a directory (OpenSSL: hashed names).
   /// Server: every client must present a certificate from ca_file / ca_directory.
   bool require_client_certificate = false;
   /// Client: the name sent as SNI and checked against the server's certificate
@@ -62,7 +63,7 @@ struct TlsOptions {
   std::string server_name{};
   /// Application protocols offered (client) or accepted (server), in order of preference.
   std::vector<std::string> alpn{};
-  TlsVersion min_version = TlsVersion::tls1_2;
+  TlsVersion min_version = TlsVersion::tls1_2;  ///< Oldest version accepted.
   /// A connection whose handshake has not finished by then is closed.
   std::chrono::milliseconds handshake_timeout{10000};
   /// Client: reuse the last session with each server (an abbreviated
@@ -89,8 +90,8 @@ struct TlsInfo {
   /// What the handshake cost on the wire (TLS records, not TCP/IP headers):
   /// what a resumed session saves on a link paid per byte or per round trip.
   std::uint64_t handshake_bytes_sent = 0;
-  std::uint64_t handshake_bytes_received = 0;
-  unsigned handshake_round_trips = 0;  ///< Times we sent and then had to wait for the peer.
+  std::uint64_t handshake_bytes_received = 0;  ///< Handshake bytes read from peers.
+  unsigned handshake_round_trips = 0;          ///< Times we sent and then had to wait for the peer.
 };
 
 /// Certificates, trust and session caches for many connections. Shared by
@@ -102,18 +103,20 @@ class TlsContext {
   /// A client context. Errors: tls_configuration (unreadable files, key not
   /// matching the certificate), not_supported (backend not in this build).
   ///
-  ///   auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem", .alpn = {"mqtt"}});
+  ///     auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem", .alpn = {"mqtt"}});
   static Result<std::shared_ptr<TlsContext>> client(const TlsOptions& options) noexcept;
   /// A server context: certificate_file and private_key_file are required.
   ///
-  ///   auto tls = sockkit::TlsContext::server({.certificate_file = "cert.pem",
+  ///     auto tls = sockkit::TlsContext::server({.certificate_file = "cert.pem",
   ///                                           .private_key_file = "key.pem"});
   static Result<std::shared_ptr<TlsContext>> server(const TlsOptions& options) noexcept;
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
+  /// Made by TlsContext::server().
   bool is_server() const noexcept { return server_; }
+  /// What it was made from.
   const TlsOptions& options() const noexcept { return options_; }
   /// The library-side context (for the connection layer).
   transport::TlsEngine& engine() noexcept { return *engine_; }

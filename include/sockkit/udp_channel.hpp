@@ -50,10 +50,10 @@ struct UdpChannelOptions {
 
 /// Counters of a UdpChannel.
 struct UdpChannelStats {
-  std::uint64_t received = 0;
-  std::uint64_t truncated = 0;
-  std::uint64_t receive_errors = 0;
-  std::uint64_t sent = 0;
+  std::uint64_t received = 0;        ///< Datagrams delivered to the handler.
+  std::uint64_t truncated = 0;       ///< Of those, cut to the buffer size.
+  std::uint64_t receive_errors = 0;  ///< Receive failures (e.g. ICMP errors on a connected socket).
+  std::uint64_t sent = 0;            ///< Datagrams sent.
 };
 
 /// A UDP socket read by the loop. Use it on the loop's thread.
@@ -69,12 +69,14 @@ class UdpChannel {
   UdpChannel(const UdpChannel&) = delete;
   UdpChannel& operator=(const UdpChannel&) = delete;
 
+  ///@{
   /// Sends one datagram now. A full send buffer is errc::would_block: a
   /// datagram is never queued (UDP may drop it anyway; resend if it matters).
   ///
-  ///   auto sent = channel->send_to(reply, info.from);
+  ///     auto sent = channel->send_to(reply, info.from);
   Result<std::size_t> send_to(std::span<const std::byte> data, const Endpoint& to) noexcept;
   Result<std::size_t> send_to(std::string_view data, const Endpoint& to) noexcept;
+  ///@}
   /// Sends on a connected socket.
   Result<std::size_t> send(std::span<const std::byte> data) noexcept;
 
@@ -85,6 +87,7 @@ class UdpChannel {
 
   /// The socket, for options and local_endpoint(); do not close it or read it.
   UdpSocket& socket() noexcept;
+  /// Counters since create().
   UdpChannelStats stats() const noexcept;
 
  private:

@@ -28,22 +28,22 @@ struct Datagram {
 
 /// One datagram to send in a batch. `to` may be null on a connected socket.
 struct OutgoingDatagram {
-  std::span<const std::byte> data;
-  const Endpoint* to = nullptr;
+  std::span<const std::byte> data;  ///< The payload.
+  const Endpoint* to = nullptr;     ///< Destination; null on a connected socket.
 };
 
 /// One slot to receive into in a batch; `result` is filled in.
 struct IncomingDatagram {
-  std::span<std::byte> buffer;
-  Datagram result;
+  std::span<std::byte> buffer;  ///< Where the datagram goes.
+  Datagram result;              ///< Its size, sender and truncation.
 };
 
 /// How a UDP socket is bound.
 struct UdpOptions {
   bool reuse_address = false;  ///< Several receivers on one port (multicast listeners).
-  bool reuse_port = false;
-  bool broadcast = false;  ///< SO_BROADCAST, needed to send to 255.255.255.255.
-  bool ipv6_only = false;
+  bool reuse_port = false;     ///< SO_REUSEPORT: several sockets share the port.
+  bool broadcast = false;      ///< SO_BROADCAST, needed to send to 255.255.255.255.
+  bool ipv6_only = false;      ///< IPV6_V6ONLY on an IPv6 socket.
 };
 
 /// A UDP socket.
@@ -62,15 +62,21 @@ class UdpSocket : public Socket {
   /// from others are filtered out, and ICMP errors (errc::connection_refused) are reported.
   Status connect(const Endpoint& peer) noexcept;
 
+  ///@{
   /// Sends one datagram; errc::message_too_large past the stack's limit.
   Result<std::size_t> send_to(std::span<const std::byte> data, const Endpoint& to) noexcept;
   Result<std::size_t> send_to(std::string_view data, const Endpoint& to) noexcept;
+  ///@}
+  ///@{
   /// Sends one datagram to the connected peer.
   Result<std::size_t> send(std::span<const std::byte> data) noexcept;
   Result<std::size_t> send(std::string_view data) noexcept;
+  ///@}
+  ///@{
   /// Receives one datagram and its sender; truncation is reported, not hidden.
   Result<Datagram> receive_from(std::span<std::byte> buffer) noexcept;
   Result<Datagram> receive_from(std::span<char> buffer) noexcept;
+  ///@}
 
   /// Sends several datagrams with as few calls as the stack allows (sendmmsg on
   /// Linux). Returns how many were sent; fewer than asked means the rest would block
