@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: format and docs checks, the API reference, then build + test under the release,
-# AddressSanitizer/UBSan, ThreadSanitizer and -fno-exceptions -fno-rtti builds,
-# sockkit on lwIP (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe
-# tests, lwIP smoke tests; TLS on mbedTLS's embedded profile), then the
-# installed-package consumer, then every libFuzzer target for 20 s under
-# ASan + UBSan (the fuzz preset). Usage: scripts/test.sh [preset...]
+# The whole test suite: format and docs checks and the API reference (Doxygen,
+# warnings are errors); then build + test under the release, AddressSanitizer/UBSan,
+# ThreadSanitizer and -fno-exceptions -fno-rtti builds, sockkit on lwIP
+# (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe tests, lwIP smoke
+# tests; TLS on mbedTLS's embedded profile), every libFuzzer target for 20 s under
+# ASan + UBSan (the fuzz preset); then the installed-package consumer and the
+# Debian packages (built with CPack, installed into a scratch root, consumed).
+# Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh git clang libclang-rt-14-dev
@@ -40,5 +42,7 @@ done
 if [[ " ${presets[*]} " == *" release "* ]]; then
   echo "== installed package consumer"
   scripts/consumer.sh build/release
+  echo "== Debian packages: built with CPack, installed into a scratch root, consumed"
+  scripts/package.sh
 fi
 echo "== all green in $((SECONDS - start)) s"

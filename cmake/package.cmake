@@ -1,0 +1,33 @@
+# Debian packages with CPack (the package preset: shared library, prefix /usr):
+#   libsockkit0    the shared library
+#   libsockkit-dev headers, the CMake package, the pkg-config file, the .so link
+#   sockkit        the command-line tool
+# scripts/package.sh builds them, installs them into a scratch root and builds
+# the consumer against that root.
+set(CPACK_GENERATOR "DEB")
+set(CPACK_PACKAGE_NAME "sockkit")
+set(CPACK_PACKAGE_VENDOR "sockkit")
+set(CPACK_PACKAGE_CONTACT "sockkit maintainers <sockkit@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "Sockets, an event loop, TLS, DNS and MQTT for embedded Linux and lwIP")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION "libs")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # Depends: from the ELF files (dpkg-shlibdeps)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/src)  # our own .so
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
+set(CPACK_COMPONENTS_ALL runtime dev cli)
+
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME "libsockkit0")
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME "libsockkit-dev")
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION "libdevel")
+set(CPACK_DEBIAN_CLI_PACKAGE_NAME "sockkit")
+set(CPACK_DEBIAN_CLI_PACKAGE_SECTION "net")
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "sockkit shared library")
+set(CPACK_COMPONENT_DEV_DESCRIPTION "sockkit headers, CMake package and pkg-config file")
+set(CPACK_COMPONENT_CLI_DESCRIPTION "sockkit command-line tool: echo server, client, bench, resolve, mqtt")
+set(CPACK_COMPONENT_DEV_DEPENDS runtime)
+set(CPACK_COMPONENT_CLI_DEPENDS runtime)
+include(CPack)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs both README commands (scripts/demo.sh, then scripts/test.sh with CI=true)
+# as root in a bare Debian 12 root filesystem: debootstrap's minbase variant with
+# nothing added, so every package either command uses must come from scripts/deps.sh.
+# The root filesystem is made once and kept as a tarball; each run starts from a
+# fresh copy holding a clone of this repository's HEAD.
+#   sudo scripts/bare-debian-check.sh            # logs in /tmp/sockkit-bare/*.log
+# Needs root, debootstrap and git on the host, and a Debian mirror
+# (SOCKKIT_MIRROR, default http://deb.debian.org/debian).
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${SOCKKIT_BARE_DIR:-/tmp/sockkit-bare}
+mirror=${SOCKKIT_MIRROR:-http://deb.debian.org/debian}
+[ "$(id -u)" -eq 0 ] || { echo "bare-debian-check: needs root (chroot, mounts)" >&2; exit 1; }
+command -v debootstrap >/dev/null || { echo "bare-debian-check: apt-get install debootstrap" >&2; exit 1; }
+mkdir -p "$work"
+tarball=$work/bookworm-minbase.tar
+if [ ! -f "$tarball" ]; then
+  echo "bare-debian-check: debootstrap --variant=minbase bookworm (once)"
+  rm -rf "$work/base"
+  debootstrap --variant=minbase bookworm "$work/base" "$mirror" >"$work/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$work/debootstrap.log"; exit 1; }
+  tar -C "$work/base" -cf "$tarball" .
+  rm -rf "$work/base"
+fi
+
+root=$work/root
+cleanup() {
+  for m in run/netns proc sys dev; do umount -R -l "$root/$m" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+cleanup
+rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$tarball"
+git clone -q "$repo" "$root/root/sockkit"
+mount -t proc proc "$root/proc"
+mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
+mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+
+status=0
+for cmd in scripts/demo.sh scripts/test.sh; do
+  log=$work/$(basename "$cmd" .sh).log
+  echo "bare-debian-check: $cmd (log: $log)"
+  start=$SECONDS
+  if chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin CI=true \
+       bash -c "cd /root/sockkit && $cmd" </dev/null >"$log" 2>&1; then
+    echo "bare-debian-check: $cmd passed in $((SECONDS - start)) s"
+  else
+    echo "bare-debian-check: $cmd FAILED after $((SECONDS - start)) s; the end of its log:"
+    tail -n 30 "$log"
+    status=1
+  fi
+done
+exit "$status"
