@@ -91,28 +91,28 @@ int main(int argc, char** argv) {
   sockkit::ServerOptions options;
   options.max_connections = static_cast<std::size_t>(idle) + 16;
   options.listen.backlog = 4096;
-  auto server = sockkit::Server::start(**loop, sockkit::Endpoint::loopback_v4(0), echo, options);
+  auto server = sockkit::Server::start(*loop, sockkit::Endpoint::loopback_v4(0), echo, options);
   if (!loop || !server) {
     std::fprintf(stderr, "bench_memory: cannot start the server\n");
     return 1;
   }
   // Warm up the loop's own buffers, then take the "before" picture, then start the clients.
-  (void)(*loop)->run_once(10ms);
+  (void)loop->run_once(10ms);
   const auto heap_before = mallinfo2().uordblks;
   int up[2], down[2];  // child -> parent, parent -> child
   if (::pipe(up) != 0 || ::pipe(down) != 0) return 1;
   const pid_t child = ::fork();
-  if (child == 0) run_clients((*server)->local_endpoint(), idle, messages, up[1], down[0]);
+  if (child == 0) run_clients(server->local_endpoint(), idle, messages, up[1], down[0]);
   // Accept every idle connection.
   const bool all_in =
-      (*loop)->run_until([&] { return (*server)->stats().open == static_cast<std::size_t>(idle); },
-                         sockkit::EventLoop::Clock::now() + 60s);
+      loop->run_until([&] { return server->stats().open == static_cast<std::size_t>(idle); },
+                      sockkit::EventLoop::Clock::now() + 60s);
   char go = 0;
   (void)!::read(up[0], &go, 1);
   const auto heap_after = mallinfo2().uordblks;
   if (!all_in) {
-    std::fprintf(stderr, "bench_memory: only %zu of %d connections arrived\n",
-                 (*server)->stats().open, idle);
+    std::fprintf(stderr, "bench_memory: only %zu of %d connections arrived\n", server->stats().open,
+                 idle);
     return 1;
   }
   const double per_idle = static_cast<double>(heap_after - heap_before) / idle;
@@ -120,12 +120,10 @@ int main(int argc, char** argv) {
   // Messages: count allocations between message 1000 and the end.
   (void)!::write(down[1], &go, 1);
   const std::uint64_t warm_bytes = 1000 * 64, end_bytes = static_cast<std::uint64_t>(messages) * 64;
-  (*loop)->run_until([&] { return echo.bytes >= warm_bytes; },
-                     sockkit::EventLoop::Clock::now() + 60s);
+  loop->run_until([&] { return echo.bytes >= warm_bytes; }, sockkit::EventLoop::Clock::now() + 60s);
   const auto allocations_before = g_allocations.load();
   const auto bytes_before = echo.bytes;
-  (*loop)->run_until([&] { return echo.bytes >= end_bytes; },
-                     sockkit::EventLoop::Clock::now() + 120s);
+  loop->run_until([&] { return echo.bytes >= end_bytes; }, sockkit::EventLoop::Clock::now() + 120s);
   const auto allocations = g_allocations.load() - allocations_before;
   const double echoed = static_cast<double>(echo.bytes - bytes_before) / 64.0;
   int status = 0;

@@ -137,27 +137,27 @@ struct Clients : sockkit::ConnectionHandler {
   auto tls = sockkit::TlsContext::client(
       {.backend = backend, .ca_file = pki.ca(), .server_name = "localhost"});
   Clients clients;
-  auto client = sockkit::Client::create(**loop, clients);
+  auto client = sockkit::Client::create(*loop, clients);
   if (!loop || !tls || !client) std::_Exit(3);
-  (void)(*loop)->run_once(1ms);
+  (void)loop->run_once(1ms);
   const std::size_t before = heap_now();
   // One connection alone first: the peak of a single handshake.
   reset_peak();
-  if (!(*client)->connect(at, 10s, {.tls = *tls})) std::_Exit(4);
-  (*loop)->run_until([&] { return clients.received >= 1; }, sockkit::EventLoop::Clock::now() + 10s);
+  if (!client->connect(at, 10s, {.tls = *tls})) std::_Exit(4);
+  loop->run_until([&] { return clients.received >= 1; }, sockkit::EventLoop::Clock::now() + 10s);
   const long one_handshake = static_cast<long>(peak_since_reset() - before);
   (void)!::write(to_parent, &one_handshake, sizeof one_handshake);
   for (int i = 1; i < n; ++i) {
-    if (!(*client)->connect(at, 10s, {.tls = *tls})) std::_Exit(4);
+    if (!client->connect(at, 10s, {.tls = *tls})) std::_Exit(4);
     // A few at a time: the server's accept queue and handshakes keep up.
     if (i % 16 == 15)
-      (*loop)->run_until([&] { return clients.opened > i - 16; },
-                         sockkit::EventLoop::Clock::now() + 10s);
+      loop->run_until([&] { return clients.opened > i - 16; },
+                      sockkit::EventLoop::Clock::now() + 10s);
   }
-  (*loop)->run_until([&] { return clients.opened == n && clients.received >= std::size_t(n); },
-                     sockkit::EventLoop::Clock::now() + 30s);
+  loop->run_until([&] { return clients.opened == n && clients.received >= std::size_t(n); },
+                  sockkit::EventLoop::Clock::now() + 30s);
   // Quiet connections give their TLS buffers back within two sweeps (2 s).
-  (*loop)->run_until([] { return false; }, sockkit::EventLoop::Clock::now() + 2500ms);
+  loop->run_until([] { return false; }, sockkit::EventLoop::Clock::now() + 2500ms);
   const long per_idle = static_cast<long>(heap_now() - before) / n;
   (void)!::write(to_parent, &per_idle, sizeof per_idle);
   char go;
@@ -169,7 +169,7 @@ struct Clients : sockkit::ConnectionHandler {
   int started = 0;
   for (Connection::Id id : clients.ids) {
     if (started == active) break;
-    if (Connection* c = (*client)->find(id)) {
+    if (Connection* c = client->find(id)) {
       (void)c->send(clients.block);
       clients.last_active_id = std::max(clients.last_active_id, id);
       ++started;
@@ -177,7 +177,7 @@ struct Clients : sockkit::ConnectionHandler {
   }
   const auto until = sockkit::EventLoop::Clock::now() + 2s;
   while (sockkit::EventLoop::Clock::now() < until)
-    (void)(*loop)->run_once(10ms);
+    (void)loop->run_once(10ms);
   const long per_active =
       per_idle +
       (static_cast<long>(peak_since_reset()) - static_cast<long>(idle_heap)) / std::max(1, started);
@@ -207,37 +207,36 @@ int main(int argc, char** argv) {
   options.listen.backlog = 1024;
   if (!pki.ok() || !loop || !tls) return 1;
   options.tls = *tls;
-  auto server = sockkit::Server::start(**loop, sockkit::Endpoint::loopback_v4(0), echo, options);
+  auto server = sockkit::Server::start(*loop, sockkit::Endpoint::loopback_v4(0), echo, options);
   if (!server) return 1;
-  (void)(*loop)->run_once(1ms);
+  (void)loop->run_once(1ms);
   const std::size_t before = heap_now();
   int up[2], down[2];
   if (::pipe(up) != 0 || ::pipe(down) != 0) return 1;
   reset_peak();
   const pid_t child = ::fork();
-  if (child == 0)
-    run_clients(pki, *backend, (*server)->local_endpoint(), n, active, up[1], down[0]);
-  (*loop)->run_until([&] { return echo.bytes >= 1; }, sockkit::EventLoop::Clock::now() + 20s);
+  if (child == 0) run_clients(pki, *backend, server->local_endpoint(), n, active, up[1], down[0]);
+  loop->run_until([&] { return echo.bytes >= 1; }, sockkit::EventLoop::Clock::now() + 20s);
   const long server_one_handshake = static_cast<long>(peak_since_reset() - before);
   long client_one_handshake = 0;
   (void)!::read(up[0], &client_one_handshake, sizeof client_one_handshake);
   reset_peak();
-  (*loop)->run_until([&] { return echo.bytes >= std::size_t(n); },
-                     sockkit::EventLoop::Clock::now() + 60s);
-  (*loop)->run_until([] { return false; }, sockkit::EventLoop::Clock::now() + 2500ms);
+  loop->run_until([&] { return echo.bytes >= std::size_t(n); },
+                  sockkit::EventLoop::Clock::now() + 60s);
+  loop->run_until([] { return false; }, sockkit::EventLoop::Clock::now() + 2500ms);
   const std::size_t idle_heap = heap_now();
   long client_idle = 0, client_active = 0;
   // The child writes when its side is idle too; keep serving until it has.
-  (*loop)->run_until([&] { return false; }, sockkit::EventLoop::Clock::now() + 200ms);
+  loop->run_until([&] { return false; }, sockkit::EventLoop::Clock::now() + 200ms);
   (void)!::read(up[0], &client_idle, sizeof client_idle);
   const char go = 1;
   (void)!::write(down[1], &go, 1);
   reset_peak();
   const auto until = sockkit::EventLoop::Clock::now() + 2s;
   while (sockkit::EventLoop::Clock::now() < until)
-    (void)(*loop)->run_once(10ms);
+    (void)loop->run_once(10ms);
   const std::size_t peak = peak_since_reset();
-  (*loop)->run_until([&] { return false; }, sockkit::EventLoop::Clock::now() + 300ms);
+  loop->run_until([&] { return false; }, sockkit::EventLoop::Clock::now() + 300ms);
   (void)!::read(up[0], &client_active, sizeof client_active);
   int status = 0;
   ::kill(child, SIGTERM);

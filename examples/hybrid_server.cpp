@@ -92,10 +92,10 @@ int main() {
   auto loop = sockkit::EventLoop::create();
   if (!loop) return 1;
   WorkQueue work;
-  SumService service(**loop, work);
-  auto server = sockkit::Server::start(**loop, sockkit::Endpoint::loopback_v4(0), service);
+  SumService service(*loop, work);
+  auto server = sockkit::Server::start(*loop, sockkit::Endpoint::loopback_v4(0), service);
   if (!server) return std::printf("server: %s\n", server.error().message().c_str()), 1;
-  service.serve(**server);
+  service.serve(*server);
   std::vector<std::thread> workers;
   for (int i = 0; i < 2; ++i)
     workers.emplace_back([&] {
@@ -107,7 +107,7 @@ int main() {
   int answered = 0;
   std::vector<std::thread> clients;
   for (int i = 0; i < 3; ++i)
-    clients.emplace_back([&, i, at = (*server)->local_endpoint()] {
+    clients.emplace_back([&, i, at = server->local_endpoint()] {
       auto s = sockkit::TcpStream::connect(at, 2s);
       const std::string request = std::to_string(i) + " 10 20\n";
       char reply[64] = {};
@@ -125,9 +125,9 @@ int main() {
   std::thread done([&] {
     for (auto& t : clients)
       t.join();
-    (*loop)->post([&] { (*loop)->stop(); });  // post() is the one loop call safe from any thread
+    loop->post([&] { loop->stop(); });  // post() is the one loop call safe from any thread
   });
-  (void)(*loop)->run();
+  (void)loop->run();
   done.join();
   work.close();
   for (auto& t : workers)

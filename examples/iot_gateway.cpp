@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   std::printf("sensors send to %s\n", gateway.to_string().c_str());
   Readings readings;
   auto sensor_channel =
-      sockkit::UdpChannel::create(**loop, std::move(*udp), readings, {.max_datagram = 128});
+      sockkit::UdpChannel::create(*loop, std::move(*udp), readings, {.max_datagram = 128});
   if (!sensor_channel) return 1;
 
   sockkit::mqtt::Settings settings;
@@ -144,26 +144,26 @@ int main(int argc, char** argv) {
     settings.transport.tls = *tls;
   }
   Uplink uplink;
-  auto client = sockkit::mqtt::Client::create(**loop, settings, uplink);
+  auto client = sockkit::mqtt::Client::create(*loop, settings, uplink);
   if (!client) return std::printf("mqtt: %s\n", client.error().message().c_str()), 1;
-  if (auto online = (*client)->publish("gateways/" + id + "/status", "online",
-                                       sockkit::mqtt::QoS::at_least_once, true))
+  if (auto online = client->publish("gateways/" + id + "/status", "online",
+                                    sockkit::mqtt::QoS::at_least_once, true))
     uplink.status_id = *online;
-  (*client)->start();
+  client->start();
 
   int sequence = 0;
-  (*loop)->add_repeating_timer(1s, [&] {
+  loop->add_repeating_timer(1s, [&] {
     if (readings.empty()) return;
-    (void)(*client)->publish("gateways/" + id + "/summary", readings.summary(++sequence),
-                             sockkit::mqtt::QoS::at_least_once);
+    (void)client->publish("gateways/" + id + "/summary", readings.summary(++sequence),
+                          sockkit::mqtt::QoS::at_least_once);
   });
   std::signal(SIGINT, [](int) { interrupted = 1; });
   std::signal(SIGTERM, [](int) { interrupted = 1; });
   const auto end = sockkit::EventLoop::Clock::now() + std::chrono::seconds(seconds);
-  (*loop)->add_repeating_timer(50ms, [&] {
+  loop->add_repeating_timer(50ms, [&] {
     const bool over = seconds > 0 && sockkit::EventLoop::Clock::now() >= end;
-    if ((interrupted || over) && !uplink.stopped) (*client)->stop();
-    if (uplink.stopped) (*loop)->stop();
+    if ((interrupted || over) && !uplink.stopped) client->stop();
+    if (uplink.stopped) loop->stop();
   });
 
   // Simulated sensor nodes, a reading every 20 ms each.
@@ -179,12 +179,11 @@ int main(int argc, char** argv) {
         std::this_thread::sleep_for(20ms);
       }
     });
-  (void)(*loop)->run();
+  (void)loop->run();
   running = false;
   for (auto& t : nodes)
     t.join();
-  sensor_channel->reset();
-  const auto stats = (*client)->stats();
+  const auto stats = client->stats();
   std::printf(
       "received %llu readings; %d summaries published, %ld acknowledged, %llu dropped, "
       "%zu waiting\n",

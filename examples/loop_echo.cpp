@@ -21,17 +21,17 @@ int main(int argc, char** argv) {
   auto loop = sockkit::EventLoop::create({.backend = *backend});
   if (!loop) return std::printf("loop: %s\n", loop.error().message().c_str()), 1;
   Echo echo;
-  auto server = sockkit::Server::start(**loop, sockkit::Endpoint::loopback_v4(0), echo,
+  auto server = sockkit::Server::start(*loop, sockkit::Endpoint::loopback_v4(0), echo,
                                        {.max_connections = 100});
   if (!server) return std::printf("server: %s\n", server.error().message().c_str()), 1;
 
-  std::thread client([&, at = (*server)->local_endpoint()] {
+  std::thread client([&, at = server->local_endpoint()] {
     auto s = sockkit::TcpStream::connect(at, 2s);
     char reply[5] = {};
     if (s && s->write_all("hello") && s->read_exact(std::span<char>(reply), 2s))
-      std::printf("%s: %.5s\n", sockkit::to_string((*loop)->backend()), reply);
-    (*loop)->post([&] { (*loop)->stop(); });  // post() and stop() are thread-safe
+      std::printf("%s: %.5s\n", sockkit::to_string(loop->backend()), reply);
+    loop->post([&] { loop->stop(); });  // post() and stop() are thread-safe
   });
-  (void)(*loop)->run();
+  (void)loop->run();
   client.join();
 }

@@ -19,6 +19,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 using namespace std::chrono_literals;
 
@@ -119,47 +120,47 @@ int main(int argc, char** argv) {
     if (!tls) return std::printf("tls: %s\n", tls.error().message().c_str()), 1;
     settings.transport.tls = *tls;
   }
-  std::unique_ptr<sockkit::mqtt::FileStore> store;
+  std::optional<sockkit::mqtt::FileStore> store;
   if (!store_dir.empty()) {
     auto s = sockkit::mqtt::FileStore::open(store_dir);
     if (!s) return std::printf("store: %s\n", s.error().message().c_str()), 1;
     store = std::move(*s);
-    settings.store = store.get();
+    settings.store = (store ? &*store : nullptr);
   }
 
   Meter meter;
-  auto client = sockkit::mqtt::Client::create(**loop, settings, meter);
+  auto client = sockkit::mqtt::Client::create(*loop, settings, meter);
   if (!client) return std::printf("mqtt: %s\n", client.error().message().c_str()), 1;
-  if (auto waiting = (*client)->stats().outbox_messages; waiting > 0)
+  if (auto waiting = client->stats().outbox_messages; waiting > 0)
     std::printf("%zu reading(s) from the last run still to send\n", waiting);
-  (void)(*client)->subscribe("meters/" + id + "/cmd", sockkit::mqtt::QoS::at_least_once);
-  if (auto online = (*client)->publish("meters/" + id + "/status", "online",
-                                       sockkit::mqtt::QoS::at_least_once, true))
+  (void)client->subscribe("meters/" + id + "/cmd", sockkit::mqtt::QoS::at_least_once);
+  if (auto online = client->publish("meters/" + id + "/status", "online",
+                                    sockkit::mqtt::QoS::at_least_once, true))
     meter.status_id = *online;
-  (*client)->start();
+  client->start();
 
   std::signal(SIGINT, [](int) { interrupted = 1; });
   std::signal(SIGTERM, [](int) { interrupted = 1; });
   long reading = 0;
-  (*loop)->add_repeating_timer(fast ? 200ms : 1s, [&] {
+  loop->add_repeating_timer(fast ? 200ms : 1s, [&] {
     if (count > 0 && reading >= count) return;
     const std::string text = "reading " + std::to_string(++reading) + " kWh";
-    (void)(*client)->publish("meters/" + id + "/reading", text,
-                             sockkit::mqtt::QoS::at_least_once);  // queued while offline
+    (void)client->publish("meters/" + id + "/reading", text,
+                          sockkit::mqtt::QoS::at_least_once);  // queued while offline
   });
-  (*loop)->add_repeating_timer(50ms, [&] {
+  loop->add_repeating_timer(50ms, [&] {
     const bool done = count > 0 && meter.acknowledged >= count;
     if ((interrupted || done) && !meter.stopping) {
       meter.stopping = true;
-      if (auto offline = (*client)->publish("meters/" + id + "/status", "offline",
-                                            sockkit::mqtt::QoS::at_most_once, true))
+      if (auto offline = client->publish("meters/" + id + "/status", "offline",
+                                         sockkit::mqtt::QoS::at_most_once, true))
         meter.status_id = *offline;
-      (*client)->stop();  // DISCONNECT after what is queued: the will is not sent
+      client->stop();  // DISCONNECT after what is queued: the will is not sent
     }
-    if (meter.stopped) (*loop)->stop();
+    if (meter.stopped) loop->stop();
   });
-  (void)(*loop)->run();
-  const auto stats = (*client)->stats();
+  (void)loop->run();
+  const auto stats = client->stats();
   std::printf("connected %d times, %ld readings, %ld acknowledged, %llu dropped, %zu waiting\n",
               meter.connects, reading, meter.acknowledged,
               static_cast<unsigned long long>(stats.dropped_messages), stats.outbox_messages);

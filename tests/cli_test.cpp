@@ -298,7 +298,7 @@ TEST_F(CliTest, BenchVerifiesEveryByteAndWritesCsv) {
   EXPECT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("msgs/s"), std::string::npos) << r.output;
   FILE* f = std::fopen(csv.c_str(), "r");
-  ASSERT_NE(f, nullptr);
+  ASSERT_TRUE(f);
   int lines = 0;
   char line[512];
   std::string all;

@@ -225,9 +225,9 @@ TEST_F(ConnectionTest, GracefulShutdownFlushesUpToTheDeadline) {
   ServerOptions options;
   options.limits.max_write_queue = 64 << 20;
   options.limits.high_watermark = 48 << 20;
-  auto server = Server::start(**loop, Endpoint::loopback_v4(0), queuer, options);
+  auto server = Server::start(*loop, Endpoint::loopback_v4(0), queuer, options);
   ASSERT_OK(server);
-  const Endpoint at = (*server)->local_endpoint();
+  const Endpoint at = server->local_endpoint();
   std::size_t reader_got = 0;
   std::thread reader([&] {  // connects, waits, then reads everything
     auto s = TcpStream::connect(at, 5s);
@@ -240,21 +240,21 @@ TEST_F(ConnectionTest, GracefulShutdownFlushesUpToTheDeadline) {
       reader_got += *n;
     }
   });
-  ASSERT_TRUE((*loop)->run_until([&] { return (*server)->stats().open == 1; }, Clock::now() + 5s));
-  EXPECT_TRUE((*server)->shutdown(10s));  // true: everything flushed
+  ASSERT_TRUE(loop->run_until([&] { return server->stats().open == 1; }, Clock::now() + 5s));
+  EXPECT_TRUE(server->shutdown(10s));  // true: everything flushed
   reader.join();
   EXPECT_EQ(reader_got, kQueued);
 
   // A peer that never reads: shutdown gives up at the deadline and closes anyway.
-  auto server2 = Server::start(**loop, Endpoint::loopback_v4(0), queuer, options);
+  auto server2 = Server::start(*loop, Endpoint::loopback_v4(0), queuer, options);
   ASSERT_OK(server2);
-  auto silent = TcpStream::connect((*server2)->local_endpoint(), 5s);
+  auto silent = TcpStream::connect(server2->local_endpoint(), 5s);
   ASSERT_OK(silent);
-  ASSERT_TRUE((*loop)->run_until([&] { return (*server2)->stats().open == 1; }, Clock::now() + 5s));
+  ASSERT_TRUE(loop->run_until([&] { return server2->stats().open == 1; }, Clock::now() + 5s));
   const auto start = Clock::now();
-  EXPECT_FALSE((*server2)->shutdown(300ms));
+  EXPECT_FALSE(server2->shutdown(300ms));
   EXPECT_GE(elapsed_ms(start), 290);
-  EXPECT_EQ((*server2)->stats().open, 0u);
+  EXPECT_EQ(server2->stats().open, 0u);
 }
 
 // -- Client: asynchronous connect with a timeout.
@@ -276,20 +276,20 @@ TEST_F(ConnectionTest, ClientConnectsRefusesAndTimesOut) {
   auto loop = EventLoop::create({.backend = default_backend()});
   ASSERT_OK(loop);
   ClientEvents events;
-  auto client = Client::create(**loop, events);
+  auto client = Client::create(*loop, events);
   ASSERT_OK(client);
   const auto deadline = [] { return Clock::now() + 5s; };
 
   auto listener = listen_loopback(Family::ipv4);
-  ASSERT_OK((*client)->connect(*listener.local_endpoint(), 2s));
-  EXPECT_TRUE((*loop)->run_until([&] { return events.opened == 1; }, deadline()));
+  ASSERT_OK(client->connect(*listener.local_endpoint(), 2s));
+  EXPECT_TRUE(loop->run_until([&] { return events.opened == 1; }, deadline()));
 
   Endpoint dead = *listener.local_endpoint();
   ASSERT_OK(listener.close());
-  if (auto st = (*client)->connect(dead, 2s); !st) {
+  if (auto st = client->connect(dead, 2s); !st) {
     events.failures.push_back(st.error());  // refused at once is fine too
   }
-  EXPECT_TRUE((*loop)->run_until([&] { return events.failures.size() == 1; }, deadline()));
+  EXPECT_TRUE(loop->run_until([&] { return events.failures.size() == 1; }, deadline()));
   ASSERT_EQ(events.failures.size(), 1u);
   EXPECT_TRUE(events.failures[0] == errc::connection_refused) << events.failures[0].message();
 
@@ -301,12 +301,12 @@ TEST_F(ConnectionTest, ClientConnectsRefusesAndTimesOut) {
     if (!f) break;
     fillers.push_back(std::move(*f));
   }
-  ASSERT_OK((*client)->connect(*full.local_endpoint(), 300ms));
-  EXPECT_EQ((*client)->pending(), 1u);
-  EXPECT_TRUE((*loop)->run_until([&] { return events.failures.size() == 2; }, deadline()));
+  ASSERT_OK(client->connect(*full.local_endpoint(), 300ms));
+  EXPECT_EQ(client->pending(), 1u);
+  EXPECT_TRUE(loop->run_until([&] { return events.failures.size() == 2; }, deadline()));
   ASSERT_EQ(events.failures.size(), 2u);
   EXPECT_EQ(events.failures[1], make_error_code(failure::connect_timeout));
-  EXPECT_EQ((*client)->pending(), 0u);
+  EXPECT_EQ(client->pending(), 0u);
 }
 
 }  // namespace

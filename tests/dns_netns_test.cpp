@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,15 +89,15 @@ std::vector<FamilyAnswer> lookup(EventLoop& loop, Resolver& r, std::string_view 
   return got;
 }
 
-std::unique_ptr<Resolver> resolver_for(EventLoop& loop, std::vector<Endpoint> servers,
-                                       std::chrono::milliseconds timeout = 1s) {
+Result<Resolver> resolver_for(EventLoop& loop, std::vector<Endpoint> servers,
+                              std::chrono::milliseconds timeout = 1s) {
   ResolverConfig c;
   c.servers = std::move(servers);
   c.timeout = timeout;
   c.attempts = 2;
   ResolverOptions o;
   o.config = c;
-  return std::move(*Resolver::create(loop, o));
+  return Resolver::create(loop, o);
 }
 
 const FamilyAnswer* of(const std::vector<FamilyAnswer>& v, Family f) {
@@ -109,7 +110,7 @@ TEST(DnsServer, AnswersAaaaCnameNxdomainAndFailure) {
   run_dns([](std::string& report) {
     Dnsmasq dns("10.53.0.1", test_records());
     DNS_CHECK(dns.ready(), "dnsmasq did not start");
-    auto loop = std::move(*EventLoop::create());
+    auto loop = EventLoop::create();
     auto r = resolver_for(*loop, {kPrimary});
     auto both = lookup(*loop, *r, "host.test");
     const auto* v4 = of(both, Family::ipv4);
@@ -136,7 +137,7 @@ TEST(DnsServer, TruncatedAnswerIsAskedAgainOverTcp) {
   run_dns([](std::string& report) {
     Dnsmasq dns("10.53.0.1", test_records());
     DNS_CHECK(dns.ready(), "dnsmasq did not start");
-    auto loop = std::move(*EventLoop::create());
+    auto loop = EventLoop::create();
     auto r = resolver_for(*loop, {kPrimary});
     auto big = lookup(*loop, *r, "big.test", LookupFamilies::ipv4);
     DNS_CHECK(big[0].result, "big.test: " + big[0].result.error().message());
@@ -150,7 +151,7 @@ TEST(DnsServer, TtlExpiryAsksAgain) {
   run_dns([](std::string& report) {
     Dnsmasq dns("10.53.0.1", test_records(1));
     DNS_CHECK(dns.ready(), "dnsmasq did not start");
-    auto loop = std::move(*EventLoop::create());
+    auto loop = EventLoop::create();
     auto r = resolver_for(*loop, {kPrimary});
     lookup(*loop, *r, "short.test", LookupFamilies::ipv4);
     auto cached = lookup(*loop, *r, "short.test", LookupFamilies::ipv4);
@@ -168,7 +169,7 @@ TEST(DnsServer, BlackholedPrimaryFailsOverToTheSecondary) {
   run_dns([](std::string& report) {
     Dnsmasq dns("10.53.0.2", test_records());
     DNS_CHECK(dns.ready(), "dnsmasq did not start");
-    auto loop = std::move(*EventLoop::create());
+    auto loop = EventLoop::create();
     auto r = resolver_for(*loop, {kBlackhole, kSecondary}, 300ms);
     auto got = lookup(*loop, *r, "host.test", LookupFamilies::ipv4);
     DNS_CHECK(got[0].result, "no answer: " + got[0].result.error().message());
@@ -182,7 +183,7 @@ TEST(DnsServer, BlackholedPrimaryFailsOverToTheSecondary) {
 // A relay on 10.53.0.3 that holds every query for `delay` before dnsmasq sees it.
 struct SlowRelay : UdpHandler {
   EventLoop& loop;
-  std::unique_ptr<UdpChannel> front, back;
+  std::optional<UdpChannel> front, back;
   Endpoint client;
   std::chrono::milliseconds delay;
   SlowRelay(EventLoop& l, std::chrono::milliseconds d) : loop(l), delay(d) {
@@ -192,7 +193,7 @@ struct SlowRelay : UdpHandler {
   }
   void on_datagram(UdpChannel& ch, std::span<const std::byte> data, const Datagram& info) override {
     std::vector<std::byte> copy(data.begin(), data.end());
-    if (&ch == front.get()) {
+    if (&ch == (front ? &*front : nullptr)) {
       client = info.from;
       loop.add_timer(
           delay, [this, copy] { (void)back->send_to(std::span<const std::byte>(copy), kPrimary); });
@@ -206,7 +207,7 @@ TEST(DnsServer, SlowServerAnswersWithinItsTry) {
   run_dns([](std::string& report) {
     Dnsmasq dns("10.53.0.1", test_records());
     DNS_CHECK(dns.ready(), "dnsmasq did not start");
-    auto loop = std::move(*EventLoop::create());
+    auto loop = EventLoop::create();
     SlowRelay relay(*loop, 400ms);
     auto r = resolver_for(*loop, {kSlow}, 2s);
     const auto start = EventLoop::Clock::now();
@@ -222,7 +223,7 @@ TEST(DnsServer, SlowServerAnswersWithinItsTry) {
 // The key property: a lookup waiting on a blackholed server does not stop the loop.
 TEST(DnsServer, LoopServesPingPongWhileALookupWaitsOnABlackhole) {
   run_dns([](std::string& report) {
-    auto loop = std::move(*EventLoop::create());
+    auto loop = EventLoop::create();
     auto r = resolver_for(*loop, {kBlackhole}, 5s);
     bool resolved = false;
     r->lookup("host.test", 0, LookupFamilies::both, 3s,

@@ -3,6 +3,7 @@
 // blocking peers), so the same tests run on lwIP's single-threaded rule.
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,9 @@ TEST_P(Hardening, HalfCloseOursFirstThenThePeersCloses) {
   } banner;
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), banner);
   ASSERT_OK(server);
-  auto peer = TcpStream::connect((*server)->local_endpoint(), 5s);
+  auto peer = TcpStream::connect(server->local_endpoint(), 5s);
   ASSERT_OK(peer);
-  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return (*server)->stats().accepted == 1; }));
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().accepted == 1; }));
   char buf[16];
   ASSERT_OK(peer->read_exact(std::span<char>(buf, 7), 5s));
   auto eof = peer->receive(std::span<char>(buf));
@@ -58,7 +59,7 @@ TEST_P(Hardening, HalfCloseOursFirstThenThePeersCloses) {
   EXPECT_EQ(banner.closed, 1);
   EXPECT_EQ(banner.peer_closed, 1);
   EXPECT_FALSE(banner.reason) << banner.reason.message();
-  EXPECT_EQ((*server)->stats().open, 0u);
+  EXPECT_EQ(server->stats().open, 0u);
 }
 
 struct Sink : ConnectionHandler {
@@ -82,16 +83,15 @@ TEST_P(Hardening, ABacklogFilledBeforeTheLoopRunsIsAllAccepted) {
     GTEST_SKIP() << "backend limited to " << loop->descriptor_limit() << " descriptors";
   std::vector<TcpStream> peers;
   for (std::size_t i = 0; i < kPeers; ++i) {
-    auto p = TcpStream::connect((*server)->local_endpoint(), 5s);
+    auto p = TcpStream::connect(server->local_endpoint(), 5s);
     // lwIP's backlog is bounded by its PCB pool: it refuses past that.
     if (!p && (p.error() == errc::too_many_sockets || p.error() == errc::connection_refused)) break;
     ASSERT_OK(p);
     peers.push_back(std::move(*p));
   }
   if (peers.size() <= 64) GTEST_SKIP() << "the stack's backlog holds only " << peers.size();
-  EXPECT_TRUE(
-      run_loop_until(*loop, 5s, [&] { return (*server)->stats().accepted == peers.size(); }))
-      << "accepted " << (*server)->stats().accepted << " of " << peers.size();
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().accepted == peers.size(); }))
+      << "accepted " << server->stats().accepted << " of " << peers.size();
 }
 
 // Peers that reset before the server accepted them are not accept errors: the
@@ -102,15 +102,15 @@ TEST_P(Hardening, PeersResetBeforeAcceptDoNotPauseAccepting) {
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), sink);
   ASSERT_OK(server);
   for (int i = 0; i < 12; ++i) {
-    auto p = TcpStream::connect((*server)->local_endpoint(), 5s);
+    auto p = TcpStream::connect(server->local_endpoint(), 5s);
     ASSERT_OK(p);
     ASSERT_OK(p->abort());
   }
-  auto late = TcpStream::connect((*server)->local_endpoint(), 5s);
+  auto late = TcpStream::connect(server->local_endpoint(), 5s);
   ASSERT_OK(late);
-  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return (*server)->stats().open == 1; }))
-      << "open " << (*server)->stats().open;
-  const ServerStats st = (*server)->stats();
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().open == 1; }))
+      << "open " << server->stats().open;
+  const ServerStats st = server->stats();
   EXPECT_EQ(st.accept_errors, 0u);
   EXPECT_EQ(st.accept_pauses, 0u);
 }
@@ -131,10 +131,10 @@ TEST_P(Hardening, AFloodingPeerDoesNotStarveTimers) {
   } flooded;
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), flooded);
   ASSERT_OK(server);
-  auto peer = TcpStream::connect((*server)->local_endpoint(), 5s);
+  auto peer = TcpStream::connect(server->local_endpoint(), 5s);
   ASSERT_OK(peer);
   ASSERT_OK(peer->set_nonblocking(true));
-  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return (*server)->stats().accepted == 1; }));
+  ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().accepted == 1; }));
   flooded.flooder = &*peer;
   flooded.stop_at = Clock::now() + 3s;  // the flood ends by itself: the test cannot hang
   bool fired_during_flood = false, fired = false;
@@ -164,11 +164,11 @@ TEST_P(Hardening, ConnectionIdsAreNeverReused) {
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), ids);
   ASSERT_OK(server);
   for (int i = 0; i < 3; ++i) {
-    auto p = TcpStream::connect((*server)->local_endpoint(), 5s);
+    auto p = TcpStream::connect(server->local_endpoint(), 5s);
     ASSERT_OK(p);
-    ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return (*server)->stats().open == 1; }));
+    ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().open == 1; }));
     ASSERT_OK(p->close());
-    ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return (*server)->stats().open == 0; }));
+    ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().open == 0; }));
   }
   ASSERT_EQ(ids.ids.size(), 3u);
   EXPECT_EQ(ids.id_bytes, 8u);
@@ -200,7 +200,7 @@ TEST_P(Hardening, DestroyingTheServerFromItsOwnCallbacksIsSafe) {
         if (where == Where::close) server.reset();
       }
       Where where = Where::open;
-      std::unique_ptr<Server> server;
+      std::optional<Server> server;
       int closes = 0;
     } killer;
     killer.where = where;
@@ -211,7 +211,7 @@ TEST_P(Hardening, DestroyingTheServerFromItsOwnCallbacksIsSafe) {
     ASSERT_OK(p);
     ASSERT_OK(p->write_all("x"));
     if (where == Where::peer_closed) ASSERT_OK(p->shutdown_write());
-    EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return killer.server == nullptr; }))
+    EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return !killer.server; }))
         << "case " << static_cast<int>(where);
     const int closes = killer.closes;
     for (int i = 0; i < 3; ++i)
@@ -234,7 +234,7 @@ TEST_P(Hardening, DestroyingTheClientFromItsOwnCallbacksIsSafe) {
       ++failed;
       client.reset();
     }
-    std::unique_ptr<Client> client;
+    std::optional<Client> client;
     int opened = 0, failed = 0;
   } killer;
   auto listener = listen_loopback(Family::ipv4);
@@ -243,7 +243,7 @@ TEST_P(Hardening, DestroyingTheClientFromItsOwnCallbacksIsSafe) {
   killer.client = std::move(*c);
   ASSERT_OK(killer.client->connect(*listener.local_endpoint(), 5s));
   ASSERT_OK(killer.client->connect(*listener.local_endpoint(), 5s));
-  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return killer.client == nullptr; }));
+  EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return !killer.client; }));
   EXPECT_EQ(killer.opened, 1);
 
   const Endpoint dead = *listener.local_endpoint();
@@ -252,7 +252,7 @@ TEST_P(Hardening, DestroyingTheClientFromItsOwnCallbacksIsSafe) {
   ASSERT_OK(c);
   killer.client = std::move(*c);
   if (killer.client->connect(dead, 5s)) {
-    EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return killer.client == nullptr; }));
+    EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return !killer.client; }));
     EXPECT_EQ(killer.failed, 1);
   }
 }
@@ -272,7 +272,7 @@ TEST_P(Hardening, DestroyingAReconnectingClientFromItsOwnCallbacksIsSafe) {
       }
       bool in_open = true;
       int opened = 0;
-      std::unique_ptr<ReconnectingClient> client;
+      std::optional<ReconnectingClient> client;
     } killer;
     killer.in_open = in_open;
     EchoHandler echo;
@@ -280,12 +280,12 @@ TEST_P(Hardening, DestroyingAReconnectingClientFromItsOwnCallbacksIsSafe) {
     ASSERT_OK(server);
     ClientSettings settings;
     settings.heartbeat.interval = 1ms;  // timers that would fire into a freed client
-    auto c = ReconnectingClient::create(*loop, (*server)->local_endpoint().to_string(), killer,
-                                        settings);
+    auto c =
+        ReconnectingClient::create(*loop, server->local_endpoint().to_string(), killer, settings);
     ASSERT_OK(c);
     killer.client = std::move(*c);
     killer.client->start();
-    EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return killer.client == nullptr; }));
+    EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return !killer.client; }));
     for (int i = 0; i < 5; ++i)
       (void)loop->run_once(2ms);
     EXPECT_EQ(killer.opened, 1);
@@ -321,7 +321,7 @@ TEST_P(Hardening, HappyEyeballsLosersAreCancelled) {
   const int before = open_descriptor_count();
   auto c = ReconnectingClient::create(*loop, "unused:1", opened, settings);
   ASSERT_OK(c);
-  (*c)->start();
+  c->start();
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return opened.opened == 1; }));
   (void)loop->run_once(1ms);
   EXPECT_EQ(open_descriptor_count(), before + 1) << "a losing connect still holds its socket";

@@ -50,7 +50,7 @@ TEST_P(HostileSuite, ServerSurvivesEveryAttack) {
   const std::string cmd = std::string("timeout 120 ") + SOCKKIT_CLI +
                           " echo-server -q -l 127.0.0.1:0 -m 4096 " + mode.server;
   FILE* server = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(server, nullptr);
+  ASSERT_TRUE(server);
   char line[256] = {};
   ASSERT_NE(std::fgets(line, sizeof(line), server), nullptr);
   const std::string first(line);

@@ -221,8 +221,8 @@ TEST_P(Hardening, TimeoutConventionsAreTheSameEverywhere) {
   auto listener = listen_loopback(Family::ipv4);
   auto client = Client::create(*loop, opened);
   ASSERT_OK(client);
-  ASSERT_OK((*client)->connect(*listener.local_endpoint(), -1ms));
-  ASSERT_OK((*client)->connect(*listener.local_endpoint(), std::chrono::milliseconds::max()));
+  ASSERT_OK(client->connect(*listener.local_endpoint(), -1ms));
+  ASSERT_OK(client->connect(*listener.local_endpoint(), std::chrono::milliseconds::max()));
   EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return opened.opened == 2; }))
       << opened.failure.message();
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <random>
 #include <thread>
 #include <vector>
@@ -95,7 +96,7 @@ class LoopTest : public SockkitTest, public ::testing::WithParamInterface<Backen
     loop_.reset();
     SockkitTest::TearDown();
   }
-  std::unique_ptr<EventLoop> loop_;
+  std::optional<EventLoop> loop_;
 };
 
 TEST_P(LoopTest, TimersFireInOrderAtTheirTime) {
@@ -216,7 +217,7 @@ TEST_F(LoopFallback, RefusedIoUringFallsBackToEpoll) {
     if (!refuse_io_uring_setup(EPERM)) ::_exit(3);
     auto with = EventLoop::create({.backend = Backend::uring});
     auto without = EventLoop::create({.backend = Backend::uring, .fallback = false});
-    const bool ok = with && (*with)->backend() == Backend::epoll && !without &&
+    const bool ok = with && with->backend() == Backend::epoll && !without &&
                     without.error() == errc::not_supported;
     ::_exit(ok ? 0 : 1);
   }

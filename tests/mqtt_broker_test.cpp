@@ -4,6 +4,7 @@
 // broker restart and a blackhole, the will, credentials, TLS and mutual TLS,
 // a Unix socket. The `sockkit mqtt` commands and the examples: mqtt_cli_test.cpp.
 #include <map>
+#include <optional>
 #include <set>
 
 #include "support/mosquitto_fixture.hpp"
@@ -123,12 +124,13 @@ TEST_P(MosquittoTest, TheWillIsPublishedWhenTheClientVanishes) {
   g.start();
   s.client_id = "will-vanishing";
   s.will->topic = "will/vanishing";
-  auto v = mqtt::Client::create(*loop, s, vanishing);
-  ASSERT_OK(v);
-  (*v)->start();
+  auto created = mqtt::Client::create(*loop, s, vanishing);
+  ASSERT_OK(created);
+  std::optional<mqtt::Client> v = std::move(*created);
+  v->start();
   ASSERT_TRUE(run_until([&] { return graceful.connected == 1 && vanishing.connected == 1; }));
-  g.stop();    // DISCONNECT: no will
-  v->reset();  // no DISCONNECT: the broker publishes the will
+  g.stop();   // DISCONNECT: no will
+  v.reset();  // no DISCONNECT: the broker publishes the will
   ASSERT_TRUE(run_until([&] { return !watcher.topics.empty(); }));
   run_until([] { return false; }, 300ms);
   ASSERT_EQ(watcher.topics.size(), 1u);
@@ -249,7 +251,7 @@ TEST(MosquittoNetns, Qos1AndQos2SurviveABlackholedPath) {
           report = why;
           return 1;
         }
-        auto loop = std::move(*EventLoop::create());
+        auto loop = EventLoop::create();
         auto persistent = [&](const std::string& id) {
           mqtt::Settings s;
           s.target = broker.target(broker.port);
@@ -263,10 +265,10 @@ TEST(MosquittoNetns, Qos1AndQos2SurviveABlackholedPath) {
           return s;
         };
         Events sub_events, pub_events;
-        auto sub = std::move(*mqtt::Client::create(*loop, persistent("bh-sub"), sub_events));
+        auto sub = mqtt::Client::create(*loop, persistent("bh-sub"), sub_events);
         (void)sub->subscribe("seq/#", QoS::exactly_once);
         sub->start();
-        auto pub = std::move(*mqtt::Client::create(*loop, persistent("bh-pub"), pub_events));
+        auto pub = mqtt::Client::create(*loop, persistent("bh-pub"), pub_events);
         pub->start();
         auto tick = loop->add_repeating_timer(10ms, [] {});
         loop->run_until([&] { return sub_events.subscribed == 1 && pub_events.connected == 1; },

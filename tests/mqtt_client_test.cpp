@@ -228,10 +228,10 @@ TEST_P(MqttClientTest, OutboxIsBoundedAndCountsWhatItDrops) {
   Events other;
   auto c2 = mqtt::Client::create(*loop, s2, other);
   ASSERT_OK(c2);
-  ASSERT_OK((*c2)->publish("o", "12345", QoS::at_least_once));  // 6 bytes with the topic
-  EXPECT_ERRC((*c2)->publish("o", "12345", QoS::at_least_once), errc::limit_exceeded);
-  EXPECT_EQ((*c2)->stats().dropped_messages, 1u);
-  EXPECT_EQ((*c2)->stats().outbox_messages, 1u);
+  ASSERT_OK(c2->publish("o", "12345", QoS::at_least_once));  // 6 bytes with the topic
+  EXPECT_ERRC(c2->publish("o", "12345", QoS::at_least_once), errc::limit_exceeded);
+  EXPECT_EQ(c2->stats().dropped_messages, 1u);
+  EXPECT_EQ(c2->stats().outbox_messages, 1u);
 }
 
 TEST_P(MqttClientTest, FileStoreCarriesMessagesAcrossARestart) {
@@ -242,7 +242,7 @@ TEST_P(MqttClientTest, FileStoreCarriesMessagesAcrossARestart) {
   ASSERT_OK(store);
   auto s = settings();
   s.clean_session = false;
-  s.store = store->get();
+  s.store = &*store;
   connect(s);
   broker->ack_publish = false;
   for (int i = 0; i < 3; ++i)
@@ -259,12 +259,12 @@ TEST_P(MqttClientTest, FileStoreCarriesMessagesAcrossARestart) {
   broker->session_present = true;
   auto reopened = mqtt::FileStore::open(dir.string());
   ASSERT_OK(reopened);
-  s.store = reopened->get();
+  s.store = &*reopened;
   Events after;
   auto c = mqtt::Client::create(*loop, s, after);
   ASSERT_OK(c);
-  EXPECT_EQ((*c)->stats().outbox_messages, 3u);
-  (*c)->start();
+  EXPECT_EQ(c->stats().outbox_messages, 3u);
+  c->start();
   ASSERT_TRUE(run_until([&] { return after.published.size() == 3; }));
   auto sent = broker->of(PacketType::publish);
   ASSERT_EQ(sent.size(), 6u);
@@ -274,7 +274,7 @@ TEST_P(MqttClientTest, FileStoreCarriesMessagesAcrossARestart) {
     EXPECT_EQ(sent[3 + i].packet_id(), sent[i].packet_id());
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir));  // acknowledged: gone from the disk too
-  c->reset();
+  { mqtt::Client done = std::move(*c); }        // gone before its store's directory
   std::filesystem::remove_all(dir);
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,7 +89,7 @@ struct ServerOnB {
   }
   TwoHosts& hosts_;
   EchoHandler echo;
-  std::vector<std::unique_ptr<Server>> servers;
+  std::vector<std::optional<Server>> servers;
   std::string error;
 };
 
@@ -128,8 +129,10 @@ ClientSettings quick_settings() {
   return s;
 }
 
-std::unique_ptr<EventLoop> client_loop() {
-  return std::move(*EventLoop::create({.backend = Backend::epoll}));
+std::optional<EventLoop> client_loop() {
+  auto loop = EventLoop::create({.backend = Backend::epoll});
+  if (!loop) return std::nullopt;
+  return std::move(*loop);
 }
 
 // A ReconnectingClient on host A, with its loop and its recorded events.
@@ -141,9 +144,9 @@ struct ClientOnA {
     else
       error = "create: " + created.error().message();
   }
-  std::unique_ptr<EventLoop> loop;
+  std::optional<EventLoop> loop;
   Recorder rec;
-  std::unique_ptr<ReconnectingClient> client;
+  std::optional<ReconnectingClient> client;
   std::string error;
 };
 
@@ -165,7 +168,7 @@ int stale_connection(TwoHosts& hosts, std::string& report, ClientSettings settin
   ServerOnB server(hosts, {kServerV4});
   FAULT_CHECK(server.error.empty(), server.error);
   ClientOnA a(settings, kServerV4.to_string());
-  FAULT_CHECK(a.client != nullptr, a.error);
+  FAULT_CHECK(a.client.has_value(), a.error);
   auto& [loop, rec, client, error] = a;
   client->start();
   FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
@@ -239,7 +242,7 @@ TEST(NetFault, UnackedDataWithKernelDefaultsDiesOnlyAfterTcpRetries2) {
     ServerOnB server(hosts, {kServerV4});
     FAULT_CHECK(server.error.empty(), server.error);
     ClientOnA a(quick_settings(), kServerV4.to_string());
-    FAULT_CHECK(a.client != nullptr, a.error);
+    FAULT_CHECK(a.client.has_value(), a.error);
     auto& [loop, rec, client, error] = a;
     client->start();
     FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
@@ -262,7 +265,7 @@ TEST(NetFault, ResetMidStreamReconnects) {
     ServerOnB server(hosts, {kServerV4});
     FAULT_CHECK(server.error.empty(), server.error);
     ClientOnA a(quick_settings(), kServerV4.to_string());
-    FAULT_CHECK(a.client != nullptr, a.error);
+    FAULT_CHECK(a.client.has_value(), a.error);
     auto& [loop, rec, client, error] = a;
     client->start();
     FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
@@ -288,7 +291,7 @@ TEST(NetFault, RefusedRetriesFollowTheBackoffInRealTime) {
     auto s = quick_settings();
     s.reconnect.max_attempts = 4;
     ClientOnA a(s, kServerV4.to_string());
-    FAULT_CHECK(a.client != nullptr, a.error);
+    FAULT_CHECK(a.client.has_value(), a.error);
     auto& [loop, rec, client, error] = a;
     client->start();
     FAULT_CHECK(run_loop_until(*loop, 5s, [&] { return rec.given_up; }), "never gave up");
@@ -310,7 +313,7 @@ TEST(NetFault, RefusedRetriesFollowTheBackoffInRealTime) {
 TEST(NetFault, ServerRestartOnTheSamePortLosesNothingFromTheOutbox) {
   run_fault([](TwoHosts& hosts, std::string& report) {
     ClientOnA a(quick_settings(), kServerV4.to_string());
-    FAULT_CHECK(a.client != nullptr, a.error);
+    FAULT_CHECK(a.client.has_value(), a.error);
     auto& [loop, rec, client, error] = a;
     std::string first_server_got, second_server_got;
     {
@@ -346,7 +349,7 @@ TEST(NetFault, BlackholedConnectFailsAtTheConnectTimeout) {
     s.connect_timeout = 1s;
     s.reconnect.max_attempts = 1;
     ClientOnA a(s, kServerV4.to_string());
-    FAULT_CHECK(a.client != nullptr, a.error);
+    FAULT_CHECK(a.client.has_value(), a.error);
     auto& [loop, rec, client, error] = a;
     const auto t0 = Clock::now();
     client->start();
@@ -410,7 +413,7 @@ TEST(NetFault, HappyEyeballsFallsBackToIpv4AfterTheAttemptDelay) {
       return std::vector<Endpoint>{kServerV6, kServerV4};
     };
     ClientOnA a(s, "meter.example:7000");
-    FAULT_CHECK(a.client != nullptr, a.error);
+    FAULT_CHECK(a.client.has_value(), a.error);
     auto& [loop, rec, client, error] = a;
     const auto t0 = Clock::now();
     client->start();

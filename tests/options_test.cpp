@@ -203,7 +203,7 @@ TEST_F(OptionsTest, SocketsAreCloseOnExecAndMoveOnly) {
   char path[64];
   std::snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", h.value);
   FILE* f = std::fopen(path, "r");
-  ASSERT_NE(f, nullptr);
+  ASSERT_TRUE(f);
   unsigned flags = 0;
   char line[128];
   while (std::fgets(line, sizeof(line), f) != nullptr)

@@ -124,20 +124,20 @@ Endpoint closed_port() {
 class ReconnectTest : public SockkitTest {};
 
 TEST_F(ReconnectTest, RefusedRetriesFollowThePolicyExactlyThenGiveUp) {
-  auto loop = std::move(*EventLoop::create());
+  auto loop = EventLoop::create();
   Events ev;
   auto client = ReconnectingClient::create(*loop, closed_port().to_string(), ev, fast());
   ASSERT_OK(client);
-  (*client)->start();
+  client->start();
   ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
   EXPECT_EQ(ev.retries, (std::vector<long long>{10, 20, 40, 80, 80}));  // 6 attempts, 5 waits
   EXPECT_EQ(ev.attempts, (std::vector<unsigned>{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(classify(ev.gave_up), errc::connection_refused);
-  EXPECT_EQ((*client)->stats().attempts, 6u);
+  EXPECT_EQ(client->stats().attempts, 6u);
 }
 
 TEST_F(ReconnectTest, TheNameIsResolvedAgainOnEveryAttempt) {
-  auto loop = std::move(*EventLoop::create());
+  auto loop = EventLoop::create();
   Events ev;
   auto s = fast();
   s.reconnect.max_attempts = 3;
@@ -150,14 +150,14 @@ TEST_F(ReconnectTest, TheNameIsResolvedAgainOnEveryAttempt) {
   };
   auto client = ReconnectingClient::create(*loop, "meter.example:1883", ev, s);
   ASSERT_OK(client);
-  (*client)->start();
+  client->start();
   ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return bool(ev.gave_up); }));
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(classify(ev.gave_up), errc::connection_refused);
 }
 
 TEST_F(ReconnectTest, OutboxWaitsForTheServerAndOverflowIsReported) {
-  auto loop = std::move(*EventLoop::create());
+  auto loop = EventLoop::create();
   Events ev;
   EchoHandler echo;
   // Reserve a port, let it go, then start the server there later.
@@ -167,13 +167,13 @@ TEST_F(ReconnectTest, OutboxWaitsForTheServerAndOverflowIsReported) {
   s.outbox_limit = 12;
   auto client = ReconnectingClient::create(*loop, at.to_string(), ev, s);
   ASSERT_OK(client);
-  (*client)->start();
-  EXPECT_OK((*client)->send("one;"));
-  EXPECT_OK((*client)->send("two;"));
-  EXPECT_OK((*client)->send("three;"));  // 14 > 12: "one;" dropped (drop_oldest)
+  client->start();
+  EXPECT_OK(client->send("one;"));
+  EXPECT_OK(client->send("two;"));
+  EXPECT_OK(client->send("three;"));  // 14 > 12: "one;" dropped (drop_oldest)
   EXPECT_EQ(ev.dropped, 1u);
-  EXPECT_EQ((*client)->stats().dropped_bytes, 4u);
-  EXPECT_ERRC((*client)->send("far too long for it"), errc::limit_exceeded);
+  EXPECT_EQ(client->stats().dropped_bytes, 4u);
+  EXPECT_ERRC(client->send("far too long for it"), errc::limit_exceeded);
   EXPECT_EQ(ev.dropped, 2u);
   ASSERT_TRUE(run_loop_until(*loop, 200ms, [&] { return ev.retries.size() >= 2; }));
   ServerThread server(Backend::poll, echo, {}, at);
@@ -181,7 +181,7 @@ TEST_F(ReconnectTest, OutboxWaitsForTheServerAndOverflowIsReported) {
   ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return ev.received == "two;three;"; }))
       << "got '" << ev.received << "'";
   EXPECT_EQ(ev.opens, 1);
-  EXPECT_EQ((*client)->stats().outbox_messages, 0u);
+  EXPECT_EQ(client->stats().outbox_messages, 0u);
 }
 
 // TCP's knobs (keepalive, user timeout) are on by default; a Unix-domain
@@ -190,7 +190,7 @@ TEST_F(ReconnectTest, UnixDomainTargetsConnectWithTheDefaultSettings) {
   const auto families = stream_families();
   if (std::find(families.begin(), families.end(), Family::unix_domain) == families.end())
     GTEST_SKIP() << "no Unix-domain sockets on this stack";
-  auto loop = std::move(*EventLoop::create());
+  auto loop = EventLoop::create();
   Events ev;
   EchoHandler echo;
   const Endpoint at = unique_unix_endpoint();
@@ -198,8 +198,8 @@ TEST_F(ReconnectTest, UnixDomainTargetsConnectWithTheDefaultSettings) {
   ASSERT_TRUE(server.ok()) << server.error();
   auto client = ReconnectingClient::create(*loop, at.to_string(), ev);
   ASSERT_OK(client);
-  (*client)->start();
-  ASSERT_OK((*client)->send("over unix;"));
+  client->start();
+  ASSERT_OK(client->send("over unix;"));
   ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return ev.received == "over unix;"; }))
       << (ev.closes.empty() ? std::string() : ev.closes[0].message());
   EXPECT_EQ(ev.opens, 1);
@@ -216,13 +216,13 @@ TEST_F(ReconnectTest, UnansweredHeartbeatReconnectsAnsweredOneDoesNot) {
     ServerThread server(Backend::poll, answers ? static_cast<ConnectionHandler&>(echo) : silent,
                         {});
     ASSERT_TRUE(server.ok());
-    auto loop = std::move(*EventLoop::create());
+    auto loop = EventLoop::create();
     Events ev;
     auto s = fast();
     s.heartbeat = {.interval = 50ms, .timeout = 100ms};
     auto client = ReconnectingClient::create(*loop, server.endpoint().to_string(), ev, s);
     ASSERT_OK(client);
-    (*client)->start();
+    client->start();
     run_loop_until(*loop, 600ms, [] { return false; });
     if (answers) {
       EXPECT_EQ(ev.opens, 1);
@@ -239,29 +239,29 @@ TEST_F(ReconnectTest, UnansweredHeartbeatReconnectsAnsweredOneDoesNot) {
 TEST_F(ReconnectTest, StopEndsEverythingWithAReason) {
   EchoHandler echo;
   ServerThread server(Backend::poll, echo, {});
-  auto loop = std::move(*EventLoop::create());
+  auto loop = EventLoop::create();
   Events ev;
   auto client = ReconnectingClient::create(*loop, server.endpoint().to_string(), ev, fast());
   ASSERT_OK(client);
-  (*client)->start();
+  client->start();
   ASSERT_TRUE(run_loop_until(*loop, 2s, [&] { return ev.opens == 1; }));
-  (*client)->stop();
+  client->stop();
   ASSERT_EQ(ev.closes.size(), 1u);
   EXPECT_EQ(ev.closes[0], make_error_code(failure::stopped));
   EXPECT_EQ(ev.gave_up, make_error_code(failure::stopped));
   run_loop_until(*loop, 100ms, [] { return false; });
   EXPECT_EQ(ev.opens, 1);  // no reconnect after stop
-  EXPECT_EQ((*client)->connection(), nullptr);
+  EXPECT_EQ(client->connection(), nullptr);
 }
 
 TEST_F(ReconnectTest, BadTargetsAreClearErrorsNotCrashes) {
-  auto loop = std::move(*EventLoop::create());
+  auto loop = EventLoop::create();
   Events ev;
   auto s = fast();
   s.reconnect.max_attempts = 1;
   auto client = ReconnectingClient::create(*loop, "no port here", ev, s);
   ASSERT_OK(client);
-  (*client)->start();
+  client->start();
   ASSERT_TRUE(run_loop_until(*loop, 1s, [&] { return bool(ev.gave_up); }));
   EXPECT_EQ(classify(ev.gave_up), errc::invalid_argument) << ev.gave_up.message();
 }

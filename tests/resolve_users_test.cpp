@@ -34,11 +34,11 @@ TEST_F(ResolverTest, ReconnectingClientResolvesOnTheLoop) {
   make(config({primary->endpoint()}));
   LinkEvents ev;
   ClientSettings s;
-  s.resolver = resolver.get();
+  s.resolver = &*resolver;
   auto link = ReconnectingClient::create(
-      *loop, "broker.test:" + std::to_string((*server)->local_endpoint().port()), ev, s);
+      *loop, "broker.test:" + std::to_string(server->local_endpoint().port()), ev, s);
   ASSERT_OK(link);
-  (*link)->start();
+  link->start();
   loop->run_until([&] { return ev.opened_to.has_value(); }, EventLoop::Clock::now() + 3s);
   ASSERT_TRUE(ev.opened_to.has_value());
   EXPECT_EQ(ev.opened_to->address_string(), "127.0.0.1");
@@ -50,12 +50,12 @@ TEST_F(ResolverTest, OneDeadlineCoversResolutionAndConnect) {
   make(config({primary->endpoint()}, 5s));
   LinkEvents ev;
   ClientSettings s;
-  s.resolver = resolver.get();
+  s.resolver = &*resolver;
   s.connect_timeout = 300ms;
   s.reconnect.max_attempts = 1;
   auto link = ReconnectingClient::create(*loop, "broker.test:1883", ev, s);
   ASSERT_OK(link);
-  (*link)->start();
+  link->start();
   loop->run_until([&] { return bool(ev.gave_up); }, EventLoop::Clock::now() + 3s);
   EXPECT_EQ(ev.gave_up, make_error_code(failure::resolve_timeout));
   EXPECT_EQ(ev.gave_up, errc::timed_out);
@@ -72,13 +72,13 @@ TEST_F(ResolverTest, NegativeConnectTimeoutSetsNoLimitOfOurs) {
   make(config({primary->endpoint()}));
   LinkEvents ev;
   ClientSettings s;
-  s.resolver = resolver.get();
+  s.resolver = &*resolver;
   s.connect_timeout = std::chrono::milliseconds(-1);
   s.reconnect.max_attempts = 1;
   auto link = ReconnectingClient::create(
-      *loop, "broker.test:" + std::to_string((*server)->local_endpoint().port()), ev, s);
+      *loop, "broker.test:" + std::to_string(server->local_endpoint().port()), ev, s);
   ASSERT_OK(link);
-  (*link)->start();
+  link->start();
   loop->run_until([&] { return ev.opened_to.has_value() || bool(ev.gave_up); },
                   EventLoop::Clock::now() + 3s);
   EXPECT_TRUE(ev.opened_to.has_value()) << ev.gave_up.message();
@@ -91,7 +91,7 @@ TEST_F(ResolverTest, IpV4AnswerWaitsTheResolutionDelayForIpV6) {
   Quiet quiet;
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);
   ASSERT_OK(server);
-  const auto port = std::to_string((*server)->local_endpoint().port());
+  const auto port = std::to_string(server->local_endpoint().port());
   primary->add({"dual.test", 28, "::1", 60});
   primary->add({"dual.test", 1, "127.0.0.1", 60});
   make(config({primary->endpoint()}), {.cache_entries = 0});
@@ -100,11 +100,11 @@ TEST_F(ResolverTest, IpV4AnswerWaitsTheResolutionDelayForIpV6) {
     primary->aaaa_delay = aaaa_delay;
     LinkEvents ev;
     ClientSettings s;
-    s.resolver = resolver.get();
+    s.resolver = &*resolver;
     s.resolution_delay = 100ms;
     auto link = ReconnectingClient::create(*loop, "dual.test:" + port, ev, s);
     ASSERT_OK(link);
-    (*link)->start();
+    link->start();
     loop->run_until([&] { return ev.opened_to.has_value(); }, EventLoop::Clock::now() + 3s);
     ASSERT_FALSE(ev.addresses.empty());
     EXPECT_EQ(ev.addresses.front().family() == Family::ipv6, v6_first);
@@ -118,16 +118,16 @@ TEST_F(ResolverTest, HappyEyeballsFallsBackToTheOtherFamily) {
   Quiet quiet;
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);  // IPv4 only
   ASSERT_OK(server);
-  const auto port = (*server)->local_endpoint().port();
+  const auto port = server->local_endpoint().port();
   primary->add({"dual.test", 28, "::1", 60});
   primary->add({"dual.test", 1, "127.0.0.1", 60});
   make(config({primary->endpoint()}));
   LinkEvents ev;
   ClientSettings s;
-  s.resolver = resolver.get();
+  s.resolver = &*resolver;
   auto link = ReconnectingClient::create(*loop, "dual.test:" + std::to_string(port), ev, s);
   ASSERT_OK(link);
-  (*link)->start();
+  link->start();
   loop->run_until([&] { return ev.opened_to.has_value(); }, EventLoop::Clock::now() + 3s);
   ASSERT_TRUE(ev.opened_to.has_value());
   EXPECT_EQ(ev.opened_to->address_string(), "127.0.0.1");
@@ -157,7 +157,7 @@ TEST_F(ResolverTest, ClientConnectsByNameTryingAddressesInTurn) {
   Quiet quiet;
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);
   ASSERT_OK(server);
-  const auto port = (*server)->local_endpoint().port();
+  const auto port = server->local_endpoint().port();
   // 127.0.0.2 has no listener on that port (refused, or silent on lwIP): the
   // client goes on to 127.0.0.1 and reports only the success.
   primary->add({"svc.test", 1, "127.0.0.2", 60});
@@ -166,9 +166,8 @@ TEST_F(ResolverTest, ClientConnectsByNameTryingAddressesInTurn) {
   ClientEvents ev;
   auto client = Client::create(*loop, ev);
   ASSERT_OK(client);
-  ASSERT_OK(
-      (*client)->connect("svc.test:" + std::to_string(port), 2s, {.resolver = resolver.get()}));
-  EXPECT_EQ((*client)->pending(), 1u);  // the lookup
+  ASSERT_OK(client->connect("svc.test:" + std::to_string(port), 2s, {.resolver = &*resolver}));
+  EXPECT_EQ(client->pending(), 1u);  // the lookup
   loop->run_until([&] { return ev.opened_to || ev.failures > 0; }, EventLoop::Clock::now() + 3s);
   ASSERT_TRUE(ev.opened_to.has_value()) << ev.failure.message();
   EXPECT_EQ(ev.opened_to->to_string(), "127.0.0.1:" + std::to_string(port));
@@ -181,21 +180,21 @@ TEST_F(ResolverTest, ClientByNameReportsLookupFailuresClearly) {
   ClientEvents ev;
   auto client = Client::create(*loop, ev);
   ASSERT_OK(client);
-  ASSERT_OK((*client)->connect("missing.test:80", 2s, {.resolver = resolver.get()}));
+  ASSERT_OK(client->connect("missing.test:80", 2s, {.resolver = &*resolver}));
   loop->run_until([&] { return ev.failures > 0; }, EventLoop::Clock::now() + 3s);
   EXPECT_EQ(ev.failure, make_error_code(failure::name_not_found));
   EXPECT_EQ(ev.failed_to.family(), Family::none);
 
   primary->behaviour = DnsBehaviour::silent;  // the timeout covers the lookup
   ev.failures = 0;
-  ASSERT_OK((*client)->connect("slow.test:80", 300ms, {.resolver = resolver.get()}));
+  ASSERT_OK(client->connect("slow.test:80", 300ms, {.resolver = &*resolver}));
   loop->run_until([&] { return ev.failures > 0; }, EventLoop::Clock::now() + 3s);
   EXPECT_EQ(ev.failure, errc::timed_out);
 
   ev.failures = 0;  // cancelled: nothing is reported
-  ASSERT_OK((*client)->connect("slow.test:80", 300ms, {.resolver = resolver.get()}));
-  (*client)->cancel_pending();
-  EXPECT_EQ((*client)->pending(), 0u);
+  ASSERT_OK(client->connect("slow.test:80", 300ms, {.resolver = &*resolver}));
+  client->cancel_pending();
+  EXPECT_EQ(client->pending(), 0u);
   loop->run_until([] { return false; }, EventLoop::Clock::now() + 400ms);
   EXPECT_EQ(ev.failures, 0);
   EXPECT_EQ(resolver->pending(), 0u);

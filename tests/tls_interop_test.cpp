@@ -177,14 +177,14 @@ TEST_P(OpensslInterop, SockkitClientTalksToOpensslServer) {
   auto loop = EventLoop::create();
   ASSERT_OK(loop);
   Line line;
-  auto client = Client::create(**loop, line);
+  auto client = Client::create(*loop, line);
   ASSERT_OK(client);
   const Endpoint to = Endpoint::loopback_v4(port);
   // s_server needs a moment to listen: retry refused connects for up to 5 s.
   for (int attempt = 0; attempt < 50; ++attempt) {
     line = Line{};
-    ASSERT_OK((*client)->connect(to, 2s, {.tls = *tls}));
-    ASSERT_TRUE(run_loop_until(**loop, 10s, [&] { return line.done; }));
+    ASSERT_OK(client->connect(to, 2s, {.tls = *tls}));
+    ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return line.done; }));
     if (line.error != errc::connection_refused) break;
     std::this_thread::sleep_for(100ms);
   }

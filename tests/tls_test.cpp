@@ -27,7 +27,7 @@ TEST_P(TlsSuite, EchoesAMegabyteWithTheSameHandlerCodeAsPlain) {
   for (std::size_t i = 0; i < payload.size(); ++i)
     payload[i] = static_cast<char>('a' + i % 26);
   Connection* conn = client->find(client_side.id);
-  ASSERT_NE(conn, nullptr);
+  ASSERT_TRUE(conn);
   ASSERT_OK(conn->send(payload));
   ASSERT_TRUE(run_loop_until(*loop, 10s, [&] {
     return client_side.received.size() >= payload.size();
@@ -119,7 +119,7 @@ TEST_P(TlsSuite, GarbageInsteadOfAServerHelloIsAProtocolError) {
   auto c = Client::create(*loop, client_side);
   ASSERT_OK(c);
   client = std::move(*c);
-  ASSERT_OK(client->connect((*plain)->local_endpoint(), 5s, {.tls = *cctx}));
+  ASSERT_OK(client->connect(plain->local_endpoint(), 5s, {.tls = *cctx}));
   ASSERT_TRUE(settled());
   ASSERT_EQ(client_side.connect_failures.size(), 1u);
   EXPECT_TRUE(client_side.connect_failures[0] == errc::tls_protocol_error)
@@ -167,7 +167,7 @@ TEST_P(TlsSuite, BackpressureWorksAsOnPlainConnections) {
   connect();
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.opened == 2; }));
   Connection* conn = client->find(client_side.id);
-  ASSERT_NE(conn, nullptr);
+  ASSERT_TRUE(conn);
   conn->pause_reading();  // the client stops reading: the server's queue must fill
   const std::string block(1 << 20, 'q');
   for (int i = 0; i < 24; ++i)
@@ -185,7 +185,7 @@ TEST_P(TlsSuite, HalfCloseFinishesTheEchoBeforeTheClose) {
   start(server_options(), client_options());
   ASSERT_TRUE(settled());
   Connection* conn = client->find(client_side.id);
-  ASSERT_NE(conn, nullptr);
+  ASSERT_TRUE(conn);
   ASSERT_OK(conn->send(std::string(100000, 'h')));
   conn->shutdown_write();  // close_notify, then FIN: the server still answers
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.closed == 1; }));
@@ -234,10 +234,10 @@ TEST_P(TlsSuite, AFloodingTlsPeerDoesNotStarveTimers) {
       Client::create(*loop, client_side, {.max_write_queue = 64 << 20, .high_watermark = 64 << 20});
   ASSERT_OK(c);
   client = std::move(*c);
-  ASSERT_OK(client->connect((*s)->local_endpoint(), 5s, {.tls = *cctx}));
+  ASSERT_OK(client->connect(s->local_endpoint(), 5s, {.tls = *cctx}));
   ASSERT_TRUE(settled());
   flooded.flooder = client->find(client_side.id);
-  ASSERT_NE(flooded.flooder, nullptr);
+  ASSERT_TRUE(flooded.flooder);
   flooded.stop_at = std::chrono::steady_clock::now() + 3s;  // the flood ends by itself
   bool fired = false, fired_during_flood = false;
   loop->add_timer(10ms, [&] {
@@ -298,15 +298,15 @@ TEST_P(TlsSuite, AReconnectingClientChecksTheHostOfItsTarget) {
   };
   auto good = ReconnectingClient::create(*loop, "localhost:" + port, link, settings);
   ASSERT_OK(good);
-  (*good)->start();
-  ASSERT_OK((*good)->send("over tls"));  // queued in the outbox until the handshake is done
+  good->start();
+  ASSERT_OK(good->send("over tls"));  // queued in the outbox until the handshake is done
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return link.got == "over tls"; }))
       << link.got << (link.failures.empty() ? "" : link.failures[0].message());
   EXPECT_EQ(link.opened, 1);
   // The same server under another name: refused, and retried later.
   auto bad = ReconnectingClient::create(*loop, "broker.example:" + port, wrong, settings);
   ASSERT_OK(bad);
-  (*bad)->start();
+  bad->start();
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return !wrong.failures.empty(); }));
   EXPECT_TRUE(wrong.failures[0] == errc::tls_host_mismatch) << wrong.failures[0].message();
   EXPECT_EQ(wrong.opened, 0);

@@ -1,6 +1,7 @@
 // UdpChannel: datagrams through the event loop on every backend — delivery
 // with the sender, truncation, pause and resume, replies from the callback,
 // destruction inside it, and a flood that cannot starve timers.
+#include <optional>
 #include <thread>
 
 #include "support/backend_loop.hpp"
@@ -23,17 +24,18 @@ struct Collect : UdpHandler {
   int truncated = 0;
   bool echo = false;
   bool destroy_on_first = false;
-  std::unique_ptr<UdpChannel>* owner = nullptr;
+  std::optional<UdpChannel>* owner = nullptr;
 };
 
 class UdpChannelTest : public BackendLoopTest {
  protected:
-  std::unique_ptr<UdpChannel> open(Collect& handler, UdpChannelOptions options = {}) {
+  std::optional<UdpChannel> open(Collect& handler, UdpChannelOptions options = {}) {
     auto s = UdpSocket::bind(Endpoint::loopback_v4(0));
     EXPECT_OK(s);
     auto ch = UdpChannel::create(*loop, std::move(*s), handler, options);
     EXPECT_OK(ch);
-    return ch ? std::move(*ch) : nullptr;
+    if (!ch) return std::nullopt;
+    return std::move(*ch);
   }
   bool run_until(const std::function<bool()>& done) {
     return loop->run_until(done, EventLoop::Clock::now() + 2s);
@@ -91,7 +93,7 @@ TEST_P(UdpChannelTest, RepliesFromTheCallbackAndPauseHoldsDatagrams) {
 
 TEST_P(UdpChannelTest, DestroyedInsideItsOwnCallback) {
   Collect c;
-  std::unique_ptr<UdpChannel> ch = open(c);
+  std::optional<UdpChannel> ch = open(c);
   ASSERT_TRUE(ch);
   c.owner = &ch;
   c.destroy_on_first = true;
@@ -100,7 +102,7 @@ TEST_P(UdpChannelTest, DestroyedInsideItsOwnCallback) {
   const auto to = *ch->socket().local_endpoint();
   for (int i = 0; i < 5; ++i)
     ASSERT_OK(tx->send_to("x", to));
-  ASSERT_TRUE(run_until([&] { return ch == nullptr; }));
+  ASSERT_TRUE(run_until([&] { return !ch; }));
   loop->run_until([] { return false; }, EventLoop::Clock::now() + 20ms);
   EXPECT_EQ(c.got.size(), 1u);  // nothing after the channel went away
 }
@@ -117,8 +119,7 @@ TEST_P(UdpChannelTest, AFloodedChannelTakesTurnsWithTheOthers) {
   } a(order, 'a'), b(order, 'b');
   auto open_tagged = [&](Tag& t) {
     auto s = UdpSocket::bind(Endpoint::loopback_v4(0));
-    return std::move(
-        *UdpChannel::create(*loop, std::move(*s), t, {.max_datagram = 64, .max_per_wakeup = 8}));
+    return UdpChannel::create(*loop, std::move(*s), t, {.max_datagram = 64, .max_per_wakeup = 8});
   };
   auto ch_a = open_tagged(a), ch_b = open_tagged(b);
   auto tx = UdpSocket::open(Family::ipv4);

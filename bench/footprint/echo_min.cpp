@@ -20,7 +20,7 @@ int main() {
   if (!loop) return 1;
   Echo echo;
   auto server =
-      sockkit::Server::start(**loop, sockkit::Endpoint::any_v4(7), echo, {.max_connections = 4});
+      sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7), echo, {.max_connections = 4});
   if (!server) return 1;
-  return (*loop)->run() ? 0 : 1;
+  return loop->run() ? 0 : 1;
 }

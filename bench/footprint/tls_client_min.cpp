@@ -23,9 +23,8 @@ int main() {
                                           .server_name = "broker.example"});
   if (!tls) return 1;
   Link link;
-  auto client = sockkit::Client::create(**loop, link);
+  auto client = sockkit::Client::create(*loop, link);
   if (!client) return 1;
-  if (!(*client)->connect(sockkit::Endpoint::ipv4({10, 0, 0, 1}, 8883), 10s, {.tls = *tls}))
-    return 1;
-  return (*loop)->run() ? 0 : 1;
+  if (!client->connect(sockkit::Endpoint::ipv4({10, 0, 0, 1}, 8883), 10s, {.tls = *tls})) return 1;
+  return loop->run() ? 0 : 1;
 }

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "echo_handler.hpp"
@@ -19,8 +20,8 @@ int main(int argc, char** argv) {
   const std::size_t mib = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 64;
   const int runs = argc > 3 ? std::atoi(argv[3]) : 5;
   unsigned short port = 0;
-  std::unique_ptr<sockkit::EventLoop> loop;
-  std::unique_ptr<sockkit::Server> server;
+  std::optional<sockkit::EventLoop> loop;
+  std::optional<sockkit::Server> server;
   std::thread loop_thread;
   sockkit::cli::EchoHandler echo;
   if (use_sockkit) {

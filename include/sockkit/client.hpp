@@ -43,15 +43,19 @@ struct ConnectOptions {
 /// Outgoing connections on an event loop, each served by one ConnectionHandler.
 ///
 ///     auto client = sockkit::Client::create(*loop, handler);
-///     (*client)->connect(*sockkit::Endpoint::parse("192.0.2.7:502"), 5s);
+///     client->connect(*sockkit::Endpoint::parse("192.0.2.7:502"), 5s);
 class Client {
  public:
   /// A client on `loop`; every connection it makes is served by `handler`.
-  static Result<std::unique_ptr<Client>> create(EventLoop& loop, ConnectionHandler& handler,
-                                                const ConnectionLimits& limits = {}) noexcept;
+  static Result<Client> create(EventLoop& loop, ConnectionHandler& handler,
+                               const ConnectionLimits& limits = {}) noexcept;
   /// Closes pending connects (no callbacks) and every connection (on_close with
   /// operation_canceled). Safe inside any of the client's own callbacks.
   ~Client();
+  /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  Client(Client&& other) noexcept;
+  /// Destroys what this held (as the destructor does), then takes over `other`.
+  Client& operator=(Client&& other) noexcept;
 
   /// Starts a non-blocking connect. Later: on_open, or on_connect_failed with the
   /// reason (SO_ERROR checked — writable alone is not success). An immediate

@@ -3,10 +3,10 @@
 //
 //   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::epoll});
 //   if (!loop) return loop.error();
-//   (*loop)->add_timer(500ms, [&] { puts("half a second"); });
-//   (*loop)->add_repeating_timer(1s, [&] { puts("tick"); });
-//   std::thread t([&] { (*loop)->post([&] { (*loop)->stop(); }); });
-//   (*loop)->run();            // returns after stop()
+//   loop->add_timer(500ms, [&] { puts("half a second"); });
+//   loop->add_repeating_timer(1s, [&] { puts("tick"); });
+//   std::thread t([&] { loop->post([&] { loop->stop(); }); });
+//   loop->run();            // returns after stop()
 //   t.join();
 //
 // Threads: post() and stop() may be called from any thread; everything else
@@ -54,6 +54,13 @@ struct LoopOptions {
 /// Identifies a timer; 0 is never a timer. Cancelling a stale id is harmless.
 using TimerId = std::uint64_t;
 
+class EventLoop;
+namespace detail {
+// The object that stays put for the loop's whole life: what is made on a loop
+// keeps a reference to it, so moving the user's EventLoop breaks nothing.
+EventLoop& home_loop(EventLoop& loop) noexcept;
+}  // namespace detail
+
 /// The event loop.
 class EventLoop {
  public:
@@ -63,8 +70,14 @@ class EventLoop {
   /// A loop on the requested backend (see LoopOptions::fallback).
   ///
   ///     auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
-  static Result<std::unique_ptr<EventLoop>> create(const LoopOptions& options = {}) noexcept;
+  static Result<EventLoop> create(const LoopOptions& options = {}) noexcept;
+  /// Closes the loop. Servers, clients and channels made on it must be gone first.
   ~EventLoop();
+  /// Takes over `other`'s loop; `other` is left empty. What was made on the loop
+  /// keeps working: it refers to the loop itself, not to the object that named it.
+  EventLoop(EventLoop&& other) noexcept;
+  /// Closes what this held, then takes over `other`'s loop.
+  EventLoop& operator=(EventLoop&& other) noexcept;
   EventLoop(const EventLoop&) = delete;
   EventLoop& operator=(const EventLoop&) = delete;
 
@@ -133,8 +146,10 @@ class EventLoop {
 
  private:
   struct Impl;
-  explicit EventLoop(std::unique_ptr<Impl> impl) noexcept;
-  std::unique_ptr<Impl> impl_;
+  friend EventLoop& detail::home_loop(EventLoop& loop) noexcept;
+  EventLoop(Impl* impl, bool owner) noexcept : impl_(impl), owner_(owner) {}
+  Impl* impl_ = nullptr;
+  bool owner_ = false;  // false: the loop's own home object (see detail::home_loop)
 };
 
 }  // namespace sockkit

@@ -14,9 +14,9 @@
 //   } meter;
 //   auto mqtt = sockkit::mqtt::Client::create(*loop, {.target = "broker.example:8883",
 //       .client_id = "meter-17", .keepalive = 30s, .transport = {.tls = tls}}, meter);
-//   (*mqtt)->subscribe("meters/17/cmd", sockkit::mqtt::QoS::at_least_once);
-//   (*mqtt)->start();
-//   (*mqtt)->publish("meters/17/reading", "42.1 kWh", sockkit::mqtt::QoS::at_least_once);
+//   mqtt->subscribe("meters/17/cmd", sockkit::mqtt::QoS::at_least_once);
+//   mqtt->start();
+//   mqtt->publish("meters/17/reading", "42.1 kWh", sockkit::mqtt::QoS::at_least_once);
 #pragma once
 
 #include <chrono>
@@ -148,7 +148,7 @@ class MessageStore {
 class FileStore final : public MessageStore {
  public:
   /// Opens (creating it if needed) `directory`.
-  static Result<std::unique_ptr<FileStore>> open(std::string directory);
+  static Result<FileStore> open(std::string directory);
   Status save(std::uint64_t id, std::span<const std::byte> record) noexcept override;
   void erase(std::uint64_t id) noexcept override;
   /// Calls `each` for every stored record, oldest first.
@@ -229,10 +229,13 @@ class Handler {
 class Client {
  public:
   /// Checks the settings (client id, will topic, limits); connects on start().
-  static Result<std::unique_ptr<Client>> create(EventLoop& loop, Settings settings,
-                                                Handler& handler);
+  static Result<Client> create(EventLoop& loop, Settings settings, Handler& handler);
   /// Closes the connection without DISCONNECT (so the will is published).
   ~Client();
+  /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  Client(Client&& other) noexcept;
+  /// Destroys what this held (as the destructor does), then takes over `other`.
+  Client& operator=(Client&& other) noexcept;
 
   /// Connects, and keeps reconnecting until stop().
   void start() noexcept;

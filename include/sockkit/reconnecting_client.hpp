@@ -18,8 +18,8 @@
 //   } meter;
 //   auto link = sockkit::ReconnectingClient::create(*loop, "cloud.example:8883", meter,
 //       {.heartbeat = {.interval = 30s, .timeout = 10s}, .idle_timeout = 120s});
-//   (*link)->start();
-//   (*link)->send("reading 42\n");   // queued in the outbox while disconnected
+//   link->start();
+//   link->send("reading 42\n");   // queued in the outbox while disconnected
 #pragma once
 
 #include <chrono>
@@ -144,12 +144,16 @@ class ReconnectingHandler : public ConnectionHandler {
 class ReconnectingClient {
  public:
   /// `target` is "host:port" (a name is resolved again on every attempt).
-  static Result<std::unique_ptr<ReconnectingClient>> create(EventLoop& loop, std::string target,
-                                                            ReconnectingHandler& handler,
-                                                            ClientSettings settings = {});
+  static Result<ReconnectingClient> create(EventLoop& loop, std::string target,
+                                           ReconnectingHandler& handler,
+                                           ClientSettings settings = {});
   /// Stops (no callbacks) and closes the connection. Safe inside any of its own
   /// callbacks: the memory is freed once the callbacks unwind.
   ~ReconnectingClient();
+  /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  ReconnectingClient(ReconnectingClient&& other) noexcept;
+  /// Destroys what this held (as the destructor does), then takes over `other`.
+  ReconnectingClient& operator=(ReconnectingClient&& other) noexcept;
 
   /// Starts connecting (the first attempt does not wait).
   void start() noexcept;

@@ -4,7 +4,7 @@
 // an answer is truncated), so Linux and lwIP run the same code.
 //
 //   auto resolver = sockkit::Resolver::create(*loop);       // /etc/resolv.conf, /etc/hosts
-//   (*resolver)->lookup_endpoints("broker.example.com:8883", 5s,
+//   resolver->lookup_endpoints("broker.example.com:8883", 5s,
 //       [](sockkit::Result<std::vector<sockkit::Endpoint>> found) {
 //         if (!found) printf("%s\n", found.error().message().c_str());  // name_not_resolved,
 //         timed_out
@@ -128,9 +128,13 @@ class Resolver {
       Result<std::vector<Endpoint>>)>;  ///< Every address, ordered for connecting.
 
   /// A resolver on `loop`; answers come on the loop's thread.
-  static Result<std::unique_ptr<Resolver>> create(EventLoop& loop, ResolverOptions options = {});
+  static Result<Resolver> create(EventLoop& loop, ResolverOptions options = {});
   /// Cancels every lookup (no callback follows). Safe inside a lookup's callback.
   ~Resolver();
+  /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  Resolver(Resolver&& other) noexcept;
+  /// Destroys what this held (as the destructor does), then takes over `other`.
+  Resolver& operator=(Resolver&& other) noexcept;
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
 

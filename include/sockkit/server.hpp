@@ -57,17 +57,20 @@ struct ServerStats {
 /// connection through one ConnectionHandler.
 ///
 ///     auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7000), handler);
-///     (*loop)->run();
+///     loop->run();
 class Server {
  public:
   /// Binds, listens and starts accepting on `loop`.
-  static Result<std::unique_ptr<Server>> start(EventLoop& loop, const Endpoint& at,
-                                               ConnectionHandler& handler,
-                                               const ServerOptions& options = {}) noexcept;
+  static Result<Server> start(EventLoop& loop, const Endpoint& at, ConnectionHandler& handler,
+                              const ServerOptions& options = {}) noexcept;
   /// Closes the listener and every connection at once (on_close with
   /// operation_canceled). Safe inside any of the server's own callbacks: no
   /// callback follows, and the memory is freed once the callbacks unwind.
   ~Server();
+  /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  Server(Server&& other) noexcept;
+  /// Destroys what this held (as the destructor does), then takes over `other`.
+  Server& operator=(Server&& other) noexcept;
 
   /// Where it listens (the real port when bound to port 0).
   Endpoint local_endpoint() const noexcept;

@@ -10,7 +10,7 @@
 //   } collector;
 //   auto socket = sockkit::UdpSocket::bind(*sockkit::Endpoint::parse("0.0.0.0:5000"));
 //   auto channel = sockkit::UdpChannel::create(*loop, std::move(*socket), collector);
-//   (*loop)->run();
+//   loop->run();
 #pragma once
 
 #include <cstddef>
@@ -60,12 +60,15 @@ struct UdpChannelStats {
 class UdpChannel {
  public:
   /// Takes `socket` (made non-blocking) and starts receiving at once.
-  static Result<std::unique_ptr<UdpChannel>> create(EventLoop& loop, UdpSocket socket,
-                                                    UdpHandler& handler,
-                                                    const UdpChannelOptions& options = {});
+  static Result<UdpChannel> create(EventLoop& loop, UdpSocket socket, UdpHandler& handler,
+                                   const UdpChannelOptions& options = {});
   /// Stops receiving and closes the socket; no callback follows. Safe inside
   /// the channel's own callbacks (the memory is freed once they unwind).
   ~UdpChannel();
+  /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  UdpChannel(UdpChannel&& other) noexcept;
+  /// Destroys what this held (as the destructor does), then takes over `other`.
+  UdpChannel& operator=(UdpChannel&& other) noexcept;
   UdpChannel(const UdpChannel&) = delete;
   UdpChannel& operator=(const UdpChannel&) = delete;
 

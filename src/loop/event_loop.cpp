@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdint>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "deadline.hpp"
@@ -43,6 +44,7 @@ static_assert(io::readable == sys::kReadable && io::writable == sys::kWritable &
               io::error == sys::kError && io::hangup == sys::kHangup);
 
 struct EventLoop::Impl final : IoHandler {
+  EventLoop home{this, false};  // what servers, clients and channels refer to
   poll::PollerPtr poller;
   loop::TimerHeap timers;
   sys::Waker waker{};
@@ -157,10 +159,27 @@ struct EventLoop::Impl final : IoHandler {
   }
 };
 
-EventLoop::EventLoop(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
-EventLoop::~EventLoop() = default;
+EventLoop::~EventLoop() {
+  if (owner_) delete impl_;
+}
 
-Result<std::unique_ptr<EventLoop>> EventLoop::create(const LoopOptions& options) noexcept {
+EventLoop::EventLoop(EventLoop&& other) noexcept
+    : impl_(std::exchange(other.impl_, nullptr)), owner_(std::exchange(other.owner_, false)) {}
+
+EventLoop& EventLoop::operator=(EventLoop&& other) noexcept {
+  if (this != &other) {
+    EventLoop old(std::move(*this));
+    impl_ = std::exchange(other.impl_, nullptr);
+    owner_ = std::exchange(other.owner_, false);
+  }
+  return *this;
+}
+
+EventLoop& detail::home_loop(EventLoop& loop) noexcept {
+  return loop.impl_->home;
+}
+
+Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
   auto poller = poll::make_poller(options.backend);
   if (!poller && options.backend == Backend::uring && options.fallback &&
       poller.error() == errc::not_supported)
@@ -178,9 +197,7 @@ Result<std::unique_ptr<EventLoop>> EventLoop::create(const LoopOptions& options)
   const auto fd = static_cast<std::size_t>(waker->read_end.value);
   impl->handlers.resize(fd + 1, nullptr);
   impl->handlers[fd] = impl.get();
-  std::unique_ptr<EventLoop> loop(new (std::nothrow) EventLoop(std::move(impl)));
-  if (!loop) return std::make_error_code(std::errc::not_enough_memory);
-  return loop;
+  return EventLoop(impl.release(), true);
 }
 
 Backend EventLoop::backend() const noexcept {

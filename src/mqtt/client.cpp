@@ -350,8 +350,7 @@ void ClientImpl::check_keepalive() {
   arm_keepalive();
 }
 
-Result<std::unique_ptr<Client>> Client::create(EventLoop& loop, Settings settings,
-                                               Handler& handler) {
+Result<Client> Client::create(EventLoop& loop, Settings settings, Handler& handler) {
   const bool bad =
       settings.target.empty() || settings.client_id.size() > 65535 ||
       !codec::valid_utf8(settings.client_id) ||
@@ -364,9 +363,20 @@ Result<std::unique_ptr<Client>> Client::create(EventLoop& loop, Settings setting
       settings.max_packet_size < 16 || settings.outbox_messages == 0 ||
       (settings.password && !settings.user_name && settings.version == Version::v3_1_1);
   if (bad) return std::make_error_code(std::errc::invalid_argument);
-  auto impl = std::make_unique<ClientImpl>(loop, std::move(settings), handler);
+  auto impl =
+      std::make_unique<ClientImpl>(sockkit::detail::home_loop(loop), std::move(settings), handler);
   if (auto st = impl->init(); !st) return st.error();
-  return std::unique_ptr<Client>(new Client(std::move(impl)));
+  return Client(std::move(impl));
+}
+
+Client::Client(Client&& other) noexcept = default;
+
+Client& Client::operator=(Client&& other) noexcept {
+  if (this != &other) {
+    Client old(std::move(*this));  // disposed of as the destructor does
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
 }
 
 Client::Client(std::unique_ptr<ClientImpl> impl) noexcept : impl_(std::move(impl)) {}

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -155,7 +156,7 @@ class ClientImpl final : public ReconnectingHandler {
   EventLoop& loop_;
   Settings settings_;
   Handler& user_;
-  std::unique_ptr<ReconnectingClient> link_;
+  std::optional<ReconnectingClient> link_;
   detail::Outbox outbox_;
   std::vector<Subscription> subscriptions_;
   std::vector<Request> requests_;  // unanswered SUBSCRIBE / UNSUBSCRIBE

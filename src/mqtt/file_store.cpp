@@ -35,13 +35,13 @@ constexpr std::size_t kMaxRecord = 16 << 20;  // larger files are not ours
 
 }  // namespace
 
-Result<std::unique_ptr<FileStore>> FileStore::open(std::string directory) {
+Result<FileStore> FileStore::open(std::string directory) {
   if (directory.empty()) return std::make_error_code(std::errc::invalid_argument);
   if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) return last_error();
   struct stat st {};
   if (::stat(directory.c_str(), &st) != 0) return last_error();
   if (!S_ISDIR(st.st_mode)) return std::make_error_code(std::errc::invalid_argument);
-  return std::unique_ptr<FileStore>(new FileStore(std::move(directory)));
+  return FileStore(std::move(directory));
 }
 
 std::string FileStore::path(std::uint64_t id, bool temporary) const {

@@ -77,7 +77,7 @@ class ClientImpl {
         if (!r) return r.error();
         own_resolver_ = std::move(*r);
       }
-      resolver = own_resolver_.get();
+      resolver = (own_resolver_ ? &*own_resolver_ : nullptr);
     }
     std::optional<EventLoop::Clock::time_point> deadline;
     if (timeout.count() >= 0) deadline = group.loop.now() + timeout;
@@ -169,7 +169,7 @@ class ClientImpl {
     delete p;
   }
   std::vector<PendingConnect*> pending_;
-  std::unique_ptr<Resolver> own_resolver_;
+  std::optional<Resolver> own_resolver_;
   std::vector<std::pair<Resolver*, Resolver::LookupId>> lookups_;
 };
 
@@ -211,13 +211,22 @@ Client::~Client() {
   net::dispose(loop, std::move(impl_));
 }
 
-Result<std::unique_ptr<Client>> Client::create(EventLoop& loop, ConnectionHandler& handler,
-                                               const ConnectionLimits& limits) noexcept {
-  std::unique_ptr<net::ClientImpl> impl(new (std::nothrow) net::ClientImpl(loop, handler, limits));
+Client::Client(Client&& other) noexcept = default;
+
+Client& Client::operator=(Client&& other) noexcept {
+  if (this != &other) {
+    Client old(std::move(*this));  // disposed of as the destructor does
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
+                              const ConnectionLimits& limits) noexcept {
+  std::unique_ptr<net::ClientImpl> impl(
+      new (std::nothrow) net::ClientImpl(detail::home_loop(loop), handler, limits));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
-  std::unique_ptr<Client> client(new (std::nothrow) Client(std::move(impl)));
-  if (!client) return std::make_error_code(std::errc::not_enough_memory);
-  return client;
+  return Client(std::move(impl));
 }
 
 Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,

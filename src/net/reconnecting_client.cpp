@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <new>
+#include <optional>
 
 #include "net/dispose.hpp"
 #include "net/outbox.hpp"
@@ -336,7 +337,8 @@ class ReconnectingImpl final : public ConnectionHandler {
 
   void cancel_lookup() noexcept {
     if (lookup_ == 0) return;
-    Resolver* r = settings_.resolver != nullptr ? settings_.resolver : own_resolver_.get();
+    Resolver* r = settings_.resolver != nullptr ? settings_.resolver
+                                                : (own_resolver_ ? &*own_resolver_ : nullptr);
     if (r != nullptr) r->cancel(lookup_);
     lookup_ = 0;
   }
@@ -420,10 +422,10 @@ class ReconnectingImpl final : public ConnectionHandler {
   ClientSettings settings_;
   BackoffSchedule schedule_;
   Outbox outbox_;
-  std::unique_ptr<Client> client_;
+  std::optional<Client> client_;
   State state_ = State::idle;
   Connection* conn_ = nullptr;
-  std::unique_ptr<Resolver> own_resolver_;
+  std::optional<Resolver> own_resolver_;
   Resolver::LookupId lookup_ = 0;
   std::vector<Endpoint> v6_, v4_;  // resolved, not tried yet in this attempt
   Family last_family_ = Family::none;
@@ -450,18 +452,24 @@ ReconnectingClient::~ReconnectingClient() {
   net::dispose(loop, std::move(impl_));
 }
 
-Result<std::unique_ptr<ReconnectingClient>> ReconnectingClient::create(EventLoop& loop,
-                                                                       std::string target,
-                                                                       ReconnectingHandler& handler,
-                                                                       ClientSettings settings) {
+ReconnectingClient::ReconnectingClient(ReconnectingClient&& other) noexcept = default;
+
+ReconnectingClient& ReconnectingClient::operator=(ReconnectingClient&& other) noexcept {
+  if (this != &other) {
+    ReconnectingClient old(std::move(*this));  // disposed of as the destructor does
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::string target,
+                                                      ReconnectingHandler& handler,
+                                                      ClientSettings settings) {
   std::unique_ptr<net::ReconnectingImpl> impl(new (std::nothrow) net::ReconnectingImpl(
-      loop, std::move(target), handler, std::move(settings)));
+      detail::home_loop(loop), std::move(target), handler, std::move(settings)));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = impl->init(); !st) return st.error();
-  std::unique_ptr<ReconnectingClient> client(new (std::nothrow)
-                                                 ReconnectingClient(std::move(impl)));
-  if (!client) return std::make_error_code(std::errc::not_enough_memory);
-  return client;
+  return ReconnectingClient(std::move(impl));
 }
 
 void ReconnectingClient::start() noexcept {

@@ -121,9 +121,18 @@ Server::~Server() {
   net::dispose(loop, std::move(impl_));
 }
 
-Result<std::unique_ptr<Server>> Server::start(EventLoop& loop, const Endpoint& at,
-                                              ConnectionHandler& handler,
-                                              const ServerOptions& options) noexcept {
+Server::Server(Server&& other) noexcept = default;
+
+Server& Server::operator=(Server&& other) noexcept {
+  if (this != &other) {
+    Server old(std::move(*this));  // disposed of as the destructor does
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
+}
+
+Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHandler& handler,
+                             const ServerOptions& options) noexcept {
   if (options.max_connections == 0) return std::make_error_code(std::errc::invalid_argument);
   if (options.tls && !options.tls->is_server())
     return make_error_code(failure::tls_configuration);  // a client context cannot accept
@@ -131,14 +140,12 @@ Result<std::unique_ptr<Server>> Server::start(EventLoop& loop, const Endpoint& a
   if (!listener) return listener.error();
   auto local = listener->local_endpoint();
   if (!local) return local.error();
-  std::unique_ptr<net::ServerImpl> impl(
-      new (std::nothrow) net::ServerImpl(loop, std::move(*listener), handler, options));
+  std::unique_ptr<net::ServerImpl> impl(new (std::nothrow) net::ServerImpl(
+      detail::home_loop(loop), std::move(*listener), handler, options));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   impl->set_local(*local);
   if (auto st = impl->begin(); !st) return st.error();
-  std::unique_ptr<Server> server(new (std::nothrow) Server(std::move(impl)));
-  if (!server) return std::make_error_code(std::errc::not_enough_memory);
-  return server;
+  return Server(std::move(impl));
 }
 
 Endpoint Server::local_endpoint() const noexcept {

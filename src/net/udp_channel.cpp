@@ -4,6 +4,7 @@
 #include "sockkit/udp_channel.hpp"
 
 #include <new>
+#include <utility>
 
 #include "net/dispose.hpp"
 
@@ -51,36 +52,46 @@ struct UdpChannel::Impl final : IoHandler {
   }
 };
 
-Result<std::unique_ptr<UdpChannel>> UdpChannel::create(EventLoop& loop, UdpSocket socket,
-                                                       UdpHandler& handler,
-                                                       const UdpChannelOptions& options) {
+Result<UdpChannel> UdpChannel::create(EventLoop& loop, UdpSocket socket, UdpHandler& handler,
+                                      const UdpChannelOptions& options) {
   if (!socket.is_open()) return failure::closed_socket;
   if (options.max_datagram == 0 || options.max_per_wakeup == 0) return failure::limit_reached;
   if (auto st = socket.set_nonblocking(true); !st) return st.error();
   auto* buffer = new (std::nothrow) std::byte[options.max_datagram];
   if (buffer == nullptr) return make_error_code(std::errc::not_enough_memory);
-  auto* impl = new (std::nothrow) Impl(loop, std::move(socket), handler, options, buffer);
+  auto* impl =
+      new (std::nothrow) Impl(detail::home_loop(loop), std::move(socket), handler, options, buffer);
   if (impl == nullptr) {
     delete[] buffer;
     return make_error_code(std::errc::not_enough_memory);
   }
-  std::unique_ptr<UdpChannel> channel(new (std::nothrow) UdpChannel(impl));
-  if (!channel) {
-    delete impl;
-    return make_error_code(std::errc::not_enough_memory);
-  }
-  impl->owner = channel.get();
-  if (auto st = loop.watch(impl->socket.native_handle(), io::readable, impl); !st) {
+  UdpChannel channel(impl);  // from here on, the channel frees impl
+  if (auto st = impl->loop.watch(impl->socket.native_handle(), io::readable, impl); !st) {
     impl->paused = true;  // not watched: nothing to unwatch
     return st.error();
   }
   return channel;
 }
 
-UdpChannel::UdpChannel(Impl* impl) noexcept : impl_(impl) {}
+UdpChannel::UdpChannel(Impl* impl) noexcept : impl_(impl) {
+  impl_->owner = this;
+}
 
 UdpChannel::~UdpChannel() {
-  net::dispose(impl_->loop, std::unique_ptr<Impl>(impl_));
+  if (impl_ != nullptr) net::dispose(impl_->loop, std::unique_ptr<Impl>(impl_));
+}
+
+UdpChannel::UdpChannel(UdpChannel&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {
+  if (impl_ != nullptr) impl_->owner = this;  // on_datagram names the channel that holds it
+}
+
+UdpChannel& UdpChannel::operator=(UdpChannel&& other) noexcept {
+  if (this != &other) {
+    UdpChannel old(std::move(*this));
+    impl_ = std::exchange(other.impl_, nullptr);
+    if (impl_ != nullptr) impl_->owner = this;
+  }
+  return *this;
 }
 
 Result<std::size_t> UdpChannel::send_to(std::span<const std::byte> data,

@@ -105,7 +105,7 @@ UdpChannel* Query::channel_for(Family family) noexcept {
     if (!ch) return nullptr;
     slot = std::move(*ch);
   }
-  return slot.get();
+  return &*slot;
 }
 
 Status Query::send_try(const Endpoint& server) noexcept {

@@ -8,6 +8,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,7 +75,7 @@ class Query final : UdpHandler, IoHandler {
   std::string name_;
   dns::RecordType type_;
   Done done_;
-  std::unique_ptr<UdpChannel> udp_v4_, udp_v6_;
+  std::optional<UdpChannel> udp_v4_, udp_v6_;
   std::array<Sent, 16> sent_{};
   std::size_t sent_count_ = 0;
   unsigned tries_ = 0;

@@ -58,7 +58,7 @@ Result<std::vector<Endpoint>> lookup_blocking(std::string_view host, std::uint16
                                               Family family, std::chrono::milliseconds timeout) {
   auto loop = EventLoop::create({.backend = Backend::poll});
   if (!loop) return loop.error();
-  auto resolver = Resolver::create(**loop);
+  auto resolver = Resolver::create(*loop);
   if (!resolver) return resolver.error();
   const auto families = family == Family::ipv4   ? LookupFamilies::ipv4
                         : family == Family::ipv6 ? LookupFamilies::ipv6
@@ -66,7 +66,7 @@ Result<std::vector<Endpoint>> lookup_blocking(std::string_view host, std::uint16
   std::vector<Endpoint> v6, v4;
   std::error_code error;
   bool finished = false;
-  (*resolver)->lookup(
+  resolver->lookup(
       host, port, families, timeout.count() < 0 ? kNoLimit : timeout, [&](const FamilyAnswer& a) {
         if (a.result) {
           for (const auto& r : a.result->addresses)
@@ -76,8 +76,8 @@ Result<std::vector<Endpoint>> lookup_blocking(std::string_view host, std::uint16
         }
         finished = a.last;
       });
-  (*loop)->run_until([&] { return finished; },
-                     EventLoop::Clock::now() + kNoLimit + std::chrono::seconds(1));
+  loop->run_until([&] { return finished; },
+                  EventLoop::Clock::now() + kNoLimit + std::chrono::seconds(1));
   if (!finished) return failure::resolve_timeout;
   if (v6.empty() && v4.empty()) return error ? error : make_error_code(failure::no_address);
   return resolve_detail::interleave(v6, v4);

@@ -375,15 +375,27 @@ class ResolverImpl {
 
 }  // namespace resolve_detail
 
-Result<std::unique_ptr<Resolver>> Resolver::create(EventLoop& loop, ResolverOptions options) {
-  auto impl = std::make_unique<resolve_detail::ResolverImpl>(loop, std::move(options));
-  return std::unique_ptr<Resolver>(new Resolver(std::move(impl)));
+Result<Resolver> Resolver::create(EventLoop& loop, ResolverOptions options) {
+  auto impl =
+      std::make_unique<resolve_detail::ResolverImpl>(detail::home_loop(loop), std::move(options));
+  return Resolver(std::move(impl));
+}
+
+Resolver::Resolver(Resolver&& other) noexcept = default;
+
+Resolver& Resolver::operator=(Resolver&& other) noexcept {
+  if (this != &other) {
+    Resolver old(std::move(*this));  // disposed of as the destructor does
+    impl_ = std::move(other.impl_);
+  }
+  return *this;
 }
 
 Resolver::Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept
     : impl_(std::move(impl)) {}
 
 Resolver::~Resolver() {
+  if (!impl_) return;
   EventLoop& loop = impl_->loop();  // before impl_ is moved from
   net::dispose(loop, std::move(impl_));
 }

@@ -122,16 +122,16 @@ TEST(ConstrainedLwip, FullWindowsGiveBackpressureNotLoss) {
 TEST(ConstrainedLwip, SelectReportsItsLimit) {
   auto loop = EventLoop::create({.backend = Backend::select});
   ASSERT_TRUE(loop.has_value());
-  EXPECT_EQ((*loop)->descriptor_limit(), kNetconns);  // lwIP's FD_SETSIZE: one bit per netconn
+  EXPECT_EQ(loop->descriptor_limit(), kNetconns);  // lwIP's FD_SETSIZE: one bit per netconn
   struct Ignore : IoHandler {
     void on_io(unsigned) noexcept override {}
   } ignore;
-  const auto past = (*loop)->watch(NativeHandle{kNetconns}, io::readable, &ignore);
+  const auto past = loop->watch(NativeHandle{kNetconns}, io::readable, &ignore);
   ASSERT_FALSE(past);
   EXPECT_EQ(classify(past.error()), errc::limit_exceeded) << past.error().message();
   auto poll_loop = EventLoop::create({.backend = Backend::poll});
   ASSERT_TRUE(poll_loop.has_value());
-  EXPECT_EQ((*poll_loop)->descriptor_limit(), 0);  // lwip_poll has no such limit
+  EXPECT_EQ(poll_loop->descriptor_limit(), 0);  // lwip_poll has no such limit
 }
 
 }  // namespace

@@ -265,12 +265,12 @@ int resolver_body(std::string& report) {
     c.timeout = timeout;
     ResolverOptions o;
     o.config = c;
-    return std::move(*Resolver::create(**loop, o));
+    return Resolver::create(*loop, o);
   };
   auto ask = [&](Resolver& r, std::string_view name) {
     std::optional<FamilyAnswer> got;
     r.lookup(name, 80, LookupFamilies::ipv4, 5s, [&](const FamilyAnswer& a) { got = a; });
-    (*loop)->run_until([&] { return got.has_value(); }, EventLoop::Clock::now() + 6s);
+    loop->run_until([&] { return got.has_value(); }, EventLoop::Clock::now() + 6s);
     return got;
   };
   int failures = 0;
@@ -302,7 +302,7 @@ int resolver_body(std::string& report) {
   // The servers the stack holds (what DHCP would set) are the default configuration.
   const std::array stack_servers{server};
   check(bool(set_stack_dns_servers(stack_servers)), "set_stack_dns_servers");
-  auto by_default = std::move(*Resolver::create(**loop));
+  auto by_default = Resolver::create(*loop);
   auto found = ask(*by_default, "host.test");
   check(found && found->result && found->result->server == server,
         "a default Resolver asks the server the stack holds");
@@ -312,7 +312,7 @@ int resolver_body(std::string& report) {
   bool resolved = false;
   waiting->lookup("host.test", 80, LookupFamilies::ipv4, 3s,
                   [&](const FamilyAnswer&) { resolved = true; });
-  const auto pp = ping_pong_while(**loop, 1s, [] { return false; });
+  const auto pp = ping_pong_while(*loop, 1s, [] { return false; });
   char line[160];
   std::snprintf(line, sizeof line,
                 "lwIP loop during a lookup on a silent server: worst round trip %.3f ms over %d\n",

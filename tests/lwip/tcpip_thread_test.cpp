@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <future>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "lwip/tcpip.h"
@@ -39,7 +40,7 @@ class LwipTcpipThread : public ::testing::Test {
     auto l = EventLoop::create({.backend = Backend::poll});
     ASSERT_TRUE(l) << l.error().message();
     loop = std::move(*l);
-    shared.loop = loop.get();
+    shared.loop = (loop ? &*loop : nullptr);
     finished = done.get_future();
     runner = std::thread([this] {
       (void)shared.loop->run();
@@ -49,7 +50,7 @@ class LwipTcpipThread : public ::testing::Test {
   void TearDown() override {
     if (runner.joinable()) runner.join();
   }
-  std::unique_ptr<EventLoop> loop;
+  std::optional<EventLoop> loop;
   Shared shared;
   std::promise<void> done;
   std::future<void> finished;

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <memory>
+#include <optional>
 
 #include "support/fixture.hpp"
 
@@ -33,7 +34,7 @@ class BackendLoopTest : public SockkitTest, public ::testing::WithParamInterface
     loop.reset();
     SockkitTest::TearDown();
   }
-  std::unique_ptr<EventLoop> loop;
+  std::optional<EventLoop> loop;
 };
 
 }  // namespace sockkit::test

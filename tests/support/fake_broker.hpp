@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,7 +77,7 @@ class FakeBroker final : ConnectionHandler {
   void ack(mqtt::codec::PacketType type, std::uint16_t id);
 
   mqtt::Version version_;
-  std::unique_ptr<Server> server_;
+  std::optional<Server> server_;
   Connection* current_ = nullptr;
 };
 

@@ -71,12 +71,12 @@ FakeDns::~FakeDns() {
 }
 
 void FakeDns::on_datagram(UdpChannel& ch, std::span<const std::byte> data, const Datagram& info) {
-  if (&ch != udp_.get()) return;  // the spoofer's socket only sends
+  if (!udp_ || &ch != &*udp_) return;  // the spoofer's socket only sends
   ++udp_queries;
   source_ports.insert(info.from.port());
   auto reply = respond(data, false);
   if (reply.empty()) return;
-  UdpChannel* from = behaviour == DnsBehaviour::from_other_port ? spoofer_.get() : udp_.get();
+  UdpChannel* from = behaviour == DnsBehaviour::from_other_port ? &*spoofer_ : &*udp_;
   const Endpoint to = info.from;
   const auto wait = delay + (last_qtype_ == 28 ? aaaa_delay : std::chrono::milliseconds(0));
   if (wait.count() == 0) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -62,9 +63,9 @@ class FakeDns final : UdpHandler, ConnectionHandler {
 
   EventLoop& loop_;
   Endpoint endpoint_;
-  std::unique_ptr<UdpChannel> udp_;
-  std::unique_ptr<UdpChannel> spoofer_;
-  std::unique_ptr<Server> tcp_;
+  std::optional<UdpChannel> udp_;
+  std::optional<UdpChannel> spoofer_;
+  std::optional<Server> tcp_;
   std::vector<DnsRecord> records_;
   std::vector<TimerId> timers_;
   std::uint16_t last_qtype_ = 0;

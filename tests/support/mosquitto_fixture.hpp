@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -158,12 +159,12 @@ class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<V
            std::to_string(count) + " -W 10";
   }
 
-  std::unique_ptr<EventLoop> loop;
+  std::optional<EventLoop> loop;
 #if SOCKKIT_TEST_TLS
   std::unique_ptr<TestPki> pki;
 #endif
   std::unique_ptr<Mosquitto> broker;
-  std::vector<std::unique_ptr<mqtt::Client>> clients;
+  std::vector<std::optional<mqtt::Client>> clients;
 };
 
 }  // namespace sockkit::test

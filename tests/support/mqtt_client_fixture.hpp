@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -101,10 +102,10 @@ class MqttClientTest : public SockkitTest, public ::testing::WithParamInterface<
   std::size_t count(PacketType t) const { return broker->of(t).size(); }
   bool v5() const { return GetParam() == Version::v5; }
 
-  std::unique_ptr<EventLoop> loop;
+  std::optional<EventLoop> loop;
   std::unique_ptr<FakeBroker> broker;
   Events events;
-  std::unique_ptr<mqtt::Client> client;
+  std::optional<mqtt::Client> client;
 };
 
 }  // namespace sockkit::test

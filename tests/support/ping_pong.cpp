@@ -17,7 +17,7 @@ PingPongResult ping_pong_while(EventLoop& loop, std::chrono::milliseconds durati
   Pong pong;
   auto server = Server::start(loop, Endpoint::loopback_v4(0), pong);
   if (!server) return {.error = "echo server: " + server.error().message()};
-  auto client = TcpStream::connect((*server)->local_endpoint());
+  auto client = TcpStream::connect(server->local_endpoint());
   if (!client || !client->set_nonblocking(true)) return {.error = "client socket"};
   const auto end = Clock::now() + duration;
   while (Clock::now() < end && !stop()) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "support/fake_dns.hpp"
@@ -72,9 +73,9 @@ class ResolverTest : public SockkitTest {
     return nullptr;
   }
 
-  std::unique_ptr<EventLoop> loop;
+  std::optional<EventLoop> loop;
   std::unique_ptr<FakeDns> primary, secondary;
-  std::unique_ptr<Resolver> resolver;
+  std::optional<Resolver> resolver;
 };
 
 inline bool has_ipv6() {

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -42,8 +43,8 @@ class ServerThread {
 
  private:
   std::thread thread_;
-  std::unique_ptr<EventLoop> loop_;
-  std::unique_ptr<Server> server_;
+  std::optional<EventLoop> loop_;
+  std::optional<Server> server_;
   Endpoint endpoint_;
   bool ok_ = false;
   std::string error_;

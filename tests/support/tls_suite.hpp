@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -143,10 +144,10 @@ class TlsSuite : public SockkitTest, public ::testing::WithParamInterface<Pair> 
   }
 
   TestPki pki;
-  std::unique_ptr<EventLoop> loop;
+  std::optional<EventLoop> loop;
   Recorder server_side, client_side;
-  std::unique_ptr<Server> server;
-  std::unique_ptr<Client> client;
+  std::optional<Server> server;
+  std::optional<Client> client;
   std::shared_ptr<TlsContext> client_tls;
 };
 

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -39,7 +40,7 @@ class TwoHosts {
 
  private:
   std::thread b_thread_;
-  std::unique_ptr<EventLoop> b_loop_;
+  std::optional<EventLoop> b_loop_;
   int b_tid_ = 0;
 };
 

@@ -75,11 +75,10 @@ int run_tls(const ConnectOptions& opt) {
   auto loop = EventLoop::create();
   if (!loop) return fail("event loop", loop.error());
   TlsConsole console(opt);
-  console.loop = loop->get();
-  auto client = Client::create(**loop, console);
+  console.loop = &*loop;
+  auto client = Client::create(*loop, console);
   if (!client) return fail("client", client.error());
-  if (auto st =
-          (*client)->connect(*to, std::max(left, std::chrono::milliseconds(1)), {.tls = *tls});
+  if (auto st = client->connect(*to, std::max(left, std::chrono::milliseconds(1)), {.tls = *tls});
       !st)
     return fail("connect " + opt.address, st.error());
   std::atomic<bool> stdin_done{false};
@@ -93,19 +92,19 @@ int run_tls(const ConnectOptions& opt) {
       const ssize_t n = ::read(STDIN_FILENO, buf, sizeof(buf));
       if (n <= 0) break;
       auto chunk = std::make_shared<std::vector<std::byte>>(buf, buf + n);
-      (*loop)->post([&, chunk] {
-        if (Connection* c = (*client)->find(console.id)) {
+      loop->post([&, chunk] {
+        if (Connection* c = client->find(console.id)) {
           (void)c->send(*chunk);
           console.queued = c->queued_bytes();
         }
       });
     }
-    (*loop)->post([&] {
-      if (Connection* c = (*client)->find(console.id)) c->shutdown_write();
+    loop->post([&] {
+      if (Connection* c = client->find(console.id)) c->shutdown_write();
     });
     stdin_done = true;
   });
-  auto status = (*loop)->run();
+  auto status = loop->run();
   int exit_status = 0;
   if (!status) exit_status = fail("event loop", status.error());
   if (console.error) exit_status = fail("connect " + opt.address, console.error);

@@ -153,15 +153,15 @@ int run_loop(const EchoOptions& opt) {
     if (!context) return fail("TLS certificate " + opt.tls_cert, context.error());
     options.tls = *context;
   }
-  auto server = Server::start(**loop, *at, echo, options);
+  auto server = Server::start(*loop, *at, echo, options);
   if (!server) return fail("listen on " + at->to_string(), server.error());
   std::printf("listening on %s (backend %s%s%s, pid %d)\n",
-              (*server)->local_endpoint().to_string().c_str(), to_string((*loop)->backend()),
+              server->local_endpoint().to_string().c_str(), to_string(loop->backend()),
               options.tls ? ", tls " : "", options.tls ? opt.tls_backend.c_str() : "",
               static_cast<int>(::getpid()));
   std::fflush(stdout);
   // SIGINT/SIGTERM: flush what is queued (up to 2 s), then exit.
-  g_signalled_loop = loop->get();
+  g_signalled_loop = &*loop;
   auto on_signal = [](int) {
     if (EventLoop* l = g_signalled_loop.load())
       l->stop();  // stop() is async-signal-safe: a flag and a write()
@@ -171,16 +171,16 @@ int run_loop(const EchoOptions& opt) {
   if (opt.count > 0) {
     // Event-driven, not polled: checked after each close (post: after the slot is freed).
     echo.closed = [&] {
-      (*loop)->post([&] {
-        const auto st = (*server)->stats();
-        if (st.accepted >= static_cast<std::uint64_t>(opt.count) && st.open == 0) (*loop)->stop();
+      loop->post([&] {
+        const auto st = server->stats();
+        if (st.accepted >= static_cast<std::uint64_t>(opt.count) && st.open == 0) loop->stop();
       });
     };
   }
-  auto status = (*loop)->run();
+  auto status = loop->run();
   g_signalled_loop = nullptr;
-  const bool flushed = (*server)->shutdown(std::chrono::seconds(2));
-  const auto st = (*server)->stats();
+  const bool flushed = server->shutdown(std::chrono::seconds(2));
+  const auto st = server->stats();
   if (!opt.quiet)
     std::fprintf(stderr,
                  "accepted %llu, refused over limit %llu, past descriptor limit %llu, "

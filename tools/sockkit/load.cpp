@@ -138,7 +138,7 @@ Result<LoadResult> run_load(const LoadSpec& spec, const std::function<void(doubl
   auto loop = EventLoop::create({.backend = Backend::epoll});
   if (!loop) return loop.error();
   LoadResult result;
-  LoadState state{loop->get(), &spec, &result};
+  LoadState state{&*loop, &spec, &result};
 
   std::vector<TcpStream> idle;
   for (int i = 0; i < spec.idle; ++i) {
@@ -156,17 +156,17 @@ Result<LoadResult> run_load(const LoadSpec& spec, const std::function<void(doubl
   const auto start = Clock::now();
   for (auto& c : active)
     if (auto st = c->start(); !st) return st.error();
-  (*loop)->add_timer(spec.duration, [&] {
+  loop->add_timer(spec.duration, [&] {
     state.running = false;
-    (*loop)->stop();
+    loop->stop();
   });
   if (progress) {
-    (*loop)->add_repeating_timer(std::chrono::milliseconds(250), [&] {
+    loop->add_repeating_timer(std::chrono::milliseconds(250), [&] {
       progress(std::min(1.0, std::chrono::duration<double>(Clock::now() - start) /
                                  std::chrono::duration<double>(spec.duration)));
     });
   }
-  if (auto st = (*loop)->run(); !st && !result.error) result.error = st.error();
+  if (auto st = loop->run(); !st && !result.error) result.error = st.error();
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   for (auto& c : active)
     c->stop();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -77,8 +78,8 @@ class EchoServerThread {
 
  private:
   EchoServerThread() = default;
-  std::unique_ptr<EventLoop> loop_;
-  std::unique_ptr<Server> server_;
+  std::optional<EventLoop> loop_;
+  std::optional<Server> server_;
   EchoHandler echo_;
   std::thread thread_;
   Endpoint endpoint_;

@@ -179,22 +179,22 @@ int run_pub(const MqttFlags& f) {
   if (!loop) return fail("event loop", loop.error());
   Watch watch;
   watch.debug = f.debug;
-  auto client = mqtt::Client::create(**loop, *settings, watch);
+  auto client = mqtt::Client::create(*loop, *settings, watch);
   if (!client) return fail("mqtt pub", client.error());
   for (const auto& m : messages) {
-    auto id = (*client)->publish(f.topic, m, static_cast<mqtt::QoS>(f.qos), f.retain);
+    auto id = client->publish(f.topic, m, static_cast<mqtt::QoS>(f.qos), f.retain);
     if (!id) return fail("mqtt pub " + f.topic, id.error());
     ++watch.unpublished;
   }
-  (*client)->start();
+  client->start();
   const auto deadline = EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1);
-  (*loop)->run_until([&] { return watch.unpublished == 0 || watch.failed; }, deadline);
+  loop->run_until([&] { return watch.unpublished == 0 || watch.failed; }, deadline);
   if (watch.failed) return fail("mqtt pub", watch.failed);
   if (watch.unpublished > 0) return fail("mqtt pub", make_error_code(failure::connect_timeout));
-  (*client)->stop();  // DISCONNECT, flushed, then the connection closes
-  (*loop)->run_until([&] { return !(*client)->connected(); },
-                     EventLoop::Clock::now() + std::chrono::seconds(3));
-  (*loop)->run_until([] { return false; }, EventLoop::Clock::now() + std::chrono::milliseconds(20));
+  client->stop();  // DISCONNECT, flushed, then the connection closes
+  loop->run_until([&] { return !client->connected(); },
+                  EventLoop::Clock::now() + std::chrono::seconds(3));
+  loop->run_until([] { return false; }, EventLoop::Clock::now() + std::chrono::milliseconds(20));
   return 0;
 }
 
@@ -215,16 +215,16 @@ int run_sub(const MqttFlags& f) {
     if (!f.no_newline) std::fputc('\n', stdout);
     std::fflush(stdout);
   };
-  auto client = mqtt::Client::create(**loop, *settings, watch);
+  auto client = mqtt::Client::create(*loop, *settings, watch);
   if (!client) return fail("mqtt sub", client.error());
   std::vector<mqtt::Subscription> subs;
   for (const auto& t : f.topics)
     subs.push_back({.filter = t, .qos = static_cast<mqtt::QoS>(f.qos)});
-  if (auto st = (*client)->subscribe(subs); !st) return fail("mqtt sub", st.error());
-  (*client)->start();
+  if (auto st = client->subscribe(subs); !st) return fail("mqtt sub", st.error());
+  client->start();
   const auto deadline = f.wait_s > 0 ? EventLoop::Clock::now() + std::chrono::seconds(f.wait_s)
                                      : EventLoop::Clock::time_point::max();
-  (*loop)->run_until(
+  loop->run_until(
       [&] { return (f.count > 0 && received >= f.count) || (watch.failed && !watch.connected); },
       deadline);
   if (watch.failed && (f.count == 0 || received < f.count)) return fail("mqtt sub", watch.failed);
@@ -233,9 +233,9 @@ int run_sub(const MqttFlags& f) {
                  f.wait_s, received, f.count);
     return 27;  // mosquitto_sub's exit status for -W
   }
-  (*client)->stop();
-  (*loop)->run_until([&] { return !(*client)->connected(); },
-                     EventLoop::Clock::now() + std::chrono::seconds(3));
+  client->stop();
+  loop->run_until([&] { return !client->connected(); },
+                  EventLoop::Clock::now() + std::chrono::seconds(3));
   return 0;
 }
 

@@ -35,14 +35,14 @@ int run(const ResolveOptions& opt) {
     }
     options.config = config;
   }
-  auto resolver = Resolver::create(**loop, options);
+  auto resolver = Resolver::create(*loop, options);
   if (!resolver) return fail("resolver", resolver.error());
   const auto families = opt.type == "A"      ? LookupFamilies::ipv4
                         : opt.type == "AAAA" ? LookupFamilies::ipv6
                                              : LookupFamilies::both;
   bool done = false, found = false;
   std::error_code error;
-  (*resolver)->lookup(opt.name, 0, families, to_millis(opt.timeout), [&](const FamilyAnswer& a) {
+  resolver->lookup(opt.name, 0, families, to_millis(opt.timeout), [&](const FamilyAnswer& a) {
     const char* type = a.family == Family::ipv6 ? "AAAA" : "A";
     if (a.result) {
       found = true;
@@ -58,8 +58,8 @@ int run(const ResolveOptions& opt) {
     }
     done = a.last;
   });
-  (*loop)->run_until([&] { return done; },
-                     EventLoop::Clock::now() + to_millis(opt.timeout) + std::chrono::seconds(1));
+  loop->run_until([&] { return done; },
+                  EventLoop::Clock::now() + to_millis(opt.timeout) + std::chrono::seconds(1));
   std::fflush(stdout);
   if (found) return 0;
   return fail("resolve " + opt.name, error ? error : make_error_code(failure::resolve_timeout));

@@ -121,28 +121,28 @@ Result<LoadResult> run_tls_load(const LoadSpec& spec, std::shared_ptr<TlsContext
   auto loop = EventLoop::create({.backend = Backend::epoll});
   if (!loop) return loop.error();
   LoadResult result;
-  TlsLoad load(spec, result, **loop);
+  TlsLoad load(spec, result, *loop);
   ConnectionLimits limits;
   limits.max_write_queue =
       std::max<std::size_t>(limits.max_write_queue, spec.message_size * spec.pipeline * 2);
-  auto client = Client::create(**loop, load, limits);
+  auto client = Client::create(*loop, load, limits);
   if (!client) return client.error();
   for (int i = 0; i < spec.connections; ++i)
-    if (auto st = (*client)->connect(spec.target, std::chrono::seconds(10), {.tls = tls}); !st)
+    if (auto st = client->connect(spec.target, std::chrono::seconds(10), {.tls = tls}); !st)
       return st.error();
   // Handshakes first, then the clock starts and every connection begins.
-  (*loop)->run_until([&] { return load.opened == spec.connections || result.error; },
-                     EventLoop::Clock::now() + std::chrono::seconds(30));
+  loop->run_until([&] { return load.opened == spec.connections || result.error; },
+                  EventLoop::Clock::now() + std::chrono::seconds(30));
   if (result.error) return result;
   if (load.opened != spec.connections) return make_error_code(failure::tls_handshake_timeout);
   const auto start = Clock::now();
   for (Connection::Id id : load.ids)
-    if (Connection* c = (*client)->find(id)) load.begin(*c);
-  (*loop)->add_timer(spec.duration, [&] {
+    if (Connection* c = client->find(id)) load.begin(*c);
+  loop->add_timer(spec.duration, [&] {
     load.running = false;
-    (*loop)->stop();
+    loop->stop();
   });
-  if (auto st = (*loop)->run(); !st && !result.error) result.error = st.error();
+  if (auto st = loop->run(); !st && !result.error) result.error = st.error();
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   load.running = false;
   return result;
@@ -154,19 +154,19 @@ Result<std::uint64_t> run_handshakes(const Endpoint& target, std::shared_ptr<Tls
   auto loop = EventLoop::create({.backend = Backend::epoll});
   if (!loop) return loop.error();
   Handshakes h;
-  auto client = Client::create(**loop, h);
+  auto client = Client::create(*loop, h);
   if (!client) return client.error();
-  h.loop = loop->get();
-  h.client = client->get();
+  h.loop = &*loop;
+  h.client = &*client;
   h.target = target;
   h.tls = std::move(tls);
   for (int i = 0; i < concurrency; ++i)
     h.again();
-  (*loop)->add_timer(duration, [&] {
+  loop->add_timer(duration, [&] {
     h.running = false;
-    (*loop)->stop();
+    loop->stop();
   });
-  (void)(*loop)->run();
+  (void)loop->run();
   h.running = false;
   if (h.error) return h.error;
   if (resumed != nullptr) *resumed = h.resumed;
