@@ -1,4 +1,4 @@
-// Architecture 3 of the seed's three: one I/O loop plus worker threads. The
+// Architecture 3 of three: one I/O loop plus worker threads. The
 // loop owns every socket (the rule on lwIP too); slow work goes to a queue,
 // and workers hand results back with EventLoop::post(). Requests are lines of
 // numbers; the answer is their sum, computed "slowly" on a worker. A reply

@@ -1,4 +1,4 @@
-// The seed's smart meter, fixed: it publishes a reading every second to an
+// A smart meter that survives a dead link: it publishes a reading every second to an
 // MQTT broker and survives every fault on the way — TCP keepalive and MQTT's
 // PINGREQ find a dead path, reconnects back off from 1 s to 60 s with jitter,
 // readings wait in a bounded outbox (on disk with --store) and QoS 1 makes
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
   settings.will = sockkit::mqtt::Will{
       .topic = "meters/" + id + "/status", .payload = "offline", .retain = true};
   settings.outbox_messages = 3600;  // an hour of readings while the cloud is away
-  settings.transport.reconnect.initial = fast ? 250ms : 1s;  // the seed: 1, 2, 4 … 60 s
+  settings.transport.reconnect.initial = fast ? 250ms : 1s;  // 1, 2, 4 … 60 s
   settings.transport.reconnect.max = fast ? 1s : 60s;
   settings.transport.connect_timeout = fast ? 2s : 10s;
   if (!cafile.empty()) {

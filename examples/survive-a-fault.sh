@@ -3,7 +3,7 @@
 # namespaces joined by a veth pair (nothing on the host is touched; all of it
 # disappears when the script ends): mosquitto on host B, the meter on host A.
 # After 3 s the path turns into a silent blackhole (no RST, no ICMP — the
-# seed's NAT), for 6 s; then it heals. Watch MQTT's keepalive notice, the
+# forgetful NAT), for 6 s; then it heals. Watch MQTT's keepalive notice, the
 # backoff retry, the reconnect, and the waiting readings go out. Root only.
 #   examples/survive-a-fault.sh [build dir]
 set -euo pipefail

@@ -163,7 +163,7 @@ TEST_P(Conformance, SlowReaderGetsBackpressureNotUnboundedMemory) {
   EXPECT_TRUE(got == data);
 }
 
-// The seed's automotive story: two messages back to back, read in small pieces.
+// The edge-triggered trap: two messages back to back, read in small pieces.
 // Edge-triggered mode must drain until EAGAIN or the second message is stranded.
 TEST_P(Conformance, BackToBackMessagesAreBothDelivered) {
   EchoHandler echo;

@@ -160,7 +160,7 @@ __attribute__((format(printf, 2, 3))) void appendf(std::string& report, const ch
   report += line;
 }
 
-// (a) The seed's stale connection: a silent blackhole in the middle of an
+// (a) The stale connection: a silent blackhole in the middle of an
 // established, idle connection, detected by heartbeat, by keepalive, and not
 // at all by default; the client reconnects when the path heals.
 int stale_connection(TwoHosts& hosts, std::string& report, ClientSettings settings,

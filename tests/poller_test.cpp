@@ -72,7 +72,7 @@ TEST_P(PollerContract, LevelTriggeredRepeatsUntilDrainedEdgeTriggeredDoesNot) {
   EXPECT_TRUE(events_for(b.native_handle(), 2000) & sys::kReadable);
   char half[5];
   ASSERT_OK(b.read_exact(std::span<char>(half)));  // leave 5 bytes unread
-  // The seed's automotive story: edge-triggered does not report the rest again.
+  // The edge-triggered trap: edge-triggered does not report the rest again.
   if (edge()) {
     EXPECT_EQ(events_for(b.native_handle(), 100), 0u);
   } else {

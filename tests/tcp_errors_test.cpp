@@ -1,4 +1,4 @@
-// Every error of the seed's error table, produced for real on loopback.
+// Every common socket error (docs/errors.md), produced for real on loopback.
 #include <sys/resource.h>
 
 #include <csignal>
@@ -90,7 +90,7 @@ TEST_F(TcpErrors, NonBlockingConnectIsCheckedWithSoError) {
   ASSERT_OK(listener.close());
   auto refused = TcpStream::start_connect(dead);
   ASSERT_OK(refused);                        // the refusal comes later, through SO_ERROR
-  ASSERT_TRUE(*refused->wait_writable(2s));  // writable, yet not connected: the seed's trap
+  ASSERT_TRUE(*refused->wait_writable(2s));  // writable, yet not connected
   EXPECT_ERRC(refused->finish_connect(), errc::connection_refused);
 }
 
@@ -142,7 +142,7 @@ TEST_F(TcpErrors, ConnectTimeoutAgainstASilentPeerInANamespace) {
   std::printf("silent peer: %s\n", run.report.c_str());
 }
 
-// The seed's SO_REUSEADDR story: a server that closed a connection first leaves
+// The SO_REUSEADDR story: a server that closed a connection first leaves
 // the port in TIME_WAIT; a restart must bind at once.
 TEST_F(TcpErrors, RestartedServerBindsDespiteTimeWait) {
   Endpoint port;

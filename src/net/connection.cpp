@@ -5,7 +5,7 @@
 // only what does not fit is queued. A wake-up reads until the socket is
 // drained or the connection's read budget is spent; in edge-triggered mode a
 // spent budget requeues the connection with the loop, or the rest would be
-// stranded (the seed's automotive story).
+// stranded (two messages back to back, the second never reported).
 //
 // Bytes cross through the transport: the socket itself, or a TLS session whose
 // handshake runs first (on_open waits for it) and whose decrypted bytes no

@@ -54,7 +54,7 @@ Status TcpStream::finish_connect() noexcept {
   auto ready = sys::wait(native_handle(), sys::kWritable, 0);
   if (!ready) return ready.error();
   if (*ready == 0) return failure::connect_in_progress;
-  // Writable is not success: the seed's trap. SO_ERROR says whether it connected.
+  // Writable is not success: SO_ERROR says whether it connected.
   if (auto ec = take_pending_error()) return ec;
   return {};
 }

@@ -1,5 +1,5 @@
 // `sockkit echo-server`: an echo server on the event loop (any backend), or
-// with --blocking the seed's first architecture, a thread per connection.
+// with --blocking the simplest architecture, a thread per connection.
 #include <unistd.h>
 
 #include <atomic>
