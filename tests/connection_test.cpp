@@ -176,6 +176,64 @@ TEST_F(ConnectionTest, WriteQueueCapRefusesWithoutLosingWhatWasQueued) {
   EXPECT_EQ(wrong, 0u);
 }
 
+// Gather sends: length-prefixed messages larger than the socket takes at once,
+// partly written by one sendmsg and partly queued, arrive whole and in order; a
+// message past the queue cap is refused whole.
+TEST_F(ConnectionTest, GatherSendsArriveInOrderAcrossPartialWritesAndTheQueue) {
+  static constexpr std::uint32_t kMessages = 100;  // 20 MB: more than the socket buffers hold
+  struct Framer : ConnectionHandler {
+    void on_open(Connection& c) override {
+      for (std::uint32_t i = 0; i < kMessages; ++i) {
+        payload.assign(200000 + i, static_cast<char>('a' + i % 26));
+        const std::uint32_t size = static_cast<std::uint32_t>(payload.size());
+        const unsigned char header[4] = {
+            static_cast<unsigned char>(size >> 24), static_cast<unsigned char>(size >> 16),
+            static_cast<unsigned char>(size >> 8), static_cast<unsigned char>(size)};
+        const std::span<const std::byte> parts[] = {std::as_bytes(std::span(header)),
+                                                    std::as_bytes(std::span(payload))};
+        if (auto st = c.send(parts); !st) return (void)(refusal = st.error());
+        ++sent;
+      }
+    }
+    Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
+      return d.size();
+    }
+    std::string payload;
+    int sent = 0;
+    std::error_code refusal;
+  } framer;
+  ServerOptions options;
+  options.limits.max_write_queue = 1 << 20;  // the kernel takes megabytes first, then this
+  ServerThread server(default_backend(), framer, options);
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto s = TcpStream::connect(server.endpoint(), 5s);
+  ASSERT_OK(s);
+  int sent = -1;
+  std::error_code refusal;
+  for (int tries = 0; tries < 200 && sent < 0; ++tries) {  // wait for on_open to finish
+    server.call([&](EventLoop&, Server& srv) {
+      if (srv.stats().accepted == 1) {
+        sent = framer.sent;
+        refusal = framer.refusal;
+      }
+    });
+    if (sent < 0) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_GT(sent, 1);
+  ASSERT_LT(sent, static_cast<int>(kMessages));  // the cap refused one whole message
+  EXPECT_EQ(refusal, make_error_code(failure::write_queue_full));
+  for (int i = 0; i < sent; ++i) {
+    unsigned char header[4];
+    ASSERT_OK(s->read_exact(std::as_writable_bytes(std::span(header)), 10s));
+    const std::size_t size = std::size_t{header[0]} << 24 | std::size_t{header[1]} << 16 |
+                             std::size_t{header[2]} << 8 | header[3];
+    ASSERT_EQ(size, 200000u + static_cast<unsigned>(i));
+    std::string body(size, '\0');
+    ASSERT_OK(s->read_exact(std::span<char>(body), 10s));
+    EXPECT_EQ(body.find_first_not_of(static_cast<char>('a' + i % 26)), std::string::npos) << i;
+  }
+}
+
 // Our side half-closes: the peer sees EOF after the banner and can still talk to us.
 TEST_F(ConnectionTest, ShutdownWriteHalfClosesOurSide) {
   struct Banner : ConnectionHandler {

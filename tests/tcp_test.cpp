@@ -1,4 +1,7 @@
 // The TCP lifecycle on loopback, the same over IPv4, IPv6 and Unix-domain streams.
+#include <linux/tcp.h>  // struct tcp_info: segments sent, for the gather-write test
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -44,6 +47,23 @@ TEST_P(StreamLifecycle, LargeTransferIsByteExactDespitePartialTransfers) {
   for (auto& b : sent)
     b = static_cast<std::byte>(rng());
   std::thread writer([&, &c = client] { EXPECT_OK(c.write_all(sent)); });
+  std::vector<std::byte> got(sent.size());
+  EXPECT_OK(server.read_exact(got, 20s));
+  writer.join();
+  EXPECT_TRUE(got == sent);
+}
+
+// Gather writes: uneven parts (an empty one too) through partial sends, in order.
+TEST_P(StreamLifecycle, GatherWriteAllIsByteExactAcrossPartsAndPartialSends) {
+  auto [client, server] = connected_pair(GetParam());
+  std::vector<std::byte> sent(3 << 20);
+  std::mt19937 rng(7);
+  for (auto& b : sent)
+    b = static_cast<std::byte>(rng());
+  const std::span<const std::byte> all(sent);
+  const std::span<const std::byte> parts[] = {all.first(4), all.subspan(4, 0),
+                                              all.subspan(4, 1 << 20), all.subspan(4 + (1 << 20))};
+  std::thread writer([&, &c = client] { EXPECT_OK(c.write_all(parts)); });
   std::vector<std::byte> got(sent.size());
   EXPECT_OK(server.read_exact(got, 20s));
   writer.join();
@@ -124,6 +144,46 @@ INSTANTIATE_TEST_SUITE_P(Families, StreamLifecycle, ::testing::ValuesIn(stream_f
                          [](const auto& param_info) { return family_name(param_info.param); });
 
 using TcpTest = SockkitTest;
+
+// Segments the kernel has sent on `s` (TCP_INFO), or -1.
+long segments_sent(const TcpStream& s) {
+  tcp_info info{};
+  socklen_t length = sizeof(info);
+  if (::getsockopt(s.native_handle().value, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -1;
+  return static_cast<long>(info.tcpi_segs_out);
+}
+
+// With TCP_NODELAY, a length header and its payload sent as two writes leave as
+// two segments; one gather write sends one. The first half shows the test can fail.
+TEST_F(TcpTest, GatherWriteLeavesHeaderAndPayloadInOneSegment) {
+  if (!stack_supports(StackFeature::close_on_exec))
+    GTEST_SKIP() << "TCP_INFO is read from a kernel descriptor; none on " << stack_name();
+  auto [client, server] = connected_pair(Family::ipv4);
+  ASSERT_OK(client.set_no_delay(true));
+  const std::string header("\x00\x00\x00\x05", 4);  // the payload's length
+  const std::string payload = "hello";
+  auto quiet = [&] {  // both arrived; the client receives nothing, so it sends no ACKs
+    char buf[16];
+    EXPECT_OK(server.read_exact(std::span<char>(buf, header.size() + payload.size()), 2s));
+  };
+  const long at_start = segments_sent(client);
+  ASSERT_GE(at_start, 0);
+  ASSERT_OK(client.write_all(header));
+  ASSERT_OK(client.write_all(payload));
+  quiet();
+  const long two_writes = segments_sent(client) - at_start;
+
+  const std::span<const std::byte> parts[] = {std::as_bytes(std::span(header)),
+                                              std::as_bytes(std::span(payload))};
+  const long before = segments_sent(client);
+  auto n = client.send(parts);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, header.size() + payload.size());
+  quiet();
+  const long one_gather = segments_sent(client) - before;
+  EXPECT_EQ(two_writes, 2);
+  EXPECT_EQ(one_gather, 1);
+}
 
 TEST_F(TcpTest, ConnectByNameTriesResolvedAddresses) {
   SOCKKIT_REQUIRE(name_resolution);

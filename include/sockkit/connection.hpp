@@ -91,6 +91,14 @@ class Connection final : private IoHandler {
   Status send(std::span<const std::byte> data) noexcept;
   Status send(std::string_view data) noexcept;
   ///@}
+  /// Gather send: the parts in order, as one message. With nothing queued on a
+  /// plain connection they leave in one system call (a header and its payload in
+  /// one segment with TCP_NODELAY); what does not fit is queued. The same
+  /// errors as send(); on TLS the parts go through the session one by one.
+  ///
+  ///     std::span<const std::byte> parts[] = {header, payload};
+  ///     c.send(parts);
+  Status send(std::span<const std::span<const std::byte>> parts) noexcept;
   /// Bytes waiting to be written.
   std::size_t queued_bytes() const noexcept;
   /// Half-close once everything queued is written.

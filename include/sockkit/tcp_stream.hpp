@@ -68,6 +68,16 @@ class TcpStream : public Socket {
   /// Sends everything, looping over partial writes (and, on a non-blocking
   /// stream, waiting for writability). A negative timeout waits forever;
   /// otherwise the whole call gives up with errc::timed_out.
+  /// Gather write: sends the parts in order with one system call (sendmsg), so a
+  /// length header and its payload leave in one segment with TCP_NODELAY on.
+  /// Returns the bytes taken (may be less than the total, and end inside a part).
+  ///
+  ///     std::span<const std::byte> parts[] = {header, payload};
+  ///     auto n = stream->send(parts);
+  Result<std::size_t> send(std::span<const std::span<const std::byte>> parts) noexcept;
+  /// Sends every byte of every part, in order, each call a gather write.
+  Status write_all(std::span<const std::span<const std::byte>> parts,
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
   Status write_all(std::span<const std::byte> data,
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(-1)) noexcept;
   Status write_all(std::string_view data,

@@ -277,6 +277,36 @@ Status Connection::send(std::span<const std::byte> data) noexcept {
   return {};
 }
 
+Status Connection::send(std::span<const std::span<const std::byte>> parts) noexcept {
+  if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut)))
+    return std::make_error_code(std::errc::not_connected);
+  std::size_t total = 0;
+  for (const auto& part : parts)
+    total += part.size();
+  if (queued_bytes() + total > group().limits.max_write_queue) return failure::write_queue_full;
+  std::size_t skip = 0;  // bytes at the front already written by the gather call
+  if (out_ == nullptr && tls_ == nullptr && parts.size() > 1) {
+    auto n = transport::send_gather(handle_, parts);
+    if (!n && n.error() != errc::would_block) {
+      const std::error_code why = n.error();
+      finish(why);
+      return why;
+    }
+    if (n) skip = *n;
+  }
+  // The rest goes the single-buffer way: written if the socket takes it, else queued.
+  for (const auto& part : parts) {
+    if (skip >= part.size()) {
+      skip -= part.size();
+      continue;
+    }
+    if (auto st = send(part.subspan(skip)); !st) return st;
+    skip = 0;
+    if (!(flags_ & kOpen)) return {};  // a watermark callback closed it
+  }
+  return {};
+}
+
 Status Connection::send(std::string_view data) noexcept {
   return send(std::as_bytes(std::span(data.data(), data.size())));
 }

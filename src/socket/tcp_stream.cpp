@@ -2,6 +2,7 @@
 #include "sockkit/tcp_stream.hpp"
 
 #include <algorithm>
+#include <array>
 #include <climits>
 
 #include "deadline.hpp"
@@ -106,6 +107,40 @@ Status TcpStream::write_all(std::span<const std::byte> data, milliseconds timeou
     auto ready = sys::wait(native_handle(), sys::kWritable, remaining_ms(deadline));
     if (!ready) return ready.error();
     if (*ready == 0) return failure::send_timeout;
+  }
+  return {};
+}
+
+Result<std::size_t> TcpStream::send(std::span<const std::span<const std::byte>> parts) noexcept {
+  if (!is_open()) return failure::closed_socket;
+  auto n = sys::send_gather(native_handle(), parts);
+  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
+  return n;
+}
+
+Status TcpStream::write_all(std::span<const std::span<const std::byte>> parts,
+                            milliseconds timeout) noexcept {
+  const auto deadline = deadline_after(timeout);
+  std::array<std::span<const std::byte>, sys::kMaxGatherParts> rest{};
+  std::size_t offset = 0;  // bytes of parts.front() already sent
+  while (!parts.empty()) {
+    const std::size_t count = std::min(parts.size(), rest.size());
+    std::copy_n(parts.begin(), count, rest.begin());
+    rest[0] = rest[0].subspan(offset);
+    auto n = send(std::span(rest.data(), count));
+    if (!n) {
+      if (n.error() != errc::would_block) return n.error();
+      auto ready = sys::wait(native_handle(), sys::kWritable, remaining_ms(deadline));
+      if (!ready) return ready.error();
+      if (*ready == 0) return failure::send_timeout;
+      continue;
+    }
+    std::size_t taken = offset + *n;
+    while (!parts.empty() && taken >= parts.front().size()) {
+      taken -= parts.front().size();
+      parts = parts.subspan(1);
+    }
+    offset = taken;
   }
   return {};
 }

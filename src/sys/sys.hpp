@@ -67,6 +67,12 @@ Status shutdown(NativeHandle h, Shutdown how) noexcept;
 Status remove_socket_file(const Endpoint& at) noexcept;
 
 Result<std::size_t> send(NativeHandle h, const void* data, std::size_t size) noexcept;
+/// Most parts one send_gather call passes to the stack; the rest waits for the next call.
+inline constexpr std::size_t kMaxGatherParts = 64;
+/// Sends the parts in order with one call (sendmsg / writev): a header and its
+/// payload leave together. Returns the bytes taken, which may end inside a part.
+Result<std::size_t> send_gather(NativeHandle h,
+                                std::span<const std::span<const std::byte>> parts) noexcept;
 Result<std::size_t> receive(NativeHandle h, void* data, std::size_t size) noexcept;
 /// `to` null: the connected peer.
 Result<std::size_t> send_to(NativeHandle h, const void* data, std::size_t size,

@@ -12,6 +12,11 @@ Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) n
   return sys::send(socket, data.data(), data.size());
 }
 
+Result<std::size_t> send_gather(NativeHandle socket,
+                                std::span<const std::span<const std::byte>> parts) noexcept {
+  return sys::send_gather(socket, parts);
+}
+
 Status shutdown_write(NativeHandle socket) noexcept {
   return sys::shutdown(socket, Shutdown::write);
 }

@@ -20,6 +20,9 @@ namespace sockkit::transport {
 Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept;
 /// Bytes written, or would_block.
 Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept;
+/// Bytes of the parts written by one gather call (they may end inside a part), or would_block.
+Result<std::size_t> send_gather(NativeHandle socket,
+                                std::span<const std::span<const std::byte>> parts) noexcept;
 /// Sends FIN.
 Status shutdown_write(NativeHandle socket) noexcept;
 Status close(NativeHandle socket) noexcept;

@@ -2,6 +2,7 @@
 // writing to a closed peer (ECONNRESET, then ENOTCONN) becomes EPIPE's
 // condition, and a second receive after EOF returns EOF again, not ENOTCONN.
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "sys/lwip/lwip.hpp"
@@ -18,6 +19,17 @@ std::error_code send_error() noexcept {
 
 Result<std::size_t> send(NativeHandle h, const void* data, std::size_t size) noexcept {
   const ssize_t n = lwip_send(h.value, data, size, 0);
+  if (n < 0) return send_error();
+  return static_cast<std::size_t>(n);
+}
+
+Result<std::size_t> send_gather(NativeHandle h,
+                                std::span<const std::span<const std::byte>> parts) noexcept {
+  std::array<iovec, kMaxGatherParts> iov{};  // lwIP's own struct iovec
+  const std::size_t count = std::min(parts.size(), iov.size());
+  for (std::size_t i = 0; i < count; ++i)
+    iov[i] = {const_cast<std::byte*>(parts[i].data()), parts[i].size()};  // writev never writes
+  const ssize_t n = lwip_writev(h.value, iov.data(), static_cast<int>(count));
   if (n < 0) return send_error();
   return static_cast<std::size_t>(n);
 }

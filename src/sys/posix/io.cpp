@@ -19,6 +19,20 @@ Result<std::size_t> send(NativeHandle h, const void* data, std::size_t size) noe
   return static_cast<std::size_t>(n);
 }
 
+Result<std::size_t> send_gather(NativeHandle h,
+                                std::span<const std::span<const std::byte>> parts) noexcept {
+  std::array<iovec, kMaxGatherParts> iov{};
+  const std::size_t count = std::min(parts.size(), iov.size());
+  for (std::size_t i = 0; i < count; ++i)
+    iov[i] = {const_cast<std::byte*>(parts[i].data()), parts[i].size()};  // sendmsg never writes
+  msghdr msg{};
+  msg.msg_iov = iov.data();
+  msg.msg_iovlen = count;
+  const ssize_t n = retry_eintr([&] { return ::sendmsg(h.value, &msg, MSG_NOSIGNAL); });
+  if (n < 0) return last_error();
+  return static_cast<std::size_t>(n);
+}
+
 Result<std::size_t> receive(NativeHandle h, void* data, std::size_t size) noexcept {
   const ssize_t n = retry_eintr([&] { return ::recv(h.value, data, size, 0); });
   if (n < 0) return last_error();
