@@ -22,8 +22,10 @@ struct Run {
   std::string output;  // stdout and stderr together
 };
 
-Run run(const std::string& args, const std::string& input = "") {
-  std::string cmd = SOCKKIT_CLI " " + args + " 2>&1";
+/// Runs `program args` (stdout and stderr), with `input` on its stdin.
+Run run_program(const std::string& program, const std::string& args,
+                const std::string& input = "") {
+  std::string cmd = program + " " + args + " 2>&1";
   if (!input.empty()) cmd = "printf '" + input + "' | " + cmd;
   Run r;
   FILE* p = ::popen(cmd.c_str(), "r");
@@ -34,6 +36,11 @@ Run run(const std::string& args, const std::string& input = "") {
   const int raw = ::pclose(p);
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
   return r;
+}
+
+/// Runs the sockkit tool.
+Run run(const std::string& args, const std::string& input = "") {
+  return run_program(SOCKKIT_CLI, args, input);
 }
 
 /// Starts a long-running subcommand and reads its "listening on ADDR" line.
@@ -140,16 +147,7 @@ TEST_F(CliTest, EchoServerAndConnectRoundTripWithHalfClose) {
 
 // The README's example: against a running server, and against one that hangs up.
 Run run_hello_echo(const std::string& address) {
-  Run r;
-  FILE* p = ::popen(
-      (std::string("timeout 20 ") + SOCKKIT_HELLO_ECHO + " " + address + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr)
-    r.output += buf;
-  const int raw = ::pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
+  return run_program(SOCKKIT_HELLO_ECHO, address);
 }
 
 TEST_F(CliTest, HelloEchoTalksToARunningEchoServer) {

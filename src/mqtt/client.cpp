@@ -372,11 +372,7 @@ Result<Client> Client::create(EventLoop& loop, Settings settings, Handler& handl
 Client::Client(Client&& other) noexcept = default;
 
 Client& Client::operator=(Client&& other) noexcept {
-  if (this != &other) {
-    Client old(std::move(*this));  // disposed of as the destructor does
-    impl_ = std::move(other.impl_);
-  }
-  return *this;
+  return net::move_assign(*this, std::move(other));
 }
 
 Client::Client(std::unique_ptr<ClientImpl> impl) noexcept : impl_(std::move(impl)) {}

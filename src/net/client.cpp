@@ -214,11 +214,7 @@ Client::~Client() {
 Client::Client(Client&& other) noexcept = default;
 
 Client& Client::operator=(Client&& other) noexcept {
-  if (this != &other) {
-    Client old(std::move(*this));  // disposed of as the destructor does
-    impl_ = std::move(other.impl_);
-  }
-  return *this;
+  return net::move_assign(*this, std::move(other));
 }
 
 Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 
 #include "sockkit/event_loop.hpp"
 
@@ -27,6 +28,18 @@ void dispose(EventLoop& loop, std::unique_ptr<Impl> impl) {
   if (!loop.in_callback() && !impl->busy()) return;  // nothing on the stack: free now
   Impl* raw = impl.release();
   loop.defer([&loop, raw] { delete_when_idle(loop, raw); });
+}
+
+/// Move-assignment of a facade (Server, Client, …): what `self` held is disposed
+/// of as its destructor would, then `self` takes over `other`.
+template <class Facade>
+Facade& move_assign(Facade& self, Facade&& other) noexcept {
+  if (&self != &other) {
+    Facade old(std::move(self));  // destroyed at the end of this scope
+    std::destroy_at(&self);       // empty now: frees nothing
+    std::construct_at(&self, std::move(other));
+  }
+  return self;
 }
 
 }  // namespace sockkit::net

@@ -455,11 +455,7 @@ ReconnectingClient::~ReconnectingClient() {
 ReconnectingClient::ReconnectingClient(ReconnectingClient&& other) noexcept = default;
 
 ReconnectingClient& ReconnectingClient::operator=(ReconnectingClient&& other) noexcept {
-  if (this != &other) {
-    ReconnectingClient old(std::move(*this));  // disposed of as the destructor does
-    impl_ = std::move(other.impl_);
-  }
-  return *this;
+  return net::move_assign(*this, std::move(other));
 }
 
 Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::string target,

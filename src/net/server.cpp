@@ -124,11 +124,7 @@ Server::~Server() {
 Server::Server(Server&& other) noexcept = default;
 
 Server& Server::operator=(Server&& other) noexcept {
-  if (this != &other) {
-    Server old(std::move(*this));  // disposed of as the destructor does
-    impl_ = std::move(other.impl_);
-  }
-  return *this;
+  return net::move_assign(*this, std::move(other));
 }
 
 Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHandler& handler,

@@ -86,12 +86,7 @@ UdpChannel::UdpChannel(UdpChannel&& other) noexcept : impl_(std::exchange(other.
 }
 
 UdpChannel& UdpChannel::operator=(UdpChannel&& other) noexcept {
-  if (this != &other) {
-    UdpChannel old(std::move(*this));
-    impl_ = std::exchange(other.impl_, nullptr);
-    if (impl_ != nullptr) impl_->owner = this;
-  }
-  return *this;
+  return net::move_assign(*this, std::move(other));
 }
 
 Result<std::size_t> UdpChannel::send_to(std::span<const std::byte> data,

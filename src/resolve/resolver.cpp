@@ -384,11 +384,7 @@ Result<Resolver> Resolver::create(EventLoop& loop, ResolverOptions options) {
 Resolver::Resolver(Resolver&& other) noexcept = default;
 
 Resolver& Resolver::operator=(Resolver&& other) noexcept {
-  if (this != &other) {
-    Resolver old(std::move(*this));  // disposed of as the destructor does
-    impl_ = std::move(other.impl_);
-  }
-  return *this;
+  return net::move_assign(*this, std::move(other));
 }
 
 Resolver::Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept
