@@ -57,7 +57,7 @@ for cmd in scripts/demo.sh scripts/test.sh; do
   if chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin CI=true \
        bash -c "cd /root/sockkit && $cmd" </dev/null >"$log" 2>&1; then
     echo "bare-debian-check: $cmd passed in $((SECONDS - start)) s"
-    grep -hE "^\[  SKIPPED \]|skip(ped)?:|SKIP" "$log" | sort | uniq -c | sort -rn | head -n 20 || true
+    grep -hE "\(Skipped\)|skipped:" "$log" | sed "s/^[[:space:]]*[0-9]* - //" | sort | uniq -c | head -n 30 || true
   else
     echo "bare-debian-check: $cmd FAILED after $((SECONDS - start)) s; the end of its log:"
     tail -n 30 "$log"
