@@ -19,7 +19,7 @@ git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
 echo "== docs: relative links and repository paths"
 scripts/check-docs.sh
 echo "== API reference: Doxygen, every public declaration documented (warnings are errors)"
-doxygen docs/api/Doxyfile
+mkdir -p build/api && doxygen docs/api/Doxyfile
 
 for preset in "${presets[@]}"; do
   if [ "$preset" = fuzz ]; then
