@@ -5,7 +5,8 @@
 # /dev is a minimal one, as a container runtime gives by default: no /dev/net/tun,
 # so the tests that need a device or a privilege the root lacks must skip and say why.
 # The root filesystem is made once and kept as a tarball; each run starts from a
-# fresh copy holding a clone of this repository's HEAD.
+# fresh copy, and each command runs in its own fresh clone of this repository's
+# HEAD (so the test command cannot lean on what the demo built).
 #   sudo scripts/bare-debian-check.sh            # logs in /tmp/sockkit-bare/*.log
 # Needs root, debootstrap and git on the host, and a Debian mirror
 # (SOCKKIT_MIRROR, default http://deb.debian.org/debian).
@@ -33,7 +34,7 @@ cleanup() {
 trap cleanup EXIT
 cleanup
 rm -rf "$root" && mkdir -p "$root" && tar -C "$root" -xf "$tarball"
-git clone -q "$repo" "$root/root/sockkit"
+for name in demo test; do git clone -q "$repo" "$root/root/sockkit-$name"; done
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
 # A container's /dev: the usual character devices, pts and shm; no net/tun, no kvm.
@@ -55,7 +56,7 @@ for cmd in scripts/demo.sh scripts/test.sh; do
   echo "bare-debian-check: $cmd (log: $log)"
   start=$SECONDS
   if chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin CI=true \
-       bash -c "cd /root/sockkit && $cmd" </dev/null >"$log" 2>&1; then
+       bash -c "cd /root/sockkit-$(basename "$cmd" .sh) && $cmd" </dev/null >"$log" 2>&1; then
     echo "bare-debian-check: $cmd passed in $((SECONDS - start)) s"
     grep -hE "\(Skipped\)|skipped:" "$log" | sed "s/^[[:space:]]*[0-9]* - //" | sort | uniq -c | head -n 30 || true
   else
