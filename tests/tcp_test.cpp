@@ -40,12 +40,18 @@ TEST_P(StreamLifecycle, AcceptReturnsANewStreamAndTheListenerStaysOpen) {
   EXPECT_TRUE(listener.is_open());
 }
 
+// `size` pseudo-random bytes, the same for the same seed.
+std::vector<std::byte> random_bytes(std::size_t size, unsigned seed) {
+  std::vector<std::byte> bytes(size);
+  std::mt19937 rng(seed);
+  for (auto& b : bytes)
+    b = static_cast<std::byte>(rng());
+  return bytes;
+}
+
 TEST_P(StreamLifecycle, LargeTransferIsByteExactDespitePartialTransfers) {
   auto [client, server] = connected_pair(GetParam());
-  std::vector<std::byte> sent(4 << 20);
-  std::mt19937 rng(42);
-  for (auto& b : sent)
-    b = static_cast<std::byte>(rng());
+  const auto sent = random_bytes(4 << 20, 42);
   std::thread writer([&, &c = client] { EXPECT_OK(c.write_all(sent)); });
   std::vector<std::byte> got(sent.size());
   EXPECT_OK(server.read_exact(got, 20s));
@@ -56,10 +62,7 @@ TEST_P(StreamLifecycle, LargeTransferIsByteExactDespitePartialTransfers) {
 // Gather writes: uneven parts (an empty one too) through partial sends, in order.
 TEST_P(StreamLifecycle, GatherWriteAllIsByteExactAcrossPartsAndPartialSends) {
   auto [client, server] = connected_pair(GetParam());
-  std::vector<std::byte> sent(3 << 20);
-  std::mt19937 rng(7);
-  for (auto& b : sent)
-    b = static_cast<std::byte>(rng());
+  const auto sent = random_bytes(3 << 20, 7);
   const std::span<const std::byte> all(sent);
   const std::span<const std::byte> parts[] = {all.first(4), all.subspan(4, 0),
                                               all.subspan(4, 1 << 20), all.subspan(4 + (1 << 20))};
