@@ -17,14 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::byte> random_bytes(std::size_t n, unsigned seed) {
-  std::vector<std::byte> v(n);
-  std::mt19937 rng(seed);
-  for (auto& b : v)
-    b = static_cast<std::byte>(rng());
-  return v;
-}
-
 // Sends `data` and reads the echo from this one thread, non-blocking, so no
 // socket is touched by two threads (lwIP freezes when one thread shuts down a
 // socket another is blocked in). Half-closes after the last byte; true if the

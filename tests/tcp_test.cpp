@@ -40,15 +40,6 @@ TEST_P(StreamLifecycle, AcceptReturnsANewStreamAndTheListenerStaysOpen) {
   EXPECT_TRUE(listener.is_open());
 }
 
-// `size` pseudo-random bytes, the same for the same seed.
-std::vector<std::byte> random_bytes(std::size_t size, unsigned seed) {
-  std::vector<std::byte> bytes(size);
-  std::mt19937 rng(seed);
-  for (auto& b : bytes)
-    b = static_cast<std::byte>(rng());
-  return bytes;
-}
-
 TEST_P(StreamLifecycle, LargeTransferIsByteExactDespitePartialTransfers) {
   auto [client, server] = connected_pair(GetParam());
   const auto sent = random_bytes(4 << 20, 42);

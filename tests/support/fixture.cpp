@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <random>
 
 #include <algorithm>
 #include <cstddef>
@@ -130,6 +131,14 @@ std::vector<Family> stream_families() {
 bool run_loop_until(EventLoop& loop, std::chrono::milliseconds within,
                     const std::function<bool()>& done) {
   return loop.run_until(done, EventLoop::Clock::now() + within);
+}
+
+std::vector<std::byte> random_bytes(std::size_t size, unsigned seed) {
+  std::vector<std::byte> bytes(size);
+  std::mt19937 rng(seed);
+  for (auto& b : bytes)
+    b = static_cast<std::byte>(rng());
+  return bytes;
 }
 
 }  // namespace sockkit::test

@@ -54,6 +54,8 @@ bool refuse_io_uring_setup(int error);
 /// a relative deadline); true if done.
 bool run_loop_until(EventLoop& loop, std::chrono::milliseconds within,
                     const std::function<bool()>& done);
+/// `size` pseudo-random bytes, the same for the same seed.
+std::vector<std::byte> random_bytes(std::size_t size, unsigned seed);
 /// Milliseconds since `start`.
 long long elapsed_ms(std::chrono::steady_clock::time_point start);
 
