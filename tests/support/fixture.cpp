@@ -133,7 +133,7 @@ bool run_loop_until(EventLoop& loop, std::chrono::milliseconds within,
   return loop.run_until(done, EventLoop::Clock::now() + within);
 }
 
-std::vector<std::byte> random_bytes(std::size_t size, unsigned seed) {
+std::vector<std::byte> seeded_payload(std::size_t size, unsigned seed) {
   std::vector<std::byte> bytes(size);
   std::mt19937 rng(seed);
   for (auto& b : bytes)

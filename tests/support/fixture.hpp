@@ -55,7 +55,7 @@ bool refuse_io_uring_setup(int error);
 bool run_loop_until(EventLoop& loop, std::chrono::milliseconds within,
                     const std::function<bool()>& done);
 /// `size` pseudo-random bytes, the same for the same seed.
-std::vector<std::byte> random_bytes(std::size_t size, unsigned seed);
+std::vector<std::byte> seeded_payload(std::size_t size, unsigned seed);
 /// Milliseconds since `start`.
 long long elapsed_ms(std::chrono::steady_clock::time_point start);
 
