@@ -4,14 +4,16 @@
 # ThreadSanitizer and -fno-exceptions -fno-rtti builds, sockkit on lwIP
 # (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe tests, lwIP smoke
 # tests; TLS on mbedTLS's embedded profile), every libFuzzer target for 20 s under
-# ASan + UBSan (the fuzz preset); then the installed-package consumer and the
+# ASan + UBSan (the fuzz preset); cross builds for 32-bit ARM (armhf) and
+# big-endian s390x whose core, loop, resolver and MQTT suites run under qemu-user;
+# then the installed-package consumer and the
 # Debian packages (built with CPack, installed into a scratch root, consumed).
 # Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh git clang libclang-rt-14-dev
+scripts/deps.sh git clang libclang-rt-14-dev g++-arm-linux-gnueabihf g++-s390x-linux-gnu qemu-user
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip armhf s390x fuzz)
 start=$SECONDS
 
 echo "== clang-format"

@@ -149,7 +149,14 @@ TEST_F(OptionsTest, MulticastMembershipValidatesTheGroup) {
   }
   const auto lo = interface_index("lo");
   ASSERT_OK(lo);
-  ASSERT_OK(u.join_multicast(group, *lo));
+  auto joined = u.join_multicast(group, *lo);
+#if defined(SOCKKIT_TESTS_EMULATED) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  // qemu-user 7.2 passes a big-endian ip_mreqn's interface index on wrongly
+  // (a plain C program fails alike), so the kernel sees no such device.
+  if (!joined && joined.error() == std::errc::no_such_device)
+    GTEST_SKIP() << "qemu-user mistranslates ip_mreqn on this CPU";
+#endif
+  ASSERT_OK(joined);
   EXPECT_ERRC(u.join_multicast(group, *lo), errc::address_in_use);  // already a member
   ASSERT_OK(u.leave_multicast(group, *lo));
   EXPECT_ERRC(u.leave_multicast(group, *lo), errc::address_not_available);  // not a member

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstddef>
 #include <cstdio>
 #include <random>
 #include <thread>
@@ -140,10 +141,16 @@ INSTANTIATE_TEST_SUITE_P(Families, StreamLifecycle, ::testing::ValuesIn(stream_f
 using TcpTest = SockkitTest;
 
 // Segments the kernel has sent on `s` (TCP_INFO), or -1.
+constexpr long kNoSegmentCount = -2;
+
+// tcpi_segs_out, or kNoSegmentCount where the answer stops short of it (qemu-user
+// answers TCP_INFO with a 4-byte integer), or -1 on failure.
 long segments_sent(const TcpStream& s) {
   tcp_info info{};
   socklen_t length = sizeof(info);
   if (::getsockopt(s.native_handle().value, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return -1;
+  if (length < offsetof(tcp_info, tcpi_segs_out) + sizeof info.tcpi_segs_out)
+    return kNoSegmentCount;
   return static_cast<long>(info.tcpi_segs_out);
 }
 
@@ -161,6 +168,7 @@ TEST_F(TcpTest, GatherWriteLeavesHeaderAndPayloadInOneSegment) {
     EXPECT_OK(server.read_exact(std::span<char>(buf, header.size() + payload.size()), 2s));
   };
   const long at_start = segments_sent(client);
+  if (at_start == kNoSegmentCount) GTEST_SKIP() << "TCP_INFO here has no tcpi_segs_out";
   ASSERT_GE(at_start, 0);
   ASSERT_OK(client.write_all(header));
   ASSERT_OK(client.write_all(payload));

@@ -70,7 +70,10 @@ Status FileStore::load(const std::function<void(std::uint64_t, std::span<const s
   DIR* dir = ::opendir(dir_.c_str());
   if (dir == nullptr) return last_error();
   std::vector<std::uint64_t> ids;
-  while (const dirent* entry = ::readdir(dir)) {
+  for (;;) {
+    errno = 0;  // readdir's end and its failure differ only in errno
+    const dirent* entry = ::readdir(dir);
+    if (entry == nullptr) break;
     std::uint64_t id = 0;
     char suffix[8] = {};
     // Only our own names; leftovers of an interrupted save (.tmp) are removed.
@@ -78,7 +81,10 @@ Status FileStore::load(const std::function<void(std::uint64_t, std::span<const s
     if (std::string_view(suffix) == "msg") ids.push_back(id);
     if (std::string_view(suffix) == "tmp") ::unlink(path(id, true).c_str());
   }
+  const int listing_error = errno;
   ::closedir(dir);
+  // A failed listing would silently lose every stored message: say so instead.
+  if (listing_error != 0) return std::error_code(listing_error, std::system_category());
   std::sort(ids.begin(), ids.end());
   std::vector<std::byte> record;
   for (auto id : ids) {
