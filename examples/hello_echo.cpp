@@ -8,6 +8,7 @@
 using namespace std::chrono_literals;
 
 int main(int argc, char** argv) {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   // Server: socket + SO_REUSEADDR + bind + listen in one call; port 0 = any free port.
   auto listener = sockkit::TcpListener::bind(sockkit::Endpoint::loopback_v4(0));
   if (!listener) return std::printf("listen: %s\n", listener.error().message().c_str()), 1;

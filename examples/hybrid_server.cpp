@@ -89,6 +89,7 @@ class SumService : public sockkit::ConnectionHandler {
 }  // namespace
 
 int main() {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   auto loop = sockkit::EventLoop::create();
   if (!loop) return 1;
   WorkQueue work;

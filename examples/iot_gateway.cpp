@@ -88,6 +88,7 @@ const char* arg_after(int& i, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string udp_at = "127.0.0.1:0", cafile, cert, key, id = "gateway-1", broker;
   int sensors = 0, seconds = 0;

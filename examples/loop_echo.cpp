@@ -16,6 +16,7 @@ struct Echo : sockkit::ConnectionHandler {
 };
 
 int main(int argc, char** argv) {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   auto backend = sockkit::parse_backend(argc > 1 ? argv[1] : "epoll");
   if (!backend) return std::printf("unknown backend\n"), 2;
   auto loop = sockkit::EventLoop::create({.backend = *backend});

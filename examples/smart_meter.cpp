@@ -71,6 +71,7 @@ const char* arg_after(int& i, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!sockkit::start_stack()) return 1;     // lwIP: starts it; Linux: nothing to do
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // events appear as they happen, even in a pipe
   std::string id = "meter-1", cafile, cert, key, store_dir, broker;
   bool fast = false;

@@ -36,6 +36,7 @@ void serve(sockkit::TcpStream stream) {
 }  // namespace
 
 int main() {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   auto listener = sockkit::TcpListener::bind(sockkit::Endpoint::loopback_v4(0));
   if (!listener) return std::printf("listen: %s\n", listener.error().message().c_str()), 1;
   const auto at = *listener->local_endpoint();

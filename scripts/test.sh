@@ -4,16 +4,17 @@
 # ThreadSanitizer and -fno-exceptions -fno-rtti builds, sockkit on lwIP
 # (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe tests, lwIP smoke
 # tests; TLS on mbedTLS's embedded profile), every libFuzzer target for 20 s under
-# ASan + UBSan (the fuzz preset); cross builds for 32-bit ARM (armhf) and
+# ASan + UBSan (the fuzz preset); cross builds for aarch64, 32-bit ARM (armhf) and
 # big-endian s390x whose core, loop, resolver and MQTT suites run under qemu-user;
 # then the installed-package consumer and the
-# Debian packages (built with CPack, installed into a scratch root, consumed).
+# Debian packages (built with CPack, installed into a scratch root, consumed), and
+# the porting check (tests/porting: a firmware's own lwIP, attached).
 # Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh git clang libclang-rt-14-dev g++-arm-linux-gnueabihf g++-s390x-linux-gnu qemu-user
+scripts/deps.sh git clang libclang-rt-14-dev g++-aarch64-linux-gnu g++-arm-linux-gnueabihf g++-s390x-linux-gnu qemu-user
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip armhf s390x fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip aarch64 armhf s390x fuzz)
 start=$SECONDS
 
 echo "== clang-format"
@@ -46,5 +47,9 @@ if [[ " ${presets[*]} " == *" release "* ]]; then
   scripts/consumer.sh build/release
   echo "== Debian packages: built with CPack, installed into a scratch root, consumed"
   scripts/package.sh
+fi
+if [[ " ${presets[*]} " == *" lwip "* ]]; then
+  echo "== porting: a firmware's own lwIP tree, lwipopts.h and port, lwIP started by the firmware"
+  scripts/porting-check.sh
 fi
 echo "== all green in $((SECONDS - start)) s"

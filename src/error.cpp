@@ -75,6 +75,8 @@ errc condition_of(failure e) noexcept {
       return errc::name_not_resolved;
     case failure::canceled:
       return errc::connection_aborted;
+    case failure::stack_not_started:
+      return errc::network_unreachable;
   }
   return errc::invalid_argument;
 }
@@ -160,6 +162,8 @@ class ErrorCategory final : public std::error_category {
         return "malformed DNS answer";
       case failure::canceled:
         return "canceled";
+      case failure::stack_not_started:
+        return "network stack not started (call sockkit::start_stack or attach_stack first)";
     }
     return "unknown sockkit error";
   }

@@ -16,6 +16,7 @@ struct Echo : sockkit::ConnectionHandler {
 }  // namespace
 
 int main() {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
   if (!loop) return 1;
   Echo echo;

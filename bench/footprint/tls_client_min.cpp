@@ -15,6 +15,7 @@ struct Link : sockkit::ConnectionHandler {
 }  // namespace
 
 int main() {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   using namespace std::chrono_literals;
   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
   if (!loop) return 1;

@@ -16,6 +16,7 @@
 #include "raw_lwip.h"
 
 int main(int argc, char** argv) {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   const bool use_sockkit = argc < 2 || std::strcmp(argv[1], "raw") != 0;
   const std::size_t mib = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 64;
   const int runs = argc > 3 ? std::atoi(argv[3]) : 5;

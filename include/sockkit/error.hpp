@@ -92,6 +92,8 @@ enum class failure {
                               ///< name_not_resolved
   dns_malformed_answer,       ///< A DNS answer that breaks the protocol   -> name_not_resolved
   canceled,                   ///< The operation was cancelled by its owner -> connection_aborted
+  stack_not_started,          ///< lwIP: neither start_stack() nor attach_stack() was called ->
+                              ///< network_unreachable
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -10,7 +10,31 @@
 
 #include <cstdint>
 
+#include "sockkit/result.hpp"
+
 namespace sockkit {
+
+/// Starts the network stack for sockkit: on lwIP, calls tcpip_init() and waits
+/// until lwIP runs; on Linux, does nothing (the kernel's stack always runs).
+/// Call once, at start-up, before anything else of sockkit's — on lwIP every
+/// socket fails with failure::stack_not_started before. A second call does
+/// nothing. Where the application (or its board support package) starts lwIP
+/// itself, call attach_stack() instead: lwIP must never be initialised twice.
+///
+///     int main() {
+///       if (auto st = sockkit::start_stack(); !st) return 1;
+///       auto loop = sockkit::EventLoop::create();
+///     }
+Status start_stack() noexcept;
+
+/// Tells sockkit that the application has started lwIP itself (tcpip_init()
+/// has completed): sockkit uses that stack and never calls tcpip_init(). On
+/// Linux it does nothing.
+///
+///     tcpip_init(on_lwip_up, nullptr);  // the board's own start-up
+///     // ... once on_lwip_up has run:
+///     sockkit::attach_stack();
+Status attach_stack() noexcept;
 
 /// A capability that differs between stacks (or lwIP configurations).
 enum class StackFeature : std::uint8_t {

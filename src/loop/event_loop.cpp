@@ -28,13 +28,6 @@ class Locked {
  private:
   sys::Lock* lock_;
 };
-
-// Nonzero and distinct for every live thread, with no thread library: the
-// address of a thread_local.
-std::uintptr_t this_thread_token() noexcept {
-  thread_local const char marker = 0;
-  return reinterpret_cast<std::uintptr_t>(&marker);
-}
 }  // namespace
 
 // Debug builds catch a loop-thread-only call made while another thread runs the loop.
@@ -93,7 +86,7 @@ struct EventLoop::Impl final : IoHandler {
 
   bool callable_here() const noexcept {
     const std::uintptr_t running = running_thread.load(std::memory_order_relaxed);
-    return running == 0 || running == this_thread_token();
+    return running == 0 || running == sys::current_thread_token();
   }
 
   Batch* batch_for_depth() noexcept {
@@ -293,7 +286,7 @@ void EventLoop::stop() noexcept {
 Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
   Impl& s = *impl_;
-  const std::uintptr_t me = this_thread_token();
+  const std::uintptr_t me = sys::current_thread_token();
   s.loop_thread.store(me, std::memory_order_relaxed);
   Impl::Batch* batch = s.batch_for_depth();
   if (batch == nullptr) return std::make_error_code(std::errc::not_enough_memory);
@@ -348,7 +341,7 @@ EventLoop::Clock::time_point EventLoop::now() const noexcept {
 }
 
 bool EventLoop::in_loop_thread() const noexcept {
-  return impl_->loop_thread.load() == this_thread_token();
+  return impl_->loop_thread.load() == sys::current_thread_token();
 }
 
 }  // namespace sockkit

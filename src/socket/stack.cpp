@@ -5,6 +5,14 @@
 
 namespace sockkit {
 
+Status start_stack() noexcept {
+  return sys::start_stack();
+}
+
+Status attach_stack() noexcept {
+  return sys::attach_stack();
+}
+
 const char* stack_name() noexcept {
   return sys::stack_name();
 }

@@ -160,6 +160,15 @@ void destroy(Lock* lock) noexcept;
 void acquire(Lock* lock) noexcept;
 void release(Lock* lock) noexcept;
 
+/// Starting the stack, or finding it started (sockkit/stack.hpp): nothing to do
+/// on Linux; on lwIP tcpip_init() by sockkit, or the application's own.
+Status start_stack() noexcept;
+Status attach_stack() noexcept;
+
+/// Nonzero and distinct for every live thread (RTOS task on lwIP), for the
+/// loop's checks of who calls it.
+std::uintptr_t current_thread_token() noexcept;
+
 /// "linux" or "lwip", and what this stack can do (sockkit/stack.hpp).
 const char* stack_name() noexcept;
 bool supports(StackFeature feature) noexcept;

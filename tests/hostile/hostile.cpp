@@ -360,6 +360,7 @@ bool wait_for_descriptors(int baseline) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
   std::vector<std::string> chosen;
   long rss_slack_kb = 2048;
   long soak_total = 0;

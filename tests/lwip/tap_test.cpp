@@ -75,8 +75,13 @@ bool read_exactly(int fd, char* out, std::size_t size) {
   return true;
 }
 
-// The device: lwIP on sktap0 at 10.78.0.2; the host side is 10.78.0.1.
+// The device: lwIP on sktap0 at 10.78.0.2; the host side is 10.78.0.1. It runs in
+// a forked child, so lwIP starts there: a tcpip thread does not survive fork().
 bool bring_up_device(std::string& report) {
+  if (auto st = start_stack(); !st) {
+    report = "start_stack: " + st.error().message();
+    return false;
+  }
   if (auto st =
           lwip::attach_tap({.device = "sktap0", .address = Endpoint::ipv4({10, 78, 0, 2}, 0)});
       !st) {

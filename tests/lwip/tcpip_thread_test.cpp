@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <future>
 #include <memory>
 #include <optional>
 #include <thread>
 
+#include "lwip/sys.h"
 #include "lwip/tcpip.h"
 #include "sockkit/sockkit.hpp"
 
@@ -33,9 +35,56 @@ void finish_or_die(std::future<void>& finished, const char* what) {
   std::_Exit(1);
 }
 
+// The application's own start-up, as a board support package does it.
+void start_lwip_like_an_application() {
+  sys_sem_t up;
+  ASSERT_EQ(sys_sem_new(&up, 0), ERR_OK);
+  tcpip_init([](void* sem) { sys_sem_signal(static_cast<sys_sem_t*>(sem)); }, &up);
+  sys_sem_wait(&up);
+  sys_sem_free(&up);
+}
+
+std::size_t threads_in_this_process() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    ++n;
+  return n;
+}
+
+// Each test runs in a process of its own (gtest_discover_tests): lwIP is not running yet.
+TEST(LwipAttach, SocketsWaitForTheApplicationsStackAndSockkitNeverStartsASecond) {
+  auto before = Socket::open(Family::ipv4, SocketType::datagram);
+  ASSERT_FALSE(before);
+  EXPECT_EQ(before.error(), make_error_code(failure::stack_not_started));
+  EXPECT_TRUE(before.error() == errc::network_unreachable);
+  EXPECT_FALSE(EventLoop::create({.backend = Backend::poll}));
+
+  start_lwip_like_an_application();
+  ASSERT_TRUE(attach_stack());
+  const std::size_t threads = threads_in_this_process();
+  ASSERT_TRUE(start_stack());  // a careless second start: must not call tcpip_init again
+  EXPECT_EQ(threads_in_this_process(), threads) << "a second tcpip thread was started";
+
+  auto after = Socket::open(Family::ipv4, SocketType::datagram);
+  ASSERT_TRUE(after) << after.error().message();
+  auto loop = EventLoop::create({.backend = Backend::poll});
+  ASSERT_TRUE(loop) << loop.error().message();
+  bool ran = false;
+  loop->post([&] {
+    ran = true;
+    loop->stop();
+  });
+  ASSERT_TRUE(loop->run());
+  EXPECT_TRUE(ran);
+}
+
 // A loop running on its own thread; `finished` is ready once run() returned.
 class LwipTcpipThread : public ::testing::Test {
  protected:
+  static void SetUpTestSuite() {
+    start_lwip_like_an_application();
+    ASSERT_TRUE(attach_stack());
+  }
   void SetUp() override {
     auto l = EventLoop::create({.backend = Backend::poll});
     ASSERT_TRUE(l) << l.error().message();

@@ -21,7 +21,7 @@ std::uint64_t config_file_stamp(const char*) noexcept {
 std::vector<Endpoint> stack_dns_servers() {
   std::vector<Endpoint> servers;
 #if LWIP_DNS && LWIP_IPV4
-  lwip::ensure_started();
+  if (!lwip::running()) return servers;  // dns_getserver reads the stack's state
   for (u8_t i = 0; i < DNS_MAX_SERVERS; ++i) {
     const ip_addr_t* a = dns_getserver(i);
     if (a == nullptr || ip_addr_isany(a) || !IP_IS_V4(a)) continue;
@@ -39,7 +39,7 @@ Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept {
   for (const auto& s : servers)
     if (s.family() != Family::ipv4 || (s.port() != 0 && s.port() != 53))
       return failure::wrong_family;  // lwIP keeps IPv4 addresses, always port 53
-  lwip::ensure_started();
+  if (!lwip::running()) return failure::stack_not_started;
   LOCK_TCPIP_CORE();
   for (u8_t i = 0; i < DNS_MAX_SERVERS; ++i) {
     ip_addr_t a = IPADDR4_INIT(0);

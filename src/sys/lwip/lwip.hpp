@@ -4,6 +4,7 @@
 #pragma once
 
 #include "lwip/sockets.h"
+#include "sys/lwip/requirements.hpp"
 
 #include <system_error>
 
@@ -22,8 +23,9 @@ inline std::error_code last_error() noexcept {
   return error(errno);
 }
 
-/// Starts lwIP's tcpip thread once per process (there is no way to stop it).
-void ensure_started() noexcept;
+/// Whether lwIP runs: started by sockkit (start_stack) or by the application
+/// (attach_stack). Every socket call fails with failure::stack_not_started before.
+bool running() noexcept;
 
 Result<sockaddr_in> to_sockaddr(const Endpoint& ep) noexcept;
 Endpoint from_sockaddr(const sockaddr_in& sa) noexcept;

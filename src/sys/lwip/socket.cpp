@@ -3,9 +3,6 @@
 
 #include "lwip/api.h"
 #include "lwip/netif.h"
-extern "C" {  // lwIP's private header has no C++ guard
-#include "lwip/priv/sockets_priv.h"
-}
 #include "lwip/tcp.h"
 #include "lwip/tcpip.h"
 #include "sys/lwip/lwip.hpp"
@@ -15,7 +12,7 @@ namespace sockkit::sys {
 using lwip::last_error;
 
 Result<NativeHandle> open(Family family, SocketType type) noexcept {
-  lwip::ensure_started();
+  if (!lwip::running()) return failure::stack_not_started;
   if (family != Family::ipv4) return lwip::error(EAFNOSUPPORT);
   const int fd = lwip_socket(AF_INET, type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM, 0);
   if (fd < 0) {
@@ -33,22 +30,6 @@ Result<NativeHandle> open(Family family, SocketType type) noexcept {
 Status close(NativeHandle h) noexcept {
   if (lwip_close(h.value) != 0) return last_error();
   return {};
-}
-
-Status abort(NativeHandle h) noexcept {
-  // lwIP's SO_LINGER {1, 0} sends a FIN unless data is still unsent, so the
-  // reset Linux gives is made here: tcp_abort() on the socket's PCB, under the
-  // core lock, exactly as lwIP does itself when a connection must die. The
-  // netconn hears ERR_ABRT and the close below only frees it.
-  lwip_sock* sock = lwip_socket_dbg_get_socket(h.value);
-  if (sock == nullptr) return lwip::error(EBADF);
-  LOCK_TCPIP_CORE();
-  netconn* conn = sock->conn;
-  if (conn != nullptr && NETCONNTYPE_GROUP(netconn_type(conn)) == NETCONN_TCP &&
-      conn->pcb.tcp != nullptr && conn->pcb.tcp->state != LISTEN && conn->pcb.tcp->state != CLOSED)
-    tcp_abort(conn->pcb.tcp);
-  UNLOCK_TCPIP_CORE();
-  return close(h);
 }
 
 Status set_nonblocking(NativeHandle h, bool on) noexcept {

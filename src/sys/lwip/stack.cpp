@@ -1,4 +1,5 @@
 // Starting lwIP, and Endpoint <-> lwIP socket addresses.
+#include <atomic>
 #include <cstring>
 
 #include "lwip/sys.h"
@@ -9,20 +10,45 @@
 namespace sockkit::sys {
 namespace lwip {
 
-void ensure_started() noexcept {
-  // A function-local static runs once even with racing threads, and needs no
-  // thread library (std::call_once does not exist on bare-metal newlib).
+namespace {
+std::atomic<bool> stack_running{false};
+}  // namespace
+
+bool running() noexcept {
+  return stack_running.load(std::memory_order_acquire);
+}
+
+}  // namespace lwip
+
+Status start_stack() noexcept {
+  // Once per process, even with racing threads, and with no thread library
+  // (std::call_once does not exist on bare-metal newlib): a function-local static.
   static const bool started = [] {
+    if (lwip::running()) return true;  // the application attached its own
     sys_sem_t done;
-    sys_sem_new(&done, 0);
+    if (sys_sem_new(&done, 0) != ERR_OK) return false;
     // LWIP_HAVE_LOOPIF: 127.0.0.1 exists as soon as tcpip_init is done.
     tcpip_init([](void* sem) { sys_sem_signal(static_cast<sys_sem_t*>(sem)); }, &done);
     sys_sem_wait(&done);
     sys_sem_free(&done);
     return true;
   }();
-  (void)started;
+  if (!started) return lwip::error(ENOMEM);
+  lwip::stack_running.store(true, std::memory_order_release);
+  return {};
 }
+
+Status attach_stack() noexcept {
+  // tcpip_init() ran in the application; nothing in lwIP can tell, so it is believed.
+  lwip::stack_running.store(true, std::memory_order_release);
+  return {};
+}
+
+std::uintptr_t current_thread_token() noexcept {
+  return reinterpret_cast<std::uintptr_t>(SOCKKIT_CURRENT_TASK());
+}
+
+namespace lwip {
 
 Result<sockaddr_in> to_sockaddr(const Endpoint& ep) noexcept {
   if (ep.family() != Family::ipv4) return error(EAFNOSUPPORT);  // IPv6 and Unix are off on lwIP

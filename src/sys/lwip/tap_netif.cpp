@@ -85,6 +85,7 @@ void receive_frames() {
 Status attach_tap(const TapConfig& config) noexcept {
   if (config.address.family() != Family::ipv4) return sys::lwip::error(EINVAL);
   if (config.prefix_length < 1 || config.prefix_length > 30) return sys::lwip::error(EINVAL);
+  if (!sys::lwip::running()) return failure::stack_not_started;
   if (attached.exchange(true)) return failure::limit_reached;  // one TAP per process
   auto fd = sys::posix::tap::open_device(config.device);
   if (!fd) {
@@ -92,7 +93,6 @@ Status attach_tap(const TapConfig& config) noexcept {
     return fd.error();
   }
   tap.fd = *fd;
-  sys::lwip::ensure_started();
 
   ip4_addr_t address, netmask, gateway;
   const auto bytes = config.address.address_bytes();

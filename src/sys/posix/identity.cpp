@@ -15,6 +15,19 @@ bool supports(StackFeature) noexcept {
   return true;
 }
 
+// The kernel's stack runs before any process does.
+Status start_stack() noexcept {
+  return {};
+}
+Status attach_stack() noexcept {
+  return {};
+}
+
+std::uintptr_t current_thread_token() noexcept {
+  thread_local const char marker = 0;  // a distinct address per thread
+  return reinterpret_cast<std::uintptr_t>(&marker);
+}
+
 Status random_bytes(std::span<std::byte> out) noexcept {
   std::size_t done = 0;
   unsigned flags = GRND_NONBLOCK;  // never wait for the pool at boot: the loop must not block

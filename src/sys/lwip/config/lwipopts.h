@@ -104,6 +104,12 @@
 #define IP6ADDR_SOCKADDR_SET_LEN(sin6) (sin6)->sin6_len = sizeof(struct sockaddr_in6)
 #define IPADDR_SOCKADDR_GET_LEN(addr) (addr)->sa.sa_len
 
+/* sockkit's event loop tells tasks apart with this (src/sys/lwip/requirements.hpp):
+   on the hosted pthreads port a task is a POSIX thread. */
+#include <pthread.h>
+#include <stdint.h>
+#define SOCKKIT_CURRENT_TASK() ((const void*)(uintptr_t)pthread_self())
+
 /* The pthreads port's core-locking hooks. */
 #ifdef __cplusplus
 extern "C" {
