@@ -14,4 +14,14 @@
 
 typedef unsigned int sys_prot_t;
 
+/* The running task, for sockkit's event loop (an RTOS's "current task" call). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+const void* sys_current_task(void);
+#ifdef __cplusplus
+}
+#endif
+#define SOCKKIT_CURRENT_TASK() sys_current_task()
+
 #endif

@@ -105,10 +105,13 @@
 #define IPADDR_SOCKADDR_GET_LEN(addr) (addr)->sa.sa_len
 
 /* sockkit's event loop tells tasks apart with this (src/sys/lwip/requirements.hpp):
-   on the hosted pthreads port a task is a POSIX thread. */
+   on the hosted pthreads port a task is a POSIX thread; elsewhere the port's
+   arch/cc.h defines it. */
+#if defined(__linux__) && !defined(SOCKKIT_CURRENT_TASK)
 #include <pthread.h>
 #include <stdint.h>
 #define SOCKKIT_CURRENT_TASK() ((const void*)(uintptr_t)pthread_self())
+#endif
 
 /* The pthreads port's core-locking hooks. */
 #ifdef __cplusplus
