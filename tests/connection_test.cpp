@@ -367,5 +367,49 @@ TEST_F(ConnectionTest, ClientConnectsRefusesAndTimesOut) {
   EXPECT_EQ(client->pending(), 0u);
 }
 
+// An uplink: the source address and port connected from, and an interface.
+TEST_F(ConnectionTest, ClientConnectsFromTheChosenSourceAndInterface) {
+  auto loop = EventLoop::create({.backend = default_backend()});
+  ASSERT_OK(loop);
+  struct Peers : ConnectionHandler {
+    Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
+      return d.size();
+    }
+    void on_open(Connection& c) override {
+      if (auto p = c.peer()) seen.push_back(*p);
+    }
+    std::vector<Endpoint> seen;
+  } at_server;
+  auto server = Server::start(*loop, Endpoint::loopback_v4(0), at_server);
+  ASSERT_OK(server);
+  ClientEvents events;
+  auto client = Client::create(*loop, events);
+  ASSERT_OK(client);
+  const auto deadline = [] { return Clock::now() + 5s; };
+
+  // A free port to connect from: the server must see exactly it.
+  auto probe = listen_loopback(Family::ipv4);
+  const Endpoint source = *probe.local_endpoint();
+  ASSERT_OK(probe.close());
+  ASSERT_OK(client->connect(server->local_endpoint(), 2s, {.via = {.source = source}}));
+  ASSERT_TRUE(loop->run_until([&] { return at_server.seen.size() == 1; }, deadline()));
+  EXPECT_EQ(at_server.seen[0], source);
+
+  const std::string loopback = stack_supports(StackFeature::interface_names) ? "lo" : "lo0";
+  auto st = client->connect(server->local_endpoint(), 2s, {.via = {.device = loopback}});
+  if (!st && st.error() == std::errc::operation_not_permitted)
+    GTEST_SKIP() << "binding to an interface needs CAP_NET_RAW here";
+  ASSERT_OK(st);
+  ASSERT_TRUE(loop->run_until([&] { return at_server.seen.size() == 2; }, deadline()));
+
+  EXPECT_ERRC(client->connect(server->local_endpoint(), 2s, {.via = {.device = "nosuch9"}}),
+              errc::invalid_argument);
+  EXPECT_EQ(client->connect(server->local_endpoint(), 2s, {.via = {.device = "nosuch9"}}).error(),
+            make_error_code(failure::unknown_interface));
+  EXPECT_ERRC(client->connect(server->local_endpoint(), 2s,
+                              {.via = {.source = *Endpoint::parse("[::1]:0")}}),
+              errc::invalid_argument);  // an IPv6 source for an IPv4 connection
+}
+
 }  // namespace
 }  // namespace sockkit::test

@@ -363,6 +363,57 @@ TEST(NetFault, BlackholedConnectFailsAtTheConnectTimeout) {
   });
 }
 
+// Two uplinks, as a gateway's Ethernet and cellular: the client prefers link 0
+// (sk0); blackholed, the heartbeat notices, the reconnect tries sk0 until the
+// connect timeout and then fails over to sk2 at once, and what was sent while
+// down arrives. The routing table alone would keep choosing the dead link.
+TEST(NetFault, TwoUplinksFailOverWhenThePreferredIsBlackholed) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    std::string why;
+    FAULT_CHECK(hosts.add_second_link(why), why);
+    ServerOnB server(hosts, {Endpoint::any_v4(kPort)});
+    FAULT_CHECK(server.error.empty(), server.error);
+    auto s = quick_settings();
+    s.connect_timeout = 1s;
+    s.heartbeat = {.interval = 300ms, .timeout = 700ms};
+    s.uplinks = {{.device = "sk0"}, {.device = "sk2"}};
+    ClientOnA a(s, "10.99.0.1:" + std::to_string(kPort));
+    FAULT_CHECK(a.client.has_value(), a.error);
+    auto& [loop, rec, client, error] = a;
+    auto local_address = [&] {
+      auto* c = client->connection();
+      auto ep = c != nullptr ? c->local() : Result<Endpoint>(failure::closed_socket);
+      return ep ? ep->address_string() : std::string("none");
+    };
+    client->start();
+    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    appendf(report, "connected from %s\n", local_address().c_str());
+    FAULT_CHECK(local_address() == "10.77.0.1", "not out of the preferred uplink sk0");
+    FAULT_CHECK(client->stats().uplink == 0, "stats name another uplink");
+
+    FAULT_CHECK(hosts.blackhole(0), "cannot blackhole sk0");
+    const auto t0 = Clock::now();
+    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.closes == 1; }),
+                "the dead uplink was never noticed");
+    (void)client->send("while down\n");  // waits in the outbox
+    FAULT_CHECK(run_loop_until(*loop, 5s, [&] { return rec.opens == 2; }), "no failover");
+    const double took = since(t0);
+    appendf(report, "failed over after %.2f s (heartbeat + 1 s connect timeout on sk0): from %s\n",
+            took, local_address().c_str());
+    FAULT_CHECK(local_address() == "10.79.0.1", "not out of the second uplink sk2");
+    const auto stats = client->stats();
+    FAULT_CHECK(stats.uplink == 1 && stats.uplink_switches >= 1, "stats do not show the failover");
+    FAULT_CHECK(rec.retries.size() >= 1 && rec.retries.back() == 0ms,
+                "the failover waited for the backoff");
+    FAULT_CHECK(
+        run_loop_until(*loop, 2s,
+                       [&] { return rec.received.find("while down") != std::string::npos; }),
+        "what was sent while down did not arrive");
+    FAULT_CHECK(took < 3.5, "failover slower than heartbeat + connect timeout");
+    return 0;
+  });
+}
+
 // (f) 10 % random loss both ways: a 512 KiB echo completes, every byte checked.
 TEST(NetFault, TransferCompletesUnderTenPercentLoss) {
   run_fault([](TwoHosts& hosts, std::string& report) {

@@ -23,8 +23,24 @@ namespace net {
 class ClientImpl;
 }
 
+/// The way out for outgoing connections, on a device with several uplinks
+/// (Ethernet and cellular): an interface, a source address, or both. Empty:
+/// the stack's routing decides.
+///
+///     sockkit::Uplink cellular{.device = "wwan0"};
+///     client->connect(broker, 10s, {.via = cellular});
+struct Uplink {
+  /// Interface name (SO_BINDTODEVICE on Linux; a netif name such as "tp0" on
+  /// lwIP): the connection goes out there whatever the routing table prefers.
+  std::string device{};
+  /// Source address bound before connecting (port 0: any free port).
+  std::optional<Endpoint> source{};
+};
+
 /// TCP settings for one outgoing connection, applied before it connects.
 struct ConnectOptions {
+  /// The interface and/or source address to connect from; empty: the routing table's choice.
+  Uplink via{};
   std::optional<Keepalive> keepalive{};       ///< Probes on an idle connection; none = off.
   std::chrono::milliseconds user_timeout{0};  ///< TCP_USER_TIMEOUT: unacknowledged data this
                                               ///< long kills the connection. 0 = the stack's

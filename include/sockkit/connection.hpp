@@ -119,6 +119,8 @@ class Connection final : private IoHandler {
   NativeHandle native_handle() const noexcept { return handle_; }
   /// The peer's address (asks the stack).
   Result<Endpoint> peer() const noexcept;
+  /// This end's address (asks the stack): which uplink's address a client went out from.
+  Result<Endpoint> local() const noexcept;
   /// What the TLS handshake agreed on; errc::not_supported on a plain connection.
   ///
   ///     if (auto tls = c.tls_info()) std::printf("%s %s\n", tls->version.c_str(),

@@ -100,6 +100,15 @@ struct ClientSettings {
   /// The name sent as SNI and checked in the certificate; empty: the host of
   /// the target given to create() (so "broker.example.com:8883" checks that name).
   std::string tls_server_name{};
+  /// The ways out, in order of preference (Ethernet, then cellular): each
+  /// attempt goes out one of them (sockkit::Uplink: an interface, a source
+  /// address). A failed attempt fails over to the next at once, without the
+  /// backoff wait; only when every uplink has failed does the backoff count a
+  /// failure. A lost connection starts again at the first, so the preferred
+  /// uplink is used as soon as it works again. Empty: the routing table decides.
+  ///
+  ///     settings.uplinks = {{.device = "eth0"}, {.device = "wwan0"}};
+  std::vector<Uplink> uplinks{};
   /// Seed for the jitter (0 = random per process; set it in tests).
   std::uint64_t jitter_seed = 0;
   /// Replaces the resolver with a function called on every attempt (on the
@@ -116,6 +125,9 @@ struct ClientStats {
   std::uint64_t dropped_bytes = 0;     ///< Bytes of those messages.
   std::size_t outbox_bytes = 0;        ///< Waiting now.
   std::size_t outbox_messages = 0;     ///< Messages waiting now.
+  std::size_t uplink = 0;  ///< Index in ClientSettings::uplinks of the current or last attempt.
+  std::uint64_t uplink_switches =
+      0;  ///< Times an attempt went out another uplink than the one before.
 };
 
 /// Callbacks of a ReconnectingClient. From ConnectionHandler: on_open is

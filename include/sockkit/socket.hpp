@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 
 #include "sockkit/endpoint.hpp"
 #include "sockkit/result.hpp"
@@ -84,6 +85,13 @@ class Socket {
   /// As set by set_nonblocking() (sockets start blocking).
   bool is_nonblocking() const noexcept { return nonblocking_; }
 
+  /// Binds to a local address: for a client, the source address (and port; 0 =
+  /// any free one) it connects from. failure::wrong_family when `local` does not
+  /// fit the socket. (Listeners: TcpListener::bind; UDP: UdpSocket::bind.)
+  ///
+  ///     socket.bind(*sockkit::Endpoint::parse("192.168.8.20:0"));  // out through the LTE modem's
+  ///     address
+  Status bind(const Endpoint& local) noexcept;
   /// Address this socket is bound to (after bind, or after connect: the ephemeral port).
   Result<Endpoint> local_endpoint() const noexcept;
   /// Address of the connected peer; errc::not_connected when there is none.
@@ -167,6 +175,13 @@ class Socket {
   Status join_multicast(const Endpoint& group, std::uint32_t interface_index = 0) noexcept;
   Status leave_multicast(const Endpoint& group, std::uint32_t interface_index = 0) noexcept;
   ///@}
+  /// Sends and receives only through the interface `name` (SO_BINDTODEVICE on
+  /// Linux; on lwIP a netif name such as "tp0"), whatever the routing table
+  /// prefers: a gateway's cellular uplink beside its Ethernet. Empty: undoes it.
+  /// failure::unknown_interface when no interface has that name.
+  ///
+  ///     socket.bind_to_device("wwan0");
+  Status bind_to_device(std::string_view name) noexcept;
   ///@{
   /// IP_MULTICAST_TTL / IPV6_MULTICAST_HOPS (0..255).
   Status set_multicast_ttl(int hops) noexcept;

@@ -129,6 +129,10 @@ class ClientImpl {
     auto socket = Socket::open(to.family(), SocketType::stream);
     if (!socket) return socket.error();
     const bool tcp = to.family() != Family::unix_domain;  // TCP's knobs only where TCP is
+    if (!options.via.device.empty())
+      if (auto st = socket->bind_to_device(options.via.device); !st) return st;
+    if (options.via.source)
+      if (auto st = socket->bind(*options.via.source); !st) return st;
     if (options.keepalive && tcp)  // before the handshake: see TcpStream::start_connect
       if (auto st = socket->set_keepalive(*options.keepalive); !st) return st;
     if (tcp && options.user_timeout.count() > 0 && stack_supports(StackFeature::user_timeout))

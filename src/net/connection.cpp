@@ -50,6 +50,11 @@ Result<Endpoint> Connection::peer() const noexcept {
   return transport::peer(handle_);
 }
 
+Result<Endpoint> Connection::local() const noexcept {
+  if (!(flags_ & kOpen)) return std::make_error_code(std::errc::not_connected);
+  return transport::local(handle_);
+}
+
 Result<TlsInfo> Connection::tls_info() const {
   if (tls_ == nullptr) return std::make_error_code(std::errc::not_supported);
   return tls_->session->info();

@@ -117,6 +117,7 @@ class ReconnectingImpl final : public ConnectionHandler {
     client_->cancel_pending();  // Happy Eyeballs losers: their sockets go now
     in_flight_ = 0;
     ++stats_.connects;
+    uplinks_failed_ = 0;
     connected_at_ = EventLoop::Clock::now();
     user_.on_open(c);
     if (state_ != State::connected) return;  // the handler stopped or destroyed us
@@ -151,6 +152,7 @@ class ReconnectingImpl final : public ConnectionHandler {
     cancel(pong_deadline_);
     ++stats_.disconnects;
     last_error_ = why;
+    use_uplink(0);  // back to the preferred way out, if it works again
     user_.on_close(c, why);
     if (EventLoop::Clock::now() - connected_at_ >= settings_.reconnect.reset_after) {
       schedule_.reset();  // it stayed up: start over at `initial`
@@ -310,12 +312,13 @@ class ReconnectingImpl final : public ConnectionHandler {
   }
 
   void try_next_address() noexcept {
-    const ConnectOptions options{.keepalive = settings_.keepalive.enabled
-                                                  ? std::optional(settings_.keepalive)
-                                                  : std::nullopt,
-                                 .user_timeout = settings_.user_timeout,
-                                 .tls = settings_.tls,
-                                 .server_name = tls_server_name()};
+    const ConnectOptions options{
+        .via = settings_.uplinks.empty() ? Uplink{} : settings_.uplinks[stats_.uplink],
+        .keepalive =
+            settings_.keepalive.enabled ? std::optional(settings_.keepalive) : std::nullopt,
+        .user_timeout = settings_.user_timeout,
+        .tls = settings_.tls,
+        .server_name = tls_server_name()};
     while (has_untried()) {
       const Endpoint to = pop_next();
       const auto left =
@@ -344,16 +347,43 @@ class ReconnectingImpl final : public ConnectionHandler {
   }
 
   void round_failed() noexcept {
+    if (state_ == State::stopped || state_ == State::destroying) return;
+    const std::size_t ways = settings_.uplinks.size();
+    if (ways > 1 && ++uplinks_failed_ < ways) {
+      // Fail over at once: the other way out may well work, so no backoff.
+      use_uplink((stats_.uplink + 1) % ways);
+      end_round();
+      state_ = State::waiting;
+      user_.on_retry_scheduled(milliseconds(0), attempt_ + 1);
+      if (state_ != State::waiting) return;
+      retry_timer_ = loop_.add_timer(milliseconds(0), [this] {
+        retry_timer_ = 0;
+        start_attempt();
+      });
+      return;
+    }
+    uplinks_failed_ = 0;
+    use_uplink(0);  // every way failed: the next round starts at the preferred one
     ++failures_;
     retry_or_give_up();
   }
 
-  void retry_or_give_up() noexcept {
-    if (state_ == State::stopped || state_ == State::destroying) return;
+  void use_uplink(std::size_t index) noexcept {
+    if (index == stats_.uplink) return;
+    stats_.uplink = index;
+    ++stats_.uplink_switches;
+  }
+
+  void end_round() noexcept {
     cancel(attempt_timer_);
     cancel(resolution_delay_timer_);
     cancel(next_address_timer_);
     cancel_lookup();
+  }
+
+  void retry_or_give_up() noexcept {
+    if (state_ == State::stopped || state_ == State::destroying) return;
+    end_round();
     const unsigned max = settings_.reconnect.max_attempts;
     if (max != 0 && failures_ >= max) {
       state_ = State::stopped;
@@ -435,6 +465,7 @@ class ReconnectingImpl final : public ConnectionHandler {
   TimerId attempt_timer_ = 0, resolution_delay_timer_ = 0;
   int in_flight_ = 0;
   unsigned attempt_ = 0, failures_ = 0;
+  std::size_t uplinks_failed_ = 0;  // uplinks that failed since the last success or full round
   std::error_code last_error_;
   bool awaiting_pong_ = false;
   EventLoop::Clock::time_point connected_at_{};

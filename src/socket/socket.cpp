@@ -85,6 +85,12 @@ Status Socket::set_nonblocking(bool on) noexcept {
   return st;
 }
 
+Status Socket::bind(const Endpoint& local) noexcept {
+  if (!handle_.valid()) return failure::closed_socket;
+  if (local.family() != family_) return failure::wrong_family;
+  return sys::bind(handle_, local);
+}
+
 Result<Endpoint> Socket::local_endpoint() const noexcept {
   if (!handle_.valid()) return failure::closed_socket;
   return sys::local_endpoint(handle_);
@@ -243,6 +249,10 @@ Status membership(NativeHandle h, Family f, const Endpoint& group, std::uint32_t
 }
 }  // namespace
 
+Status Socket::bind_to_device(std::string_view name) noexcept {
+  if (!handle_.valid()) return failure::closed_socket;
+  return sys::bind_to_device(handle_, name);
+}
 Status Socket::join_multicast(const Endpoint& group, std::uint32_t interface_index) noexcept {
   return membership(handle_, family_, group, interface_index, true);
 }

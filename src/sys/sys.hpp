@@ -91,6 +91,10 @@ Result<int> get_option(NativeHandle h, Family family, Option option) noexcept;
 std::error_code take_pending_error(NativeHandle h) noexcept;
 Status multicast_membership(NativeHandle h, const Endpoint& group, std::uint32_t interface_index,
                             bool join) noexcept;
+/// Sends and receives only through the named interface (SO_BINDTODEVICE; a
+/// netif name such as "tp0" on lwIP); an empty name undoes it.
+/// failure::unknown_interface when no interface has that name.
+Status bind_to_device(NativeHandle h, std::string_view interface_name) noexcept;
 
 /// Waits for `events` (kReadable | kWritable); returns the ready bits, 0 on
 /// timeout. timeout_ms < 0 waits forever. EINTR shortens nothing.

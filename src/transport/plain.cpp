@@ -29,4 +29,8 @@ Result<Endpoint> peer(NativeHandle socket) noexcept {
   return sys::peer_endpoint(socket);
 }
 
+Result<Endpoint> local(NativeHandle socket) noexcept {
+  return sys::local_endpoint(socket);
+}
+
 }  // namespace sockkit::transport

@@ -27,6 +27,7 @@ Result<std::size_t> send_gather(NativeHandle socket,
 Status shutdown_write(NativeHandle socket) noexcept;
 Status close(NativeHandle socket) noexcept;
 Result<Endpoint> peer(NativeHandle socket) noexcept;
+Result<Endpoint> local(NativeHandle socket) noexcept;
 
 // -- TLS: one session per connection, created by its context's engine.
 

@@ -77,16 +77,48 @@ void TwoHosts::call_in_b(const std::function<void(EventLoop&)>& fn) {
   done.get_future().wait();
 }
 
-bool TwoHosts::blackhole() {
-  return in_a("ip neigh replace 10.77.0.2 lladdr 02:00:00:00:00:99 nud permanent dev sk0") &&
-         in_a("ip -6 neigh replace fd77::2 lladdr 02:00:00:00:00:99 nud permanent dev sk0") &&
-         in_b("ip neigh replace 10.77.0.1 lladdr 02:00:00:00:00:98 nud permanent dev sk1") &&
-         in_b("ip -6 neigh replace fd77::1 lladdr 02:00:00:00:00:98 nud permanent dev sk1");
+bool TwoHosts::add_second_link(std::string& why) {
+  const std::string b = std::to_string(b_tid_);
+  if (!in_a("ip link add dev sk2 type veth peer name sk3 netns " + b) ||
+      !in_a("ip link set dev sk2 up") || !in_a("ip addr add 10.79.0.1/24 dev sk2") ||
+      !in_b("ip link set dev sk3 up") || !in_b("ip addr add 10.79.0.2/24 dev sk3") ||
+      !in_b("ip addr add 10.99.0.1/32 dev lo") ||
+      !in_a("ip route add 10.99.0.1/32 via 10.77.0.2 dev sk0 metric 10") ||
+      !in_a("ip route add 10.99.0.1/32 via 10.79.0.2 dev sk2 metric 20")) {
+    why = "cannot build the second link (iproute2?)";
+    return false;
+  }
+  return true;
 }
 
-bool TwoHosts::heal() {  // `ip neigh flush` keeps permanent entries: delete them by name
-  return in_a("ip neigh del 10.77.0.2 dev sk0") && in_a("ip -6 neigh del fd77::2 dev sk0") &&
-         in_b("ip neigh del 10.77.0.1 dev sk1") && in_b("ip -6 neigh del fd77::1 dev sk1");
+namespace {
+struct Link {
+  const char *a_dev, *b_dev, *a4, *b4;
+};
+constexpr Link kLinks[] = {{"sk0", "sk1", "10.77.0.1", "10.77.0.2"},
+                           {"sk2", "sk3", "10.79.0.1", "10.79.0.2"}};
+}  // namespace
+
+bool TwoHosts::blackhole(int link) {
+  const Link& l = kLinks[link];
+  const std::string a = std::string(" dev ") + l.a_dev, b = std::string(" dev ") + l.b_dev;
+  bool ok =
+      in_a(std::string("ip neigh replace ") + l.b4 + " lladdr 02:00:00:00:00:99 nud permanent" +
+           a) &&
+      in_b(std::string("ip neigh replace ") + l.a4 + " lladdr 02:00:00:00:00:98 nud permanent" + b);
+  if (link == 0)
+    ok = ok && in_a("ip -6 neigh replace fd77::2 lladdr 02:00:00:00:00:99 nud permanent dev sk0") &&
+         in_b("ip -6 neigh replace fd77::1 lladdr 02:00:00:00:00:98 nud permanent dev sk1");
+  return ok;
+}
+
+bool TwoHosts::heal(int link) {  // `ip neigh flush` keeps permanent entries: delete them by name
+  const Link& l = kLinks[link];
+  bool ok = in_a(std::string("ip neigh del ") + l.b4 + " dev " + l.a_dev) &&
+            in_b(std::string("ip neigh del ") + l.a4 + " dev " + l.b_dev);
+  if (link == 0)
+    ok = ok && in_a("ip -6 neigh del fd77::2 dev sk0") && in_b("ip -6 neigh del fd77::1 dev sk1");
+  return ok;
 }
 
 }  // namespace sockkit::test

@@ -32,11 +32,17 @@ class TwoHosts {
   /// Runs `fn` on B's loop thread (sockets made there belong to B) and waits.
   void call_in_b(const std::function<void(EventLoop&)>& fn);
 
-  /// A silent blackhole both ways: each side's neighbour entry for the other
-  /// points at a MAC nobody has, so frames are dropped on arrival. No RST, no ICMP.
-  bool blackhole();
+  /// A second link, as a gateway's second uplink: A = 10.79.0.1 (sk2) to
+  /// B = 10.79.0.2 (sk3). B also answers on 10.99.0.1 (its loopback), which A
+  /// reaches through either link: via sk0 by default, via sk2 with a worse metric.
+  bool add_second_link(std::string& why);
+
+  /// A silent blackhole both ways on link 0 (sk0-sk1) or 1 (sk2-sk3): each
+  /// side's neighbour entry for the other points at a MAC nobody has, so
+  /// frames are dropped on arrival. No RST, no ICMP.
+  bool blackhole(int link = 0);
   /// Heals it: real neighbour resolution again.
-  bool heal();
+  bool heal(int link = 0);
 
  private:
   std::thread b_thread_;

@@ -1,4 +1,6 @@
 // Socket options on lwIP: what it lacks is not_supported (ENOPROTOOPT), never a silent success.
+#include <cstring>
+
 #include "sys/lwip/lwip.hpp"
 #include "sys/option_shapes.hpp"
 #include "sys/sys.hpp"
@@ -71,6 +73,15 @@ Result<int> get_option(NativeHandle h, Family, Option option) noexcept {
 
 Status multicast_membership(NativeHandle, const Endpoint&, std::uint32_t, bool) noexcept {
   return lwip::error(ENOPROTOOPT);  // LWIP_IGMP is off in sockkit's profiles
+}
+
+Status bind_to_device(NativeHandle h, std::string_view interface_name) noexcept {
+  ifreq request{};  // lwIP's: the netif's two-letter name and number ("tp0")
+  if (interface_name.size() >= sizeof request.ifr_name) return failure::unknown_interface;
+  std::memcpy(request.ifr_name, interface_name.data(), interface_name.size());
+  if (lwip_setsockopt(h.value, SOL_SOCKET, SO_BINDTODEVICE, &request, sizeof request) != 0)
+    return errno == ENODEV ? make_error_code(failure::unknown_interface) : lwip::last_error();
+  return {};
 }
 
 }  // namespace sockkit::sys

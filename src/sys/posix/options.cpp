@@ -1,4 +1,5 @@
 // Socket options on Linux: portable ids to (level, name), values as int.
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -124,6 +125,16 @@ Status multicast_membership(NativeHandle h, const Endpoint& group, std::uint32_t
     return {};
   }
   return failure::wrong_family;
+}
+
+Status bind_to_device(NativeHandle h, std::string_view interface_name) noexcept {
+  char name[IFNAMSIZ] = {};
+  if (interface_name.size() >= sizeof name) return failure::unknown_interface;
+  std::memcpy(name, interface_name.data(), interface_name.size());
+  if (::setsockopt(h.value, SOL_SOCKET, SO_BINDTODEVICE, name,
+                   static_cast<socklen_t>(interface_name.size())) != 0)
+    return errno == ENODEV ? make_error_code(failure::unknown_interface) : last_error();
+  return {};
 }
 
 }  // namespace sockkit::sys
