@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "lwip/tap_device.hpp"
 #include "sockkit/lwip_tap.hpp"
 #include "support/dnsmasq.hpp"
 #include "support/fixture.hpp"
@@ -33,12 +34,6 @@
 namespace sockkit::test {
 namespace {
 using namespace std::chrono_literals;
-
-// Containers and chroots often have no TUN device node, even for root.
-constexpr const char* kNoTun = "no usable /dev/net/tun here (a container or chroot without it)";
-bool tun_available() {
-  return access("/dev/net/tun", R_OK | W_OK) == 0;
-}
 
 constexpr std::uint16_t kTcpPort = 7000, kUdpPort = 7001;
 constexpr std::size_t kBulk = 10 * 1024 * 1024;
@@ -71,26 +66,6 @@ bool read_exactly(int fd, char* out, std::size_t size) {
     const ssize_t n = ::recv(fd, out + got, size - got, 0);
     if (n <= 0) return false;
     got += static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
-// The device: lwIP on sktap0 at 10.78.0.2; the host side is 10.78.0.1. It runs in
-// a forked child, so lwIP starts there: a tcpip thread does not survive fork().
-bool bring_up_device(std::string& report) {
-  if (auto st = start_stack(); !st) {
-    report = "start_stack: " + st.error().message();
-    return false;
-  }
-  if (auto st =
-          lwip::attach_tap({.device = "sktap0", .address = Endpoint::ipv4({10, 78, 0, 2}, 0)});
-      !st) {
-    report = "attach_tap: " + st.error().message();
-    return false;
-  }
-  if (!shell("ip addr add 10.78.0.1/24 dev sktap0") || !shell("ip link set dev sktap0 up")) {
-    report = "cannot configure sktap0";
-    return false;
   }
   return true;
 }

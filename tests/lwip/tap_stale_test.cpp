@@ -1,0 +1,172 @@
+// The stale connection on lwIP: a device's ReconnectingClient (sockkit on lwIP,
+// over the TAP device) keeps a connection to a Linux server; the path between
+// them turns into a silent blackhole (nftables drops everything on sktap0 both
+// ways: no RST, no ICMP). The heartbeat must notice within its budget, and the
+// client must come back when the path heals. Root only; skips elsewhere.
+// The Linux server uses the OS socket API directly: this file sees no lwIP header.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lwip/tap_device.hpp"
+#include "support/fixture.hpp"
+#include "support/netns.hpp"
+
+namespace sockkit::test {
+namespace {
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint16_t kPort = 7002;
+
+// A Linux echo server at 10.78.0.1 on its own thread, any number of clients.
+class KernelEcho {
+ public:
+  bool start() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    const int on = 1;
+    ::setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in at{};
+    at.sin_family = AF_INET;
+    at.sin_port = htons(kPort);
+    inet_pton(AF_INET, "10.78.0.1", &at.sin_addr);
+    if (::bind(listener_, reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0 ||
+        ::listen(listener_, 8) != 0)
+      return false;
+    thread_ = std::thread([this] { serve(); });
+    return true;
+  }
+  ~KernelEcho() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (const auto& p : fds_)
+      ::close(p.fd);
+  }
+
+ private:
+  void serve() {
+    fds_.push_back({listener_, POLLIN, 0});
+    while (!done_) {
+      if (::poll(fds_.data(), fds_.size(), 50) <= 0) continue;
+      for (std::size_t i = 0; i < fds_.size(); ++i) {
+        if (fds_[i].revents == 0) continue;
+        if (fds_[i].fd == listener_) {
+          const int c = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+          if (c >= 0) fds_.push_back({c, POLLIN, 0});
+          continue;
+        }
+        char buf[512];
+        const ssize_t n = ::recv(fds_[i].fd, buf, sizeof buf, 0);
+        if (n > 0) {
+          (void)::send(fds_[i].fd, buf, static_cast<std::size_t>(n), MSG_NOSIGNAL);
+        } else if (n == 0 || errno != EAGAIN) {
+          ::close(fds_[i].fd);
+          fds_.erase(fds_.begin() + static_cast<std::ptrdiff_t>(i--));
+        }
+      }
+    }
+  }
+  int listener_ = -1;
+  std::vector<pollfd> fds_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+struct Events : ReconnectingHandler {
+  Result<std::size_t> on_data(Connection&, std::span<const std::byte> data) override {
+    received.append(reinterpret_cast<const char*>(data.data()), data.size());
+    return data.size();
+  }
+  void on_open(Connection&) override { ++opens; }
+  void on_close(Connection&, std::error_code why) override {
+    ++closes;
+    closed_at = Clock::now();
+    reason = why;
+  }
+  void on_heartbeat(Connection& c) override { (void)c.send("ping\n"); }
+  int opens = 0, closes = 0;
+  std::string received;
+  std::error_code reason;
+  Clock::time_point closed_at{};
+};
+
+#define STALE_CHECK(cond, text)           \
+  do {                                    \
+    if (!(cond)) {                        \
+      report += std::string(text) + "\n"; \
+      return 1;                           \
+    }                                     \
+  } while (0)
+
+int stale_body(std::string& report) {
+  if (!bring_up_device(report)) return 2;
+  KernelEcho server;
+  STALE_CHECK(server.start(), "the Linux echo server cannot listen on 10.78.0.1");
+  auto loop = EventLoop::create({.backend = Backend::poll});
+  STALE_CHECK(loop, "loop: " + loop.error().message());
+  ClientSettings s;
+  s.connect_timeout = 2s;
+  s.keepalive.enabled = false;
+  s.user_timeout = 0ms;
+  s.heartbeat = {.interval = 300ms, .timeout = 700ms};
+  s.reconnect = {.initial = 200ms, .max = 1s, .multiplier = 2, .jitter = 0, .reset_after = 60s};
+  Events events;
+  auto client = ReconnectingClient::create(*loop, "10.78.0.1:" + std::to_string(kPort), events, s);
+  STALE_CHECK(client, "client: " + client.error().message());
+  client->start();
+  STALE_CHECK(run_loop_until(*loop, 5s, [&] { return events.opens == 1; }),
+              "the device never connected to the Linux server");
+  (void)client->send("hello\n");
+  STALE_CHECK(
+      run_loop_until(*loop, 2s, [&] { return events.received.find("hello") != std::string::npos; }),
+      "no echo before the fault");
+
+  STALE_CHECK(shell("nft add table inet stale") &&
+                  shell("nft add chain inet stale in '{ type filter hook input priority 0; }'") &&
+                  shell("nft add chain inet stale out '{ type filter hook output priority 0; }'") &&
+                  shell("nft add rule inet stale in iifname sktap0 drop") &&
+                  shell("nft add rule inet stale out oifname sktap0 drop"),
+              "cannot blackhole sktap0 (nftables?)");
+  const auto t0 = Clock::now();
+  STALE_CHECK(run_loop_until(*loop, 3s, [&] { return events.closes == 1; }),
+              "the dead path was never detected");
+  const double took = std::chrono::duration<double>(events.closed_at - t0).count();
+  char line[160];
+  std::snprintf(line, sizeof line, "lwIP device: blackhole detected after %.2f s: %s\n", took,
+                events.reason.message().c_str());
+  report += line;
+  // A ping goes out within 0.3 s of the fault and its answer is due 0.7 s later.
+  STALE_CHECK(took >= 0.6 && took <= 1.3, "detection outside its 0.6..1.3 s window");
+  STALE_CHECK(classify(events.reason) == errc::timed_out, "reason is not timed_out");
+
+  STALE_CHECK(shell("nft delete table inet stale"), "cannot heal the path");
+  STALE_CHECK(run_loop_until(*loop, 6s, [&] { return events.opens == 2; }),
+              "no reconnect after the path healed");
+  events.received.clear();
+  (void)client->send("again\n");
+  STALE_CHECK(
+      run_loop_until(*loop, 2s, [&] { return events.received.find("again") != std::string::npos; }),
+      "no echo after reconnecting");
+  report += "reconnected and echoing after the path healed\n";
+  return 0;
+}
+
+TEST(LwipTap, StaleConnectionIsDetectedByTheHeartbeatOnTheDevice) {
+  if (!tun_available()) GTEST_SKIP() << kNoTun;
+  auto run = run_in_private_netns(stale_body, 60);
+  if (!run.ran) GTEST_SKIP() << run.why;
+  std::printf("%s", run.report.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+}
+
+}  // namespace
+}  // namespace sockkit::test
