@@ -64,7 +64,7 @@ set(SOCKKIT_LWIP_FILES
   src/core/mem.c src/core/memp.c src/core/netif.c src/core/pbuf.c src/core/raw.c
   src/core/stats.c src/core/sys.c src/core/tcp.c src/core/tcp_in.c src/core/tcp_out.c
   src/core/timeouts.c src/core/udp.c
-  src/core/ipv4/etharp.c src/core/ipv4/icmp.c src/core/ipv4/ip4.c src/core/ipv4/ip4_addr.c
+  src/core/ipv4/etharp.c src/core/ipv4/icmp.c src/core/ipv4/igmp.c src/core/ipv4/ip4.c src/core/ipv4/ip4_addr.c
   src/core/ipv4/ip4_frag.c
   src/api/api_lib.c src/api/api_msg.c src/api/err.c src/api/if_api.c src/api/netbuf.c
   src/api/sockets.c src/api/tcpip.c

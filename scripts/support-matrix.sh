@@ -48,3 +48,17 @@ grep '^loop|' tests/support-matrix.txt | while IFS='|' read -r _ feature re; do
   for b in select poll; do row="$row | $(cell "$W" "$re" "$b")"; done
   echo "$row |"
 done
+echo
+echo "| build | CPU, run by | tests passed | skipped (reason printed) | failed |"
+echo "|---|---|---|---|---|"
+for preset in release aarch64 armhf s390x; do
+  f=build/$preset/junit.xml
+  [ -f "$f" ] || continue
+  case $preset in
+    release) cpu="x86-64, native" ;; aarch64) cpu="aarch64, qemu-user" ;;
+    armhf) cpu="32-bit ARM, qemu-user" ;; s390x) cpu="big-endian s390x, qemu-user" ;;
+  esac
+  R=$(results "$f")
+  printf '| %s | %s | %s | %s | %s |\n' "$preset" "$cpu" "$(printf '%s\n' "$R" | grep -c $'\tpass$' || true)" \
+    "$(printf '%s\n' "$R" | grep -c $'\tskip$' || true)" "$(printf '%s\n' "$R" | grep -c $'\tfail$' || true)"
+done

@@ -3,6 +3,7 @@
 // namespace (host B) joined by a veth pair (support/two_hosts.hpp); nothing
 // touches the host, and the kernel removes everything when the child ends,
 // even when it is killed. Root only: elsewhere each test skips with the reason.
+#include <algorithm>
 #include <chrono>
 #include <cstdarg>
 #include <cstdio>
@@ -410,6 +411,52 @@ TEST(NetFault, TwoUplinksFailOverWhenThePreferredIsBlackholed) {
                        [&] { return rec.received.find("while down") != std::string::npos; }),
         "what was sent while down did not arrive");
     FAULT_CHECK(took < 3.5, "failover slower than heartbeat + connect timeout");
+    return 0;
+  });
+}
+
+// Broadcast and multicast end to end across the link (not only on loopback):
+// host B listens on the port, joined to a group on sk1; host A sends a
+// broadcast to 10.77.0.255 (SO_BROADCAST) and a datagram to the group.
+TEST(NetLink, BroadcastAndMulticastCrossTheLink) {
+  run_fault([](TwoHosts& hosts, std::string& report) {
+    constexpr std::uint16_t kUdp = 7010;
+    const Endpoint group = Endpoint::ipv4({239, 1, 2, 3}, kUdp);
+    std::optional<UdpSocket> listener;
+    std::string error;
+    hosts.call_in_b([&](EventLoop&) {  // B's namespace: its socket and its interface index
+      auto s = UdpSocket::bind(Endpoint::any_v4(kUdp));
+      if (!s) return void(error = "bind on B: " + s.error().message());
+      auto sk1 = interface_index("sk1");
+      if (!sk1) return void(error = "sk1: " + sk1.error().message());
+      if (auto st = s->join_multicast(group, *sk1); !st)
+        return void(error = "join on B: " + st.error().message());
+      if (auto st = s->set_receive_timeout(2s); !st) return void(error = st.error().message());
+      listener = std::move(*s);
+    });
+    FAULT_CHECK(error.empty(), error);
+    FAULT_CHECK(hosts.in_a("ip route add 239.0.0.0/8 dev sk0"), "no multicast route on A");
+    auto sender = UdpSocket::open(Family::ipv4);
+    FAULT_CHECK(sender, "sender: " + sender.error().message());
+    const Endpoint broadcast = Endpoint::ipv4({10, 77, 0, 255}, kUdp);
+    auto refused = sender->send_to("no", broadcast);
+    FAULT_CHECK(!refused && classify(refused.error()) == errc::permission_denied,
+                "a broadcast without SO_BROADCAST was not refused");
+    FAULT_CHECK(sender->set_broadcast(true), "SO_BROADCAST");
+    FAULT_CHECK(sender->send_to("to everyone", broadcast), "broadcast send");
+    FAULT_CHECK(sender->send_to("to the group", group), "multicast send");
+    std::vector<std::string> got;
+    char buf[64];
+    for (int i = 0; i < 2; ++i) {
+      auto d = listener->receive_from(std::span<char>(buf));
+      FAULT_CHECK(d, "B received nothing: " + d.error().message());
+      FAULT_CHECK(d->from.address_string() == "10.77.0.1", "from the wrong address");
+      got.emplace_back(buf, d->size);
+    }
+    std::sort(got.begin(), got.end());
+    FAULT_CHECK(got[0] == "to everyone" && got[1] == "to the group", "wrong datagrams");
+    report += "B received the broadcast and the multicast datagram from 10.77.0.1\n";
+    hosts.call_in_b([&](EventLoop&) { listener.reset(); });
     return 0;
   });
 }

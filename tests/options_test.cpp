@@ -147,7 +147,9 @@ TEST_F(OptionsTest, MulticastMembershipValidatesTheGroup) {
     EXPECT_ERRC(u.join_multicast(group), errc::not_supported);
     return;
   }
-  const auto lo = interface_index("lo");
+  // lwIP has no interface names here; index 0 is "every multicast interface".
+  const bool named = stack_supports(StackFeature::interface_names);
+  const auto lo = named ? interface_index("lo") : Result<std::uint32_t>(0u);
   ASSERT_OK(lo);
   auto joined = u.join_multicast(group, *lo);
 #if defined(SOCKKIT_TESTS_EMULATED) && __SIZEOF_LONG__ == 8
@@ -157,7 +159,8 @@ TEST_F(OptionsTest, MulticastMembershipValidatesTheGroup) {
     GTEST_SKIP() << "qemu-user mistranslates ip_mreqn on this CPU";
 #endif
   ASSERT_OK(joined);
-  EXPECT_ERRC(u.join_multicast(group, *lo), errc::address_in_use);  // already a member
+  if (named)  // lwIP counts a second join instead of refusing it
+    EXPECT_ERRC(u.join_multicast(group, *lo), errc::address_in_use);  // already a member
   ASSERT_OK(u.leave_multicast(group, *lo));
   EXPECT_ERRC(u.leave_multicast(group, *lo), errc::address_not_available);  // not a member
   EXPECT_ERRC(u.join_multicast(*Endpoint::parse("10.0.0.1:0")), errc::invalid_argument);

@@ -8,7 +8,7 @@
 
 namespace sockkit::sys {
 
-enum class Shape { integer, flag, millis_timeval, linger_seconds };
+enum class Shape { integer, flag, byte, millis_timeval, linger_seconds };
 
 /// Where an option lives on a stack; level < 0 means the stack lacks it.
 struct NativeOption {
@@ -23,6 +23,10 @@ int set_shaped(Set set, const NativeOption& n, int value) noexcept {
     case Shape::integer:
     case Shape::flag:
       return set(n.level, n.name, &value, sizeof value);
+    case Shape::byte: {  // lwIP's IP_MULTICAST_TTL/LOOP: one unsigned char, whatever the byte order
+      const unsigned char b = static_cast<unsigned char>(value);
+      return set(n.level, n.name, &b, sizeof b);
+    }
     case Shape::millis_timeval: {
       timeval tv{value / 1000, (value % 1000) * 1000};
       return set(n.level, n.name, &tv, sizeof tv);
@@ -40,11 +44,14 @@ template <class Get>
 int get_shaped(Get get, const NativeOption& n, int& out) noexcept {
   switch (n.shape) {
     case Shape::integer:
-    case Shape::flag: {
+    case Shape::flag:
+    case Shape::byte: {
       int value = 0;
       socklen_t len = sizeof value;
       if (get(n.level, n.name, &value, &len) != 0) return -1;
-      if (len == 1) value &= 0xff;  // IP_MULTICAST_TTL/LOOP may answer with a single byte
+      // IP_MULTICAST_TTL/LOOP may answer with a single byte: it is the first in
+      // memory, which is the low byte of the int only on little-endian CPUs.
+      if (len == 1) value = *reinterpret_cast<const unsigned char*>(&value);
       // lwIP answers flag options with their flag bit (4, 8), Linux with 1.
       out = n.shape == Shape::flag ? (value != 0 ? 1 : 0) : value;
       return 0;

@@ -1,6 +1,8 @@
 // Socket options on lwIP: what it lacks is not_supported (ENOPROTOOPT), never a silent success.
 #include <cstring>
 
+#include "lwip/netif.h"
+#include "lwip/tcpip.h"
 #include "sys/lwip/lwip.hpp"
 #include "sys/option_shapes.hpp"
 #include "sys/sys.hpp"
@@ -36,13 +38,20 @@ NativeOption native_option(Option option) noexcept {
       return {SOL_SOCKET, SO_LINGER, Shape::linger_seconds};
     case Option::type_of_service:
       return {IPPROTO_IP, IP_TOS};
+#if LWIP_MULTICAST_TX_OPTIONS
+    case Option::multicast_ttl:
+      return {IPPROTO_IP, IP_MULTICAST_TTL, Shape::byte};
+    case Option::multicast_loopback:
+      return {IPPROTO_IP, IP_MULTICAST_LOOP, Shape::byte};
+#else
+    case Option::multicast_ttl:
+    case Option::multicast_loopback:
+#endif
     // Not in lwIP 2.1 (or off in sockkit's profiles): reported as not supported.
     case Option::reuse_port:
     case Option::send_buffer:
     case Option::user_timeout_ms:
     case Option::ipv6_only:
-    case Option::multicast_ttl:
-    case Option::multicast_loopback:
       break;
   }
   return {};
@@ -71,8 +80,28 @@ Result<int> get_option(NativeHandle h, Family, Option option) noexcept {
   return value;
 }
 
-Status multicast_membership(NativeHandle, const Endpoint&, std::uint32_t, bool) noexcept {
-  return lwip::error(ENOPROTOOPT);  // LWIP_IGMP is off in sockkit's profiles
+Status multicast_membership(NativeHandle h, const Endpoint& group, std::uint32_t interface_index,
+                            bool join) noexcept {
+#if LWIP_IGMP
+  if (group.family() != Family::ipv4) return lwip::error(EAFNOSUPPORT);
+  ip_mreq request{};  // lwIP names the interface by its address: 0.0.0.0 = every IGMP netif
+  std::memcpy(&request.imr_multiaddr, group.address_bytes().data(), 4);
+  if (interface_index > 255) return failure::unknown_interface;  // lwIP numbers netifs in a u8
+  if (interface_index != 0) {
+    LOCK_TCPIP_CORE();
+    const netif* n = netif_get_by_index(static_cast<u8_t>(interface_index));
+    if (n != nullptr) request.imr_interface.s_addr = ip4_addr_get_u32(netif_ip4_addr(n));
+    UNLOCK_TCPIP_CORE();
+    if (n == nullptr) return failure::unknown_interface;
+  }
+  if (lwip_setsockopt(h.value, IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, &request,
+                      sizeof request) != 0)
+    return last_error();
+  return {};
+#else
+  (void)h, (void)group, (void)interface_index, (void)join;
+  return lwip::error(ENOPROTOOPT);  // LWIP_IGMP is off in this configuration
+#endif
 }
 
 Status bind_to_device(NativeHandle h, std::string_view interface_name) noexcept {

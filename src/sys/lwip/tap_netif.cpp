@@ -55,6 +55,9 @@ err_t init_netif(netif* n) {
                                             static_cast<std::uint8_t>(id)};
   std::memcpy(n->hwaddr, mac, sizeof mac);
   n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_LINK_UP;
+#if LWIP_IGMP
+  n->flags |= NETIF_FLAG_IGMP;  // a TAP device hands lwIP every frame: no MAC filter to program
+#endif
   return ERR_OK;
 }
 

@@ -24,6 +24,7 @@
 #define LWIP_SO_LINGER 1
 #define LWIP_TCP_KEEPALIVE 1
 #define SO_REUSE 1
+#define IP_SOF_BROADCAST 1   /* as on Linux: sending a broadcast needs SO_BROADCAST */
 #define TCP_LISTEN_BACKLOG 1 /* listen()'s backlog is honoured: past it, SYNs are dropped */
 #define LWIP_FIONREAD_LINUXMODE 1
 #define LWIP_TCPIP_TIMEOUT 1
@@ -31,7 +32,6 @@
 #define LWIP_IPV4 1
 #define LWIP_IPV6 0
 #define LWIP_DHCP 0
-#define LWIP_IGMP 0
 #define LWIP_ICMP 1
 #define LWIP_RAW 0
 #define LWIP_UDP 1
@@ -57,7 +57,8 @@
 #define MEM_LIBC_MALLOC 0
 
 #ifdef SOCKKIT_LWIP_CONSTRAINED
-#define LWIP_DNS 0 /* the application hands sockkit's resolver its servers */
+#define LWIP_IGMP 0 /* a meter needs no multicast */
+#define LWIP_DNS 0  /* the application hands sockkit's resolver its servers */
 #define MEM_SIZE (32 * 1024)
 #define MEMP_NUM_NETCONN 12
 #define MEMP_NUM_TCP_PCB 8
@@ -75,6 +76,8 @@
 /* The stack holds the DNS servers (dns_setserver, or DHCP when it is on);
    sockkit's resolver reads them. lwIP's own resolver stays unused. */
 #define LWIP_DNS 1
+#define LWIP_IGMP 1             /* multicast membership (a gateway hearing sensors on a group) */
+#define LWIP_LOOPIF_MULTICAST 1 /* groups can be joined on the loopback interface too */
 #define MEM_SIZE (1024 * 1024)
 #define MEMP_NUM_NETCONN 128
 #define MEMP_NUM_TCP_PCB 128

@@ -1,18 +1,23 @@
-// The stale connection on lwIP: a device's ReconnectingClient (sockkit on lwIP,
-// over the TAP device) keeps a connection to a Linux server; the path between
-// them turns into a silent blackhole (nftables drops everything on sktap0 both
-// ways: no RST, no ICMP). The heartbeat must notice within its budget, and the
-// client must come back when the path heals. Root only; skips elsewhere.
-// The Linux server uses the OS socket API directly: this file sees no lwIP header.
+// The lwIP device and its Linux peer across the TAP link, beyond plain echo:
+// - the stale connection: a device's ReconnectingClient (sockkit on lwIP) keeps
+//   a connection to a Linux server; the path turns into a silent blackhole
+//   (nftables drops everything on sktap0 both ways: no RST, no ICMP). The
+//   heartbeat must notice within its budget, and the client come back when the
+//   path heals;
+// - broadcast and multicast both ways across the link (LWIP_IGMP).
+// Root only; skips elsewhere. The Linux side uses the OS socket API directly:
+// this file sees no lwIP header.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
@@ -163,6 +168,76 @@ int stale_body(std::string& report) {
 TEST(LwipTap, StaleConnectionIsDetectedByTheHeartbeatOnTheDevice) {
   if (!tun_available()) GTEST_SKIP() << kNoTun;
   auto run = run_in_private_netns(stale_body, 60);
+  if (!run.ran) GTEST_SKIP() << run.why;
+  std::printf("%s", run.report.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+}
+
+// Linux -> device: a datagram to a group the device joined and a broadcast to
+// the subnet; device -> Linux: a broadcast. lwIP delivers both to a socket
+// bound to the any-address, and refuses a broadcast without SO_BROADCAST.
+int broadcast_multicast_body(std::string& report) {
+  if (!bring_up_device(report)) return 2;
+  constexpr std::uint16_t kToDevice = 7011, kToLinux = 7012;
+  const Endpoint group = Endpoint::ipv4({239, 1, 2, 3}, kToDevice);
+  auto device = UdpSocket::bind(Endpoint::any_v4(kToDevice));
+  STALE_CHECK(device, "device bind: " + device.error().message());
+  STALE_CHECK(device->join_multicast(group), "the device cannot join 239.1.2.3");
+  STALE_CHECK(device->set_receive_timeout(2s), "receive timeout");
+  STALE_CHECK(shell("ip route add 239.0.0.0/8 dev sktap0"), "no multicast route to sktap0");
+
+  const int linux_tx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const int on = 1;
+  ::setsockopt(linux_tx, SOL_SOCKET, SO_BROADCAST, &on, sizeof on);
+  auto send_from_linux = [&](const char* to, const char* text) {
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(kToDevice);
+    inet_pton(AF_INET, to, &sa.sin_addr);
+    return ::sendto(linux_tx, text, std::strlen(text), 0, reinterpret_cast<const sockaddr*>(&sa),
+                    sizeof sa) > 0;
+  };
+  STALE_CHECK(
+      send_from_linux("239.1.2.3", "to the group") && send_from_linux("10.78.0.255", "to everyone"),
+      "Linux cannot send");
+  std::vector<std::string> got;
+  char buf[64];
+  for (int i = 0; i < 2; ++i) {
+    auto d = device->receive_from(std::span<char>(buf));
+    STALE_CHECK(d, "the device received nothing: " + d.error().message());
+    STALE_CHECK(d->from.address_string() == "10.78.0.1", "from the wrong address");
+    got.emplace_back(buf, d->size);
+  }
+  ::close(linux_tx);
+  std::sort(got.begin(), got.end());
+  STALE_CHECK(got[0] == "to everyone" && got[1] == "to the group", "wrong datagrams on the device");
+  report += "the device received the group datagram and the broadcast\n";
+
+  const int linux_rx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_port = htons(kToLinux);
+  timeval tv{2, 0};
+  ::setsockopt(linux_rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  STALE_CHECK(::bind(linux_rx, reinterpret_cast<const sockaddr*>(&any), sizeof any) == 0,
+              "Linux bind");
+  const Endpoint subnet = Endpoint::ipv4({10, 78, 0, 255}, kToLinux);
+  auto refused = device->send_to("no", subnet);
+  STALE_CHECK(!refused, "lwIP sent a broadcast without SO_BROADCAST");
+  STALE_CHECK(device->set_broadcast(true), "SO_BROADCAST on the device");
+  STALE_CHECK(device->send_to("from the device", subnet), "device broadcast");
+  const ssize_t n = ::recv(linux_rx, buf, sizeof buf, 0);
+  ::close(linux_rx);
+  STALE_CHECK(n > 0 && std::string(buf, static_cast<std::size_t>(n)) == "from the device",
+              "Linux did not receive the device's broadcast");
+  report += "Linux received the device's broadcast\n";
+  return 0;
+}
+
+TEST(LwipTap, BroadcastAndMulticastCrossTheTapLink) {
+  if (!stack_supports(StackFeature::multicast)) GTEST_SKIP() << "LWIP_IGMP is off in this profile";
+  if (!tun_available()) GTEST_SKIP() << kNoTun;
+  auto run = run_in_private_netns(broadcast_multicast_body, 60);
   if (!run.ran) GTEST_SKIP() << run.why;
   std::printf("%s", run.report.c_str());
   EXPECT_EQ(run.exit_code, 0) << run.report;
