@@ -13,6 +13,7 @@
 //
 // Watch it:  mosquitto_sub -h BROKER_HOST -t 'gateways/#' -v
 #include <sockkit/sockkit.hpp>
+#include "device_network.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -89,6 +90,7 @@ const char* arg_after(int& i, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (!sockkit::start_stack()) return 1;  // lwIP: starts it; Linux: nothing to do
+  std::string tap_device, tap_address;    // lwIP on a TAP device: examples/device_network.hpp
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::string udp_at = "127.0.0.1:0", cafile, cert, key, id = "gateway-1", broker;
   int sensors = 0, seconds = 0;
@@ -108,14 +110,18 @@ int main(int argc, char** argv) {
       key = arg_after(i, argc, argv);
     else if (a == "--id")
       id = arg_after(i, argc, argv);
-    else
+    else if (a == "--tap") {
+      tap_device = arg_after(i, argc, argv);
+      tap_address = arg_after(i, argc, argv);
+    } else
       broker = a;
   }
   if (broker.empty())
     return std::printf(
                "usage: iot_gateway [--udp ADDR:PORT] [--sensors N] [--seconds S] "
-               "[--cafile CA [--cert C --key K]] [--id ID] BROKER\n"),
+               "[--cafile CA [--cert C --key K]] [--id ID] [--tap DEV ADDR/PREFIX] BROKER\n"),
            2;
+  if (!bring_up_device_network(tap_device, tap_address)) return 1;
   auto loop = sockkit::EventLoop::create();
   if (!loop) return 1;
   auto udp_endpoint = sockkit::Endpoint::parse(udp_at);

@@ -15,6 +15,7 @@
 // Watch it:  mosquitto_sub -h BROKER_HOST -t 'meters/#' -v
 // Command:   mosquitto_pub -h BROKER_HOST -t meters/meter-1/cmd -m 'report now'
 #include <sockkit/sockkit.hpp>
+#include "device_network.hpp"
 
 #include <csignal>
 #include <cstdio>
@@ -72,6 +73,7 @@ const char* arg_after(int& i, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   if (!sockkit::start_stack()) return 1;     // lwIP: starts it; Linux: nothing to do
+  std::string tap_device, tap_address;       // lwIP on a TAP device: examples/device_network.hpp
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // events appear as they happen, even in a pipe
   std::string id = "meter-1", cafile, cert, key, store_dir, broker;
   bool fast = false;
@@ -92,14 +94,18 @@ int main(int argc, char** argv) {
       count = std::atol(arg_after(i, argc, argv));
     else if (a == "--fast")
       fast = true;
-    else
+    else if (a == "--tap") {
+      tap_device = arg_after(i, argc, argv);
+      tap_address = arg_after(i, argc, argv);
+    } else
       broker = a;
   }
   if (broker.empty())
     return std::printf(
                "usage: smart_meter [--id ID] [--cafile CA [--cert C --key K]] "
-               "[--store DIR] [--fast] [--count N] BROKER\n"),
+               "[--store DIR] [--fast] [--count N] [--tap DEV ADDR/PREFIX] BROKER\n"),
            2;
+  if (!bring_up_device_network(tap_device, tap_address)) return 1;
   auto loop = sockkit::EventLoop::create();
   if (!loop) return std::printf("loop: %s\n", loop.error().message().c_str()), 1;
 

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 
 #include "lwip/tap_device.hpp"
 #include "support/fixture.hpp"
+#include "support/mosquitto.hpp"
 #include "support/netns.hpp"
 
 namespace sockkit::test {
@@ -242,6 +244,64 @@ TEST(LwipTap, BroadcastAndMulticastCrossTheTapLink) {
   std::printf("%s", run.report.c_str());
   EXPECT_EQ(run.exit_code, 0) << run.report;
 }
+
+#if defined(SOCKKIT_SMART_METER)
+// Runs `command` through the shell; its exit code, and its output in `out`.
+int run_capturing(const std::string& command, std::string& out) {
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (p == nullptr) return -1;
+  char buf[256];
+  while (std::fgets(buf, sizeof buf, p) != nullptr)
+    out += buf;
+  const int status = ::pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// The device examples as built for lwIP, on the TAP device, against mosquitto
+// on the Linux side (10.78.0.1). The TAP device is made here first, so the
+// broker can listen on it before the example attaches lwIP to it.
+int example_body(std::string& report, const std::string& example_args, const char* expected) {
+  if (!Mosquitto::available()) {
+    report = "mosquitto is not installed";
+    return 125;
+  }
+  STALE_CHECK(shell("ip tuntap add dev sktap0 mode tap") &&
+                  shell("ip addr add 10.78.0.1/24 dev sktap0") &&
+                  shell("ip link set dev sktap0 up"),
+              "cannot make sktap0");
+  Mosquitto broker("10.78.0.1");
+  std::string why;
+  STALE_CHECK(broker.start(why), why);
+  std::string out;
+  const int code = run_capturing(
+      "timeout 40 " + example_args + " --tap sktap0 10.78.0.2/24 " + broker.target(broker.port),
+      out);
+  report += out;
+  STALE_CHECK(code == 0, "the example failed");
+  STALE_CHECK(out.find(expected) != std::string::npos, std::string("no '") + expected + "'");
+  return 0;
+}
+
+void run_example(const std::string& args, const char* expected) {
+  if (!tun_available()) GTEST_SKIP() << kNoTun;
+  auto run = run_in_private_netns(
+      [&](std::string& report) { return example_body(report, args, expected); }, 90);
+  if (!run.ran) GTEST_SKIP() << run.why;
+  if (run.exit_code == 125) GTEST_SKIP() << run.report;
+  std::printf("%s", run.report.c_str());
+  EXPECT_EQ(run.exit_code, 0) << run.report;
+}
+
+TEST(LwipTap, SmartMeterOnTheDevicePublishesToALinuxBroker) {
+  run_example(std::string(SOCKKIT_SMART_METER) + " --fast --count 3 --id m9",
+              "3 readings, 3 acknowledged, 0 dropped");
+}
+
+TEST(LwipTap, IotGatewayOnTheDeviceForwardsSummariesToALinuxBroker) {
+  // Exit code 0: the broker acknowledged summaries (the last may still be in flight at the stop).
+  run_example(std::string(SOCKKIT_IOT_GATEWAY) + " --sensors 4 --seconds 3", " 0 dropped");
+}
+#endif
 
 }  // namespace
 }  // namespace sockkit::test
