@@ -38,7 +38,7 @@ split_map() {
       if (file ~ /libsockkit_lwip|liblwip_m4/) who = "lwIP"
       else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
       else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
-      else if (file ~ /libsockkit/) who = "sockkit"
+      else if (file ~ /libsockkit|libminimal_m4/) who = "sockkit"
       else if (file ~ /echo_min|tls_client_min/) who = "program"
       else who = "C/C++ runtime"
       total[who, kind] += hex(size)
@@ -74,23 +74,40 @@ for f in src/core/{init,def,inet_chksum,ip,mem,memp,netif,pbuf,stats,sys,tcp,tcp
          src/api/{api_lib,api_msg,err,if_api,netbuf,sockets,tcpip}.c src/netif/ethernet.c; do
   arm-none-eabi-gcc "${flags[@]}" -w -c "$lwip/$f" -o "$arm/lwip/$(basename "$f" .c).o"
 done
-# The whole library as an lwIP build compiles it (no Linux code, no TAP, no TLS).
-for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
-           poll/select.cpp poll/poll.cpp sys/heap.cpp sys/lwip/*.cpp transport/plain.cpp \
-           transport/tls/context.cpp | grep -v tap_netif); do
-  "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 -c "src/$f" \
-    -o "$arm/sockkit/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
-done
+# The whole library as an lwIP build compiles it (no Linux code, no TAP, no TLS):
+# `sockkit` with both lwIP backends and the error texts, `minimal` with the
+# poll backend alone and no error texts (SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF).
+build_library() {  # NAME DEFINES...
+  local name=$1 f
+  shift
+  mkdir -p "$arm/$name"
+  for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
+             poll/select.cpp poll/poll.cpp sys/heap.cpp sys/lwip/*.cpp transport/plain.cpp \
+             transport/tls/context.cpp | grep -v tap_netif); do
+    [[ $f == poll/select.cpp && " $* " == *" -DSOCKKIT_HAVE_SELECT=0 "* ]] && continue
+    "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 "$@" -c "src/$f" \
+      -o "$arm/$name/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
+  done
+  arm-none-eabi-ar rcs "$arm/lib${name}_m4.a" "$arm/$name"/*.o
+}
+build_library sockkit -DSOCKKIT_HAVE_SELECT=1 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=1
+build_library minimal -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
-arm-none-eabi-ar rcs "$arm/libsockkit_m4.a" "$arm"/sockkit/*.o
 "${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
 arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"
-arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
-  -Wl,-Map="$arm/echo_min.map" "$arm/echo_min.o" "$arm/rtos_stub.o" "$arm/libsockkit_m4.a" \
-  "$arm/liblwip_m4.a" -o "$arm/echo_min.elf"
-split_map "$arm/echo_min.map" | sed 's/libsockkit_m4/sockkit/'
-arm-none-eabi-size "$arm/echo_min.elf" | sed 's/^/    /'
+link_echo() {  # LIBRARY
+  arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
+    -Wl,-Map="$arm/echo_$1.map" "$arm/echo_min.o" "$arm/rtos_stub.o" "$arm/lib$1_m4.a" \
+    "$arm/liblwip_m4.a" -o "$arm/echo_$1.elf"
+}
+link_echo sockkit
+split_map "$arm/echo_sockkit.map" | sed 's/libsockkit_m4/sockkit/'
+arm-none-eabi-size "$arm/echo_sockkit.elf" | sed 's/^/    /'
 echo "(the RTOS port is link-only stubs, counted under the C/C++ runtime; a device adds its RTOS)"
+echo
+echo "## Cortex-M4: the same echo server, minimal sockkit (SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF)"
+link_echo minimal
+split_map "$arm/echo_minimal.map" | sed 's/libminimal_m4/sockkit/' | grep -E '^\|(---| part | sockkit )'
 
 echo
 echo "## Cortex-M4: a minimal TLS client (mbedTLS 2.28, sockkit's embedded profile), linked"

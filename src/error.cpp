@@ -85,6 +85,10 @@ class ErrorCategory final : public std::error_category {
  public:
   const char* name() const noexcept override { return "sockkit"; }
   std::string message(int value) const override {
+#if !SOCKKIT_ERROR_STRINGS  // a device without the texts: the number and its condition
+    return "sockkit failure " + std::to_string(value) + ": " +
+           to_string(condition_of(static_cast<failure>(value)));
+#else
     switch (static_cast<failure>(value)) {
       case failure::malformed_address:
         return "malformed address";
@@ -166,6 +170,7 @@ class ErrorCategory final : public std::error_category {
         return "network stack not started (call sockkit::start_stack or attach_stack first)";
     }
     return "unknown sockkit error";
+#endif
   }
   std::error_condition default_error_condition(int value) const noexcept override {
     return make_error_condition(condition_of(static_cast<failure>(value)));

@@ -53,6 +53,7 @@ errc condition_of(reason r) noexcept {
   }
 }
 
+#if SOCKKIT_ERROR_STRINGS
 const char* text_of(reason r) noexcept {
   switch (r) {
     case reason::unspecified_error:
@@ -136,13 +137,17 @@ const char* text_of(reason r) noexcept {
   }
   return nullptr;
 }
+#endif
 
 class Category final : public std::error_category {
  public:
   const char* name() const noexcept override { return "sockkit.mqtt"; }
   std::string message(int value) const override {
+#if SOCKKIT_ERROR_STRINGS
     const char* text = text_of(static_cast<reason>(value));
-    return text != nullptr ? text : "MQTT: reason code " + std::to_string(value);
+    if (text != nullptr) return text;
+#endif
+    return "MQTT: reason code " + std::to_string(value);
   }
   std::error_condition default_error_condition(int value) const noexcept override {
     return make_error_condition(condition_of(static_cast<reason>(value)));

@@ -31,15 +31,23 @@ Result<Backend> parse_backend(std::string_view name) noexcept {
 Backend default_backend() noexcept {
 #if SOCKKIT_HAVE_EPOLL
   return Backend::epoll;
-#else
+#elif SOCKKIT_HAVE_POLL
   return Backend::poll;
+#elif SOCKKIT_HAVE_SELECT
+  return Backend::select;
+#else
+  return Backend::uring;
 #endif
 }
 
 std::span<const Backend> compiled_backends() noexcept {
   static constexpr Backend kAll[] = {
+#if SOCKKIT_HAVE_SELECT
     Backend::select,
+#endif
+#if SOCKKIT_HAVE_POLL
     Backend::poll,
+#endif
 #if SOCKKIT_HAVE_EPOLL
     Backend::epoll,
     Backend::epoll_edge,
@@ -56,9 +64,17 @@ namespace poll {
 Result<PollerPtr> make_poller(Backend backend) noexcept {
   switch (backend) {
     case Backend::select:
+#if SOCKKIT_HAVE_SELECT
       return make_select();
+#else
+      break;
+#endif
     case Backend::poll:
+#if SOCKKIT_HAVE_POLL
       return make_poll();
+#else
+      break;
+#endif
     case Backend::epoll:
     case Backend::epoll_edge:
 #if SOCKKIT_HAVE_EPOLL

@@ -34,6 +34,16 @@ int main() {
   sys_sem_free(&up);
   if (auto st = sockkit::attach_stack(); !st) return fail("attach_stack", st.error());
 
+#if defined(APP_MINIMAL_SOCKKIT)  // SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF
+  const auto backends = sockkit::compiled_backends();
+  if (backends.size() != 1 || backends[0] != sockkit::Backend::poll)
+    return std::printf("firmware: more backends than poll were built\n"), 1;
+  if (sockkit::EventLoop::create({.backend = sockkit::Backend::select}))
+    return std::printf("firmware: select works though it was left out\n"), 1;
+  const std::string text = make_error_code(sockkit::failure::connect_timeout).message();
+  if (text != "sockkit failure 11: timed_out")
+    return std::printf("firmware: error text '%s' with the texts left out\n", text.c_str()), 1;
+#endif
   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
   if (!loop) return fail("loop", loop.error());
   Echo echo;

@@ -14,7 +14,11 @@ class LwipCategory final : public std::error_category {
  public:
   const char* name() const noexcept override { return "lwip"; }
   std::string message(int value) const override {
+#if SOCKKIT_ERROR_STRINGS
     return std::string("lwIP: ") + std::strerror(value);  // hosted port: host errno numbering
+#else
+    return "lwIP errno " + std::to_string(value);
+#endif
   }
 };
 }  // namespace
