@@ -205,6 +205,35 @@ TEST_F(ReconnectTest, UnixDomainTargetsConnectWithTheDefaultSettings) {
   EXPECT_EQ(ev.opens, 1);
 }
 
+// Uplinks: an attempt out of one that cannot work fails over to the next at
+// once (no backoff); a full round of failed uplinks waits for the backoff.
+TEST_F(ReconnectTest, AFailedUplinkFailsOverAtOnceAndAFullRoundBacksOff) {
+  auto loop = EventLoop::create();
+  Events ev;
+  EchoHandler echo;
+  ServerThread server(Backend::poll, echo, {}, Endpoint::loopback_v4(0));
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto s = fast();
+  s.uplinks = {{.device = "nosuch9"}, {}};  // no such interface; then the routing table's way
+  auto client = ReconnectingClient::create(*loop, server.endpoint().to_string(), ev, s);
+  ASSERT_OK(client);
+  client->start();
+  ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return ev.opens == 1; }));
+  EXPECT_EQ(ev.retries, (std::vector<long long>{0})) << "the failover waited";
+  EXPECT_EQ(client->stats().uplink, 1u);
+  EXPECT_EQ(client->stats().uplink_switches, 1u);
+
+  Events again;  // both uplinks fail: uplink 0 again after the backoff, then 1 at once
+  s.uplinks = {{.device = "nosuch9"}, {.device = "nosuch8"}};
+  s.reconnect.max_attempts = 2;
+  auto failing = ReconnectingClient::create(*loop, server.endpoint().to_string(), again, s);
+  ASSERT_OK(failing);
+  failing->start();
+  ASSERT_TRUE(run_loop_until(*loop, 3s, [&] { return bool(again.gave_up); }));
+  EXPECT_EQ(again.retries, (std::vector<long long>{0, 10, 0}));
+  EXPECT_EQ(again.gave_up, make_error_code(failure::unknown_interface));
+}
+
 TEST_F(ReconnectTest, UnansweredHeartbeatReconnectsAnsweredOneDoesNot) {
   struct Silent : ConnectionHandler {  // reads and never answers
     Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
