@@ -104,9 +104,9 @@ struct ClientSettings {
   /// attempt goes out one of them (sockkit::Uplink: an interface, a source
   /// address). A failed attempt fails over to the next at once, without the
   /// backoff wait; only when every uplink has failed does the backoff count a
-  /// failure (and `reconnect.max_attempts` counts such full rounds). A lost connection starts again
-  /// at the first, so the preferred uplink is used as soon as it works again. Empty: the routing
-  /// table decides.
+  /// failure (and `reconnect.max_attempts` counts such full rounds). A lost
+  /// connection starts again at the first, so the preferred uplink is used as
+  /// soon as it works again. Empty: the routing table decides.
   ///
   ///     settings.uplinks = {{.device = "eth0"}, {.device = "wwan0"}};
   std::vector<Uplink> uplinks{};
