@@ -6,6 +6,10 @@ set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR ${SOCKKIT_CROSS_PROCESSOR})
 set(CMAKE_C_COMPILER ${SOCKKIT_CROSS_TRIPLET}-gcc)
 set(CMAKE_CXX_COMPILER ${SOCKKIT_CROSS_TRIPLET}-g++)
+# GCC's notes that the ARM ABI for some std:: types changed in GCC 7.1 concern
+# mixing objects built by GCC 6 and older; nothing here is.
+set(CMAKE_C_FLAGS_INIT "-Wno-psabi")
+set(CMAKE_CXX_FLAGS_INIT "-Wno-psabi")
 # Debian installs each cross target's C library under /usr/<triplet>.
 set(CMAKE_FIND_ROOT_PATH /usr/${SOCKKIT_CROSS_TRIPLET})
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
