@@ -10,4 +10,4 @@ cd "$(dirname "$0")/.."
 cmake --preset release >/dev/null && cmake --build --preset release --target test_netfault >/dev/null
 cmake --preset lwip >/dev/null && cmake --build --preset lwip --target test_lwip_tap >/dev/null
 build/release/tests/test_netfault | grep -vE '^\[|^Running main|^$'
-build/lwip/tests/test_lwip_tap | grep -E 'MiB'
+build/lwip/tests/test_lwip_tap | grep -E 'MiB|detected|received|acknowledged'
