@@ -46,7 +46,8 @@ enum class StackFeature : std::uint8_t {
   reuse_port,        ///< SO_REUSEPORT load balancing (Linux only).
   send_buffer_size,  ///< SO_SNDBUF (lwIP has no setting for it: TCP_SND_BUF is fixed).
   user_timeout,      ///< TCP_USER_TIMEOUT (Linux only).
-  multicast,         ///< IP multicast membership, TTL and loop (LWIP_IGMP=0 in the profiles).
+  multicast,         ///< IP multicast membership, TTL and loop (lwIP: LWIP_IGMP, off in the
+                     ///< constrained profile).
   close_on_exec,     ///< Descriptors are kernel descriptors with FD_CLOEXEC (not on lwIP).
   descriptor_limit,  ///< RLIMIT_NOFILE governs how many sockets exist (lwIP: MEMP_NUM_NETCONN).
   icmp_errors,       ///< ICMP errors reach sockets: connected UDP hears "port unreachable".
