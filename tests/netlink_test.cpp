@@ -20,15 +20,15 @@ using namespace fault;
 TEST(NetFault, TwoUplinksFailOverWhenThePreferredIsBlackholed) {
   run_fault([](TwoHosts& hosts, std::string& report) {
     std::string why;
-    FAULT_CHECK(hosts.add_second_link(why), why);
+    NETNS_CHECK(hosts.add_second_link(why), why);
     ServerOnB server(hosts, {Endpoint::any_v4(kPort)});
-    FAULT_CHECK(server.error.empty(), server.error);
+    NETNS_CHECK(server.error.empty(), server.error);
     auto s = quick_settings();
     s.connect_timeout = 1s;
     s.heartbeat = {.interval = 300ms, .timeout = 700ms};
     s.uplinks = {{.device = "sk0"}, {.device = "sk2"}};
     ClientOnA a(s, "10.99.0.1:" + std::to_string(kPort));
-    FAULT_CHECK(a.client.has_value(), a.error);
+    NETNS_CHECK(a.client.has_value(), a.error);
     auto& [loop, rec, client, error] = a;
     auto local_address = [&] {
       auto* c = client->connection();
@@ -36,30 +36,30 @@ TEST(NetFault, TwoUplinksFailOverWhenThePreferredIsBlackholed) {
       return ep ? ep->address_string() : std::string("none");
     };
     client->start();
-    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
+    NETNS_CHECK(run_loop_until(*loop, 3s, [&] { return rec.opens == 1; }), "never connected");
     appendf(report, "connected from %s\n", local_address().c_str());
-    FAULT_CHECK(local_address() == "10.77.0.1", "not out of the preferred uplink sk0");
-    FAULT_CHECK(client->stats().uplink == 0, "stats name another uplink");
+    NETNS_CHECK(local_address() == "10.77.0.1", "not out of the preferred uplink sk0");
+    NETNS_CHECK(client->stats().uplink == 0, "stats name another uplink");
 
-    FAULT_CHECK(hosts.blackhole(0), "cannot blackhole sk0");
+    NETNS_CHECK(hosts.blackhole(0), "cannot blackhole sk0");
     const auto t0 = Clock::now();
-    FAULT_CHECK(run_loop_until(*loop, 3s, [&] { return rec.closes == 1; }),
+    NETNS_CHECK(run_loop_until(*loop, 3s, [&] { return rec.closes == 1; }),
                 "the dead uplink was never noticed");
     (void)client->send("while down\n");  // waits in the outbox
-    FAULT_CHECK(run_loop_until(*loop, 5s, [&] { return rec.opens == 2; }), "no failover");
+    NETNS_CHECK(run_loop_until(*loop, 5s, [&] { return rec.opens == 2; }), "no failover");
     const double took = since(t0);
     appendf(report, "failed over after %.2f s (heartbeat + 1 s connect timeout on sk0): from %s\n",
             took, local_address().c_str());
-    FAULT_CHECK(local_address() == "10.79.0.1", "not out of the second uplink sk2");
+    NETNS_CHECK(local_address() == "10.79.0.1", "not out of the second uplink sk2");
     const auto stats = client->stats();
-    FAULT_CHECK(stats.uplink == 1 && stats.uplink_switches >= 1, "stats do not show the failover");
-    FAULT_CHECK(rec.retries.size() >= 1 && rec.retries.back() == 0ms,
+    NETNS_CHECK(stats.uplink == 1 && stats.uplink_switches >= 1, "stats do not show the failover");
+    NETNS_CHECK(rec.retries.size() >= 1 && rec.retries.back() == 0ms,
                 "the failover waited for the backoff");
-    FAULT_CHECK(
+    NETNS_CHECK(
         run_loop_until(*loop, 2s,
                        [&] { return rec.received.find("while down") != std::string::npos; }),
         "what was sent while down did not arrive");
-    FAULT_CHECK(took < 3.5, "failover slower than heartbeat + connect timeout");
+    NETNS_CHECK(took < 3.5, "failover slower than heartbeat + connect timeout");
     return 0;
   });
 }
@@ -83,27 +83,27 @@ TEST(NetLink, BroadcastAndMulticastCrossTheLink) {
       if (auto st = s->set_receive_timeout(2s); !st) return void(error = st.error().message());
       listener = std::move(*s);
     });
-    FAULT_CHECK(error.empty(), error);
-    FAULT_CHECK(hosts.in_a("ip route add 239.0.0.0/8 dev sk0"), "no multicast route on A");
+    NETNS_CHECK(error.empty(), error);
+    NETNS_CHECK(hosts.in_a("ip route add 239.0.0.0/8 dev sk0"), "no multicast route on A");
     auto sender = UdpSocket::open(Family::ipv4);
-    FAULT_CHECK(sender, "sender: " + sender.error().message());
+    NETNS_CHECK(sender, "sender: " + sender.error().message());
     const Endpoint broadcast = Endpoint::ipv4({10, 77, 0, 255}, kUdp);
     auto refused = sender->send_to("no", broadcast);
-    FAULT_CHECK(!refused && classify(refused.error()) == errc::permission_denied,
+    NETNS_CHECK(!refused && classify(refused.error()) == errc::permission_denied,
                 "a broadcast without SO_BROADCAST was not refused");
-    FAULT_CHECK(sender->set_broadcast(true), "SO_BROADCAST");
-    FAULT_CHECK(sender->send_to("to everyone", broadcast), "broadcast send");
-    FAULT_CHECK(sender->send_to("to the group", group), "multicast send");
+    NETNS_CHECK(sender->set_broadcast(true), "SO_BROADCAST");
+    NETNS_CHECK(sender->send_to("to everyone", broadcast), "broadcast send");
+    NETNS_CHECK(sender->send_to("to the group", group), "multicast send");
     std::vector<std::string> got;
     char buf[64];
     for (int i = 0; i < 2; ++i) {
       auto d = listener->receive_from(std::span<char>(buf));
-      FAULT_CHECK(d, "B received nothing: " + d.error().message());
-      FAULT_CHECK(d->from.address_string() == "10.77.0.1", "from the wrong address");
+      NETNS_CHECK(d, "B received nothing: " + d.error().message());
+      NETNS_CHECK(d->from.address_string() == "10.77.0.1", "from the wrong address");
       got.emplace_back(buf, d->size);
     }
     std::sort(got.begin(), got.end());
-    FAULT_CHECK(got[0] == "to everyone" && got[1] == "to the group", "wrong datagrams");
+    NETNS_CHECK(got[0] == "to everyone" && got[1] == "to the group", "wrong datagrams");
     report += "B received the broadcast and the multicast datagram from 10.77.0.1\n";
     hosts.call_in_b([&](EventLoop&) { listener.reset(); });
     return 0;

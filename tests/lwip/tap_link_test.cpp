@@ -106,20 +106,12 @@ struct Events : ReconnectingHandler {
   Clock::time_point closed_at{};
 };
 
-#define STALE_CHECK(cond, text)           \
-  do {                                    \
-    if (!(cond)) {                        \
-      report += std::string(text) + "\n"; \
-      return 1;                           \
-    }                                     \
-  } while (0)
-
 int stale_body(std::string& report) {
   if (!bring_up_device(report)) return 2;
   KernelEcho server;
-  STALE_CHECK(server.start(), "the Linux echo server cannot listen on 10.78.0.1");
+  NETNS_CHECK(server.start(), "the Linux echo server cannot listen on 10.78.0.1");
   auto loop = EventLoop::create({.backend = Backend::poll});
-  STALE_CHECK(loop, "loop: " + loop.error().message());
+  NETNS_CHECK(loop, "loop: " + loop.error().message());
   ClientSettings s;
   s.connect_timeout = 2s;
   s.keepalive.enabled = false;
@@ -128,23 +120,23 @@ int stale_body(std::string& report) {
   s.reconnect = {.initial = 200ms, .max = 1s, .multiplier = 2, .jitter = 0, .reset_after = 60s};
   Events events;
   auto client = ReconnectingClient::create(*loop, "10.78.0.1:" + std::to_string(kPort), events, s);
-  STALE_CHECK(client, "client: " + client.error().message());
+  NETNS_CHECK(client, "client: " + client.error().message());
   client->start();
-  STALE_CHECK(run_loop_until(*loop, 5s, [&] { return events.opens == 1; }),
+  NETNS_CHECK(run_loop_until(*loop, 5s, [&] { return events.opens == 1; }),
               "the device never connected to the Linux server");
   (void)client->send("hello\n");
-  STALE_CHECK(
+  NETNS_CHECK(
       run_loop_until(*loop, 2s, [&] { return events.received.find("hello") != std::string::npos; }),
       "no echo before the fault");
 
-  STALE_CHECK(shell("nft add table inet stale") &&
+  NETNS_CHECK(shell("nft add table inet stale") &&
                   shell("nft add chain inet stale in '{ type filter hook input priority 0; }'") &&
                   shell("nft add chain inet stale out '{ type filter hook output priority 0; }'") &&
                   shell("nft add rule inet stale in iifname sktap0 drop") &&
                   shell("nft add rule inet stale out oifname sktap0 drop"),
               "cannot blackhole sktap0 (nftables?)");
   const auto t0 = Clock::now();
-  STALE_CHECK(run_loop_until(*loop, 3s, [&] { return events.closes == 1; }),
+  NETNS_CHECK(run_loop_until(*loop, 3s, [&] { return events.closes == 1; }),
               "the dead path was never detected");
   const double took = std::chrono::duration<double>(events.closed_at - t0).count();
   char line[160];
@@ -152,15 +144,15 @@ int stale_body(std::string& report) {
                 events.reason.message().c_str());
   report += line;
   // A ping goes out within 0.3 s of the fault and its answer is due 0.7 s later.
-  STALE_CHECK(took >= 0.6 && took <= 1.3, "detection outside its 0.6..1.3 s window");
-  STALE_CHECK(classify(events.reason) == errc::timed_out, "reason is not timed_out");
+  NETNS_CHECK(took >= 0.6 && took <= 1.3, "detection outside its 0.6..1.3 s window");
+  NETNS_CHECK(classify(events.reason) == errc::timed_out, "reason is not timed_out");
 
-  STALE_CHECK(shell("nft delete table inet stale"), "cannot heal the path");
-  STALE_CHECK(run_loop_until(*loop, 6s, [&] { return events.opens == 2; }),
+  NETNS_CHECK(shell("nft delete table inet stale"), "cannot heal the path");
+  NETNS_CHECK(run_loop_until(*loop, 6s, [&] { return events.opens == 2; }),
               "no reconnect after the path healed");
   events.received.clear();
   (void)client->send("again\n");
-  STALE_CHECK(
+  NETNS_CHECK(
       run_loop_until(*loop, 2s, [&] { return events.received.find("again") != std::string::npos; }),
       "no echo after reconnecting");
   report += "reconnected and echoing after the path healed\n";
@@ -183,10 +175,10 @@ int broadcast_multicast_body(std::string& report) {
   constexpr std::uint16_t kToDevice = 7011, kToLinux = 7012;
   const Endpoint group = Endpoint::ipv4({239, 1, 2, 3}, kToDevice);
   auto device = UdpSocket::bind(Endpoint::any_v4(kToDevice));
-  STALE_CHECK(device, "device bind: " + device.error().message());
-  STALE_CHECK(device->join_multicast(group), "the device cannot join 239.1.2.3");
-  STALE_CHECK(device->set_receive_timeout(2s), "receive timeout");
-  STALE_CHECK(shell("ip route add 239.0.0.0/8 dev sktap0"), "no multicast route to sktap0");
+  NETNS_CHECK(device, "device bind: " + device.error().message());
+  NETNS_CHECK(device->join_multicast(group), "the device cannot join 239.1.2.3");
+  NETNS_CHECK(device->set_receive_timeout(2s), "receive timeout");
+  NETNS_CHECK(shell("ip route add 239.0.0.0/8 dev sktap0"), "no multicast route to sktap0");
 
   const int linux_tx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   const int on = 1;
@@ -199,20 +191,20 @@ int broadcast_multicast_body(std::string& report) {
     return ::sendto(linux_tx, text, std::strlen(text), 0, reinterpret_cast<const sockaddr*>(&sa),
                     sizeof sa) > 0;
   };
-  STALE_CHECK(
+  NETNS_CHECK(
       send_from_linux("239.1.2.3", "to the group") && send_from_linux("10.78.0.255", "to everyone"),
       "Linux cannot send");
   std::vector<std::string> got;
   char buf[64];
   for (int i = 0; i < 2; ++i) {
     auto d = device->receive_from(std::span<char>(buf));
-    STALE_CHECK(d, "the device received nothing: " + d.error().message());
-    STALE_CHECK(d->from.address_string() == "10.78.0.1", "from the wrong address");
+    NETNS_CHECK(d, "the device received nothing: " + d.error().message());
+    NETNS_CHECK(d->from.address_string() == "10.78.0.1", "from the wrong address");
     got.emplace_back(buf, d->size);
   }
   ::close(linux_tx);
   std::sort(got.begin(), got.end());
-  STALE_CHECK(got[0] == "to everyone" && got[1] == "to the group", "wrong datagrams on the device");
+  NETNS_CHECK(got[0] == "to everyone" && got[1] == "to the group", "wrong datagrams on the device");
   report += "the device received the group datagram and the broadcast\n";
 
   const int linux_rx = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -221,16 +213,16 @@ int broadcast_multicast_body(std::string& report) {
   any.sin_port = htons(kToLinux);
   timeval tv{2, 0};
   ::setsockopt(linux_rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  STALE_CHECK(::bind(linux_rx, reinterpret_cast<const sockaddr*>(&any), sizeof any) == 0,
+  NETNS_CHECK(::bind(linux_rx, reinterpret_cast<const sockaddr*>(&any), sizeof any) == 0,
               "Linux bind");
   const Endpoint subnet = Endpoint::ipv4({10, 78, 0, 255}, kToLinux);
   auto refused = device->send_to("no", subnet);
-  STALE_CHECK(!refused, "lwIP sent a broadcast without SO_BROADCAST");
-  STALE_CHECK(device->set_broadcast(true), "SO_BROADCAST on the device");
-  STALE_CHECK(device->send_to("from the device", subnet), "device broadcast");
+  NETNS_CHECK(!refused, "lwIP sent a broadcast without SO_BROADCAST");
+  NETNS_CHECK(device->set_broadcast(true), "SO_BROADCAST on the device");
+  NETNS_CHECK(device->send_to("from the device", subnet), "device broadcast");
   const ssize_t n = ::recv(linux_rx, buf, sizeof buf, 0);
   ::close(linux_rx);
-  STALE_CHECK(n > 0 && std::string(buf, static_cast<std::size_t>(n)) == "from the device",
+  NETNS_CHECK(n > 0 && std::string(buf, static_cast<std::size_t>(n)) == "from the device",
               "Linux did not receive the device's broadcast");
   report += "Linux received the device's broadcast\n";
   return 0;
@@ -265,20 +257,20 @@ int example_body(std::string& report, const std::string& example_args, const cha
     report = "mosquitto is not installed";
     return 125;
   }
-  STALE_CHECK(shell("ip tuntap add dev sktap0 mode tap") &&
+  NETNS_CHECK(shell("ip tuntap add dev sktap0 mode tap") &&
                   shell("ip addr add 10.78.0.1/24 dev sktap0") &&
                   shell("ip link set dev sktap0 up"),
               "cannot make sktap0");
   Mosquitto broker("10.78.0.1");
   std::string why;
-  STALE_CHECK(broker.start(why), why);
+  NETNS_CHECK(broker.start(why), why);
   std::string out;
   const int code = run_capturing(
       "timeout 40 " + example_args + " --tap sktap0 10.78.0.2/24 " + broker.target(broker.port),
       out);
   report += out;
-  STALE_CHECK(code == 0, "the example failed");
-  STALE_CHECK(out.find(expected) != std::string::npos, std::string("no '") + expected + "'");
+  NETNS_CHECK(code == 0, "the example failed");
+  NETNS_CHECK(out.find(expected) != std::string::npos, std::string("no '") + expected + "'");
   return 0;
 }
 

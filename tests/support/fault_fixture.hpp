@@ -93,14 +93,6 @@ struct ServerOnB {
   std::string error;
 };
 
-#define FAULT_CHECK(cond, text)           \
-  do {                                    \
-    if (!(cond)) {                        \
-      report += std::string(text) + "\n"; \
-      return 1;                           \
-    }                                     \
-  } while (0)
-
 // The test body runs in the child; `report` comes back to the parent.
 inline void run_fault(const std::function<int(TwoHosts&, std::string&)>& body, int timeout_s = 60) {
   auto run = run_in_private_netns(

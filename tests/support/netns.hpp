@@ -24,6 +24,16 @@ struct NetnsRun {
 NetnsRun run_in_private_netns(const std::function<int(std::string& report)>& body,
                               int timeout_s = 30);
 
+/// In a `body` run by run_in_private_netns: if `cond` is false, adds `text` to
+/// the report and ends the body with exit code 1.
+#define NETNS_CHECK(cond, text)           \
+  do {                                    \
+    if (!(cond)) {                        \
+      report += std::string(text) + "\n"; \
+      return 1;                           \
+    }                                     \
+  } while (0)
+
 /// Runs a shell command (in whatever namespace the caller is in); true on exit 0.
 bool shell(const std::string& command);
 
