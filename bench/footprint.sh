@@ -38,7 +38,7 @@ split_map() {
       if (file ~ /libsockkit_lwip|liblwip_m4/) who = "lwIP"
       else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
       else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
-      else if (file ~ /libsockkit|libminimal_m4/) who = "sockkit"
+      else if (file ~ /libsockkit|libminimal_m4|libfixed_m4/) who = "sockkit"
       else if (file ~ /echo_min|tls_client_min/) who = "program"
       else who = "C/C++ runtime"
       total[who, kind] += hex(size)
@@ -92,6 +92,8 @@ build_library() {  # NAME DEFINES...
 }
 build_library sockkit -DSOCKKIT_HAVE_SELECT=1 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=1
 build_library minimal -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
+build_library fixed -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
+  -DSOCKKIT_TIMER_CAPACITY=16
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
 "${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
 arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"
@@ -108,6 +110,10 @@ echo
 echo "## Cortex-M4: the same echo server, minimal sockkit (SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF)"
 link_echo minimal
 split_map "$arm/echo_minimal.map" | sed 's/libminimal_m4/sockkit/' | grep -E '^\|(---| part | sockkit )'
+echo
+echo "## Cortex-M4: minimal sockkit with 16 timer slots built in (SOCKKIT_TIMER_CAPACITY=16)"
+link_echo fixed
+split_map "$arm/echo_fixed.map" | grep -E '^\|(---| part | sockkit )'
 
 echo
 echo "## Cortex-M4: a minimal TLS client (mbedTLS 2.28, sockkit's embedded profile), linked"

@@ -77,6 +77,8 @@ errc condition_of(failure e) noexcept {
       return errc::connection_aborted;
     case failure::stack_not_started:
       return errc::network_unreachable;
+    case failure::timers_exhausted:
+      return errc::limit_exceeded;
   }
   return errc::invalid_argument;
 }
@@ -168,6 +170,8 @@ class ErrorCategory final : public std::error_category {
         return "canceled";
       case failure::stack_not_started:
         return "network stack not started (call sockkit::start_stack or attach_stack first)";
+      case failure::timers_exhausted:
+        return "no timer free (the loop's LoopOptions::max_timers are in use)";
     }
     return "unknown sockkit error";
 #endif

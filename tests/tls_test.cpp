@@ -143,6 +143,30 @@ TEST_P(TlsSuite, AHandshakeNeverFinishedIsClosedAtItsDeadline) {
   EXPECT_TRUE(!n || *n == 0) << "the silent peer was closed";
 }
 
+TEST_P(TlsSuite, AHandshakeWithoutATimerIsRefusedAndCounted) {
+  // Four timers: the server keeps two, the client one; the client's connect
+  // timer, then its handshake timer, take the last, so the server's side of
+  // the handshake finds none.
+  for (const std::size_t max_timers : {std::size_t{4}, std::size_t{5}}) {
+    client.reset();
+    server.reset();
+    auto l = EventLoop::create({.max_timers = max_timers});
+    ASSERT_OK(l);
+    loop = std::move(*l);
+    start(server_options(), client_options());
+    if (max_timers == 4) {
+      ASSERT_TRUE(
+          run_loop_until(*loop, 5s, [&] { return server->stats().rejected_no_timer == 1; }));
+      ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return !client_side.connect_failures.empty(); }));
+      EXPECT_EQ(server_side.opened, 0);
+    } else {
+      EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return client_side.opened == 1; }))
+          << "with a fifth timer the handshake has its deadline";
+      EXPECT_EQ(server->stats().rejected_no_timer, 0u);
+    }
+  }
+}
+
 TEST_P(TlsSuite, HandshakingConnectionsCountAgainstTheLimit) {
   ServerOptions limited;
   limited.max_connections = 1;

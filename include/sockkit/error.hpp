@@ -94,6 +94,7 @@ enum class failure {
   canceled,                   ///< The operation was cancelled by its owner -> connection_aborted
   stack_not_started,          ///< lwIP: neither start_stack() nor attach_stack() was called ->
                               ///< network_unreachable
+  timers_exhausted,           ///< The loop's fixed timer capacity is in use -> limit_exceeded
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -49,12 +49,19 @@ struct LoopOptions {
   Backend backend = default_backend();  ///< epoll where the build has it, else poll.
   /// If the kernel refuses io_uring, run on epoll instead (backend() tells).
   bool fallback = true;
+  /// Most timers pending at once, 0 = no limit. With a limit the loop makes its
+  /// timer slots at create() and allocates none afterwards; add_timer() returns
+  /// 0 when none is free and what sockkit builds on the loop fails with
+  /// failure::timers_exhausted. A build with SOCKKIT_TIMER_CAPACITY=N has N
+  /// slots built in: 0 here means N, more than N fails create().
+  std::size_t max_timers = 0;
 };
 
 /// Identifies a timer; 0 is never a timer. Cancelling a stale id is harmless.
 using TimerId = std::uint64_t;
 
 class EventLoop;
+class TimerReservation;
 namespace detail {
 // The object that stays put for the loop's whole life: what is made on a loop
 // keeps a reference to it, so moving the user's EventLoop breaks nothing.
@@ -99,11 +106,23 @@ class EventLoop {
   Status unwatch(NativeHandle h) noexcept;
 
   /// Runs `fn` once after `delay` (negative: at once; milliseconds::max(): never).
+  /// 0 when the loop's timers are limited (LoopOptions::max_timers) and none is
+  /// free beyond the reserved ones.
   ///
   ///     auto id = loop->add_timer(2s, [] { puts("late"); });
   TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
-  /// Runs `fn` every `period` (at least 1 ms) until cancelled.
+  /// Runs `fn` every `period` (at least 1 ms) until cancelled; 0 as add_timer().
   TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn);
+  /// Keeps `count` timer slots for one owner, so that its later timers cannot
+  /// fail; failure::timers_exhausted when they are not free. Always succeeds
+  /// on a loop without a timer limit.
+  ///
+  ///     auto timers = loop->reserve_timers(2);
+  ///     if (!timers) return timers.error();
+  ///     retry = timers->add_timer(1s, [&] { reconnect(); });  // never 0
+  Result<TimerReservation> reserve_timers(std::size_t count) noexcept;
+  /// The loop's timer limit, 0 for none.
+  std::size_t max_timers() const noexcept;
   /// True if the timer was pending. Safe from inside any callback, its own included.
   bool cancel_timer(TimerId id) noexcept;
   /// Timers pending now.
@@ -147,9 +166,39 @@ class EventLoop {
  private:
   struct Impl;
   friend EventLoop& detail::home_loop(EventLoop& loop) noexcept;
+  friend class TimerReservation;
   EventLoop(Impl* impl, bool owner) noexcept : impl_(impl), owner_(owner) {}
   Impl* impl_ = nullptr;
   bool owner_ = false;  // false: the loop's own home object (see detail::home_loop)
+};
+
+/// Timer slots kept for one owner (EventLoop::reserve_timers): while it has no
+/// more timers pending than it reserved, its add_timer() never returns 0.
+/// Given back when destroyed; cancel its timers first. Empty when default-made.
+class TimerReservation {
+ public:
+  TimerReservation() noexcept = default;
+  /// Gives the slots back to the loop.
+  ~TimerReservation();
+  /// Takes over `other`'s slots; `other` is left empty.
+  TimerReservation(TimerReservation&& other) noexcept;
+  /// Gives back what this held, then takes over `other`'s slots.
+  TimerReservation& operator=(TimerReservation&& other) noexcept;
+  TimerReservation(const TimerReservation&) = delete;
+  TimerReservation& operator=(const TimerReservation&) = delete;
+
+  /// EventLoop::add_timer on a reserved slot.
+  TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
+  /// EventLoop::add_repeating_timer on a reserved slot.
+  TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn);
+  /// Slots held.
+  std::size_t count() const noexcept { return count_; }
+
+ private:
+  friend class EventLoop;
+  TimerReservation(EventLoop* loop, std::size_t count) noexcept : loop_(loop), count_(count) {}
+  EventLoop* loop_ = nullptr;  // the loop's home object: outlives every move of the user's
+  std::size_t count_ = 0;
 };
 
 }  // namespace sockkit

@@ -44,10 +44,11 @@ struct ServerStats {
   std::uint64_t accepted = 0;             ///< Connections accepted.
   std::uint64_t rejected_over_limit = 0;  ///< Closed at once: max_connections reached.
   std::uint64_t rejected_descriptor_limit =
-      0;                            ///< Closed at once: backend limit (select's FD_SETSIZE).
-  std::uint64_t accept_pauses = 0;  ///< Times accepting paused on EMFILE/ENFILE.
-  std::uint64_t accept_errors = 0;  ///< Other accept failures.
-  std::uint64_t idle_closed = 0;    ///< Closed by the idle timeout.
+      0;                                ///< Closed at once: backend limit (select's FD_SETSIZE).
+  std::uint64_t rejected_no_timer = 0;  ///< Closed at once: TLS, and the loop's timers in use.
+  std::uint64_t accept_pauses = 0;      ///< Times accepting paused on EMFILE/ENFILE.
+  std::uint64_t accept_errors = 0;      ///< Other accept failures.
+  std::uint64_t idle_closed = 0;        ///< Closed by the idle timeout.
   std::uint64_t tls_handshake_failures = 0;  ///< TLS handshakes that failed (never opened).
   std::uint64_t tls_handshake_timeouts = 0;  ///< TLS handshakes closed at their deadline.
   std::size_t open = 0;                      ///< Connections open now.

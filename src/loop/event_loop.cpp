@@ -56,7 +56,20 @@ struct EventLoop::Impl final : IoHandler {
   // A callback may run the loop again: each nesting level waits into its own
   // batch, so the outer level's undelivered entries survive.
   std::vector<std::unique_ptr<Batch>> nested_ready;
-  int depth = 0;                                // run_once frames on the stack
+  int depth = 0;  // run_once frames on the stack
+
+  TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn, bool reserved) {
+    // A negative delay is "now" here (a timer cannot wait for ever; an unset deadline can).
+    const auto at =
+        time::deadline_after(Clock::now(), std::max(delay, std::chrono::milliseconds(0)));
+    return timers.add(at, Clock::duration::zero(), std::move(fn), reserved);
+  }
+  TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn,
+                              bool reserved) {
+    period = std::max(period, std::chrono::milliseconds(1));  // a zero period would spin
+    return timers.add(time::deadline_after(Clock::now(), period), time::saturating_duration(period),
+                      std::move(fn), reserved);
+  }
   std::vector<poll::Ready> requeued;            // reported again next iteration (fairness bounds)
   std::vector<std::function<void()>> deferred;  // run once no callback is on the stack
   bool running_deferred = false;
@@ -181,6 +194,7 @@ Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl());
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   impl->poller = std::move(*poller);
+  if (!impl->timers.set_capacity(options.max_timers)) return failure::timers_exhausted;
   impl->post_lock = sys::make_lock();
   if (impl->post_lock == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   auto waker = sys::open_waker();
@@ -232,16 +246,47 @@ Status EventLoop::unwatch(NativeHandle h) noexcept {
 
 TimerId EventLoop::add_timer(std::chrono::milliseconds delay, std::function<void()> fn) {
   SOCKKIT_LOOP_THREAD_ONLY();
-  // A negative delay is "now" here (a timer cannot wait for ever; an unset deadline can).
-  const auto at = time::deadline_after(Clock::now(), std::max(delay, std::chrono::milliseconds(0)));
-  return impl_->timers.add(at, Clock::duration::zero(), std::move(fn));
+  return impl_->add_timer(delay, std::move(fn), false);
 }
 
 TimerId EventLoop::add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn) {
   SOCKKIT_LOOP_THREAD_ONLY();
-  period = std::max(period, std::chrono::milliseconds(1));  // a zero period would spin
-  return impl_->timers.add(time::deadline_after(Clock::now(), period),
-                           time::saturating_duration(period), std::move(fn));
+  return impl_->add_repeating_timer(period, std::move(fn), false);
+}
+
+Result<TimerReservation> EventLoop::reserve_timers(std::size_t count) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
+  if (!impl_->timers.reserve(count)) return failure::timers_exhausted;
+  return TimerReservation(&impl_->home, count);
+}
+
+std::size_t EventLoop::max_timers() const noexcept {
+  return impl_->timers.capacity();
+}
+
+TimerReservation::~TimerReservation() {
+  if (loop_ != nullptr) loop_->impl_->timers.unreserve(count_);
+}
+
+TimerReservation::TimerReservation(TimerReservation&& other) noexcept
+    : loop_(std::exchange(other.loop_, nullptr)), count_(std::exchange(other.count_, 0)) {}
+
+TimerReservation& TimerReservation::operator=(TimerReservation&& other) noexcept {
+  if (this != &other) {
+    if (loop_ != nullptr) loop_->impl_->timers.unreserve(count_);
+    loop_ = std::exchange(other.loop_, nullptr);
+    count_ = std::exchange(other.count_, 0);
+  }
+  return *this;
+}
+
+TimerId TimerReservation::add_timer(std::chrono::milliseconds delay, std::function<void()> fn) {
+  return loop_ == nullptr ? 0 : loop_->impl_->add_timer(delay, std::move(fn), true);
+}
+
+TimerId TimerReservation::add_repeating_timer(std::chrono::milliseconds period,
+                                              std::function<void()> fn) {
+  return loop_ == nullptr ? 0 : loop_->impl_->add_repeating_timer(period, std::move(fn), true);
 }
 
 bool EventLoop::cancel_timer(TimerId id) noexcept {

@@ -4,8 +4,39 @@
 
 namespace sockkit::loop {
 
-TimerId TimerHeap::add(Clock::time_point deadline, Clock::duration period,
-                       std::function<void()> fn) {
+bool TimerHeap::set_capacity(std::size_t capacity) {
+  if (!nodes_.empty()) return false;
+  if (kBuiltInTimerCapacity != 0) {
+    if (capacity > kBuiltInTimerCapacity) return false;
+    if (capacity == 0) capacity = kBuiltInTimerCapacity;
+  }
+  capacity_ = capacity;
+  // Every slot is made now, so that running the loop allocates nothing for timers.
+  heap_.reserve(capacity);
+  free_.reserve(capacity);
+  for (std::size_t i = 0; i < capacity; ++i)
+    nodes_.emplace_back();
+  for (std::size_t i = capacity; i > 0; --i)
+    free_.push_back(static_cast<std::uint32_t>(i - 1));
+  return true;
+}
+
+bool TimerHeap::reserve(std::size_t count) noexcept {
+  if (capacity_ != 0 && reserved_ + unreserved_in_use_ + count > capacity_) return false;
+  reserved_ += count;
+  return true;
+}
+
+void TimerHeap::unreserve(std::size_t count) noexcept {
+  reserved_ -= count <= reserved_ ? count : reserved_;
+}
+
+TimerId TimerHeap::add(Clock::time_point deadline, Clock::duration period, std::function<void()> fn,
+                       bool reserved) {
+  if (capacity_ != 0) {
+    if (nodes_.size() - free_.size() >= capacity_) return 0;
+    if (!reserved && unreserved_in_use_ + reserved_ >= capacity_) return 0;
+  }
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -20,6 +51,8 @@ TimerId TimerHeap::add(Clock::time_point deadline, Clock::duration period,
   n.sequence = next_sequence_++;
   n.fn = std::move(fn);
   n.pending = true;
+  n.reserved = reserved;
+  if (!reserved) ++unreserved_in_use_;
   push(slot);
   return (std::uint64_t{n.generation} << 32) | (slot + 1u);
 }
@@ -130,6 +163,7 @@ void TimerHeap::erase_at(std::size_t index) noexcept {
 void TimerHeap::release(std::uint32_t slot) noexcept {
   Node& n = nodes_[slot];
   n.fn = nullptr;
+  if (!n.reserved) --unreserved_in_use_;
   ++n.generation;  // old ids stop matching
   free_.push_back(slot);
 }

@@ -12,6 +12,10 @@ namespace sockkit::mqtt {
 using namespace detail;
 
 Status ClientImpl::init() {
+  // One slot for each of the client's timers: none can be refused later.
+  auto kept = loop_.reserve_timers(kTimers);
+  if (!kept) return kept.error();
+  timers_ = std::move(*kept);
   if (auto st = outbox_.restore(); !st) return st;
   ClientSettings transport = settings_.transport;
   transport.heartbeat = {};  // keepalive is MQTT's own PINGREQ
@@ -42,7 +46,7 @@ void ClientImpl::stop() noexcept {
   // From the loop, not from inside stop(): what publish() queued leaves first,
   // and its completions reach the handler as always.
   cancel(pump_timer_);
-  stop_timer_ = loop_.add_timer(milliseconds(0), [this] {
+  stop_timer_ = timers_.add_timer(milliseconds(0), [this] {
     stop_timer_ = 0;
     finish_stop();
   });
@@ -56,7 +60,7 @@ void ClientImpl::finish_stop() noexcept {
   if (conn_ == nullptr) return;
   conn_->close_after_flush();
   if (conn_ == nullptr) return;  // flushed and closed already: on_close stopped the link
-  stop_timer_ = loop_.add_timer(kDisconnectFlush, [this] {
+  stop_timer_ = timers_.add_timer(kDisconnectFlush, [this] {
     stop_timer_ = 0;
     link_->stop();
   });
@@ -118,7 +122,7 @@ void ClientImpl::on_open(Connection& c) {
   auto n = codec::write_connect(connect, scratch(size));
   if (!n) return c.close(n.error());
   send(*n);
-  connack_timer_ = loop_.add_timer(settings_.connack_timeout, [this] {
+  connack_timer_ = timers_.add_timer(settings_.connack_timeout, [this] {
     connack_timer_ = 0;
     if (conn_ != nullptr) conn_->close(make_error_code(reason::connack_timeout));
   });
@@ -328,7 +332,7 @@ void ClientImpl::arm_keepalive() {
     if (phase_ != Phase::connected) due = now + keepalive_;
   }
   const auto wait = std::max(milliseconds(1), std::chrono::ceil<milliseconds>(due - now));
-  keepalive_timer_ = loop_.add_timer(wait, [this] {
+  keepalive_timer_ = timers_.add_timer(wait, [this] {
     keepalive_timer_ = 0;
     check_keepalive();
   });

@@ -182,6 +182,8 @@ class ClientImpl final : public ReconnectingHandler {
   Clock::time_point last_sent_{}, last_received_{}, ping_deadline_{};
   TimerId connack_timer_ = 0, keepalive_timer_ = 0, pump_timer_ = 0, stop_timer_ = 0;
   TimerId drop_timer_ = 0;
+  static constexpr std::size_t kTimers = 5;  // the TimerIds above
+  TimerReservation timers_;
   Stats stats_;
 };
 

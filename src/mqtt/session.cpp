@@ -90,7 +90,7 @@ void ClientImpl::report_dropped(std::size_t messages, std::size_t bytes) {
   unreported_drops_.second += bytes;
   if (drop_timer_ != 0) return;
   // From the loop, not from inside publish(): the handler may destroy the client.
-  drop_timer_ = loop_.add_timer(milliseconds(0), [this] {
+  drop_timer_ = timers_.add_timer(milliseconds(0), [this] {
     drop_timer_ = 0;
     const auto [n, b] = std::exchange(unreported_drops_, {0, 0});
     user_.on_dropped(n, b);
@@ -100,7 +100,7 @@ void ClientImpl::report_dropped(std::size_t messages, std::size_t bytes) {
 void ClientImpl::schedule_pump() {
   if (pump_timer_ != 0 || phase_ != Phase::connected || stopping_ || retired_) return;
   // Not from inside publish(): completions then always arrive from the loop.
-  pump_timer_ = loop_.add_timer(milliseconds(0), [this] {
+  pump_timer_ = timers_.add_timer(milliseconds(0), [this] {
     pump_timer_ = 0;
     pump();
   });

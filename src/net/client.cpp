@@ -147,8 +147,14 @@ class ClientImpl {
       delete p;
       return st;
     }
-    if (timeout.count() >= 0)  // negative: no limit but the stack's own
+    if (timeout.count() >= 0) {  // negative: no limit but the stack's own
       p->timer = group.loop.add_timer(timeout, [p] { p->on_timeout(); });
+      if (p->timer == 0) {  // a loop with all its timers in use
+        (void)group.loop.unwatch(p->stream().native_handle());
+        delete p;
+        return make_error_code(failure::timers_exhausted);
+      }
+    }
     pending_.push_back(p);
     return {};
   }
@@ -226,6 +232,7 @@ Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
   std::unique_ptr<net::ClientImpl> impl(
       new (std::nothrow) net::ClientImpl(detail::home_loop(loop), handler, limits));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  if (auto st = impl->group.start(); !st) return st.error();
   return Client(std::move(impl));
 }
 

@@ -14,13 +14,20 @@ Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionLimits& lim)
       pool(lim.buffer_chunk, lim.buffer_reserve),
       scratch(std::max<std::uint32_t>(lim.read_chunk, 1)),
       slab_(*this),
-      epoch_(EventLoop::Clock::now()) {
-  if (limits.idle_timeout.count() > 0) {
+      epoch_(EventLoop::Clock::now()) {}
+
+Status Group::start() noexcept {
+  const bool watchdog = limits.idle_timeout.count() > 0;
+  auto kept = loop.reserve_timers(watchdog ? 2 : 1);
+  if (!kept) return kept.error();
+  timers_ = std::move(*kept);
+  if (watchdog) {
     // One timer for the whole group: it walks the idle list from the least
     // recently active end, so each check costs O(expired), not O(connections).
     const auto tick = std::max(std::chrono::milliseconds(5), limits.idle_timeout / 8);
-    idle_timer_ = loop.add_repeating_timer(tick, [this] { check_idle(); });
+    idle_timer_ = timers_.add_repeating_timer(tick, [this] { check_idle(); });
   }
+  return {};
 }
 
 Group::~Group() {
@@ -86,7 +93,27 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
   c.idle_prev_ = c.idle_next_ = 0;
   c.flags_ = kOpen | kWatchRead | (secure ? kHandshaking : 0);
   c.handle_ = stream.native_handle();
+  if (secure) {
+    // A peer that never finishes its handshake is closed at the deadline.
+    const Connection::Id id = c.id();
+    secure->handshake_timer = loop.add_timer(
+        std::max(std::chrono::milliseconds(1), tls->context->options().handshake_timeout),
+        [this, id] {
+          Connection* late = find(id);
+          if (late == nullptr || !(late->flags_ & kHandshaking)) return;
+          late->tls_->handshake_timer = 0;  // it fired
+          ++handshake_timeouts_;
+          late->close(make_error_code(failure::tls_handshake_timeout));
+        });
+    if (secure->handshake_timer == 0) {  // a loop with all its timers in use
+      c.flags_ = 0;
+      c.handle_ = {};
+      free_slots_.push_back(slot);
+      return make_error_code(failure::timers_exhausted);
+    }
+  }
   if (auto st = loop.watch(c.handle_, io::readable, &c); !st) {
+    if (secure) loop.cancel_timer(secure->handshake_timer);
     c.flags_ = 0;
     c.handle_ = {};
     free_slots_.push_back(slot);
@@ -101,18 +128,8 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
   }
   c.tls_ = secure.release();
   if (tls_sweep_timer_ == 0)  // quiet TLS connections give their record buffers back
-    tls_sweep_timer_ = loop.add_repeating_timer(std::chrono::seconds(1), [this] { sweep_tls(); });
-  // A peer that never finishes its handshake is closed at the deadline.
-  const Connection::Id id = c.id();
-  c.tls_->handshake_timer = loop.add_timer(
-      std::max(std::chrono::milliseconds(1), tls->context->options().handshake_timeout),
-      [this, id] {
-        Connection* late = find(id);
-        if (late == nullptr || !(late->flags_ & kHandshaking)) return;
-        late->tls_->handshake_timer = 0;  // it fired
-        ++handshake_timeouts_;
-        late->close(make_error_code(failure::tls_handshake_timeout));
-      });
+    tls_sweep_timer_ =
+        timers_.add_repeating_timer(std::chrono::seconds(1), [this] { sweep_tls(); });
   c.advance_handshake();  // a client speaks first
   return &c;
 }

@@ -56,6 +56,10 @@ class Group {
   Group(const Group&) = delete;
   Group& operator=(const Group&) = delete;
 
+  /// Keeps the group's own timers (idle watchdog, TLS sweep) and starts the
+  /// watchdog; failure::timers_exhausted on a loop whose timers are all in use.
+  Status start() noexcept;
+
   /// Takes over a connected stream: non-blocking, watched, on_open called (with
   /// `tls`: once its handshake is done, or never if it fails).
   Result<Connection*> adopt(TcpStream&& stream, const TlsStart* tls = nullptr) noexcept;
@@ -114,6 +118,7 @@ class Group {
   std::uint64_t handshake_timeouts_ = 0;
   bool retiring_ = false;
   int busy_ = 0;
+  TimerReservation timers_;  // the idle watchdog and the TLS sweep: never refused later
   TimerId idle_timer_ = 0;
   TimerId tls_sweep_timer_ = 0;  // runs while the group has TLS connections
   EventLoop::Clock::time_point epoch_;

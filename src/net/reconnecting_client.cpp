@@ -44,6 +44,10 @@ class ReconnectingImpl final : public ConnectionHandler {
   EventLoop& loop() noexcept { return loop_; }
 
   Status init() noexcept {
+    // One slot for each timer named below: a retry can never be refused later.
+    auto kept = loop_.reserve_timers(kTimers);
+    if (!kept) return kept.error();
+    timers_ = std::move(*kept);
     ConnectionLimits limits = settings_.limits;
     if (settings_.idle_timeout.count() > 0) limits.idle_timeout = settings_.idle_timeout;
     auto c = Client::create(loop_, *this, limits);
@@ -193,10 +197,8 @@ class ReconnectingImpl final : public ConnectionHandler {
     last_family_ = Family::none;
     resolve_error_ = {};
     const bool limited = settings_.connect_timeout.count() >= 0;  // negative: no limit of ours
-    attempt_deadline_ =
-        limited ? std::optional(loop_.now() + settings_.connect_timeout) : std::nullopt;
     if (limited)
-      attempt_timer_ = loop_.add_timer(settings_.connect_timeout, [this] {
+      attempt_timer_ = timers_.add_timer(settings_.connect_timeout, [this] {
         attempt_timer_ = 0;
         attempt_timed_out();
       });
@@ -243,7 +245,7 @@ class ReconnectingImpl final : public ConnectionHandler {
     if (!started_) {
       if (has_untried() && a.family == Family::ipv4 && !v6_answered_ && !lookup_done_) {
         if (resolution_delay_timer_ == 0)
-          resolution_delay_timer_ = loop_.add_timer(settings_.resolution_delay, [this] {
+          resolution_delay_timer_ = timers_.add_timer(settings_.resolution_delay, [this] {
             resolution_delay_timer_ = 0;
             if (state_ == State::connecting && !started_) begin_connecting();
           });
@@ -305,7 +307,7 @@ class ReconnectingImpl final : public ConnectionHandler {
   }
 
   void arm_next_address() noexcept {
-    next_address_timer_ = loop_.add_timer(settings_.happy_eyeballs_delay, [this] {
+    next_address_timer_ = timers_.add_timer(settings_.happy_eyeballs_delay, [this] {
       next_address_timer_ = 0;
       if (state_ == State::connecting) try_next_address();
     });
@@ -321,12 +323,9 @@ class ReconnectingImpl final : public ConnectionHandler {
         .server_name = tls_server_name()};
     while (has_untried()) {
       const Endpoint to = pop_next();
-      const auto left =
-          attempt_deadline_
-              ? std::max(milliseconds(1),
-                         std::chrono::duration_cast<milliseconds>(*attempt_deadline_ - loop_.now()))
-              : milliseconds(-1);
-      if (auto st = client_->connect(to, left, options); !st) {
+      // No timeout of the connect's own: the attempt's timer ends every connect
+      // of the round, and a loop with few timers has none to spare.
+      if (auto st = client_->connect(to, milliseconds(-1), options); !st) {
         last_error_ = st.error();
         user_.on_connect_failed(to, st.error());
         if (state_ != State::connecting) return;
@@ -356,7 +355,7 @@ class ReconnectingImpl final : public ConnectionHandler {
       state_ = State::waiting;
       user_.on_retry_scheduled(milliseconds(0), attempt_ + 1);
       if (state_ != State::waiting) return;
-      retry_timer_ = loop_.add_timer(milliseconds(0), [this] {
+      retry_timer_ = timers_.add_timer(milliseconds(0), [this] {
         retry_timer_ = 0;
         start_attempt();
       });
@@ -394,7 +393,7 @@ class ReconnectingImpl final : public ConnectionHandler {
     state_ = State::waiting;
     user_.on_retry_scheduled(after, attempt_ + 1);
     if (state_ != State::waiting) return;
-    retry_timer_ = loop_.add_timer(after, [this] {
+    retry_timer_ = timers_.add_timer(after, [this] {
       retry_timer_ = 0;
       start_attempt();
     });
@@ -410,11 +409,11 @@ class ReconnectingImpl final : public ConnectionHandler {
   void arm_ping() noexcept {
     if (settings_.heartbeat.interval.count() <= 0 || conn_ == nullptr) return;
     cancel(ping_timer_);
-    ping_timer_ = loop_.add_timer(settings_.heartbeat.interval, [this] {
+    ping_timer_ = timers_.add_timer(settings_.heartbeat.interval, [this] {
       ping_timer_ = 0;
       if (conn_ == nullptr) return;
       awaiting_pong_ = true;
-      pong_deadline_ = loop_.add_timer(settings_.heartbeat.timeout, [this] {
+      pong_deadline_ = timers_.add_timer(settings_.heartbeat.timeout, [this] {
         pong_deadline_ = 0;
         if (conn_ != nullptr && awaiting_pong_)
           conn_->close(make_error_code(failure::heartbeat_timeout));
@@ -461,7 +460,6 @@ class ReconnectingImpl final : public ConnectionHandler {
   Family last_family_ = Family::none;
   bool started_ = false, lookup_done_ = false, v6_answered_ = false;
   std::error_code resolve_error_;
-  std::optional<EventLoop::Clock::time_point> attempt_deadline_;
   TimerId attempt_timer_ = 0, resolution_delay_timer_ = 0;
   int in_flight_ = 0;
   unsigned attempt_ = 0, failures_ = 0;
@@ -470,6 +468,8 @@ class ReconnectingImpl final : public ConnectionHandler {
   bool awaiting_pong_ = false;
   EventLoop::Clock::time_point connected_at_{};
   TimerId retry_timer_ = 0, next_address_timer_ = 0, ping_timer_ = 0, pong_deadline_ = 0;
+  static constexpr std::size_t kTimers = 6;  // the TimerIds above
+  TimerReservation timers_;
   ClientStats stats_;
 };
 

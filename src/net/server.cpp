@@ -28,6 +28,10 @@ class ServerImpl final : public IoHandler {
   EventLoop& loop() noexcept { return group_.loop; }
 
   Status begin() noexcept {
+    auto kept = group_.loop.reserve_timers(1);  // the accept retry
+    if (!kept) return kept.error();
+    timers_ = std::move(*kept);
+    if (auto st = group_.start(); !st) return st;
     if (auto st = listener_.set_nonblocking(true); !st) return st;
     return group_.loop.watch(listener_.native_handle(), io::readable, this);
   }
@@ -64,7 +68,10 @@ class ServerImpl final : public IoHandler {
       const net::TlsStart start{options_.tls, {}, {}};
       auto c = group_.adopt(std::move(accepted->stream), options_.tls ? &start : nullptr);
       if (!c) {
-        ++stats_.rejected_descriptor_limit;
+        if (c.error() == make_error_code(failure::timers_exhausted))
+          ++stats_.rejected_no_timer;
+        else
+          ++stats_.rejected_descriptor_limit;
         continue;
       }
       ++stats_.accepted;
@@ -76,7 +83,7 @@ class ServerImpl final : public IoHandler {
   void pause_accepting() noexcept {
     ++stats_.accept_pauses;
     (void)group_.loop.rewatch(listener_.native_handle(), 0);
-    retry_timer_ = group_.loop.add_timer(options_.accept_retry, [this] {
+    retry_timer_ = timers_.add_timer(options_.accept_retry, [this] {
       retry_timer_ = 0;
       if (listener_.is_open()) (void)group_.loop.rewatch(listener_.native_handle(), io::readable);
     });
@@ -109,6 +116,7 @@ class ServerImpl final : public IoHandler {
   Group group_;
   ServerStats stats_{};
   Endpoint endpoint_;
+  TimerReservation timers_;
   TimerId retry_timer_ = 0;
 };
 

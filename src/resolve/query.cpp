@@ -38,9 +38,10 @@ bool server_failed(dns::Rcode rcode) noexcept {
 
 }  // namespace
 
-Query::Query(EventLoop& loop, ResolverStats& stats, QueryPlan plan, std::string name,
-             dns::RecordType type, Done done)
+Query::Query(EventLoop& loop, TimerReservation& timers, ResolverStats& stats, QueryPlan plan,
+             std::string name, dns::RecordType type, Done done)
     : loop_(loop),
+      timers_(timers),
       stats_(stats),
       plan_(std::move(plan)),
       name_(std::move(name)),
@@ -124,7 +125,7 @@ Status Query::send_try(const Endpoint& server) noexcept {
 }
 
 void Query::arm_timer() noexcept {
-  timer_ = loop_.add_timer(plan_.timeout, [this] {
+  timer_ = timers_.add_timer(plan_.timeout, [this] {
     timer_ = 0;
     ++stats_.timeouts;
     stop_tcp();

@@ -35,8 +35,9 @@ class Query final : UdpHandler, IoHandler {
   /// or a socket error.
   using Done = std::function<void(Result<dns::Answer> answer, const Endpoint& server)>;
 
-  Query(EventLoop& loop, ResolverStats& stats, QueryPlan plan, std::string name,
-        dns::RecordType type, Done done);
+  /// `timers` keeps a slot for this query's one timer.
+  Query(EventLoop& loop, TimerReservation& timers, ResolverStats& stats, QueryPlan plan,
+        std::string name, dns::RecordType type, Done done);
   ~Query();
   Query(const Query&) = delete;
   Query& operator=(const Query&) = delete;
@@ -70,6 +71,7 @@ class Query final : UdpHandler, IoHandler {
   UdpChannel* channel_for(Family family) noexcept;
 
   EventLoop& loop_;
+  TimerReservation& timers_;
   ResolverStats& stats_;
   QueryPlan plan_;
   std::string name_;

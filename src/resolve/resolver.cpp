@@ -90,6 +90,7 @@ struct Lookup {
   Resolver::FamilyCallback done;
   TimerId deadline = 0;
   std::vector<FamilyState> families;
+  TimerReservation timers;  // the deadline and one query timer per family
 };
 
 class ResolverImpl {
@@ -126,13 +127,26 @@ class ResolverImpl {
     const Resolver::LookupId id = l->id;
     Lookup& ref = *l;
     lookups_.emplace(id, std::move(l));
-    ref.deadline = loop_.add_timer(std::max(deadline, std::chrono::milliseconds(0)), [this, id] {
-      Lookup* open = find(id);
-      if (open == nullptr) return;
-      open->deadline = 0;
-      for (auto& f : open->families)
-        if (!f.done && !report(id, f, make_error_code(failure::resolve_timeout))) return;
-    });
+    auto kept = loop_.reserve_timers(1 + ref.families.size());
+    if (!kept) {  // a loop with all its timers in use: each family fails, from the loop
+      soon([this, id, why = kept.error()] {
+        Lookup* open = find(id);
+        for (std::size_t i = 0; open != nullptr && i < open->families.size(); ++i) {
+          if (!report(id, open->families[i], why)) return;
+          open = find(id);
+        }
+      });
+      return id;
+    }
+    ref.timers = std::move(*kept);
+    ref.deadline =
+        ref.timers.add_timer(std::max(deadline, std::chrono::milliseconds(0)), [this, id] {
+          Lookup* open = find(id);
+          if (open == nullptr) return;
+          open->deadline = 0;
+          for (auto& f : open->families)
+            if (!f.done && !report(id, f, make_error_code(failure::resolve_timeout))) return;
+        });
     // Answers never come from inside this call: the caller may still be setting up.
     soon([this, id] {
       Lookup* open = find(id);
@@ -147,10 +161,10 @@ class ResolverImpl {
   /// Runs `fn` on the loop's next turn, never inside the current call (a loop's
   /// defer() runs at once outside callbacks); not at all once this resolver is gone.
   void soon(std::function<void()> fn) {
-    loop_.add_timer(std::chrono::milliseconds(0),
-                    [alive = std::weak_ptr<int>(alive_), this, fn = std::move(fn)] {
-                      if (!alive.expired() && !retired_) fn();
-                    });
+    // Posted, not a timer: it works on a loop whose timers are all in use.
+    loop_.post([alive = std::weak_ptr<int>(alive_), this, fn = std::move(fn)] {
+      if (!alive.expired() && !retired_) fn();
+    });
   }
 
   bool cancel(Resolver::LookupId id) noexcept {
@@ -276,9 +290,12 @@ class ResolverImpl {
     const Resolver::LookupId id = l.id;
     const Family family = f.family;
     const auto type = family == Family::ipv6 ? dns::RecordType::aaaa : dns::RecordType::a;
-    if (f.query) free_later(loop_, std::move(f.query));
+    if (f.query) {
+      f.query->retire();  // its timer slot is the next query's
+      free_later(loop_, std::move(f.query));
+    }
     f.query = std::make_unique<Query>(
-        loop_, stats_, std::move(plan), f.asking, type,
+        loop_, l.timers, stats_, std::move(plan), f.asking, type,
         [this, id, family](Result<dns::Answer> answer, const Endpoint& server) {
           Lookup* open = find(id);
           if (open == nullptr) return;

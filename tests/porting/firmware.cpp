@@ -34,7 +34,7 @@ int main() {
   sys_sem_free(&up);
   if (auto st = sockkit::attach_stack(); !st) return fail("attach_stack", st.error());
 
-#if defined(APP_MINIMAL_SOCKKIT)  // SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF
+#if defined(APP_MINIMAL_SOCKKIT)  // SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF, 8 timers
   const auto backends = sockkit::compiled_backends();
   if (backends.size() != 1 || backends[0] != sockkit::Backend::poll)
     return std::printf("firmware: more backends than poll were built\n"), 1;
@@ -43,9 +43,15 @@ int main() {
   const std::string text = make_error_code(sockkit::failure::connect_timeout).message();
   if (text != "sockkit failure 11: timed_out")
     return std::printf("firmware: error text '%s' with the texts left out\n", text.c_str()), 1;
+  if (sockkit::EventLoop::create({.max_timers = 9}))
+    return std::printf("firmware: a loop took more timers than the 8 built in\n"), 1;
 #endif
   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
   if (!loop) return fail("loop", loop.error());
+#if defined(APP_MINIMAL_SOCKKIT)
+  if (loop->max_timers() != 8)
+    return std::printf("firmware: %zu timers, not the 8 built in\n", loop->max_timers()), 1;
+#endif
   Echo echo;
   auto server = sockkit::Server::start(*loop, sockkit::Endpoint::loopback_v4(0), echo);
   if (!server) return fail("server", server.error());
