@@ -6,6 +6,8 @@
 #  2. Cortex-M4 (arm-none-eabi-gcc + newlib from Debian, installed if missing):
 #     the same server, the whole library and lwIP compiled -Os -mthumb and linked
 #     with --gc-sections against link-only RTOS stubs; the same split.
+#  4. Cortex-M4: a minimal MQTT client (bench/footprint/mqtt_client_min.cpp) on
+#     the minimal sockkit; the split adds the MQTT layer.
 #  3. Cortex-M4: a minimal TLS client (bench/footprint/tls_client_min.cpp) with
 #     sockkit's TLS layer and mbedTLS built from Debian's source in sockkit's
 #     embedded profile; the split adds the TLS layer and mbedTLS.
@@ -38,8 +40,9 @@ split_map() {
       if (file ~ /libsockkit_lwip|liblwip_m4/) who = "lwIP"
       else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
       else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
+      else if (file ~ /libsockkit_mqtt_m4/) who = "sockkit MQTT layer"
       else if (file ~ /libsockkit|libminimal_m4|libfixed_m4/) who = "sockkit"
-      else if (file ~ /echo_min|tls_client_min/) who = "program"
+      else if (file ~ /echo_min|tls_client_min|mqtt_client_min/) who = "program"
       else who = "C/C++ runtime"
       total[who, kind] += hex(size)
     }
@@ -49,8 +52,8 @@ split_map() {
     { pending = "" }
     END {
       printf "| part | code (.text+.rodata) | RAM (.data+.bss) |\n|---|---|---|\n"
-      split("sockkit|sockkit TLS layer|mbedTLS|lwIP|program|C/C++ runtime", names, "|")
-      for (i = 1; i <= 6; ++i)
+      split("sockkit|sockkit TLS layer|sockkit MQTT layer|mbedTLS|lwIP|program|C/C++ runtime", names, "|")
+      for (i = 1; i <= 7; ++i)
         if (total[names[i], "flash"] + total[names[i], "ram"] > 0)
           printf "| %s | %d B | %d B |\n", names[i], total[names[i], "flash"], total[names[i], "ram"]
     }' "$1"
@@ -140,6 +143,24 @@ arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -
 split_map "$arm/tls_client_min.map" | sed 's/libsockkit_notls_m4/sockkit/'
 arm-none-eabi-size "$arm/tls_client_min.elf" | sed 's/^/    /'
 echo "(heap at run time: see docs/tls.md, 7 KB per idle connection in this profile)"
+
+echo
+echo "## Cortex-M4: a minimal MQTT client (QoS 1 publisher, name-resolved broker) on the minimal sockkit"
+mkdir -p "$arm/mqtt"
+# Not FileStore: it needs a POSIX file system (newlib has no dirent); a device
+# brings its own MessageStore, or none, as here.
+for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
+  "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 -DSOCKKIT_HAVE_SELECT=0 \
+    -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 -DSOCKKIT_TIMER_CAPACITY=16 -c "$f" \
+    -o "$arm/mqtt/$(basename "$f" .cpp).o"
+done
+arm-none-eabi-ar rcs "$arm/libsockkit_mqtt_m4.a" "$arm"/mqtt/*.o
+"${cxx[@]}" -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min.o"
+arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
+  -Wl,-Map="$arm/mqtt_client_min.map" "$arm/mqtt_client_min.o" "$arm/rtos_stub.o" \
+  "$arm/libsockkit_mqtt_m4.a" "$arm/libfixed_m4.a" "$arm/liblwip_m4.a" -o "$arm/mqtt_client_min.elf"
+split_map "$arm/mqtt_client_min.map"
+arm-none-eabi-size "$arm/mqtt_client_min.elf" | sed 's/^/    /'
 
 # RAM per TCP connection: lwIP's own structures (static pools, sized by lwipopts.h)
 # plus sockkit's per-connection state (docs/event-loop.md: 60 B idle on Linux).

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "support/fixture.hpp"
 
@@ -309,6 +310,35 @@ TEST_F(CliTest, BenchVerifiesEveryByteAndWritesCsv) {
   EXPECT_NE(all.find("\npoll,3,1000,4,0,"), std::string::npos) << all;
   std::remove(csv.c_str());
   ::rmdir(dir);
+}
+
+TEST_F(CliTest, BenchLoadsFromSeveralBusyPollingThreadsAndChecksEveryByte) {
+  char dir[] = "/tmp/sockkit-bench-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string csv = std::string(dir) + "/out.csv";
+  for (const std::string mode : {"--threads 3", "--threads 2 --busy-poll", "--busy-poll"}) {
+    auto r = run("bench -b epoll -c 6 -s 300 -p 8 -d 0.3 " + mode + " --csv " + csv);
+    EXPECT_EQ(r.status, 0) << mode << "\n" << r.output;
+    FILE* f = std::fopen(csv.c_str(), "r");
+    ASSERT_TRUE(f) << mode;
+    char header[512], row[512];
+    ASSERT_NE(std::fgets(header, sizeof(header), f), nullptr);
+    ASSERT_NE(std::fgets(row, sizeof(row), f), nullptr);
+    std::fclose(f);
+    // backend,connections,size,pipeline,idle,messages_per_s,...,mismatches,seconds
+    std::vector<std::string> fields;
+    std::stringstream in(row);
+    for (std::string field; std::getline(in, field, ',');)
+      fields.push_back(field);
+    ASSERT_EQ(fields.size(), 12u) << row;
+    EXPECT_EQ(fields[1], "6") << mode;
+    EXPECT_GT(std::stod(fields[5]), 0) << mode << ": no message echoed";
+    EXPECT_EQ(fields[10], "0") << mode << ": mismatched bytes";
+  }
+  std::remove(csv.c_str());
+  ::rmdir(dir);
+  EXPECT_EQ(run("bench -c 2 --threads 3 -d 0.2").status, 1);  // more threads than connections
+  EXPECT_EQ(run("bench --threads 0").status, 2);
 }
 
 TEST_F(CliTest, BenchSkipsWhatSelectCannotHoldAndRefusesBadInput) {

@@ -26,6 +26,8 @@ struct BenchOptions {
   std::string plot;
   TlsClientFlags tls;
   bool handshakes = false;
+  int threads = 1;
+  bool busy_poll = false;
 };
 
 std::vector<std::string> split(const std::string& text) {
@@ -133,6 +135,11 @@ int bench(const BenchOptions& opt) {
   spec.idle = opt.idle;
   spec.duration = to_millis(opt.duration);
   spec.max_messages = opt.messages;
+  spec.threads = opt.threads;
+  spec.busy_poll = opt.busy_poll;
+  if (opt.threads > opt.connections)
+    return fail("--threads " + std::to_string(opt.threads),
+                std::make_error_code(std::errc::invalid_argument));
   if (!opt.connect.empty()) {
     auto target = first_endpoint(opt.connect, false);
     if (!target) return fail("address '" + opt.connect + "'", target.error());
@@ -236,6 +243,13 @@ void add_bench(CLI::App& app, int& status) {
   cmd->add_option("-d,--duration", opt->duration, "Seconds per run")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--threads", opt->threads,
+                  "Client threads, each with its share of the connections (at most -c)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  cmd->add_flag("--busy-poll", opt->busy_poll,
+                "Client threads spin on non-blocking reads instead of waiting in epoll "
+                "(more load per client core; each thread keeps a core busy)");
   cmd->add_option("--idle", opt->idle, "Idle connections held open during the run")
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("-n,--count,--messages", opt->messages,

@@ -11,10 +11,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// One worker's share of the load: its connections, its loop (none when it
+// busy-polls) and its own result, merged when every worker is done.
 struct LoadState {
-  EventLoop* loop = nullptr;
+  EventLoop* loop = nullptr;  // null: busy-poll, no readiness at all
   const LoadSpec* spec = nullptr;
   LoadResult* result = nullptr;
+  std::uint64_t max_messages = 0;  // this worker's share of spec->max_messages
   bool running = true;
 };
 
@@ -24,56 +27,71 @@ class ActiveConnection final : public IoHandler {
       : state_(state),
         stream_(std::move(stream)),
         id_(id),
-        message_(state.spec->message_size),
-        sent_at_(static_cast<std::size_t>(state.spec->pipeline)) {}
+        sent_at_(static_cast<std::size_t>(state.spec->pipeline)) {
+    out_.reserve(state.spec->message_size * static_cast<std::size_t>(state.spec->pipeline));
+  }
 
   Status start() {
     if (auto st = stream_.set_nonblocking(true); !st) return st;
     (void)stream_.set_no_delay(true);
-    if (auto st = state_.loop->watch(stream_.native_handle(), io::readable, this); !st) return st;
+    if (state_.loop != nullptr)
+      if (auto st = state_.loop->watch(stream_.native_handle(), io::readable, this); !st) return st;
     pump();
     return {};
   }
-  void stop() { (void)state_.loop->unwatch(stream_.native_handle()); }
+  void stop() {
+    if (state_.loop != nullptr) (void)state_.loop->unwatch(stream_.native_handle());
+  }
 
   void on_io(unsigned events) noexcept override {
     if (events & (io::readable | io::error | io::hangup)) receive();
     if (state_.running) pump();
   }
 
+  /// One busy-poll turn: read what has come, refill the pipeline.
+  void poll_once() {
+    receive();
+    if (state_.running) pump();
+  }
+
  private:
   void fail(std::error_code why) {
     if (!state_.result->error) state_.result->error = why;
+    finish();
+  }
+  void finish() {
     state_.running = false;
-    state_.loop->stop();
+    if (state_.loop != nullptr) state_.loop->stop();
   }
 
-  // Keeps `pipeline` messages in flight.
+  // Keeps `pipeline` messages in flight; every message due is written in one send.
   void pump() {
     const auto size = state_.spec->message_size;
-    while (state_.running &&
-           sent_ - completed_ < static_cast<std::uint64_t>(state_.spec->pipeline)) {
-      if (offset_ == 0) {
+    const auto window = static_cast<std::uint64_t>(state_.spec->pipeline);
+    if (out_done_ == out_.size()) {
+      out_.clear();
+      out_done_ = 0;
+      const auto now = Clock::now();
+      for (; queued_ - completed_ < window; ++queued_) {
+        const auto base = static_cast<std::uint8_t>(id_ * 97 + queued_ * 31);
         for (std::size_t k = 0; k < size; ++k)
-          message_[k] = pattern(id_, sent_, k);
-        sent_at_[sent_ % sent_at_.size()] = Clock::now();
+          out_.push_back(static_cast<std::byte>(base + k * 13));
+        sent_at_[queued_ % sent_at_.size()] = now;
       }
-      auto n = stream_.send(std::span(message_).subspan(offset_));
+    }
+    while (out_done_ < out_.size()) {
+      auto n = stream_.send(std::span(out_).subspan(out_done_));
       if (!n) {
         if (n.error() == errc::would_block) return set_writable(true);
         return fail(n.error());
       }
-      offset_ += *n;
-      if (offset_ == size) {
-        offset_ = 0;
-        ++sent_;
-      }
+      out_done_ += *n;
     }
     set_writable(false);
   }
 
   void set_writable(bool on) {
-    if (on == writable_) return;
+    if (on == writable_ || state_.loop == nullptr) return;
     writable_ = on;
     (void)state_.loop->rewatch(stream_.native_handle(), io::readable | (on ? io::writable : 0u));
   }
@@ -88,37 +106,88 @@ class ActiveConnection final : public IoHandler {
         return fail(n.error());
       }
       if (*n == 0) return fail(make_error_code(failure::unexpected_eof));
+      std::uint8_t expected =
+          static_cast<std::uint8_t>(pattern(id_, completed_, received_in_message_));
       for (std::size_t i = 0; i < *n; ++i) {
-        if (buf[i] != pattern(id_, completed_, received_in_message_)) ++state_.result->mismatches;
+        if (buf[i] != static_cast<std::byte>(expected)) ++state_.result->mismatches;
+        expected = static_cast<std::uint8_t>(expected + 13);
         if (++received_in_message_ == size) {
           received_in_message_ = 0;
-          if (state_.running) {
-            const auto took = Clock::now() - sent_at_[completed_ % sent_at_.size()];
-            state_.result->latency_ns.record(static_cast<std::uint64_t>(
-                std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()));
-            ++state_.result->messages;
-            state_.result->bytes += size;
-            if (state_.spec->max_messages != 0 &&
-                state_.result->messages >= state_.spec->max_messages) {
-              state_.running = false;
-              state_.loop->stop();
-            }
-          }
-          ++completed_;
+          complete_message();
+          expected = static_cast<std::uint8_t>(pattern(id_, completed_, 0));
         }
       }
+      // A short read emptied the socket: asking again would only say would_block
+      // (epoll here is level-triggered and reports what comes later).
+      if (*n < buf.size()) return;
     }
+  }
+
+  void complete_message() {
+    if (state_.running) {
+      const auto took = Clock::now() - sent_at_[completed_ % sent_at_.size()];
+      state_.result->latency_ns.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()));
+      ++state_.result->messages;
+      state_.result->bytes += state_.spec->message_size;
+      if (state_.max_messages != 0 && state_.result->messages >= state_.max_messages) finish();
+    }
+    ++completed_;
   }
 
   LoadState& state_;
   TcpStream stream_;
   std::uint64_t id_;
-  std::vector<std::byte> message_;
+  std::vector<std::byte> out_;  // messages written in one send; out_done_ of it sent
+  std::size_t out_done_ = 0;
   std::vector<Clock::time_point> sent_at_;  // ring of send times, one per message in flight
-  std::uint64_t sent_ = 0, completed_ = 0;
-  std::size_t offset_ = 0, received_in_message_ = 0;
+  std::uint64_t queued_ = 0, completed_ = 0;
+  std::size_t received_in_message_ = 0;
   bool writable_ = false;
 };
+
+// Runs one worker's connections until its duration, its share of messages or
+// an error ends it. `progress` only on the first worker.
+void run_worker(LoadState& state, std::vector<std::unique_ptr<ActiveConnection>>& active,
+                Clock::time_point start, const std::function<void(double)>& progress) {
+  const LoadSpec& spec = *state.spec;
+  const auto fraction = [&] {
+    return std::min(1.0, std::chrono::duration<double>(Clock::now() - start) /
+                             std::chrono::duration<double>(spec.duration));
+  };
+  for (auto& c : active)
+    if (auto st = c->start(); !st) {
+      state.result->error = st.error();
+      return;
+    }
+  if (state.loop == nullptr) {
+    // Busy-poll: no readiness calls, a non-blocking read of every connection
+    // in turn; the clock is looked at every 64 turns.
+    auto next_progress = start;
+    for (std::uint64_t turn = 0; state.running; ++turn) {
+      for (auto& c : active)
+        c->poll_once();
+      if ((turn & 63) != 0) continue;
+      const auto now = Clock::now();
+      if (now - start >= spec.duration) state.running = false;
+      if (progress && now >= next_progress) {
+        progress(fraction());
+        next_progress = now + std::chrono::milliseconds(250);
+      }
+    }
+    return;
+  }
+  EventLoop& loop = *state.loop;
+  loop.add_timer(spec.duration, [&] {
+    state.running = false;
+    loop.stop();
+  });
+  if (progress)
+    loop.add_repeating_timer(std::chrono::milliseconds(250), [&] { progress(fraction()); });
+  if (auto st = loop.run(); !st && !state.result->error) state.result->error = st.error();
+  for (auto& c : active)
+    c->stop();
+}
 
 }  // namespace
 
@@ -133,13 +202,9 @@ std::size_t raise_descriptor_limit(std::size_t wanted) {
 }
 
 Result<LoadResult> run_load(const LoadSpec& spec, const std::function<void(double)>& progress) {
-  if (spec.connections < 1 || spec.pipeline < 1 || spec.message_size < 1 || spec.idle < 0)
+  if (spec.connections < 1 || spec.pipeline < 1 || spec.message_size < 1 || spec.idle < 0 ||
+      spec.threads < 1 || spec.threads > spec.connections)
     return std::make_error_code(std::errc::invalid_argument);
-  auto loop = EventLoop::create({.backend = Backend::epoll});
-  if (!loop) return loop.error();
-  LoadResult result;
-  LoadState state{&*loop, &spec, &result};
-
   std::vector<TcpStream> idle;
   for (int i = 0; i < spec.idle; ++i) {
     auto s = TcpStream::connect(spec.target, std::chrono::seconds(10));
@@ -147,29 +212,44 @@ Result<LoadResult> run_load(const LoadSpec& spec, const std::function<void(doubl
     idle.push_back(std::move(*s));
   }
   if (spec.idle > 0) std::this_thread::sleep_for(spec.settle);
-  std::vector<std::unique_ptr<ActiveConnection>> active;
+
+  const auto workers = static_cast<std::size_t>(spec.threads);
+  std::vector<LoadResult> results(workers);
+  std::vector<std::optional<EventLoop>> loops(workers);
+  std::vector<LoadState> states(workers);
+  std::vector<std::vector<std::unique_ptr<ActiveConnection>>> active(workers);
+  for (std::size_t w = 0; w < workers; ++w) {
+    if (!spec.busy_poll) {
+      auto loop = EventLoop::create({.backend = Backend::epoll});
+      if (!loop) return loop.error();
+      loops[w] = std::move(*loop);
+    }
+    const std::uint64_t share = (spec.max_messages + workers - 1) / workers;
+    states[w] = {loops[w] ? &*loops[w] : nullptr, &spec, &results[w], share, true};
+  }
   for (int i = 0; i < spec.connections; ++i) {
     auto s = TcpStream::connect(spec.target, std::chrono::seconds(10));
     if (!s) return s.error();
-    active.push_back(std::make_unique<ActiveConnection>(state, std::move(*s), i));
+    const auto w = static_cast<std::size_t>(i) % workers;
+    active[w].push_back(std::make_unique<ActiveConnection>(states[w], std::move(*s), i));
   }
   const auto start = Clock::now();
-  for (auto& c : active)
-    if (auto st = c->start(); !st) return st.error();
-  loop->add_timer(spec.duration, [&] {
-    state.running = false;
-    loop->stop();
-  });
-  if (progress) {
-    loop->add_repeating_timer(std::chrono::milliseconds(250), [&] {
-      progress(std::min(1.0, std::chrono::duration<double>(Clock::now() - start) /
-                                 std::chrono::duration<double>(spec.duration)));
-    });
-  }
-  if (auto st = loop->run(); !st && !result.error) result.error = st.error();
+  std::vector<std::thread> threads;
+  for (std::size_t w = 1; w < workers; ++w)
+    threads.emplace_back([&, w] { run_worker(states[w], active[w], start, nullptr); });
+  run_worker(states[0], active[0], start, progress);
+  for (auto& t : threads)
+    t.join();
+
+  LoadResult result;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  for (auto& c : active)
-    c->stop();
+  for (const auto& r : results) {
+    result.messages += r.messages;
+    result.bytes += r.bytes;
+    result.mismatches += r.mismatches;
+    result.latency_ns.merge(r.latency_ns);
+    if (!result.error) result.error = r.error;
+  }
   return result;
 }
 

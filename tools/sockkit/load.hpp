@@ -28,6 +28,11 @@ struct LoadSpec {
   std::chrono::milliseconds settle{1000};
   std::uint64_t max_messages =
       0;  ///< Stop after this many echoed messages (0 = run for `duration`).
+  /// Client threads, each with its share of the active connections.
+  int threads = 1;
+  /// Each thread spins over its connections with non-blocking reads instead
+  /// of waiting in epoll: more load per client core, one core per thread busy.
+  bool busy_poll = false;
 };
 
 struct LoadResult {
@@ -50,8 +55,9 @@ inline std::byte pattern(std::uint64_t c, std::uint64_t m, std::uint64_t k) noex
   return static_cast<std::byte>((c * 97 + m * 31 + k * 13) & 0xff);
 }
 
-/// Runs the load on the calling thread (its own epoll loop). `progress` is
-/// called about every 250 ms with the elapsed fraction (0..1).
+/// Runs the load on the calling thread and spec.threads - 1 more (an epoll
+/// loop each, or busy-polling). `progress` is called about every 250 ms with
+/// the elapsed fraction (0..1), from the calling thread.
 Result<LoadResult> run_load(const LoadSpec& spec,
                             const std::function<void(double)>& progress = nullptr);
 
