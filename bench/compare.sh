@@ -72,7 +72,7 @@ run_one() {  # kind args port
 }
 
 port=24000
-printf '| scenario | server | best msgs/s | best p50 us | p99 us | server CPU us/msg | server CPU % | ratio |\n'
+printf '| scenario | server | best msgs/s | best p50 us | p99 us | server CPU us/msg | server CPU %% | ratio |\n'
 printf '|---|---|---:|---:|---:|---:|---:|---:|\n'
 for entry in "${scenarios[@]}"; do
   name=${entry%%|*}
