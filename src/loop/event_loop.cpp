@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "deadline.hpp"
+#include "loop/handler_table.hpp"
 #include "loop/timer_heap.hpp"
 #include "poll/poller.hpp"
 
@@ -41,7 +42,7 @@ struct EventLoop::Impl final : IoHandler {
   poll::PollerPtr poller;
   loop::TimerHeap timers;
   sys::Waker waker{};
-  std::vector<IoHandler*> handlers;  // by descriptor: 8 bytes per watched socket
+  loop::HandlerTable handlers;  // by descriptor: 8 bytes per watched socket
   sys::Lock* post_lock = nullptr;
   std::vector<std::function<void()>> posted;
   std::vector<std::function<void()>> draining;
@@ -116,10 +117,10 @@ struct EventLoop::Impl final : IoHandler {
   void dispatch(const poll::Ready& r) noexcept {
     const auto fd = static_cast<std::size_t>(r.handle.value);
     // A handler may unwatch others in this batch: look it up each time.
-    if (fd < handlers.size() && handlers[fd] != nullptr) {
+    if (IoHandler* handler = handlers.get(fd)) {
       unsigned events = r.events;
       if (events & sys::kInvalid) events = (events & ~sys::kInvalid) | io::error;
-      handlers[fd]->on_io(events);
+      handler->on_io(events);
     }
   }
 
@@ -202,8 +203,8 @@ Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
   impl->waker = *waker;
   if (auto st = impl->poller->add(waker->read_end, sys::kReadable); !st) return st.error();
   const auto fd = static_cast<std::size_t>(waker->read_end.value);
-  impl->handlers.resize(fd + 1, nullptr);
-  impl->handlers[fd] = impl.get();
+  if (!impl->handlers.reserve(fd)) return std::make_error_code(std::errc::not_enough_memory);
+  impl->handlers.set(fd, impl.get());
   return EventLoop(impl.release(), true);
 }
 
@@ -220,14 +221,9 @@ Status EventLoop::watch(NativeHandle h, unsigned interest, IoHandler* handler) n
   const int limit = descriptor_limit();
   if (limit > 0 && h.value >= limit) return failure::limit_reached;
   const auto fd = static_cast<std::size_t>(h.value);
-  auto& table = impl_->handlers;
-  if (fd >= table.size()) {
-    // Grow by a quarter, not double: this table is 8 bytes of every connection's cost.
-    if (fd >= table.capacity()) table.reserve(std::max(fd + 1, table.capacity() * 5 / 4 + 16));
-    table.resize(fd + 1, nullptr);
-  }
+  if (!impl_->handlers.reserve(fd)) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = impl_->poller->add(h, interest); !st) return st;
-  impl_->handlers[fd] = handler;
+  impl_->handlers.set(fd, handler);
   return {};
 }
 
@@ -240,7 +236,7 @@ Status EventLoop::unwatch(NativeHandle h) noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
   auto st = impl_->poller->remove(h);
   const auto fd = static_cast<std::size_t>(h.value);
-  if (h.valid() && fd < impl_->handlers.size()) impl_->handlers[fd] = nullptr;
+  if (h.valid()) impl_->handlers.clear(fd);
   return st;
 }
 

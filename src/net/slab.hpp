@@ -48,8 +48,21 @@ class Slab {
   static Connection* connections(Header* h) noexcept {
     return reinterpret_cast<Connection*>(h + 1);
   }
+  /// The next block: from the last chunk if it has one left, else from a new
+  /// chunk twice the last one's size (up to kMaxChunkBlocks). Null when out of memory.
+  void* next_block() noexcept;
+
+  // Blocks come in chunks: one aligned allocation per block would cost the
+  // allocator's alignment padding — about a block's size — for every block.
+  static constexpr std::size_t kMaxChunkBlocks = 16;
+  struct Chunk {
+    void* memory;
+    std::size_t blocks;
+  };
   Group& group_;
   std::vector<Header*> blocks_;
+  std::vector<Chunk> chunks_;
+  std::size_t used_in_last_chunk_ = 0;
   std::uint32_t size_ = 0;
 };
 
