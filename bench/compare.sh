@@ -3,17 +3,36 @@
 # a hand-written raw epoll echo server in C, side by side in one run: server
 # pinned to core 0, load generator to core 1, servers alternating, best of 3.
 #
-#   bench/compare.sh [SECONDS_PER_RUN=3] [REPEATS=3]
+#   bench/compare.sh [SECONDS_PER_RUN=3] [REPEATS=3] [SERVER...]
 #
-# Ratios >= 1.00 mean sockkit is at least as good: throughput sockkit/baseline,
-# latency baseline/sockkit. Server CPU per message comes from /proc/PID/stat.
+# SERVER: sockkit (default), asio, libuv, libevent — the same echo server on
+# each library (bench/peers/, built when Debian's libasio-dev, libuv1-dev and
+# libevent-dev are installed); the raw epoll baseline always runs.
+# `bench/compare.sh 3 3 sockkit asio libuv libevent` is the peer table.
+#
+# Ratios >= 1.00 mean the server is at least as good as the baseline:
+# throughput server/baseline, latency baseline/server. Server CPU per message
+# comes from /proc/PID/stat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-3}
 repeats=${2:-3}
+shift $(($# > 2 ? 2 : $#))
+servers=("${@:-sockkit}")
+kinds=("${servers[@]}" baseline)
 scripts/deps.sh >/dev/null
-cmake --preset release >/dev/null
-cmake --build --preset release --target sockkit_cli baseline_epoll_echo >/dev/null
+targets=(sockkit_cli baseline_epoll_echo)
+for kind in "${servers[@]}"; do
+  case $kind in
+    sockkit) ;;
+    asio) scripts/deps.sh libasio-dev >/dev/null; targets+=(bench_asio_echo) ;;
+    libuv) scripts/deps.sh libuv1-dev pkgconf >/dev/null; targets+=(bench_libuv_echo) ;;
+    libevent) scripts/deps.sh libevent-dev pkgconf >/dev/null; targets+=(bench_libevent_echo) ;;
+    *) echo "compare: unknown server '$kind' (sockkit, asio, libuv, libevent)" >&2; exit 2 ;;
+  esac
+done
+cmake --preset release >/dev/null  # after the peers' packages: it looks for them
+cmake --build --preset release --target "${targets[@]}" >/dev/null
 ulimit -n "$(ulimit -Hn)"
 sk=build/release/tools/sockkit
 base=build/release/bench/baseline_epoll_echo
@@ -39,11 +58,11 @@ scenarios=(
 start_server() {  # kind port
   local log=$tmp/server.log
   : >"$log"
-  if [ "$1" = sockkit ]; then
-    taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 &
-  else
-    taskset -c $server_core "$base" "$2" >"$log" 2>&1 &
-  fi
+  case $1 in
+    sockkit) taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 & ;;
+    baseline) taskset -c $server_core "$base" "$2" >"$log" 2>&1 & ;;
+    *) taskset -c $server_core "build/release/bench/bench_$1_echo" "$2" >"$log" 2>&1 & ;;
+  esac
   server_pid=$!
   for _ in $(seq 100); do grep -q "listening on" "$log" && return 0; sleep 0.05; done
   echo "compare: $1 server did not start" >&2
@@ -79,7 +98,7 @@ for entry in "${scenarios[@]}"; do
   args=${entry#*|}
   declare -A best_rate=() best_p50=() best_p99=() best_cpu=() best_load=()
   for rep in $(seq "$repeats"); do
-    for kind in sockkit baseline; do
+    for kind in "${kinds[@]}"; do
       port=$((port + 1))
       read -r rate p50 p99 cpu load < <(run_one "$kind" "$args" "$port")
       echo "  $name rep $rep $kind: $rate msgs/s p50 $p50 us cpu $cpu us/msg, server at $load %" >&2
@@ -90,14 +109,15 @@ for entry in "${scenarios[@]}"; do
       if [ -z "${best_cpu[$kind]:-}" ] || awk "BEGIN{exit !($cpu < ${best_cpu[$kind]})}"; then best_cpu[$kind]=$cpu; fi
     done
   done
-  if [[ $name == latency* ]]; then
-    ratio=$(awk "BEGIN{printf \"%.2f\", ${best_p50[baseline]} / ${best_p50[sockkit]}}")
-  else
-    ratio=$(awk "BEGIN{printf \"%.2f\", ${best_rate[sockkit]} / ${best_rate[baseline]}}")
-  fi
-  for kind in sockkit baseline; do
+  for kind in "${kinds[@]}"; do
     r=""
-    [ "$kind" = sockkit ] && r=$ratio
+    if [ "$kind" != baseline ]; then
+      if [[ $name == latency* ]]; then
+        r=$(awk "BEGIN{printf \"%.2f\", ${best_p50[baseline]} / ${best_p50[$kind]}}")
+      else
+        r=$(awk "BEGIN{printf \"%.2f\", ${best_rate[$kind]} / ${best_rate[baseline]}}")
+      fi
+    fi
     printf '| %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "$name" "$kind" "${best_rate[$kind]}" \
       "${best_p50[$kind]}" "${best_p99[$kind]}" "${best_cpu[$kind]}" "${best_load[$kind]}" "$r"
   done
