@@ -8,6 +8,7 @@
 #include <new>
 #include <optional>
 
+#include "net/address_queue.hpp"
 #include "net/dispose.hpp"
 #include "net/outbox.hpp"
 #include "resolve/target.hpp"
@@ -171,7 +172,7 @@ class ReconnectingImpl final : public ConnectionHandler {
     last_error_ = why;
     user_.on_connect_failed(to, why);
     if (state_ != State::connecting) return;  // the handler stopped us
-    if (has_untried()) {
+    if (untried_.any()) {
       cancel(next_address_timer_);
       try_next_address();  // RFC 8305: a failure starts the next address at once
     } else if (in_flight_ == 0 && lookup_done_) {
@@ -188,13 +189,11 @@ class ReconnectingImpl final : public ConnectionHandler {
     state_ = State::connecting;
     ++stats_.attempts;
     ++attempt_;
-    v6_.clear();
-    v4_.clear();
+    untried_.clear();
     in_flight_ = 0;
     started_ = false;
     lookup_done_ = false;
     v6_answered_ = false;
-    last_family_ = Family::none;
     resolve_error_ = {};
     const bool limited = settings_.connect_timeout.count() >= 0;  // negative: no limit of ours
     if (limited)
@@ -222,7 +221,7 @@ class ReconnectingImpl final : public ConnectionHandler {
     lookup_done_ = true;
     resolve_error_ = error;
     for (const auto& ep : addresses)
-      (ep.family() == Family::ipv6 ? v6_ : v4_).push_back(ep);
+      untried_.add(ep);
     if (addresses.empty()) v6_answered_ = true;
     begin_connecting();
   }
@@ -237,13 +236,13 @@ class ReconnectingImpl final : public ConnectionHandler {
     if (state_ != State::connecting) return;
     if (a.result) {
       for (const auto& r : a.result->addresses)
-        (a.family == Family::ipv6 ? v6_ : v4_).push_back(r.address);
+        untried_.add(r.address);
     } else if (!resolve_error_ || resolve_error_ == failure::no_address) {
       resolve_error_ = a.result.error();
     }
     if (a.family == Family::ipv6) v6_answered_ = true;
     if (!started_) {
-      if (has_untried() && a.family == Family::ipv4 && !v6_answered_ && !lookup_done_) {
+      if (untried_.any() && a.family == Family::ipv4 && !v6_answered_ && !lookup_done_) {
         if (resolution_delay_timer_ == 0)
           resolution_delay_timer_ = timers_.add_timer(settings_.resolution_delay, [this] {
             resolution_delay_timer_ = 0;
@@ -251,16 +250,16 @@ class ReconnectingImpl final : public ConnectionHandler {
           });
         return;
       }
-      if (has_untried() || lookup_done_) begin_connecting();
+      if (untried_.any() || lookup_done_) begin_connecting();
       return;
     }
     // Connecting already: the late family joins the queue.
-    if (has_untried() && in_flight_ == 0) {
+    if (untried_.any() && in_flight_ == 0) {
       cancel(next_address_timer_);
       try_next_address();
-    } else if (has_untried() && next_address_timer_ == 0) {
+    } else if (untried_.any() && next_address_timer_ == 0) {
       arm_next_address();
-    } else if (!has_untried() && in_flight_ == 0 && lookup_done_) {
+    } else if (!untried_.any() && in_flight_ == 0 && lookup_done_) {
       round_failed();
     }
   }
@@ -268,14 +267,14 @@ class ReconnectingImpl final : public ConnectionHandler {
   void begin_connecting() noexcept {
     started_ = true;
     cancel(resolution_delay_timer_);
-    user_.on_connecting(attempt_, resolve_detail::interleave(v6_, v4_));
+    user_.on_connecting(attempt_, untried_.all());
     if (state_ != State::connecting) return;
-    if (!has_untried()) {
+    if (!untried_.any()) {
       last_error_ = resolve_error_ ? resolve_error_ : make_error_code(failure::no_address);
       return round_failed();
     }
     try_next_address();
-    if (state_ == State::connecting && in_flight_ == 0 && !has_untried() && lookup_done_)
+    if (state_ == State::connecting && in_flight_ == 0 && !untried_.any() && lookup_done_)
       round_failed();
   }
 
@@ -294,18 +293,6 @@ class ReconnectingImpl final : public ConnectionHandler {
     round_failed();
   }
 
-  bool has_untried() const noexcept { return !v6_.empty() || !v4_.empty(); }
-
-  /// Alternates families, IPv6 first (RFC 8305 section 4).
-  Endpoint pop_next() noexcept {
-    const bool take_v6 = !v6_.empty() && (last_family_ != Family::ipv6 || v4_.empty());
-    auto& queue = take_v6 ? v6_ : v4_;
-    const Endpoint ep = queue.front();
-    queue.erase(queue.begin());
-    last_family_ = ep.family();
-    return ep;
-  }
-
   void arm_next_address() noexcept {
     next_address_timer_ = timers_.add_timer(settings_.happy_eyeballs_delay, [this] {
       next_address_timer_ = 0;
@@ -321,8 +308,8 @@ class ReconnectingImpl final : public ConnectionHandler {
         .user_timeout = settings_.user_timeout,
         .tls = settings_.tls,
         .server_name = tls_server_name()};
-    while (has_untried()) {
-      const Endpoint to = pop_next();
+    while (untried_.any()) {
+      const Endpoint to = untried_.pop();
       // No timeout of the connect's own: the attempt's timer ends every connect
       // of the round, and a loop with few timers has none to spare.
       if (auto st = client_->connect(to, milliseconds(-1), options); !st) {
@@ -332,7 +319,7 @@ class ReconnectingImpl final : public ConnectionHandler {
         continue;
       }
       ++in_flight_;
-      if (has_untried()) arm_next_address();
+      if (untried_.any()) arm_next_address();
       return;
     }
   }
@@ -456,8 +443,7 @@ class ReconnectingImpl final : public ConnectionHandler {
   Connection* conn_ = nullptr;
   std::optional<Resolver> own_resolver_;
   Resolver::LookupId lookup_ = 0;
-  std::vector<Endpoint> v6_, v4_;  // resolved, not tried yet in this attempt
-  Family last_family_ = Family::none;
+  AddressQueue untried_;  // resolved, not tried yet in this attempt
   bool started_ = false, lookup_done_ = false, v6_answered_ = false;
   std::error_code resolve_error_;
   TimerId attempt_timer_ = 0, resolution_delay_timer_ = 0;
