@@ -5,7 +5,8 @@
 #
 #   bench/compare.sh [SECONDS_PER_RUN=3] [REPEATS=3] [SERVER...]
 #
-# SERVER: sockkit (default), asio, libuv, libevent — the same echo server on
+# SERVER: sockkit (default; epoll), sockkit-uring (its io_uring backend),
+# asio, libuv, libevent — the same echo server on
 # each library (bench/peers/, built when Debian's libasio-dev, libuv1-dev and
 # libevent-dev are installed); the raw epoll baseline always runs.
 # `bench/compare.sh 3 3 sockkit asio libuv libevent` is the peer table.
@@ -24,11 +25,11 @@ scripts/deps.sh >/dev/null
 targets=(sockkit_cli baseline_epoll_echo)
 for kind in "${servers[@]}"; do
   case $kind in
-    sockkit) ;;
+    sockkit | sockkit-uring) ;;
     asio) scripts/deps.sh libasio-dev >/dev/null; targets+=(bench_asio_echo) ;;
     libuv) scripts/deps.sh libuv1-dev pkgconf >/dev/null; targets+=(bench_libuv_echo) ;;
     libevent) scripts/deps.sh libevent-dev pkgconf >/dev/null; targets+=(bench_libevent_echo) ;;
-    *) echo "compare: unknown server '$kind' (sockkit, asio, libuv, libevent)" >&2; exit 2 ;;
+    *) echo "compare: unknown server '$kind' (sockkit, sockkit-uring, asio, libuv, libevent)" >&2; exit 2 ;;
   esac
 done
 cmake --preset release >/dev/null  # after the peers' packages: it looks for them
@@ -60,6 +61,7 @@ start_server() {  # kind port
   : >"$log"
   case $1 in
     sockkit) taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 & ;;
+    sockkit-uring) taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b uring -q -m 20000 >"$log" 2>&1 & ;;
     baseline) taskset -c $server_core "$base" "$2" >"$log" 2>&1 & ;;
     *) taskset -c $server_core "build/release/bench/bench_$1_echo" "$2" >"$log" 2>&1 & ;;
   esac
