@@ -10,15 +10,11 @@
 
 namespace sockkit::test {
 
-/// The worst round trip a loop that is not blocked may show: 10 ms, and 50 ms
-/// in sanitizer builds (5-15x slower, sharing two cores with another test) and
-/// under qemu-user (an armhf run on a loaded machine saw 11 ms).
-/// A blocked loop shows seconds: the resolver's timeout per try.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || defined(SOCKKIT_TESTS_EMULATED)
-inline constexpr std::chrono::milliseconds kWorstRoundTrip{50};
-#else
-inline constexpr std::chrono::milliseconds kWorstRoundTrip{10};
-#endif
+/// The worst round trip allowed while a lookup waits: a loop blocked by the
+/// lookup shows seconds (the resolver's timeout per try), so half a second
+/// tells the two apart on any machine — sanitizers, qemu-user, a loaded CI
+/// runner — without timing a healthy loop. The tests print the measured worst.
+inline constexpr std::chrono::milliseconds kWorstRoundTrip{500};
 
 struct PingPongResult {
   std::chrono::nanoseconds worst{0};  ///< Slowest round trip.
