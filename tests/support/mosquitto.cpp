@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "support/netns.hpp"
 #include "support/test_pki.hpp"
@@ -17,20 +18,29 @@
 namespace sockkit::test {
 namespace {
 
-/// A port nobody on `bind` uses now (the kernel's choice, then released).
-std::uint16_t free_port(const std::string& bind) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  ::inet_pton(AF_INET, bind.c_str(), &a.sin_addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // another namespace's address: any port is free
-    (void)::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+/// `count` different ports nobody on `bind` uses now: the kernel's choices,
+/// all held until the last is chosen — a port released at once may well be
+/// the kernel's next choice too, and two listeners on one port stop mosquitto.
+std::vector<std::uint16_t> free_ports(const std::string& bind, std::size_t count) {
+  std::vector<int> held;
+  std::vector<std::uint16_t> ports;
+  for (std::size_t i = 0; i < count; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    ::inet_pton(AF_INET, bind.c_str(), &a.sin_addr);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // another namespace's address: any port is free
+      (void)::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    }
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    held.push_back(fd);
+    ports.push_back(ntohs(a.sin_port));
   }
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  for (const int fd : held)
+    ::close(fd);
+  return ports;
 }
 
 }  // namespace
@@ -44,10 +54,11 @@ Mosquitto::Mosquitto(std::string bind, const TestPki* pki, std::string prefix)
     : bind_(std::move(bind)), prefix_(std::move(prefix)), pki_(pki) {
   char dir[] = "/tmp/sockkit-mosquitto-XXXXXX";
   dir_ = ::mkdtemp(dir) != nullptr ? dir : "/tmp";
-  port = free_port(bind_);
-  auth_port = free_port(bind_);
-  tls_port = free_port(bind_);
-  mtls_port = free_port(bind_);
+  const auto ports = free_ports(bind_, 4);
+  port = ports[0];
+  auth_port = ports[1];
+  tls_port = ports[2];
+  mtls_port = ports[3];
   unix_path = dir_ + "/mqtt.sock";
   shell(std::string("/usr/bin/mosquitto_passwd -b -c ") + dir_ + "/passwd " + kUser + " " +
         kPassword);
