@@ -153,6 +153,8 @@ class Connection final : private IoHandler {
   void advance_handshake() noexcept;
   void on_readable() noexcept;
   Result<std::size_t> read_some(std::span<std::byte> into) noexcept;
+  std::span<std::byte> read_space() noexcept;
+  bool keep_unconsumed(std::span<const std::byte> data, std::size_t consumed) noexcept;
   Result<std::size_t> write_some(std::span<const std::byte> data) noexcept;
   Status shut_write_side() noexcept;
   void after_eof(bool hangup) noexcept;

@@ -62,10 +62,16 @@ using TimerId = std::uint64_t;
 
 class EventLoop;
 class TimerReservation;
+namespace poll {
+class Poller;
+}  // namespace poll
 namespace detail {
 // The object that stays put for the loop's whole life: what is made on a loop
 // keeps a reference to it, so moving the user's EventLoop breaks nothing.
 EventLoop& home_loop(EventLoop& loop) noexcept;
+// The loop's backend: the connection layer lets a completion backend (io_uring)
+// receive and accept for it.
+poll::Poller& poller_of(EventLoop& loop) noexcept;
 }  // namespace detail
 
 /// The event loop.
@@ -166,6 +172,7 @@ class EventLoop {
  private:
   struct Impl;
   friend EventLoop& detail::home_loop(EventLoop& loop) noexcept;
+  friend poll::Poller& detail::poller_of(EventLoop& loop) noexcept;
   friend class TimerReservation;
   EventLoop(Impl* impl, bool owner) noexcept : impl_(impl), owner_(owner) {}
   Impl* impl_ = nullptr;

@@ -22,6 +22,9 @@
 namespace sockkit {
 
 class TcpListener;
+namespace net {
+class ServerImpl;
+}  // namespace net
 
 /// A connected stream socket. TCP options fail with errc::not_supported on Unix-domain streams.
 class TcpStream : public Socket {
@@ -96,6 +99,7 @@ class TcpStream : public Socket {
 
  private:
   friend class TcpListener;
+  friend class net::ServerImpl;  // takes over what the loop's backend accepted
   using Socket::Socket;
   explicit TcpStream(Socket&& socket) noexcept : Socket(std::move(socket)) {}
 };

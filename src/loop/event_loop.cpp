@@ -186,6 +186,10 @@ EventLoop& detail::home_loop(EventLoop& loop) noexcept {
   return loop.impl_->home;
 }
 
+poll::Poller& detail::poller_of(EventLoop& loop) noexcept {
+  return *loop.impl_->poller;
+}
+
 Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
   auto poller = poll::make_poller(options.backend);
   if (!poller && options.backend == Backend::uring && options.fallback &&

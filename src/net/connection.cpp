@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "net/group.hpp"
+#include "poll/poller.hpp"
 #include "transport/transport.hpp"
 
 namespace sockkit {
@@ -61,6 +62,15 @@ Result<TlsInfo> Connection::tls_info() const {
 }
 
 Result<std::size_t> Connection::read_some(std::span<std::byte> into) noexcept {
+  if (flags_ & kLoopReceives) {  // behind bytes kept from before: copied after them
+    poll::Poller& poller = detail::poller_of(group().loop);
+    auto got = poller.received(handle_);
+    if (!got) return got.error();
+    const std::size_t n = std::min(into.size(), got->size());
+    std::memcpy(into.data(), got->data(), n);
+    poller.consume(handle_, n);
+    return n;
+  }
   if (tls_ == nullptr) return transport::receive(handle_, into);
   flags_ |= kTlsBusy;
   return tls_->session->read(into);
@@ -121,36 +131,44 @@ void Connection::on_readable() noexcept {
   Group& g = group();
   std::size_t budget = g.limits.max_read_per_wakeup;
   for (;;) {
-    std::span<std::byte> into;
-    if (in_ == nullptr) {
-      into = {g.scratch.data(), g.scratch.size()};
-    } else {
-      if (in_->writable().empty()) {
-        if (in_->begin > 0) {  // compact: move the unconsumed bytes to the front
-          std::memmove(in_->data(), in_->data() + in_->begin, in_->end - in_->begin);
-          in_->end -= in_->begin;
-          in_->begin = 0;
-        } else if (in_->capacity < g.limits.max_pending_read) {
-          const auto bigger = static_cast<std::uint32_t>(
-              std::min<std::size_t>(std::size_t{in_->capacity} * 2, g.limits.max_pending_read));
-          Chunk* grown = g.pool.acquire(bigger);
-          if (grown == nullptr) return finish(std::make_error_code(std::errc::not_enough_memory));
-          std::memcpy(grown->data(), in_->data(), in_->end);
-          grown->end = in_->end;
-          g.pool.release(in_);
-          in_ = grown;
-        } else {
-          return finish(make_error_code(failure::frame_too_large));
-        }
+    // The bytes come from the backend's own buffer (a completion backend has
+    // received them already: no copy, no system call), or are read into the
+    // scratch buffer, or behind what an earlier on_data left unconsumed.
+    const bool lent = (flags_ & kLoopReceives) && in_ == nullptr;
+    std::span<const std::byte> data;
+    std::size_t n = 0;
+    bool more = true;  // reading on may find more (a short read drained the socket)
+    if (lent) {
+      auto got = detail::poller_of(g.loop).received(handle_);
+      if (!got) {
+        if (got.error() == errc::would_block) return;
+        return finish(got.error());
       }
-      into = in_->writable();
+      data = *got;
+      n = data.size();
+    } else {
+      auto into = read_space();
+      if (into.empty()) return;  // finished: out of memory or a frame too large
+      auto got = read_some(into);
+      if (!got) {
+        if (got.error() == errc::would_block) return;
+        return finish(got.error());
+      }
+      n = *got;
+      if (in_ != nullptr) {
+        in_->end += static_cast<std::uint32_t>(n);
+        data = in_->readable();
+      } else {
+        data = {g.scratch.data(), n};
+      }
+      // A short read drained the socket, but for an EOF that came with the data:
+      // level-triggered backends report that again, edge-triggered ones do not.
+      // TLS: a short read says nothing about the socket, and records may wait
+      // decrypted inside the session; read on until would-block.
+      more = n == into.size() || g.loop.edge_triggered() || tls_ != nullptr ||
+             (flags_ & kLoopReceives);
     }
-    auto n = read_some(into);
-    if (!n) {
-      if (n.error() == errc::would_block) return;
-      return finish(n.error());
-    }
-    if (*n == 0) {  // EOF: the peer will send nothing more
+    if (n == 0) {  // EOF: the peer will send nothing more
       flags_ |= kPeerClosed;
       g.pool.release(in_);
       in_ = nullptr;
@@ -160,41 +178,14 @@ void Connection::on_readable() noexcept {
       if ((flags_ & kOpen) && (flags_ & kWriteShut)) finish({});
       return;
     }
-    // A short read drained the socket, but for an EOF that came with the data:
-    // level-triggered backends report that again, edge-triggered ones do not.
-    // TLS: a short read says nothing about the socket, and records may wait
-    // decrypted inside the session; read on until would-block.
-    const bool more = *n == into.size() || g.loop.edge_triggered() || tls_ != nullptr;
     g.touch(*this);
-    std::span<const std::byte> data;
-    if (in_ != nullptr) {
-      in_->end += static_cast<std::uint32_t>(*n);
-      data = in_->readable();
-    } else {
-      data = {g.scratch.data(), *n};
-    }
     auto used = g.handler.on_data(*this, data);
     if (!(flags_ & kOpen)) return;  // the handler closed us
     if (!used) return finish(used.error());
-    const std::size_t consumed = std::min(*used, data.size());
-    const std::size_t left = data.size() - consumed;
-    if (left > g.limits.max_pending_read) return finish(make_error_code(failure::frame_too_large));
-    if (in_ != nullptr) {
-      in_->begin += static_cast<std::uint32_t>(consumed);
-      if (left == 0) {
-        g.pool.release(in_);
-        in_ = nullptr;
-      }
-    } else if (left > 0) {
-      if (left > g.limits.max_pending_read)
-        return finish(make_error_code(failure::frame_too_large));
-      in_ = g.pool.acquire(static_cast<std::uint32_t>(left));
-      if (in_ == nullptr) return finish(std::make_error_code(std::errc::not_enough_memory));
-      std::memcpy(in_->data(), data.data() + consumed, left);
-      in_->end = static_cast<std::uint32_t>(left);
-    }
+    if (!keep_unconsumed(data, std::min(*used, data.size()))) return;
+    if (lent) detail::poller_of(g.loop).consume(handle_, n);
     if (!more || (flags_ & kReadPaused) || !(flags_ & kOpen)) return;
-    budget -= std::min(budget, *n);
+    budget -= std::min(budget, n);
     if (budget == 0) {
       // Fair share spent: others and timers go first. Level-triggered backends
       // report the rest again; an edge-triggered one must be told.
@@ -202,6 +193,59 @@ void Connection::on_readable() noexcept {
       return;
     }
   }
+}
+
+std::span<std::byte> Connection::read_space() noexcept {
+  Group& g = group();
+  if (in_ == nullptr) return {g.scratch.data(), g.scratch.size()};
+  if (in_->writable().empty()) {
+    if (in_->begin > 0) {  // compact: move the unconsumed bytes to the front
+      std::memmove(in_->data(), in_->data() + in_->begin, in_->end - in_->begin);
+      in_->end -= in_->begin;
+      in_->begin = 0;
+    } else if (in_->capacity < g.limits.max_pending_read) {
+      const auto bigger = static_cast<std::uint32_t>(
+          std::min<std::size_t>(std::size_t{in_->capacity} * 2, g.limits.max_pending_read));
+      Chunk* grown = g.pool.acquire(bigger);
+      if (grown == nullptr) {
+        finish(std::make_error_code(std::errc::not_enough_memory));
+        return {};
+      }
+      std::memcpy(grown->data(), in_->data(), in_->end);
+      grown->end = in_->end;
+      g.pool.release(in_);
+      in_ = grown;
+    } else {
+      finish(make_error_code(failure::frame_too_large));
+      return {};
+    }
+  }
+  return in_->writable();
+}
+
+bool Connection::keep_unconsumed(std::span<const std::byte> data, std::size_t consumed) noexcept {
+  Group& g = group();
+  const std::size_t left = data.size() - consumed;
+  if (left > g.limits.max_pending_read) {
+    finish(make_error_code(failure::frame_too_large));
+    return false;
+  }
+  if (in_ != nullptr) {
+    in_->begin += static_cast<std::uint32_t>(consumed);
+    if (left == 0) {
+      g.pool.release(in_);
+      in_ = nullptr;
+    }
+  } else if (left > 0) {
+    in_ = g.pool.acquire(static_cast<std::uint32_t>(left));
+    if (in_ == nullptr) {
+      finish(std::make_error_code(std::errc::not_enough_memory));
+      return false;
+    }
+    std::memcpy(in_->data(), data.data() + consumed, left);
+    in_->end = static_cast<std::uint32_t>(left);
+  }
+  return true;
 }
 
 void Connection::after_eof(bool hangup) noexcept {

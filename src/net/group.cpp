@@ -4,6 +4,7 @@
 #include <new>
 
 #include "deadline.hpp"
+#include "poll/poller.hpp"
 
 namespace sockkit::net {
 
@@ -123,6 +124,7 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
   ++open_;
   touch(c);
   if (!secure) {
+    if (detail::poller_of(loop).receive_for(c.handle_)) c.flags_ |= kLoopReceives;
     handler.on_open(c);
     return &c;
   }

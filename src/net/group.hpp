@@ -30,6 +30,7 @@ enum : std::uint16_t {
   kHandshaking = 1 << 9,     // TLS: on_open waits for the handshake
   kNotifyPending = 1 << 10,  // TLS: close_notify would block; the FIN waits for it
   kTlsBusy = 1 << 11,        // TLS: I/O since the last sweep (see Group::sweep_tls)
+  kLoopReceives = 1 << 12,   // the loop's completion backend receives for it
 };
 
 /// A TLS connection's state beyond the plain one's (allocated per TLS connection).

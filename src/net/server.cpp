@@ -5,6 +5,7 @@
 
 #include "net/dispose.hpp"
 #include "net/group.hpp"
+#include "poll/poller.hpp"
 
 namespace sockkit {
 namespace net {
@@ -33,7 +34,22 @@ class ServerImpl final : public IoHandler {
     timers_ = std::move(*kept);
     if (auto st = group_.start(); !st) return st;
     if (auto st = listener_.set_nonblocking(true); !st) return st;
-    return group_.loop.watch(listener_.native_handle(), io::readable, this);
+    if (auto st = group_.loop.watch(listener_.native_handle(), io::readable, this); !st) return st;
+    loop_accepts_ = detail::poller_of(group_.loop).accept_for(listener_.native_handle());
+    return {};
+  }
+
+  // The next connection: from the listener, or from the loop's completion
+  // backend, which accepts ahead (the same errors either way).
+  Result<TcpStream> next_accepted() noexcept {
+    if (!loop_accepts_) {
+      auto accepted = listener_.accept();
+      if (!accepted) return accepted.error();
+      return std::move(accepted->stream);
+    }
+    auto h = detail::poller_of(group_.loop).accepted(listener_.native_handle());
+    if (!h) return h.error();
+    return TcpStream(*h, listener_.family());
   }
 
   void on_io(unsigned) noexcept override {
@@ -43,7 +59,7 @@ class ServerImpl final : public IoHandler {
     int failures_in_row = 0;
     for (int i = 0; i < kAcceptBatch; ++i) {
       if (!listener_.is_open()) return;  // a handler stopped or destroyed us
-      auto accepted = listener_.accept();
+      auto accepted = next_accepted();
       if (!accepted) {
         const auto why = accepted.error();
         if (why == errc::would_block) return;
@@ -66,7 +82,7 @@ class ServerImpl final : public IoHandler {
         continue;
       }
       const net::TlsStart start{options_.tls, {}, {}};
-      auto c = group_.adopt(std::move(accepted->stream), options_.tls ? &start : nullptr);
+      auto c = group_.adopt(std::move(*accepted), options_.tls ? &start : nullptr);
       if (!c) {
         if (c.error() == make_error_code(failure::timers_exhausted))
           ++stats_.rejected_no_timer;
@@ -118,6 +134,7 @@ class ServerImpl final : public IoHandler {
   Endpoint endpoint_;
   TimerReservation timers_;
   TimerId retry_timer_ = 0;
+  bool loop_accepts_ = false;
 };
 
 }  // namespace net

@@ -61,6 +61,14 @@ std::span<const Backend> compiled_backends() noexcept {
 
 namespace poll {
 
+// Only a backend whose receive_for() said yes is ever asked these.
+Result<std::span<const std::byte>> Poller::received(NativeHandle) noexcept {
+  return std::make_error_code(std::errc::resource_unavailable_try_again);
+}
+Result<NativeHandle> Poller::accepted(NativeHandle) noexcept {
+  return std::make_error_code(std::errc::resource_unavailable_try_again);
+}
+
 Result<PollerPtr> make_poller(Backend backend) noexcept {
   switch (backend) {
     case Backend::select:

@@ -33,6 +33,36 @@ class Poller {
   virtual Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept = 0;
   /// Highest descriptor value + 1 this backend accepts; 0 = no limit.
   virtual int descriptor_limit() const noexcept { return 0; }
+
+  // A completion backend (io_uring) can do a descriptor's reads itself: its
+  // data is then reported as readable and taken from the backend, never read
+  // from the socket. Readiness backends keep these defaults (false: read the
+  // socket as usual).
+
+  /// Makes the backend receive for connected stream `h` (added already) while
+  /// its read interest is on. True if it will.
+  virtual bool receive_for(NativeHandle h) noexcept {
+    (void)h;
+    return false;
+  }
+  /// The oldest bytes received for `h`, valid until consume() or remove(): an
+  /// empty span is the peer's EOF; would_block when nothing has come; any other
+  /// error is the socket's.
+  virtual Result<std::span<const std::byte>> received(NativeHandle h) noexcept;
+  /// Drops the first `count` bytes of what received() showed.
+  virtual void consume(NativeHandle h, std::size_t count) noexcept {
+    (void)h;
+    (void)count;
+  }
+  /// Makes the backend accept on listener `h` (added already) while its read
+  /// interest is on. True if it will.
+  virtual bool accept_for(NativeHandle h) noexcept {
+    (void)h;
+    return false;
+  }
+  /// The next connection accepted on `h` (non-blocking, close-on-exec, now the
+  /// caller's), or the error accepting met; would_block when none is waiting.
+  virtual Result<NativeHandle> accepted(NativeHandle h) noexcept;
 };
 
 using PollerPtr = std::unique_ptr<Poller>;

@@ -1,49 +1,89 @@
-// io_uring backend (Linux, liburing): readiness through one-shot POLL_ADD
-// requests, re-armed before each wait. A completed poll is re-armed only after
-// the loop has handled it, so a descriptor that is still ready completes again
-// at once: the same level-triggered contract as poll and epoll.
+// io_uring backend (Linux, liburing).
+//
+// Readiness: one-shot POLL_ADD requests, re-armed only after the loop has
+// handled a completion, so a descriptor that is still ready completes again at
+// once — the same level-triggered contract as poll and epoll.
+//
+// I/O, for the connections and listeners that ask for it (receive_for,
+// accept_for): a multishot receive into a ring of provided buffers and a
+// multishot accept. One request per descriptor keeps delivering until it is
+// cancelled, so a busy connection costs no system call per read and no re-arm.
+// Completions queue per descriptor and the descriptor is reported readable
+// until its queue is taken; what the socket's owner sees is still readiness.
+// A descriptor holds at most a few buffers: past that its receive is cancelled
+// (the kernel's socket buffer and TCP flow control take over, as with epoll),
+// so one reader that never drains cannot starve the others of buffers.
+//
+// Requests are batched: everything prepared during an iteration is submitted
+// by the wait's single io_uring_enter. A multishot request ended by the kernel
+// (completion-queue overflow, buffers run out) is simply armed again.
 #include <liburing.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <new>
 #include <vector>
 
 #include "poll/poller.hpp"
+#include "poll/uring_buffers.hpp"
 
 namespace sockkit::poll {
 namespace {
 
-constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of POLL_REMOVE requests
+constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of cancellations
+constexpr unsigned kMaxHeldBuffers = 8;               // per descriptor: 128 KiB waiting to be read
+constexpr unsigned kMaxHeldAccepts = 64;              // per listener
+constexpr int kMaxDescriptor = 1 << 28;               // the descriptor shares user_data with a kind
+
+enum Kind : std::uint64_t { kPoll = 0, kReceive = 1, kAccept = 2 };
+enum Mode : std::uint8_t { kReadiness, kReceiving, kAccepting };
 
 class UringPoller final : public Poller {
  public:
   ~UringPoller() override {
-    if (initialized_) io_uring_queue_exit(&ring_);
+    if (!initialized_) return;
+    io_uring_queue_exit(&ring_);  // cancels every request still in flight
+    for (const Entry& e : entries_)
+      if (e.accepted_fd()) ::close(e.result);
   }
+
   /// The kernel may refuse (old kernel, seccomp filter, kernel.io_uring_disabled).
   bool init(unsigned entries) noexcept {
     // A completion queue four times the submission queue: thousands of sockets
     // ready at once overflow it less often (the kernel keeps the overflow).
     io_uring_params params{};
-    params.flags = IORING_SETUP_CQSIZE;
+    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN;
     params.cq_entries = entries * 4;
-    initialized_ = io_uring_queue_init_params(entries, &ring_, &params) == 0 ||
-                   io_uring_queue_init(entries, &ring_, 0) == 0;
-    return initialized_;
+    initialized_ = io_uring_queue_init_params(entries, &ring_, &params) == 0;
+    if (!initialized_) {
+      params = {};
+      params.flags = IORING_SETUP_CQSIZE;
+      params.cq_entries = entries * 4;
+      initialized_ = io_uring_queue_init_params(entries, &ring_, &params) == 0 ||
+                     io_uring_queue_init(entries, &ring_, 0) == 0;
+    }
+    if (!initialized_) return false;
+    // The ring's own descriptor is not registered: a registration belongs to
+    // one thread, and a loop may be created on one thread and run on another.
+    io_ = supports_multishot_io() && buffers_.provide(ring_);
+    return true;
   }
 
   Backend backend() const noexcept override { return Backend::uring; }
 
   Status add(NativeHandle h, unsigned interest) noexcept override {
     if (!h.valid()) return failure::closed_socket;
+    if (h.value >= kMaxDescriptor) return failure::limit_reached;
     const auto fd = static_cast<std::size_t>(h.value);
     if (fd >= slots_.size()) slots_.resize(fd + 1);
     Slot& s = slots_[fd];
     if (s.registered) return std::make_error_code(std::errc::file_exists);
     s.registered = true;
+    s.mode = kReadiness;
+    s.ended = false;
     s.interest = static_cast<std::uint8_t>(interest);
-    ++s.generation;
+    s.events = 0;
     rearm_.push_back(h.value);
     return {};
   }
@@ -52,8 +92,18 @@ class UringPoller final : public Poller {
     Slot* s = find(h);
     if (s == nullptr) return std::make_error_code(std::errc::no_such_file_or_directory);
     if (s->interest == interest) return {};
-    if (auto st = cancel(h.value, *s); !st) return st;
+    const unsigned old_mask = poll_mask(*s);
     s->interest = static_cast<std::uint8_t>(interest);
+    if (poll_mask(*s) != old_mask) {
+      if (auto st = cancel_poll(h.value, *s); !st) return st;
+    }
+    if (s->mode != kReadiness) {
+      if (!(interest & sys::kReadable)) {
+        if (auto st = cancel_io(h.value, *s); !st) return st;
+      } else if (s->head != 0) {
+        list(h.value, *s);  // what came before the pause is reported again
+      }
+    }
     rearm_.push_back(h.value);
     return {};
   }
@@ -61,67 +111,127 @@ class UringPoller final : public Poller {
   Status remove(NativeHandle h) noexcept override {
     Slot* s = find(h);
     if (s == nullptr) return std::make_error_code(std::errc::no_such_file_or_directory);
-    auto st = cancel(h.value, *s);
+    auto st = cancel_poll(h.value, *s);
+    // Completions still on their way are stale from here on: their buffers go
+    // back to the ring and their accepted descriptors are closed when they come.
+    if (s->io_armed) {
+      if (auto cancelled = cancel_io(h.value, *s); !cancelled && st) st = cancelled;
+      s->io_armed = s->io_cancelling = false;
+    }
+    ++s->io_generation;
+    while (s->head != 0)
+      pop(*s);
+    s->offset = 0;
     s->registered = false;
+    s->events = 0;
+    // Submitted now: the descriptor is closed right after, and a request in
+    // flight would keep its socket open.
+    if (const int rc = io_uring_submit(&ring_); rc < 0 && st)
+      st = std::error_code(-rc, std::system_category());
     return st;
   }
 
-  Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept override {
-    std::size_t armed = 0;
-    for (; armed < rearm_.size(); ++armed) {
-      const int fd = rearm_[armed];
-      Slot& s = slots_[static_cast<std::size_t>(fd)];
-      if (!s.registered || s.armed || s.interest == 0) continue;
-      io_uring_sqe* sqe = next_sqe();
-      if (sqe == nullptr) break;  // the rings are full: the rest is armed next time
-      const unsigned mask = ((s.interest & sys::kReadable) ? POLLIN | POLLRDHUP : 0u) |
-                            ((s.interest & sys::kWritable) ? POLLOUT : 0u);
-      io_uring_prep_poll_add(sqe, fd, mask);
-      io_uring_sqe_set_data64(sqe, user_data(fd, s.generation));
-      s.armed = true;
+  bool receive_for(NativeHandle h) noexcept override { return start_io(h, kReceiving); }
+  bool accept_for(NativeHandle h) noexcept override { return start_io(h, kAccepting); }
+
+  Result<std::span<const std::byte>> received(NativeHandle h) noexcept override {
+    Slot* s = find(h);
+    if (s == nullptr || s->head == 0) return would_block();
+    const Entry& e = entries_[s->head - 1];
+    if (e.result < 0) return std::error_code(-e.result, std::system_category());
+    return std::span<const std::byte>(buffers_.buffer(e.buffer) + s->offset,
+                                      static_cast<std::size_t>(e.result) - s->offset);
+  }
+
+  void consume(NativeHandle h, std::size_t count) noexcept override {
+    Slot* s = find(h);
+    if (s == nullptr) return;
+    count += s->offset;
+    while (s->head != 0 && count > 0) {
+      const Entry& e = entries_[s->head - 1];
+      if (e.result <= 0) break;  // the EOF or error stays to be seen again
+      const auto size = static_cast<std::size_t>(e.result);
+      if (count < size) break;
+      count -= size;
+      pop(*s);
     }
-    rearm_.erase(rearm_.begin(), rearm_.begin() + static_cast<std::ptrdiff_t>(armed));
-    if (!rearm_.empty()) timeout_ms = 0;  // do not sleep on what is not armed yet
+    s->offset = static_cast<std::uint32_t>(count);
+    if (!s->io_armed) rearm_.push_back(h.value);
+  }
+
+  Result<NativeHandle> accepted(NativeHandle h) noexcept override {
+    Slot* s = find(h);
+    if (s == nullptr || s->head == 0) return would_block();
+    const int result = entries_[s->head - 1].result;
+    entries_[s->head - 1].result = -EAGAIN;  // the descriptor is the caller's now
+    pop(*s);
+    if (!s->io_armed) rearm_.push_back(h.value);
+    if (result < 0) return std::error_code(-result, std::system_category());
+    return NativeHandle{result};
+  }
+
+  Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept override {
+    // Descriptors reported with data last time that still have some: again.
+    for (const int fd : reported_) {
+      Slot& s = slots_[static_cast<std::size_t>(fd)];
+      if (s.registered && s.head != 0 && (s.interest & sys::kReadable)) list(fd, s);
+    }
+    reported_.clear();
+    const bool all_armed = arm();
+    if (!all_armed || !listed_.empty()) timeout_ms = 0;  // nothing waiting may sleep
+    timeout_ms = buffers_.before_sleep(ring_, timeout_ms);
     __kernel_timespec ts{timeout_ms / 1000, static_cast<long long>(timeout_ms % 1000) * 1000000};
     io_uring_cqe* cqe = nullptr;
-    int rc =
+    const int rc =
         io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, timeout_ms < 0 ? nullptr : &ts, nullptr);
     // EBUSY / EAGAIN: the completion queue overflowed or the kernel is short of
     // memory for now. Reaping completions below is the cure, not ending the loop.
     if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY && rc != -EAGAIN)
       return std::error_code(-rc, std::system_category());
-    std::size_t count = 0;
-    while (count < out.size() && io_uring_peek_cqe(&ring_, &cqe) == 0) {
-      const std::uint64_t data = io_uring_cqe_get_data64(cqe);
-      const int res = cqe->res;
-      io_uring_cqe_seen(&ring_, cqe);
-      if (data == kIgnore) continue;
-      const int fd = static_cast<int>(data & 0xffffffffu);
-      Slot& s = slots_[static_cast<std::size_t>(fd)];
-      if (!s.registered || static_cast<std::uint32_t>(data >> 32) != s.generation) continue;
-      s.armed = false;
-      rearm_.push_back(fd);  // level-triggered: ask again after the loop handled it
-      if (res == -ECANCELED) continue;
-      const unsigned got = res < 0 ? POLLERR : static_cast<unsigned>(res);
-      out[count++] = {NativeHandle{fd}, ((got & (POLLIN | POLLRDHUP)) ? sys::kReadable : 0u) |
-                                            ((got & POLLOUT) ? sys::kWritable : 0u) |
-                                            ((got & POLLERR) ? sys::kError : 0u) |
-                                            ((got & POLLHUP) ? sys::kHangup : 0u) |
-                                            ((got & POLLNVAL) ? sys::kInvalid : 0u)};
+    unsigned head = 0, seen = 0;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      complete(*cqe);
+      ++seen;
     }
-    return count;
+    io_uring_cq_advance(&ring_, seen);
+    return report(out);
   }
 
  private:
   struct Slot {
-    std::uint32_t generation = 0;  // bumps on every change: stale completions are dropped
+    std::uint32_t poll_generation = 0;  // bumps whenever a poll is withdrawn
+    std::uint32_t io_generation = 0;    // bumps when the descriptor is removed
+    std::uint32_t head = 0, tail = 0;   // queued completions: entry index + 1; 0 = none
+    std::uint32_t offset = 0;           // bytes of the head entry already consumed
+    std::uint16_t held = 0;             // queued entries
     std::uint8_t interest = 0;
+    std::uint8_t events = 0;  // readiness gathered for the next report
+    Mode mode = kReadiness;
     bool registered = false;
-    bool armed = false;
+    bool poll_armed = false;
+    bool io_armed = false;  // a multishot request is in flight
+    bool io_cancelling = false;
+    bool ended = false;  // EOF or an error is queued: nothing comes after it
+    bool listed = false;
+  };
+  struct Entry {
+    std::int32_t result;  // bytes received (0: EOF), an accepted descriptor, or -errno
+    std::uint16_t buffer;
+    Mode mode;
+    std::uint32_t next;  // entry index + 1; in the free list too
+    bool accepted_fd() const noexcept { return mode == kAccepting && result >= 0; }
   };
 
-  static std::uint64_t user_data(int fd, std::uint32_t generation) noexcept {
-    return std::uint64_t{generation} << 32 | static_cast<std::uint32_t>(fd);
+  static std::error_code would_block() noexcept {
+    return std::make_error_code(std::errc::resource_unavailable_try_again);
+  }
+  static std::uint64_t user_data(Kind kind, int fd, std::uint32_t generation) noexcept {
+    return std::uint64_t{generation} << 32 | kind << 28 | static_cast<std::uint32_t>(fd);
+  }
+  // What the poll part watches: everything, or only writability when the
+  // backend does the descriptor's reading itself.
+  static unsigned poll_mask(const Slot& s) noexcept {
+    return s.mode == kReadiness ? s.interest : s.interest & sys::kWritable;
   }
 
   Slot* find(NativeHandle h) noexcept {
@@ -130,31 +240,236 @@ class UringPoller final : public Poller {
     return &slots_[fd];
   }
 
+  // Multishot receive came with the kernel that brought zero-copy send (6.0).
+  bool supports_multishot_io() noexcept {
+    io_uring_probe* probe = io_uring_get_probe_ring(&ring_);
+    if (probe == nullptr) return false;
+    const bool yes = io_uring_opcode_supported(probe, IORING_OP_SEND_ZC);
+    io_uring_free_probe(probe);
+    return yes;
+  }
+
+  void give_back(std::uint16_t id) noexcept {
+    buffers_.give_back(id);
+    if (!starved_.empty()) {  // receives that ran out of buffers can go on
+      rearm_.insert(rearm_.end(), starved_.begin(), starved_.end());
+      starved_.clear();
+    }
+  }
+
+  bool start_io(NativeHandle h, Mode mode) noexcept {
+    Slot* s = find(h);
+    if (!io_ || s == nullptr || s->mode != kReadiness) return false;
+    if (s->poll_armed) {
+      if (!cancel_poll(h.value, *s)) return false;
+    }
+    s->mode = mode;
+    s->ended = false;
+    rearm_.push_back(h.value);
+    return true;
+  }
+
   io_uring_sqe* next_sqe() noexcept {
     io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
     if (sqe == nullptr && io_uring_submit(&ring_) >= 0) sqe = io_uring_get_sqe(&ring_);
     return sqe;
   }
 
-  // Withdraws an armed poll now (the descriptor may be closed right after).
-  Status cancel(int fd, Slot& s) noexcept {
-    const std::uint64_t old = user_data(fd, s.generation);
-    ++s.generation;
-    if (!s.armed) return {};
-    s.armed = false;
+  // Arms what is due; false if the rings were full and some wait for next time.
+  bool arm() noexcept {
+    std::size_t done = 0;
+    for (; done < rearm_.size(); ++done) {
+      const int fd = rearm_[done];
+      Slot& s = slots_[static_cast<std::size_t>(fd)];
+      if (!s.registered) continue;
+      if (!s.poll_armed && poll_mask(s) != 0 && !arm_poll(fd, s)) break;
+      if (!s.io_armed && s.mode != kReadiness && !arm_io(fd, s)) break;
+    }
+    rearm_.erase(rearm_.begin(), rearm_.begin() + static_cast<std::ptrdiff_t>(done));
+    return rearm_.empty();
+  }
+
+  bool arm_poll(int fd, Slot& s) noexcept {
     io_uring_sqe* sqe = next_sqe();
-    if (sqe == nullptr) return std::make_error_code(std::errc::resource_unavailable_try_again);
-    io_uring_prep_poll_remove(sqe, old);
+    if (sqe == nullptr) return false;
+    const unsigned interest = poll_mask(s);
+    io_uring_prep_poll_add(sqe, fd,
+                           ((interest & sys::kReadable) ? POLLIN | POLLRDHUP : 0u) |
+                               ((interest & sys::kWritable) ? POLLOUT : 0u));
+    io_uring_sqe_set_data64(sqe, user_data(kPoll, fd, s.poll_generation));
+    s.poll_armed = true;
+    return true;
+  }
+
+  bool arm_io(int fd, Slot& s) noexcept {
+    if (s.ended || !(s.interest & sys::kReadable)) return true;
+    if (s.held >= (s.mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts)) return true;
+    if (s.mode == kReceiving && buffers_.available() == 0) {
+      starved_.push_back(fd);  // armed again when a buffer comes back
+      return true;
+    }
+    io_uring_sqe* sqe = next_sqe();
+    if (sqe == nullptr) return false;
+    if (s.mode == kReceiving) {
+      io_uring_prep_recv_multishot(sqe, fd, nullptr, 0, 0);
+      sqe->flags |= IOSQE_BUFFER_SELECT;
+      sqe->buf_group = UringBuffers::kGroup;
+      io_uring_sqe_set_data64(sqe, user_data(kReceive, fd, s.io_generation));
+    } else {
+      io_uring_prep_multishot_accept(sqe, fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      io_uring_sqe_set_data64(sqe, user_data(kAccept, fd, s.io_generation));
+    }
+    s.io_armed = true;
+    return true;
+  }
+
+  Status submit_cancel(std::uint64_t data, bool is_poll) noexcept {
+    io_uring_sqe* sqe = next_sqe();
+    if (sqe == nullptr) return would_block();
+    if (is_poll) {
+      io_uring_prep_poll_remove(sqe, data);
+    } else {
+      io_uring_prep_cancel64(sqe, data, 0);
+    }
     io_uring_sqe_set_data64(sqe, kIgnore);
-    const int rc = io_uring_submit(&ring_);
-    if (rc < 0) return std::error_code(-rc, std::system_category());
     return {};
+  }
+
+  // Withdraws an armed poll: its completions become stale at once. The
+  // cancellation goes with the next submission (remove() submits at once).
+  Status cancel_poll(int fd, Slot& s) noexcept {
+    const std::uint64_t old = user_data(kPoll, fd, s.poll_generation);
+    ++s.poll_generation;
+    if (!s.poll_armed) return {};
+    s.poll_armed = false;
+    return submit_cancel(old, true);
+  }
+
+  // Asks a multishot request to end. What it delivers meanwhile is still
+  // queued; its last completion (without IORING_CQE_F_MORE) clears io_armed.
+  Status cancel_io(int fd, Slot& s) noexcept {
+    if (!s.io_armed || s.io_cancelling) return {};
+    s.io_cancelling = true;
+    return submit_cancel(user_data(s.mode == kAccepting ? kAccept : kReceive, fd, s.io_generation),
+                         false);
+  }
+
+  void complete(const io_uring_cqe& cqe) noexcept {
+    const std::uint64_t data = io_uring_cqe_get_data64(&cqe);
+    if (data == kIgnore) return;
+    const int fd = static_cast<int>(data & (kMaxDescriptor - 1));
+    const auto kind = static_cast<Kind>((data >> 28) & 3);
+    const auto generation = static_cast<std::uint32_t>(data >> 32);
+    const bool has_buffer = cqe.flags & IORING_CQE_F_BUFFER;
+    const auto id = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+    Slot& s = slots_[static_cast<std::size_t>(fd)];
+    if (kind == kPoll) {
+      if (!s.registered || generation != s.poll_generation) return;
+      s.poll_armed = false;
+      rearm_.push_back(fd);  // level-triggered: ask again after the loop handled it
+      if (cqe.res == -ECANCELED) return;
+      const unsigned got = cqe.res < 0 ? POLLERR : static_cast<unsigned>(cqe.res);
+      s.events |= ((got & (POLLIN | POLLRDHUP)) ? sys::kReadable : 0u) |
+                  ((got & POLLOUT) ? sys::kWritable : 0u) | ((got & POLLERR) ? sys::kError : 0u) |
+                  ((got & POLLHUP) ? sys::kHangup : 0u) | ((got & POLLNVAL) ? sys::kInvalid : 0u);
+      list(fd, s);
+      return;
+    }
+    if (has_buffer) buffers_.lent(id);
+    if (!s.registered || generation != s.io_generation) {  // its descriptor is gone
+      if (has_buffer) give_back(id);
+      if (kind == kAccept && cqe.res >= 0) ::close(cqe.res);
+      return;
+    }
+    const bool last = !(cqe.flags & IORING_CQE_F_MORE);
+    if (last) {
+      s.io_armed = s.io_cancelling = false;
+      rearm_.push_back(fd);
+    }
+    const Mode mode = kind == kAccept ? kAccepting : kReceiving;
+    if (cqe.res == -ECANCELED || cqe.res == -ENOBUFS) return;  // armed again if still wanted
+    int result = cqe.res;
+    if (mode == kReceiving && result > 0 && !has_buffer) result = -EIO;  // never seen
+    if (result <= 0 && mode == kReceiving) s.ended = true;
+    if (!push(s, Entry{result, has_buffer ? id : std::uint16_t{0}, mode, 0})) {
+      if (has_buffer) give_back(id);  // out of memory: the connection sees an error
+      s.ended = true;
+    }
+    const unsigned limit = mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts;
+    if (s.io_armed && s.held >= limit) (void)cancel_io(fd, s);  // let the socket hold the rest
+    list(fd, s);
+  }
+
+  bool push(Slot& s, const Entry& entry) noexcept {
+    std::uint32_t index;
+    if (free_entry_ != 0) {
+      index = free_entry_;
+      free_entry_ = entries_[index - 1].next;
+    } else {
+      if (entries_.size() >= entries_.max_size() - 1) return false;
+      entries_.push_back({});
+      index = static_cast<std::uint32_t>(entries_.size());
+    }
+    entries_[index - 1] = entry;
+    if (s.tail != 0) {
+      entries_[s.tail - 1].next = index;
+    } else {
+      s.head = index;
+    }
+    s.tail = index;
+    ++s.held;
+    return true;
+  }
+
+  void pop(Slot& s) noexcept {
+    const std::uint32_t index = s.head;
+    Entry& e = entries_[index - 1];
+    if (e.mode == kReceiving && e.result > 0) give_back(e.buffer);
+    if (e.accepted_fd()) ::close(e.result);  // never taken: the descriptor was removed
+    s.head = e.next;
+    if (s.head == 0) s.tail = 0;
+    s.offset = 0;
+    --s.held;
+    e = Entry{-EAGAIN, 0, kReadiness, free_entry_};
+    free_entry_ = index;
+  }
+
+  void list(int fd, Slot& s) noexcept {
+    if (s.listed) return;
+    s.listed = true;
+    listed_.push_back(fd);
+  }
+
+  std::size_t report(std::span<Ready> out) noexcept {
+    std::size_t count = 0, done = 0;
+    for (; done < listed_.size() && count < out.size(); ++done) {
+      const int fd = listed_[done];
+      Slot& s = slots_[static_cast<std::size_t>(fd)];
+      s.listed = false;
+      if (!s.registered) continue;
+      unsigned events = s.events;
+      s.events = 0;
+      if (s.head != 0 && (s.interest & sys::kReadable)) {
+        events |= sys::kReadable;
+        reported_.push_back(fd);
+      }
+      if (events != 0) out[count++] = {NativeHandle{fd}, events};
+    }
+    listed_.erase(listed_.begin(), listed_.begin() + static_cast<std::ptrdiff_t>(done));
+    return count;
   }
 
   io_uring ring_{};
   bool initialized_ = false;
+  bool io_ = false;       // multishot receive and accept with provided buffers work here
+  UringBuffers buffers_;  // unmapped after the destructor has closed the ring
   std::vector<Slot> slots_;
-  std::vector<int> rearm_;
+  std::vector<Entry> entries_;
+  std::uint32_t free_entry_ = 0;
+  std::vector<int> rearm_;     // descriptors with a request to (re)submit
+  std::vector<int> listed_;    // descriptors with something to report
+  std::vector<int> reported_;  // reported with data: looked at again next wait
+  std::vector<int> starved_;   // receives waiting for a free buffer
 };
 
 }  // namespace
