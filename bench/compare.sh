@@ -10,6 +10,8 @@
 # each library (bench/peers/, built when Debian's libasio-dev, libuv1-dev and
 # libevent-dev are installed); the raw epoll baseline always runs.
 # `bench/compare.sh 3 3 sockkit asio libuv libevent` is the peer table.
+# ONLY=WORD runs only the scenarios whose name starts with WORD (latency,
+# throughput, bandwidth, idle).
 #
 # Ratios >= 1.00 mean the server is at least as good as the baseline:
 # throughput server/baseline, latency baseline/server. Server CPU per message
@@ -98,6 +100,7 @@ printf '|---|---|---:|---:|---:|---:|---:|---:|\n'
 for entry in "${scenarios[@]}"; do
   name=${entry%%|*}
   args=${entry#*|}
+  [[ $name == "${ONLY:-}"* ]] || continue
   declare -A best_rate=() best_p50=() best_p99=() best_cpu=() best_load=()
   for rep in $(seq "$repeats"); do
     for kind in "${kinds[@]}"; do

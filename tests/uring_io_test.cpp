@@ -115,8 +115,8 @@ TEST_F(UringIo, WhatCameBeforeAPauseWaitsAndIsReportedOnResume) {
 // More connections with data than the ring has buffers: the ones that find no
 // buffer wait, and get their bytes once others give theirs back.
 TEST_F(UringIo, MoreConnectionsThanBuffersAllGetTheirBytes) {
-  constexpr std::size_t kBuffers = 256;  // UringBuffers::kCount
-  constexpr int kConnections = 300;
+  constexpr std::size_t kBuffers = 64;  // UringBuffers::kCount
+  constexpr int kConnections = 100;
   std::vector<std::pair<TcpStream, TcpStream>> pairs;
   for (int i = 0; i < kConnections; ++i) {
     pairs.push_back(connected_pair(Family::ipv4));

@@ -32,7 +32,7 @@ namespace sockkit::poll {
 namespace {
 
 constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of cancellations
-constexpr unsigned kMaxHeldBuffers = 8;               // per descriptor: 128 KiB waiting to be read
+constexpr unsigned kMaxHeldBuffers = 4;               // per descriptor: 256 KiB waiting to be read
 constexpr unsigned kMaxHeldAccepts = 64;              // per listener
 constexpr int kMaxDescriptor = 1 << 28;               // the descriptor shares user_data with a kind
 

@@ -15,9 +15,9 @@ namespace sockkit::poll {
 
 class UringBuffers {
  public:
-  static constexpr unsigned kCount = 256;  // a power of two
-  static constexpr unsigned kSize = 16 * 1024;
-  static constexpr unsigned kGroup = 1;  // the buffer group receives select from
+  static constexpr unsigned kCount = 64;        // a power of two
+  static constexpr unsigned kSize = 64 * 1024;  // as much as the loopback delivers at once
+  static constexpr unsigned kGroup = 1;         // the buffer group receives select from
 
   UringBuffers() = default;
   UringBuffers(const UringBuffers&) = delete;
