@@ -31,7 +31,7 @@ struct DispatchScope {
 };
 }  // namespace
 
-Group& Connection::group() const noexcept {
+[[gnu::always_inline]] inline Group& Connection::group() const noexcept {
   return *Slab::header_of(this).group;
 }
 Connection::Id Connection::id() const noexcept {
@@ -61,7 +61,10 @@ Result<TlsInfo> Connection::tls_info() const {
   return tls_->session->info();
 }
 
-Result<std::size_t> Connection::read_some(std::span<std::byte> into) noexcept {
+// The read path's helpers are used only here: inlined into on_readable, the
+// loop's hottest function (a call each costs more than their bodies).
+[[gnu::always_inline]] inline Result<std::size_t> Connection::read_some(
+    std::span<std::byte> into) noexcept {
   if (flags_ & kLoopReceives) {  // behind bytes kept from before: copied after them
     poll::Poller& poller = detail::poller_of(group().loop);
     auto got = poller.received(handle_);
@@ -195,7 +198,7 @@ void Connection::on_readable() noexcept {
   }
 }
 
-std::span<std::byte> Connection::read_space() noexcept {
+[[gnu::always_inline]] inline std::span<std::byte> Connection::read_space() noexcept {
   Group& g = group();
   if (in_ == nullptr) return {g.scratch.data(), g.scratch.size()};
   if (in_->writable().empty()) {
@@ -223,7 +226,8 @@ std::span<std::byte> Connection::read_space() noexcept {
   return in_->writable();
 }
 
-bool Connection::keep_unconsumed(std::span<const std::byte> data, std::size_t consumed) noexcept {
+[[gnu::always_inline]] inline bool Connection::keep_unconsumed(std::span<const std::byte> data,
+                                                               std::size_t consumed) noexcept {
   Group& g = group();
   const std::size_t left = data.size() - consumed;
   if (left > g.limits.max_pending_read) {
