@@ -131,7 +131,7 @@ TEST_P(Conformance, SlowReaderGetsBackpressureNotUnboundedMemory) {
   ASSERT_TRUE(server.ok()) << server.error();
   auto s = TcpStream::connect(server.endpoint(), 5s);
   ASSERT_OK(s);
-  const auto data = seeded_payload(16 << 20, 77);  // far more than every buffer together
+  const auto data = seeded_payload(32 << 20, 77);  // far more than every buffer together
   // Write without reading: the server must stop reading from us, not queue it all.
   ASSERT_OK(s->set_nonblocking(true));
   std::size_t sent = 0;

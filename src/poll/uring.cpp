@@ -32,7 +32,7 @@ namespace sockkit::poll {
 namespace {
 
 constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of cancellations
-constexpr unsigned kMaxHeldBuffers = 4;               // per descriptor: 256 KiB waiting to be read
+constexpr unsigned kMaxHeldBuffers = 4;               // per descriptor: 64 KiB waiting to be read
 constexpr unsigned kMaxHeldAccepts = 64;              // per listener
 constexpr int kMaxDescriptor = 1 << 28;               // the descriptor shares user_data with a kind
 
@@ -119,8 +119,12 @@ class UringPoller final : public Poller {
       s->io_armed = s->io_cancelling = false;
     }
     ++s->io_generation;
+    // A handler may close its connection from on_data and still look at the
+    // bytes it was lent: their buffers go back to the ring only at the next
+    // wait, so no receive that runs meanwhile (at the close's own system
+    // call, say) can overwrite them.
     while (s->head != 0)
-      pop(*s);
+      pop(*s, true);
     s->offset = 0;
     s->registered = false;
     s->events = 0;
@@ -177,9 +181,11 @@ class UringPoller final : public Poller {
       if (s.registered && s.head != 0 && (s.interest & sys::kReadable)) list(fd, s);
     }
     reported_.clear();
+    for (const std::uint16_t id : give_back_later_)
+      give_back(id);
+    give_back_later_.clear();
     const bool all_armed = arm();
     if (!all_armed || !listed_.empty()) timeout_ms = 0;  // nothing waiting may sleep
-    timeout_ms = buffers_.before_sleep(ring_, timeout_ms);
     __kernel_timespec ts{timeout_ms / 1000, static_cast<long long>(timeout_ms % 1000) * 1000000};
     io_uring_cqe* cqe = nullptr;
     const int rc =
@@ -375,7 +381,7 @@ class UringPoller final : public Poller {
       list(fd, s);
       return;
     }
-    if (has_buffer) buffers_.lent(id);
+    if (has_buffer) buffers_.lent();
     if (!s.registered || generation != s.io_generation) {  // its descriptor is gone
       if (has_buffer) give_back(id);
       if (kind == kAccept && cqe.res >= 0) ::close(cqe.res);
@@ -396,7 +402,13 @@ class UringPoller final : public Poller {
       s.ended = true;
     }
     const unsigned limit = mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts;
-    if (s.io_armed && s.held >= limit) (void)cancel_io(fd, s);  // let the socket hold the rest
+    // Enough is held, or the reader paused: let the socket hold the rest. A
+    // request still delivering after an earlier cancellation (which can miss
+    // a request the kernel is busy with) is asked again.
+    if (s.io_armed && (s.held >= limit || !(s.interest & sys::kReadable))) {
+      s.io_cancelling = false;
+      (void)cancel_io(fd, s);
+    }
     list(fd, s);
   }
 
@@ -421,10 +433,16 @@ class UringPoller final : public Poller {
     return true;
   }
 
-  void pop(Slot& s) noexcept {
+  void pop(Slot& s, bool later = false) noexcept {
     const std::uint32_t index = s.head;
     Entry& e = entries_[index - 1];
-    if (e.mode == kReceiving && e.result > 0) give_back(e.buffer);
+    if (e.mode == kReceiving && e.result > 0) {
+      if (later) {
+        give_back_later_.push_back(e.buffer);
+      } else {
+        give_back(e.buffer);
+      }
+    }
     if (e.accepted_fd()) ::close(e.result);  // never taken: the descriptor was removed
     s.head = e.next;
     if (s.head == 0) s.tail = 0;
@@ -466,10 +484,11 @@ class UringPoller final : public Poller {
   std::vector<Slot> slots_;
   std::vector<Entry> entries_;
   std::uint32_t free_entry_ = 0;
-  std::vector<int> rearm_;     // descriptors with a request to (re)submit
-  std::vector<int> listed_;    // descriptors with something to report
-  std::vector<int> reported_;  // reported with data: looked at again next wait
-  std::vector<int> starved_;   // receives waiting for a free buffer
+  std::vector<int> rearm_;                      // descriptors with a request to (re)submit
+  std::vector<int> listed_;                     // descriptors with something to report
+  std::vector<int> reported_;                   // reported with data: looked at again next wait
+  std::vector<int> starved_;                    // receives waiting for a free buffer
+  std::vector<std::uint16_t> give_back_later_;  // buffers of removed descriptors
 };
 
 }  // namespace

@@ -1,13 +1,15 @@
 // The ring of provided buffers that io_uring's multishot receives fill: the
 // kernel takes the next free buffer for each completion, the backend gives it
-// back once the connection has read it. Pages are given back to the system
-// when the loop goes quiet, so a burst does not leave the ring's whole size
-// resident.
+// back once the connection has read it.
+//
+// The ring is a fixed pool of 1 MiB per loop, touched only as it is used and
+// then kept: its pages are not given back, because the kernel may be filling
+// any buffer that is in the ring at any moment (a madvise racing a receive
+// zeroed received bytes), and nothing tells user space which one.
 #pragma once
 
 #include <liburing.h>
 
-#include <bitset>
 #include <cstddef>
 #include <cstdint>
 
@@ -15,9 +17,9 @@ namespace sockkit::poll {
 
 class UringBuffers {
  public:
-  static constexpr unsigned kCount = 64;        // a power of two
-  static constexpr unsigned kSize = 64 * 1024;  // as much as the loopback delivers at once
-  static constexpr unsigned kGroup = 1;         // the buffer group receives select from
+  static constexpr unsigned kCount = 64;  // a power of two
+  static constexpr unsigned kSize = 16 * 1024;
+  static constexpr unsigned kGroup = 1;  // the buffer group receives select from
 
   UringBuffers() = default;
   UringBuffers(const UringBuffers&) = delete;
@@ -31,24 +33,15 @@ class UringBuffers {
   std::byte* buffer(std::uint16_t id) const noexcept { return memory_ + std::size_t{id} * kSize; }
   /// Buffers the kernel can still fill.
   unsigned available() const noexcept { return available_; }
-  /// A completion says the kernel filled buffer `id`.
-  void lent(std::uint16_t id) noexcept;
+  /// A completion says the kernel filled a buffer.
+  void lent() noexcept { --available_; }
   /// Buffer `id` has been read: the kernel may fill it again.
   void give_back(std::uint16_t id) noexcept;
-
-  /// The loop is about to sleep: gives the free buffers' pages back to the
-  /// system, at most every 100 ms, and never while completions wait to be
-  /// reaped (one may have filled a buffer still marked free). Returns the
-  /// wait to use: shortened until the next give-back is allowed.
-  int before_sleep(io_uring& ring, int timeout_ms) noexcept;
 
  private:
   io_uring_buf_ring* ring_ = nullptr;
   std::byte* memory_ = nullptr;
   unsigned available_ = 0;
-  std::bitset<kCount> out_;  // filled by the kernel, not given back yet
-  unsigned used_since_trim_ = 0;
-  long long last_trim_ms_ = 0;
 };
 
 }  // namespace sockkit::poll
