@@ -27,6 +27,7 @@
 
 #include "poll/poller.hpp"
 #include "poll/uring_buffers.hpp"
+#include "poll/uring_queue.hpp"
 
 namespace sockkit::poll {
 namespace {
@@ -44,8 +45,9 @@ class UringPoller final : public Poller {
   ~UringPoller() override {
     if (!initialized_) return;
     io_uring_queue_exit(&ring_);  // cancels every request still in flight
-    for (const Entry& e : entries_)
-      if (e.accepted_fd()) ::close(e.result);
+    queues_.for_each_queued([](const UringCompletion& c) {
+      if (c.holds_descriptor()) ::close(c.result);
+    });
   }
 
   /// The kernel may refuse (old kernel, seccomp filter, kernel.io_uring_disabled).
@@ -100,7 +102,7 @@ class UringPoller final : public Poller {
     if (s->mode != kReadiness) {
       if (!(interest & sys::kReadable)) {
         if (auto st = cancel_io(h.value, *s); !st) return st;
-      } else if (s->head != 0) {
+      } else if (!s->queue.empty()) {
         list(h.value, *s);  // what came before the pause is reported again
       }
     }
@@ -123,7 +125,7 @@ class UringPoller final : public Poller {
     // bytes it was lent: their buffers go back to the ring only at the next
     // wait, so no receive that runs meanwhile (at the close's own system
     // call, say) can overwrite them.
-    while (s->head != 0)
+    while (!s->queue.empty())
       pop(*s, true);
     s->offset = 0;
     s->registered = false;
@@ -140,8 +142,8 @@ class UringPoller final : public Poller {
 
   Result<std::span<const std::byte>> received(NativeHandle h) noexcept override {
     Slot* s = find(h);
-    if (s == nullptr || s->head == 0) return would_block();
-    const Entry& e = entries_[s->head - 1];
+    if (s == nullptr || s->queue.empty()) return would_block();
+    const UringCompletion& e = queues_.front(s->queue);
     if (e.result < 0) return std::error_code(-e.result, std::system_category());
     return std::span<const std::byte>(buffers_.buffer(e.buffer) + s->offset,
                                       static_cast<std::size_t>(e.result) - s->offset);
@@ -151,8 +153,8 @@ class UringPoller final : public Poller {
     Slot* s = find(h);
     if (s == nullptr) return;
     count += s->offset;
-    while (s->head != 0 && count > 0) {
-      const Entry& e = entries_[s->head - 1];
+    while (!s->queue.empty() && count > 0) {
+      const UringCompletion& e = queues_.front(s->queue);
       if (e.result <= 0) break;  // the EOF or error stays to be seen again
       const auto size = static_cast<std::size_t>(e.result);
       if (count < size) break;
@@ -165,9 +167,9 @@ class UringPoller final : public Poller {
 
   Result<NativeHandle> accepted(NativeHandle h) noexcept override {
     Slot* s = find(h);
-    if (s == nullptr || s->head == 0) return would_block();
-    const int result = entries_[s->head - 1].result;
-    entries_[s->head - 1].result = -EAGAIN;  // the descriptor is the caller's now
+    if (s == nullptr || s->queue.empty()) return would_block();
+    const int result = queues_.front(s->queue).result;
+    queues_.front(s->queue).result = -EAGAIN;  // the descriptor is the caller's now
     pop(*s);
     if (!s->io_armed) rearm_.push_back(h.value);
     if (result < 0) return std::error_code(-result, std::system_category());
@@ -178,7 +180,7 @@ class UringPoller final : public Poller {
     // Descriptors reported with data last time that still have some: again.
     for (const int fd : reported_) {
       Slot& s = slots_[static_cast<std::size_t>(fd)];
-      if (s.registered && s.head != 0 && (s.interest & sys::kReadable)) list(fd, s);
+      if (s.registered && !s.queue.empty() && (s.interest & sys::kReadable)) list(fd, s);
     }
     reported_.clear();
     for (const std::uint16_t id : give_back_later_)
@@ -207,9 +209,8 @@ class UringPoller final : public Poller {
   struct Slot {
     std::uint32_t poll_generation = 0;  // bumps whenever a poll is withdrawn
     std::uint32_t io_generation = 0;    // bumps when the descriptor is removed
-    std::uint32_t head = 0, tail = 0;   // queued completions: entry index + 1; 0 = none
-    std::uint32_t offset = 0;           // bytes of the head entry already consumed
-    std::uint16_t held = 0;             // queued entries
+    UringQueues::Queue queue;           // completions not taken yet
+    std::uint32_t offset = 0;           // bytes of the oldest already consumed
     std::uint8_t interest = 0;
     std::uint8_t events = 0;  // readiness gathered for the next report
     Mode mode = kReadiness;
@@ -219,13 +220,6 @@ class UringPoller final : public Poller {
     bool io_cancelling = false;
     bool ended = false;  // EOF or an error is queued: nothing comes after it
     bool listed = false;
-  };
-  struct Entry {
-    std::int32_t result;  // bytes received (0: EOF), an accepted descriptor, or -errno
-    std::uint16_t buffer;
-    Mode mode;
-    std::uint32_t next;  // entry index + 1; in the free list too
-    bool accepted_fd() const noexcept { return mode == kAccepting && result >= 0; }
   };
 
   static std::error_code would_block() noexcept {
@@ -309,7 +303,7 @@ class UringPoller final : public Poller {
 
   bool arm_io(int fd, Slot& s) noexcept {
     if (s.ended || !(s.interest & sys::kReadable)) return true;
-    if (s.held >= (s.mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts)) return true;
+    if (s.queue.size >= (s.mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts)) return true;
     if (s.mode == kReceiving && buffers_.available() == 0) {
       starved_.push_back(fd);  // armed again when a buffer comes back
       return true;
@@ -397,7 +391,8 @@ class UringPoller final : public Poller {
     int result = cqe.res;
     if (mode == kReceiving && result > 0 && !has_buffer) result = -EIO;  // never seen
     if (result <= 0 && mode == kReceiving) s.ended = true;
-    if (!push(s, Entry{result, has_buffer ? id : std::uint16_t{0}, mode, 0})) {
+    const UringCompletion c{result, has_buffer ? id : std::uint16_t{0}, mode == kAccepting};
+    if (!queues_.push(s.queue, c)) {
       if (has_buffer) give_back(id);  // out of memory: the connection sees an error
       s.ended = true;
     }
@@ -405,51 +400,27 @@ class UringPoller final : public Poller {
     // Enough is held, or the reader paused: let the socket hold the rest. A
     // request still delivering after an earlier cancellation (which can miss
     // a request the kernel is busy with) is asked again.
-    if (s.io_armed && (s.held >= limit || !(s.interest & sys::kReadable))) {
+    if (s.io_armed && (s.queue.size >= limit || !(s.interest & sys::kReadable))) {
       s.io_cancelling = false;
       (void)cancel_io(fd, s);
     }
     list(fd, s);
   }
 
-  bool push(Slot& s, const Entry& entry) noexcept {
-    std::uint32_t index;
-    if (free_entry_ != 0) {
-      index = free_entry_;
-      free_entry_ = entries_[index - 1].next;
-    } else {
-      if (entries_.size() >= entries_.max_size() - 1) return false;
-      entries_.push_back({});
-      index = static_cast<std::uint32_t>(entries_.size());
-    }
-    entries_[index - 1] = entry;
-    if (s.tail != 0) {
-      entries_[s.tail - 1].next = index;
-    } else {
-      s.head = index;
-    }
-    s.tail = index;
-    ++s.held;
-    return true;
-  }
-
+  // Takes the oldest completion off `s`'s queue: its buffer goes back to the
+  // ring (`later`: at the next wait), its accepted descriptor, never taken, is
+  // closed.
   void pop(Slot& s, bool later = false) noexcept {
-    const std::uint32_t index = s.head;
-    Entry& e = entries_[index - 1];
-    if (e.mode == kReceiving && e.result > 0) {
+    const UringCompletion c = queues_.pop(s.queue);
+    s.offset = 0;
+    if (c.holds_buffer()) {
       if (later) {
-        give_back_later_.push_back(e.buffer);
+        give_back_later_.push_back(c.buffer);
       } else {
-        give_back(e.buffer);
+        give_back(c.buffer);
       }
     }
-    if (e.accepted_fd()) ::close(e.result);  // never taken: the descriptor was removed
-    s.head = e.next;
-    if (s.head == 0) s.tail = 0;
-    s.offset = 0;
-    --s.held;
-    e = Entry{-EAGAIN, 0, kReadiness, free_entry_};
-    free_entry_ = index;
+    if (c.holds_descriptor()) ::close(c.result);
   }
 
   void list(int fd, Slot& s) noexcept {
@@ -467,7 +438,7 @@ class UringPoller final : public Poller {
       if (!s.registered) continue;
       unsigned events = s.events;
       s.events = 0;
-      if (s.head != 0 && (s.interest & sys::kReadable)) {
+      if (!s.queue.empty() && (s.interest & sys::kReadable)) {
         events |= sys::kReadable;
         reported_.push_back(fd);
       }
@@ -482,8 +453,7 @@ class UringPoller final : public Poller {
   bool io_ = false;       // multishot receive and accept with provided buffers work here
   UringBuffers buffers_;  // unmapped after the destructor has closed the ring
   std::vector<Slot> slots_;
-  std::vector<Entry> entries_;
-  std::uint32_t free_entry_ = 0;
+  UringQueues queues_;
   std::vector<int> rearm_;                      // descriptors with a request to (re)submit
   std::vector<int> listed_;                     // descriptors with something to report
   std::vector<int> reported_;                   // reported with data: looked at again next wait

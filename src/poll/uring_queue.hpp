@@ -1,0 +1,84 @@
+// Completions waiting for their descriptor's owner: one first-in first-out
+// queue per descriptor, all kept in one pool of entries linked by index, so
+// once the pool has grown to the busiest moment's size queuing allocates
+// nothing.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace sockkit::poll {
+
+/// One completion of a multishot request.
+struct UringCompletion {
+  std::int32_t result = 0;   // bytes received (0: EOF), an accepted descriptor, or -errno
+  std::uint16_t buffer = 0;  // the provided buffer the bytes are in
+  bool accepted = false;     // result is a descriptor accepted on a listener
+  bool holds_buffer() const noexcept { return !accepted && result > 0; }
+  bool holds_descriptor() const noexcept { return accepted && result >= 0; }
+};
+
+class UringQueues {
+ public:
+  /// One descriptor's queue.
+  struct Queue {
+    std::uint32_t head = 0, tail = 0;  // entry index + 1; 0 = none
+    std::uint16_t size = 0;
+    bool empty() const noexcept { return head == 0; }
+  };
+
+  /// Appends `c`; false when memory is out.
+  bool push(Queue& q, const UringCompletion& c) noexcept {
+    std::uint32_t index;
+    if (free_ != 0) {
+      index = free_;
+      free_ = entries_[index - 1].next;
+    } else {
+      if (entries_.size() >= entries_.max_size() - 1) return false;
+      entries_.push_back({});
+      index = static_cast<std::uint32_t>(entries_.size());
+    }
+    entries_[index - 1] = {c, 0};
+    if (q.tail != 0) {
+      entries_[q.tail - 1].next = index;
+    } else {
+      q.head = index;
+    }
+    q.tail = index;
+    ++q.size;
+    return true;
+  }
+
+  /// The oldest completion of a queue that is not empty.
+  UringCompletion& front(const Queue& q) noexcept { return entries_[q.head - 1].completion; }
+
+  /// Removes the oldest completion and returns it.
+  UringCompletion pop(Queue& q) noexcept {
+    const std::uint32_t index = q.head;
+    Entry& e = entries_[index - 1];
+    const UringCompletion c = e.completion;
+    q.head = e.next;
+    if (q.head == 0) q.tail = 0;
+    --q.size;
+    e = {UringCompletion{}, free_};
+    free_ = index;
+    return c;
+  }
+
+  /// Calls `fn` with every completion still queued (free entries hold none).
+  template <typename Fn>
+  void for_each_queued(Fn fn) const {
+    for (const Entry& e : entries_)
+      fn(e.completion);
+  }
+
+ private:
+  struct Entry {
+    UringCompletion completion;
+    std::uint32_t next = 0;  // entry index + 1, in its queue or the free list
+  };
+  std::vector<Entry> entries_;
+  std::uint32_t free_ = 0;
+};
+
+}  // namespace sockkit::poll
