@@ -3,6 +3,7 @@
 // namespace (host B) joined by a veth pair (support/two_hosts.hpp); nothing
 // touches the host, and the kernel removes everything when the child ends,
 // even when it is killed. Root only: elsewhere each test skips with the reason.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <optional>
@@ -243,10 +244,30 @@ TEST(NetFault, TransferCompletesUnderTenPercentLoss) {
     for (std::size_t i = 0; i < kBytes; ++i)
       out[i] = static_cast<char>((i * 7919) >> 5);
     const auto t0 = Clock::now();
-    std::thread writer([&] { (void)stream->write_all(out, 30s); });
-    const bool got = stream->read_exact(std::span<char>(in), 30s).has_value();
+    std::atomic<std::size_t> written{0};
+    std::thread writer([&] {
+      for (std::size_t at = 0; at < kBytes; at += 4096) {  // in pieces, to say how far it got
+        if (!stream->write_all(std::string_view(out).substr(at, 4096), 30s)) return;
+        written = at + 4096;
+      }
+    });
+    // Read in pieces too: a stall reports how far each side got.
+    std::size_t received = 0;
+    (void)stream->set_receive_timeout(500ms);
+    while (received < kBytes && since(t0) < 30) {
+      auto n = stream->receive(std::span<char>(in).subspan(received));
+      if (n && *n == 0) break;
+      if (n) received += *n;
+    }
     writer.join();
+    const bool got = received == kBytes;
     appendf(report, "512 KiB echoed under 10 %% loss in %.2f s\n", since(t0));
+    if (!got) {
+      std::size_t open = 0;
+      hosts.call_in_b([&](EventLoop&) { open = server.servers[0]->stats().open; });
+      appendf(report, "stalled: %zu bytes written, %zu echoed back; server connections open: %zu\n",
+              written.load(), received, open);
+    }
     NETNS_CHECK(got, "transfer did not complete within 30 s");
     NETNS_CHECK(in == out, "bytes differ");
     return 0;
