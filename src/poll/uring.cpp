@@ -168,12 +168,10 @@ class UringPoller final : public Poller {
   Result<NativeHandle> accepted(NativeHandle h) noexcept override {
     Slot* s = find(h);
     if (s == nullptr || s->queue.empty()) return would_block();
-    const int result = queues_.front(s->queue).result;
-    queues_.front(s->queue).result = -EAGAIN;  // the descriptor is the caller's now
-    pop(*s);
+    const UringCompletion c = queues_.pop(s->queue);  // the descriptor is the caller's now
     if (!s->io_armed) rearm_.push_back(h.value);
-    if (result < 0) return std::error_code(-result, std::system_category());
-    return NativeHandle{result};
+    if (c.result < 0) return std::error_code(-c.result, std::system_category());
+    return NativeHandle{c.result};
   }
 
   Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept override {
@@ -264,7 +262,6 @@ class UringPoller final : public Poller {
       if (!cancel_poll(h.value, *s)) return false;
     }
     s->mode = mode;
-    s->ended = false;
     rearm_.push_back(h.value);
     return true;
   }
