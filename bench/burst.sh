@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Memory given back after a burst: 20 peers send and never read (the server's
 # write queues fill to their high watermark), then vanish. Prints the echo
 # server's RSS before, at the peak and after, for each backend, best of 3 runs

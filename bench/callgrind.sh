@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Instructions per echoed message, server side, counted by valgrind's callgrind:
 # deterministic, so it is stable on a noisy machine. Each server serves one
 # connection of N 64-byte ping-pong messages and exits; the count for N=2,000 is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # sockkit's echo server (event loop + buffered connection layer, epoll) against
 # a hand-written raw epoll echo server in C, side by side in one run: server
 # pinned to core 0, load generator to core 1, servers alternating, best of 3.

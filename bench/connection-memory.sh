@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Server memory per idle peer: thread per connection, one event loop, and one
 # UDP socket for all sensors (bench/connection_memory.cpp), best (smallest) of 3.
 #   bench/connection-memory.sh [BUILD_DIR=build/release] [PEERS=1000]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Memory a server spends per idle peer, three ways, measured as the server
 // process's RSS and address space (/proc/self/statm) before and after N peers
 // arrive. The peers live in a child process, so their memory is not counted.

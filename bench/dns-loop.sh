@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The loop's worst ping-pong round trip while a lookup waits on a DNS server
 # that never answers: on the test's own loop (every stack), and against a
 # blackholed address in a private namespace (root). Best and worst of RUNS runs.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The timings docs/resilience.md and docs/lwip.md quote, re-measured: runs the
 # netfault suite (release build) and the lwIP TAP test (lwip build) and prints
 # the measurement each test reports. Root (network namespaces); each test

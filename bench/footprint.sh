@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Code and RAM footprint of sockkit on lwIP (constrained profile).
 #  1. x86-64, -Os, -fno-exceptions -fno-rtti, --gc-sections: a minimal TCP echo
 #     server (bench/footprint/echo_min.cpp); the linker map splits the kept

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Long fuzzing: builds the fuzz preset and runs every target to 10^7 executions
 # (ASan + UBSan), printing the executions reached. Usage: bench/fuzz.sh [RUNS=10000000]
 set -euo pipefail

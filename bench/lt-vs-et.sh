@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Level- against edge-triggered epoll: the same `sockkit echo-server` with
 # -b epoll and -b epoll-et, loaded by `sockkit bench --connect` (pipelined 64 B
 # messages, and many mostly idle connections), server and client on separate

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Throughput over lwIP's loopback, sockkit's server vs a raw lwip_poll server,
 # the same raw lwip_* client, both lwIP profiles. Builds the lwip preset first.
 #   bench/lwip-throughput.sh [MiB per run] [runs]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A throwaway test CA and a P-256 server certificate for localhost and
 # 127.0.0.1, valid two days, for the TLS benchmarks: DIR/ca.pem,
 # DIR/cert.pem, DIR/key.pem. Usage: bench/make-cert.sh DIR

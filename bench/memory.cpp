@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Memory per idle connection and heap allocations per echoed message, on the
 // server side of a sockkit echo server (epoll). The clients run in a child
 // process, so their sockets and allocations are not counted here.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Code size of sockkit's MQTT layer on a Cortex-M4 (arm-none-eabi-gcc from
 # Debian): each file of src/mqtt/ compiled -Os -mthumb -fno-exceptions -fno-rtti
 # with one section per function, as an embedded build would. Object sizes, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Nagle + delayed-ACK stall, measured over loopback: a client sends each
 // request as two writes (a 4-byte length, then the body) and waits for a
 // 1-byte answer. With Nagle on, the body waits for the ACK of the length, and

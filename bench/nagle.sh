@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The Nagle + delayed-ACK stall with and without TCP_NODELAY (bench/nagle.cpp):
 # requests written as a 4-byte length and a 100-byte body, answered by 1 byte.
 #   bench/nagle.sh [BUILD_DIR=build/release] [REQUESTS=40]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every figure in the README's performance section, re-measured. About 6 minutes.
 # Keep the machine otherwise idle: the wall-clock comparison is sensitive to noise.
 set -euo pipefail

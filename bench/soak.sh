@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Churn soak: opens, uses and closes N connections (default 100,000) against
 # `sockkit echo-server`, with behaviours drawn from the hostile set (a normal
 # request, reset mid-request, half-close first, silent, send and never read),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # testssl.sh (Debian's) against `sockkit echo-server` with TLS, once per TLS
 # backend: protocols, cipher categories and known vulnerabilities. Prints the
 # verdict lines and fails if testssl flags anything (a protocol below TLS 1.2,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # TLS speed: sockkit's TLS echo server (OpenSSL and mbedTLS backends) against
 # Asio's ssl::stream echo server over OpenSSL, with the same client
 # (`sockkit bench --tls`, OpenSSL backend, TLS 1.3 where both speak it):

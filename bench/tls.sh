@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # TLS figures for docs/tls.md: heap per connection (idle, active, handshake
 # peak) on each TLS backend, and what a resumed handshake saves (round trips
 # and bytes, from the conformance suite's resumption test).

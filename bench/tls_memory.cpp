@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Heap per TLS connection, server side and client side, on one TLS backend:
 // after the handshake, one small message and 2.5 s of quiet (idle: sockkit's
 // sweep has had OpenSSL give its record buffers back), the peak while 16 KiB

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake --install: headers, library, CMake package (find_package(sockkit)) and pkg-config file.
 if(SOCKKIT_STACK STREQUAL "lwip")
   return()  # an lwIP build is linked into firmware, not installed on the host

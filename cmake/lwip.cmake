@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lwIP for SOCKKIT_STACK=lwip. Three ways, chosen by cache variables (docs/porting.md):
 #   default              Debian's source package, fetched at configure time into the
 #                        build tree (scripts/fetch-source.sh, never committed), patched

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # mbedTLS for the TLS layer: Debian's libmbedtls-dev (SOCKKIT_MBEDTLS=system, the
 # default), or Debian's source package built with sockkit's embedded profile
 # (SOCKKIT_MBEDTLS=embedded: src/transport/tls/config/mbedtls_embedded.h — small

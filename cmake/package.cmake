@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Debian packages with CPack (the package preset: shared library, prefix /usr):
 #   libsockkit0    the shared library
 #   libsockkit-dev headers, the CMake package, the pkg-config file, the .so link
@@ -30,4 +31,13 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION "sockkit headers, CMake package and pkg-conf
 set(CPACK_COMPONENT_CLI_DESCRIPTION "sockkit command-line tool: echo server, client, bench, resolve, mqtt")
 set(CPACK_COMPONENT_DEV_DEPENDS runtime)
 set(CPACK_COMPONENT_CLI_DEPENDS runtime)
+# Each package carries the licence, as Debian's policy asks: /usr/share/doc/<package>/copyright.
+foreach(component_package runtime:libsockkit0 dev:libsockkit-dev cli:sockkit)
+  string(REPLACE ":" ";" pair ${component_package})
+  list(GET pair 0 component)
+  list(GET pair 1 package)
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright
+          DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${package} COMPONENT ${component})
+endforeach()
+set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
 include(CPack)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The device's network for the examples. On Linux the kernel's interfaces are
 // already there. On lwIP (SOCKKIT_STACK=lwip, hosted on Linux) `--tap DEV
 // ADDR/PREFIX` puts the device on a Linux TAP interface, as a board's Ethernet

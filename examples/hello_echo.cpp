@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // README example: a TCP echo server and client over loopback.
 // `hello_echo HOST:PORT` skips the server and talks to one already running,
 // e.g. `sockkit echo-server -l 127.0.0.1:7000`.

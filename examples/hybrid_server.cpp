@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Architecture 3 of three: one I/O loop plus worker threads. The
 // loop owns every socket (the rule on lwIP too); slow work goes to a queue,
 // and workers hand results back with EventLoop::post(). Requests are lines of

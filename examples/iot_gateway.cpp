@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The IoT gateway: sensor nodes send UDP readings ("node-3 21.5"); the gateway
 // aggregates them and publishes one summary a second to an MQTT broker over a
 // single persistent connection (TLS optional). While the broker is away,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An event-loop echo server with backpressure, and a client thread to try it.
 #include <sockkit/sockkit.hpp>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A smart meter that survives a dead link: it publishes a reading every second to an
 // MQTT broker and survives every fault on the way — TCP keepalive and MQTT's
 // PINGREQ find a dead path, reconnects back off from 1 s to 60 s with jitter,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Watch the smart meter survive a dead network path. Two private network
 # namespaces joined by a veth pair (nothing on the host is touched; all of it
 # disappears when the script ends): mosquitto on host B, the meter on host A.

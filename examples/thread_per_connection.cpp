@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Architecture 1 of three: thread per connection. Blocking sockets,
 // one thread each — simple, and right for a few long-lived connections (an
 // RTOS task per connection). Each thread has a receive timeout as watchdog.

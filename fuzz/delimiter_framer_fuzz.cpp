@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // DelimiterFramer over any bytes: frames lie inside the input, never exceed the
 // limit, end at the delimiter, and consuming them never runs past the end.
 #include <cstdint>

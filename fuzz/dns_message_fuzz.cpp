@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The DNS answer parser on any bytes (and, by the first byte, the resolv.conf
 // and hosts parsers): never crashes, never reads outside the message, and
 // whatever it accepts is self-consistent.

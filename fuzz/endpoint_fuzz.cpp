@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Endpoint::parse on any text: never crashes, and whatever it accepts formats
 // back to text that parses to the same endpoint.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Numeric IPv4 and IPv6 text: never crashes, and an accepted address formats
 // to text that parses back to the same bytes.
 #include <cstdint>

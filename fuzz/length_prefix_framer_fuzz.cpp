@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // LengthPrefixFramer over any bytes, with 1, 2 and 4-byte prefixes: frames lie
 // inside the input and within the limit, and encode_header writes back the
 // header it read.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT packet reader on any bytes, as a broker might send them: the first
 // byte picks the protocol version, the rest is framed packet by packet and each
 // packet goes to its reader. Never crashes, never reads outside the input, and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every fuzz target for SECONDS each over a copy of its seed corpus (the
 # repository's corpus is never modified) and prints the executions reached.
 # A crash leaves its input in build/fuzz/artifacts/ and fails the run.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A TLS handshake fed arbitrary bytes by its peer, on each TLS backend, as a
 // server (the bytes are a client's flight) and as a client (they are a
 // server's): never crashes, hangs or leaks, whatever arrives. The first byte

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs both README commands (scripts/demo.sh, then scripts/test.sh with CI=true)
 # as root in a bare Debian 12 root filesystem: debootstrap's minbase variant with
 # nothing added, so every package either command uses must come from scripts/deps.sh.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fails on a relative link or a repository path in the docs that does not
 # exist: every Markdown link [text](target) that is not a URL or an anchor, and
 # every `path` in backticks that starts with one of the repository's folders.

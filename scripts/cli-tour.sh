@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A tour of the sockkit tool on loopback: echo server, netcat-like client, UDP, errors.
 set -euo pipefail
 cd "$(dirname "$0")/.."

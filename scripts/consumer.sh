@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the release build into a scratch prefix and builds a tiny out-of-tree
 # consumer against it twice: through find_package(sockkit) and through pkg-config.
 #   scripts/consumer.sh [BUILD_DIR]      # default build/release

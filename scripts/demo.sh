@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The main job: build the sockkit tool and run `sockkit demo` — an echo server on
 # every backend, loaded over loopback, every byte verified, then the idle-scaling
 # comparison. Extra arguments go to `sockkit demo` (e.g. --duration 3).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what the build needs from Debian's archive, only if it is missing.
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail

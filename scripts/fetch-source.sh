@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fetches a Debian source package (lwip, mbedtls) into OUT and prints the
 # unpacked directory: `apt-get source PACKAGE` with a deb-src entry derived from
 # this machine's own apt sources (Types: deb -> deb-src) and private apt state,

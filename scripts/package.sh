@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the Debian packages (libsockkit0, libsockkit-dev, sockkit) with CPack,
 # installs them with dpkg into a scratch root, and builds and runs the consumer
 # against that root (CMake package and pkg-config), and the installed tool.
@@ -26,6 +27,11 @@ touch "$scratch/var/lib/dpkg/status"
 dpkg --root="$scratch" --force-depends --force-not-root --force-script-chrootless \
   --log=/dev/null -i "${debs[@]}" >"$scratch/dpkg.log" 2>&1 || { cat "$scratch/dpkg.log"; exit 1; }
 dpkg --root="$scratch" -l | awk '/^ii/ { print "package: installed " $2 " " $3 }'
+for package in libsockkit0 libsockkit-dev sockkit; do  # the licence travels with each package
+  grep -q '^License: MIT$' "$scratch/usr/share/doc/$package/copyright" ||
+    { echo "package: $package has no MIT copyright file" >&2; exit 1; }
+done
+echo "package: each package carries its copyright file (MIT)"
 
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 export LD_LIBRARY_PATH="$scratch/usr/lib/$multiarch"

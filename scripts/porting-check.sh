@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds tests/porting — a firmware that brings its own lwIP tree, lwipopts.h and
 # port, starts lwIP itself and attaches sockkit — both ways sockkit takes an
 # application's lwIP (its CMake target; its tree), and runs each build.

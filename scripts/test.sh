@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The whole test suite: format and docs checks and the API reference (Doxygen,
 # warnings are errors); then build + test under the release, AddressSanitizer/UBSan,
 # ThreadSanitizer and -fno-exceptions -fno-rtti builds, sockkit on lwIP
@@ -19,6 +20,8 @@ start=$SECONDS
 
 echo "== clang-format"
 git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
+echo "== licence: LICENSE is MIT and every source file carries an SPDX line"
+scripts/check-licence.sh
 echo "== docs: relative links and repository paths"
 scripts/check-docs.sh
 echo "== API reference: Doxygen, every public declaration documented (warnings are errors)"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deadlines from user timeouts, saturating instead of overflowing: a timeout
 // of milliseconds::max() is "never", not a deadline in the past.
 #pragma once

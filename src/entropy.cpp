@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The entropy seam: the user's source if set, else the stack's own.
 #include "sockkit/entropy.hpp"
 

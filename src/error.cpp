@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit's error categories: its own codes and the portable conditions.
 #include "sockkit/error.hpp"
 

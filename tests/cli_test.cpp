@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sockkit command-line tool, driven as a user would drive it.
 #include <sys/wait.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The event-loop conformance suite: the same expectations on every backend.
 #include <fcntl.h>
 #include <sys/resource.h>

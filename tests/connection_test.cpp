@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The connection layer's promises one by one: framing limits, the write-queue
 // cap, half-close from our side, graceful shutdown, and Client's async connect.
 #include <thread>

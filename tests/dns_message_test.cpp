@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The DNS codec and the resolver's configuration parsers, byte by byte.
 #include <array>
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The resolver against a real DNS server: dnsmasq, started by each test in a
 // private network namespace (root only; elsewhere each test skips with the
 // reason). Servers listen on loopback addresses of that namespace; a

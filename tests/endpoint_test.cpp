@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Endpoint parsing, formatting and resolution, including every kind of bad input.
 #include "support/fixture.hpp"
 

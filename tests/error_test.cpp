@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Errors as values: categories, portable conditions, Result semantics.
 #include <cerrno>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Regression tests for hostile peers and re-entrant handlers: each one failed
 // on the code before its fix. Everything runs on the test thread (the loop and
 // blocking peers), so the same tests run on lwIP's single-threaded rule.

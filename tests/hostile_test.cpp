@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The hostile-peer suite (tests/hostile/hostile.cpp) against `sockkit
 // echo-server` on every backend and in --blocking mode: the server survives,
 // serves a new client during and after each attack, gives its descriptors

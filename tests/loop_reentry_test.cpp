@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Regression tests for the loop under re-entrant handlers (timers and waits
 // nested in callbacks, many ready descriptors, timeouts, entropy): each one
 // failed on the code before its fix. Everything runs on the test thread (the loop and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The event loop: timers, post(), stop(), watching descriptors — on every backend.
 #include <sys/wait.h>
 #include <unistd.h>

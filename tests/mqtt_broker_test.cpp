@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client against mosquitto, Debian's broker, started by each test on
 // loopback (and, for the blackholed path, in a network namespace as root):
 // round trips with mosquitto_pub and mosquitto_sub, QoS 1 and 2 across a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The `sockkit mqtt` commands and the MQTT examples against mosquitto, with
 // mosquitto_pub and mosquitto_sub on the other side.
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client against brokers that misbehave and handlers that destroy it:
 // hostile bytes, packets out of turn, refusals, the client destroyed inside
 // its own callbacks, a reset between two writes. Both versions, every stack.

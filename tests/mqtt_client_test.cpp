@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client against a broker on the test's own loop (support/fake_broker):
 // the exchange of every QoS, the window, retransmission, subscriptions,
 // keepalive, the outbox, the file store, topic aliases. Both protocol versions,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT codec byte by byte: packets as the standard writes them, and every
 // way a broker's bytes can be wrong.
 #include <array>

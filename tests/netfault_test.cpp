@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Resilience under real network faults (CTest label `netfault`). Each test runs
 // in a child process in a private network namespace (host A) with a second
 // namespace (host B) joined by a veth pair (support/two_hosts.hpp); nothing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The links of a gateway, in private network namespaces (root; elsewhere each
 // test skips with the reason): two uplinks and a failover between them;
 // broadcast and multicast across a veth link.

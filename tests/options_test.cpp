@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Typed socket options: each is set, then read back from the stack; bad values
 // and options that do not fit the socket give clear errors.
 #include "support/fixture.hpp"

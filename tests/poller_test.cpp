@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The poller seam's contract, the same for every backend in this build.
 #include <fcntl.h>
 #include <sys/resource.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ReconnectingClient and its parts on loopback: the backoff schedule exactly
 // (the delays it hands out are the clock it runs on), the outbox's bounds and
 // drop policies, re-resolution, heartbeats, stop. The same client under real

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Everything that takes a host name, resolving on the loop: ReconnectingClient
 // (one deadline for lookup and connect, Happy Eyeballs), Client::connect by
 // name (addresses in turn), and the blocking TcpStream::connect.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The asynchronous resolver against servers on the test's own loop: answers,
 // failures, failover, TCP after truncation, caching, spoofing, and the rules
 // of callbacks. The same suite runs on every stack.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every common socket error (docs/errors.md), produced for real on loopback.
 #include <sys/resource.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TCP lifecycle on loopback, the same over IPv4, IPv6 and Unix-domain streams.
 #include <linux/tcp.h>  // struct tcp_info: segments sent, for the gather-write test
 #include <netinet/in.h>

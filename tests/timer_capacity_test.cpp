@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A loop with a fixed number of timers (LoopOptions::max_timers): the heap's
 // limit and reservations, and every part of sockkit that needs timers either
 // reserves them up front or fails the one operation with timers_exhausted.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS against peers nobody here wrote: `openssl s_server` and `openssl
 // s_client` (Debian's openssl), in both directions, on each TLS backend, TLS
 // 1.2 and 1.3 (1.3 where the backend speaks it), with and without client

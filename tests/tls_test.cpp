@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TLS conformance suite: the same tests against every TLS backend in this
 // build (as the poller suite runs against every poller), each side of each
 // connection on the backend under test, plus the two backends against each

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TLS conformance suite, certificates: what is trusted, whose name is
 // checked, mutual TLS; each failure a clear condition, seen by both sides.
 #include <cstdlib>

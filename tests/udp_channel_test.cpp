@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UdpChannel: datagrams through the event loop on every backend — delivery
 // with the sender, truncation, pause and resume, replies from the callback,
 // destruction inside it, and a flood that cannot starve timers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UDP: send-to/receive-from, connected UDP, truncation, size limits, broadcast,
 // multicast and batches, on loopback.
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The io_uring backend doing a descriptor's I/O itself: multishot receive into
 // provided buffers and multishot accept, seen through the poller seam. The
 // loop-level behaviour (every server and client on the uring backend) is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Loops, servers, clients and channels are move-only values: moving one keeps
 // everything made on it working, and move-assignment disposes of the old one.
 #include <optional>

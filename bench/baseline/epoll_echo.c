@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The baseline: a raw epoll echo server in plain C, written the way a careful
  * embedded engineer would without a library. Level-triggered; each readable
  * socket is read once and echoed at once; bytes the socket refuses wait in a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The smallest useful sockkit program on lwIP: a TCP echo server on the event
 // loop (poll backend), with backpressure. bench/footprint.sh measures its code
 // size and splits it into sockkit, lwIP and the C/C++ runtime.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The smallest MQTT client a meter runs: a name-resolved broker, a persistent
 // session, QoS 1 readings every minute, the outbox in RAM, on the event loop
 // (poll backend). bench/footprint.sh measures it and splits it into sockkit,

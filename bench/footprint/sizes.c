@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Per-connection RAM that lwIP itself needs, read from the symbol sizes of
  * this object (nm -S), so the same file works for any target compiler. */
 #include "lwip/api.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The smallest TLS client a device runs: one verified TLS 1.2 connection to
 // its broker on the event loop (poll backend), mbedTLS in the embedded
 // profile. bench/footprint.sh measures it and splits it into sockkit, its TLS

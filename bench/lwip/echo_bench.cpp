@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Throughput over lwIP's loopback: the same raw lwip_* client streams bytes
 // through an echo server and verifies them; the server is either sockkit's
 // (Server + EchoHandler on the poll backend) or a minimal one written directly

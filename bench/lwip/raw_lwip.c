@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* See raw_lwip.h. Plain lwIP sockets: non-blocking, lwip_poll, one buffer. */
 #include "raw_lwip.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The raw lwip_* side of the lwIP throughput bench: a client that streams
  * bytes through an echo server and checks them, and a minimal echo server
  * written directly on lwip_poll — the baseline sockkit's server is compared to. */

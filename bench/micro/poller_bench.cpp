@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Cost of one wait() per backend with N idle descriptors registered and one
 // ready: select and poll scan all N; epoll and io_uring report only the ready one.
 #include <benchmark/benchmark.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timer heap cost at 10 to 100,000 pending timers: insert + cancel, and expire
 // (+ re-insert, so the size stays put). Both should grow as log n, not n.
 #include <benchmark/benchmark.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Asio's echo server as its examples write one, for bench/compare.sh: one
 // io_context on one thread, async_read_some into a 64 KiB buffer, async_write
 // of what came, then read again (so a peer that does not read stops the reads).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A TLS echo server on Asio's ssl::stream over OpenSSL (Debian's libasio-dev):
 // the peer library sockkit's TLS echo server is compared with. One thread, one
 // io_context, like sockkit's loop; TLS 1.2 and 1.3, session tickets as OpenSSL

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libevent's echo server as its book writes one, for bench/compare.sh: a
  * bufferevent per connection whose input buffer is moved to its output
  * buffer; reading is disabled while more than 1 MiB waits to be written and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* libuv's echo server as its guide writes one, for bench/compare.sh: each read
  * lands in a 64 KiB buffer that a uv_write_t takes over and frees when written;
  * reading stops while more than 1 MiB waits to be written (a peer that does

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Cross-compiling sockkit for another Linux CPU with Debian's cross compilers
 # (g++-<triplet>) and running its tests under qemu-user (Debian's qemu-user).
 # Used through a preset that sets SOCKKIT_CROSS_TRIPLET and SOCKKIT_CROSS_QEMU,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/backend.hpp — the readiness backends an EventLoop can run on.
 //
 //   auto b = sockkit::parse_backend("epoll-et");     // Backend::epoll_edge

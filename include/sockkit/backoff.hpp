@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/backoff.hpp — exponential backoff with jitter, for reconnecting.
 //
 // A smart meter reconnects after 1, 2, 4, 8 … seconds, capped at 60.

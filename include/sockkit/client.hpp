@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/client.hpp — outgoing connections on an EventLoop: asynchronous
 // connect with a timeout, then the same buffered Connection a Server gives.
 //

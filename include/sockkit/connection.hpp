@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/connection.hpp — buffered, non-blocking TCP connections on an EventLoop.
 //
 // A Connection belongs to a Server (accepted) or a Client (connected). Its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/endpoint.hpp — where a socket is or goes: IPv4, IPv6, Unix-domain.
 //
 // An Endpoint is a small value (no heap) that parses from and formats to text:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/entropy.hpp — where sockkit's randomness comes from (backoff jitter,
 // and later DNS query ids and source ports). On Linux the kernel's getrandom;
 // on an RTOS the port supplies a source (a hardware RNG, typically).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/error.hpp — errors as values, portable across network stacks.
 //
 // Every failure in sockkit is a std::error_code. Codes coming from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/event_loop.hpp — one thread, many sockets: readiness callbacks,
 // timers, cross-thread post(), on any backend.
 //

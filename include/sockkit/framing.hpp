@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/framing.hpp — cutting a byte stream into messages, with a size limit.
 //
 //   sockkit::DelimiterFramer lines('\n', 4096);

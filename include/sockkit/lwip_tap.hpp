@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/lwip_tap.hpp — lwIP builds only (SOCKKIT_STACK=lwip): puts sockkit's
 // lwIP stack on a Linux TAP device, so a Linux host (or a network namespace)
 // talks to it as it would to a device on the wire. Needs CAP_NET_ADMIN to

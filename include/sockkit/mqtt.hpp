@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/mqtt.hpp — an MQTT 3.1.1 and 5.0 client on the event loop.
 //
 // One persistent session with a broker, over plain TCP, TLS or a Unix socket,

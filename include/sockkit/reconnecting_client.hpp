@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/reconnecting_client.hpp — one persistent connection to a server that
 // survives the network: connect timeout, keepalive, TCP user timeout,
 // application heartbeats, an idle watchdog, reconnect with backoff and jitter,

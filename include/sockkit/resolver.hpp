@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/resolver.hpp — name resolution on the event loop. A lookup returns
 // at once and completes by callback on the loop's thread; nothing ever blocks
 // the loop. sockkit's own stub resolver speaks DNS over UdpChannel (TCP when

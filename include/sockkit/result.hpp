@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/result.hpp — a value or an error, without exceptions.
 //
 //   sockkit::Result<sockkit::TcpStream> s = sockkit::TcpStream::connect(ep);

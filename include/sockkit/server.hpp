@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/server.hpp — an accepting TCP server on an EventLoop.
 //
 //   Echo echo;                                       // a ConnectionHandler

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/socket.hpp — the RAII socket handle and its typed options.
 //
 // A Socket owns one descriptor (move-only, closed in the destructor). It is

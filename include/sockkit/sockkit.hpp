@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/sockkit.hpp — everything in one include.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/stack.hpp — which network stack this build runs on and what it can do.
 //
 // One build targets one stack (CMake: -DSOCKKIT_STACK=posix|lwip). Code that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/tcp_listener.hpp — a listening stream socket that accepts connections.
 //
 //   auto listener = sockkit::TcpListener::bind(sockkit::Endpoint::any_v4(8080));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/tcp_stream.hpp — a connected stream socket (TCP, or Unix-domain stream).
 //
 //   using namespace std::chrono_literals;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/tls.hpp — TLS for Server, Client and ReconnectingClient connections.
 //
 // A TlsContext holds certificates, trust and caches; give it to a Server

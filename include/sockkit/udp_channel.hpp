@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/udp_channel.hpp — datagrams through the event loop: the loop reads
 // the socket and calls you for each datagram, as libuv's uv_udp_recv_start
 // does, with no watch() and no drain loop of your own.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit/udp_socket.hpp — datagrams: send-to / receive-from, connected UDP,
 // broadcast, multicast and batches.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The event loop: a poller, a timer heap, a waker and a queue of posted work.
 #include "sockkit/event_loop.hpp"
 

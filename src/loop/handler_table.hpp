@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The loop's handler for each descriptor, in pages of 64 entries. A vector
 // would be reallocated as descriptors grow, and the memory each old copy
 // touched stays in the process: at 10,000 connections that was 40 bytes of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "loop/timer_heap.hpp"
 
 #include <utility>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Timers for the event loop: an indexed binary min-heap. Insert, cancel and
 // expire are O(log n) — no linear scans, because every connection having an
 // idle timer is normal. Timers with equal deadlines fire in the order added.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client's connection side: CONNECT and its deadline, CONNACK, the
 // dispatch of what arrives, keepalive, subscriptions and stop(); and the
 // public Client. The publications' exchange is in session.cpp.

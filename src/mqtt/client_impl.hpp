@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client's state, shared by its two files: client.cpp (the
 // connection: CONNECT and CONNACK, what arrives, keepalive, subscriptions,
 // stop) and session.cpp (the publications: the outbox's exchange with the

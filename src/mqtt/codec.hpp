@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT 3.1.1 and 5.0 wire format for a client: packets out are written
 // into the caller's buffer, packets in are read into views of the caller's
 // bytes. Nothing here allocates, and nothing read is trusted: every length is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT codec's readers: nothing read from a broker is trusted. Every
 // length is checked against the packet, strings must be UTF-8 without U+0000,
 // reserved flags must be as the standard fixes them.

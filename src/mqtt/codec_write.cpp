@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT codec's writers: each packet is measured, then written into the
 // caller's buffer by the same code, so sizes and bytes cannot disagree.
 #include <algorithm>

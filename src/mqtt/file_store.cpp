@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // FileStore: one file per unacknowledged message. A record is written to a
 // temporary name, synced, and renamed over the old one, so a power cut leaves
 // either the previous record or the new one, never half of one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "mqtt/outbox.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client's outbox: every publication from publish() until it is done
 // (written for QoS 0, acknowledged for QoS 1 and 2), in order, within a bound
 // in bytes and in messages. QoS 1 and 2 messages are mirrored to an optional

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // MQTT reason codes as std::error_code, each tied to a portable sockkit::errc,
 // and the topic matching rules every subscriber needs.
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client's publications: publish() into the outbox, the in-flight
 // window, PUBACK / PUBREC / PUBREL / PUBCOMP both ways, retransmission on a
 // resumed session and a fresh start on a new one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The addresses an attempt has yet to try, in Happy Eyeballs order (RFC 8305
 // section 4): the families alternate, IPv6 first, each in the order resolved.
 #pragma once

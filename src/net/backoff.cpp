@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Exponential backoff with proportional jitter.
 #include "sockkit/backoff.hpp"
 

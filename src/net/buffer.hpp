@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Pooled byte chunks: the only buffers a connection ever holds, and only while
 // data is pending. A chunk list is a write queue; one chunk is a read buffer.
 #pragma once

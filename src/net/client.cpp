@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Client: asynchronous connect with a timeout, handing finished connections to a Group.
 #include "sockkit/client.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Connection: the read and write state machine of one buffered connection.
 //
 // Reads go into the group's scratch buffer; only bytes the handler leaves

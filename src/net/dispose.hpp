@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Destroying a Server, Client or ReconnectingClient from inside one of its own
 // callbacks: the object is retired at once (connections closed, timers
 // cancelled, nothing calls back any more) and its memory is freed once no

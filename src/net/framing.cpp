@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "sockkit/framing.hpp"
 
 #include <algorithm>

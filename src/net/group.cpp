@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "net/group.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A group of connections sharing one handler, one set of limits, one buffer
 // pool and one read scratch buffer: a Server's or a Client's connections.
 // Connections live in a slab (no allocation per connection) and are linked

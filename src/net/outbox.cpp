@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Outbox: whole messages in order, bounded in bytes, drops counted.
 #include "net/outbox.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A byte-bounded queue of whole messages, for a client that is disconnected.
 // It never drops silently: push() says what it dropped.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // ReconnectingClient: a Client whose one connection comes back. It sits
 // between the Client and the user's handler, so it sees every open, close and
 // byte; attempts, Happy Eyeballs, heartbeats and the retry schedule are timers

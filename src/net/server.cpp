@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Server: an accept loop with a connection limit and EMFILE handling.
 #include "sockkit/server.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Where a group's connections live: 4 KiB-aligned blocks, each starting with a
 // header that names the group and the block's first slot. A Connection finds
 // both by masking its own address, so it carries neither a group pointer nor

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UdpChannel: a UDP socket the loop reads. Reads stop after max_per_wakeup
 // datagrams and the socket is requeued, so a flood on one port cannot starve
 // the loop's other sockets or its timers (edge-triggered backends included).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // epoll backend (Linux), level- or edge-triggered. In edge mode a descriptor is
 // reported once per change; the loop above must read and write until EAGAIN.
 #include <sys/epoll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // poll() backend: portable to every stack through sys::poll; no descriptor limit.
 #include <new>
 #include <vector>

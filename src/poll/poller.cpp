@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Backend names and the factory.
 #include "poll/poller.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The poller seam: one readiness backend per file in src/poll/, all behind
 // these few functions (after Redis's ae_*.c). The event loop never knows
 // which one it has.

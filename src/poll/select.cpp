@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // select() backend: portable to every stack through sys::select. It refuses a
 // descriptor at or past the stack's FD_SETSIZE instead of writing past an fd_set.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // io_uring backend (Linux, liburing).
 //
 // Readiness: one-shot POLL_ADD requests, re-armed only after the loop has

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Provided buffers for io_uring receives (see uring_buffers.hpp).
 #include "poll/uring_buffers.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The ring of provided buffers that io_uring's multishot receives fill: the
 // kernel takes the next free buffer for each completion, the backend gives it
 // back once the connection has read it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Completions waiting for their descriptor's owner: one first-in first-out
 // queue per descriptor, all kept in one pool of entries linked by index, so
 // once the pool has grown to the busiest moment's size queuing allocates

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Answers kept for their TTL (RFC 1035), negative answers too (RFC 2308).
 // Bounded: when full, the entry closest to expiring makes room.
 #pragma once

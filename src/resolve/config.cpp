@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // resolv.conf and hosts, read the way glibc reads them.
 #include "resolve/config.hpp"
 

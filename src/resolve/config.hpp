@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The resolver's inputs from the system: the hosts table and the
 // search-list expansion of a name (resolv.conf's search and ndots).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "resolve/dns_message.hpp"
 
 #include <algorithm>

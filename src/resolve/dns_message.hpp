@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The DNS wire format (RFC 1035) for a stub resolver: one query out, one
 // answer in. Nothing here allocates or trusts the bytes it reads: every
 // length is checked against the message, compression pointers may only point

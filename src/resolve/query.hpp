@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // One DNS question (a name and a type) asked of the configured servers: UDP
 // tries with rotation and retries, TCP when an answer is truncated. Each
 // query has its own socket on a random port and a random id per try

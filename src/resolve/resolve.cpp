@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The blocking entry points that take a host name: resolve() and
 // TcpStream::connect("host:port", timeout). Both run sockkit's Resolver on a
 // private loop of the calling thread, so one timeout covers the lookup, and

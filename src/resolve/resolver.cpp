@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Resolver: for each family of a lookup, numeric text, then the hosts
 // file, then the cache, then the servers — each search candidate in turn,
 // CNAME chains asked on to their end. Families run in parallel and report as

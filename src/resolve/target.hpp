@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // "host:port" text as the resolver sees it: a numeric endpoint needs no
 // lookup; a name is checked before any server is asked about it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Endpoint values: construction, parsing, formatting.
 #include "sockkit/endpoint.hpp"
 

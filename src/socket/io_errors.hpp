@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // How stack errors from blocking I/O are reported to users.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "socket/ip_text.hpp"
 
 #include <cstdio>

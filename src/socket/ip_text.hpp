@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Numeric IP text, parsed and formatted without the network stack (so it is
 // identical on every stack and needs no inet_pton).
 #pragma once

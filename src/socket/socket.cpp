@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket: ownership and typed options.
 #include "sockkit/socket.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Which stack this build runs on: the answers come from the sys layer.
 #include "sockkit/stack.hpp"
 

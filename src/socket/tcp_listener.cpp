@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TcpListener: bind + listen with safe defaults, and accept.
 #include "sockkit/tcp_listener.hpp"
 

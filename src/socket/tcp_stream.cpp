@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TcpStream: connect (blocking, with timeout, non-blocking), send/receive, exact transfers.
 #include "sockkit/tcp_stream.hpp"
 

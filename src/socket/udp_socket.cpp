@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // UdpSocket: datagrams one at a time or in batches.
 #include "sockkit/udp_socket.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // errno numbers to sockkit's portable conditions, for every stack whose errors
 // are errno-style (Linux, lwIP). Include it after the stack's own errno
 // definitions: the E* names resolve to that stack's values (lwIP on a device

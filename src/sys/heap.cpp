@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The C library's heap, the same on both stacks: freeing memory does not make a
 // glibc process smaller when the free chunks sit between live ones, so after a
 // burst the pool asks the allocator to hand whole free pages back.

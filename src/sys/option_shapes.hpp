@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Setting and reading socket options whose values travel as int through the
 // sys seam but are an int, a flag, a struct timeval or a struct linger on the
 // wire. Shared by the stacks: include it after the stack's socket headers, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The sys seam: the only functions that reach the network stack.
 //
 // One implementation per stack lives in src/sys/<stack>/ and is chosen at

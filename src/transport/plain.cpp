@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The plain transport: the socket's own bytes, through the sys layer.
 #include "sys/sys.hpp"
 #include "transport/transport.hpp"

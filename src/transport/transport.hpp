@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The transport layer: how a connection's bytes cross its socket — plainly, or
 // through a TLS session. The connection layer calls only this, never sys::.
 #pragma once

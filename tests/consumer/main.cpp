@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Out-of-tree consumer: echo one message over loopback through an installed sockkit.
 #include <sockkit/sockkit.hpp>
 

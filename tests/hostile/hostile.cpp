@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit-hostile: hostile peers against any TCP echo server, with checks.
 //
 //   sockkit-hostile 127.0.0.1:7007 --pid 1234            every attack

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit on the constrained lwIP profile (8 TCP PCBs, 12 netconns, 4 x MSS
 // windows, 32 KiB heap): what a device sees when it runs out. CTest runs each
 // test in its own process, because lwIP has one stack per process and closed

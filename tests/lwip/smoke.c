@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* lwIP as built by cmake/lwip.cmake really runs: start the stack, listen on its
  * own loopback (127.0.0.1), connect, and push 256 KiB through a reader thread,
  * verified byte for byte. On the constrained profile that is dozens of full

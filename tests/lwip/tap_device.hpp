@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The lwIP device of the TAP tests: lwIP on sktap0 at 10.78.0.2, the kernel's
 // side at 10.78.0.1. Used inside a forked child in a private network namespace.
 #pragma once

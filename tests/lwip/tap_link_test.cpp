@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The lwIP device and its Linux peer across the TAP link, beyond plain echo:
 // - the stale connection: a device's ReconnectingClient (sockkit on lwIP) keeps
 //   a connection to a Linux server; the path turns into a silent blackhole

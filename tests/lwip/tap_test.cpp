@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An lwIP device in a private network namespace serving a Linux kernel client
 // through a TAP device: TCP echo, UDP echo, and 10 MiB verified byte for byte.
 // Root only (CAP_NET_ADMIN for the namespace and the TAP device); elsewhere it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // EventLoop::post() and stop() from code that runs with lwIP's core lock held:
 // tcpip_callback functions and netif status and link callbacks run on lwIP's
 // tcpip thread with the lock taken, and the loop's wake-up must not need it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The TAP suite where /dev/net/tun does not exist (a container or chroot as
 # root, Docker's default): every test must skip with the reason, none may fail.
 # The device node is hidden by a tmpfs over /dev/net in a private mount

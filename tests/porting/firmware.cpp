@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The firmware: starts lwIP itself, as its board support code would, then hands
 // the running stack to sockkit (attach_stack) and serves an echo on the event
 // loop, with a blocking client on another task. Prints "firmware: ok" on success.

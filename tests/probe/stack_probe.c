@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The same raw Berkeley-sockets probe compiled for two stacks: the Linux
  * kernel (default) and lwIP (-DPROBE_LWIP, linked with sockkit's lwIP build).
  * It prints what each stack natively does in the cases where they differ;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A fixture with an EventLoop on each compiled backend (skips backends the
 // kernel refuses), for the regression tests of hostile peers and re-entrant handlers.
 #pragma once

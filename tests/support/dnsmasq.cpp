@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "support/dnsmasq.hpp"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // dnsmasq (Debian's dnsmasq-base) as the tests' real DNS server: started on
 // one address of the caller's network namespace, stopped by its PID.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // An MQTT broker for tests that runs on the test's own loop, so the client
 // suite is the same on every stack. By default it answers as a broker does
 // (CONNACK, PUBACK, PUBREC/PUBCOMP, SUBACK, PINGRESP); each answer can be

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A DNS server for tests that runs on the test's own loop (UDP and TCP on one
 // port), so the resolver suite is the same on every stack. It answers from a
 // small record table and can be told to misbehave the ways real servers and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Fixtures of the fault suites (tests/netfault_test.cpp, tests/netlink_test.cpp):
 // each test body runs in a child process in a private network namespace with
 // two hosts on a veth pair (support/two_hosts.hpp); a ReconnectingClient on

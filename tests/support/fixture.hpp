@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Test fixture shared by every sockkit test: checks that a test leaves the
 // number of open descriptors as it found it.
 #pragma once

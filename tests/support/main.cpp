@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Every test program's main: the network stack first (lwIP needs starting;
 // on Linux start_stack does nothing), then GoogleTest.
 #include <gtest/gtest.h>

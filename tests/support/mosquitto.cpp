@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "support/mosquitto.hpp"
 
 #include <arpa/inet.h>

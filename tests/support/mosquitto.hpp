@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // mosquitto (Debian's broker) as the tests' real MQTT broker: its own
 // directory, configuration and password file, listeners on free ports —
 // anonymous, with a password, TLS, mutual TLS and a Unix socket — and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The mosquitto suites' fixture: a loop, mosquitto started per test (with the
 // test PKI's TLS listeners when TLS is built), clients made on the loop, a
 // recorder of their callbacks, and a way to run programs in the background.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The MQTT client suites' fixture: a loop, a broker on it (support/fake_broker)
 // speaking the parameter's protocol version, and a handler that records every
 // callback. Shared by mqtt_client_test.cpp and mqtt_client_hostile_test.cpp.

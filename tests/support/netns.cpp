@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "support/netns.hpp"
 
 #include <fcntl.h>

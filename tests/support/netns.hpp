@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Running a piece of a test inside a private network namespace.
 //
 // The child process unshares its network namespace, so whatever it sets up

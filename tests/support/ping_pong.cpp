@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "support/ping_pong.hpp"
 
 namespace sockkit::test {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Measures whether a loop keeps serving: a ping-pong connection to an echo
 // server on `loop`, one byte at a time, for `duration`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A loop with two DNS servers on it (support/fake_dns) and a resolver to
 // point at them: the fixture of the resolver suites, on every stack.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "support/server_thread.hpp"
 
 #include <future>

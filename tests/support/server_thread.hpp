@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A Server on its own EventLoop thread, for tests that act as clients.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "support/test_pki.hpp"
 
 #include <openssl/ec.h>

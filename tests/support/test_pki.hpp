@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Certificates the TLS tests make for themselves at test time (OpenSSL's
 // libcrypto, EC P-256): a test CA, a server certificate for localhost and
 // 127.0.0.1, one that has expired, one for another host, one from a CA nobody

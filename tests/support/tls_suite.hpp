@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The TLS conformance suite's fixture, shared by its files: a Recorder handler,
 // the backend pairs it runs on, and a loop with a TLS server and client.
 #pragma once

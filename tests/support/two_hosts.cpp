@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // See two_hosts.hpp. Host B is a thread that unshared its network namespace;
 // commands reach it with nsenter through /proc/<tid>/ns/net.
 #include "support/two_hosts.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Two hosts for fault tests, inside a private network namespace (call it from
 // a run_in_private_netns body): this process's namespace is host A, and a
 // thread holds a second namespace, host B, running an EventLoop there. A veth

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Turns docs/tutorial.md into one GoogleTest file: each ```cpp block becomes a
 # program in its own namespace (its main() renamed run()) and a test that runs
 # it; each ```sh block becomes a test that runs it with bash.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Runs a shell snippet of the tutorial with the freshly built `sockkit` first
 // on PATH, bounded in time; returns its exit status (-1 if it did not exit).
 #pragma once

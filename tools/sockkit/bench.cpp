@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sockkit bench`: a load generator that verifies every echoed byte, and
 // `sockkit demo`: the bench against an in-process server on every backend.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Shared helpers of the sockkit command-line tool.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sockkit connect`: netcat-like. stdin goes to the socket, the socket to
 // stdout; at stdin EOF the write side is shut (half-close) and the reply is
 // still read to the end. With --tls, like `openssl s_client`: the same over a

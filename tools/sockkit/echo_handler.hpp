@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The echo handler shared by `sockkit echo-server`, `sockkit demo` and bench/:
 // every byte goes back; reading pauses while the write queue is above its high
 // watermark, so a client that does not read cannot make the server buffer

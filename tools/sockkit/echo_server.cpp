@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sockkit echo-server`: an echo server on the event loop (any backend), or
 // with --blocking the simplest architecture, a thread per connection.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Latency histogram: log-linear buckets (32 per power of two), so any value
 // is recorded in O(1) with at most ~3 % relative error and fixed memory.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "load.hpp"
 
 #include <sys/resource.h>

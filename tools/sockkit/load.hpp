@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The load generator behind `sockkit bench` and `sockkit demo`: K active
 // connections with a pipeline of fixed-size messages, N idle ones, every
 // echoed byte checked against what was sent.

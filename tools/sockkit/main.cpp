@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // sockkit — command-line tool: echo server, netcat-like client, UDP send/receive,
 // benchmarks, name resolution and MQTT.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sockkit mqtt pub` and `sockkit mqtt sub`: the MQTT client from the shell,
 // with the flags of mosquitto_pub and mosquitto_sub, so a walkthrough works
 // with either tool.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tables, CSV and charts of load results, for `sockkit bench` and `sockkit demo`.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sockkit resolve`: one lookup through sockkit's resolver, as a device would
 // make it, printing each address with its TTL and who answered (the hosts
 // file, the cache, or a server's address).

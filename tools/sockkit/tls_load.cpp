@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sockkit bench --tls`: the load generator's messages over TLS connections
 // (sockkit's Client, so the same code a device runs), and handshakes per second.
 #include <vector>

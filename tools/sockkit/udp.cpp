@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // `sockkit udp-send` and `sockkit udp-recv`.
 #include <cctype>
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* Link-only stand-ins for the RTOS port (lwIP's sys_arch) and the thread
  * pointer, so bench/footprint.sh can link the Cortex-M4 echo server with
  * --gc-sections and read its real size. Never run: a device links its RTOS's

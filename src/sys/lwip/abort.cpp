@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The abortive close (RST) on lwIP: the one place sockkit reaches into an lwIP
 // private header, isolated here.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lwIP's error numbers ("lwip" category) and their portable conditions.
 #include <cstring>
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A device has no /etc: the resolver's servers are the application's, or the
 // ones lwIP holds (dns_setserver, filled by DHCP when LWIP_DHCP and LWIP_DNS are on).
 #include "lwip/opt.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lwIP as sockkit configures it (src/sys/lwip/config/lwipopts.h): IPv4 only,
 // numeric addresses, no socket files, no kernel descriptors.
 #if defined(__linux__)

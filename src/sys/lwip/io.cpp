@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Data transfer on lwIP. lwIP never raises SIGPIPE; its quirks are normalised:
 // writing to a closed peer (ECONNRESET, then ENOTCONN) becomes EPIPE's
 // condition, and a second receive after EOF returns EOF again, not ENOTCONN.

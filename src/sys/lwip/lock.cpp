@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The loop's lock on lwIP: lwIP's own mutex, which the RTOS port (sys_arch)
 // provides — pthreads with Debian's hosted port, the RTOS's mutex on a device.
 #include <new>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers shared by the lwIP sys implementation. Only src/sys/lwip sees this:
 // lwIP's socket headers clash with the OS ones, so no OS socket header may be
 // included next to it.

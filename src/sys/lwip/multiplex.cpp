@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // select() and poll() on lwIP (the loop's waker is in waker.cpp).
 #include <algorithm>
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket options on lwIP: what it lacks is not_supported (ENOPROTOOPT), never a silent success.
 #include <cstring>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What sockkit needs from an lwIP configuration (lwipopts.h), checked when
 // sockkit is compiled, each with the reason. docs/porting.md lists them too.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket lifecycle on lwIP, normalised to what sockkit promises on Linux.
 #include <chrono>
 

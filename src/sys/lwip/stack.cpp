@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Starting lwIP, and Endpoint <-> lwIP socket addresses.
 #include <atomic>
 #include <cstring>

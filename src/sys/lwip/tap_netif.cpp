@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // lwIP's side of the TAP device: an Ethernet netif whose frames go to and come
 // from the kernel's TAP descriptor (tap_device.cpp). Received frames are
 // copied into PBUF_RAM: Debian's own tapif driver uses PBUF_POOL, whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The loop's cross-thread wake-up on lwIP. lwIP has no eventfd or pipe and
 // lwip_poll cannot wait on kernel descriptors, so the loop waits on a UDP
 // socket bound to 127.0.0.1 and a wake-up is a datagram sent to it.

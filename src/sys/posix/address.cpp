@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Endpoint <-> sockaddr and interface names.
 #include <arpa/inet.h>
 #include <net/if.h>

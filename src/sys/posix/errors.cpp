@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Linux reports its errors in std::system_category: the host's errno values,
 // which sockkit::classify() maps for every stack (src/error.cpp). No category
 // of its own here.

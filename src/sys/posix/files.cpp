@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Small configuration files for the resolver, read whole with a size bound.
 #include <fcntl.h>
 #include <sys/stat.h>

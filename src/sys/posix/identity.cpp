@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Linux kernel's stack: everything sockkit offers is here.
 #include <sys/random.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Data transfer on Linux. Every send carries MSG_NOSIGNAL: a peer that has gone
 // gives EPIPE as a value, never a SIGPIPE that kills the process.
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The loop's lock on Linux: the C++ runtime's mutex.
 #include <mutex>
 #include <new>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // select(), poll() and the eventfd waker on Linux, in the sys seam's portable terms.
 #include <poll.h>
 #include <sys/eventfd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket options on Linux: portable ids to (level, name), values as int.
 #include <net/if.h>
 #include <netinet/in.h>

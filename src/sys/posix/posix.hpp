@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Helpers shared by the Linux (POSIX) sys implementation. Only src/sys/posix sees this.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Socket lifecycle on Linux: open, bind, listen, accept, connect, shutdown, wait.
 #include <fcntl.h>
 #include <poll.h>

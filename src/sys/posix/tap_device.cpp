@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TAP device I/O with the Linux kernel (no lwIP headers here: they clash).
 #include "sys/posix/tap_device.hpp"
 

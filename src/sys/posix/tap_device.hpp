@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Linux kernel side of lwIP's TAP netif (src/sys/lwip/tap_netif.cpp): the TAP
 // descriptor and its frames. It lives with the Linux code; lwIP builds on Linux add it. Its
 // .cpp sees Linux headers only; tap_netif.cpp sees lwIP headers only.

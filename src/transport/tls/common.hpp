@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What every TLS backend needs the same way: names and ALPN lists.
 #pragma once
 

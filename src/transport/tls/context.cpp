@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TlsContext: a TLS library context chosen at configure time, behind one interface.
 #include <new>
 

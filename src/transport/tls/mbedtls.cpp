@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS through mbedTLS (2.28, TLS 1.2). Its I/O callbacks call the plain
 // transport, so the same code runs on Linux and on lwIP; its random numbers
 // come from sockkit's entropy seam (a device's port provides the source).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // TLS through OpenSSL 3. The socket is reached through a BIO of our own that
 // calls the plain transport, so OpenSSL never touches a descriptor itself (the
 // same code runs over lwIP) and would-block comes back as a retry, not an error.

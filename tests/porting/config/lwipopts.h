@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* The firmware's own lwIP configuration: a small device (sockkit's requirements
  * are in src/sys/lwip/requirements.hpp and docs/porting.md; everything else is
  * the firmware's choice). Written for lwIP's pthreads port, which stands in for

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* lwIP's compiler/platform header for the Cortex-M4 footprint build
  * (arm-none-eabi, newlib). sockkit's own, minimal: an RTOS port supplies the
  * sys_arch functions at link time; this build only measures code size. */

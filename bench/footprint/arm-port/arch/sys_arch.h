@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* OS primitives as the RTOS port defines them: opaque handles here, since the
  * footprint build compiles but does not link against an RTOS. */
 #ifndef SOCKKIT_ARM_ARCH_SYS_ARCH_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sockkit's lwIP configuration: lwIP's sockets API in a hosted process (the
  * pthreads port Debian's source package adds), in two profiles:
  *   SOCKKIT_LWIP_CONSTRAINED  like a device: 8 TCP PCBs, 12 netconns, 4 x MSS

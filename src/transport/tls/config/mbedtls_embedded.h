@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 /* sockkit's embedded profile of mbedTLS 2.28 (MBEDTLS_CONFIG_FILE), for a
  * device that keeps a few TLS 1.2 connections to its cloud: only what that
  * needs, and small record buffers.
