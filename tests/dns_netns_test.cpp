@@ -311,6 +311,37 @@ TEST(DnsCli, HostsFileFirstThenTheServerAndConnectGivesUpInTime) {
       << dead;
   EXPECT_LT(took, 2500ms);
 }
+
+TEST(DnsCli, MqttSubReportsAnUnresolvableBrokerAndExits) {
+  if (!Dnsmasq::available()) GTEST_SKIP() << "dnsmasq is not installed";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (ip netns)";
+  NamedNetns ns;
+  if (!ns.create("nameserver 127.0.0.53\n", "127.0.0.1 localhost\n"))
+    GTEST_SKIP() << "cannot create a named network namespace";
+  ASSERT_TRUE(ns.in("ip addr add 127.0.0.53/32 dev lo"));
+  const std::string exec = "ip netns exec " + ns.name + " timeout 20 ";
+  const std::string sub = SOCKKIT_CLI " mqtt sub -h nosuch.test -t x --timeout 2 -d";
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/usr/sbin/ip", "ip", "netns", "exec", ns.name.c_str(), kDnsmasq, "--keep-in-foreground",
+          "--no-resolv", "--no-hosts", "--bind-interfaces", "--user=root",
+          "--pid-file=", "--listen-address=127.0.0.53", "--local=/test/",
+          "--log-facility=/dev/null", nullptr);
+    _exit(127);
+  }
+  usleep(300000);
+  // No such domain: the first attempt's failure is reported and ends the command.
+  const std::string nxdomain = capture(exec + sub + " 2>&1; echo exit=$?");
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  EXPECT_NE(nxdomain.find("connect failed"), std::string::npos) << nxdomain;
+  EXPECT_NE(nxdomain.find("[name_not_resolved]"), std::string::npos) << nxdomain;
+  EXPECT_NE(nxdomain.find("exit=1"), std::string::npos) << nxdomain;  // 124: still running
+  // No nameserver at all: the same, once the attempt's deadline has passed.
+  const std::string silent = capture(exec + sub + " 2>&1; echo exit=$?");
+  EXPECT_NE(silent.find("connect failed"), std::string::npos) << silent;
+  EXPECT_NE(silent.find("exit=1"), std::string::npos) << silent;
+}
 #endif
 
 }  // namespace

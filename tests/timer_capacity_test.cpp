@@ -207,8 +207,8 @@ class Reconnecting final : public ReconnectingHandler {
 };
 
 TEST_F(TimerCapacity, ReconnectingClientReservesEveryTimerItNeedsAndKeepsReconnecting) {
-  // Six timers of its own and the TLS sweep of its Client.
-  make_loop(6);
+  // Four timers of its own (the dial's, the retry, ping and pong) and its connections' TLS sweep.
+  make_loop(4);
   Reconnecting handler;
   auto listener = listen_loopback(Family::ipv4);
   auto to = listener.local_endpoint();
@@ -219,7 +219,7 @@ TEST_F(TimerCapacity, ReconnectingClientReservesEveryTimerItNeedsAndKeepsReconne
   ASSERT_FALSE(refused);
   EXPECT_TRUE(exhausted(refused.error())) << refused.error().message();
   loop_.reset();
-  make_loop(7);
+  make_loop(5);
   ASSERT_OK(listener.set_nonblocking(true));
   auto client = ReconnectingClient::create(*loop_, to->to_string(), handler, settings);
   ASSERT_OK(client);
@@ -285,8 +285,8 @@ TEST_F(TimerCapacity, LookupWithItsTimersReservedStillTimesOut) {
 }
 
 TEST_F(TimerCapacity, MqttClientReservesItsTimersAtCreate) {
-  // Five MQTT timers, six of the reconnecting client, the TLS sweep.
-  make_loop(11);
+  // Five MQTT timers, four of the reconnecting client, the TLS sweep.
+  make_loop(9);
   struct : mqtt::Handler {
   } handler;
   mqtt::Settings settings;
@@ -296,7 +296,7 @@ TEST_F(TimerCapacity, MqttClientReservesItsTimersAtCreate) {
   ASSERT_FALSE(refused);
   EXPECT_TRUE(exhausted(refused.error())) << refused.error().message();
   loop_.reset();
-  make_loop(12);
+  make_loop(10);
   auto client = mqtt::Client::create(*loop_, settings, handler);
   ASSERT_OK(client);
   EXPECT_EQ(loop_->add_timer(1s, [] {}), 0u);

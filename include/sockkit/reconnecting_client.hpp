@@ -39,7 +39,7 @@
 
 namespace sockkit {
 
-namespace net {
+namespace link {
 class ReconnectingImpl;
 }
 
@@ -188,8 +188,8 @@ class ReconnectingClient {
   ClientStats stats() const noexcept;
 
  private:
-  explicit ReconnectingClient(std::unique_ptr<net::ReconnectingImpl> impl) noexcept;
-  std::unique_ptr<net::ReconnectingImpl> impl_;
+  explicit ReconnectingClient(std::unique_ptr<link::ReconnectingImpl> impl) noexcept;
+  std::unique_ptr<link::ReconnectingImpl> impl_;
 };
 
 }  // namespace sockkit

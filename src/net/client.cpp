@@ -1,188 +1,150 @@
 // SPDX-License-Identifier: MIT
-// Client: asynchronous connect with a timeout, handing finished connections to a Group.
+// Client: asynchronous connect with a timeout, handing finished connections to
+// a Group. Dials by name are the link layer's (link/client_dial.cpp).
 #include "sockkit/client.hpp"
 
 #include <algorithm>
 #include <new>
-#include <optional>
-#include <vector>
 
+#include "net/client_impl.hpp"
 #include "net/dispose.hpp"
-#include "net/group.hpp"
-#include "resolve/target.hpp"
 #include "sockkit/stack.hpp"
 
 namespace sockkit {
 namespace net {
 
-class ClientImpl;
-
 // One connect in flight: waits for writability, then asks SO_ERROR.
 class PendingConnect final : public IoHandler {
  public:
   PendingConnect(ClientImpl& owner, TcpStream stream, const Endpoint& to,
-                 const ConnectOptions& options)
-      : owner_(owner), stream_(std::move(stream)), to_(to), options_(options) {}
+                 const ConnectOptions& options, EventLoop::Clock::time_point deadline)
+      : owner_(owner),
+        stream_(std::move(stream)),
+        to_(to),
+        options_(options),
+        deadline_(deadline) {}
   void on_io(unsigned events) noexcept override;
   void on_timeout() noexcept;
   TcpStream& stream() noexcept { return stream_; }
   TimerId timer = 0;
-  /// Connecting by name: the addresses still to try, and when to give up.
-  std::vector<Endpoint> fallbacks;
-  std::optional<EventLoop::Clock::time_point> deadline;
 
  private:
-  /// Reports the failure, or goes on with the next address.
   void failed(std::error_code why) noexcept;
 
   ClientImpl& owner_;
   TcpStream stream_;
   Endpoint to_;
   ConnectOptions options_;
+  EventLoop::Clock::time_point deadline_;
 };
 
-class ClientImpl {
- public:
-  ClientImpl(EventLoop& loop, ConnectionHandler& handler, const ConnectionLimits& limits)
-      : group(loop, handler, limits) {}
-  ~ClientImpl() { retire(); }
+Result<TcpStream> start_connect(const Endpoint& to, const ConnectOptions& options) noexcept {
+  if (options.tls && options.tls->is_server())
+    return make_error_code(failure::tls_configuration);  // a server context cannot connect
+  auto socket = Socket::open(to.family(), SocketType::stream);
+  if (!socket) return socket.error();
+  const bool tcp = to.family() != Family::unix_domain;  // TCP's knobs only where TCP is
+  if (!options.via.device.empty())
+    if (auto st = socket->bind_to_device(options.via.device); !st) return st.error();
+  if (options.via.source)
+    if (auto st = socket->bind(*options.via.source); !st) return st.error();
+  if (options.keepalive && tcp)  // before the handshake: see TcpStream::start_connect
+    if (auto st = socket->set_keepalive(*options.keepalive); !st) return st.error();
+  if (tcp && options.user_timeout.count() > 0 && stack_supports(StackFeature::user_timeout))
+    if (auto st = socket->set_user_timeout(options.user_timeout); !st) return st.error();
+  return TcpStream::start_connect(std::move(*socket), to);
+}
 
-  /// Abandons pending connects and closes every connection; nothing calls back afterwards.
-  void retire() noexcept {
-    cancel_pending();
-    group.retire();
-    own_resolver_.reset();
+void ClientImpl::retire() noexcept {
+  cancel_pending();
+  group.retire();
+  own_resolver_.reset();
+}
+
+void ClientImpl::cancel_pending() noexcept {
+  for (auto* p : pending_)
+    drop(p);
+  pending_.clear();
+  release_dials(true);
+}
+
+Status ClientImpl::connect(const Endpoint& to, std::chrono::milliseconds timeout,
+                           const ConnectOptions& options) noexcept {
+  auto stream = start_connect(to, options);
+  if (!stream) return stream.error();
+  const auto deadline = timeout.count() >= 0 ? EventLoop::Clock::now() + timeout
+                                             : EventLoop::Clock::time_point::max();
+  auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to, options, deadline);
+  if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+  if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {
+    delete p;
+    return st;
   }
-  bool busy() const noexcept { return group.busy(); }
-
-  void cancel_pending() noexcept {
-    for (auto* p : pending_)
-      drop(p);
-    pending_.clear();
-    for (auto& [resolver, id] : lookups_)
-      resolver->cancel(id);
-    lookups_.clear();
-  }
-
-  Status connect_by_name(std::string_view host_port, std::chrono::milliseconds timeout,
-                         ConnectOptions options) noexcept {
-    auto target = resolve_detail::parse_target(host_port);
-    if (!target) return target.error();
-    if (target->numeric) return connect(*target->numeric, timeout, options);
-    if (target->host.empty()) return failure::malformed_address;
-    if (options.server_name.empty()) options.server_name = std::string(target->host);
-    Resolver* resolver = options.resolver;
-    if (resolver == nullptr) {
-      if (!own_resolver_) {
-        auto r = Resolver::create(group.loop);
-        if (!r) return r.error();
-        own_resolver_ = std::move(*r);
-      }
-      resolver = (own_resolver_ ? &*own_resolver_ : nullptr);
-    }
-    std::optional<EventLoop::Clock::time_point> deadline;
-    if (timeout.count() >= 0) deadline = group.loop.now() + timeout;
-    auto id = std::make_shared<Resolver::LookupId>(0);
-    *id = resolver->lookup_endpoints(
-        host_port, deadline ? timeout : std::chrono::minutes(10),
-        [this, id, options, deadline](Result<std::vector<Endpoint>> found) {
-          std::erase_if(lookups_, [&](const auto& l) { return l.second == *id; });
-          if (!found) return group.handler.on_connect_failed(Endpoint{}, found.error());
-          try_in_turn(std::move(*found), deadline, options);
-        });
-    lookups_.emplace_back(resolver, *id);
-    return {};
-  }
-
-  /// Starts the first address that can start; the others wait as its fallbacks.
-  void try_in_turn(std::vector<Endpoint> addresses,
-                   std::optional<EventLoop::Clock::time_point> deadline,
-                   const ConnectOptions& options) noexcept {
-    std::error_code last = make_error_code(failure::no_address);
-    Endpoint last_to;
-    while (!addresses.empty()) {
-      last_to = addresses.front();
-      addresses.erase(addresses.begin());
-      auto share = std::chrono::milliseconds(-1);
-      if (deadline) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - group.loop.now());
-        if (left.count() <= 0) {
-          last = make_error_code(failure::connect_timeout);
-          break;
-        }
-        share =
-            std::max(std::chrono::milliseconds(1), left / static_cast<long>(addresses.size() + 1));
-      }
-      if (auto st = connect(last_to, share, options); !st) {
-        last = st.error();
-        continue;
-      }
-      pending_.back()->fallbacks = std::move(addresses);
-      pending_.back()->deadline = deadline;
-      return;
-    }
-    group.handler.on_connect_failed(last_to, last);
-  }
-
-  Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
-                 const ConnectOptions& options) noexcept {
-    auto socket = Socket::open(to.family(), SocketType::stream);
-    if (!socket) return socket.error();
-    const bool tcp = to.family() != Family::unix_domain;  // TCP's knobs only where TCP is
-    if (!options.via.device.empty())
-      if (auto st = socket->bind_to_device(options.via.device); !st) return st;
-    if (options.via.source)
-      if (auto st = socket->bind(*options.via.source); !st) return st;
-    if (options.keepalive && tcp)  // before the handshake: see TcpStream::start_connect
-      if (auto st = socket->set_keepalive(*options.keepalive); !st) return st;
-    if (tcp && options.user_timeout.count() > 0 && stack_supports(StackFeature::user_timeout))
-      if (auto st = socket->set_user_timeout(options.user_timeout); !st) return st;
-    auto stream = TcpStream::start_connect(std::move(*socket), to);
-    if (!stream) return stream.error();
-    if (options.tls && options.tls->is_server())
-      return make_error_code(failure::tls_configuration);  // a server context cannot connect
-    auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to, options);
-    if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
-    if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {
+  if (timeout.count() >= 0) {  // negative: no limit but the stack's own
+    p->timer = group.loop.add_timer(timeout, [p] { p->on_timeout(); });
+    if (p->timer == 0) {  // a loop with all its timers in use
+      (void)group.loop.unwatch(p->stream().native_handle());
       delete p;
-      return st;
+      return make_error_code(failure::timers_exhausted);
     }
-    if (timeout.count() >= 0) {  // negative: no limit but the stack's own
-      p->timer = group.loop.add_timer(timeout, [p] { p->on_timeout(); });
-      if (p->timer == 0) {  // a loop with all its timers in use
-        (void)group.loop.unwatch(p->stream().native_handle());
-        delete p;
-        return make_error_code(failure::timers_exhausted);
-      }
-    }
-    pending_.push_back(p);
-    return {};
   }
+  pending_.push_back(p);
+  return {};
+}
 
-  // Ends a pending connect: stops watching it and forgets it. Returns its stream.
-  TcpStream complete(PendingConnect* p) noexcept {
-    (void)group.loop.unwatch(p->stream().native_handle());
-    if (p->timer != 0) group.loop.cancel_timer(p->timer);
-    pending_.erase(std::find(pending_.begin(), pending_.end(), p));
-    TcpStream s = std::move(p->stream());
-    delete p;
-    return s;
+void ClientImpl::adopt_connected(TcpStream&& stream, const Endpoint& to,
+                                 const ConnectOptions& options,
+                                 EventLoop::Clock::time_point deadline) noexcept {
+  const TlsStart start{options.tls, options.server_name, to, deadline};
+  if (auto c = group.adopt(std::move(stream), options.tls ? &start : nullptr); !c)
+    group.handler.on_connect_failed(to, c.error());
+}
+
+void ClientImpl::add_dial(std::unique_ptr<PendingDial> dial) {
+  release_dials(false);
+  dials_.push_back(std::move(dial));
+}
+
+Result<Resolver*> ClientImpl::own_resolver() noexcept {
+  if (!own_resolver_) {
+    auto r = Resolver::create(group.loop);
+    if (!r) return r.error();
+    own_resolver_ = std::move(*r);
   }
+  return &*own_resolver_;
+}
 
-  std::size_t pending() const noexcept { return pending_.size() + lookups_.size(); }
-  Group group;
-
- private:
-  void drop(PendingConnect* p) noexcept {
-    (void)group.loop.unwatch(p->stream().native_handle());
-    if (p->timer != 0) group.loop.cancel_timer(p->timer);
-    delete p;
+void ClientImpl::release_dials(bool all) noexcept {
+  // A dial may be on the stack (this runs from its callbacks): it is cancelled
+  // now, and its memory goes once no callback is running.
+  for (auto& d : dials_) {
+    if (!all && !d->finished()) continue;
+    d->cancel();
+    group.loop.defer([raw = d.release()] { delete raw; });
   }
-  std::vector<PendingConnect*> pending_;
-  std::optional<Resolver> own_resolver_;
-  std::vector<std::pair<Resolver*, Resolver::LookupId>> lookups_;
-};
+  std::erase(dials_, nullptr);
+}
+
+TcpStream ClientImpl::complete(PendingConnect* p) noexcept {
+  (void)group.loop.unwatch(p->stream().native_handle());
+  if (p->timer != 0) group.loop.cancel_timer(p->timer);
+  pending_.erase(std::find(pending_.begin(), pending_.end(), p));
+  TcpStream s = std::move(p->stream());
+  delete p;
+  return s;
+}
+
+std::size_t ClientImpl::pending() const noexcept {
+  return pending_.size() +
+         static_cast<std::size_t>(
+             std::count_if(dials_.begin(), dials_.end(), [](auto& d) { return !d->finished(); }));
+}
+
+void ClientImpl::drop(PendingConnect* p) noexcept {
+  (void)group.loop.unwatch(p->stream().native_handle());
+  if (p->timer != 0) group.loop.cancel_timer(p->timer);
+  delete p;
+}
 
 void PendingConnect::on_io(unsigned) noexcept {
   const auto why = stream_.finish_connect();
@@ -191,10 +153,9 @@ void PendingConnect::on_io(unsigned) noexcept {
   ClientImpl& owner = owner_;
   const Endpoint to = to_;
   const ConnectOptions options = std::move(options_);
+  const auto deadline = deadline_;
   TcpStream stream = owner.complete(this);  // `this` is gone from here on
-  const net::TlsStart start{options.tls, options.server_name, to};
-  if (auto c = owner.group.adopt(std::move(stream), options.tls ? &start : nullptr); !c)
-    owner.group.handler.on_connect_failed(to, c.error());
+  owner.adopt_connected(std::move(stream), to, options, deadline);
 }
 
 void PendingConnect::on_timeout() noexcept {
@@ -205,12 +166,8 @@ void PendingConnect::on_timeout() noexcept {
 void PendingConnect::failed(std::error_code why) noexcept {
   ClientImpl& owner = owner_;
   const Endpoint to = to_;
-  std::vector<Endpoint> next = std::move(fallbacks);
-  const auto until = deadline;
-  const ConnectOptions options = std::move(options_);
   (void)owner.complete(this);  // closes the socket; `this` is gone from here on
-  if (next.empty()) return owner.group.handler.on_connect_failed(to, why);
-  owner.try_in_turn(std::move(next), until, options);
+  owner.group.handler.on_connect_failed(to, why);
 }
 
 }  // namespace net
@@ -240,10 +197,6 @@ Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
 Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,
                        const ConnectOptions& options) noexcept {
   return impl_->connect(to, timeout, options);
-}
-Status Client::connect(std::string_view host_port, std::chrono::milliseconds timeout,
-                       const ConnectOptions& options) noexcept {
-  return impl_->connect_by_name(host_port, timeout, options);
 }
 std::size_t Client::pending() const noexcept {
   return impl_->pending();

@@ -98,9 +98,12 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
   if (secure) {
     // A peer that never finishes its handshake is closed at the deadline.
     const Connection::Id id = c.id();
-    secure->handshake_timer = loop.add_timer(
-        std::max(std::chrono::milliseconds(1), tls->context->options().handshake_timeout),
-        [this, id] {
+    auto limit = tls->context->options().handshake_timeout;
+    if (tls->deadline != EventLoop::Clock::time_point::max())
+      limit = std::min(limit, std::chrono::ceil<std::chrono::milliseconds>(
+                                  tls->deadline - EventLoop::Clock::now()));
+    secure->handshake_timer =
+        loop.add_timer(std::max(std::chrono::milliseconds(1), limit), [this, id] {
           Connection* late = find(id);
           if (late == nullptr || !(late->flags_ & kHandshaking)) return;
           late->tls_->handshake_timer = 0;  // it fired

@@ -48,6 +48,10 @@ struct TlsStart {
   std::shared_ptr<TlsContext> context;
   std::string_view server_name;  // a Client's; empty: the context's
   Endpoint connect_target;
+  /// A dial's deadline: the handshake ends by then too (one deadline covers
+  /// resolution, connect and handshake). time_point::max(): the context's
+  /// handshake_timeout alone.
+  EventLoop::Clock::time_point deadline = EventLoop::Clock::time_point::max();
 };
 
 class Group {

@@ -66,21 +66,14 @@ struct TlsConsole : ConnectionHandler {
 int run_tls(const ConnectOptions& opt) {
   auto tls = make_client_tls(opt.tls, opt.address);
   if (!tls) return fail("TLS", tls.error());
-  // One timeout for the lookup and the connect together.
-  const auto deadline = EventLoop::Clock::now() + to_millis(opt.timeout);
-  auto resolved = resolve(opt.address, {.timeout = to_millis(opt.timeout)});
-  if (!resolved) return fail("connect " + opt.address, resolved.error());
-  const Endpoint* to = &resolved->front();
-  const auto left =
-      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - EventLoop::Clock::now());
   auto loop = EventLoop::create();
   if (!loop) return fail("event loop", loop.error());
   TlsConsole console(opt);
   console.loop = &*loop;
   auto client = Client::create(*loop, console);
   if (!client) return fail("client", client.error());
-  if (auto st = client->connect(*to, std::max(left, std::chrono::milliseconds(1)), {.tls = *tls});
-      !st)
+  // One deadline for the lookup, the connect and the TLS handshake together.
+  if (auto st = client->connect(opt.address, to_millis(opt.timeout), {.tls = *tls}); !st)
     return fail("connect " + opt.address, st.error());
   std::atomic<bool> stdin_done{false};
   std::thread pump([&] {
