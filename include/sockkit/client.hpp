@@ -75,19 +75,23 @@ class Client {
   Client& operator=(Client&& other) noexcept;
 
   /// Starts a non-blocking connect. Later: on_open, or on_connect_failed with the
-  /// reason (SO_ERROR checked — writable alone is not success). An immediate
+  /// reason (SO_ERROR checked — writable alone is not success). With TLS the
+  /// handshake must be done by `timeout` too. An immediate
   /// failure (bad address, no route) is returned here instead. A negative
   /// `timeout` sets no limit of sockkit's (the stack's own SYN retries still end it).
   ///
   ///     client->connect(to, 5s, {.keepalive = sockkit::Keepalive{.idle = 30s}});
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
                  const ConnectOptions& options = {}) noexcept;
-  /// Connects to "host:port": the name is resolved on the loop (never blocking
-  /// it), then each address is tried in turn, IPv6 and IPv4 interleaved, each
-  /// with an equal share of what is left of `timeout` — which covers the
-  /// lookup too. Later: on_open, or one on_connect_failed with the last reason
-  /// (for a failed lookup `to` is an empty Endpoint and `why` is
-  /// errc::name_not_resolved or errc::timed_out). Numeric text connects at once.
+  /// Connects to "host:port" as RFC 8305 (Happy Eyeballs) says: A and AAAA
+  /// are asked on the loop (never blocking it); connecting starts on the IPv6
+  /// answer, or 50 ms after an IPv4 one; addresses alternate between the
+  /// families, the next starting 250 ms after the previous or at once when it
+  /// fails; the first to connect wins and the others are closed. One deadline,
+  /// `timeout`, covers the lookup, the connects and the TLS handshake. Later:
+  /// on_open, or one on_connect_failed with the reason (for a failed lookup
+  /// `to` is an empty Endpoint and `why` is errc::name_not_resolved or
+  /// errc::timed_out). Numeric text connects at once.
   ///
   ///     client->connect("broker.example.com:8883", 10s, {.tls = tls});
   Status connect(std::string_view host_port, std::chrono::milliseconds timeout,

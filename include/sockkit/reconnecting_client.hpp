@@ -134,7 +134,9 @@ struct ClientStats {
 
 /// Callbacks of a ReconnectingClient. From ConnectionHandler: on_open is
 /// "connected", on_close(c, why) is "disconnected" (with the reason as a
-/// portable condition), on_connect_failed reports each address that failed.
+/// portable condition), on_connect_failed reports each address that failed,
+/// and an attempt that failed without an address to blame (resolution, the
+/// deadline) with an empty Endpoint.
 class ReconnectingHandler : public ConnectionHandler {
  public:
   /// Attempt `attempt` (1, 2, …) starts connecting to `addresses`, those known
