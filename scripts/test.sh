@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The whole test suite: format and docs checks and the API reference (Doxygen,
+# The whole test suite: format, licence and docs checks and the API reference (Doxygen,
 # warnings are errors); then build + test under the release, AddressSanitizer/UBSan,
 # ThreadSanitizer and -fno-exceptions -fno-rtti builds, sockkit on lwIP
 # (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe tests, lwIP smoke
