@@ -7,6 +7,7 @@
 #include <atomic>
 #include <optional>
 #include <random>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -115,6 +116,46 @@ TEST_P(LoopTest, TimersFireInOrderAtTheirTime) {
   EXPECT_TRUE(loop_->run_until([&] { return order.size() == 3; }, Clock::now() + 5s));
   EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
   EXPECT_GE(first_ms, 20);
+}
+
+TEST_P(LoopTest, SoonRunsOnTheNextIterationNeverNow) {
+  std::vector<int> order;
+  loop_->soon([&] { order.push_back(1); });  // outside any callback: still not now
+  EXPECT_TRUE(order.empty());
+  loop_->soon([&] {
+    order.push_back(2);
+    loop_->soon([&] { order.push_back(4); });  // from soon work: the iteration after
+  });
+  const SoonId dropped = loop_->soon([&] { order.push_back(99); });
+  loop_->soon([&] { order.push_back(3); });
+  EXPECT_TRUE(loop_->cancel_soon(dropped));
+  EXPECT_FALSE(loop_->cancel_soon(dropped));
+  ASSERT_OK(loop_->run_once(5s));  // queued work: the wait does not sleep
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3}));
+  ASSERT_OK(loop_->run_once(5s));
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 3, 4}));
+}
+
+TEST_P(LoopTest, SoonWorkMayCancelLaterSoonWorkOfTheSameIteration) {
+  int ran = 0;
+  SoonId second = 0;
+  loop_->soon([&] {
+    ++ran;
+    EXPECT_TRUE(loop_->cancel_soon(second));
+  });
+  second = loop_->soon([&] { ran += 10; });
+  ASSERT_OK(loop_->run_once(5s));
+  EXPECT_EQ(ran, 1);
+}
+
+TEST_P(LoopTest, SoonFromATimerRunsInTheSameIterationAfterTimers) {
+  std::vector<std::string> order;
+  loop_->add_timer(0ms, [&] {
+    order.push_back("timer");
+    loop_->soon([&] { order.push_back("soon"); });
+  });
+  loop_->run_until([&] { return order.size() == 2; }, Clock::now() + 5s);
+  EXPECT_EQ(order, (std::vector<std::string>{"timer", "soon"}));
 }
 
 TEST_P(LoopTest, RepeatingTimerRepeatsUntilCancelled) {

@@ -60,6 +60,8 @@ struct LoopOptions {
 
 /// Identifies a timer; 0 is never a timer. Cancelling a stale id is harmless.
 using TimerId = std::uint64_t;
+/// Identifies work queued with EventLoop::soon(); 0 is never one. Ids are never reused.
+using SoonId = std::uint64_t;
 
 class EventLoop;
 class TimerReservation;
@@ -141,6 +143,16 @@ class EventLoop {
   ///
   ///     if (++reads == kBudget) return loop->requeue(fd, sockkit::io::readable);
   void requeue(NativeHandle h, unsigned events) noexcept;
+  /// Runs `fn` on the loop's next iteration — never now, even outside any
+  /// callback — after that iteration's I/O, timers and posted work, in the
+  /// order queued. Work queued by such a function waits for the iteration after.
+  /// A waiting loop does not sleep while work is queued. Loop thread only.
+  ///
+  ///     loop->soon([&] { handler.on_done(result); });  // after the caller has returned
+  SoonId soon(std::function<void()> fn);
+  /// Drops work queued with soon(); true if it had not run yet.
+  bool cancel_soon(SoonId id) noexcept;
+
   /// Runs `fn` once no callback of this loop is on the stack: at the end of the
   /// outermost iteration, or at once when called outside any callback. This is
   /// how objects are destroyed from inside their own callbacks.

@@ -72,6 +72,13 @@ struct EventLoop::Impl final : IoHandler {
     return timers.add(time::deadline_after(Clock::now(), period), time::saturating_duration(period),
                       std::move(fn), reserved);
   }
+  struct Soon {
+    SoonId id;
+    std::function<void()> fn;  // empty once cancelled
+  };
+  std::vector<Soon> soon;      // queued for the next iteration's soon phase
+  std::vector<Soon> soon_now;  // the batch being run
+  SoonId last_soon = 0;
   std::vector<poll::Ready> requeued;            // reported again next iteration (fairness bounds)
   std::vector<std::function<void()>> deferred;  // run once no callback is on the stack
   bool running_deferred = false;
@@ -86,7 +93,24 @@ struct EventLoop::Impl final : IoHandler {
 
   void on_io(unsigned) noexcept override { sys::drain(waker); }  // the waker fired
 
+  std::size_t run_soon() {
+    if (soon.empty() || !soon_now.empty()) return 0;  // a nested iteration leaves it to the outer
+    soon_now.swap(soon);  // what these queue waits for the next iteration
+    std::size_t ran = 0;
+    for (std::size_t i = 0; i < soon_now.size(); ++i) {
+      if (!soon_now[i].fn) continue;
+      auto fn = std::move(soon_now[i].fn);
+      soon_now[i].fn = nullptr;
+      fn();
+      ++ran;
+    }
+    soon_now.clear();
+    if (soon.empty()) soon.swap(soon_now);  // keep the capacity
+    return ran;
+  }
+
   int wait_timeout(std::chrono::milliseconds max_wait) {
+    if (!soon.empty()) return 0;  // work is queued for this very iteration
     // Posted work waiting (and not blocked behind an outer run_posted): do not sleep.
     if (!running_posted && has_posted.load(std::memory_order_acquire)) return 0;
     long long wait = max_wait.count() < 0 ? -1 : max_wait.count();
@@ -166,6 +190,25 @@ struct EventLoop::Impl final : IoHandler {
     return n;
   }
 };
+
+SoonId EventLoop::soon(std::function<void()> fn) {
+  SOCKKIT_LOOP_THREAD_ONLY();
+  const SoonId id = ++impl_->last_soon;
+  impl_->soon.push_back({id, std::move(fn)});
+  return id;
+}
+
+bool EventLoop::cancel_soon(SoonId id) noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
+  for (auto* list : {&impl_->soon, &impl_->soon_now})
+    for (auto& s : *list)
+      if (s.id == id) {
+        const bool pending = static_cast<bool>(s.fn);
+        s.fn = nullptr;
+        return pending;
+      }
+  return false;
+}
 
 EventLoop::~EventLoop() {
   if (owner_) delete impl_;
@@ -329,6 +372,16 @@ void EventLoop::stop() noexcept {
   sys::wake(impl_->waker);
 }
 
+// One iteration, in this order:
+//   1. wait for I/O — not at all while requeued, posted or soon() work is queued,
+//      else until the next timer or `max_wait`;
+//   2. I/O readiness (and completions) reported by the backend;
+//   3. events requeued by handlers that stopped early (fairness);
+//   4. timers now due;
+//   5. work posted from other threads;
+//   6. soon() work queued before this phase began;
+//   7. closing: what defer() queued (objects destroyed from their own
+//      callbacks), once no callback is on the stack.
 Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
   Impl& s = *impl_;
@@ -358,7 +411,8 @@ Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noex
   ran += s.run_requeued();
   if (s.timers.size() != 0) ran += s.timers.run_expired(s.now);
   ran += s.run_posted();
-  return ran;
+  ran += s.run_soon();
+  return ran;  // the closing phase (deferred work) follows as `depth` unwinds
 }
 
 Status EventLoop::run() noexcept {

@@ -34,9 +34,10 @@ Status ClientImpl::init() {
 void ClientImpl::retire() noexcept {
   retired_ = true;
   cancel_timers();
-  cancel(pump_timer_);
+  cancel_soon(pump_soon_);
+  cancel_soon(stop_soon_);
+  cancel_soon(drop_soon_);
   cancel(stop_timer_);
-  cancel(drop_timer_);
   conn_ = nullptr;
   link_.reset();  // closes without DISCONNECT: the broker publishes the will
 }
@@ -46,9 +47,9 @@ void ClientImpl::stop() noexcept {
   stopping_ = true;
   // From the loop, not from inside stop(): what publish() queued leaves first,
   // and its completions reach the handler as always.
-  cancel(pump_timer_);
-  stop_timer_ = timers_.add_timer(milliseconds(0), [this] {
-    stop_timer_ = 0;
+  cancel_soon(pump_soon_);
+  stop_soon_ = loop_.soon([this] {
+    stop_soon_ = 0;
     finish_stop();
   });
 }
@@ -161,6 +162,7 @@ void ClientImpl::on_close(Connection& c, std::error_code why) {
   user_.on_disconnected(why);
   if (retired_) return;
   if (stopping_) {
+    cancel_soon(stop_soon_);
     cancel(stop_timer_);
     link_->stop();
   }

@@ -107,6 +107,10 @@ class ClientImpl final : public ReconnectingHandler {
     if (id != 0) loop_.cancel_timer(id);
     id = 0;
   }
+  void cancel_soon(SoonId& id) noexcept {
+    if (id != 0) loop_.cancel_soon(id);
+    id = 0;
+  }
   void cancel_timers() noexcept;
 
   std::error_code unexpected() noexcept { return make_error_code(reason::unexpected_packet); }
@@ -181,9 +185,10 @@ class ClientImpl final : public ReconnectingHandler {
   std::uint32_t broker_max_packet_ = codec::kMaxRemainingLength;
   std::chrono::milliseconds keepalive_;
   Clock::time_point last_sent_{}, last_received_{}, ping_deadline_{};
-  TimerId connack_timer_ = 0, keepalive_timer_ = 0, pump_timer_ = 0, stop_timer_ = 0;
-  TimerId drop_timer_ = 0;
-  static constexpr std::size_t kTimers = 5;  // the TimerIds above
+  TimerId connack_timer_ = 0, keepalive_timer_ = 0, stop_timer_ = 0;
+  static constexpr std::size_t kTimers = 3;  // the TimerIds above
+  // Work for the loop's next turn, never done inside the caller's call.
+  SoonId pump_soon_ = 0, stop_soon_ = 0, drop_soon_ = 0;
   TimerReservation timers_;
   Stats stats_;
 };

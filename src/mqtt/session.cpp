@@ -89,20 +89,20 @@ void ClientImpl::report_dropped(std::size_t messages, std::size_t bytes) {
   stats_.dropped_bytes += bytes;
   unreported_drops_.first += messages;
   unreported_drops_.second += bytes;
-  if (drop_timer_ != 0) return;
+  if (drop_soon_ != 0) return;
   // From the loop, not from inside publish(): the handler may destroy the client.
-  drop_timer_ = timers_.add_timer(milliseconds(0), [this] {
-    drop_timer_ = 0;
+  drop_soon_ = loop_.soon([this] {
+    drop_soon_ = 0;
     const auto [n, b] = std::exchange(unreported_drops_, {0, 0});
     user_.on_dropped(n, b);
   });
 }
 
 void ClientImpl::schedule_pump() {
-  if (pump_timer_ != 0 || phase_ != Phase::connected || stopping_ || retired_) return;
+  if (pump_soon_ != 0 || phase_ != Phase::connected || stopping_ || retired_) return;
   // Not from inside publish(): completions then always arrive from the loop.
-  pump_timer_ = timers_.add_timer(milliseconds(0), [this] {
-    pump_timer_ = 0;
+  pump_soon_ = loop_.soon([this] {
+    pump_soon_ = 0;
     pump();
   });
 }
