@@ -359,5 +359,19 @@ TEST_F(ResolverTest, LoopKeepsServingWhileALookupWaitsOnABlackholedServer) {
   EXPECT_LT(worst, kWorstRoundTrip);
 }
 
+TEST_F(ResolverTest, NoServerToAskAnswersFromTheLoopNeverInsideTheCall) {
+  make(config({}));  // nobody to ask
+  int answers = 0;
+  std::error_code why;
+  resolver->lookup("nobody.test", 80, LookupFamilies::ipv4, 1s, [&](const FamilyAnswer& a) {
+    ++answers;
+    if (!a.result) why = a.result.error();
+  });
+  EXPECT_EQ(answers, 0) << "the callback runs on the loop, not inside lookup()";
+  loop->run_until([&] { return answers > 0; }, EventLoop::Clock::now() + 2s);
+  EXPECT_EQ(answers, 1);
+  EXPECT_EQ(why, failure::dns_server_failure) << why.message();
+}
+
 }  // namespace
 }  // namespace sockkit::test

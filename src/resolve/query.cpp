@@ -57,6 +57,8 @@ void Query::retire() noexcept {
   retired_ = true;
   if (timer_ != 0) loop_.cancel_timer(timer_);
   timer_ = 0;
+  if (later_ != 0) loop_.cancel_soon(later_);
+  later_ = 0;
   udp_v4_.reset();  // safe inside the channel's own callback
   udp_v6_.reset();
   stop_tcp();
@@ -93,8 +95,10 @@ void Query::next_try() noexcept {
 }
 
 void Query::later(std::function<void()> fn) {
-  loop_.defer([alive = std::weak_ptr<int>(alive_), fn = std::move(fn)] {
-    if (!alive.expired()) fn();
+  if (later_ != 0) loop_.cancel_soon(later_);
+  later_ = loop_.soon([this, fn = std::move(fn)] {
+    later_ = 0;
+    fn();
   });
 }
 

@@ -67,7 +67,7 @@ class Query final : UdpHandler, IoHandler {
   void stop_tcp() noexcept;
   void arm_timer() noexcept;
   void finish(Result<dns::Answer> answer, const Endpoint& server) noexcept;
-  /// Runs `fn` after the current callbacks unwind, unless this query is gone by then.
+  /// Runs `fn` on the loop's next iteration, unless this query is retired by then.
   void later(std::function<void()> fn);
   UdpChannel* channel_for(Family family) noexcept;
 
@@ -86,7 +86,7 @@ class Query final : UdpHandler, IoHandler {
   std::error_code last_error_{};
   TimerId timer_ = 0;
   bool retired_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  SoonId later_ = 0;
   // TCP, after a truncated answer.
   TcpStream tcp_;
   Endpoint tcp_server_;
