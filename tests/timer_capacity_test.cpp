@@ -285,8 +285,8 @@ TEST_F(TimerCapacity, LookupWithItsTimersReservedStillTimesOut) {
 }
 
 TEST_F(TimerCapacity, MqttClientReservesItsTimersAtCreate) {
-  // Three MQTT timers, four of the reconnecting client, the TLS sweep.
-  make_loop(7);
+  // Two MQTT timers, four of the reconnecting client, the TLS sweep.
+  make_loop(6);
   struct : mqtt::Handler {
   } handler;
   mqtt::Settings settings;
@@ -296,7 +296,7 @@ TEST_F(TimerCapacity, MqttClientReservesItsTimersAtCreate) {
   ASSERT_FALSE(refused);
   EXPECT_TRUE(exhausted(refused.error())) << refused.error().message();
   loop_.reset();
-  make_loop(8);
+  make_loop(7);
   auto client = mqtt::Client::create(*loop_, settings, handler);
   ASSERT_OK(client);
   EXPECT_EQ(loop_->add_timer(1s, [] {}), 0u);

@@ -1,274 +1,300 @@
 // SPDX-License-Identifier: MIT
-// The MQTT client's publications: publish() into the outbox, the in-flight
-// window, PUBACK / PUBREC / PUBREL / PUBCOMP both ways, retransmission on a
-// resumed session and a fresh start on a new one.
-#include <algorithm>
-#include <utility>
+// The session's connection side: CONNECT and CONNACK, what arrives,
+// keepalive, subscriptions, DISCONNECT. Publications: session_publish.cpp.
+#include "mqtt/session.hpp"
 
-#include "mqtt/client_impl.hpp"
+#include <algorithm>
+#include <array>
 
 namespace sockkit::mqtt {
 
 using namespace detail;
+using codec::PacketType;
+using std::chrono::milliseconds;
 
-Result<std::uint64_t> ClientImpl::publish(std::string_view topic,
-                                          std::span<const std::byte> payload, QoS qos,
-                                          bool retain) noexcept {
-  if (!codec::valid_topic_name(topic) || static_cast<unsigned>(qos) > 2)
-    return std::make_error_code(std::errc::invalid_argument);
-  const codec::Publish probe{.topic = topic, .payload = payload, .qos = qos, .packet_id = 1};
-  if (codec::publish_size(settings_.version, probe) > codec::kMaxRemainingLength)
-    return make_error_code(reason::packet_too_large);
-  Pending p;
-  p.id = outbox_.next_id();
-  p.topic.assign(topic);
-  p.payload.assign(payload.begin(), payload.end());
-  p.qos = qos;
-  p.retain = retain;
-  const std::uint64_t id = p.id;
-  Status stored;
-  const auto dropped = outbox_.push(std::move(p), stored);
-  if (!stored) {  // not kept durably: refuse rather than promise
-    outbox_.erase(outbox_.messages().end() - 1);
-    return stored.error();
-  }
-  if (dropped.messages > 0) report_dropped(dropped.messages, dropped.bytes);
-  if (dropped.refused_new) return failure::outbox_full;
-  schedule_pump();
-  return id;
+Message EventBatch::message(const SessionEvent& e) const noexcept {
+  const auto* base = bytes.data();
+  return Message{
+      .topic = {reinterpret_cast<const char*>(base) + e.topic_at, e.topic_size},
+      .payload = {base + e.payload_at, e.payload_size},
+      .qos = e.qos,
+      .retain = e.retain,
+      .duplicate = e.duplicate,
+  };
 }
 
-void ClientImpl::resume() {
-  for (auto& m : outbox_.messages()) {
-    if (m.stage == Stage::published) {
-      write_publish(m, true);
-      ++stats_.retransmitted;
-    } else if (m.stage == Stage::released) {
-      if (auto n =
-              codec::write_ack(settings_.version, PacketType::pubrel, m.packet_id, 0, scratch(8)))
-        send(*n);
-      ++stats_.retransmitted;
-    }
-  }
-  auto unanswered = std::move(requests_);
-  requests_.clear();
-  for (auto& r : unanswered) {
-    if (r.subscribe)
-      send_subscribe(r.asked);
-    else
-      send_unsubscribe(r.asked.front().filter);
-  }
+Session::Session(const Settings& settings)
+    : settings_(settings),
+      outbox_(settings_.outbox_bytes, settings_.outbox_messages, settings_.outbox_overflow,
+              settings_.store),
+      client_id_(settings_.client_id),
+      keepalive_(settings_.keepalive) {}
+
+Status Session::restore() {
+  return outbox_.restore();
 }
 
-void ClientImpl::start_fresh_session() {
-  incoming_qos2_.clear();
-  requests_.clear();
-  unsent_.clear();  // every subscription is made again below
-  auto& messages = outbox_.messages();
-  for (std::size_t i = 0; i < messages.size();) {
-    Pending& m = messages[i];
-    if (m.stage == Stage::released) {
-      // PUBREC came, PUBREL did not complete: the broker that took the message
-      // has lost it with the session. Sending it again could duplicate it.
-      complete(i, make_error_code(reason::session_not_resumed));
-      if (retired_) return;
-      continue;
-    }
-    if (m.stage == Stage::published) {
-      outbox_.set_stage(m, Stage::queued);
-      m.packet_id = 0;
-      outbox_.changed(m);
-    }
-    ++i;
-  }
-  if (!subscriptions_.empty()) send_subscribe(subscriptions_);
+Status Session::connected(SessionClock::time_point now) {
+  now_ = now;
+  phase_ = Phase::awaiting_connack;
+  stopping_ = false;
+  ping_outstanding_ = false;
+  last_received_ = now;
+  connack_deadline_ = now + settings_.connack_timeout;
+  aliases_in_.assign(settings_.topic_alias_maximum, std::string());
+  aliases_out_.clear();
+  const bool v5 = settings_.version == Version::v5;
+  const codec::Connect connect{
+      .version = settings_.version,
+      .client_id = client_id_,
+      .clean = settings_.clean_session,
+      .keepalive_s = static_cast<std::uint16_t>(settings_.keepalive.count()),
+      .user_name = settings_.user_name,
+      .password = settings_.password,
+      .will = settings_.will ? &*settings_.will : nullptr,
+      .session_expiry = v5 ? static_cast<std::uint32_t>(settings_.session_expiry.count()) : 0,
+      .receive_maximum = v5 ? settings_.receive_maximum : std::uint16_t{0},
+      .maximum_packet_size = v5 ? settings_.max_packet_size : 0,
+      .topic_alias_maximum = v5 ? settings_.topic_alias_maximum : std::uint16_t{0},
+  };
+  std::size_t size = 64 + client_id_.size() + settings_.user_name.value_or("").size() +
+                     settings_.password.value_or("").size();
+  if (settings_.will) size += settings_.will->topic.size() + settings_.will->payload.size();
+  if (auto ec =
+          write(size, [&](std::span<std::byte> to) { return codec::write_connect(connect, to); }))
+    return ec;
+  return {};
 }
 
-void ClientImpl::report_dropped(std::size_t messages, std::size_t bytes) {
-  stats_.dropped_messages += messages;
-  stats_.dropped_bytes += bytes;
-  unreported_drops_.first += messages;
-  unreported_drops_.second += bytes;
-  if (drop_soon_ != 0) return;
-  // From the loop, not from inside publish(): the handler may destroy the client.
-  drop_soon_ = loop_.soon([this] {
-    drop_soon_ = 0;
-    const auto [n, b] = std::exchange(unreported_drops_, {0, 0});
-    user_.on_dropped(n, b);
-  });
+void Session::disconnected() noexcept {
+  phase_ = Phase::offline;
+  ping_outstanding_ = false;
+  out_.clear();  // nothing more can be sent on that connection
 }
 
-void ClientImpl::schedule_pump() {
-  if (pump_soon_ != 0 || phase_ != Phase::connected || stopping_ || retired_) return;
-  // Not from inside publish(): completions then always arrive from the loop.
-  pump_soon_ = loop_.soon([this] {
-    pump_soon_ = 0;
-    pump();
-  });
-}
-
-void ClientImpl::pump() {
-  // SUBSCRIBE and UNSUBSCRIBE first, in the order they were asked for.
-  while (!unsent_.empty() && phase_ == Phase::connected && conn_ != nullptr && !retired_) {
-    Request r = std::move(unsent_.front());
-    unsent_.erase(unsent_.begin());
-    if (r.subscribe)
-      send_subscribe(r.asked);
-    else
-      send_unsubscribe(r.asked.front().filter);
-  }
-  auto& messages = outbox_.messages();
-  for (std::size_t i = 0; i < messages.size();) {
-    if (phase_ != Phase::connected || retired_ || conn_ == nullptr) return;
-    if (conn_->queued_bytes() >= kQueueHighMark) return;  // on_drain resumes
-    Pending& m = messages[i];
-    if (m.stage != Stage::queued) {
-      ++i;
-      continue;
-    }
-    if (m.qos != QoS::at_most_once && outbox_.inflight() >= send_window_) return;
-    std::error_code refused;
-    if (static_cast<std::uint8_t>(m.qos) > broker_max_qos_)
-      refused = make_error_code(reason::qos_not_supported);
-    else if (m.retain && !retain_available_)
-      refused = make_error_code(reason::retain_not_supported);
-    else if (codec::publish_size(
-                 settings_.version,
-                 {.topic = m.topic, .payload = m.payload, .qos = m.qos, .packet_id = 1}) >
-             broker_max_packet_)
-      refused = make_error_code(reason::packet_too_large);
-    if (refused) {
-      complete(i, refused);
-      continue;
-    }
-    if (m.qos == QoS::at_most_once) {
-      write_publish(m, false);
-      complete(i, {});
-      continue;
-    }
-    m.packet_id = next_packet_id();
-    outbox_.set_stage(m, Stage::published);
-    outbox_.changed(m);
-    write_publish(m, false);
-    ++i;
-  }
-}
-
-void ClientImpl::write_publish(const Pending& m, bool dup) {
-  codec::Publish p{.topic = m.topic,
-                   .payload = m.payload,
-                   .qos = m.qos,
-                   .retain = m.retain,
-                   .dup = dup,
-                   .packet_id = m.packet_id};
-  if (!dup && alias_limit_ > 0) {  // a retransmission names its topic in full
-    auto it = std::find(aliases_out_.begin(), aliases_out_.end(), m.topic);
-    if (it != aliases_out_.end()) {
-      p.topic_alias = static_cast<std::uint16_t>(it - aliases_out_.begin() + 1);
-      p.topic = {};
-    } else if (aliases_out_.size() < alias_limit_) {
-      aliases_out_.push_back(m.topic);
-      p.topic_alias = static_cast<std::uint16_t>(aliases_out_.size());
-    }
-  }
-  auto n = codec::write_publish(settings_.version, p,
-                                scratch(codec::publish_size(settings_.version, p)));
-  if (n) send(*n);
-}
-
-void ClientImpl::complete(std::size_t index, std::error_code result) {
-  auto it = outbox_.messages().begin() + static_cast<std::ptrdiff_t>(index);
-  const std::uint64_t id = it->id;
-  outbox_.erase(it);
-  if (!result) ++stats_.published;
-  user_.on_published(id, result);
-}
-
-std::error_code ClientImpl::on_ack(PacketType type, const codec::Ack& ack) {
-  auto it = outbox_.find(ack.packet_id);
-  if (it == outbox_.messages().end()) return {};  // already done (a late duplicate)
-  const auto index = static_cast<std::size_t>(it - outbox_.messages().begin());
-  const bool qos2 = it->qos == QoS::exactly_once;
-  switch (type) {
-    case PacketType::puback:
-      if (qos2) return make_error_code(reason::protocol_error);
-      complete(index, code_of(ack.code));
-      break;
-    case PacketType::pubrec:
-      if (!qos2) return make_error_code(reason::protocol_error);
-      if (ack.code >= 0x80) {
-        complete(index, code_of(ack.code));
+Result<std::size_t> Session::receive(std::span<const std::byte> data,
+                                     SessionClock::time_point now) {
+  now_ = now;
+  std::size_t used = 0;
+  while (phase_ != Phase::offline && !stopping_) {
+    codec::FixedHeader h;
+    switch (codec::frame(data.subspan(used), settings_.max_packet_size, h)) {
+      case codec::Frame::need_more:
+        return used;
+      case codec::Frame::malformed:
+        return make_error_code(reason::malformed_packet);
+      case codec::Frame::too_large:
+        return make_error_code(reason::packet_too_large);
+      case codec::Frame::complete:
         break;
-      }
-      if (it->stage != Stage::released) {
-        outbox_.set_stage(*it, Stage::released);
-        outbox_.changed(*it);
-      }
-      if (auto n =
-              codec::write_ack(settings_.version, PacketType::pubrel, ack.packet_id, 0, scratch(8)))
-        send(*n);
-      return {};
-    default:  // pubcomp
-      if (!qos2 || it->stage != Stage::released) return make_error_code(reason::protocol_error);
-      complete(index, code_of(ack.code));
-      break;
-  }
-  if (!retired_) schedule_pump();  // the window has room again
-  return {};
-}
-
-std::error_code ClientImpl::on_publish(const codec::FixedHeader& h,
-                                       std::span<const std::byte> body) {
-  auto p = codec::read_publish(settings_.version, h, body);
-  if (!p) return p.error();
-  std::string_view topic = p->topic;
-  if (p->topic_alias != 0) {
-    if (p->topic_alias > aliases_in_.size()) return make_error_code(reason::topic_alias_invalid);
-    auto& slot = aliases_in_[p->topic_alias - 1u];
-    if (!topic.empty())
-      slot.assign(topic);
-    else if (slot.empty())
-      return make_error_code(reason::topic_alias_invalid);
-    topic = slot;
-  }
-  const Version v = settings_.version;
-  if (p->qos == QoS::exactly_once) {
-    const bool seen = std::find(incoming_qos2_.begin(), incoming_qos2_.end(), p->packet_id) !=
-                      incoming_qos2_.end();
-    if (!seen && incoming_qos2_.size() >= settings_.receive_maximum)
-      return make_error_code(reason::receive_maximum_exceeded);
-    if (seen) {
-      ++stats_.duplicates_dropped;
-    } else {
-      incoming_qos2_.push_back(p->packet_id);
-      if (auto ec = deliver(topic, *p)) return ec;
     }
-    if (auto n = codec::write_ack(v, PacketType::pubrec, p->packet_id, 0, scratch(8))) send(*n);
-    return {};
+    const auto body = data.subspan(used + h.header_size, h.remaining);
+    used += h.total();
+    last_received_ = now;
+    ping_outstanding_ = false;  // any packet shows the broker is alive
+    if (auto ec = handle(h, body)) return ec;
   }
-  if (auto ec = deliver(topic, *p)) return ec;
-  if (p->qos == QoS::at_least_once && !stopping_)  // stopping: the next session gets it again
-    if (auto n = codec::write_ack(v, PacketType::puback, p->packet_id, 0, scratch(8))) send(*n);
+  return used;
+}
+
+std::error_code Session::advance(SessionClock::time_point now) {
+  now_ = now;
+  if (phase_ == Phase::awaiting_connack && now >= connack_deadline_)
+    return make_error_code(reason::connack_timeout);
+  if (phase_ != Phase::connected || keepalive_.count() == 0) return {};
+  if (ping_outstanding_ && now >= ping_deadline_) return make_error_code(reason::ping_timeout);
+  if (!ping_outstanding_ &&
+      (now - last_sent_ >= keepalive_ || now - last_received_ >= keepalive_)) {
+    write(2, [](std::span<std::byte> to) { return codec::write_pingreq(to); });
+    ping_outstanding_ = true;
+    ping_deadline_ = now + keepalive_ / 2;  // no answer by then: the broker is dead
+  }
   return {};
 }
 
-std::error_code ClientImpl::deliver(std::string_view topic, const codec::Publish& p) {
-  ++stats_.received;
-  user_.on_message(Message{
-      .topic = topic, .payload = p.payload, .qos = p.qos, .retain = p.retain, .duplicate = p.dup});
-  return retired_ ? make_error_code(failure::stopped) : std::error_code{};
+std::optional<SessionClock::time_point> Session::next_deadline() const noexcept {
+  if (phase_ == Phase::awaiting_connack) return connack_deadline_;
+  if (phase_ != Phase::connected || keepalive_.count() == 0) return std::nullopt;
+  if (ping_outstanding_) return ping_deadline_;
+  return std::min(last_sent_, last_received_) + keepalive_;
 }
 
-std::uint16_t ClientImpl::next_packet_id() noexcept {
-  for (unsigned tries = 0; tries < 65535; ++tries) {
-    const std::uint16_t id = next_packet_id_;
-    next_packet_id_ = next_packet_id_ == 65535 ? 1 : next_packet_id_ + 1;
-    const bool used = outbox_.find(id) != outbox_.messages().end() ||
-                      std::any_of(requests_.begin(), requests_.end(),
-                                  [&](const Request& r) { return r.packet_id == id; });
-    if (!used) return id;
+void Session::stop(SessionClock::time_point now) {
+  now_ = now;
+  stopping_ = true;
+  if (phase_ != Phase::connected) return;
+  write(2,
+        [&](std::span<std::byte> to) { return codec::write_disconnect(settings_.version, 0, to); });
+}
+
+Status Session::subscribe(std::vector<Subscription> filters) {
+  if (filters.empty()) return std::make_error_code(std::errc::invalid_argument);
+  for (const auto& f : filters)
+    if (!codec::valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2)
+      return std::make_error_code(std::errc::invalid_argument);
+  for (const auto& f : filters) {
+    auto same = std::find_if(subscriptions_.begin(), subscriptions_.end(),
+                             [&](const Subscription& s) { return s.filter == f.filter; });
+    if (same != subscriptions_.end())
+      *same = f;
+    else
+      subscriptions_.push_back(f);
   }
-  return 1;  // unreachable: the window is far below 65535
+  unsent_.push_back({.packet_id = 0, .subscribe = true, .asked = std::move(filters)});
+  return {};
+}
+
+Status Session::unsubscribe(std::string_view filter) {
+  if (!codec::valid_topic_filter(filter)) return std::make_error_code(std::errc::invalid_argument);
+  std::erase_if(subscriptions_, [&](const Subscription& s) { return s.filter == filter; });
+  unsent_.push_back(
+      {.packet_id = 0, .subscribe = false, .asked = {{.filter = std::string(filter)}}});
+  return {};
+}
+
+void Session::take_events(EventBatch& batch) {
+  batch.clear();
+  std::swap(batch, events_);
+}
+
+Stats Session::stats() const noexcept {
+  Stats s = stats_;
+  s.outbox_messages = outbox_.messages().size();
+  s.outbox_bytes = outbox_.bytes();
+  s.inflight = outbox_.inflight();
+  return s;
+}
+
+std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std::byte> body) {
+  const Version v = settings_.version;
+  const auto unexpected = make_error_code(reason::unexpected_packet);
+  if (phase_ == Phase::awaiting_connack && h.type != PacketType::connack) return unexpected;
+  switch (h.type) {
+    case PacketType::connack: {
+      if (phase_ != Phase::awaiting_connack) return unexpected;
+      auto ack = codec::read_connack(v, h, body);
+      if (!ack) return ack.error();
+      if (ack->code != 0) return make_error_code(static_cast<reason>(ack->code));
+      return on_connack(*ack);
+    }
+    case PacketType::publish:
+      return on_publish(h, body);
+    case PacketType::puback:
+    case PacketType::pubrec:
+    case PacketType::pubcomp: {
+      auto ack = codec::read_ack(v, h, body);
+      if (!ack) return ack.error();
+      return on_ack(h.type, *ack);
+    }
+    case PacketType::pubrel: {
+      auto ack = codec::read_ack(v, h, body);
+      if (!ack) return ack.error();
+      std::erase(incoming_qos2_, ack->packet_id);
+      write(8, [&](std::span<std::byte> to) {
+        return codec::write_ack(v, PacketType::pubcomp, ack->packet_id, 0, to);
+      });
+      return {};
+    }
+    case PacketType::suback: {
+      auto ack = codec::read_suback(v, h, body);
+      if (!ack) return ack.error();
+      return on_suback(*ack);
+    }
+    case PacketType::unsuback: {
+      auto ack = codec::read_ack(v, h, body);
+      if (!ack) return ack.error();
+      std::erase_if(requests_, [&](const Request& r) {
+        return !r.subscribe && r.packet_id == ack->packet_id;
+      });
+      return {};
+    }
+    case PacketType::pingresp:
+      if (h.remaining != 0 || h.flags != 0) return make_error_code(reason::malformed_packet);
+      return {};
+    case PacketType::disconnect: {
+      auto d = codec::read_disconnect(v, h, body);
+      if (!d) return d.error();
+      return d->code == 0 ? make_error_code(failure::closed_by_peer) : code_of(d->code);
+    }
+    default:
+      return unexpected;
+  }
+}
+
+std::error_code Session::on_connack(const codec::Connack& ack) {
+  phase_ = Phase::connected;
+  ++stats_.connects;
+  const auto& p = ack.properties;
+  send_window_ = std::min<std::uint16_t>(settings_.max_inflight, p.receive_maximum.value_or(65535));
+  broker_max_packet_ = p.maximum_packet_size.value_or(codec::kMaxRemainingLength + 5);
+  broker_max_qos_ = p.maximum_qos.value_or(2);
+  retain_available_ = p.retain_available.value_or(true);
+  alias_limit_ = settings_.use_topic_aliases
+                     ? std::min<std::uint16_t>(p.topic_alias_maximum.value_or(0), kMaxAliasesOut)
+                     : 0;
+  keepalive_ =
+      p.server_keep_alive ? std::chrono::seconds(*p.server_keep_alive) : settings_.keepalive;
+  if (p.assigned_client_id) client_id_.assign(*p.assigned_client_id);
+  if (ack.session_present)
+    resume();
+  else
+    start_fresh_session();
+  events_.events.push_back(
+      {.kind = SessionEvent::Kind::connected, .session_present = ack.session_present});
+  return {};
+}
+
+std::error_code Session::on_suback(const codec::Suback& ack) {
+  auto it = std::find_if(requests_.begin(), requests_.end(), [&](const Request& r) {
+    return r.subscribe && r.packet_id == ack.packet_id;
+  });
+  if (it == requests_.end()) return {};
+  Request request = std::move(*it);
+  requests_.erase(it);
+  if (ack.codes.size() != request.asked.size()) return make_error_code(reason::protocol_error);
+  EventBatch::Subscribed done{.asked = std::move(request.asked), .results = {}};
+  for (auto b : ack.codes) {
+    const auto code = std::to_integer<std::uint8_t>(b);
+    done.results.push_back(code == 0x80 && settings_.version == Version::v3_1_1
+                               ? make_error_code(reason::unspecified_error)
+                               : code_of(code));
+  }
+  events_.subscriptions.push_back(std::move(done));
+  events_.events.push_back(
+      {.kind = SessionEvent::Kind::subscribed, .subscription = events_.subscriptions.size() - 1});
+  return {};
+}
+
+void Session::send_subscribe(const std::vector<Subscription>& filters) {
+  for (std::size_t first = 0; first < filters.size(); first += codec::kMaxSubackCodes) {
+    const std::size_t count = std::min(codec::kMaxSubackCodes, filters.size() - first);
+    std::array<codec::SubscribeFilter, codec::kMaxSubackCodes> wire;
+    std::size_t bytes = 16;
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto& f = filters[first + i];
+      wire[i] = {.filter = f.filter, .qos = f.qos, .no_local = f.no_local};
+      bytes += f.filter.size() + 3;
+    }
+    Request r{.packet_id = next_packet_id(), .subscribe = true, .asked = {}};
+    r.asked.assign(filters.begin() + static_cast<std::ptrdiff_t>(first),
+                   filters.begin() + static_cast<std::ptrdiff_t>(first + count));
+    const auto failed = write(bytes, [&](std::span<std::byte> to) {
+      return codec::write_subscribe(settings_.version, r.packet_id, std::span(wire.data(), count),
+                                    to);
+    });
+    if (!failed) requests_.push_back(std::move(r));
+  }
+}
+
+void Session::send_unsubscribe(std::string filter) {
+  Request r{.packet_id = next_packet_id(), .subscribe = false, .asked = {}};
+  const std::string_view one[] = {filter};
+  if (write(filter.size() + 16, [&](std::span<std::byte> to) {
+        return codec::write_unsubscribe(settings_.version, r.packet_id, one, to);
+      }))
+    return;
+  r.asked.push_back({.filter = std::move(filter)});
+  requests_.push_back(std::move(r));
 }
 
 }  // namespace sockkit::mqtt

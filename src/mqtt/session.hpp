@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+// One MQTT session with no I/O and no event loop: bytes in (receive), bytes
+// out (output), the time in (advance), the next moment that matters out
+// (next_deadline), and what happened as an ordered list of events. The state
+// is complete before any event is read, so whoever delivers the events may be
+// destroyed by any of them. mqtt::Client drives one on a connection
+// (client.cpp); tests drive it with a fake clock (tests/unit/).
+//
+//   Session s(settings);
+//   s.connected(now);                // CONNECT is in s.output()
+//   s.receive(connack_bytes, now);   // events: connected
+//   s.publish("meter/1", bytes, QoS::at_least_once, false);
+//   s.pump(64 << 10, now);           // PUBLISH is in s.output()
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "mqtt/codec.hpp"
+#include "mqtt/outbox.hpp"
+#include "sockkit/mqtt.hpp"
+
+namespace sockkit::mqtt {
+
+using SessionClock = std::chrono::steady_clock;
+
+namespace detail {
+inline constexpr std::uint16_t kMaxAliasesOut = 32;  // topics we alias toward the broker
+
+/// A reason code as an error (success codes, below 0x80, as none).
+inline std::error_code code_of(std::uint8_t reason_code) noexcept {
+  return reason_code < 0x80 ? std::error_code{} : make_error_code(static_cast<reason>(reason_code));
+}
+}  // namespace detail
+
+/// Something the application must hear of, in the order it happened.
+struct SessionEvent {
+  enum class Kind : std::uint8_t { connected, message, published, subscribed, dropped };
+  Kind kind;
+  bool session_present = false;  ///< connected
+  std::uint64_t id = 0;          ///< published: the publish() id
+  std::error_code result{};      ///< published
+  std::size_t messages = 0;      ///< dropped
+  std::size_t bytes = 0;         ///< dropped
+  /// message: topic and payload at these offsets of EventBatch::bytes.
+  std::size_t topic_at = 0, topic_size = 0, payload_at = 0, payload_size = 0;
+  QoS qos = QoS::at_most_once;   ///< message
+  bool retain = false;           ///< message
+  bool duplicate = false;        ///< message
+  std::size_t subscription = 0;  ///< subscribed: index in EventBatch::subscriptions
+};
+
+/// Events taken out of a session, with the bytes and results they refer to.
+struct EventBatch {
+  struct Subscribed {
+    std::vector<Subscription> asked;
+    std::vector<std::error_code> results;
+  };
+  std::vector<SessionEvent> events;
+  std::vector<std::byte> bytes;  // messages' topics and payloads
+  std::vector<Subscribed> subscriptions;
+  void clear() noexcept {
+    events.clear();
+    bytes.clear();
+    subscriptions.clear();
+  }
+  /// The message of a `message` event, pointing into `bytes`.
+  Message message(const SessionEvent& e) const noexcept;
+};
+
+class Session {
+ public:
+  explicit Session(const Settings& settings);
+
+  /// Reads the message store (if any) into the outbox.
+  Status restore();
+
+  // The connection.
+  /// The transport is up: CONNECT is written; CONNACK is awaited until
+  /// settings.connack_timeout.
+  Status connected(SessionClock::time_point now);
+  /// The transport is gone: nothing is in flight on it any more.
+  void disconnected() noexcept;
+  /// Bytes from the broker; returns how many were used (whole packets). An
+  /// error means the connection must be closed with it (malformed, refused,
+  /// a protocol violation, the broker's DISCONNECT).
+  Result<std::size_t> receive(std::span<const std::byte> data, SessionClock::time_point now);
+  /// The time is `now`: keepalive (PINGREQ, or the broker is dead) and the
+  /// CONNACK deadline. An error means: close the connection with it.
+  std::error_code advance(SessionClock::time_point now);
+  /// When advance() must next be called; nullopt: nothing is timed.
+  std::optional<SessionClock::time_point> next_deadline() const noexcept;
+  /// Writes queued SUBSCRIBE/UNSUBSCRIBE and PUBLISH packets while the output
+  /// holds fewer than `room` bytes and the in-flight window allows.
+  void pump(std::size_t room, SessionClock::time_point now);
+  /// Writes DISCONNECT (once connected); from now on incoming QoS 1 messages
+  /// are not acknowledged, so the next session gets them again.
+  void stop(SessionClock::time_point now);
+  /// True once stop() was called, until connected() again.
+  bool stopping() const noexcept { return stopping_; }
+
+  // What the application asks for; nothing is written until pump().
+  Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
+                                bool retain);
+  Status subscribe(std::vector<Subscription> filters);
+  Status unsubscribe(std::string_view filter);
+  /// True while pump() has something to write.
+  bool has_work() const noexcept;
+
+  // What comes out.
+  /// Bytes to send, in order; output_sent() once they are handed to the transport.
+  std::span<const std::byte> output() const noexcept { return out_; }
+  void output_sent() noexcept { out_.clear(); }
+  /// Moves the events so far into `batch` (cleared first).
+  void take_events(EventBatch& batch);
+  bool has_events() const noexcept { return !events_.events.empty(); }
+
+  bool is_connected() const noexcept { return phase_ == Phase::connected; }
+  const std::string& client_id() const noexcept { return client_id_; }
+  Stats stats() const noexcept;
+
+ private:
+  enum class Phase : std::uint8_t { offline, awaiting_connack, connected };
+  using Pending = detail::Pending;
+  using Stage = Pending::Stage;
+  struct Request {
+    std::uint16_t packet_id = 0;
+    bool subscribe = true;
+    std::vector<Subscription> asked;  // for UNSUBSCRIBE: one, its filter
+  };
+
+  /// Appends a packet: `writer(span) -> Result<size_t>`; what it failed with, if anything.
+  template <class Write>
+  std::error_code write(std::size_t at_most, Write&& writer);
+
+  std::error_code handle(const codec::FixedHeader& h, std::span<const std::byte> body);
+  std::error_code on_connack(const codec::Connack& ack);
+  std::error_code on_suback(const codec::Suback& ack);
+  void send_subscribe(const std::vector<Subscription>& filters);
+  void send_unsubscribe(std::string filter);
+
+  void resume();
+  void start_fresh_session();
+  void write_publish(const Pending& m, bool dup);
+  void complete(std::size_t index, std::error_code result);
+  void report_dropped(std::size_t messages, std::size_t bytes);
+  std::error_code on_ack(codec::PacketType type, const codec::Ack& ack);
+  std::error_code on_publish(const codec::FixedHeader& h, std::span<const std::byte> body);
+  void deliver(std::string_view topic, const codec::Publish& p);
+  std::uint16_t next_packet_id() noexcept;
+
+  Settings settings_;
+  detail::Outbox outbox_;
+  std::vector<Subscription> subscriptions_;
+  std::vector<Request> requests_;             // unanswered SUBSCRIBE / UNSUBSCRIBE
+  std::vector<Request> unsent_;               // asked for, not sent yet (packet id 0)
+  std::vector<std::uint16_t> incoming_qos2_;  // PUBREC sent, PUBREL awaited
+  std::vector<std::string> aliases_in_;
+  std::vector<std::string> aliases_out_;
+  std::vector<std::byte> out_;
+  EventBatch events_;
+  std::string client_id_;
+  Phase phase_ = Phase::offline;
+  bool stopping_ = false;
+  bool ping_outstanding_ = false;
+  bool retain_available_ = true;
+  std::uint8_t broker_max_qos_ = 2;
+  std::uint16_t send_window_ = 1;
+  std::uint16_t alias_limit_ = 0;
+  std::uint16_t next_packet_id_ = 1;
+  std::uint32_t broker_max_packet_ = codec::kMaxRemainingLength;
+  std::chrono::milliseconds keepalive_;
+  SessionClock::time_point now_{}, last_sent_{}, last_received_{}, ping_deadline_{},
+      connack_deadline_{};
+  Stats stats_;
+};
+
+// Runs `writer(span) -> Result<size_t>` on at most `at_most` bytes at the end
+// of the output, which grows to the largest burst and is then reused.
+template <class Write>
+inline std::error_code Session::write(std::size_t at_most, Write&& writer) {
+  const std::size_t at = out_.size();
+  out_.resize(at + at_most);
+  auto n = writer(std::span(out_).subspan(at));
+  out_.resize(at + (n ? *n : 0));
+  if (!n) return n.error();
+  last_sent_ = now_;
+  return {};
+}
+
+}  // namespace sockkit::mqtt

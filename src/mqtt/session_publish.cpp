@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: MIT
+// The session's publications: publish() into the outbox, the in-flight
+// window, PUBACK / PUBREC / PUBREL / PUBCOMP both ways, retransmission on a
+// resumed session and a fresh start on a new one.
+#include <algorithm>
+#include <utility>
+
+#include "mqtt/session.hpp"
+
+namespace sockkit::mqtt {
+
+using namespace detail;
+using codec::PacketType;
+
+Result<std::uint64_t> Session::publish(std::string_view topic, std::span<const std::byte> payload,
+                                       QoS qos, bool retain) {
+  if (!codec::valid_topic_name(topic) || static_cast<unsigned>(qos) > 2)
+    return std::make_error_code(std::errc::invalid_argument);
+  const codec::Publish probe{.topic = topic, .payload = payload, .qos = qos, .packet_id = 1};
+  if (codec::publish_size(settings_.version, probe) > codec::kMaxRemainingLength)
+    return make_error_code(reason::packet_too_large);
+  Pending p;
+  p.id = outbox_.next_id();
+  p.topic.assign(topic);
+  p.payload.assign(payload.begin(), payload.end());
+  p.qos = qos;
+  p.retain = retain;
+  const std::uint64_t id = p.id;
+  Status stored;
+  const auto dropped = outbox_.push(std::move(p), stored);
+  if (!stored) {  // not kept durably: refuse rather than promise
+    outbox_.erase(outbox_.messages().end() - 1);
+    return stored.error();
+  }
+  if (dropped.messages > 0) report_dropped(dropped.messages, dropped.bytes);
+  if (dropped.refused_new) return failure::outbox_full;
+  return id;
+}
+
+bool Session::has_work() const noexcept {
+  if (phase_ != Phase::connected || stopping_) return false;
+  if (!unsent_.empty()) return true;
+  return std::any_of(outbox_.messages().begin(), outbox_.messages().end(),
+                     [](const Pending& m) { return m.stage == Stage::queued; });
+}
+
+void Session::report_dropped(std::size_t messages, std::size_t bytes) {
+  stats_.dropped_messages += messages;
+  stats_.dropped_bytes += bytes;
+  auto& events = events_.events;
+  if (!events.empty() && events.back().kind == SessionEvent::Kind::dropped) {
+    events.back().messages += messages;  // one report for a burst
+    events.back().bytes += bytes;
+    return;
+  }
+  events.push_back({.kind = SessionEvent::Kind::dropped, .messages = messages, .bytes = bytes});
+}
+
+void Session::resume() {
+  for (auto& m : outbox_.messages()) {
+    if (m.stage == Stage::published) {
+      write_publish(m, true);
+      ++stats_.retransmitted;
+    } else if (m.stage == Stage::released) {
+      write(8, [&](std::span<std::byte> to) {
+        return codec::write_ack(settings_.version, PacketType::pubrel, m.packet_id, 0, to);
+      });
+      ++stats_.retransmitted;
+    }
+  }
+  auto unanswered = std::move(requests_);
+  requests_.clear();
+  for (auto& r : unanswered) {
+    if (r.subscribe)
+      send_subscribe(r.asked);
+    else
+      send_unsubscribe(r.asked.front().filter);
+  }
+}
+
+void Session::start_fresh_session() {
+  incoming_qos2_.clear();
+  requests_.clear();
+  unsent_.clear();  // every subscription is made again below
+  auto& messages = outbox_.messages();
+  for (std::size_t i = 0; i < messages.size();) {
+    Pending& m = messages[i];
+    if (m.stage == Stage::released) {
+      // PUBREC came, PUBREL did not complete: the broker that took the message
+      // has lost it with the session. Sending it again could duplicate it.
+      complete(i, make_error_code(reason::session_not_resumed));
+      continue;
+    }
+    if (m.stage == Stage::published) {
+      outbox_.set_stage(m, Stage::queued);
+      m.packet_id = 0;
+      outbox_.changed(m);
+    }
+    ++i;
+  }
+  if (!subscriptions_.empty()) send_subscribe(subscriptions_);
+}
+
+void Session::pump(std::size_t room, SessionClock::time_point now) {
+  now_ = now;
+  if (phase_ != Phase::connected || stopping_) return;
+  // SUBSCRIBE and UNSUBSCRIBE first, in the order they were asked for.
+  while (!unsent_.empty()) {
+    Request r = std::move(unsent_.front());
+    unsent_.erase(unsent_.begin());
+    if (r.subscribe)
+      send_subscribe(r.asked);
+    else
+      send_unsubscribe(r.asked.front().filter);
+  }
+  auto& messages = outbox_.messages();
+  for (std::size_t i = 0; i < messages.size();) {
+    if (out_.size() >= room) return;  // the transport is full: called again when it drains
+    Pending& m = messages[i];
+    if (m.stage != Stage::queued) {
+      ++i;
+      continue;
+    }
+    if (m.qos != QoS::at_most_once && outbox_.inflight() >= send_window_) return;
+    std::error_code refused;
+    if (static_cast<std::uint8_t>(m.qos) > broker_max_qos_)
+      refused = make_error_code(reason::qos_not_supported);
+    else if (m.retain && !retain_available_)
+      refused = make_error_code(reason::retain_not_supported);
+    else if (codec::publish_size(
+                 settings_.version,
+                 {.topic = m.topic, .payload = m.payload, .qos = m.qos, .packet_id = 1}) >
+             broker_max_packet_)
+      refused = make_error_code(reason::packet_too_large);
+    if (refused) {
+      complete(i, refused);
+      continue;
+    }
+    if (m.qos == QoS::at_most_once) {
+      write_publish(m, false);
+      complete(i, {});
+      continue;
+    }
+    m.packet_id = next_packet_id();
+    outbox_.set_stage(m, Stage::published);
+    outbox_.changed(m);
+    write_publish(m, false);
+    ++i;
+  }
+}
+
+void Session::write_publish(const Pending& m, bool dup) {
+  codec::Publish p{.topic = m.topic,
+                   .payload = m.payload,
+                   .qos = m.qos,
+                   .retain = m.retain,
+                   .dup = dup,
+                   .packet_id = m.packet_id};
+  if (!dup && alias_limit_ > 0) {  // a retransmission names its topic in full
+    auto it = std::find(aliases_out_.begin(), aliases_out_.end(), m.topic);
+    if (it != aliases_out_.end()) {
+      p.topic_alias = static_cast<std::uint16_t>(it - aliases_out_.begin() + 1);
+      p.topic = {};
+    } else if (aliases_out_.size() < alias_limit_) {
+      aliases_out_.push_back(m.topic);
+      p.topic_alias = static_cast<std::uint16_t>(aliases_out_.size());
+    }
+  }
+  write(codec::publish_size(settings_.version, p),
+        [&](std::span<std::byte> to) { return codec::write_publish(settings_.version, p, to); });
+}
+
+void Session::complete(std::size_t index, std::error_code result) {
+  auto it = outbox_.messages().begin() + static_cast<std::ptrdiff_t>(index);
+  const std::uint64_t id = it->id;
+  outbox_.erase(it);
+  if (!result) ++stats_.published;
+  events_.events.push_back({.kind = SessionEvent::Kind::published, .id = id, .result = result});
+}
+
+std::error_code Session::on_ack(PacketType type, const codec::Ack& ack) {
+  auto it = outbox_.find(ack.packet_id);
+  if (it == outbox_.messages().end()) return {};  // already done (a late duplicate)
+  const auto index = static_cast<std::size_t>(it - outbox_.messages().begin());
+  const bool qos2 = it->qos == QoS::exactly_once;
+  switch (type) {
+    case PacketType::puback:
+      if (qos2) return make_error_code(reason::protocol_error);
+      complete(index, code_of(ack.code));
+      break;
+    case PacketType::pubrec:
+      if (!qos2) return make_error_code(reason::protocol_error);
+      if (ack.code >= 0x80) {
+        complete(index, code_of(ack.code));
+        break;
+      }
+      if (it->stage != Stage::released) {
+        outbox_.set_stage(*it, Stage::released);
+        outbox_.changed(*it);
+      }
+      write(8, [&](std::span<std::byte> to) {
+        return codec::write_ack(settings_.version, PacketType::pubrel, ack.packet_id, 0, to);
+      });
+      break;
+    default:  // pubcomp
+      if (!qos2 || it->stage != Stage::released) return make_error_code(reason::protocol_error);
+      complete(index, code_of(ack.code));
+      break;
+  }
+  return {};
+}
+
+std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const std::byte> body) {
+  auto p = codec::read_publish(settings_.version, h, body);
+  if (!p) return p.error();
+  std::string_view topic = p->topic;
+  if (p->topic_alias != 0) {
+    if (p->topic_alias > aliases_in_.size()) return make_error_code(reason::topic_alias_invalid);
+    auto& slot = aliases_in_[p->topic_alias - 1u];
+    if (!topic.empty())
+      slot.assign(topic);
+    else if (slot.empty())
+      return make_error_code(reason::topic_alias_invalid);
+    topic = slot;
+  }
+  const Version v = settings_.version;
+  if (p->qos == QoS::exactly_once) {
+    const bool seen = std::find(incoming_qos2_.begin(), incoming_qos2_.end(), p->packet_id) !=
+                      incoming_qos2_.end();
+    if (!seen && incoming_qos2_.size() >= settings_.receive_maximum)
+      return make_error_code(reason::receive_maximum_exceeded);
+    if (seen) {
+      ++stats_.duplicates_dropped;
+    } else {
+      incoming_qos2_.push_back(p->packet_id);
+      deliver(topic, *p);
+    }
+    write(8, [&](std::span<std::byte> to) {
+      return codec::write_ack(v, PacketType::pubrec, p->packet_id, 0, to);
+    });
+    return {};
+  }
+  deliver(topic, *p);
+  if (p->qos == QoS::at_least_once && !stopping_)  // stopping: the next session gets it again
+    write(8, [&](std::span<std::byte> to) {
+      return codec::write_ack(v, PacketType::puback, p->packet_id, 0, to);
+    });
+  return {};
+}
+
+void Session::deliver(std::string_view topic, const codec::Publish& p) {
+  ++stats_.received;
+  auto& bytes = events_.bytes;  // the event owns a copy: the input is gone when it is read
+  const std::size_t topic_at = bytes.size();
+  const auto* t = reinterpret_cast<const std::byte*>(topic.data());
+  bytes.insert(bytes.end(), t, t + topic.size());
+  const std::size_t payload_at = bytes.size();
+  bytes.insert(bytes.end(), p.payload.begin(), p.payload.end());
+  events_.events.push_back({.kind = SessionEvent::Kind::message,
+                            .topic_at = topic_at,
+                            .topic_size = topic.size(),
+                            .payload_at = payload_at,
+                            .payload_size = p.payload.size(),
+                            .qos = p.qos,
+                            .retain = p.retain,
+                            .duplicate = p.dup});
+}
+
+std::uint16_t Session::next_packet_id() noexcept {
+  for (unsigned tries = 0; tries < 65535; ++tries) {
+    const std::uint16_t id = next_packet_id_;
+    next_packet_id_ = next_packet_id_ == 65535 ? 1 : next_packet_id_ + 1;
+    const bool used = outbox_.find(id) != outbox_.messages().end() ||
+                      std::any_of(requests_.begin(), requests_.end(),
+                                  [&](const Request& r) { return r.packet_id == id; });
+    if (!used) return id;
+  }
+  return 1;  // unreachable: the window is far below 65535
+}
+
+}  // namespace sockkit::mqtt
