@@ -11,7 +11,7 @@ seconds=${1:-30}
 build=${2:-build/fuzz}
 mkdir -p "$build/artifacts"
 status=0
-targets=(endpoint ip_text delimiter_framer length_prefix_framer dns_message mqtt_packet)
+targets=(endpoint ip_text delimiter_framer length_prefix_framer dns_message mqtt_packet mqtt_session)
 [ -x "$build/fuzz/fuzz_tls_handshake" ] && targets+=(tls_handshake)  # builds with TLS
 for target in "${targets[@]}"; do
   work=$(mktemp -d)
