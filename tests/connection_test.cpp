@@ -316,6 +316,52 @@ TEST_F(ConnectionTest, GracefulShutdownFlushesUpToTheDeadline) {
   EXPECT_EQ(server2->stats().open, 0u);
 }
 
+// Shutdown asked for from inside the server's own handler: it never runs the
+// loop there; the reply queued before it is flushed, then on_done comes from
+// the loop, and destroying the server inside on_done is safe.
+TEST_F(ConnectionTest, ShutdownFromInsideAHandlerIsAsynchronousAndMayDestroyTheServer) {
+  struct Closer : ConnectionHandler {
+    Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+      (void)c.send("bye\n");
+      if (server != nullptr && !asked) {
+        asked = true;
+        server->shutdown(5s, [this](bool f) {
+          flushed = f;
+          done = true;
+          owner->reset();  // the server goes from its own completion
+        });
+        returned_at_once = !done;
+      }
+      return d.size();
+    }
+    Server* server = nullptr;
+    std::optional<Server>* owner = nullptr;
+    bool asked = false, returned_at_once = false, done = false, flushed = false;
+  } closer;
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  auto started = Server::start(*loop, Endpoint::loopback_v4(0), closer);
+  ASSERT_OK(started);
+  std::optional<Server> server(std::move(*started));
+  closer.server = &*server;
+  closer.owner = &server;
+  const Endpoint at = server->local_endpoint();
+  auto peer = TcpStream::connect(at, 5s);
+  ASSERT_OK(peer);
+  ASSERT_OK(peer->write_all("hi"));
+  ASSERT_TRUE(loop->run_until([&] { return closer.done; }, Clock::now() + 5s));
+  EXPECT_TRUE(closer.returned_at_once);
+  EXPECT_TRUE(closer.flushed);
+  EXPECT_FALSE(server.has_value());
+  char buf[4];
+  ASSERT_OK(peer->read_exact(std::span<char>(buf), 5s));
+  EXPECT_EQ(std::string_view(buf, 4), "bye\n");
+  auto eof = peer->receive(std::span<char>(buf));
+  ASSERT_OK(eof);
+  EXPECT_EQ(*eof, 0u) << "the connection was closed once flushed";
+  EXPECT_FALSE(TcpStream::connect(at, 2s)) << "no longer listening";
+}
+
 // -- Client: asynchronous connect with a timeout.
 
 struct ClientEvents : ConnectionHandler {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,7 +105,10 @@ class Client {
   Connection* find(Connection::Id id) noexcept;
   /// Open connections.
   std::size_t connection_count() const noexcept;
-  /// Like Server::shutdown: flush, close, bounded by `grace`.
+  /// Like Server::shutdown: flush, close, bounded by `grace`; then `on_done(flushed)`
+  /// from the loop. Never runs the loop.
+  void shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept;
+  /// The same, waiting for it (outside the loop's callbacks only, as Server's).
   bool shutdown(std::chrono::milliseconds grace) noexcept;
 
  private:

@@ -170,9 +170,12 @@ class EventLoop {
   void stop() noexcept;
 
   /// Runs until stop(). Errors of the backend end it with that error.
+  /// Like run_once() and run_until(), never from inside one of this loop's
+  /// own callbacks: there it returns std::errc::resource_deadlock_would_occur
+  /// at once (queue the work with soon() or a timer instead).
   Status run() noexcept;
   /// One iteration: waits up to `max_wait` (negative: until something happens),
-  /// dispatches I/O, due timers and posted work. Returns callbacks run.
+  /// dispatches I/O, due timers, posted and soon() work. Returns callbacks run.
   Result<std::size_t> run_once(std::chrono::milliseconds max_wait) noexcept;
   /// Runs iterations until `done()` is true or `deadline` passes; true if done.
   bool run_until(const std::function<bool()>& done, Clock::time_point deadline) noexcept;

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "sockkit/connection.hpp"
@@ -83,8 +84,16 @@ class Server {
   ///     if (auto* c = server->find(id)) c->send(reply);
   Connection* find(Connection::Id id) noexcept;
   /// Graceful shutdown: stop accepting, let every connection finish writing what it
-  /// has queued, close each when flushed; at the deadline close the rest. Runs the
-  /// loop meanwhile (call on the loop thread). True if everything flushed in time.
+  /// has queued, close each when flushed; at the deadline close the rest. Then
+  /// `on_done(flushed)` runs from the loop (true if everything flushed in time);
+  /// it may destroy the server. Never runs the loop: call it anywhere on the
+  /// loop thread, inside the server's own callbacks included.
+  ///
+  ///     server->shutdown(2s, [&](bool flushed) { loop->stop(); });
+  void shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept;
+  /// The same, waiting for it: runs the loop until done. Outside the loop's
+  /// callbacks only (inside one the loop cannot run: the rest is closed at
+  /// once and false returned). True if everything flushed in time.
   bool shutdown(std::chrono::milliseconds grace) noexcept;
 
  private:

@@ -51,7 +51,6 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
     group_.retire();
     own_resolver_.reset();
   }
-  bool busy() const noexcept { return group_.busy(); }
   EventLoop& loop() noexcept { return loop_; }
 
   Status init() noexcept {

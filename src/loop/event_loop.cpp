@@ -55,10 +55,7 @@ struct EventLoop::Impl final : IoHandler {
   Clock::time_point now = Clock::now();
   using Batch = std::array<poll::Ready, 256>;
   Batch ready{};
-  // A callback may run the loop again: each nesting level waits into its own
-  // batch, so the outer level's undelivered entries survive.
-  std::vector<std::unique_ptr<Batch>> nested_ready;
-  int depth = 0;  // run_once frames on the stack
+  int depth = 0;  // 1 while run_once is on the stack (it is never re-entered)
 
   TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn, bool reserved) {
     // A negative delay is "now" here (a timer cannot wait for ever; an unset deadline can).
@@ -128,17 +125,6 @@ struct EventLoop::Impl final : IoHandler {
     return running == 0 || running == sys::current_thread_token();
   }
 
-  Batch* batch_for_depth() noexcept {
-    if (depth == 0) return &ready;
-    const auto level = static_cast<std::size_t>(depth - 1);
-    while (nested_ready.size() <= level) {
-      std::unique_ptr<Batch> more(new (std::nothrow) Batch());
-      if (!more) return nullptr;
-      nested_ready.push_back(std::move(more));
-    }
-    return nested_ready[level].get();
-  }
-
   void dispatch(const poll::Ready& r) noexcept {
     const auto fd = static_cast<std::size_t>(r.handle.value);
     // A handler may unwatch others in this batch: look it up each time.
@@ -173,8 +159,6 @@ struct EventLoop::Impl final : IoHandler {
   }
 
   std::size_t run_posted() {
-    // A posted function may run the loop itself (Server::shutdown does): the
-    // inner iterations leave posted work to the outer one.
     if (running_posted || !has_posted.load(std::memory_order_acquire)) return 0;
     running_posted = true;
     {
@@ -387,8 +371,11 @@ Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noex
   Impl& s = *impl_;
   const std::uintptr_t me = sys::current_thread_token();
   s.loop_thread.store(me, std::memory_order_relaxed);
-  Impl::Batch* batch = s.batch_for_depth();
-  if (batch == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+  // One lifetime rule: a callback never runs the loop it was called from
+  // (soon(), timers and asynchronous APIs such as Server::shutdown instead).
+  if (s.depth > 0 || s.running_deferred)
+    return std::make_error_code(std::errc::resource_deadlock_would_occur);
+  Impl::Batch* batch = &s.ready;
   struct Depth {  // also on the error paths
     Impl& s;
     explicit Depth(Impl& impl, std::uintptr_t thread) noexcept : s(impl) {
@@ -431,7 +418,7 @@ bool EventLoop::run_until(const std::function<bool()>& done, Clock::time_point d
   while (!done()) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;
-    if (!run_once(left)) return done();
+    if (!run_once(left)) return done();  // a backend error, or called from a callback
   }
   return true;
 }

@@ -28,7 +28,6 @@ class ClientImpl final : public ReconnectingHandler {
 
   Status init();
   void retire() noexcept;
-  bool busy() const noexcept { return false; }
   EventLoop& loop() noexcept { return loop_; }
 
   void start() noexcept {

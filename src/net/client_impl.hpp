@@ -38,7 +38,6 @@ class ClientImpl {
 
   /// Abandons pending connects and closes every connection; nothing calls back afterwards.
   void retire() noexcept;
-  bool busy() const noexcept { return group.busy(); }
   void cancel_pending() noexcept;
 
   /// One connect to `to`; TLS (if asked for) must be done by `timeout` too.

@@ -13,22 +13,14 @@
 
 namespace sockkit::net {
 
-/// Deletes `impl` once the loop has no callback on the stack and `impl->busy()`
-/// (one of its own functions running the loop) is false.
-template <class Impl>
-void delete_when_idle(EventLoop& loop, Impl* impl) {
-  if (impl->busy()) return loop.defer([&loop, impl] { delete_when_idle(loop, impl); });
-  delete impl;
-}
-
-/// `impl->retire()` now; the delete when nothing can be using it.
+/// `impl->retire()` now; the delete in the loop's closing phase, once no
+/// callback is on the stack (at once when none is).
 template <class Impl>
 void dispose(EventLoop& loop, std::unique_ptr<Impl> impl) {
   if (!impl) return;
   impl->retire();
-  if (!loop.in_callback() && !impl->busy()) return;  // nothing on the stack: free now
-  Impl* raw = impl.release();
-  loop.defer([&loop, raw] { delete_when_idle(loop, raw); });
+  if (!loop.in_callback()) return;  // nothing on the stack: free now
+  loop.defer([raw = impl.release()] { delete raw; });
 }
 
 /// Move-assignment of a facade (Server, Client, …): what `self` held is disposed

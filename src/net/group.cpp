@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <new>
+#include <optional>
 
 #include "deadline.hpp"
 #include "poll/poller.hpp"
@@ -38,6 +39,7 @@ Group::~Group() {
 
 void Group::retire() noexcept {
   retiring_ = true;
+  cancel_drain();
   if (idle_timer_ != 0) loop.cancel_timer(idle_timer_);
   if (tls_sweep_timer_ != 0) loop.cancel_timer(tls_sweep_timer_);
   tls_sweep_timer_ = 0;
@@ -167,6 +169,7 @@ void Group::handshake_failed(Connection& c, std::error_code why) noexcept {
 
 void Group::bury(Connection& c) noexcept {
   --open_;
+  if (open_ == 0 && drained_) drain_finished();  // the last one flushed: the drain is done
   graveyard_.push_back(Slab::slot_of(&c));
   recycle_if_safe();
 }
@@ -217,16 +220,57 @@ void Group::check_idle() noexcept {
   }
 }
 
-bool Group::drain_and_close(std::chrono::milliseconds grace) noexcept {
+void Group::drain(std::chrono::milliseconds grace, std::function<void(bool)> done) noexcept {
+  cancel_drain();
+  drained_ = std::move(done);
+  drain_flushed_ = true;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen) slab_[slot].close_after_flush();
-  ++busy_;  // a callback may destroy our owner meanwhile: its memory waits for us
-  const bool flushed = loop.run_until([this] { return open_ == 0; },
-                                      time::deadline_after(EventLoop::Clock::now(), grace));
-  --busy_;
+  if (open_ == 0) return drain_finished();
+  drain_timer_ = loop.add_timer(grace, [this] {
+    drain_timer_ = 0;
+    drain_flushed_ = false;
+    for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)  // the rest, at the deadline
+      if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
+    drain_finished();
+  });
+  if (drain_timer_ == 0) {  // no timer to wait with: close the rest now
+    drain_flushed_ = false;
+    for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
+      if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
+    drain_finished();
+  }
+}
+
+void Group::drain_finished() noexcept {
+  if (!drained_ || drain_done_ != 0) return;
+  if (drain_timer_ != 0) loop.cancel_timer(std::exchange(drain_timer_, 0));
+  drain_done_ = loop.soon([this] {
+    drain_done_ = 0;
+    auto done = std::move(drained_);
+    drained_ = nullptr;
+    done(drain_flushed_);  // may destroy the group's owner: nothing follows
+  });
+}
+
+void Group::cancel_drain() noexcept {
+  drained_ = nullptr;
+  if (drain_timer_ != 0) loop.cancel_timer(std::exchange(drain_timer_, 0));
+  if (drain_done_ != 0) loop.cancel_soon(std::exchange(drain_done_, 0));
+}
+
+bool Group::drain_and_close(std::chrono::milliseconds grace) noexcept {
+  std::optional<bool> flushed;
+  drain(grace, [&flushed](bool f) { flushed = f; });
+  (void)loop.run_until([&] { return flushed.has_value(); },
+                       time::deadline_after(EventLoop::Clock::now(), grace) +
+                           std::chrono::seconds(1));  // the deadline's close, then done
+  if (flushed) return *flushed;
+  // Inside a callback of the loop (it cannot run here) or a backend error.
+  cancel_drain();
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
-  return flushed;
+  return false;
 }
 
 }  // namespace sockkit::net

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -76,8 +77,12 @@ class Group {
   /// Marks activity for the idle watchdog.
   void touch(Connection& c) noexcept;
   void idle_remove(Connection& c) noexcept;
-  /// Closes every open connection once its queue is written; the rest at the deadline.
-  /// Runs the loop meanwhile. True if all flushed in time.
+  /// Closes every open connection once its queue is written, the rest at
+  /// `grace`; then `done(flushed)` runs from the loop (soon()). Never runs the
+  /// loop. A second drain replaces the first (whose `done` is not called).
+  void drain(std::chrono::milliseconds grace, std::function<void(bool)> done) noexcept;
+  /// drain() and run the loop until it is done (outside the loop's callbacks;
+  /// inside one, the rest is closed at once and false returned).
   bool drain_and_close(std::chrono::milliseconds grace) noexcept;
 
   /// Closes every open connection now (on_close with operation_canceled) and
@@ -86,8 +91,6 @@ class Group {
   void retire() noexcept;
   /// The open connection with this id, or null.
   Connection* find(Connection::Id id) noexcept;
-  /// True while a group function that runs the loop (drain_and_close) is on the stack.
-  bool busy() const noexcept { return busy_ > 0; }
 
   std::size_t open_count() const noexcept { return open_; }
   std::uint64_t idle_closed() const noexcept { return idle_closed_; }
@@ -123,7 +126,13 @@ class Group {
   std::uint64_t handshake_failures_ = 0;
   std::uint64_t handshake_timeouts_ = 0;
   bool retiring_ = false;
-  int busy_ = 0;
+  // A drain in progress: what to call, its deadline, and the call once queued.
+  std::function<void(bool)> drained_;
+  TimerId drain_timer_ = 0;
+  SoonId drain_done_ = 0;
+  bool drain_flushed_ = true;
+  void drain_finished() noexcept;
+  void cancel_drain() noexcept;
   TimerReservation timers_;  // the idle watchdog and the TLS sweep: never refused later
   TimerId idle_timer_ = 0;
   TimerId tls_sweep_timer_ = 0;  // runs while the group has TLS connections

@@ -26,7 +26,6 @@ class ServerImpl final : public IoHandler {
     retry_timer_ = 0;
     group_.retire();
   }
-  bool busy() const noexcept { return group_.busy(); }
   EventLoop& loop() noexcept { return group_.loop; }
 
   Status begin() noexcept {
@@ -180,6 +179,10 @@ Connection* Server::find(Connection::Id id) noexcept {
   return impl_->group().find(id);
 }
 
+void Server::shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept {
+  impl_->stop_accepting();
+  impl_->group().drain(grace, std::move(on_done));
+}
 bool Server::shutdown(std::chrono::milliseconds grace) noexcept {
   impl_->stop_accepting();
   return impl_->group().drain_and_close(grace);

@@ -33,7 +33,6 @@ struct UdpChannel::Impl final : IoHandler {
     if (!paused) (void)loop.unwatch(socket.native_handle());
     (void)socket.close();
   }
-  bool busy() const noexcept { return false; }
 
   void on_io(unsigned /*events*/) noexcept override {
     for (unsigned n = 0; n < options.max_per_wakeup; ++n) {

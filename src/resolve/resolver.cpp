@@ -110,7 +110,6 @@ class ResolverImpl {
     }
     lookups_.clear();
   }
-  bool busy() const noexcept { return false; }
 
   Resolver::LookupId lookup(std::string_view host, std::uint16_t port, LookupFamilies families,
                             std::chrono::milliseconds deadline, Resolver::FamilyCallback done) {
