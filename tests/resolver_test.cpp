@@ -373,5 +373,15 @@ TEST_F(ResolverTest, NoServerToAskAnswersFromTheLoopNeverInsideTheCall) {
   EXPECT_EQ(why, failure::dns_server_failure) << why.message();
 }
 
+TEST_F(ResolverTest, DestroyedResolverAnswersNothingItHadQueued) {
+  make(config({primary->endpoint()}));
+  int answers = 0;
+  resolver->lookup_endpoints("192.0.2.1:80", 1s, [&](auto) { ++answers; });
+  resolver->lookup("host.test", 80, LookupFamilies::both, 1s, [&](auto&) { ++answers; });
+  resolver.reset();  // before the loop has run once
+  loop->run_until([] { return false; }, EventLoop::Clock::now() + 50ms);
+  EXPECT_EQ(answers, 0);
+}
+
 }  // namespace
 }  // namespace sockkit::test

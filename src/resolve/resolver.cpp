@@ -103,7 +103,9 @@ class ResolverImpl {
   ~ResolverImpl() { retire(); }
 
   void retire() noexcept {
-    retired_ = true;
+    for (const auto& [key, id] : queued_)
+      loop_.cancel_soon(id);
+    queued_.clear();
     for (auto& [id, lookup] : lookups_) {
       stop(*lookup);
       free_later(loop_, std::move(lookup));  // a frame of its query may still be running
@@ -158,13 +160,16 @@ class ResolverImpl {
     return id;
   }
 
-  /// Runs `fn` on the loop's next turn, never inside the current call (a loop's
-  /// defer() runs at once outside callbacks); not at all once this resolver is gone.
+  /// Runs `fn` on the loop's next turn, never inside the current call; not at
+  /// all once this resolver is retired. No timer: it works on a loop whose
+  /// timers are all in use.
   void soon(std::function<void()> fn) {
-    // Posted, not a timer: it works on a loop whose timers are all in use.
-    loop_.post([alive = std::weak_ptr<int>(alive_), this, fn = std::move(fn)] {
-      if (!alive.expired() && !retired_) fn();
+    const std::uint64_t key = ++last_soon_key_;
+    const SoonId id = loop_.soon([this, key, fn = std::move(fn)] {
+      std::erase_if(queued_, [&](const auto& q) { return q.first == key; });
+      fn();
     });
+    queued_.emplace_back(key, id);
   }
 
   bool cancel(Resolver::LookupId id) noexcept {
@@ -386,8 +391,8 @@ class ResolverImpl {
   Resolver::LookupId last_id_ = 0;
   std::pair<std::uint64_t, std::uint64_t> stamps_{};
   Clock::time_point checked_at_{};
-  bool retired_ = false;
-  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
+  std::vector<std::pair<std::uint64_t, SoonId>> queued_;  // soon() work not run yet
+  std::uint64_t last_soon_key_ = 0;
 };
 
 }  // namespace resolve_detail
