@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
       sockkit::UdpChannel::create(*loop, std::move(*udp), readings, {.max_datagram = 128});
   if (!sensor_channel) return 1;
 
-  sockkit::mqtt::Settings settings;
+  sockkit::mqtt::Options settings;
   settings.target = broker;
   settings.client_id = id;
   settings.keepalive = 10s;

@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   auto loop = sockkit::EventLoop::create();
   if (!loop) return std::printf("loop: %s\n", loop.error().message().c_str()), 1;
 
-  sockkit::mqtt::Settings settings;
+  sockkit::mqtt::Options settings;
   settings.target = broker;
   settings.client_id = id;
   settings.clean_session = false;  // the broker keeps our session across reconnects

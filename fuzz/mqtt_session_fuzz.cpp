@@ -35,7 +35,7 @@ void check_output(Session& s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  Settings settings;
+  Options settings;
   settings.target = "broker:1883";
   settings.client_id = "fuzz";
   settings.version = (data[0] & 1) != 0 ? Version::v5 : Version::v3_1_1;

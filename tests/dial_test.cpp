@@ -105,7 +105,7 @@ struct LinkWatch : ReconnectingHandler {
 TEST_F(ResolverTest, ReconnectingClientReportsEveryUnresolvedAttempt) {
   make(config({primary->endpoint()}));  // NXDOMAIN for anything not in its table
   LinkWatch watch;
-  ClientSettings s;
+  ReconnectingOptions s;
   s.resolver = &*resolver;
   s.reconnect = {.initial = 10ms, .max = 10ms, .jitter = 0};  // max_attempts 0: never gives up
   auto link = ReconnectingClient::create(*loop, "nowhere.test:1883", watch, s);
@@ -126,7 +126,7 @@ TEST_F(ResolverTest, ReconnectingAttemptThatTimesOutClosesItsHandshake) {
   auto server = Server::start(*loop, Endpoint::loopback_v4(0), peer);
   ASSERT_OK(server);
   LinkWatch watch;
-  ClientSettings s;
+  ReconnectingOptions s;
   s.connect_timeout = 300ms;
   s.tls = tls;
   s.reconnect = {.initial = 10ms, .max = 10ms, .jitter = 0, .max_attempts = 2};

@@ -279,7 +279,7 @@ TEST_P(Hardening, DestroyingAReconnectingClientFromItsOwnCallbacksIsSafe) {
     EchoHandler echo;
     auto server = Server::start(*loop, Endpoint::loopback_v4(0), echo);
     ASSERT_OK(server);
-    ClientSettings settings;
+    ReconnectingOptions settings;
     settings.heartbeat.interval = 1ms;  // timers that would fire into a freed client
     auto c =
         ReconnectingClient::create(*loop, server->local_endpoint().to_string(), killer, settings);
@@ -312,7 +312,7 @@ TEST_P(Hardening, HappyEyeballsLosersAreCancelled) {
     }
     int opened = 0;
   } opened;
-  ClientSettings settings;
+  ReconnectingOptions settings;
   settings.connect_timeout = 10s;
   settings.happy_eyeballs_delay = 20ms;
   const Endpoint first = *silent.local_endpoint(), second = *live.local_endpoint();

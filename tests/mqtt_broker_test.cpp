@@ -254,7 +254,7 @@ TEST(MosquittoNetns, Qos1AndQos2SurviveABlackholedPath) {
         }
         auto loop = EventLoop::create();
         auto persistent = [&](const std::string& id) {
-          mqtt::Settings s;
+          mqtt::Options s;
           s.target = broker.target(broker.port);
           s.version = Version::v5;
           s.client_id = id;

@@ -21,7 +21,7 @@ using namespace fault;
 // (a) The stale connection: a silent blackhole in the middle of an
 // established, idle connection, detected by heartbeat, by keepalive, and not
 // at all by default; the client reconnects when the path heals.
-int stale_connection(TwoHosts& hosts, std::string& report, ClientSettings settings,
+int stale_connection(TwoHosts& hosts, std::string& report, ReconnectingOptions settings,
                      double detect_min, double detect_max) {
   ServerOnB server(hosts, {kServerV4});
   NETNS_CHECK(server.error.empty(), server.error);

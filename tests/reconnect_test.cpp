@@ -109,8 +109,8 @@ struct Events : ReconnectingHandler {
   std::error_code gave_up;
 };
 
-ClientSettings fast() {
-  ClientSettings s;
+ReconnectingOptions fast() {
+  ReconnectingOptions s;
   s.connect_timeout = 1s;
   s.reconnect = {.initial = 10ms, .max = 80ms, .multiplier = 2, .jitter = 0, .max_attempts = 6};
   s.jitter_seed = 1;

@@ -34,7 +34,7 @@ TEST_F(ResolverTest, ReconnectingClientResolvesOnTheLoop) {
   primary->add({"broker.test", 1, "127.0.0.1", 60});
   make(config({primary->endpoint()}));
   LinkEvents ev;
-  ClientSettings s;
+  ReconnectingOptions s;
   s.resolver = &*resolver;
   auto link = ReconnectingClient::create(
       *loop, "broker.test:" + std::to_string(server->local_endpoint().port()), ev, s);
@@ -50,7 +50,7 @@ TEST_F(ResolverTest, OneDeadlineCoversResolutionAndConnect) {
   primary->behaviour = DnsBehaviour::silent;
   make(config({primary->endpoint()}, 5s));
   LinkEvents ev;
-  ClientSettings s;
+  ReconnectingOptions s;
   s.resolver = &*resolver;
   s.connect_timeout = 300ms;
   s.reconnect.max_attempts = 1;
@@ -72,7 +72,7 @@ TEST_F(ResolverTest, NegativeConnectTimeoutSetsNoLimitOfOurs) {
   primary->delay = 50ms;  // the lookup is still open when a zero deadline would fire
   make(config({primary->endpoint()}));
   LinkEvents ev;
-  ClientSettings s;
+  ReconnectingOptions s;
   s.resolver = &*resolver;
   s.connect_timeout = std::chrono::milliseconds(-1);
   s.reconnect.max_attempts = 1;
@@ -100,7 +100,7 @@ TEST_F(ResolverTest, IpV4AnswerWaitsTheResolutionDelayForIpV6) {
     SCOPED_TRACE(aaaa_delay.count());
     primary->aaaa_delay = aaaa_delay;
     LinkEvents ev;
-    ClientSettings s;
+    ReconnectingOptions s;
     s.resolver = &*resolver;
     s.resolution_delay = 100ms;
     auto link = ReconnectingClient::create(*loop, "dual.test:" + port, ev, s);
@@ -124,7 +124,7 @@ TEST_F(ResolverTest, HappyEyeballsFallsBackToTheOtherFamily) {
   primary->add({"dual.test", 1, "127.0.0.1", 60});
   make(config({primary->endpoint()}));
   LinkEvents ev;
-  ClientSettings s;
+  ReconnectingOptions s;
   s.resolver = &*resolver;
   auto link = ReconnectingClient::create(*loop, "dual.test:" + std::to_string(port), ev, s);
   ASSERT_OK(link);

@@ -213,7 +213,7 @@ TEST_F(TimerCapacity, ReconnectingClientReservesEveryTimerItNeedsAndKeepsReconne
   auto listener = listen_loopback(Family::ipv4);
   auto to = listener.local_endpoint();
   ASSERT_OK(to);
-  ClientSettings settings;
+  ReconnectingOptions settings;
   settings.reconnect = {.initial = 10ms, .max = 20ms};
   auto refused = ReconnectingClient::create(*loop_, to->to_string(), handler, settings);
   ASSERT_FALSE(refused);
@@ -289,7 +289,7 @@ TEST_F(TimerCapacity, MqttClientReservesItsTimersAtCreate) {
   make_loop(6);
   struct : mqtt::Handler {
   } handler;
-  mqtt::Settings settings;
+  mqtt::Options settings;
   settings.target = "127.0.0.1:1883";
   settings.client_id = "meter";
   auto refused = mqtt::Client::create(*loop_, settings, handler);

@@ -316,7 +316,7 @@ TEST_P(TlsSuite, AReconnectingClientChecksTheHostOfItsTarget) {
   ASSERT_OK(ctx);
   const std::string port = std::to_string(server->local_endpoint().port());
   // "localhost": the name in the certificate, taken from the target.
-  ClientSettings settings;
+  ReconnectingOptions settings;
   settings.tls = *ctx;
   settings.resolve = [&] {
     return Result<std::vector<Endpoint>>(std::vector{server->local_endpoint()});

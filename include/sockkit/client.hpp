@@ -66,7 +66,7 @@ class Client {
  public:
   /// A client on `loop`; every connection it makes is served by `handler`.
   static Result<Client> create(EventLoop& loop, ConnectionHandler& handler,
-                               const ConnectionLimits& limits = {}) noexcept;
+                               const ConnectionOptions& limits = {}) noexcept;
   /// Closes pending connects (no callbacks) and every connection (on_close with
   /// operation_canceled). Safe inside any of the client's own callbacks.
   ~Client();

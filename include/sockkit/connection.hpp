@@ -15,8 +15,8 @@
 //   };
 //
 // Bytes on_data does not consume are kept and offered again with more data
-// (framing), up to ConnectionLimits::max_pending_read. Writes that do not fit
-// the socket are queued, up to ConnectionLimits::max_write_queue: past it,
+// (framing), up to ConnectionOptions::max_pending_read. Writes that do not fit
+// the socket are queued, up to ConnectionOptions::max_write_queue: past it,
 // send() fails with errc::limit_exceeded and nothing queued is lost. Buffers
 // exist only while data is pending; an idle connection holds none.
 #pragma once
@@ -42,7 +42,7 @@ struct TlsState;
 class Connection;
 
 /// Per-group limits; every one is a bound, and passing it is a clear error.
-struct ConnectionLimits {
+struct ConnectionOptions {
   std::size_t max_write_queue = 4 << 20;   ///< send() past this: errc::limit_exceeded.
   std::size_t high_watermark = 1 << 20;    ///< on_high_watermark when the queue reaches it.
   std::size_t low_watermark = 256 << 10;   ///< on_drain when it falls back to this.

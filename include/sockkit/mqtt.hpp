@@ -87,7 +87,7 @@ enum class reason : int {
   subscription_identifiers_not_supported = 0xA1,  ///< -> not_supported
   wildcard_subscriptions_not_supported = 0xA2,    ///< -> not_supported
   // Found by the client, not sent by a broker:
-  connack_timeout = 0x100,      ///< No CONNACK within Settings::connack_timeout -> timed_out
+  connack_timeout = 0x100,      ///< No CONNACK within Options::connack_timeout -> timed_out
   ping_timeout = 0x101,         ///< No answer to PINGREQ within half the keepalive -> timed_out
   unexpected_packet = 0x102,    ///< A packet type a broker must not send now -> protocol_error
   session_not_resumed = 0x103,  ///< Broker lost a QoS 2 message's session -> connection_aborted
@@ -162,7 +162,7 @@ class FileStore final : public MessageStore {
 };
 
 /// What the client does; every field has a safe default except `target`.
-struct Settings {
+struct Options {
   std::string target{};  ///< "broker.example:1883", "[::1]:8883", "unix:/run/mosquitto.sock"
   Version version = Version::v5;  ///< v3_1_1 or v5.
   std::string client_id{};        ///< Empty: the broker assigns one (MQTT 5) or a clean session.
@@ -181,8 +181,8 @@ struct Settings {
   std::size_t outbox_bytes = 256 * 1024;       ///< Bound of what waits to be sent or acknowledged.
   std::size_t outbox_messages = 1000;          ///< Bound of how many messages wait.
   OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;  ///< What a full outbox gives up.
-  MessageStore* store = nullptr;  ///< QoS 1/2 messages also kept here (survive a restart).
-  ClientSettings transport{};     ///< Reconnect policy, TLS, resolver, connect timeout.
+  MessageStore* store = nullptr;    ///< QoS 1/2 messages also kept here (survive a restart).
+  ReconnectingOptions transport{};  ///< Reconnect policy, TLS, resolver, connect timeout.
 };
 
 /// Counters for logs and tests.
@@ -230,7 +230,7 @@ class Handler {
 class Client {
  public:
   /// Checks the settings (client id, will topic, limits); connects on start().
-  static Result<Client> create(EventLoop& loop, Settings settings, Handler& handler);
+  static Result<Client> create(EventLoop& loop, Options settings, Handler& handler);
   /// Closes the connection without DISCONNECT (so the will is published).
   ~Client();
   /// Takes over `other`, which is left empty (only destruction and assignment are valid).

@@ -60,7 +60,7 @@ enum class OutboxOverflow : std::uint8_t {
 
 /// Everything about one client connection, with defaults for a device on a
 /// cellular or NATed link. Each field says why it has its default.
-struct ClientSettings {
+struct ReconnectingOptions {
   /// An attempt gives up after this, name resolution included: one deadline
   /// covers the lookup and the connects (the kernel's own limit is about two
   /// minutes of SYN retries; a device should notice a dead server sooner).
@@ -95,7 +95,7 @@ struct ClientSettings {
   std::size_t outbox_limit = 64 * 1024;
   OutboxOverflow outbox_overflow = OutboxOverflow::drop_oldest;  ///< What a full outbox gives up.
   /// Buffering limits of the connection itself.
-  ConnectionLimits limits{};
+  ConnectionOptions limits{};
   /// TLS on every connection (a client context); null: plain.
   std::shared_ptr<TlsContext> tls{};
   /// The name sent as SNI and checked in the certificate; empty: the host of
@@ -119,7 +119,7 @@ struct ClientSettings {
 };
 
 /// Counters of a ReconnectingClient.
-struct ClientStats {
+struct ReconnectingStats {
   std::uint64_t attempts = 0;          ///< Connection attempts (rounds over the addresses).
   std::uint64_t connects = 0;          ///< Times a connection came up.
   std::uint64_t disconnects = 0;       ///< Times it went down.
@@ -127,7 +127,8 @@ struct ClientStats {
   std::uint64_t dropped_bytes = 0;     ///< Bytes of those messages.
   std::size_t outbox_bytes = 0;        ///< Waiting now.
   std::size_t outbox_messages = 0;     ///< Messages waiting now.
-  std::size_t uplink = 0;  ///< Index in ClientSettings::uplinks of the current or last attempt.
+  std::size_t uplink =
+      0;  ///< Index in ReconnectingOptions::uplinks of the current or last attempt.
   std::uint64_t uplink_switches =
       0;  ///< Times an attempt went out another uplink than the one before.
 };
@@ -162,7 +163,7 @@ class ReconnectingClient {
   /// `target` is "host:port" (a name is resolved again on every attempt).
   static Result<ReconnectingClient> create(EventLoop& loop, std::string target,
                                            ReconnectingHandler& handler,
-                                           ClientSettings settings = {});
+                                           ReconnectingOptions settings = {});
   /// Stops (no callbacks) and closes the connection. Safe inside any of its own
   /// callbacks: the memory is freed once the callbacks unwind.
   ~ReconnectingClient();
@@ -187,7 +188,7 @@ class ReconnectingClient {
   /// The open connection, or null.
   Connection* connection() const noexcept;
   /// Counters since create().
-  ClientStats stats() const noexcept;
+  ReconnectingStats stats() const noexcept;
 
  private:
   explicit ReconnectingClient(std::unique_ptr<link::ReconnectingImpl> impl) noexcept;

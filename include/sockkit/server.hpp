@@ -30,9 +30,9 @@ class ServerImpl;
 /// How a Server runs.
 struct ServerOptions {
   std::size_t max_connections =
-      1024;                   ///< Beyond this, new connections are closed at once (counted).
-  ConnectionLimits limits{};  ///< Per-connection buffers and timeouts.
-  ListenOptions listen{};     ///< Backlog, SO_REUSEPORT, IPV6_V6ONLY.
+      1024;                    ///< Beyond this, new connections are closed at once (counted).
+  ConnectionOptions limits{};  ///< Per-connection buffers and timeouts.
+  ListenOptions listen{};      ///< Backlog, SO_REUSEPORT, IPV6_V6ONLY.
   /// Pause before accepting again after running out of descriptors.
   std::chrono::milliseconds accept_retry{100};
   /// TLS on every accepted connection (a server context); null: plain. on_open

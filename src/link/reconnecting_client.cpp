@@ -30,7 +30,7 @@ using std::chrono::milliseconds;
 class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
  public:
   ReconnectingImpl(EventLoop& loop, std::string target, ReconnectingHandler& handler,
-                   ClientSettings settings)
+                   ReconnectingOptions settings)
       : loop_(loop),
         target_(std::move(target)),
         user_(handler),
@@ -106,8 +106,8 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
   }
 
   Connection* connection() const noexcept { return conn_; }
-  ClientStats stats() const noexcept {
-    ClientStats s = stats_;
+  ReconnectingStats stats() const noexcept {
+    ReconnectingStats s = stats_;
     s.outbox_bytes = outbox_.bytes();
     s.outbox_messages = outbox_.messages();
     return s;
@@ -207,8 +207,8 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
   enum class State { idle, dialing, up, backoff, stopped };
   static constexpr std::size_t kTimers = 4;  // the dialer's, retry, ping, pong
 
-  static ConnectionLimits limits_of(const ClientSettings& s) {
-    ConnectionLimits limits = s.limits;
+  static ConnectionOptions limits_of(const ReconnectingOptions& s) {
+    ConnectionOptions limits = s.limits;
     if (s.idle_timeout.count() > 0) limits.idle_timeout = s.idle_timeout;
     return limits;
   }
@@ -316,7 +316,7 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
   EventLoop& loop_;
   std::string target_;
   ReconnectingHandler& user_;
-  ClientSettings settings_;
+  ReconnectingOptions settings_;
   BackoffSchedule schedule_;
   net::Outbox outbox_;
   TimerReservation timers_;  // before the dialer, which takes its timer from it
@@ -333,7 +333,7 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
   bool awaiting_pong_ = false;
   EventLoop::Clock::time_point connected_at_{};
   TimerId retry_timer_ = 0, ping_timer_ = 0, pong_deadline_ = 0;
-  ClientStats stats_;
+  ReconnectingStats stats_;
 };
 
 }  // namespace link
@@ -354,7 +354,7 @@ ReconnectingClient& ReconnectingClient::operator=(ReconnectingClient&& other) no
 
 Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::string target,
                                                       ReconnectingHandler& handler,
-                                                      ClientSettings settings) {
+                                                      ReconnectingOptions settings) {
   std::unique_ptr<link::ReconnectingImpl> impl(new (std::nothrow) link::ReconnectingImpl(
       detail::home_loop(loop), std::move(target), handler, std::move(settings)));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
@@ -380,7 +380,7 @@ void ReconnectingClient::heartbeat_answered() noexcept {
 Connection* ReconnectingClient::connection() const noexcept {
   return impl_->connection();
 }
-ClientStats ReconnectingClient::stats() const noexcept {
+ReconnectingStats ReconnectingClient::stats() const noexcept {
   return impl_->stats();
 }
 

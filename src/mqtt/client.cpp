@@ -15,7 +15,7 @@ Status ClientImpl::init() {
   if (!kept) return kept.error();
   timers_ = std::move(*kept);
   if (auto st = session_.restore(); !st) return st;
-  ClientSettings transport = settings_.transport;
+  ReconnectingOptions transport = settings_.transport;
   transport.heartbeat = {};  // keepalive is MQTT's own PINGREQ
   auto& limits = transport.limits;
   limits.max_pending_read =
@@ -193,7 +193,7 @@ void ClientImpl::arm_deadline() noexcept {
   });
 }
 
-Result<Client> Client::create(EventLoop& loop, Settings settings, Handler& handler) {
+Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handler) {
   const bool bad =
       settings.target.empty() || settings.client_id.size() > 65535 ||
       !codec::valid_utf8(settings.client_id) ||

@@ -22,7 +22,7 @@ inline constexpr std::chrono::milliseconds kDisconnectFlush{2000};  // DISCONNEC
 
 class ClientImpl final : public ReconnectingHandler {
  public:
-  ClientImpl(EventLoop& loop, Settings settings, Handler& handler)
+  ClientImpl(EventLoop& loop, Options settings, Handler& handler)
       : loop_(loop), settings_(std::move(settings)), user_(handler), session_(settings_) {}
   ~ClientImpl() { retire(); }
 
@@ -66,7 +66,7 @@ class ClientImpl final : public ReconnectingHandler {
   void finish_stop() noexcept;
 
   EventLoop& loop_;
-  Settings settings_;
+  Options settings_;
   Handler& user_;
   Session session_;
   EventBatch batch_;  // events being delivered; kept for its capacity

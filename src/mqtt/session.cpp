@@ -23,7 +23,7 @@ Message EventBatch::message(const SessionEvent& e) const noexcept {
   };
 }
 
-Session::Session(const Settings& settings)
+Session::Session(const Options& settings)
     : settings_(settings),
       outbox_(settings_.outbox_bytes, settings_.outbox_messages, settings_.outbox_overflow,
               settings_.store),

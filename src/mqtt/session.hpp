@@ -75,7 +75,7 @@ struct EventBatch {
 
 class Session {
  public:
-  explicit Session(const Settings& settings);
+  explicit Session(const Options& settings);
 
   /// Reads the message store (if any) into the outbox.
   Status restore();
@@ -154,7 +154,7 @@ class Session {
   void deliver(std::string_view topic, const codec::Publish& p);
   std::uint16_t next_packet_id() noexcept;
 
-  Settings settings_;
+  Options settings_;
   detail::Outbox outbox_;
   std::vector<Subscription> subscriptions_;
   std::vector<Request> requests_;             // unanswered SUBSCRIBE / UNSUBSCRIBE

@@ -186,7 +186,7 @@ Client& Client::operator=(Client&& other) noexcept {
 }
 
 Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
-                              const ConnectionLimits& limits) noexcept {
+                              const ConnectionOptions& limits) noexcept {
   std::unique_ptr<net::ClientImpl> impl(
       new (std::nothrow) net::ClientImpl(detail::home_loop(loop), handler, limits));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);

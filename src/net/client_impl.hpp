@@ -32,7 +32,7 @@ Result<TcpStream> start_connect(const Endpoint& to, const ConnectOptions& option
 
 class ClientImpl {
  public:
-  ClientImpl(EventLoop& loop, ConnectionHandler& handler, const ConnectionLimits& limits)
+  ClientImpl(EventLoop& loop, ConnectionHandler& handler, const ConnectionOptions& limits)
       : group(loop, handler, limits) {}
   ~ClientImpl() { retire(); }
 

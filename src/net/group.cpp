@@ -10,7 +10,7 @@
 
 namespace sockkit::net {
 
-Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionLimits& lim)
+Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionOptions& lim)
     : loop(l),
       handler(h),
       limits(lim),

@@ -57,7 +57,7 @@ struct TlsStart {
 
 class Group {
  public:
-  Group(EventLoop& loop, ConnectionHandler& handler, const ConnectionLimits& limits);
+  Group(EventLoop& loop, ConnectionHandler& handler, const ConnectionOptions& limits);
   /// Closes every connection still open (see retire()).
   ~Group();
   Group(const Group&) = delete;
@@ -101,7 +101,7 @@ class Group {
 
   EventLoop& loop;
   ConnectionHandler& handler;
-  const ConnectionLimits limits;
+  const ConnectionOptions limits;
   BufferPool pool;
   std::vector<std::byte> scratch;  // shared read buffer: idle connections hold none
   int dispatch_depth = 0;          // > 0 while a connection callback is on the stack

@@ -113,7 +113,7 @@ int stale_body(std::string& report) {
   NETNS_CHECK(server.start(), "the Linux echo server cannot listen on 10.78.0.1");
   auto loop = EventLoop::create({.backend = Backend::poll});
   NETNS_CHECK(loop, "loop: " + loop.error().message());
-  ClientSettings s;
+  ReconnectingOptions s;
   s.connect_timeout = 2s;
   s.keepalive.enabled = false;
   s.user_timeout = 0ms;

@@ -41,7 +41,7 @@ class FakeBroker final : ConnectionHandler {
                                            const Endpoint& at);
   ~FakeBroker();
 
-  std::string target() const;  ///< For Settings::target.
+  std::string target() const;  ///< For Options::target.
 
   // What it does (each may be changed at any time).
   bool answer_connect = true;

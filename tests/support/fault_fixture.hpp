@@ -112,8 +112,8 @@ inline void run_fault(const std::function<int(TwoHosts&, std::string&)>& body, i
   EXPECT_EQ(run.exit_code, 0) << run.report;
 }
 
-inline ClientSettings quick_settings() {
-  ClientSettings s;
+inline ReconnectingOptions quick_settings() {
+  ReconnectingOptions s;
   s.connect_timeout = 2s;
   s.keepalive.enabled = false;
   s.user_timeout = 0ms;
@@ -130,7 +130,7 @@ inline std::optional<EventLoop> client_loop() {
 
 // A ReconnectingClient on host A, with its loop and its recorded events.
 struct ClientOnA {
-  ClientOnA(ClientSettings settings, const std::string& target) : loop(client_loop()) {
+  ClientOnA(ReconnectingOptions settings, const std::string& target) : loop(client_loop()) {
     auto created = ReconnectingClient::create(*loop, target, rec, std::move(settings));
     if (created)
       client = std::move(*created);

@@ -128,15 +128,15 @@ class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<V
     SockkitTest::TearDown();
   }
 
-  mqtt::Settings settings(std::string id, std::uint16_t port = 0) {
-    mqtt::Settings s;
+  mqtt::Options settings(std::string id, std::uint16_t port = 0) {
+    mqtt::Options s;
     s.target = broker->target(port != 0 ? port : broker->port);
     s.version = GetParam();
     s.client_id = std::move(id);
     s.transport.reconnect = {.initial = 50ms, .max = 300ms, .jitter = 0};
     return s;
   }
-  mqtt::Client& make(mqtt::Settings s, Events& events) {
+  mqtt::Client& make(mqtt::Options s, Events& events) {
     auto c = mqtt::Client::create(*loop, std::move(s), events);
     EXPECT_TRUE(c.has_value());
     clients.push_back(std::move(*c));

@@ -78,8 +78,8 @@ class MqttClientTest : public SockkitTest, public ::testing::WithParamInterface<
     SockkitTest::TearDown();
   }
 
-  mqtt::Settings settings() {
-    mqtt::Settings s;
+  mqtt::Options settings() {
+    mqtt::Options s;
     s.target = broker->target();
     s.version = GetParam();
     s.client_id = "dev-1";
@@ -87,7 +87,7 @@ class MqttClientTest : public SockkitTest, public ::testing::WithParamInterface<
     s.transport.reconnect = {.initial = 20ms, .max = 100ms, .jitter = 0};
     return s;
   }
-  void make(mqtt::Settings s) {
+  void make(mqtt::Options s) {
     auto c = mqtt::Client::create(*loop, std::move(s), events);
     ASSERT_OK(c);
     client = std::move(*c);
@@ -95,7 +95,7 @@ class MqttClientTest : public SockkitTest, public ::testing::WithParamInterface<
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3s) {
     return loop->run_until(done, EventLoop::Clock::now() + limit);
   }
-  void connect(mqtt::Settings s) {
+  void connect(mqtt::Options s) {
     make(std::move(s));
     client->start();
     ASSERT_TRUE(run_until([&] { return events.connected > 0; }));

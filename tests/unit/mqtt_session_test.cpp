@@ -37,7 +37,7 @@ struct Written {
 
 struct Fixture {
   SessionClock::time_point t0{std::chrono::hours(1)};
-  Settings settings;
+  Options settings;
   std::optional<Session> s;
   EventBatch events;
 

@@ -75,8 +75,8 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
   cmd.add_flag("-d,--debug", f.debug, "Print connection events on stderr");
 }
 
-Result<mqtt::Settings> settings_of(const MqttFlags& f, const char* role) {
-  mqtt::Settings s;
+Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
+  mqtt::Options s;
   const bool tls = !f.cafile.empty() || !f.cert.empty();
   const int port = f.port != 0 ? f.port : tls ? 8883 : 1883;
   const bool v6 = f.host.find(':') != std::string::npos;

@@ -123,7 +123,7 @@ Result<LoadResult> run_tls_load(const LoadSpec& spec, std::shared_ptr<TlsContext
   if (!loop) return loop.error();
   LoadResult result;
   TlsLoad load(spec, result, *loop);
-  ConnectionLimits limits;
+  ConnectionOptions limits;
   limits.max_write_queue =
       std::max<std::size_t>(limits.max_write_queue, spec.message_size * spec.pipeline * 2);
   auto client = Client::create(*loop, load, limits);
