@@ -48,7 +48,6 @@ struct EventLoop::Impl final : IoHandler {
   std::vector<std::function<void()>> posted;
   std::vector<std::function<void()>> draining;
   std::atomic<bool> has_posted{false};  // lets the hot path skip the mutex
-  bool running_posted = false;
   std::atomic<bool> stop_requested{false};
   std::atomic<std::uintptr_t> loop_thread{0};
   std::atomic<std::uintptr_t> running_thread{0};  // set while run_once is on some thread's stack
@@ -91,7 +90,6 @@ struct EventLoop::Impl final : IoHandler {
   void on_io(unsigned) noexcept override { sys::drain(waker); }  // the waker fired
 
   std::size_t run_soon() {
-    if (soon.empty() || !soon_now.empty()) return 0;  // a nested iteration leaves it to the outer
     soon_now.swap(soon);  // what these queue waits for the next iteration
     std::size_t ran = 0;
     for (std::size_t i = 0; i < soon_now.size(); ++i) {
@@ -107,9 +105,8 @@ struct EventLoop::Impl final : IoHandler {
   }
 
   int wait_timeout(std::chrono::milliseconds max_wait) {
-    if (!soon.empty()) return 0;  // work is queued for this very iteration
-    // Posted work waiting (and not blocked behind an outer run_posted): do not sleep.
-    if (!running_posted && has_posted.load(std::memory_order_acquire)) return 0;
+    // Work queued for this very iteration, or posted: do not sleep.
+    if (!soon.empty() || has_posted.load(std::memory_order_acquire)) return 0;
     long long wait = max_wait.count() < 0 ? -1 : max_wait.count();
     if (auto next = timers.next_deadline()) {
       now = Clock::now();  // only needed when a timer bounds the wait
@@ -159,8 +156,7 @@ struct EventLoop::Impl final : IoHandler {
   }
 
   std::size_t run_posted() {
-    if (running_posted || !has_posted.load(std::memory_order_acquire)) return 0;
-    running_posted = true;
+    if (!has_posted.load(std::memory_order_acquire)) return 0;
     {
       Locked lock(post_lock);
       draining.swap(posted);
@@ -170,7 +166,6 @@ struct EventLoop::Impl final : IoHandler {
     for (auto& fn : draining)
       fn();
     draining.clear();  // keeps its capacity: no allocation next time
-    running_posted = false;
     return n;
   }
 };
@@ -373,19 +368,18 @@ Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noex
   s.loop_thread.store(me, std::memory_order_relaxed);
   // One lifetime rule: a callback never runs the loop it was called from
   // (soon(), timers and asynchronous APIs such as Server::shutdown instead).
-  if (s.depth > 0 || s.running_deferred)
-    return std::make_error_code(std::errc::resource_deadlock_would_occur);
+  if (s.depth > 0) return std::make_error_code(std::errc::resource_deadlock_would_occur);
   Impl::Batch* batch = &s.ready;
-  struct Depth {  // also on the error paths
+  struct Depth {  // also on the error paths; never nested (see above)
     Impl& s;
     explicit Depth(Impl& impl, std::uintptr_t thread) noexcept : s(impl) {
-      if (s.depth++ == 0) s.running_thread.store(thread, std::memory_order_relaxed);
+      s.depth = 1;
+      s.running_thread.store(thread, std::memory_order_relaxed);
     }
     ~Depth() {
-      if (--s.depth == 0) {
-        s.run_deferred();
-        s.running_thread.store(0, std::memory_order_relaxed);
-      }
+      if (!s.deferred.empty()) s.run_deferred();  // the closing phase, still "inside"
+      s.depth = 0;
+      s.running_thread.store(0, std::memory_order_relaxed);
     }
   } depth(s, me);
   const int timeout = s.requeued.empty() ? s.wait_timeout(max_wait) : 0;
@@ -398,7 +392,7 @@ Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noex
   ran += s.run_requeued();
   if (s.timers.size() != 0) ran += s.timers.run_expired(s.now);
   ran += s.run_posted();
-  ran += s.run_soon();
+  if (!s.soon.empty()) ran += s.run_soon();
   return ran;  // the closing phase (deferred work) follows as `depth` unwinds
 }
 
