@@ -83,9 +83,12 @@ void DialPlan::advance(DialClock::time_point now) {
 }
 
 bool DialPlan::next_step(DialStep& step) {
-  if (steps_.empty()) return false;
-  step = steps_.front();
-  steps_.pop_front();
+  if (next_ == steps_.size()) return false;
+  step = steps_[next_++];
+  if (next_ == steps_.size()) {
+    steps_.clear();  // keeps the capacity
+    next_ = 0;
+  }
   return true;
 }
 

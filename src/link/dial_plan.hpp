@@ -11,7 +11,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <span>
 #include <system_error>
@@ -68,7 +67,7 @@ class DialPlan {
   /// Takes the next step to carry out, in order. False when none is waiting.
   bool next_step(DialStep& step);
   /// True while steps wait to be taken.
-  bool has_steps() const noexcept { return !steps_.empty(); }
+  bool has_steps() const noexcept { return next_ < steps_.size(); }
   /// When advance() must next be called; nullopt once over or when nothing waits.
   std::optional<DialClock::time_point> next_wakeup() const noexcept;
   /// The deadline given at construction.
@@ -111,7 +110,8 @@ class DialPlan {
   std::uint32_t attempts_ = 0;
   std::error_code resolve_error_;
   std::error_code last_error_;
-  std::deque<DialStep> steps_;
+  std::vector<DialStep> steps_;  // taken from next_ on; cleared once all are taken
+  std::size_t next_ = 0;
 };
 
 }  // namespace sockkit::link
