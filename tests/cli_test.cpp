@@ -351,5 +351,32 @@ TEST_F(CliTest, BenchSkipsWhatSelectCannotHoldAndRefusesBadInput) {
   EXPECT_EQ(run("bench --connect 127.0.0.1:1 -d 0.2").status, 1);  // refused, clearly
 }
 
+TEST_F(CliTest, AnyTlsFlagTurnsTlsOnAndContradictionsAreUsageErrors) {
+  // --ca alone: TLS, not plaintext. Against a plain echo server the handshake
+  // cannot succeed (before, the bytes went out in the clear and came back, exit 0).
+  Background server("echo-server -l 127.0.0.1:0 -n 1 -q");
+  ASSERT_FALSE(server.address.empty());
+  auto r = run("connect " + server.address + " -t 3 --ca /nonexistent/ca.pem", "hello");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_EQ(r.output.find("hello"), std::string::npos) << "nothing in plaintext: " << r.output;
+  (void)run("connect " + server.address + " -t 3", "bye");  // the server's one connection
+
+  r = run("connect 127.0.0.1:1 --insecure --ca /nonexistent/ca.pem");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--insecure"), std::string::npos) << r.output;
+  r = run("connect 127.0.0.1:1 --tls --cert /nonexistent/c.pem");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--key"), std::string::npos) << r.output;
+  r = run("bench --connect 127.0.0.1:1 --insecure --ca /nonexistent/ca.pem -d 0.2");
+  EXPECT_EQ(r.status, 2) << r.output;
+
+  // A server asked for mutual TLS without a certificate of its own does not serve plain TCP.
+  r = run("echo-server -l 127.0.0.1:0 -n 1 --tls-client-ca /nonexistent/ca.pem");
+  EXPECT_EQ(r.status, 2) << r.output;
+  EXPECT_NE(r.output.find("--tls-client-ca"), std::string::npos) << r.output;
+  r = run("echo-server -l 127.0.0.1:0 -n 1 --tls-cert /nonexistent/c.pem");
+  EXPECT_EQ(r.status, 2) << r.output;
+}
+
 }  // namespace
 }  // namespace sockkit::test

@@ -146,7 +146,7 @@ int bench(const BenchOptions& opt) {
     if (!target) return fail("address '" + opt.connect + "'", target.error());
     spec.target = *target;
   }
-  if (opt.tls.enabled || opt.tls.insecure) return bench_tls(opt, spec);
+  if (opt.tls.enabled) return bench_tls(opt, spec);
   std::vector<int> idle_counts{opt.idle};
   if (!opt.scaling.empty()) {
     idle_counts.clear();
@@ -262,7 +262,8 @@ void add_bench(CLI::App& app, int& status) {
   add_tls_client_flags(*cmd, opt->tls, true);
   cmd->add_flag("--handshakes", opt->handshakes,
                 "With --tls: full and resumed handshakes per second (-c at a time)");
-  cmd->final_callback([opt, &status] { status = bench(*opt); });
+  cmd->final_callback(
+      [opt, &status] { status = settle_tls_client_flags(opt->tls) ? bench(*opt) : 2; });
 
   auto seconds = std::make_shared<double>(1.5);
   auto* d =

@@ -19,7 +19,8 @@ Result<Endpoint> first_endpoint(const std::string& text, bool passive) {
 }
 
 void add_tls_client_flags(CLI::App& cmd, TlsClientFlags& flags, bool full) {
-  cmd.add_flag("--tls", flags.enabled, "TLS over the connection (certificates verified)");
+  cmd.add_flag("--tls", flags.enabled,
+               "TLS over the connection (certificates verified); any other TLS flag implies it");
   cmd.add_option("--ca", flags.ca, "Trusted CA bundle, PEM (default: the system's)");
   cmd.add_flag("--insecure", flags.insecure,
                "TLS without verifying the server's certificate or name (INSECURE)");
@@ -30,6 +31,21 @@ void add_tls_client_flags(CLI::App& cmd, TlsClientFlags& flags, bool full) {
   cmd.add_option("--server-name", flags.server_name,
                  "Name sent as SNI and checked in the certificate (default: the host)");
   cmd.add_option("--alpn", flags.alpn, "Application protocol to offer (repeatable)");
+}
+
+bool settle_tls_client_flags(TlsClientFlags& flags) {
+  const char* clash = nullptr;
+  if (flags.insecure && !flags.ca.empty())
+    clash = "--insecure verifies nothing, so --ca would be ignored: give one or the other";
+  else if (flags.cert.empty() != flags.key.empty())
+    clash = "--cert and --key go together (the certificate and its private key)";
+  if (clash != nullptr) {
+    std::fprintf(stderr, "sockkit: %s\n", clash);
+    return false;
+  }
+  flags.enabled = flags.enabled || flags.insecure || !flags.ca.empty() || !flags.cert.empty() ||
+                  !flags.server_name.empty() || !flags.alpn.empty();
+  return true;
 }
 
 std::string host_of(const std::string& address) {

@@ -39,6 +39,10 @@ struct TlsClientFlags {
 };
 /// --tls, --ca, --cert, --key, --server-name, --alpn, --insecure, --tls-backend.
 void add_tls_client_flags(CLI::App& cmd, TlsClientFlags& flags, bool full);
+/// One rule for the TLS flags: any TLS-only flag (--ca, --cert, --key,
+/// --server-name, --alpn, --insecure) turns TLS on; --insecure with --ca, or
+/// --cert without --key (or the reverse), is a usage error, printed. False then.
+bool settle_tls_client_flags(TlsClientFlags& flags);
 /// The client context the flags describe; `host` (of the address) is the
 /// default server name.
 Result<std::shared_ptr<TlsContext>> make_client_tls(const TlsClientFlags& flags,

@@ -109,7 +109,7 @@ int run_tls(const ConnectOptions& opt) {
 }
 
 int run(const ConnectOptions& opt) {
-  if (opt.tls.enabled || opt.tls.insecure) return run_tls(opt);
+  if (opt.tls.enabled) return run_tls(opt);
   auto stream = TcpStream::connect(opt.address, to_millis(opt.timeout));
   if (!stream) return fail("connect " + opt.address, stream.error());
   if (opt.no_delay) (void)stream->set_no_delay(true);
@@ -167,7 +167,8 @@ void add_connect(CLI::App& app, int& status) {
   cmd->add_flag("-v,--verbose", opt->verbose,
                 "With --tls: the version, cipher and peer certificate on stderr");
   add_tls_client_flags(*cmd, opt->tls, true);
-  cmd->final_callback([opt, &status] { status = run(*opt); });
+  cmd->final_callback(
+      [opt, &status] { status = settle_tls_client_flags(opt->tls) ? run(*opt) : 2; });
 }
 
 }  // namespace sockkit::cli

@@ -230,6 +230,16 @@ void add_echo_server(CLI::App& app, int& status) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->final_callback([opt, &status] {
+    const char* clash = nullptr;
+    if (opt->tls_cert.empty() != opt->tls_key.empty())
+      clash = "--tls-cert and --tls-key go together (the certificate and its private key)";
+    else if (!opt->tls_client_ca.empty() && opt->tls_cert.empty())
+      clash = "--tls-client-ca asks for mutual TLS: serve TLS with --tls-cert and --tls-key";
+    if (clash != nullptr) {
+      std::fprintf(stderr, "sockkit: %s\n", clash);
+      status = 2;
+      return;
+    }
     if (opt->blocking && !opt->tls_cert.empty()) {
       std::fprintf(stderr,
                    "sockkit: --blocking serves plain TCP only; TLS runs on the event loop\n");
