@@ -309,7 +309,7 @@ TEST(DnsCli, HostsFileFirstThenTheServerAndConnectGivesUpInTime) {
   EXPECT_TRUE(dead.find("[timed_out]") != std::string::npos ||
               dead.find("[name_not_resolved]") != std::string::npos)
       << dead;
-  EXPECT_LT(took, 2500ms);
+  EXPECT_LT(took, 3500ms);  // 2 s and a process start (ASan under load: 2.5 s); unbounded: 10 s
 }
 
 TEST(DnsCli, MqttSubReportsAnUnresolvableBrokerAndExits) {
