@@ -85,7 +85,7 @@ build_library() {  # NAME DEFINES...
   local name=$1 f
   shift
   mkdir -p "$arm/$name"
-  for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
+  for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp link/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
              poll/select.cpp poll/poll.cpp sys/heap.cpp sys/lwip/*.cpp transport/plain.cpp \
              transport/tls/context.cpp | grep -v tap_netif); do
     [[ $f == poll/select.cpp && " $* " == *" -DSOCKKIT_HAVE_SELECT=0 "* ]] && continue

@@ -12,7 +12,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 total=0
 printf '%-12s %8s\n' file "text (B)"
-for f in codec_read codec_write outbox reason client session; do
+for f in codec_read codec_write outbox reason session session_publish client; do
   arm-none-eabi-g++ -std=c++20 -Os -mthumb -mcpu=cortex-m4 -mfloat-abi=hard -fno-exceptions \
     -fno-rtti -ffunction-sections -fdata-sections -Wno-psabi -Iinclude -Isrc \
     -c "src/mqtt/$f.cpp" -o "$out/$f.o"
