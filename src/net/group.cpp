@@ -230,16 +230,19 @@ void Group::drain(std::chrono::milliseconds grace, std::function<void(bool)> don
   drain_timer_ = loop.add_timer(grace, [this] {
     drain_timer_ = 0;
     drain_flushed_ = false;
-    for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)  // the rest, at the deadline
-      if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
+    close_remaining();  // the rest, at the deadline
     drain_finished();
   });
   if (drain_timer_ == 0) {  // no timer to wait with: close the rest now
     drain_flushed_ = false;
-    for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
-      if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
+    close_remaining();
     drain_finished();
   }
+}
+
+void Group::close_remaining() noexcept {
+  for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
+    if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
 }
 
 void Group::drain_finished() noexcept {
@@ -268,8 +271,7 @@ bool Group::drain_and_close(std::chrono::milliseconds grace) noexcept {
   if (flushed) return *flushed;
   // Inside a callback of the loop (it cannot run here) or a backend error.
   cancel_drain();
-  for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
-    if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error_code(failure::send_timeout));
+  close_remaining();
   return false;
 }
 

@@ -132,6 +132,7 @@ class Group {
   SoonId drain_done_ = 0;
   bool drain_flushed_ = true;
   void drain_finished() noexcept;
+  void close_remaining() noexcept;  // what a drain could not flush in time
   void cancel_drain() noexcept;
   TimerReservation timers_;  // the idle watchdog and the TLS sweep: never refused later
   TimerId idle_timer_ = 0;
