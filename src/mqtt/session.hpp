@@ -75,6 +75,7 @@ struct EventBatch {
 
 class Session {
  public:
+  /// `settings` must outlive the session (the client that drives it holds them).
   explicit Session(const Options& settings);
 
   /// Reads the message store (if any) into the outbox.
@@ -154,7 +155,7 @@ class Session {
   void deliver(std::string_view topic, const codec::Publish& p);
   std::uint16_t next_packet_id() noexcept;
 
-  Options settings_;
+  const Options& settings_;
   detail::Outbox outbox_;
   std::vector<Subscription> subscriptions_;
   std::vector<Request> requests_;             // unanswered SUBSCRIBE / UNSUBSCRIBE
