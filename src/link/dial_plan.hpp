@@ -74,8 +74,6 @@ class DialPlan {
   DialClock::time_point deadline() const noexcept { return deadline_; }
   /// True once `established` or `failed` has been queued.
   bool over() const noexcept { return phase_ == Phase::over; }
-  /// True while no lookup answer has been waited for long enough to start connecting.
-  bool resolving() const noexcept { return phase_ == Phase::resolving; }
   /// Every address known so far, in the order they are (or were) tried.
   const std::vector<Endpoint>& known() const noexcept { return known_; }
   /// Attempts in flight.
