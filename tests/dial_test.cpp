@@ -63,6 +63,23 @@ TEST_F(ResolverTest, ByNameConnectsOnTheIpvFourAnswerWhenAaaaIsDropped) {
   EXPECT_EQ(resolver->pending(), 0u) << "the AAAA lookup goes once the dial is won";
 }
 
+// milliseconds::max() is "no limit" by name as by address, not an overflow
+// into a deadline in the past.
+TEST_F(ResolverTest, ByNameTheLongestTimeoutIsNoLimit) {
+  Quietly quiet;
+  auto server = Server::start(*loop, Endpoint::loopback_v4(0), quiet);
+  ASSERT_OK(server);
+  primary->add({"forever.test", 1, "127.0.0.1", 60});
+  make(config({primary->endpoint()}, 5s));
+  Outcome out;
+  auto client = Client::create(*loop, out);
+  ASSERT_OK(client);
+  ASSERT_OK(client->connect("forever.test:" + std::to_string(server->local_endpoint().port()),
+                            std::chrono::milliseconds::max(), {.resolver = &*resolver}));
+  loop->run_until([&] { return out.opened + out.failed > 0; }, EventLoop::Clock::now() + 5s);
+  EXPECT_EQ(out.opened, 1) << "failed with " << out.last_failure.message();
+}
+
 TEST_F(ResolverTest, TlsHandshakeEndsAtTheConnectDeadline) {
   auto tls = slow_handshake_tls();
   if (!tls) GTEST_SKIP() << "no TLS backend in this build";

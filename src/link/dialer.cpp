@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "deadline.hpp"
 #include "net/client_impl.hpp"
 #include "resolve/target.hpp"
 
@@ -34,8 +35,7 @@ Status Dialer::start(const DialRequest& request) noexcept {
   if (!target->numeric && !request.resolve && (target->host.empty() || request.resolver == nullptr))
     return failure::malformed_address;
   const auto now = EventLoop::Clock::now();
-  const auto deadline =
-      request.timeout.count() >= 0 ? now + request.timeout : EventLoop::Clock::time_point::max();
+  const auto deadline = time::deadline_after(now, request.timeout);
   ++epoch_;
   plan_.emplace(request.timings, deadline);
   options_ = request.options;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "deadline.hpp"
+
 namespace sockkit::mqtt {
 
 using namespace detail;
@@ -40,7 +42,7 @@ Status Session::connected(SessionClock::time_point now) {
   stopping_ = false;
   ping_outstanding_ = false;
   last_received_ = now;
-  connack_deadline_ = now + settings_.connack_timeout;
+  connack_deadline_ = time::deadline_after(now, settings_.connack_timeout);
   aliases_in_.assign(settings_.topic_alias_maximum, std::string());
   aliases_out_.clear();
   const bool v5 = settings_.version == Version::v5;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <new>
 
+#include "deadline.hpp"
 #include "net/client_impl.hpp"
 #include "net/dispose.hpp"
 #include "sockkit/stack.hpp"
@@ -72,8 +73,7 @@ Status ClientImpl::connect(const Endpoint& to, std::chrono::milliseconds timeout
                            const ConnectOptions& options) noexcept {
   auto stream = start_connect(to, options);
   if (!stream) return stream.error();
-  const auto deadline = timeout.count() >= 0 ? EventLoop::Clock::now() + timeout
-                                             : EventLoop::Clock::time_point::max();
+  const auto deadline = time::deadline_after(EventLoop::Clock::now(), timeout);
   auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to, options, deadline);
   if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {

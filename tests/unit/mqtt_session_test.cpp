@@ -131,6 +131,17 @@ TEST(MqttSession, ConnectIsWrittenAndAMissingConnackEndsTheConnection) {
   EXPECT_EQ(s.advance(f.t0 + f.settings.connack_timeout), reason::connack_timeout);
 }
 
+TEST(MqttSession, TheLongestConnackTimeoutNeverFires) {
+  Fixture f;
+  f.settings.connack_timeout = std::chrono::milliseconds::max();
+  auto& s = f.make();
+  ASSERT_TRUE(s.connected(f.t0));
+  const auto deadline = s.next_deadline();
+  ASSERT_TRUE(deadline);
+  EXPECT_GT(*deadline, f.t0 + std::chrono::hours(24 * 365 * 50)) << "wrapped into the past";
+  EXPECT_FALSE(s.advance(f.t0 + std::chrono::hours(24 * 365)));
+}
+
 TEST(MqttSession, RefusedConnackIsTheErrorToCloseWith) {
   Fixture f;
   auto& s = f.make();
