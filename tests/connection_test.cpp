@@ -362,6 +362,68 @@ TEST_F(ConnectionTest, ShutdownFromInsideAHandlerIsAsynchronousAndMayDestroyTheS
   EXPECT_FALSE(TcpStream::connect(at, 2s)) << "no longer listening";
 }
 
+// Per-connection state lives in the connection: made in on_open (a second
+// emplace replaces the first), there in every callback and still in on_close,
+// destroyed after it; a question for another type answers null; a server that
+// goes destroys the state of what was open.
+TEST_F(ConnectionTest, TypedStateLivesFromOnOpenUntilOnCloseReturns) {
+  struct Tally {
+    explicit Tally(int& counter) : alive(counter) { ++alive; }
+    ~Tally() { --alive; }
+    Tally(const Tally&) = delete;
+    Tally& operator=(const Tally&) = delete;
+    int& alive;
+    std::size_t bytes = 0;
+  };
+  struct Counting : ConnectionHandler {
+    void on_open(Connection& c) override {
+      (void)c.emplace_state<Tally>(alive);
+      opened += c.emplace_state<Tally>(alive) != nullptr ? 1 : 0;
+    }
+    Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+      if (auto* t = c.state<Tally>()) last_bytes = t->bytes += d.size();
+      other_type_seen = other_type_seen || c.state<int>() != nullptr;
+      return d.size();
+    }
+    void on_close(Connection& c, std::error_code) override {
+      if (auto* t = c.state<Tally>()) counted.push_back(t->bytes);
+      alive_in_close = alive;
+    }
+    int alive = 0, opened = 0, alive_in_close = -1;
+    std::size_t last_bytes = 0;
+    bool other_type_seen = false;
+    std::vector<std::size_t> counted;
+  } h;
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  auto started = Server::start(*loop, Endpoint::loopback_v4(0), h);
+  ASSERT_OK(started);
+  std::optional<Server> server(std::move(*started));
+  {
+    auto peer = TcpStream::connect(server->local_endpoint(), 5s);
+    ASSERT_OK(peer);
+    ASSERT_OK(peer->write_all("hello"));
+    ASSERT_TRUE(loop->run_until([&] { return h.last_bytes == 5; }, Clock::now() + 5s));
+    EXPECT_EQ(h.opened, 1);
+    EXPECT_EQ(h.alive, 1) << "the second emplace replaced the first";
+  }  // the peer closes
+  ASSERT_TRUE(loop->run_until([&] { return !h.counted.empty(); }, Clock::now() + 5s));
+  EXPECT_EQ(h.counted[0], 5u);
+  EXPECT_EQ(h.alive_in_close, 1) << "on_close still sees the state";
+  EXPECT_EQ(h.alive, 0) << "destroyed once on_close returned";
+  EXPECT_FALSE(h.other_type_seen);
+
+  auto second = TcpStream::connect(server->local_endpoint(), 5s);
+  ASSERT_OK(second);
+  ASSERT_OK(second->write_all("abc"));
+  ASSERT_TRUE(loop->run_until([&] { return h.last_bytes == 3; }, Clock::now() + 5s));
+  EXPECT_EQ(h.alive, 1) << "a new connection starts with no state of the old one";
+  server.reset();
+  EXPECT_EQ(h.alive, 0);
+  ASSERT_EQ(h.counted.size(), 2u);
+  EXPECT_EQ(h.counted[1], 3u);
+}
+
 // -- Client: asynchronous connect with a timeout.
 
 struct ClientEvents : ConnectionHandler {

@@ -24,8 +24,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <string_view>
+#include <utility>
 
 #include "sockkit/endpoint.hpp"
 #include "sockkit/event_loop.hpp"
@@ -79,8 +81,7 @@ class ConnectionHandler {
   /// A Client connect failed (refused, timed out, ...).
   virtual void on_connect_failed(const Endpoint& /*to*/, std::error_code /*why*/) {}
 
- protected:
-  ~ConnectionHandler() = default;
+  virtual ~ConnectionHandler() = default;
 };
 
 /// One buffered connection. Obtained only through handler callbacks.
@@ -134,17 +135,24 @@ class Connection final : private IoHandler {
   using Id = std::uint64_t;
   /// Names this connection; once it closes, no other connection gets the same id.
   Id id() const noexcept;
-  ///@{
-  /// The user's pointer for this connection (null until set): per-connection
-  /// state without a map from ids.
+  /// Creates this connection's own state, `State{args...}`, replacing any it
+  /// had; it is destroyed after on_close returns. Null when out of memory.
+  /// Per-connection state without a map from ids and without new/delete:
   ///
-  ///     void on_open(Connection& c) override { c.set_context(new Session); }
-  ///     void on_close(Connection& c, std::error_code) override {
-  ///       delete static_cast<Session*>(c.context());
+  ///     struct Session { std::string name; int lines = 0; };
+  ///     void on_open(Connection& c) override { c.emplace_state<Session>(); }
+  ///     Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+  ///       if (auto* s = c.state<Session>()) ++s->lines;
+  ///       return d.size();
   ///     }
-  void set_context(void* context) noexcept { context_ = context; }
-  void* context() const noexcept { return context_; }
-  ///@}
+  template <class State, class... Args>
+  State* emplace_state(Args&&... args);
+  /// The state emplace_state<State>() created; null if there is none or it is
+  /// of another type.
+  template <class State>
+  State* state() const noexcept;
+  /// Destroys the state now (it would be at close otherwise).
+  void reset_state() noexcept;
 
   Connection() noexcept = default;  // for the group's slab only
 
@@ -167,7 +175,10 @@ class Connection final : private IoHandler {
   // 64 bytes with the vtable pointer: an idle connection holds no buffers.
   net::Chunk* out_ = nullptr;  // write queue; null when empty
   net::Chunk* in_ = nullptr;   // unconsumed input; null when none
-  void* context_ = nullptr;
+  struct StateHolder;
+  template <class State>
+  struct StateOf;
+  StateHolder* state_ = nullptr;                 // the user's per-connection state
   net::TlsState* tls_ = nullptr;                 // null: plain
   std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
   std::uint32_t last_active_ms_ = 0;
@@ -175,6 +186,47 @@ class Connection final : private IoHandler {
   NativeHandle handle_{};
   std::uint16_t flags_ = 0;
 };
+
+/// @cond internal
+// The state block: a header saying which type follows and how to destroy it.
+// The type is named by the address of a variable per type (no RTTI needed).
+struct Connection::StateHolder {
+  const void* type;
+  void (*destroy)(StateHolder*) noexcept;
+};
+
+template <class State>
+struct Connection::StateOf final : StateHolder {
+  static constexpr char tag = 0;
+  template <class... Args>
+  explicit StateOf(Args&&... args)
+      : StateHolder{&tag, [](StateHolder* h) noexcept { delete static_cast<StateOf*>(h); }},
+        value(std::forward<Args>(args)...) {}
+  State value;
+};
+/// @endcond
+
+template <class State, class... Args>
+State* Connection::emplace_state(Args&&... args) {
+  reset_state();
+  auto* holder = new (std::nothrow) StateOf<State>(std::forward<Args>(args)...);
+  if (holder == nullptr) return nullptr;
+  state_ = holder;
+  return &holder->value;
+}
+
+template <class State>
+State* Connection::state() const noexcept {
+  if (state_ == nullptr || state_->type != &StateOf<State>::tag) return nullptr;
+  return &static_cast<StateOf<State>*>(state_)->value;
+}
+
+inline void Connection::reset_state() noexcept {
+  if (state_ == nullptr) return;
+  StateHolder* holder = state_;
+  state_ = nullptr;  // a destructor that looks at the connection sees none
+  holder->destroy(holder);
+}
 
 // Every virtual function of ConnectionHandler is inline, so no key function ties
 // its typeinfo to the library: code built with RTTI can derive handlers from a

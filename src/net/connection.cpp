@@ -429,6 +429,7 @@ void Connection::finish(std::error_code why) noexcept {
   } else {
     g.handshake_failed(*this, why);
   }
+  reset_state();
   if (tls_ != nullptr) {
     if (tls_->handshake_timer != 0) g.loop.cancel_timer(tls_->handshake_timer);
     delete tls_;

@@ -92,7 +92,7 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
     secure->client = !tls->context->is_server();
   }
   ++c.generation_;  // a new id: the departed connection's id stays dead
-  c.context_ = nullptr;
+  c.state_ = nullptr;
   c.out_ = c.in_ = nullptr;
   c.idle_prev_ = c.idle_next_ = 0;
   c.flags_ = kOpen | kWatchRead | (secure ? kHandshaking : 0);

@@ -23,14 +23,16 @@ struct TlsLoad : ConnectionHandler {
   TlsLoad(const LoadSpec& s, LoadResult& r, EventLoop& l) : spec(s), result(r), loop(l) {}
 
   void on_open(Connection& c) override {
-    auto* flow = new Flow;
+    auto* flow = c.emplace_state<Flow>();
+    if (flow == nullptr) return c.close(std::make_error_code(std::errc::not_enough_memory));
     flow->id = next_id++;
     flow->sent_at.resize(static_cast<std::size_t>(spec.pipeline));
-    c.set_context(flow);
     ids.push_back(c.id());
     ++opened;
   }
-  void begin(Connection& c) { pump(c, *static_cast<Flow*>(c.context())); }
+  void begin(Connection& c) {
+    if (auto* f = c.state<Flow>()) pump(c, *f);
+  }
   void pump(Connection& c, Flow& f) {
     while (running && f.sent - f.completed < static_cast<std::uint64_t>(spec.pipeline)) {
       message.resize(spec.message_size);
@@ -42,7 +44,9 @@ struct TlsLoad : ConnectionHandler {
     }
   }
   Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) override {
-    auto& f = *static_cast<Flow*>(c.context());
+    auto* flow = c.state<Flow>();
+    if (flow == nullptr) return data.size();
+    auto& f = *flow;
     for (std::byte b : data) {
       if (b != pattern(f.id, f.completed, f.received_in_message)) ++result.mismatches;
       if (++f.received_in_message == spec.message_size) {
@@ -64,8 +68,7 @@ struct TlsLoad : ConnectionHandler {
     pump(c, f);
     return data.size();
   }
-  void on_close(Connection& c, std::error_code why) override {
-    delete static_cast<Flow*>(c.context());
+  void on_close(Connection&, std::error_code why) override {
     if (running && why) fail(why);
   }
   void on_connect_failed(const Endpoint&, std::error_code why) override { fail(why); }
