@@ -173,8 +173,9 @@ struct Options {
   std::optional<Will> will{};              ///< Published by the broker if the client vanishes.
   std::chrono::seconds keepalive{60};      ///< 0: no pings (a dead broker is then never noticed).
   std::chrono::milliseconds connack_timeout{10000};  ///< CONNECT sent, no CONNACK: reconnect.
-  std::uint16_t max_inflight = 16;             ///< Unacknowledged QoS 1/2 publications at once.
-  std::uint16_t receive_maximum = 64;          ///< Incoming QoS 2 messages awaiting PUBREL at once.
+  std::uint16_t max_inflight = 16;  ///< Unacknowledged QoS 1/2 publications at once.
+  /// MQTT 5: incoming QoS 2 messages awaiting PUBREL at once (3.1.1 has no such limit).
+  std::uint16_t receive_maximum = 64;
   std::uint16_t topic_alias_maximum = 16;      ///< MQTT 5: aliases the broker may use toward us.
   bool use_topic_aliases = true;               ///< MQTT 5: alias repeated topics toward the broker.
   std::uint32_t max_packet_size = 256 * 1024;  ///< Larger incoming packets: packet_too_large.

@@ -191,7 +191,9 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
     case PacketType::pubrel: {
       auto ack = codec::read_ack(v, h, body);
       if (!ack) return ack.error();
-      std::erase(incoming_qos2_, ack->packet_id);
+      const auto at =
+          std::lower_bound(incoming_qos2_.begin(), incoming_qos2_.end(), ack->packet_id);
+      if (at != incoming_qos2_.end() && *at == ack->packet_id) incoming_qos2_.erase(at);
       write(8, [&](std::span<std::byte> to) {
         return codec::write_ack(v, PacketType::pubcomp, ack->packet_id, 0, to);
       });

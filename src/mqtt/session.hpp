@@ -160,7 +160,7 @@ class Session {
   std::vector<Subscription> subscriptions_;
   std::vector<Request> requests_;             // unanswered SUBSCRIBE / UNSUBSCRIBE
   std::vector<Request> unsent_;               // asked for, not sent yet (packet id 0)
-  std::vector<std::uint16_t> incoming_qos2_;  // PUBREC sent, PUBREL awaited
+  std::vector<std::uint16_t> incoming_qos2_;  // PUBREC sent, PUBREL awaited; sorted
   std::vector<std::string> aliases_in_;
   std::vector<std::string> aliases_out_;
   std::vector<std::byte> out_;

@@ -225,14 +225,17 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
   }
   const Version v = settings_.version;
   if (p->qos == QoS::exactly_once) {
-    const bool seen = std::find(incoming_qos2_.begin(), incoming_qos2_.end(), p->packet_id) !=
-                      incoming_qos2_.end();
-    if (!seen && incoming_qos2_.size() >= settings_.receive_maximum)
+    // Sorted: a broker may leave thousands unreleased, and each lookup stays cheap.
+    const auto at = std::lower_bound(incoming_qos2_.begin(), incoming_qos2_.end(), p->packet_id);
+    const bool seen = at != incoming_qos2_.end() && *at == p->packet_id;
+    // MQTT 5's receive maximum is ours to enforce; MQTT 3.1.1 has none, so
+    // there the packet id space is the only bound.
+    if (!seen && v == Version::v5 && incoming_qos2_.size() >= settings_.receive_maximum)
       return make_error_code(reason::receive_maximum_exceeded);
     if (seen) {
       ++stats_.duplicates_dropped;
     } else {
-      incoming_qos2_.push_back(p->packet_id);
+      incoming_qos2_.insert(at, p->packet_id);
       deliver(topic, *p);
     }
     write(8, [&](std::span<std::byte> to) {

@@ -339,6 +339,35 @@ TEST(MqttSession, BrokersReceiveMaximumBoundsTheWindowAndOursBoundsItsQosTwo) {
   EXPECT_EQ(r.error(), reason::receive_maximum_exceeded);
 }
 
+// MQTT 3.1.1 has no receive maximum: a broker may have any number of QoS 2
+// messages awaiting PUBREL, and every one is delivered once and answered.
+TEST(MqttSession, OnThreeOneOneIncomingQosTwoIsNotBoundedByTheReceiveMaximum) {
+  Fixture f(Version::v3_1_1);
+  f.settings.receive_maximum = 64;
+  auto& s = f.make();
+  f.up();
+  constexpr int kBurst = 300;
+  for (int id = 1; id <= kBurst; ++id) {
+    auto r = f.feed(f.publish({.topic = "in",
+                               .payload = text("x"),
+                               .qos = QoS::exactly_once,
+                               .packet_id = static_cast<std::uint16_t>(id)}));
+    ASSERT_TRUE(r) << "message " << id << ": " << r.error().message();
+  }
+  auto w = f.written();
+  ASSERT_EQ(w.size(), static_cast<std::size_t>(kBurst));
+  for (const auto& p : w)
+    EXPECT_EQ(p.type, kPubrec);
+  std::size_t messages = 0;
+  for (const auto& e : f.take())
+    messages += e.kind == SessionEvent::Kind::message ? 1 : 0;
+  EXPECT_EQ(messages, static_cast<std::size_t>(kBurst));
+  for (int id = 1; id <= kBurst; ++id)
+    ASSERT_TRUE(f.feed(f.ack(PacketType::pubrel, static_cast<std::uint16_t>(id))));
+  EXPECT_EQ(f.written().size(), static_cast<std::size_t>(kBurst)) << "a PUBCOMP for each";
+  EXPECT_EQ(s.stats().duplicates_dropped, 0u);
+}
+
 TEST(MqttSession, TopicAliasesBothWays) {
   Fixture f(Version::v5);
   f.settings.topic_alias_maximum = 4;
