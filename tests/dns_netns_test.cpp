@@ -39,7 +39,7 @@ const Endpoint kSlow = *Endpoint::parse("10.53.0.3:53");
     }                                                                             \
   } while (0)
 
-/// Addresses for the servers, the blackhole, and big.test's 40 addresses.
+/// Addresses for the servers and the blackhole.
 bool set_up_network(std::string& why) {
   const char* steps[] = {
       "ip addr add 10.53.0.1/32 dev lo",
@@ -55,9 +55,6 @@ bool set_up_network(std::string& why) {
       why = std::string("cannot set up the namespace: ") + step;
       return false;
     }
-  std::ofstream big("/tmp/sockkit-dns-big.hosts");
-  for (int i = 1; i <= 40; ++i)
-    big << "10.0.1." << i << " big.test\n";
   return true;
 }
 

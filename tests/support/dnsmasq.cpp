@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 
 namespace sockkit::test {
@@ -62,16 +63,22 @@ bool Dnsmasq::ready() const {
 }
 
 std::vector<std::string> test_records(unsigned short_ttl) {
-  static const bool written = [] {
-    std::ofstream big("/tmp/sockkit-dns-big.hosts");
-    for (int i = 1; i <= 40; ++i)
-      big << "10.0.1." << i << " big.test\n";
-    return true;
+  // Written beside and renamed into place: tests run in parallel, and a file
+  // another process truncates while this one's dnsmasq reads it looks empty.
+  static const std::string big_hosts = [] {
+    const std::string path = "/tmp/sockkit-dns-big.hosts";
+    const std::string part = path + "." + std::to_string(::getpid());
+    {
+      std::ofstream big(part);
+      for (int i = 1; i <= 40; ++i)
+        big << "10.0.1." << i << " big.test\n";
+    }
+    std::rename(part.c_str(), path.c_str());
+    return path;
   }();
-  (void)written;
   return {"--host-record=host.test,10.0.0.1,fd00::1,300",
           "--host-record=short.test,10.0.0.2," + std::to_string(short_ttl),
-          "--cname=alias.test,host.test", "--addn-hosts=/tmp/sockkit-dns-big.hosts",
+          "--cname=alias.test,host.test", "--addn-hosts=" + big_hosts,
           "--server=/fail.test/10.53.0.9"};
 }
 
