@@ -78,6 +78,10 @@ struct TlsOptions {
   /// Client: accept any certificate and any name. INSECURE: for tests and
   /// for pinning done by the application itself.
   bool insecure_skip_verify = false;
+  /// Client: for legacy devices only — when the server's certificate has no
+  /// DNS names at all, accept its subject's common name (CN) as one. Off by
+  /// default, as RFC 9525 asks: a certificate names its host in subjectAltName.
+  bool accept_subject_cn = false;
 };
 
 /// What a connection's handshake agreed on.

@@ -61,9 +61,10 @@ Cert make_cert(const Spec& spec, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_k
   X509_NAME* name = X509_get_subject_name(c);
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>("sockkit tests"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1,
-                             -1, 0);
+  if (!spec.common_name.empty())
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1,
+                               -1, 0);
   X509_set_issuer_name(c, issuer != nullptr ? X509_get_subject_name(issuer) : name);
   X509* ext_issuer = issuer != nullptr ? issuer : c;
   bool ok = true;
@@ -109,6 +110,7 @@ TestPki::TestPki() {
   Cert other = make_cert({.common_name = "untrusted test CA", .is_ca = true}, other_key.get(),
                          nullptr, other_key.get(), 2);
   if (!ca || !other || !write_pem(this->ca(), ca.get(), nullptr) ||
+      !write_pem(dir_ + "/ca.key", nullptr, ca_key.get()) ||
       !write_pem(other_ca(), other.get(), nullptr)) {
     error_ = "making the CAs failed";
     return;
@@ -143,6 +145,27 @@ TestPki::TestPki() {
     }
   }
   ok_ = true;
+}
+
+bool TestPki::issue(const std::string& name, const std::string& common_name,
+                    const std::string& alt_names) {
+  auto read = [](const std::string& path, auto reader) {
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) return decltype(reader(f))(nullptr);
+    auto* got = reader(f);
+    std::fclose(f);
+    return got;
+  };
+  Cert ca(read(this->ca(), [](FILE* f) { return PEM_read_X509(f, nullptr, nullptr, nullptr); }));
+  Key ca_key(read(dir_ + "/ca.key",
+                  [](FILE* f) { return PEM_read_PrivateKey(f, nullptr, nullptr, nullptr); }));
+  if (!ca || !ca_key) return false;
+  Key key = new_key();
+  static long serial = 1000;
+  Cert cert = make_cert({.common_name = common_name, .alt_names = alt_names}, key.get(), ca.get(),
+                        ca_key.get(), serial++);
+  return cert && write_pem(this->cert(name), cert.get(), nullptr) &&
+         write_pem(this->key(name), nullptr, key.get());
 }
 
 TestPki::~TestPki() {

@@ -29,6 +29,12 @@ class TestPki {
   // Names: "server" (localhost, 127.0.0.1), "expired", "wrong-host"
   // (wrong.example only), "untrusted" (from other-ca), "client" (CN device-1).
 
+  /// Issues one more server certificate from the test CA, as cert(name) and
+  /// key(name): subject CN `common_name` (none if empty) and subjectAltName
+  /// `alt_names` in OpenSSL's notation ("DNS:a.example,IP:127.0.0.1"; none
+  /// if empty). False if OpenSSL refused any of it.
+  bool issue(const std::string& name, const std::string& common_name, const std::string& alt_names);
+
  private:
   std::string dir_;
   std::string error_;

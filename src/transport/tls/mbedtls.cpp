@@ -4,6 +4,7 @@
 // come from sockkit's entropy seam (a device's port provides the source).
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/net_sockets.h>  // the MBEDTLS_ERR_NET_* codes its I/O callbacks return
+#include <mbedtls/oid.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_cache.h>
@@ -24,6 +25,7 @@
 #include "sockkit/entropy.hpp"
 #include "sockkit/event_loop.hpp"
 #include "transport/tls/common.hpp"
+#include "transport/tls/host_name.hpp"
 #include "transport/transport.hpp"
 
 namespace sockkit::transport {
@@ -118,7 +120,7 @@ class MbedSession final : public TlsSession {
   MbedSession& operator=(const MbedSession&) = delete;
 
   Status setup(const mbedtls_ssl_config& config, const mbedtls_ssl_session* cached,
-               bool check_ip) noexcept;
+               bool client) noexcept;
 
   Status handshake() noexcept override;
 
@@ -158,13 +160,15 @@ class MbedSession final : public TlsSession {
     return mbedtls_ssl_get_bytes_avail(&ssl_) > 0 || mbedtls_ssl_check_pending(&ssl_) != 0;
   }
   TlsInfo info() const override;
+  const TlsOptions& engine_options() const noexcept;
 
   // The I/O callbacks mbedTLS calls.
   static int send_cb(void* self, const unsigned char* data, std::size_t size);
   static int receive_cb(void* self, unsigned char* into, std::size_t size);
-  // Checks the IP address connected to against the certificate's IP entries
-  // (mbedTLS 2.28 checks only DNS names).
-  static int verify_ip_cb(void* self, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags);
+  // Checks the server's certificate names the host by sockkit's rule (its
+  // IP entries for an address, which mbedTLS 2.28 does not check; its DNS
+  // names by host_name.hpp, where mbedTLS's own wildcards cover "*.test").
+  static int verify_name_cb(void* self, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags);
 
  private:
   std::error_code fail(int code, bool handshaking) noexcept;
@@ -206,10 +210,12 @@ class MbedEngine final : public TlsEngine {
   MbedEngine& operator=(const MbedEngine&) = delete;
 
   Status configure() noexcept;
+  const TlsOptions& options() const noexcept { return options_; }
 
   Result<std::unique_ptr<TlsSession>> open(NativeHandle socket,
                                            std::string_view server_name) noexcept override {
-    std::string name(server_name.empty() ? std::string_view(options_.server_name) : server_name);
+    std::string name(
+        tls::without_final_dot(server_name.empty() ? options_.server_name : server_name));
     if (!server_ && !options_.insecure_skip_verify && name.empty())
       return make_error_code(
           failure::tls_configuration);  // nothing to check the certificate against
@@ -221,8 +227,7 @@ class MbedEngine final : public TlsEngine {
       auto it = sessions_.find(name);
       if (it != sessions_.end()) cached = &it->second;
     }
-    if (auto st = session->setup(config_, cached, !server_ && tls::is_ip_literal(name)); !st)
-      return st.error();
+    if (auto st = session->setup(config_, cached, !server_); !st) return st.error();
     return owned;
   }
 
@@ -355,13 +360,14 @@ Status MbedEngine::configure() noexcept {
 }
 
 Status MbedSession::setup(const mbedtls_ssl_config& config, const mbedtls_ssl_session* cached,
-                          bool check_ip) noexcept {
+                          bool client) noexcept {
   if (mbedtls_ssl_setup(&ssl_, &config) != 0)
     return std::make_error_code(std::errc::not_enough_memory);
-  if (!server_name_.empty() && !check_ip &&
+  const bool by_address = tls::is_ip_literal(server_name_);
+  if (client && !server_name_.empty() && !by_address &&
       mbedtls_ssl_set_hostname(&ssl_, server_name_.c_str()) != 0)
     return make_error_code(failure::tls_configuration);
-  if (check_ip) mbedtls_ssl_set_verify(&ssl_, verify_ip_cb, this);
+  if (client && !server_name_.empty()) mbedtls_ssl_set_verify(&ssl_, verify_name_cb, this);
   if (cached != nullptr) (void)mbedtls_ssl_set_session(&ssl_, cached);  // else a full handshake
   mbedtls_ssl_set_bio(&ssl_, this, send_cb, receive_cb, nullptr);
   return {};
@@ -442,24 +448,65 @@ int MbedSession::receive_cb(void* self, unsigned char* into, std::size_t size) {
   return MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
-int MbedSession::verify_ip_cb(void* self, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags) {
-  if (depth != 0) return 0;  // only the server's own certificate names it
-  const auto& name = static_cast<MbedSession*>(self)->server_name_;
+const TlsOptions& MbedSession::engine_options() const noexcept {
+  return engine_.options();
+}
+
+namespace {
+
+bool names_address(const mbedtls_x509_crt& crt, std::string_view address) {
   std::array<std::uint8_t, 16> want{};
   std::size_t want_size = 0;
-  if (auto v4 = ip_text::parse_ipv4(name)) {
+  if (auto v4 = ip_text::parse_ipv4(address)) {
     std::memcpy(want.data(), v4->data(), 4);
     want_size = 4;
-  } else if (auto v6 = ip_text::parse_ipv6(name)) {
+  } else if (auto v6 = ip_text::parse_ipv6(address)) {
     want = *v6;
     want_size = 16;
   }
   constexpr unsigned char kIpAddressTag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7;
-  for (const mbedtls_x509_sequence* san = &crt->subject_alt_names; san != nullptr; san = san->next)
+  for (const mbedtls_x509_sequence* san = &crt.subject_alt_names; san != nullptr; san = san->next)
     if (san->buf.tag == kIpAddressTag && san->buf.len == want_size &&
         std::memcmp(san->buf.p, want.data(), want_size) == 0)
-      return 0;
-  *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+      return true;
+  return false;
+}
+
+std::string_view text_of(const mbedtls_x509_buf& buf) {
+  return {reinterpret_cast<const char*>(buf.p), buf.len};
+}
+
+bool names_host(const mbedtls_x509_crt& crt, std::string_view host, bool accept_subject_cn) {
+  constexpr unsigned char kDnsNameTag = MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2;
+  bool has_dns_names = false;
+  for (const mbedtls_x509_sequence* san = &crt.subject_alt_names; san != nullptr; san = san->next) {
+    if (san->buf.tag != kDnsNameTag || san->buf.p == nullptr) continue;
+    has_dns_names = true;
+    if (tls::dns_name_matches(text_of(san->buf), host)) return true;
+  }
+  // The subject's CN only where asked for, and only when there are no DNS names.
+  if (!accept_subject_cn || has_dns_names) return false;
+  for (const mbedtls_x509_name* n = &crt.subject; n != nullptr; n = n->next)
+    if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &n->oid) == 0 &&
+        tls::dns_name_matches(text_of(n->val), host))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+int MbedSession::verify_name_cb(void* self, mbedtls_x509_crt* crt, int depth,
+                                std::uint32_t* flags) {
+  if (depth != 0) return 0;  // only the server's own certificate names it
+  const auto* session = static_cast<MbedSession*>(self);
+  const std::string& name = session->server_name_;
+  const bool named = tls::is_ip_literal(name)
+                         ? names_address(*crt, name)
+                         : names_host(*crt, name, session->engine_options().accept_subject_cn);
+  if (named)
+    *flags &= ~static_cast<std::uint32_t>(MBEDTLS_X509_BADCERT_CN_MISMATCH);
+  else
+    *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
   return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "sockkit/event_loop.hpp"
 #include "transport/tls/common.hpp"
+#include "transport/tls/host_name.hpp"
 #include "transport/transport.hpp"
 
 namespace sockkit::transport {
@@ -213,7 +214,8 @@ class OpenSslEngine final : public TlsEngine {
                                            std::string_view server_name) noexcept override {
     std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx_.get()));
     if (!ssl) return std::make_error_code(std::errc::not_enough_memory);
-    std::string name(server_name.empty() ? std::string_view(options_.server_name) : server_name);
+    std::string name(
+        tls::without_final_dot(server_name.empty() ? options_.server_name : server_name));
     if (server_) {
       SSL_set_accept_state(ssl.get());
     } else {
@@ -223,7 +225,10 @@ class OpenSslEngine final : public TlsEngine {
       if (!options_.insecure_skip_verify) {
         if (name.empty()) return make_error_code(failure::tls_configuration);  // nothing to check
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
-        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        // host_name.hpp's rule, which the mbedTLS backend applies itself.
+        X509_VERIFY_PARAM_set_hostflags(
+            param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+                       (options_.accept_subject_cn ? 0u : X509_CHECK_FLAG_NEVER_CHECK_SUBJECT));
         const int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, name.c_str())
                              : X509_VERIFY_PARAM_set1_host(param, name.c_str(), name.size());
         if (ok != 1) return make_error_code(failure::tls_configuration);
