@@ -174,7 +174,8 @@ struct Options {
   std::chrono::seconds keepalive{60};      ///< 0: no pings (a dead broker is then never noticed).
   std::chrono::milliseconds connack_timeout{10000};  ///< CONNECT sent, no CONNACK: reconnect.
   std::uint16_t max_inflight = 16;  ///< Unacknowledged QoS 1/2 publications at once.
-  /// MQTT 5: incoming QoS 2 messages awaiting PUBREL at once (3.1.1 has no such limit).
+  /// MQTT 5: incoming QoS 2 messages awaiting PUBREL at once, told to the
+  /// broker; more is counted (Stats::receive_maximum_overruns), not refused.
   std::uint16_t receive_maximum = 64;
   std::uint16_t topic_alias_maximum = 16;      ///< MQTT 5: aliases the broker may use toward us.
   bool use_topic_aliases = true;               ///< MQTT 5: alias repeated topics toward the broker.
@@ -193,11 +194,14 @@ struct Stats {
   std::uint64_t received = 0;       ///< Messages delivered to on_message.
   std::uint64_t retransmitted = 0;  ///< PUBLISH with DUP or PUBREL sent again after a reconnect.
   std::uint64_t duplicates_dropped = 0;  ///< Incoming QoS 2 copies not delivered twice.
-  std::uint64_t dropped_messages = 0;    ///< Outbox overflow.
-  std::uint64_t dropped_bytes = 0;       ///< Payload bytes of those messages.
-  std::size_t outbox_messages = 0;       ///< Waiting now (queued or unacknowledged).
-  std::size_t outbox_bytes = 0;          ///< Their bytes.
-  std::size_t inflight = 0;              ///< Sent, not acknowledged yet.
+  /// MQTT 5: incoming QoS 2 messages past our receive maximum, taken all the
+  /// same (a broker's fault; hanging up would lose them).
+  std::uint64_t receive_maximum_overruns = 0;
+  std::uint64_t dropped_messages = 0;  ///< Outbox overflow.
+  std::uint64_t dropped_bytes = 0;     ///< Payload bytes of those messages.
+  std::size_t outbox_messages = 0;     ///< Waiting now (queued or unacknowledged).
+  std::size_t outbox_bytes = 0;        ///< Their bytes.
+  std::size_t inflight = 0;            ///< Sent, not acknowledged yet.
 };
 
 /// Callbacks, all on the loop thread. Any of them may destroy the Client.
