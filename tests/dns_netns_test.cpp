@@ -4,18 +4,24 @@
 // reason). Servers listen on loopback addresses of that namespace; a
 // "blackholed" server is an address behind a veth whose neighbour entry points
 // at a MAC nobody has, so queries vanish without an answer or an ICMP error.
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "support/dnsmasq.hpp"
+#include "support/fake_dns.hpp"
 #include "support/fixture.hpp"
 #include "support/netns.hpp"
 #include "support/ping_pong.hpp"
@@ -307,6 +313,109 @@ TEST(DnsCli, HostsFileFirstThenTheServerAndConnectGivesUpInTime) {
               dead.find("[name_not_resolved]") != std::string::npos)
       << dead;
   EXPECT_LT(took, 3500ms);  // 2 s and a process start (ASan under load: 2.5 s); unbounded: 10 s
+}
+
+/// The addresses in a program's output, whatever column they are in.
+std::set<std::string> addresses_in(const std::string& output) {
+  std::set<std::string> out;
+  std::istringstream words(output);
+  for (std::string word; words >> word;)
+    if (Endpoint::parse(word.find(':') != std::string::npos ? "[" + word + "]:0" : word + ":0"))
+      out.insert(word);
+  return out;
+}
+
+/// A server that answers SERVFAIL to everything, on 127.0.0.1 inside the
+/// named namespace `ns`, in a child process (20 s at most). Its port, or 0.
+std::uint16_t serve_servfail_in(const std::string& ns, pid_t& child) {
+  int ports[2];
+  if (pipe(ports) != 0) return 0;
+  child = fork();
+  if (child == 0) {
+    const int netns = ::open(("/var/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+    std::uint16_t port = 0;
+    if (netns >= 0 && setns(netns, CLONE_NEWNET) == 0) {
+      auto loop = EventLoop::create();
+      auto dns = loop ? FakeDns::start(*loop) : nullptr;
+      if (dns) {
+        dns->behaviour = DnsBehaviour::servfail;
+        port = dns->endpoint().port();
+        (void)!write(ports[1], &port, sizeof port);
+        loop->run_until([] { return false; }, EventLoop::Clock::now() + std::chrono::seconds(20));
+        _exit(0);
+      }
+    }
+    (void)!write(ports[1], &port, sizeof port);
+    _exit(1);
+  }
+  ::close(ports[1]);
+  std::uint16_t port = 0;
+  if (read(ports[0], &port, sizeof port) != sizeof port) port = 0;
+  ::close(ports[0]);
+  return port;
+}
+
+// The search list as glibc walks it, side by side with `getent ahosts` in
+// the same namespace and resolv.conf: a name whose first domain's servers
+// fail (SERVFAIL) is looked for in the next, and A and AAAA come from the
+// first name with data for either, never from two different hosts.
+TEST(DnsCli, SearchListAgreesWithGetent) {
+  if (!Dnsmasq::available()) GTEST_SKIP() << "dnsmasq is not installed";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (ip netns)";
+  if (std::system("command -v getent >/dev/null") != 0) GTEST_SKIP() << "getent is not installed";
+  NamedNetns ns;
+  if (!ns.create("nameserver 127.0.0.53\nsearch fail.test s1.test s2.test\n"
+                 "options timeout:1 attempts:1\n",
+                 "127.0.0.1 localhost\n"))
+    GTEST_SKIP() << "cannot create a named network namespace";
+  ASSERT_TRUE(ns.in("ip addr add 127.0.0.53/32 dev lo"));
+  // getent ahosts asks with AI_ADDRCONFIG: it asks for AAAA only where a host
+  // has an IPv6 address other than loopback, as a gateway would.
+  ASSERT_TRUE(ns.in("ip link add uplink0 type veth peer name uplink1"));
+  ASSERT_TRUE(ns.in("ip link set dev uplink1 up"));
+  ASSERT_TRUE(ns.in("ip addr add 10.53.1.2/24 dev uplink0"));
+  ASSERT_TRUE(ns.in("ip addr add fd00:53::2/64 dev uplink0 nodad"));
+  ASSERT_TRUE(ns.in("ip link set dev uplink0 up"));
+  pid_t servfail = -1;
+  const std::uint16_t servfail_port = serve_servfail_in(ns.name, servfail);
+  ASSERT_NE(servfail_port, 0) << "the SERVFAIL server did not start";
+  const std::string upstream = "--server=/fail.test/127.0.0.1#" + std::to_string(servfail_port);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/usr/sbin/ip", "ip", "netns", "exec", ns.name.c_str(), kDnsmasq, "--keep-in-foreground",
+          "--no-resolv", "--no-hosts", "--bind-interfaces", "--user=root",
+          "--pid-file=", "--listen-address=127.0.0.53", "--local=/s1.test/", "--local=/s2.test/",
+          upstream.c_str(), "--host-record=web.s2.test,10.0.2.1",
+          "--host-record=mix.s1.test,fd00::11", "--host-record=mix.s2.test,10.0.2.2",
+          "--host-record=both.s2.test,10.0.2.3,fd00::13", "--log-facility=/dev/null", nullptr);
+    _exit(127);
+  }
+  usleep(300000);
+  const std::string exec = "ip netns exec " + ns.name + " timeout 20 ";
+  struct Row {
+    const char* name;
+    std::set<std::string> expected;
+  };
+  const Row rows[] = {
+      {"web", {"10.0.2.1"}},  // web.fail.test: SERVFAIL; web.s1.test: NXDOMAIN
+      {"mix", {"fd00::11"}},  // mix.s1.test has AAAA only; mix.s2.test's A is another host
+      {"both", {"10.0.2.3", "fd00::13"}},
+      {"web.s2.test", {"10.0.2.1"}},
+      {"nothing", {}},
+  };
+  for (const Row& row : rows) {
+    const std::string reference = capture(exec + "getent ahosts " + row.name);
+    const std::string ours = capture(exec + SOCKKIT_CLI " resolve " + row.name + " -t 5");
+    EXPECT_EQ(addresses_in(reference), row.expected)
+        << row.name << ": glibc changed its mind? " << reference;
+    EXPECT_EQ(addresses_in(ours), addresses_in(reference)) << row.name << ": sockkit says\n"
+                                                           << ours << "glibc says\n"
+                                                           << reference;
+  }
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  kill(servfail, SIGTERM);
+  waitpid(servfail, nullptr, 0);
 }
 
 TEST(DnsCli, MqttSubReportsAnUnresolvableBrokerAndExits) {

@@ -10,11 +10,13 @@
 #include <algorithm>
 #include <map>
 #include <new>
+#include <optional>
 
 #include "net/dispose.hpp"
 #include "resolve/cache.hpp"
 #include "resolve/config.hpp"
 #include "resolve/query.hpp"
+#include "resolve/search_walk.hpp"
 #include "resolve/target.hpp"
 #include "sockkit/stack.hpp"
 #include "sys/sys.hpp"
@@ -73,14 +75,13 @@ class ResolverImpl;
 /// One family of one lookup.
 struct FamilyState {
   Family family = Family::none;
+  std::size_t index = 0;  // in the lookup, and in its search walk
   bool done = false;
-  std::vector<std::string> candidates;
-  std::size_t next_candidate = 0;
   std::string asking;    // the name the query in flight asks for
   std::string cache_as;  // the candidate it answers (CNAMEs change `asking`)
   std::size_t cname_hops = 0;
   std::uint32_t cname_ttl = 0xffffffff;
-  bool saw_no_data = false;
+  Resolution found;  // what a `found` step of the walk reports
   std::unique_ptr<Query> query;
 };
 
@@ -91,6 +92,8 @@ struct Lookup {
   Resolver::FamilyCallback done;
   TimerId deadline = 0;
   std::vector<FamilyState> families;
+  std::vector<std::string> candidates;  // the search list for `host`
+  std::optional<SearchWalk> walk;
   TimerReservation timers;  // the deadline and one query timer per family
 };
 
@@ -126,6 +129,8 @@ class ResolverImpl {
     if (families == LookupFamilies::both && !v6_ok) families = LookupFamilies::ipv4;
     if (families != LookupFamilies::ipv4) l->families.emplace_back().family = Family::ipv6;
     if (families != LookupFamilies::ipv6) l->families.emplace_back().family = Family::ipv4;
+    for (std::size_t i = 0; i < l->families.size(); ++i)
+      l->families[i].index = i;
     const Resolver::LookupId id = l->id;
     Lookup& ref = *l;
     lookups_.emplace(id, std::move(l));
@@ -151,11 +156,7 @@ class ResolverImpl {
         });
     // Answers never come from inside this call: the caller may still be setting up.
     soon([this, id] {
-      Lookup* open = find(id);
-      for (std::size_t i = 0; open != nullptr && i < open->families.size(); ++i) {
-        if (!begin(*open, open->families[i])) return;
-        open = find(id);
-      }
+      if (Lookup* open = find(id)) begin(*open);
     });
     return id;
   }
@@ -232,58 +233,99 @@ class ResolverImpl {
     }
   }
 
-  /// Numeric, hosts, cache or the first query. False if the lookup is gone.
-  bool begin(Lookup& l, FamilyState& f) {
-    const Resolver::LookupId id = l.id;
+  /// The answer known without asking a server (numeric text, the hosts
+  /// file, RFC 6761's localhost), or none.
+  std::optional<Result<Resolution>> local_answer(const Lookup& l, Family family) {
     if (auto numeric = Endpoint::parse(l.host.find(':') != std::string::npos ? "[" + l.host + "]:0"
                                                                              : l.host + ":0")) {
-      if (numeric->family() != f.family) return report(id, f, make_error_code(failure::no_address));
-      Resolution r = resolution(f.family, AnswerSource::numeric, l.host);
+      if (numeric->family() != family) return make_error_code(failure::no_address);
+      Resolution r = resolution(family, AnswerSource::numeric, l.host);
       r.addresses.push_back({numeric->with_port(l.port), seconds(0)});
-      return report(id, f, std::move(r));
+      return r;
     }
-    if (!dns::valid_query_name(l.host))
-      return report(id, f, make_error_code(failure::malformed_address));
+    if (!dns::valid_query_name(l.host)) return make_error_code(failure::malformed_address);
     std::vector<Endpoint> from_hosts;
-    const bool in_hosts = hosts_.find(l.host, f.family, from_hosts);
+    const bool in_hosts = hosts_.find(l.host, family, from_hosts);
     if (!in_hosts && is_localhost(l.host))  // RFC 6761: never asked of a server
-      from_hosts.push_back(f.family == Family::ipv6 ? Endpoint::loopback_v6(0)
-                                                    : Endpoint::loopback_v4(0));
-    if (in_hosts || !from_hosts.empty()) {
-      ++stats_.hosts_hits;
-      if (from_hosts.empty()) return report(id, f, make_error_code(failure::no_address));
-      Resolution r = resolution(f.family, AnswerSource::hosts_file, l.host);
-      for (const auto& ep : from_hosts)
-        r.addresses.push_back({ep.with_port(l.port), seconds(0)});
-      return report(id, f, std::move(r));
-    }
-    f.candidates = search_candidates(l.host, config_);
-    return next_candidate(l, f);
+      from_hosts.push_back(family == Family::ipv6 ? Endpoint::loopback_v6(0)
+                                                  : Endpoint::loopback_v4(0));
+    if (!in_hosts && from_hosts.empty()) return std::nullopt;
+    ++stats_.hosts_hits;
+    if (from_hosts.empty()) return make_error_code(failure::no_address);
+    Resolution r = resolution(family, AnswerSource::hosts_file, l.host);
+    for (const auto& ep : from_hosts)
+      r.addresses.push_back({ep.with_port(l.port), seconds(0)});
+    return r;
   }
 
-  bool next_candidate(Lookup& l, FamilyState& f) {
-    while (f.next_candidate < f.candidates.size()) {
-      f.cache_as = f.candidates[f.next_candidate++];
-      f.asking = f.cache_as;
-      f.cname_hops = 0;
-      f.cname_ttl = 0xffffffff;
-      if (const CachedAnswer* hit = cache_.find(f.cache_as, f.family, loop_.now())) {
-        ++stats_.cache_hits;
-        if (hit->negative) {
-          if (hit->negative == failure::no_address) f.saw_no_data = true;
-          continue;
-        }
-        Resolution r = resolution(f.family, AnswerSource::cache, hit->canonical_name, hit->server);
-        const auto left = duration_cast<seconds>(hit->expires - loop_.now());
-        for (const auto& ep : hit->addresses)
-          r.addresses.push_back({ep.with_port(l.port), left});
-        return report(l.id, f, std::move(r));
+  /// Local answers for every family, or else the walk over the search list.
+  void begin(Lookup& l) {
+    const Resolver::LookupId id = l.id;
+    if (local_answer(l, l.families.front().family)) {  // a name is local for every family or none
+      for (std::size_t i = 0; i < l.families.size(); ++i) {
+        Lookup* open = find(id);
+        if (open == nullptr) return;
+        auto answer = local_answer(*open, open->families[i].family);
+        Result<Resolution> result = make_error_code(failure::no_address);
+        if (answer) result = std::move(*answer);
+        if (!report(id, open->families[i], std::move(result))) return;
       }
+      return;
+    }
+    l.candidates = search_candidates(l.host, config_);
+    l.walk.emplace(l.candidates.size(), l.families.size());
+    apply(id, l.walk->start());
+  }
+
+  /// Carries out the walk's steps. False if the lookup is gone.
+  bool apply(Resolver::LookupId id, const std::vector<SearchWalk::Step>& steps) {
+    for (const auto& step : steps) {
+      Lookup* l = find(id);
+      if (l == nullptr) return false;
+      FamilyState& f = l->families[step.family];
+      switch (step.kind) {
+        case SearchWalk::Step::Kind::ask:
+          if (!ask_candidate(*l, f, step.candidate)) return false;
+          break;
+        case SearchWalk::Step::Kind::found:
+          if (!report(id, f, std::move(f.found))) return false;
+          break;
+        case SearchWalk::Step::Kind::failed:
+          if (!report(id, f, step.error)) return false;
+          break;
+      }
+    }
+    return find(id) != nullptr;
+  }
+
+  /// The cache's answer for one name of the search list, or a query for it.
+  bool ask_candidate(Lookup& l, FamilyState& f, std::size_t candidate) {
+    f.cache_as = l.candidates[candidate];
+    f.asking = f.cache_as;
+    f.cname_hops = 0;
+    f.cname_ttl = 0xffffffff;
+    const CachedAnswer* hit = cache_.find(f.cache_as, f.family, loop_.now());
+    if (hit == nullptr) {
       ask(l, f);
       return true;
     }
-    return report(l.id, f,
-                  make_error_code(f.saw_no_data ? failure::no_address : failure::name_not_found));
+    ++stats_.cache_hits;
+    if (hit->negative)
+      return apply(l.id, l.walk->learned(f.index, hit->negative == failure::no_address
+                                                      ? NameOutcome::no_data
+                                                      : NameOutcome::no_name));
+    f.found = resolution(f.family, AnswerSource::cache, hit->canonical_name, hit->server);
+    const auto left = duration_cast<seconds>(hit->expires - loop_.now());
+    for (const auto& ep : hit->addresses)
+      f.found.addresses.push_back({ep.with_port(l.port), left});
+    return apply(l.id, l.walk->learned(f.index, NameOutcome::data));
+  }
+
+  /// This family ends with `why`; the walk goes on for the other.
+  void end_family(Lookup& l, FamilyState& f, std::error_code why) {
+    const Resolver::LookupId id = l.id;
+    auto steps = l.walk->ended(f.index);
+    if (report(id, f, why)) apply(id, steps);
   }
 
   void ask(Lookup& l, FamilyState& f) {
@@ -312,13 +354,14 @@ class ResolverImpl {
   }
 
   void answered(Lookup& l, FamilyState& f, Result<dns::Answer> answer, const Endpoint& server) {
-    if (!answer) return (void)report(l.id, f, answer.error());
+    if (!answer && answer.error() == failure::dns_server_failure)  // on to the next name
+      return (void)apply(l.id, l.walk->learned(f.index, NameOutcome::server_failure));
+    if (!answer) return end_family(l, f, answer.error());
     const auto now = loop_.now();
     const auto ttl_of = [&](std::uint32_t ttl) { return std::min(seconds(ttl), options_.max_ttl); };
     if (answer->rcode == dns::Rcode::name_error ||
         (answer->address_count == 0 && !answer->chain_continues())) {
       const bool nxdomain = answer->rcode == dns::Rcode::name_error;
-      if (!nxdomain) f.saw_no_data = true;
       const auto negative = std::min(seconds(answer->negative_ttl), options_.max_negative_ttl);
       CachedAnswer entry;
       entry.name = f.cache_as;
@@ -327,20 +370,21 @@ class ResolverImpl {
       entry.server = server;
       entry.expires = now + negative;
       cache_.store(std::move(entry), now);
-      next_candidate(l, f);
+      apply(l.id, l.walk->learned(f.index, nxdomain ? NameOutcome::no_name : NameOutcome::no_data));
       return;
     }
     if (answer->cname_hops > 0) f.cname_ttl = std::min(f.cname_ttl, answer->cname_ttl);
     if (answer->chain_continues()) {
       f.cname_hops += answer->cname_hops;
       if (f.cname_hops > dns::kMaxCnameHops)
-        return (void)report(l.id, f, make_error_code(failure::dns_malformed_answer));
+        return end_family(l, f, make_error_code(failure::dns_malformed_answer));
       f.asking = std::string(answer->canonical_name.view());
       return ask(l, f);
     }
     std::uint32_t ttl = f.cname_ttl;
-    Resolution r = resolution(f.family, AnswerSource::server,
-                              std::string(answer->canonical_name.view()), server);
+    Resolution& r = f.found;
+    r = resolution(f.family, AnswerSource::server, std::string(answer->canonical_name.view()),
+                   server);
     std::vector<Endpoint> plain;
     for (std::size_t i = 0; i < answer->address_count; ++i) {
       const auto& a = answer->addresses[i];
@@ -360,7 +404,7 @@ class ResolverImpl {
     entry.server = server;
     entry.expires = now + ttl_of(ttl);
     cache_.store(std::move(entry), now);
-    report(l.id, f, std::move(r));
+    apply(l.id, l.walk->learned(f.index, NameOutcome::data));
   }
 
   /// Ends one family and calls back. False if the lookup is gone afterwards.
