@@ -136,6 +136,95 @@ TEST(DnsMessage, CnameChainsAreFollowedAndBounded) {
               errc::name_not_resolved);
 }
 
+/// A name in the wire format, uncompressed.
+void put_name(std::vector<std::byte>& m, std::string_view name) {
+  std::size_t start = 0;
+  while (start < name.size()) {
+    std::size_t dot = name.find('.', start);
+    if (dot == std::string_view::npos) dot = name.size();
+    m.push_back(std::byte(dot - start));
+    for (std::size_t i = start; i < dot; ++i)
+      m.push_back(std::byte(name[i]));
+    start = dot + 1;
+  }
+  m.push_back(std::byte{0});
+}
+
+void put_record_head(std::vector<std::byte>& m, std::string_view owner, int type, int rdlength) {
+  put_name(m, owner);
+  for (int v : {0, type, 0, 1, 0, 0, 0, 30, rdlength >> 8, rdlength & 0xff})
+    m.push_back(std::byte(v));
+}
+
+// glibc follows CNAME chains of 20 in one answer (RFC 1034 3.6.2): so does sockkit.
+TEST(DnsMessage, LongCnameChainsInOneAnswerAreFollowed) {
+  constexpr int kChain = 20;
+  auto m = response(kChain + 1, 0, {});
+  std::string owner = "a.test";
+  for (int i = 1; i <= kChain; ++i) {
+    std::string target = "n";  // built in steps: GCC 12 warns wrongly about "n" + to_string(i)
+    target += std::to_string(i);
+    target += ".test";
+    put_record_head(m, owner, 5, static_cast<int>(target.size()) + 2);
+    put_name(m, target);
+    owner = target;
+  }
+  put_record_head(m, owner, 1, 4);
+  for (int v : {10, 0, 0, 20})
+    m.push_back(std::byte(v));
+  auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->cname_hops, static_cast<std::size_t>(kChain));
+  EXPECT_EQ(a->canonical_name.view(), "n20.test");
+  ASSERT_EQ(a->address_count, 1u);
+  EXPECT_EQ(a->addresses[0].bytes[3], 20);
+}
+
+// RFC 2181 11: a label may hold any octet. Names never asked for (an SOA's
+// mailbox with an escaped dot, another owner's odd name) do not make a valid
+// answer malformed.
+TEST(DnsMessage, NamesThatAreNeverAskedMayHoldAnyOctet) {
+  // NXDOMAIN with SOA: mname ns.test, rname "host\.master.test".
+  auto m = response(0, 1, {}, 0x83);
+  std::vector<std::byte> rdata;
+  put_name(rdata, "ns.test");
+  rdata.push_back(std::byte{11});
+  for (char c : std::string_view("host.master"))
+    rdata.push_back(std::byte(c));
+  put_name(rdata, "test");
+  for (int v : {0, 0, 0, 1, 0, 0, 14, 16, 0, 0, 2, 88, 0, 1, 81, 128, 0, 0, 0, 120})
+    rdata.push_back(std::byte(v));
+  put_record_head(m, "test", 6, static_cast<int>(rdata.size()));
+  m.insert(m.end(), rdata.begin(), rdata.end());
+  auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->rcode, dns::Rcode::name_error);
+  EXPECT_EQ(a->negative_ttl, 30u);
+
+  // An A record of an owner with a space and a star in its name: not ours, ignored.
+  auto odd = response(1, 0, {});
+  put_record_head(odd, "* odd.test", 1, 4);
+  for (int v : {6, 6, 6, 6})
+    odd.push_back(std::byte(v));
+  auto o = dns::parse_response(odd, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(o);
+  EXPECT_EQ(o->address_count, 0u);
+}
+
+// Whether a reply is about the question asked is told apart from whether it
+// can be used: the resolver ignores the first kind and ends its try on the second.
+TEST(DnsMessage, AReplyToTheQuestionIsToldApartFromAUsableOne) {
+  auto good = response(0, 0, {}, 0x83);
+  EXPECT_TRUE(dns::answers_question(good, 0x1234, "a.test", RecordType::a));
+  EXPECT_FALSE(dns::answers_question(good, 0x1235, "a.test", RecordType::a));
+  EXPECT_FALSE(dns::answers_question(good, 0x1234, "b.test", RecordType::a));
+  EXPECT_FALSE(dns::answers_question(good, 0x1234, "a.test", RecordType::aaaa));
+  auto loop = response(2, 0, {0xc0, 12,  0, 5,    0,  1, 0, 0, 0, 30, 0, 8, 1,  'b', 4, 't',  'e',
+                              's',  't', 0, 0xc0, 36, 0, 5, 0, 1, 0,  0, 0, 30, 0,   2, 0xc0, 12});
+  EXPECT_TRUE(dns::answers_question(loop, 0x1234, "a.test", RecordType::a));
+  EXPECT_FALSE(dns::parse_response(loop, 0x1234, "a.test", RecordType::a));
+}
+
 TEST(DnsMessage, AddressesOfOtherOwnersAreIgnored) {
   // An A record for evil.test in an answer about a.test (cache poisoning try).
   auto m =

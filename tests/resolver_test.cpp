@@ -198,6 +198,18 @@ TEST_F(ResolverTest, MalformedAnswersFromEveryServerAreAClearError) {
   EXPECT_EQ(got[0].result.error(), make_error_code(failure::dns_malformed_answer));
 }
 
+// A reply from the server asked, to the question asked, that cannot be used
+// ends that try at once: with tries of a minute and a lookup deadline of 2 s,
+// the lookup ends with the answer's fault, not with the deadline.
+TEST_F(ResolverTest, AnUnusableReplyToTheQuestionEndsItsTryAtOnce) {
+  primary->behaviour = DnsBehaviour::compression_loop;
+  make(config({primary->endpoint()}, std::chrono::minutes(1)));
+  auto got = lookup("host.test", LookupFamilies::ipv4, 2s);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].result.error(), make_error_code(failure::dns_malformed_answer))
+      << got[0].result.error().message();
+}
+
 TEST_F(ResolverTest, QueryIdsAndSourcePortsAreRandom) {
   make(config({primary->endpoint()}), {.cache_entries = 0});
   for (int i = 0; i < 8; ++i)

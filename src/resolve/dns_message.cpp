@@ -48,7 +48,8 @@ class Reader {
   }
 
   /// Reads the (possibly compressed) name at `at` into `out` as dotted text;
-  /// `next` is where the record continues. Labels must be host-name text.
+  /// `next` is where the record continues. A label may hold any octet; one
+  /// that is not host-name text marks the name as no host name.
   bool name(std::size_t at, NameText* out, std::size_t& next) const noexcept {
     std::size_t pos = at, length = 0, hops = 0;
     bool jumped = false;
@@ -75,8 +76,9 @@ class Reader {
       if (pos + 1 + len > m_.size() || length + len + 1 > kMaxNameText + 1) return false;
       for (std::size_t i = 0; i < len; ++i) {
         const char c = static_cast<char>(m_[pos + 1 + i]);
-        if (!label_char(c)) return false;
-        if (out != nullptr) out->chars[length + i] = c;
+        if (out == nullptr) continue;
+        out->chars[length + i] = c;
+        if (!label_char(c)) out->host = false;
       }
       length += len;
       if (out != nullptr) out->chars[length] = '.';
@@ -109,6 +111,25 @@ bool read_record(const Reader& r, std::size_t& pos, Record& rec) noexcept {
   if (rec.rdata + rec.rdlength > r.size()) return false;
   pos = rec.rdata + rec.rdlength;
   return true;
+}
+
+/// True if the name read is `name` (a host name: one with other octets never is).
+bool is(const NameText& read, std::string_view name) noexcept {
+  return read.host && same_name(read.view(), name);
+}
+
+/// The header and question of a response to query `id` for (`name`, `type`);
+/// `pos` is left after the question.
+bool read_question(const Reader& r, std::uint16_t id, std::string_view name, RecordType type,
+                   NameText& question, std::size_t& pos) noexcept {
+  std::uint16_t got_id, flags, qdcount, qtype, qclass;
+  if (!r.u16(0, got_id) || !r.u16(2, flags) || !r.u16(4, qdcount)) return false;
+  // A response (QR), a standard query (opcode 0), ours (id), one question.
+  if (got_id != id || !(flags & 0x8000) || ((flags >> 11) & 0xf) != 0 || qdcount != 1) return false;
+  pos = kHeader;
+  if (!r.name(pos, &question, pos) || !r.u16(pos, qtype) || !r.u16(pos + 2, qclass)) return false;
+  pos += 4;
+  return is(question, name) && qtype == static_cast<std::uint16_t>(type) && qclass == kClassIn;
 }
 
 }  // namespace
@@ -171,30 +192,26 @@ std::uint16_t message_id(std::span<const std::byte> message) noexcept {
   return id;
 }
 
+bool answers_question(std::span<const std::byte> message, std::uint16_t id, std::string_view name,
+                      RecordType type) noexcept {
+  NameText question;
+  std::size_t pos = 0;
+  return read_question(Reader(message), id, name, type, question, pos);
+}
+
 Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t id,
                               std::string_view name, RecordType type) noexcept {
   const Reader r(message);
   const auto malformed = make_error_code(failure::dns_malformed_answer);
-  std::uint16_t got_id, flags, qdcount, ancount, nscount;
-  if (!r.u16(0, got_id) || !r.u16(2, flags) || !r.u16(4, qdcount) || !r.u16(6, ancount) ||
-      !r.u16(8, nscount))
-    return malformed;
-  // A response (QR), a standard query (opcode 0), ours (id), one question.
-  if (got_id != id || !(flags & 0x8000) || ((flags >> 11) & 0xf) != 0 || qdcount != 1)
-    return malformed;
+  std::size_t pos = 0;
+  NameText question;
+  // An answer to some other question: never believed.
+  if (!read_question(r, id, name, type, question, pos)) return malformed;
+  std::uint16_t flags, ancount, nscount;
+  if (!r.u16(2, flags) || !r.u16(6, ancount) || !r.u16(8, nscount)) return malformed;
   Answer answer;
   answer.rcode = static_cast<Rcode>(flags & 0xf);
   answer.truncated = (flags & 0x0200) != 0;
-
-  std::size_t pos = kHeader;
-  NameText question;
-  std::uint16_t qtype, qclass;
-  if (!r.name(pos, &question, pos) || !r.u16(pos, qtype) || !r.u16(pos + 2, qclass))
-    return malformed;
-  pos += 4;
-  if (!same_name(question.view(), name) || qtype != static_cast<std::uint16_t>(type) ||
-      qclass != kClassIn)
-    return malformed;  // an answer to some other question: never believed
   answer.canonical_name = question;
   if (answer.truncated) return answer;
 
@@ -214,13 +231,13 @@ Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t 
     for (std::size_t i = 0; i < ancount; ++i) {
       read_record(r, pos, rec);
       if (rec.type != static_cast<std::uint16_t>(RecordType::cname) || rec.klass != kClassIn ||
-          !same_name(rec.owner.view(), answer.canonical_name.view()))
+          !is(rec.owner, answer.canonical_name.view()))
         continue;
       NameText target;
       std::size_t end = 0;
       if (!r.name(rec.rdata, &target, end) || end != rec.rdata + rec.rdlength) return malformed;
       // The chain goes on with a question for the target, so it must be a name one may ask.
-      if (!valid_query_name(target.view())) return malformed;
+      if (!target.host || !valid_query_name(target.view())) return malformed;
       if (++answer.cname_hops > kMaxCnameHops) return malformed;  // a loop, or too long to trust
       answer.canonical_name = target;
       answer.cname_ttl = std::min(answer.cname_ttl, rec.ttl);
@@ -235,7 +252,7 @@ Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t 
   for (std::size_t i = 0; i < ancount; ++i) {
     read_record(r, pos, rec);
     if (rec.type != static_cast<std::uint16_t>(type) || rec.klass != kClassIn ||
-        !same_name(rec.owner.view(), answer.canonical_name.view()))
+        !is(rec.owner, answer.canonical_name.view()))
       continue;  // other types and other owners are not what was asked
     if (rec.rdlength != want_length) return malformed;
     if (answer.address_count == kMaxAddresses) continue;

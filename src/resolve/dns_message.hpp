@@ -31,12 +31,15 @@ inline constexpr std::size_t kMaxNameText = 253;    ///< "a.b.c" without the fin
 inline constexpr std::size_t kMaxUdpMessage = 512;  ///< without EDNS (RFC 1035 4.2.1)
 inline constexpr std::size_t kMaxQuery = 12 + 255 + 4;
 inline constexpr std::size_t kMaxAddresses = 16;  ///< more in one answer are dropped
-inline constexpr std::size_t kMaxCnameHops = 8;
+inline constexpr std::size_t kMaxCnameHops = 32;  ///< glibc follows chains of 20 and more
 
-/// A name as text, kept inside the answer (no allocation).
+/// A name as text, kept inside the answer (no allocation). A label may hold
+/// any octet (RFC 2181 11), a dot included; such a name is not a host name
+/// and never equals one.
 struct NameText {
   std::array<char, kMaxNameText + 1> chars{};
   std::uint8_t length = 0;
+  bool host = true;  ///< every label is host-name text: the name can be asked for
   std::string_view view() const noexcept { return {chars.data(), length}; }
 };
 
@@ -75,6 +78,11 @@ Result<std::size_t> write_query(std::span<std::byte> out, std::uint16_t id, std:
 
 /// The query id of a message (0 if it is shorter than a header).
 std::uint16_t message_id(std::span<const std::byte> message) noexcept;
+
+/// True if `message` is a response to query `id` for (`name`, `type`): an
+/// answer to this question, usable or not. Anything else is not ours to act on.
+bool answers_question(std::span<const std::byte> message, std::uint16_t id, std::string_view name,
+                      RecordType type) noexcept;
 
 /// Parses the response to query `id` for (`name`, `type`). failure::dns_malformed_answer
 /// for anything that is not a well-formed response to exactly that question.

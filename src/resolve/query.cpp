@@ -153,13 +153,20 @@ void Query::on_datagram(UdpChannel&, std::span<const std::byte> data, const Data
 
 void Query::accept_answer(std::span<const std::byte> message, std::uint16_t id,
                           const Endpoint& server) noexcept {
+  if (!dns::answers_question(message, id, name_, type_)) {
+    // Ignored, not fatal: a spoofer who guessed the id must not end the query.
+    ++stats_.answers_rejected;
+    last_error_ = make_error_code(failure::dns_malformed_answer);
+    return;
+  }
   auto answer = dns::parse_response(message, id, name_, type_);
   if (!answer) {
-    // Ignored, not fatal: a spoofer who guessed the id must not end the
-    // query; a broken server is left behind when its try times out.
+    // The server asked answered this question, unusably (a CNAME loop, a
+    // broken record): waiting for its try to time out would gain nothing.
     ++stats_.answers_rejected;
     last_error_ = answer.error();
-    return;
+    stop_tcp();
+    return next_try();
   }
   if (answer->truncated) {
     if (plan_.tcp_fallback && tcp_server_ == Endpoint{}) return start_tcp(server);
