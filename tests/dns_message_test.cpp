@@ -280,6 +280,34 @@ TEST(ResolvConf, ReadAsGlibcReadsIt) {
   EXPECT_EQ(d.ndots, 1u);
 }
 
+// glibc 2.26 and later keep every search domain; LOCALDOMAIN replaces the
+// list, RES_OPTIONS adds options, and with no search line the host name's
+// domain is the list.
+TEST(ResolvConf, EverySearchDomainAndWhatTheEnvironmentSays) {
+  auto c = ResolverConfig::parse_resolv_conf(
+      "nameserver 10.0.0.1\nsearch d1.test d2.test d3.test d4.test d5.test d6.test d7.test "
+      "d8.test\noptions ndots:2\n");
+  ASSERT_EQ(c.search.size(), 8u);
+  EXPECT_EQ(c.search[6], "d7.test");
+
+  auto local = c;
+  resolve_detail::apply_environment(local, "gw.site.test", "corp.test lab.test.", "ndots:4 rotate");
+  EXPECT_EQ(local.search, (std::vector<std::string>{"corp.test", "lab.test"}));
+  EXPECT_EQ(local.ndots, 4u);
+  EXPECT_TRUE(local.rotate);
+
+  auto plain = ResolverConfig::parse_resolv_conf("nameserver 10.0.0.1\n");
+  resolve_detail::apply_environment(plain, "gw.site.test", nullptr, nullptr);
+  EXPECT_EQ(plain.search, std::vector<std::string>{"site.test"}) << "the host name's domain";
+  EXPECT_EQ(plain.ndots, 1u);
+  auto kept = c;
+  resolve_detail::apply_environment(kept, "gw.site.test", nullptr, nullptr);
+  EXPECT_EQ(kept.search.size(), 8u) << "a search line wins over the host name";
+  auto bare = ResolverConfig::parse_resolv_conf("");
+  resolve_detail::apply_environment(bare, "gateway", nullptr, nullptr);
+  EXPECT_TRUE(bare.search.empty()) << "a host name without a domain gives none";
+}
+
 TEST(ResolvConf, SearchCandidatesFollowNdots) {
   ResolverConfig c;
   c.search = {"corp.example", "lab.example"};

@@ -393,19 +393,25 @@ TEST(DnsCli, SearchListAgreesWithGetent) {
   usleep(300000);
   const std::string exec = "ip netns exec " + ns.name + " timeout 20 ";
   struct Row {
+    const char* env;  // variables both programs run with
     const char* name;
     std::set<std::string> expected;
   };
   const Row rows[] = {
-      {"web", {"10.0.2.1"}},  // web.fail.test: SERVFAIL; web.s1.test: NXDOMAIN
-      {"mix", {"fd00::11"}},  // mix.s1.test has AAAA only; mix.s2.test's A is another host
-      {"both", {"10.0.2.3", "fd00::13"}},
-      {"web.s2.test", {"10.0.2.1"}},
-      {"nothing", {}},
+      {"", "web", {"10.0.2.1"}},  // web.fail.test: SERVFAIL; web.s1.test: NXDOMAIN
+      {"", "mix", {"fd00::11"}},  // mix.s1.test has AAAA only; mix.s2.test's A is another host
+      {"", "both", {"10.0.2.3", "fd00::13"}},
+      {"", "web.s2.test", {"10.0.2.1"}},
+      {"", "nothing", {}},
+      {"LOCALDOMAIN=s2.test", "mix", {"10.0.2.2"}},  // replaces resolv.conf's search list
+      // ndots:0: "mix" is asked as it is first (refused), then with the search list.
+      {"LOCALDOMAIN=s2.test RES_OPTIONS=ndots:0", "mix", {"10.0.2.2"}},
   };
   for (const Row& row : rows) {
-    const std::string reference = capture(exec + "getent ahosts " + row.name);
-    const std::string ours = capture(exec + SOCKKIT_CLI " resolve " + row.name + " -t 5");
+    SCOPED_TRACE(std::string(row.env) + " " + row.name);
+    const std::string env = std::string("env ") + row.env + " ";
+    const std::string reference = capture(exec + env + "getent ahosts " + row.name);
+    const std::string ours = capture(exec + env + SOCKKIT_CLI " resolve " + row.name + " -t 5");
     EXPECT_EQ(addresses_in(reference), row.expected)
         << row.name << ": glibc changed its mind? " << reference;
     EXPECT_EQ(addresses_in(ours), addresses_in(reference)) << row.name << ": sockkit says\n"

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdlib>
 #include <memory>
 #include <new>
 
@@ -14,8 +15,7 @@ namespace sockkit {
 namespace resolve_detail {
 namespace {
 
-constexpr std::size_t kMaxNameservers = 3;  // glibc's MAXNS
-constexpr std::size_t kMaxSearch = 6;
+constexpr std::size_t kMaxNameservers = 3;  // glibc's MAXNS; its search list has no limit
 
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -72,6 +72,25 @@ unsigned option_value(std::string_view option, std::string_view key, unsigned fa
   return std::min(v, max);
 }
 
+/// A search domain as resolv.conf gives it, without its final dot; empty if unusable.
+std::string_view search_domain(std::string_view d) {
+  if (d.ends_with('.')) d.remove_suffix(1);
+  return dns::valid_query_name(d) ? d : std::string_view{};
+}
+
+void apply_options(ResolverConfig& c, std::span<const std::string_view> options) {
+  for (const auto o : options) {
+    if (o.starts_with("ndots:"))
+      c.ndots = option_value(o, "ndots:", c.ndots, 15);
+    else if (o.starts_with("timeout:"))
+      c.timeout = std::chrono::seconds(std::max(1u, option_value(o, "timeout:", 5, 30)));
+    else if (o.starts_with("attempts:"))
+      c.attempts = std::max(1u, option_value(o, "attempts:", c.attempts, 5));
+    else if (o == "rotate")
+      c.rotate = true;
+  }
+}
+
 std::string read_file(const char* path) {
   std::unique_ptr<char[]> buf(new (std::nothrow) char[kMaxConfigFile]);
   if (!buf) return {};
@@ -119,6 +138,24 @@ std::vector<std::string> search_candidates(std::string_view name, const Resolver
   return out;
 }
 
+void apply_environment(ResolverConfig& c, std::string_view host_name, const char* localdomain,
+                       const char* res_options) {
+  if (localdomain != nullptr) {
+    c.search.clear();
+    for (const auto d : words(localdomain))
+      if (auto domain = search_domain(d); !domain.empty()) c.search.emplace_back(domain);
+  } else if (c.search.empty()) {
+    const auto dot = host_name.find('.');
+    if (dot != std::string_view::npos)
+      if (auto domain = search_domain(host_name.substr(dot + 1)); !domain.empty())
+        c.search.emplace_back(domain);
+  }
+  if (res_options != nullptr) {
+    const auto options = words(res_options);
+    apply_options(c, options);
+  }
+}
+
 }  // namespace resolve_detail
 
 ResolverConfig ResolverConfig::parse_resolv_conf(std::string_view text) {
@@ -131,23 +168,10 @@ ResolverConfig ResolverConfig::parse_resolv_conf(std::string_view text) {
       if (auto ep = parse_address(w[1], 53)) c.servers.push_back(*ep);
     } else if ((w[0] == "search" || w[0] == "domain") && w.size() >= 2) {
       c.search.clear();  // the last search or domain line wins
-      for (std::size_t i = 1; i < w.size() && c.search.size() < kMaxSearch; ++i) {
-        std::string_view d = w[i];
-        if (d.ends_with('.')) d.remove_suffix(1);
-        if (dns::valid_query_name(d)) c.search.emplace_back(d);
-      }
+      for (std::size_t i = 1; i < w.size(); ++i)
+        if (auto d = search_domain(w[i]); !d.empty()) c.search.emplace_back(d);
     } else if (w[0] == "options") {
-      for (std::size_t i = 1; i < w.size(); ++i) {
-        const auto o = w[i];
-        if (o.starts_with("ndots:"))
-          c.ndots = option_value(o, "ndots:", c.ndots, 15);
-        else if (o.starts_with("timeout:"))
-          c.timeout = std::chrono::seconds(std::max(1u, option_value(o, "timeout:", 5, 30)));
-        else if (o.starts_with("attempts:"))
-          c.attempts = std::max(1u, option_value(o, "attempts:", c.attempts, 5));
-        else if (o == "rotate")
-          c.rotate = true;
-      }
+      apply_options(c, std::span(w).subspan(1));
     }
   });
   return c;
@@ -162,6 +186,8 @@ ResolverConfig ResolverConfig::system() {
   const std::string text = resolve_detail::read_file("/etc/resolv.conf");
   if (sys::config_file_stamp("/etc/resolv.conf") != 0) {
     c = parse_resolv_conf(text);
+    resolve_detail::apply_environment(c, sys::host_name(), std::getenv("LOCALDOMAIN"),
+                                      std::getenv("RES_OPTIONS"));
     // glibc: no nameserver line means the local host's.
     if (c.servers.empty()) c.servers.push_back(Endpoint::loopback_v4(53));
     c.hosts_file = "/etc/hosts";

@@ -33,6 +33,13 @@ class HostsTable {
 /// means the name alone.
 std::vector<std::string> search_candidates(std::string_view name, const ResolverConfig& config);
 
+/// What glibc takes on top of resolv.conf: `localdomain` (the LOCALDOMAIN
+/// variable) replaces the search list, `res_options` (RES_OPTIONS) adds
+/// options, and with no search list at all the domain of `host_name` (what
+/// follows its first dot) is one. Null variables are unset.
+void apply_environment(ResolverConfig& config, std::string_view host_name, const char* localdomain,
+                       const char* res_options);
+
 /// The largest resolv.conf or hosts file read (a bigger one is cut here).
 inline constexpr std::size_t kMaxConfigFile = 1 << 20;
 

@@ -141,6 +141,8 @@ Result<std::uint32_t> interface_index(std::string_view name) noexcept;
 Result<std::size_t> read_config_file(const char* path, std::span<char> out) noexcept;
 /// Changes whenever the file changes (modification time and size); 0 when missing.
 std::uint64_t config_file_stamp(const char* path) noexcept;
+/// This host's name as the system knows it (gethostname); empty where there is none.
+std::string host_name();
 /// DNS servers the stack itself holds (lwIP: dns_getserver, set by the
 /// application or by DHCP; Linux: none, resolv.conf is read instead).
 std::vector<Endpoint> stack_dns_servers();

@@ -19,6 +19,10 @@ std::uint64_t config_file_stamp(const char*) noexcept {
   return 0;
 }
 
+std::string host_name() {
+  return {};  // a device names itself to DHCP, not to its resolver
+}
+
 std::vector<Endpoint> stack_dns_servers() {
   std::vector<Endpoint> servers;
 #if LWIP_DNS && LWIP_IPV4

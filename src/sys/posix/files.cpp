@@ -31,6 +31,12 @@ std::uint64_t config_file_stamp(const char* path) noexcept {
          1;
 }
 
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0) return {};
+  return name;
+}
+
 std::vector<Endpoint> stack_dns_servers() {
   return {};
 }
