@@ -5,6 +5,8 @@
 
 #include "resolve/config.hpp"
 #include "resolve/dns_message.hpp"
+#include "resolve/target.hpp"
+#include "socket/ip_text.hpp"
 #include "support/fixture.hpp"
 
 namespace sockkit::test {
@@ -283,6 +285,52 @@ TEST(ResolvConf, ReadAsGlibcReadsIt) {
 // glibc 2.26 and later keep every search domain; LOCALDOMAIN replaces the
 // list, RES_OPTIONS adds options, and with no search line the host name's
 // domain is the list.
+// Host text that glibc reads as an IPv4 address (inet_aton) is one for
+// connect and resolve alike; Endpoint::parse stays strict.
+TEST(NumericHost, ShorthandIsReadAsGlibcReadsIt) {
+  struct Case {
+    const char* text;
+    const char* address;  // null: not an address
+  };
+  const Case cases[] = {
+      {"127.1", "127.0.0.1"},
+      {"0x7f.1", "127.0.0.1"},
+      {"010.0.0.1", "8.0.0.1"},
+      {"10.1.2", "10.1.0.2"},
+      {"2130706433", "127.0.0.1"},
+      {"0x7F000001", "127.0.0.1"},
+      {"1.2.3.4", "1.2.3.4"},
+      {"0", "0.0.0.0"},
+      {"00.0.0.00", "0.0.0.0"},
+      {"300.1.1.1", nullptr},
+      {"1.2.3.4.5", nullptr},
+      {"08.1.1.1", nullptr},
+      {"0x", nullptr},
+      {"1..2", nullptr},
+      {"127.1.", nullptr},
+      {"1.2.65536", nullptr},
+      {"4294967296", nullptr},
+      {"example", nullptr},
+      {"1.256.1", nullptr},
+      {"", nullptr},
+  };
+  for (const auto& c : cases) {
+    auto v4 = ip_text::parse_ipv4_shorthand(c.text);
+    if (c.address == nullptr) {
+      EXPECT_FALSE(v4) << c.text;
+      continue;
+    }
+    ASSERT_TRUE(v4) << c.text;
+    EXPECT_EQ(Endpoint::ipv4(*v4, 0).to_string(), std::string(c.address) + ":0") << c.text;
+  }
+  auto target = resolve_detail::parse_target("127.1:8080");
+  ASSERT_OK(target);
+  ASSERT_TRUE(target->numeric) << "a connect to 127.1:8080 needs no lookup";
+  EXPECT_EQ(target->numeric->to_string(), "127.0.0.1:8080");
+  EXPECT_FALSE(Endpoint::parse("127.1:8080")) << "Endpoint::parse stays strict";
+  EXPECT_FALSE(resolve_detail::parse_target("300.1.1.1:80")) << "still a bad address, not a name";
+}
+
 TEST(ResolvConf, EverySearchDomainAndWhatTheEnvironmentSays) {
   auto c = ResolverConfig::parse_resolv_conf(
       "nameserver 10.0.0.1\nsearch d1.test d2.test d3.test d4.test d5.test d6.test d7.test "

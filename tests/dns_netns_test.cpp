@@ -404,6 +404,9 @@ TEST(DnsCli, SearchListAgreesWithGetent) {
       {"", "web.s2.test", {"10.0.2.1"}},
       {"", "nothing", {}},
       {"LOCALDOMAIN=s2.test", "mix", {"10.0.2.2"}},  // replaces resolv.conf's search list
+      {"", "127.1", {"127.0.0.1"}},  // inet_aton's shorthand: an address, never asked
+      {"", "0x7f.1", {"127.0.0.1"}},
+      {"", "010.0.0.1", {"8.0.0.1"}},
       // ndots:0: "mix" is asked as it is first (refused), then with the search list.
       {"LOCALDOMAIN=s2.test RES_OPTIONS=ndots:0", "mix", {"10.0.2.2"}},
   };

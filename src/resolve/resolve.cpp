@@ -8,6 +8,7 @@
 #include "deadline.hpp"
 #include "resolve/dns_message.hpp"
 #include "resolve/target.hpp"
+#include "socket/ip_text.hpp"
 #include "sockkit/resolver.hpp"
 #include "sockkit/tcp_stream.hpp"
 
@@ -28,6 +29,11 @@ Result<Target> parse_target(std::string_view text) noexcept {
   auto port = parse_port(text.substr(colon + 1));
   if (!port) return port.error();
   const std::string_view host = text.substr(0, colon);
+  if (auto v4 = ip_text::parse_ipv4_shorthand(host)) {  // "127.1:80", as glibc reads it
+    Target t;
+    t.numeric = Endpoint::ipv4(*v4, *port);
+    return t;
+  }
   // RFC 1123 2.1: a name never looks like dotted decimal, so "300.1.1.1" is a
   // bad address, not a name to ask DNS about.
   const bool looks_numeric = std::all_of(host.begin(), host.end(),

@@ -18,6 +18,7 @@
 #include "resolve/query.hpp"
 #include "resolve/search_walk.hpp"
 #include "resolve/target.hpp"
+#include "socket/ip_text.hpp"
 #include "sockkit/stack.hpp"
 #include "sys/sys.hpp"
 
@@ -236,8 +237,11 @@ class ResolverImpl {
   /// The answer known without asking a server (numeric text, the hosts
   /// file, RFC 6761's localhost), or none.
   std::optional<Result<Resolution>> local_answer(const Lookup& l, Family family) {
-    if (auto numeric = Endpoint::parse(l.host.find(':') != std::string::npos ? "[" + l.host + "]:0"
-                                                                             : l.host + ":0")) {
+    auto numeric = Endpoint::parse(l.host.find(':') != std::string::npos ? "[" + l.host + "]:0"
+                                                                         : l.host + ":0");
+    if (auto v4 = ip_text::parse_ipv4_shorthand(l.host); !numeric && v4)  // "127.1", as glibc
+      numeric = Endpoint::ipv4(*v4, 0);
+    if (numeric) {
       if (numeric->family() != family) return make_error_code(failure::no_address);
       Resolution r = resolution(family, AnswerSource::numeric, l.host);
       r.addresses.push_back({numeric->with_port(l.port), seconds(0)});

@@ -48,6 +48,51 @@ std::optional<std::array<std::uint8_t, 4>> parse_ipv4(std::string_view text) noe
   return out;
 }
 
+std::optional<std::array<std::uint8_t, 4>> parse_ipv4_shorthand(std::string_view text) noexcept {
+  std::array<std::uint32_t, 4> parts{};
+  std::size_t count = 0, pos = 0;
+  for (;;) {
+    if (count == parts.size() || pos >= text.size()) return std::nullopt;
+    unsigned base = 10;
+    if (text.substr(pos).starts_with("0x") || text.substr(pos).starts_with("0X")) {
+      base = 16;
+      pos += 2;
+    } else if (text[pos] == '0' && pos + 1 < text.size() && text[pos + 1] != '.') {
+      base = 8;
+      ++pos;
+    }
+    const std::size_t start = pos;
+    std::uint64_t value = 0;
+    for (; pos < text.size() && text[pos] != '.'; ++pos) {
+      const char c = text[pos];
+      unsigned digit = 16;
+      if (c >= '0' && c <= '9') digit = static_cast<unsigned>(c - '0');
+      if (c >= 'a' && c <= 'f') digit = static_cast<unsigned>(c - 'a' + 10);
+      if (c >= 'A' && c <= 'F') digit = static_cast<unsigned>(c - 'A' + 10);
+      if (digit >= base) return std::nullopt;
+      value = value * base + digit;
+      if (value > 0xffffffffu) return std::nullopt;
+    }
+    if (pos == start && base != 8) return std::nullopt;  // "0x" or an empty part
+    parts[count++] = static_cast<std::uint32_t>(value);
+    if (pos == text.size()) break;
+    ++pos;  // the dot
+  }
+  // Every part but the last is one byte; the last fills the bytes left.
+  const unsigned last_bytes = 5 - static_cast<unsigned>(count);
+  const std::uint64_t last_limit = (std::uint64_t{1} << (8 * last_bytes)) - 1;
+  std::uint32_t address = 0;
+  for (std::size_t i = 0; i + 1 < count; ++i) {
+    if (parts[i] > 255) return std::nullopt;
+    address |= parts[i] << (8 * (3 - i));
+  }
+  if (parts[count - 1] > last_limit) return std::nullopt;
+  address |= parts[count - 1];
+  return std::array<std::uint8_t, 4>{
+      static_cast<std::uint8_t>(address >> 24), static_cast<std::uint8_t>(address >> 16),
+      static_cast<std::uint8_t>(address >> 8), static_cast<std::uint8_t>(address)};
+}
+
 std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text) noexcept {
   std::array<std::uint16_t, 8> groups{};
   int count = 0;
