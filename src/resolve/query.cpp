@@ -59,8 +59,8 @@ void Query::retire() noexcept {
   timer_ = 0;
   if (later_ != 0) loop_.cancel_soon(later_);
   later_ = 0;
-  udp_v4_.reset();  // safe inside the channel's own callback
-  udp_v6_.reset();
+  for (auto& ch : channels_)
+    ch.reset();  // safe inside the channel's own callback
   stop_tcp();
 }
 
@@ -102,27 +102,21 @@ void Query::later(std::function<void()> fn) {
   });
 }
 
-UdpChannel* Query::channel_for(Family family) noexcept {
-  auto& slot = family == Family::ipv6 ? udp_v6_ : udp_v4_;
-  if (!slot) {
-    auto socket = bind_random_port(family);
-    if (!socket) return nullptr;
-    auto ch = UdpChannel::create(loop_, std::move(*socket), *this, {.max_datagram = 4096});
-    if (!ch) return nullptr;
-    slot = std::move(*ch);
-  }
-  return &*slot;
-}
-
 Status Query::send_try(const Endpoint& server) noexcept {
   auto id = random_u16();
   if (!id) return id.error();
   std::array<std::byte, dns::kMaxQuery> query{};
   auto length = dns::write_query(query, *id, name_, type_);
   if (!length) return length.error();
-  UdpChannel* ch = channel_for(server.family());
-  if (ch == nullptr) return make_error_code(failure::resolver_failure);
-  auto sent = ch->send_to(std::span(query.data(), *length), server);
+  auto socket = bind_random_port(server.family());
+  if (!socket) return socket.error();
+  if (auto st = socket->connect(server); !st) return st;
+  auto& slot = channels_[sent_count_ % channels_.size()];
+  slot.reset();
+  auto ch = UdpChannel::create(loop_, std::move(*socket), *this, {.max_datagram = 4096});
+  if (!ch) return ch.error();
+  slot = std::move(*ch);
+  auto sent = slot->send(std::span(query.data(), *length));
   if (!sent) return sent.error();
   sent_[sent_count_++ % sent_.size()] = {server, *id};
   ++stats_.queries_sent;
@@ -149,6 +143,15 @@ void Query::on_datagram(UdpChannel&, std::span<const std::byte> data, const Data
     return;
   }
   accept_answer(data, id, info.from);
+}
+
+void Query::on_receive_error(UdpChannel& channel, std::error_code why) {
+  if (retired_ || why != errc::connection_refused || sent_count_ == 0) return;
+  // Only the try in flight: an older try's refusal says nothing about this one.
+  const auto& current = channels_[(sent_count_ - 1) % channels_.size()];
+  if (!current || &*current != &channel) return;
+  last_error_ = make_error_code(failure::dns_server_failure);  // nobody serves DNS there
+  next_try();
 }
 
 void Query::accept_answer(std::span<const std::byte> message, std::uint16_t id,

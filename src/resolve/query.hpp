@@ -59,6 +59,7 @@ class Query final : UdpHandler, IoHandler {
   Status send_try(const Endpoint& server) noexcept;
   void on_datagram(UdpChannel& channel, std::span<const std::byte> data,
                    const Datagram& info) override;
+  void on_receive_error(UdpChannel& channel, std::error_code why) override;
   void on_io(unsigned events) noexcept override;
   void accept_answer(std::span<const std::byte> message, std::uint16_t id,
                      const Endpoint& server) noexcept;
@@ -69,7 +70,6 @@ class Query final : UdpHandler, IoHandler {
   void finish(Result<dns::Answer> answer, const Endpoint& server) noexcept;
   /// Runs `fn` on the loop's next iteration, unless this query is retired by then.
   void later(std::function<void()> fn);
-  UdpChannel* channel_for(Family family) noexcept;
 
   EventLoop& loop_;
   TimerReservation& timers_;
@@ -78,7 +78,9 @@ class Query final : UdpHandler, IoHandler {
   std::string name_;
   dns::RecordType type_;
   Done done_;
-  std::optional<UdpChannel> udp_v4_, udp_v6_;
+  // A socket per try, connected to its server so that a closed port (ICMP
+  // port unreachable) ends the try at once; the last few stay open for late answers.
+  std::array<std::optional<UdpChannel>, 4> channels_;
   std::array<Sent, 16> sent_{};
   std::size_t sent_count_ = 0;
   unsigned tries_ = 0;
