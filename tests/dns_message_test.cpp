@@ -390,6 +390,13 @@ TEST(HostsFile, NamesAndAliasesMapToTheirAddresses) {
   EXPECT_TRUE(t.find("ip6-localhost", Family::ipv6, v6));
   EXPECT_FALSE(t.find("name", Family::ipv4, v4));
   EXPECT_FALSE(t.find("10.9.9.9", Family::ipv4, v4));
+  // An alias answers with its line's first name, as glibc's files backend does.
+  std::string canonical;
+  std::vector<Endpoint> any;
+  EXPECT_TRUE(t.find("GW", Family::ipv4, any, &canonical));
+  EXPECT_EQ(canonical, "Gateway.Lan");
+  EXPECT_TRUE(t.find("ip6-localhost", Family::ipv6, any, &canonical));
+  EXPECT_EQ(canonical, "localhost");
 }
 
 }  // namespace

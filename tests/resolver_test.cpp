@@ -254,6 +254,10 @@ TEST_F(ResolverTest, NumericAndLocalhostNeedNoServer) {
   auto l = lookup("localhost", LookupFamilies::ipv4);
   ASSERT_OK(l[0].result);
   EXPECT_TRUE(l[0].result->addresses[0].address.is_loopback());
+  // RFC 6761 6.3, with a final dot too: never asked of a server (there is none here).
+  auto dotted = lookup("foo.localhost.", LookupFamilies::ipv4);
+  ASSERT_OK(dotted[0].result);
+  EXPECT_TRUE(dotted[0].result->addresses[0].address.is_loopback());
   auto none = lookup("host.test", LookupFamilies::ipv4);
   EXPECT_EQ(none[0].result.error(), make_error_code(failure::dns_server_failure));
   auto bad = lookup("bad name!", LookupFamilies::ipv4);

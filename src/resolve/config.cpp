@@ -108,14 +108,17 @@ void HostsTable::parse(std::string_view text) {
     auto address = parse_address(w[0], 0);
     if (!address) return;
     for (std::size_t i = 1; i < w.size(); ++i)
-      if (dns::valid_query_name(w[i])) entries_.push_back({lowercase(w[i]), *address});
+      if (dns::valid_query_name(w[i]))
+        entries_.push_back({lowercase(w[i]), *address, std::string(w[1])});
   });
 }
 
-bool HostsTable::find(std::string_view name, Family family, std::vector<Endpoint>& out) const {
+bool HostsTable::find(std::string_view name, Family family, std::vector<Endpoint>& out,
+                      std::string* canonical) const {
   bool known = false;
   for (const auto& e : entries_) {
     if (!dns::same_name(e.name, name)) continue;
+    if (!known && canonical != nullptr) *canonical = e.official;
     known = true;
     if (e.address.family() == family && std::find(out.begin(), out.end(), e.address) == out.end())
       out.push_back(e.address);

@@ -16,14 +16,17 @@ class HostsTable {
  public:
   void parse(std::string_view text);
   /// True if `name` is in the table (case-insensitive); its addresses of
-  /// `family` (port 0) are appended to `out`.
-  bool find(std::string_view name, Family family, std::vector<Endpoint>& out) const;
+  /// `family` (port 0) are appended to `out`, and `canonical` (if given) is
+  /// the first name of the first line naming it, as glibc reports it.
+  bool find(std::string_view name, Family family, std::vector<Endpoint>& out,
+            std::string* canonical = nullptr) const;
   std::size_t size() const noexcept { return entries_.size(); }
 
  private:
   struct Entry {
     std::string name;  // lower case
     Endpoint address;
+    std::string official;  // the line's first name, as written
   };
   std::vector<Entry> entries_;
 };

@@ -65,6 +65,7 @@ Resolution resolution(Family family, AnswerSource source, std::string canonical_
 }
 
 bool is_localhost(std::string_view name) noexcept {
+  if (name.ends_with('.')) name.remove_suffix(1);  // "foo.localhost." too (RFC 6761 6.3)
   return dns::same_name(name, "localhost") ||
          (name.size() > 10 && dns::same_name(name.substr(name.size() - 10), ".localhost"));
 }
@@ -249,14 +250,15 @@ class ResolverImpl {
     }
     if (!dns::valid_query_name(l.host)) return make_error_code(failure::malformed_address);
     std::vector<Endpoint> from_hosts;
-    const bool in_hosts = hosts_.find(l.host, family, from_hosts);
+    std::string canonical = l.host;
+    const bool in_hosts = hosts_.find(l.host, family, from_hosts, &canonical);
     if (!in_hosts && is_localhost(l.host))  // RFC 6761: never asked of a server
       from_hosts.push_back(family == Family::ipv6 ? Endpoint::loopback_v6(0)
                                                   : Endpoint::loopback_v4(0));
     if (!in_hosts && from_hosts.empty()) return std::nullopt;
     ++stats_.hosts_hits;
     if (from_hosts.empty()) return make_error_code(failure::no_address);
-    Resolution r = resolution(family, AnswerSource::hosts_file, l.host);
+    Resolution r = resolution(family, AnswerSource::hosts_file, std::move(canonical));
     for (const auto& ep : from_hosts)
       r.addresses.push_back({ep.with_port(l.port), seconds(0)});
     return r;
