@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The `sockkit mqtt` commands and the MQTT examples against mosquitto, with
 // mosquitto_pub and mosquitto_sub on the other side.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -87,6 +91,34 @@ TEST_P(MosquittoTest, QosTwoBurstArrivesWholeAsAtMosquittoSub) {
   const std::string got = ours.output();
   EXPECT_TRUE(got == expected) << "received " << std::count(got.begin(), got.end(), '\n')
                                << " lines of " << kMessages;
+}
+
+// `pub -l` publishes each line as it is written, as mosquitto_pub does (it
+// read all of stdin first), and skips empty lines: with -r an empty retained
+// message would delete the broker's.
+TEST_P(MosquittoTest, CliPubLinesStreamsAndSkipsEmptyLines) {
+  char dir[] = "/tmp/sockkit-fifo-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string fifo = std::string(dir) + "/stdin";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Spawned sub(sub_command("lines-watcher", "cli/lines", 2));
+  ASSERT_TRUE(subscribed("lines-watcher")) << broker->log();
+  Spawned pub(std::string(SOCKKIT_CLI) + " mqtt pub -h 127.0.0.1 -p " +
+              std::to_string(broker->port) + " -V " + version_flag(GetParam()) +
+              " -t cli/lines -q 1 -l < " + fifo);
+  const int writer = ::open(fifo.c_str(), O_WRONLY | O_CLOEXEC);  // waits for the reader
+  ASSERT_GE(writer, 0);
+  ASSERT_EQ(::write(writer, "first\n\n", 7), 7);
+  // The first line arrives while stdin is still open.
+  EXPECT_TRUE(run_until([&] { return sub.output().find("first") != std::string::npos; }, 10s))
+      << "nothing published before stdin closed";
+  ASSERT_EQ(::write(writer, "\r\nsecond", 8), 8);  // the last line has no newline
+  ::close(writer);
+  ASSERT_TRUE(run_until([&] { return sub.done() && pub.done(); }, 10s));
+  EXPECT_EQ(pub.exit_code(), 0) << pub.output();
+  EXPECT_EQ(sub.output(), "cli/lines first\ncli/lines second\n");
+  ::unlink(fifo.c_str());
+  ::rmdir(dir);
 }
 
 TEST_P(MosquittoTest, CliReportsRefusalsClearly) {

@@ -116,9 +116,15 @@ void Outbox::erase(std::deque<Pending>::iterator it) noexcept {
 }
 
 std::deque<Pending>::iterator Outbox::find(std::uint16_t packet_id) noexcept {
-  return std::find_if(messages_.begin(), messages_.end(), [&](const Pending& p) {
-    return p.stage != Pending::Stage::queued && p.packet_id == packet_id;
-  });
+  // Only in-flight messages carry a packet id: the search ends with the last
+  // of them, not at the end of a queue that may hold 100,000 lines.
+  std::size_t seen = 0;
+  for (auto it = messages_.begin(); it != messages_.end() && seen < inflight_; ++it) {
+    if (it->stage == Pending::Stage::queued) continue;
+    if (it->packet_id == packet_id) return it;
+    ++seen;
+  }
+  return messages_.end();
 }
 
 }  // namespace sockkit::mqtt::detail

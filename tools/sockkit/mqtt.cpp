@@ -2,6 +2,10 @@
 // `sockkit mqtt pub` and `sockkit mqtt sub`: the MQTT client from the shell,
 // with the flags of mosquitto_pub and mosquitto_sub, so a walkthrough works
 // with either tool.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -119,6 +123,7 @@ struct Watch : mqtt::Handler {
   std::error_code failed;
   std::function<void(const mqtt::Message&)> on_msg;
   std::size_t unpublished = 0;
+  std::function<void()> on_done;  // after each completed publication
 
   void on_connected(bool session_present) override {
     connected = true;
@@ -136,6 +141,7 @@ struct Watch : mqtt::Handler {
   void on_published(std::uint64_t, std::error_code result) override {
     if (unpublished > 0) --unpublished;
     if (result && !failed) failed = result;
+    if (on_done) on_done();
   }
   void on_subscribed(std::span<const mqtt::Subscription> asked,
                      std::span<const std::error_code> results) override {
@@ -154,14 +160,157 @@ struct Watch : mqtt::Handler {
   }
 };
 
+/// `pub -l`: stdin read as the loop runs, each non-empty line published as it
+/// comes (mosquitto_pub skips empty lines: with -r an empty retained message
+/// would delete the broker's), and read only while fewer than kWindow lines
+/// are unpublished, so an endless stream takes bounded memory.
+class StdinLines final : IoHandler {
+ public:
+  static constexpr std::size_t kWindow = 1024;
+  static constexpr std::size_t kMaxLine = 256 << 10;
+
+  StdinLines(EventLoop& loop, std::function<Status(std::string_view)> publish)
+      : loop_(loop), publish_(std::move(publish)) {}
+  ~StdinLines() { pause(); }
+  StdinLines(const StdinLines&) = delete;
+  StdinLines& operator=(const StdinLines&) = delete;
+
+  /// Starts reading: watched where stdin can be (a pipe, a terminal), read
+  /// each iteration where it cannot (a regular file is always ready).
+  void start() {
+    struct stat st {};
+    polled_ = ::fstat(0, &st) == 0 && !S_ISREG(st.st_mode);
+    if (polled_) ::fcntl(0, F_SETFL, ::fcntl(0, F_GETFL) | O_NONBLOCK);
+    resume();
+  }
+  /// The caller's count of unpublished lines changed: publish what is read, read more.
+  void room(std::size_t unpublished) {
+    unpublished_ = unpublished;
+    if (error_ || !emit_lines()) return;
+    if (!closed_ && unpublished_ < kWindow) resume();
+  }
+  /// Stdin has ended and every line has been handed over.
+  bool done() const noexcept { return closed_ && pending_.empty(); }
+  std::error_code error() const noexcept { return error_; }
+
+ private:
+  void on_io(unsigned) noexcept override { read_some(); }
+
+  void resume() {
+    if (reading_) return;
+    reading_ = true;
+    if (polled_ && loop_.watch(NativeHandle{0}, io::readable, this)) return;
+    polled_ = false;
+    soon_ = loop_.soon([this] {
+      soon_ = 0;
+      read_some();
+    });
+  }
+  void pause() {
+    if (!reading_) return;
+    reading_ = false;
+    if (soon_ != 0) loop_.cancel_soon(soon_);
+    soon_ = 0;
+    if (polled_) (void)loop_.unwatch(NativeHandle{0});
+  }
+
+  void read_some() {
+    char chunk[16384];
+    const ssize_t n = ::read(0, chunk, sizeof chunk);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n <= 0) {
+      if (n < 0) error_ = {errno, std::system_category()};
+      closed_ = true;
+      pending_.push_back('\n');  // a last line without its newline is a line too
+      pause();
+      (void)emit_lines();
+      return;
+    }
+    pending_.append(chunk, static_cast<std::size_t>(n));
+    if (!emit_lines()) return;
+    if (pending_.size() > kMaxLine) {
+      error_ = make_error_code(failure::frame_too_large);
+      return pause();
+    }
+    if (unpublished_ >= kWindow) return pause();  // acknowledgements first
+    if (!polled_) {
+      reading_ = false;
+      resume();
+    }
+  }
+  /// Publishes the complete lines read, as far as the window allows. False on an error.
+  bool emit_lines() {
+    std::size_t start = 0;
+    for (std::size_t nl;
+         unpublished_ < kWindow && (nl = pending_.find('\n', start)) != std::string::npos;
+         start = nl + 1) {
+      std::string_view line = std::string_view(pending_).substr(start, nl - start);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) continue;
+      if (auto st = publish_(line); !st) {
+        error_ = st.error();
+        pause();
+        return false;
+      }
+      ++unpublished_;
+    }
+    pending_.erase(0, start);
+    if (closed_ && pending_.find('\n') == std::string::npos) pending_.clear();
+    return true;
+  }
+
+  EventLoop& loop_;
+  std::function<Status(std::string_view)> publish_;
+  std::string pending_;
+  std::size_t unpublished_ = 0;
+  SoonId soon_ = 0;
+  bool polled_ = false, reading_ = false, closed_ = false;
+  std::error_code error_;
+};
+
+int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
+  settings.outbox_messages = StdinLines::kWindow + 1;
+  settings.outbox_bytes = std::size_t{StdinLines::kWindow + 1} * (StdinLines::kMaxLine + 256);
+  auto loop = EventLoop::create();
+  if (!loop) return fail("event loop", loop.error());
+  Watch watch;
+  watch.debug = f.debug;
+  auto client = mqtt::Client::create(*loop, settings, watch);
+  if (!client) return fail("mqtt pub", client.error());
+  StdinLines lines(*loop, [&](std::string_view line) -> Status {
+    auto id = client->publish(f.topic, line, static_cast<mqtt::QoS>(f.qos), f.retain);
+    if (!id) return id.error();
+    ++watch.unpublished;
+    return {};
+  });
+  watch.on_done = [&] { lines.room(watch.unpublished); };
+  client->start();
+  lines.start();
+  // Connecting is bounded by --timeout; after that stdin decides how long this runs.
+  const auto connect_deadline = EventLoop::Clock::now() + to_millis(f.timeout);
+  loop->run_until([&] { return watch.connected || watch.failed; }, connect_deadline);
+  if (!watch.connected && !watch.failed)
+    return fail("mqtt pub", make_error_code(failure::connect_timeout));
+  loop->run_until([&] { return watch.failed || lines.error() || lines.done(); },
+                  EventLoop::Clock::time_point::max());
+  if (lines.error()) return fail("mqtt pub: stdin", lines.error());
+  loop->run_until([&] { return watch.unpublished == 0 || watch.failed; },
+                  EventLoop::Clock::now() + to_millis(f.timeout));
+  if (watch.failed) return fail("mqtt pub", watch.failed);
+  if (watch.unpublished > 0) return fail("mqtt pub", make_error_code(failure::connect_timeout));
+  client->stop();
+  loop->run_until([&] { return !client->connected(); },
+                  EventLoop::Clock::now() + std::chrono::seconds(3));
+  return 0;
+}
+
 int run_pub(const MqttFlags& f) {
   auto settings = settings_of(f, "pub");
   if (!settings) return fail("mqtt pub", settings.error());
   settings->transport.reconnect.max_attempts = 1;  // a one-shot command does not wait forever
   std::vector<std::string> messages;
   if (f.lines) {
-    for (std::string line; std::getline(std::cin, line);)
-      messages.push_back(line);
+    return run_pub_lines(f, std::move(*settings));
   } else if (!f.file.empty()) {
     std::FILE* in = std::fopen(f.file.c_str(), "rb");
     if (in == nullptr) return fail("mqtt pub " + f.file, {errno, std::system_category()});
