@@ -137,6 +137,12 @@ TEST_P(Conformance, SlowReaderGetsBackpressureNotUnboundedMemory) {
   // runs under parallel load, so it gets more.
   const std::size_t size = GetParam() == Backend::uring ? 32 << 20 : 16 << 20;
   const auto data = seeded_payload(size, 77);
+  // Small, fixed buffers on our side: the kernel's autotuning (up to
+  // tcp_rmem's 32 MiB here) must not be what absorbs the flood.
+  if (stack_supports(StackFeature::send_buffer_size)) {
+    ASSERT_OK(s->set_receive_buffer_size(64 << 10));
+    ASSERT_OK(s->set_send_buffer_size(64 << 10));
+  }
   // Write without reading: the server must stop reading from us, not queue it all.
   ASSERT_OK(s->set_nonblocking(true));
   std::size_t sent = 0;
