@@ -46,6 +46,10 @@ struct MqttFlags {
 
 void add_common(CLI::App& cmd, MqttFlags& f) {
   cmd.set_help_flag("--help", "Print this help and exit");  // -h is the host, as in mosquitto
+  cmd.footer(
+      "Exit status, as mosquitto's clients: 0 done; a broker's refusal of CONNECT exits with "
+      "its code (MQTT 3.1.1: 1-5, MQTT 5: 128-162); 7 connection lost; 8 TLS failure; 27 -W "
+      "timed out; 1 any other failure. Unlike mosquitto's (1), a usage error exits 2.");
   cmd.add_option("-h,--host", f.host, "Broker host")->capture_default_str();
   cmd.add_option("-p,--port", f.port, "Broker port (default 1883, 8883 with TLS)");
   cmd.add_option("--unix", f.unix_socket, "Broker's Unix socket instead of host and port");
@@ -60,9 +64,9 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
   cmd.add_option("-V,--protocol-version", f.version, "mqttv311 (311) or mqttv5 (5)")
       ->capture_default_str()
       ->check(CLI::IsMember({"mqttv311", "311", "mqttv5", "5"}));
-  cmd.add_option("-k,--keepalive", f.keepalive, "Keepalive in seconds")
+  cmd.add_option("-k,--keepalive", f.keepalive, "Keepalive in seconds, 5-65535 (as mosquitto's)")
       ->capture_default_str()
-      ->check(CLI::Range(0, 65535));
+      ->check(CLI::Range(5, 65535));
   cmd.add_flag("-c,--disable-clean-session", f.no_clean, "Resume a persistent session");
   cmd.add_option("--cafile", f.cafile, "Trusted CA, PEM: turns TLS on");
   cmd.add_option("--cert", f.cert, "Client certificate for mutual TLS, PEM");
@@ -120,6 +124,9 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
 struct Watch : mqtt::Handler {
   bool debug = false;
   bool connected = false;
+  bool refused = false;  // at CONNACK
+  bool lost = false;     // the connection went down after CONNACK
+  bool ever_connected = false;
   std::error_code failed;
   std::function<void(const mqtt::Message&)> on_msg;
   std::size_t unpublished = 0;
@@ -127,11 +134,16 @@ struct Watch : mqtt::Handler {
 
   void on_connected(bool session_present) override {
     connected = true;
+    ever_connected = true;
     if (debug) std::fprintf(stderr, "connected (session present: %d)\n", session_present);
   }
   void on_disconnected(std::error_code why) override {
     if (debug) std::fprintf(stderr, "disconnected: %s\n", why.message().c_str());
-    if (!connected && !failed) failed = why;  // refused at CONNACK: never retried from here
+    if (!connected && !failed) {  // refused at CONNACK: never retried from here
+      failed = why;
+      refused = why.category() == mqtt::category();
+    }
+    if (connected && why && why != failure::stopped) lost = true;
     connected = false;
   }
   void on_connect_failed(std::error_code why) override {
@@ -268,6 +280,46 @@ class StdinLines final : IoHandler {
   std::error_code error_;
 };
 
+/// mosquitto_pub's and mosquitto_sub's exit statuses, so scripts written for
+/// them work: a CONNACK refusal exits with its code (MQTT 3.1.1's return code
+/// 1-5, MQTT 5's reason code), a TLS failure 8, a connection lost 7; anything
+/// else 1. The message is printed as fail() prints it.
+int mqtt_fail(const char* what, const Watch& w, std::error_code why, mqtt::Version version) {
+  const int printed = fail(what, why);
+  if (w.refused && why.category() == mqtt::category() && why.value() < 0x100) {
+    if (version == mqtt::Version::v5) return why.value();
+    switch (static_cast<mqtt::reason>(why.value())) {
+      case mqtt::reason::unsupported_protocol_version:
+        return 1;
+      case mqtt::reason::client_identifier_not_valid:
+        return 2;
+      case mqtt::reason::server_unavailable:
+        return 3;
+      case mqtt::reason::bad_user_name_or_password:
+        return 4;
+      case mqtt::reason::not_authorized:
+        return 5;
+      default:
+        return printed;
+    }
+  }
+  const errc cond = classify(why);
+  if (cond >= errc::tls_untrusted && cond <= errc::tls_protocol_error) return 8;
+  if (w.lost) return 7;
+  return printed;
+}
+
+/// Messages still unacknowledged at the end: a broker that never connected,
+/// or one that took them and never answered — two different stories.
+int unacknowledged(const Watch& w, const MqttFlags& f) {
+  if (!w.ever_connected) return fail("mqtt pub", make_error_code(failure::connect_timeout));
+  std::fprintf(stderr,
+               "sockkit: mqtt pub: %zu message(s) not acknowledged within %g s of the "
+               "connection [timed_out]\n",
+               w.unpublished, f.timeout);
+  return w.lost ? 7 : 1;
+}
+
 int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
   settings.outbox_messages = StdinLines::kWindow + 1;
   settings.outbox_bytes = std::size_t{StdinLines::kWindow + 1} * (StdinLines::kMaxLine + 256);
@@ -296,8 +348,8 @@ int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
   if (lines.error()) return fail("mqtt pub: stdin", lines.error());
   loop->run_until([&] { return watch.unpublished == 0 || watch.failed; },
                   EventLoop::Clock::now() + to_millis(f.timeout));
-  if (watch.failed) return fail("mqtt pub", watch.failed);
-  if (watch.unpublished > 0) return fail("mqtt pub", make_error_code(failure::connect_timeout));
+  if (watch.failed) return mqtt_fail("mqtt pub", watch, watch.failed, settings.version);
+  if (watch.unpublished > 0) return unacknowledged(watch, f);
   client->stop();
   loop->run_until([&] { return !client->connected(); },
                   EventLoop::Clock::now() + std::chrono::seconds(3));
@@ -339,8 +391,8 @@ int run_pub(const MqttFlags& f) {
   client->start();
   const auto deadline = EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1);
   loop->run_until([&] { return watch.unpublished == 0 || watch.failed; }, deadline);
-  if (watch.failed) return fail("mqtt pub", watch.failed);
-  if (watch.unpublished > 0) return fail("mqtt pub", make_error_code(failure::connect_timeout));
+  if (watch.failed) return mqtt_fail("mqtt pub", watch, watch.failed, settings->version);
+  if (watch.unpublished > 0) return unacknowledged(watch, f);
   client->stop();  // DISCONNECT, flushed, then the connection closes
   loop->run_until([&] { return !client->connected(); },
                   EventLoop::Clock::now() + std::chrono::seconds(3));
@@ -377,11 +429,20 @@ int run_sub(const MqttFlags& f) {
   loop->run_until(
       [&] { return (f.count > 0 && received >= f.count) || (watch.failed && !watch.connected); },
       deadline);
-  if (watch.failed && (f.count == 0 || received < f.count)) return fail("mqtt sub", watch.failed);
+  if (watch.failed && (f.count == 0 || received < f.count))
+    return mqtt_fail("mqtt sub", watch, watch.failed, settings->version);
   if (f.count > 0 && received < f.count) {
     std::fprintf(stderr, "sockkit: mqtt sub: timed out after %d s with %d of %d messages\n",
                  f.wait_s, received, f.count);
     return 27;  // mosquitto_sub's exit status for -W
+  }
+  if (f.count == 0 && f.wait_s > 0) {  // -W alone ends as mosquitto_sub's does: timed out
+    std::fprintf(stderr, "sockkit: mqtt sub: timed out after %d s with %d messages\n", f.wait_s,
+                 received);
+    client->stop();
+    loop->run_until([&] { return !client->connected(); },
+                    EventLoop::Clock::now() + std::chrono::seconds(3));
+    return 27;
   }
   client->stop();
   loop->run_until([&] { return !client->connected(); },
@@ -427,7 +488,14 @@ void add_mqtt(CLI::App& app, int& status) {
   s->add_flag("-R", sub->skip_retained, "Do not print retained messages");
   s->add_option("-W", sub->wait_s, "Exit after this many seconds (status 27 if -C not reached)")
       ->check(CLI::PositiveNumber);
-  s->final_callback([sub, &status] { status = run_sub(*sub); });
+  s->final_callback([sub, &status] {
+    if (sub->no_clean && sub->id.empty()) {  // a session nobody could ever resume
+      std::fprintf(stderr, "sockkit: mqtt sub: -c needs a client id (-i)\n");
+      status = 2;
+      return;
+    }
+    status = run_sub(*sub);
+  });
 }
 
 }  // namespace sockkit::cli
