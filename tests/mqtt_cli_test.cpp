@@ -156,6 +156,29 @@ TEST_P(MosquittoTest, CliExitStatusesAreMosquittos) {
   EXPECT_NE(c_out.find("-c needs a client id"), std::string::npos) << c_out;
 }
 
+// `sub -C 1 -q 2` completes the last message's QoS 2 flow (PUBREL answered
+// with PUBCOMP) before its DISCONNECT, as mosquitto_sub does; the broker's
+// log shows the order.
+TEST_P(MosquittoTest, CliSubCompletesTheLastQosTwoFlowBeforeDisconnecting) {
+  Spawned sub(std::string(SOCKKIT_CLI) + " mqtt sub -h 127.0.0.1 -p " +
+              std::to_string(broker->port) + " -V " + version_flag(GetParam()) +
+              " -i cli-q2 -t cli/q2 -q 2 -C 1 -W 10");
+  ASSERT_TRUE(subscribed("cli-q2")) << broker->log();
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub -h 127.0.0.1 -p " + std::to_string(broker->port) +
+                    " -t cli/q2 -m last -q 2"));
+  ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+  EXPECT_EQ(sub.exit_code(), 0) << sub.output();
+  EXPECT_EQ(sub.output(), "last\n");
+  ASSERT_TRUE(run_until(
+      [&] { return broker->log().find("Received DISCONNECT from cli-q2") != std::string::npos; },
+      5s))
+      << broker->log();
+  const std::string log = broker->log();
+  const auto pubcomp = log.find("Received PUBCOMP from cli-q2");
+  ASSERT_NE(pubcomp, std::string::npos) << "the QoS 2 flow was left half done\n" << log;
+  EXPECT_LT(pubcomp, log.find("Received DISCONNECT from cli-q2")) << log;
+}
+
 TEST_P(MosquittoTest, CliReportsRefusalsClearly) {
   auto [code, out] = cli("mqtt pub -h 127.0.0.1 -p " + std::to_string(broker->auth_port) + " -V " +
                          version_flag(GetParam()) + " -u meter -P wrong -t x -m y");

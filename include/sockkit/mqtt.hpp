@@ -245,7 +245,8 @@ class Client {
 
   /// Connects, and keeps reconnecting until stop().
   void start() noexcept;
-  /// Sends DISCONNECT (no will), closes after flushing and stops reconnecting.
+  /// Sends DISCONNECT (no will) once the QoS 2 messages already received have
+  /// had their PUBREL (2 s at most), closes after flushing and stops reconnecting.
   void stop() noexcept;
 
   /// Queues a publication; returns its id (for on_published). Fails with

@@ -53,10 +53,10 @@ void ClientImpl::finish_stop() noexcept {
   if (conn_ == nullptr || !session_.is_connected()) return link_->stop();
   turn();  // what was queued goes first
   if (retired_ || conn_ == nullptr) return;
-  session_.stop(loop_.now());  // DISCONNECT
+  session_.stop(loop_.now());  // DISCONNECT, once our QoS 2 flows are released
   flush();
   if (conn_ == nullptr) return;
-  conn_->close_after_flush();
+  if (session_.disconnect_written()) conn_->close_after_flush();
   if (conn_ == nullptr) return;  // flushed and closed already: on_close stopped the link
   stop_timer_ = timers_.add_timer(kDisconnectFlush, [this] {
     stop_timer_ = 0;
@@ -93,8 +93,9 @@ void ClientImpl::on_open(Connection& c) {
   arm_deadline();
 }
 
-Result<std::size_t> ClientImpl::on_data(Connection&, std::span<const std::byte> data) {
-  if (retired_ || stopping_) return std::size_t{0};
+Result<std::size_t> ClientImpl::on_data(Connection& c, std::span<const std::byte> data) {
+  if (retired_ || session_.disconnect_written()) return std::size_t{0};
+  const bool draining = session_.stopping();
   auto used = session_.receive(data, loop_.now());
   if (!used) {
     deliver_events();  // what came before the bad packet still counts
@@ -102,6 +103,7 @@ Result<std::size_t> ClientImpl::on_data(Connection&, std::span<const std::byte> 
   }
   turn();
   if (retired_) return make_error_code(failure::stopped);
+  if (draining && session_.disconnect_written()) c.close_after_flush();  // the last PUBCOMP went
   return used;
 }
 

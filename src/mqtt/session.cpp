@@ -40,6 +40,7 @@ Status Session::connected(SessionClock::time_point now) {
   now_ = now;
   phase_ = Phase::awaiting_connack;
   stopping_ = false;
+  disconnect_written_ = false;
   ping_outstanding_ = false;
   last_received_ = now;
   connack_deadline_ = time::deadline_after(now, settings_.connack_timeout);
@@ -78,7 +79,7 @@ Result<std::size_t> Session::receive(std::span<const std::byte> data,
                                      SessionClock::time_point now) {
   now_ = now;
   std::size_t used = 0;
-  while (phase_ != Phase::offline && !stopping_) {
+  while (phase_ != Phase::offline && !disconnect_written_) {
     codec::FixedHeader h;
     switch (codec::frame(data.subspan(used), settings_.max_packet_size, h)) {
       case codec::Frame::need_more:
@@ -124,7 +125,13 @@ std::optional<SessionClock::time_point> Session::next_deadline() const noexcept 
 void Session::stop(SessionClock::time_point now) {
   now_ = now;
   stopping_ = true;
-  if (phase_ != Phase::connected) return;
+  disconnect_when_released();
+}
+
+void Session::disconnect_when_released() {
+  if (phase_ != Phase::connected || !stopping_ || disconnect_written_ || !incoming_qos2_.empty())
+    return;
+  disconnect_written_ = true;
   write(2,
         [&](std::span<std::byte> to) { return codec::write_disconnect(settings_.version, 0, to); });
 }
@@ -197,6 +204,7 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
       write(8, [&](std::span<std::byte> to) {
         return codec::write_ack(v, PacketType::pubcomp, ack->packet_id, 0, to);
       });
+      disconnect_when_released();
       return {};
     }
     case PacketType::suback: {

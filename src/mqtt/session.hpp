@@ -99,11 +99,15 @@ class Session {
   /// Writes queued SUBSCRIBE/UNSUBSCRIBE and PUBLISH packets while the output
   /// holds fewer than `room` bytes and the in-flight window allows.
   void pump(std::size_t room, SessionClock::time_point now);
-  /// Writes DISCONNECT (once connected); from now on incoming QoS 1 messages
-  /// are not acknowledged, so the next session gets them again.
+  /// Writes DISCONNECT (once connected) — after the PUBRELs of the QoS 2
+  /// messages already received, so each of their flows completes first. From
+  /// now on incoming QoS 1 messages are not acknowledged and new QoS 2 ones
+  /// not taken, so the next session gets them again.
   void stop(SessionClock::time_point now);
   /// True once stop() was called, until connected() again.
   bool stopping() const noexcept { return stopping_; }
+  /// True once DISCONNECT is in the output: nothing more is read.
+  bool disconnect_written() const noexcept { return disconnect_written_; }
 
   // What the application asks for; nothing is written until pump().
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
@@ -154,6 +158,8 @@ class Session {
   std::error_code on_publish(const codec::FixedHeader& h, std::span<const std::byte> body);
   void deliver(std::string_view topic, const codec::Publish& p);
   std::uint16_t next_packet_id() noexcept;
+  /// Stopping, and no QoS 2 flow of ours left to complete: DISCONNECT.
+  void disconnect_when_released();
 
   const Options& settings_;
   detail::Outbox outbox_;
@@ -168,6 +174,7 @@ class Session {
   std::string client_id_;
   Phase phase_ = Phase::offline;
   bool stopping_ = false;
+  bool disconnect_written_ = false;
   bool ping_outstanding_ = false;
   bool retain_available_ = true;
   std::uint8_t broker_max_qos_ = 2;

@@ -231,6 +231,7 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
     // A broker past the receive maximum we gave it (mosquitto 2.0.11 is,
     // in a QoS 2 burst) is counted, not hung up on: that would lose the
     // burst. Only ids are kept, so the id space bounds them.
+    if (!seen && stopping_) return {};  // not taken: the next session gets it
     if (!seen && v == Version::v5 && incoming_qos2_.size() >= settings_.receive_maximum)
       ++stats_.receive_maximum_overruns;
     if (seen) {

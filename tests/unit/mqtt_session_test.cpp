@@ -416,6 +416,36 @@ TEST(MqttSession, StopWritesDisconnectAndNoLongerAcknowledgesQosOne) {
   EXPECT_TRUE(f.written().empty());
 }
 
+// `sub -C 1 -q 2`: stopping right after a QoS 2 message must not leave its
+// flow half done. DISCONNECT waits for the PUBREL (answered with PUBCOMP);
+// a new QoS 2 message meanwhile is not taken (the next session gets it).
+TEST(MqttSession, StopCompletesTheQosTwoFlowsAlreadyReceivedBeforeDisconnect) {
+  Fixture f;
+  auto& s = f.make();
+  f.up();
+  ASSERT_TRUE(f.feed(
+      f.publish({.topic = "in", .payload = text("1"), .qos = QoS::exactly_once, .packet_id = 7})));
+  auto w = f.written();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].type, kPubrec);
+  s.stop(f.t0);
+  EXPECT_TRUE(f.written().empty()) << "no DISCONNECT while message 7 awaits its PUBREL";
+  EXPECT_FALSE(s.disconnect_written());
+  ASSERT_TRUE(f.feed(
+      f.publish({.topic = "in", .payload = text("2"), .qos = QoS::exactly_once, .packet_id = 8})));
+  EXPECT_TRUE(f.written().empty()) << "a new QoS 2 message is not taken while stopping";
+  ASSERT_TRUE(f.feed(f.ack(PacketType::pubrel, 7)));
+  w = f.written();
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_EQ(w[0].type, kPubcomp);
+  EXPECT_EQ(w[1].type, kDisconnect);
+  EXPECT_TRUE(s.disconnect_written());
+  std::size_t messages = 0;
+  for (const auto& e : f.take())
+    messages += e.kind == SessionEvent::Kind::message ? 1 : 0;
+  EXPECT_EQ(messages, 1u);
+}
+
 TEST(MqttSession, OutboxOverflowIsReportedOnceForABurst) {
   Fixture f;
   f.settings.outbox_messages = 2;
