@@ -43,6 +43,17 @@ TEST_P(MqttClientTest, HostileBrokerBytesCloseWithAReasonAndReconnect) {
     ASSERT_TRUE(run_until([&] { return events.disconnects.size() == std::size_t(round); }));
     EXPECT_EQ(events.disconnects.back(), make_error_code(c.expect))
         << events.disconnects.back().message();
+    if (v5()) {  // told why (4.13), with the reason code or, for our own findings, 0x82
+      ASSERT_TRUE(run_until([&] {
+        return broker->of(mqtt::codec::PacketType::disconnect).size() == std::size_t(round);
+      }));
+      const auto said = broker->of(mqtt::codec::PacketType::disconnect);
+      ASSERT_FALSE(said.back().body.empty());
+      const int expected = static_cast<int>(c.expect) < 0x100
+                               ? static_cast<int>(c.expect)
+                               : static_cast<int>(mqtt::reason::protocol_error);
+      EXPECT_EQ(std::to_integer<int>(said.back().body[0]), expected);
+    }
     ASSERT_TRUE(run_until([&] { return events.connected == round + 1; }));
     ++round;
   }

@@ -98,7 +98,8 @@ Result<std::size_t> ClientImpl::on_data(Connection& c, std::span<const std::byte
   const bool draining = session_.stopping();
   auto used = session_.receive(data, loop_.now());
   if (!used) {
-    deliver_events();  // what came before the bad packet still counts
+    deliver_events();                            // what came before the bad packet still counts
+    if (!retired_ && conn_ != nullptr) flush();  // MQTT 5: the DISCONNECT saying why
     return used.error();
   }
   turn();

@@ -78,6 +78,26 @@ void Session::disconnected() noexcept {
 Result<std::size_t> Session::receive(std::span<const std::byte> data,
                                      SessionClock::time_point now) {
   now_ = now;
+  auto used = read_packets(data);
+  if (!used) say_why(used.error());
+  return used;
+}
+
+void Session::say_why(std::error_code why) {
+  // MQTT 5 (4.13): a client that finds the broker at fault says so with
+  // DISCONNECT and the reason code before it closes.
+  if (settings_.version != Version::v5 || phase_ != Phase::connected || disconnect_written_) return;
+  const bool sendable = why.category() == category() && why.value() >= 0x80 && why.value() <= 0xA2;
+  const auto code =
+      static_cast<std::uint8_t>(sendable ? why.value() : static_cast<int>(reason::protocol_error));
+  disconnect_written_ = true;
+  write(4, [&](std::span<std::byte> to) {
+    return codec::write_disconnect(settings_.version, code, to);
+  });
+}
+
+Result<std::size_t> Session::read_packets(std::span<const std::byte> data) {
+  const SessionClock::time_point now = now_;
   std::size_t used = 0;
   while (phase_ != Phase::offline && !disconnect_written_) {
     codec::FixedHeader h;

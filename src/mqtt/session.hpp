@@ -160,6 +160,9 @@ class Session {
   std::uint16_t next_packet_id() noexcept;
   /// Stopping, and no QoS 2 flow of ours left to complete: DISCONNECT.
   void disconnect_when_released();
+  Result<std::size_t> read_packets(std::span<const std::byte> data);
+  /// MQTT 5: DISCONNECT with the reason the broker is at fault.
+  void say_why(std::error_code why);
 
   const Options& settings_;
   detail::Outbox outbox_;

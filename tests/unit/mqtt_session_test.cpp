@@ -446,6 +446,29 @@ TEST(MqttSession, StopCompletesTheQosTwoFlowsAlreadyReceivedBeforeDisconnect) {
   EXPECT_EQ(messages, 1u);
 }
 
+// MQTT 5 (4.13): the client says why it hangs up on a broker at fault, with
+// DISCONNECT and the reason code; MQTT 3.1.1's DISCONNECT carries none, so
+// there it just closes.
+TEST(MqttSession, ABrokerAtFaultIsToldWhyOnMqttFive) {
+  for (Version v : {Version::v5, Version::v3_1_1}) {
+    Fixture f(v);
+    auto& s = f.make();
+    f.up();
+    // PUBLISH with QoS 3: malformed.
+    auto r = f.feed(bytes({0x36, 5, 0, 1, 't', 0, 1}));
+    ASSERT_FALSE(r);
+    const auto out = s.output();
+    if (v == Version::v5) {
+      ASSERT_GE(out.size(), 3u);
+      EXPECT_EQ(std::to_integer<int>(out[0]), 0xE0) << "DISCONNECT";
+      EXPECT_EQ(std::to_integer<int>(out[2]), static_cast<int>(reason::malformed_packet));
+      EXPECT_TRUE(s.disconnect_written());
+    } else {
+      EXPECT_TRUE(out.empty());
+    }
+  }
+}
+
 TEST(MqttSession, OutboxOverflowIsReportedOnceForABurst) {
   Fixture f;
   f.settings.outbox_messages = 2;
