@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <utility>
@@ -177,6 +180,51 @@ TEST_P(MosquittoTest, CliSubCompletesTheLastQosTwoFlowBeforeDisconnecting) {
   const auto pubcomp = log.find("Received PUBCOMP from cli-q2");
   ASSERT_NE(pubcomp, std::string::npos) << "the QoS 2 flow was left half done\n" << log;
   EXPECT_LT(pubcomp, log.find("Received DISCONNECT from cli-q2")) << log;
+}
+
+// 5 MB payloads both ways, byte for byte, as mosquitto's clients move them:
+// a PUBLISH larger than the transport's usual write queue, and an incoming
+// one larger than the library's default max_packet_size.
+TEST_P(MosquittoTest, FiveMegabytePayloadsArriveByteExactBothWays) {
+  char dir[] = "/tmp/sockkit-big-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string payload = std::string(dir) + "/payload";
+  {
+    std::ofstream out(payload, std::ios::binary);
+    std::uint32_t x = 2463534242u;
+    for (int i = 0; i < 5'000'000; ++i) {  // printable, so -N output is the payload itself
+      x ^= x << 13;
+      x ^= x >> 17;
+      x ^= x << 5;
+      out.put(static_cast<char>('a' + x % 26));
+    }
+  }
+  const std::string at =
+      " -h 127.0.0.1 -p " + std::to_string(broker->port) + " -V " + version_flag(GetParam());
+  const std::string got_ours = std::string(dir) + "/ours",
+                    got_reference = std::string(dir) + "/ref";
+  // sockkit publishes, mosquitto_sub receives.
+  Spawned reference("/usr/bin/mosquitto_sub" + at + " -i big-reference -t big/a -C 1 -N -W 30");
+  ASSERT_TRUE(subscribed("big-reference")) << broker->log();
+  auto [code, out] = cli("mqtt pub" + at + " -t big/a -q 1 -f " + payload);
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(run_until([&] { return reference.done(); }, 30s));
+  EXPECT_TRUE(
+      reference.output() ==
+      std::string(std::istreambuf_iterator<char>(std::ifstream(payload, std::ios::binary).rdbuf()),
+                  {}))
+      << "mosquitto_sub got " << reference.output().size() << " bytes";
+  // mosquitto_pub publishes, sockkit receives.
+  Spawned ours(std::string(SOCKKIT_CLI) + " mqtt sub" + at + " -i big-ours -t big/b -C 1 -N -W 30");
+  ASSERT_TRUE(subscribed("big-ours")) << broker->log();
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub" + at + " -t big/b -q 1 -f " + payload));
+  ASSERT_TRUE(run_until([&] { return ours.done(); }, 30s));
+  EXPECT_EQ(ours.exit_code(), 0);
+  EXPECT_TRUE(ours.output() == std::string(std::istreambuf_iterator<char>(
+                                               std::ifstream(payload, std::ios::binary).rdbuf()),
+                                           {}))
+      << "sockkit got " << ours.output().size() << " bytes";
+  std::filesystem::remove_all(dir);
 }
 
 TEST_P(MosquittoTest, CliReportsRefusalsClearly) {

@@ -21,6 +21,12 @@ Status ClientImpl::init() {
   limits.max_pending_read =
       std::max<std::size_t>(limits.max_pending_read, settings_.max_packet_size + 5u);
   limits.high_watermark = std::min(limits.high_watermark, kQueueHighMark);
+  // A PUBLISH is written whole once the queue is below kQueueHighMark: the
+  // queue must take the largest the outbox admits, or it could never be sent.
+  limits.max_write_queue = std::max(
+      limits.max_write_queue,
+      kQueueHighMark + std::min<std::size_t>(settings_.outbox_bytes, codec::kMaxRemainingLength) +
+          (8 << 10));
   limits.low_watermark = std::min(limits.low_watermark, kQueueLowMark);
   auto link = ReconnectingClient::create(loop_, settings_.target, *this, std::move(transport));
   if (!link) return link.error();

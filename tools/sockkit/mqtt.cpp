@@ -96,6 +96,7 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
                               : std::string("sockkit-") + role + "-" +
                                     std::to_string(static_cast<long>(::getpid()));
   s.clean_session = !f.no_clean;
+  s.max_packet_size = 268435455 + 5;  // MQTT's own limit: as mosquitto's clients, no smaller one
   if (f.no_clean) s.session_expiry = std::chrono::hours(24 * 365);  // as mosquitto_sub -c
   s.keepalive = std::chrono::seconds(f.keepalive);
   if (!f.user.empty()) s.user_name = f.user;
