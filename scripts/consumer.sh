@@ -26,5 +26,13 @@ libdir=$(dirname "$(find "$prefix" -name sockkit.pc | head -n1)")
 export PKG_CONFIG_PATH=$libdir
 # The .pc file names the prefix chosen at configure time; point it at the scratch one.
 flags=$(pkg-config --define-variable=prefix="$prefix" --cflags --libs sockkit)
-c++ "$root/tests/consumer/main.cpp" $flags -o "$scratch/pc-consumer"
+case " $flags " in
+  *" -std="*) echo "consumer: sockkit.pc forces a language standard: $flags" >&2; exit 1 ;;
+esac
+std=$(pkg-config --variable=cxx_standard sockkit)
+[ "$std" = 20 ] || { echo "consumer: sockkit.pc states no C++ standard" >&2; exit 1; }
+# The user's standard is the user's: the stated one, and a newer one.
+c++ -std=c++20 "$root/tests/consumer/main.cpp" $flags -o "$scratch/pc-consumer"
 "$scratch/pc-consumer"
+c++ -std=c++2b "$root/tests/consumer/main.cpp" $flags -o "$scratch/pc-consumer-newer"
+"$scratch/pc-consumer-newer"
