@@ -231,7 +231,8 @@ void add_bench(CLI::App& app, int& status) {
   cmd->add_option(
          "-b,--backend,--backends", opt->backends,
          "In-process server backend(s), comma-separated (select,poll,epoll,epoll-et,uring)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(kBackendList);
   cmd->add_option("-c,--connections", opt->connections, "Active connections")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
@@ -255,8 +256,22 @@ void add_bench(CLI::App& app, int& status) {
       ->check(CLI::Range(0, 1000000));
   cmd->add_option("-n,--count,--messages", opt->messages,
                   "Stop after this many echoed messages (deterministic runs, e.g. callgrind)");
-  cmd->add_option("--scaling", opt->scaling,
-                  "Idle-scaling sweep: idle counts, e.g. 0,250,500,1000");
+  cmd->add_option("--scaling", opt->scaling, "Idle-scaling sweep: idle counts, e.g. 0,250,500,1000")
+      ->check(CLI::Validator(
+          [](std::string& list) -> std::string {
+            for (std::size_t start = 0; start <= list.size();) {
+              const auto comma = list.find(',', start);
+              const std::string item = list.substr(
+                  start, comma == std::string::npos ? std::string::npos : comma - start);
+              if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos ||
+                  item.size() > 7 || std::stoul(item) > 1000000)
+                return "idle counts are whole numbers up to 1000000, got '" + item + "'";
+              if (comma == std::string::npos) break;
+              start = comma + 1;
+            }
+            return {};
+          },
+          "COUNTS"));
   cmd->add_option("--csv", opt->csv, "Also write the results as CSV");
   cmd->add_option("--plot", opt->plot, "Write a PNG chart of the idle-scaling sweep (gnuplot)");
   add_tls_client_flags(*cmd, opt->tls, true);

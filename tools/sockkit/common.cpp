@@ -12,6 +12,59 @@ int fail(const std::string& what, const std::error_code& ec) {
   return kFailure;
 }
 
+namespace {
+
+CLI::Validator number_at_least(double floor, const char* what) {
+  return CLI::Validator(
+      [floor, what](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) return "must be a number, got '" + text + "'";
+        if (value < floor) return std::string("must be ") + what + ", got " + text;
+        return {};
+      },
+      "NUMBER");
+}
+
+std::string backend_names() {
+  std::string names;
+  for (Backend b : compiled_backends())
+    names += (names.empty() ? "" : ", ") + std::string(to_string(b));
+  return names;
+}
+
+std::string check_backend(const std::string& name) {
+  if (parse_backend(name)) return {};
+  return "unknown backend '" + name + "' (this build has: " + backend_names() + ")";
+}
+
+}  // namespace
+
+const CLI::Validator kPositive = number_at_least(1e-300, "a positive number");
+const CLI::Validator kNonNegative = number_at_least(0, "zero or more");
+const CLI::Validator kBackendName([](std::string& name) { return check_backend(name); }, "BACKEND");
+const CLI::Validator kBackendList(
+    [](std::string& list) -> std::string {
+      std::size_t start = 0;
+      while (start <= list.size()) {
+        const auto comma = list.find(',', start);
+        const auto name =
+            list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (auto why = check_backend(name); !why.empty()) return why;
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      return {};
+    },
+    "BACKENDS");
+const CLI::Validator kTlsBackendName(
+    [](std::string& name) -> std::string {
+      auto b = parse_tls_backend(name);
+      if (!b) return "unknown TLS backend '" + name + "' (openssl or mbedtls)";
+      if (!tls_backend_available(*b)) return "this build has no " + name;
+      return {};
+    },
+    "TLS_BACKEND");
+
 Result<Endpoint> first_endpoint(const std::string& text, bool passive) {
   auto eps = resolve(text, {.passive = passive});
   if (!eps) return eps.error();
@@ -24,7 +77,9 @@ void add_tls_client_flags(CLI::App& cmd, TlsClientFlags& flags, bool full) {
   cmd.add_option("--ca", flags.ca, "Trusted CA bundle, PEM (default: the system's)");
   cmd.add_flag("--insecure", flags.insecure,
                "TLS without verifying the server's certificate or name (INSECURE)");
-  cmd.add_option("--tls-backend", flags.backend, "openssl or mbedtls")->capture_default_str();
+  cmd.add_option("--tls-backend", flags.backend, "openssl or mbedtls")
+      ->capture_default_str()
+      ->check(kTlsBackendName);
   if (!full) return;
   cmd.add_option("--cert", flags.cert, "Client certificate for mutual TLS, PEM");
   cmd.add_option("--key", flags.key, "Its private key, PEM");

@@ -20,6 +20,18 @@ constexpr int kFailure = 1;
 /// Prints "sockkit: <what>: <reason> [<condition>]" on stderr and returns kFailure.
 int fail(const std::string& what, const std::error_code& ec);
 
+// Validators for usage errors (exit 2), each saying what is wrong with the value.
+/// A number above zero: "must be a positive number, got 0".
+extern const CLI::Validator kPositive;
+/// A number of zero or more.
+extern const CLI::Validator kNonNegative;
+/// A readiness backend this build has (select, poll, epoll, epoll-et, uring).
+extern const CLI::Validator kBackendName;
+/// A comma-separated list of backend names this build has.
+extern const CLI::Validator kBackendList;
+/// A TLS backend this build has (openssl, mbedtls).
+extern const CLI::Validator kTlsBackendName;
+
 /// Resolves "host:port" text to its first endpoint, or prints why not.
 Result<Endpoint> first_endpoint(const std::string& text, bool passive);
 

@@ -162,7 +162,7 @@ void add_connect(CLI::App& app, int& status) {
   cmd->add_option("-t,--timeout", opt->timeout,
                   "Give up after this many seconds, name resolution included")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_flag("--no-delay", opt->no_delay, "Disable Nagle (TCP_NODELAY)");
   cmd->add_flag("-v,--verbose", opt->verbose,
                 "With --tls: the version, cipher and peer certificate on stderr");

@@ -205,30 +205,33 @@ void add_echo_server(CLI::App& app, int& status) {
   auto opt = std::make_shared<EchoOptions>();
   auto* cmd = app.add_subcommand("echo-server", "Echo every byte back (event loop, or --blocking)");
   cmd->add_option("-b,--backend", opt->backend, "select, poll, epoll, epoll-et or uring")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(kBackendName);
   cmd->add_flag("--blocking", opt->blocking, "Blocking sockets, one thread per connection");
   cmd->add_option("-l,--listen", opt->listen, "Address to listen on (port 0 = any free port)")
       ->capture_default_str();
   cmd->add_option("-m,--max-connections", opt->max_connections,
                   "Connections served at once; more are closed at once")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->add_option("-n,--count", opt->count, "Exit after serving this many connections (0 = never)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_option("--idle-timeout", opt->idle_timeout,
                   "Close a connection idle this many seconds (0 = never)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   cmd->add_flag("-q,--quiet", opt->quiet, "Do not log connections on stderr");
   cmd->add_option("--tls-cert", opt->tls_cert, "Serve TLS with this certificate chain, PEM");
   cmd->add_option("--tls-key", opt->tls_key, "The certificate's private key, PEM");
   cmd->add_option("--tls-client-ca", opt->tls_client_ca,
                   "Require client certificates issued by this CA, PEM (mutual TLS)");
-  cmd->add_option("--tls-backend", opt->tls_backend, "openssl or mbedtls")->capture_default_str();
+  cmd->add_option("--tls-backend", opt->tls_backend, "openssl or mbedtls")
+      ->capture_default_str()
+      ->check(kTlsBackendName);
   cmd->add_option("--tls-handshake-timeout", opt->tls_handshake_timeout,
                   "Close a connection whose handshake is not done in this many seconds")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->final_callback([opt, &status] {
     const char* clash = nullptr;
     if (opt->tls_cert.empty() != opt->tls_key.empty())

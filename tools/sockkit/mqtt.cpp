@@ -51,7 +51,8 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
       "its code (MQTT 3.1.1: 1-5, MQTT 5: 128-162); 7 connection lost; 8 TLS failure; 27 -W "
       "timed out; 1 any other failure. Unlike mosquitto's (1), a usage error exits 2.");
   cmd.add_option("-h,--host", f.host, "Broker host")->capture_default_str();
-  cmd.add_option("-p,--port", f.port, "Broker port (default 1883, 8883 with TLS)");
+  cmd.add_option("-p,--port", f.port, "Broker port (default 1883, 8883 with TLS)")
+      ->check(CLI::Range(1, 65535));
   cmd.add_option("--unix", f.unix_socket, "Broker's Unix socket instead of host and port");
   cmd.add_option("-i,--id", f.id, "Client id (default: sockkit-pub|sub-PID)");
   cmd.add_option("-u,--username", f.user, "User name");
@@ -79,7 +80,7 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
   cmd.add_flag("--will-retain", f.will_retain, "Retain the last will");
   cmd.add_option("--timeout", f.timeout, "Give up connecting after this many seconds")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd.add_flag("-d,--debug", f.debug, "Print connection events on stderr");
 }
 
@@ -483,12 +484,12 @@ void add_mqtt(CLI::App& app, int& status) {
   auto* s = mqtt_cmd->add_subcommand("sub", "Subscribe and print messages, as mosquitto_sub");
   add_common(*s, *sub);
   s->add_option("-t,--topic", sub->topics, "Topic filter (repeatable)")->required();
-  s->add_option("-C", sub->count, "Exit after this many messages")->check(CLI::PositiveNumber);
+  s->add_option("-C", sub->count, "Exit after this many messages")->check(kPositive);
   s->add_flag("-v,--verbose", sub->verbose, "Print the topic before the payload");
   s->add_flag("-N", sub->no_newline, "No newline after the payload");
   s->add_flag("-R", sub->skip_retained, "Do not print retained messages");
   s->add_option("-W", sub->wait_s, "Exit after this many seconds (status 27 if -C not reached)")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   s->final_callback([sub, &status] {
     if (sub->no_clean && sub->id.empty()) {  // a session nobody could ever resume
       std::fprintf(stderr, "sockkit: mqtt sub: -c needs a client id (-i)\n");

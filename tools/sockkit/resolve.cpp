@@ -80,7 +80,7 @@ void add_resolve(CLI::App& app, int& status) {
                   "DNS server ADDR or ADDR:PORT (repeat for failover); default: /etc/resolv.conf");
   cmd->add_option("-t,--timeout", opt->timeout, "Give up after this many seconds")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   cmd->final_callback([opt, &status] { status = run(*opt); });
 }
 

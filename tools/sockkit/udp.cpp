@@ -105,9 +105,9 @@ void add_udp(CLI::App& app, int& status) {
   send_cmd->add_option("message", s->message, "Payload")->required();
   send_cmd->add_option("-n,--count", s->count, "How many datagrams")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   send_cmd->add_option("-i,--interval", s->interval, "Seconds between datagrams")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   send_cmd->add_flag("--broadcast", s->broadcast, "Allow broadcast destinations (SO_BROADCAST)");
   send_cmd->add_option("--ttl", s->ttl, "Multicast TTL (0..255)")->check(CLI::Range(0, 255));
   send_cmd->final_callback([s, &status] { status = send(*s); });
@@ -117,9 +117,9 @@ void add_udp(CLI::App& app, int& status) {
       "udp-recv", "Print received datagrams: '<sender> <size>[ truncated] <payload>'");
   recv_cmd->add_option("-l,--listen", r->listen, "Address to bind")->capture_default_str();
   recv_cmd->add_option("-n,--count", r->count, "Exit after this many datagrams (0 = never)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   recv_cmd->add_option("-t,--timeout", r->timeout, "Give up after this many idle seconds")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   recv_cmd->add_option("--join", r->join, "Multicast group to join, e.g. 239.1.2.3");
   recv_cmd->add_option("--interface", r->interface, "Interface for --join, e.g. eth0");
   recv_cmd
