@@ -68,6 +68,10 @@ errc condition_of(failure e) noexcept {
     case failure::tls_protocol_error:
       return errc::tls_protocol_error;
     case failure::tls_configuration:
+    case failure::tls_file_unreadable:
+    case failure::tls_key_mismatch:
+    case failure::tls_no_server_name:
+    case failure::tls_wrong_role:
       return errc::invalid_argument;
     case failure::resolve_timeout:
       return errc::timed_out;
@@ -160,7 +164,16 @@ class ErrorCategory final : public std::error_category {
       case failure::tls_protocol_error:
         return "TLS protocol error (not TLS, or malformed records)";
       case failure::tls_configuration:
-        return "TLS configuration: unreadable certificate, key or CA";
+        return "TLS configuration that cannot be used";
+      case failure::tls_file_unreadable:
+        return "TLS: a certificate, key or CA file is missing, unreadable or not PEM";
+      case failure::tls_key_mismatch:
+        return "TLS: the private key does not match the certificate";
+      case failure::tls_no_server_name:
+        return "TLS: no server name to check the certificate against (set server_name, or "
+               "insecure_skip_verify)";
+      case failure::tls_wrong_role:
+        return "TLS: a server context cannot connect, nor a client context accept";
       case failure::resolve_timeout:
         return "name resolution timed out";
       case failure::dns_server_failure:

@@ -7,6 +7,8 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -407,6 +409,34 @@ TEST_F(CliTest, AnyTlsFlagTurnsTlsOnAndContradictionsAreUsageErrors) {
   EXPECT_NE(r.output.find("--tls-client-ca"), std::string::npos) << r.output;
   r = run("echo-server -l 127.0.0.1:0 -n 1 --tls-cert /nonexistent/c.pem");
   EXPECT_EQ(r.status, 2) << r.output;
+}
+
+// A TLS file that cannot be used is named with its flag and the reason, as
+// openssl's tools name it: missing, or not PEM.
+TEST_F(CliTest, TlsFileErrorsNameTheFileAndTheReason) {
+  char dir[] = "/tmp/sockkit-cli-tls-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string not_pem = std::string(dir) + "/not.pem";
+  std::ofstream(not_pem) << "not a certificate\n";
+  struct Case {
+    std::string args, says;
+  };
+  const Case cases[] = {
+      {"connect 127.0.0.1:1 --ca /nonexistent/ca.pem",
+       "--ca /nonexistent/ca.pem: No such file or directory [invalid_argument]"},
+      {"connect 127.0.0.1:1 --ca " + not_pem, "--ca " + not_pem + ": no PEM data in it"},
+      {"echo-server -l 127.0.0.1:0 --tls-cert " + not_pem + " --tls-key " + not_pem,
+       "--tls-cert " + not_pem + ": no PEM data in it"},
+      {"mqtt pub -h 127.0.0.1 -t x -m y --cafile /nonexistent/ca.pem",
+       "--cafile /nonexistent/ca.pem: No such file or directory"},
+  };
+  for (const auto& c : cases) {
+    auto r = run(c.args);
+    EXPECT_EQ(r.status, 1) << c.args << ": " << r.output;
+    EXPECT_NE(r.output.find(c.says), std::string::npos) << c.args << ": " << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

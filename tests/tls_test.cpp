@@ -4,6 +4,8 @@
 // connection on the backend under test, plus the two backends against each
 // other. Certificates are made at test time (support/test_pki). This file:
 // connections over TLS behave as plain ones; tls_verify_test.cpp: certificates.
+#include <fstream>
+
 #include "support/tls_suite.hpp"
 
 namespace sockkit::test {
@@ -284,11 +286,45 @@ TEST_P(TlsSuite, AServerContextNeedsACertificate) {
                                      .certificate_file = pki.dir() + "/missing.pem",
                                      .private_key_file = pki.key("server")});
   ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error(), make_error_code(failure::tls_file_unreadable));
   auto mismatched = TlsContext::server({.backend = GetParam().server,
                                         .certificate_file = pki.cert("server"),
                                         .private_key_file = pki.key("client")});
   ASSERT_FALSE(mismatched);
-  EXPECT_EQ(mismatched.error(), make_error_code(failure::tls_configuration));
+  EXPECT_EQ(mismatched.error(), make_error_code(failure::tls_key_mismatch));
+}
+
+// One message per cause: a file that is not PEM, a CA that is missing, a
+// name-less verifying connect, a server context used to connect.
+TEST_P(TlsSuite, EachTlsConfigurationFailureSaysWhatIsWrong) {
+  const std::string not_pem = pki.dir() + "/not-pem.txt";
+  std::ofstream(not_pem) << "this is not a certificate\n";
+  auto garbage = TlsContext::client({.backend = GetParam().client, .ca_file = not_pem});
+  ASSERT_FALSE(garbage);
+  EXPECT_EQ(garbage.error(), make_error_code(failure::tls_file_unreadable));
+  auto missing = TlsContext::client({.backend = GetParam().client, .ca_file = pki.dir() + "/nope"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error(), make_error_code(failure::tls_file_unreadable));
+
+  TlsOptions nameless = client_options();
+  nameless.server_name.clear();
+  start(server_options(), nameless);  // by address, with nothing to verify against
+  ASSERT_TRUE(settled());
+  ASSERT_EQ(client_side.connect_failures.size(), 1u);
+  EXPECT_EQ(client_side.connect_failures[0], make_error_code(failure::tls_no_server_name))
+      << client_side.connect_failures[0].message();
+
+  auto server_ctx = TlsContext::server(server_options());
+  ASSERT_OK(server_ctx);
+  auto wrong = client->connect(server->local_endpoint(), 5s, {.tls = *server_ctx});
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error(), make_error_code(failure::tls_wrong_role));
+  for (auto code : {failure::tls_file_unreadable, failure::tls_key_mismatch,
+                    failure::tls_no_server_name, failure::tls_wrong_role}) {
+    const auto ec = make_error_code(code);
+    EXPECT_TRUE(ec == errc::invalid_argument) << ec.message();
+    EXPECT_EQ(ec.message().find("unreadable certificate, key or CA"), std::string::npos);
+  }
 }
 
 TEST_P(TlsSuite, AReconnectingClientChecksTheHostOfItsTarget) {

@@ -87,7 +87,7 @@ enum class failure {
   tls_handshake_timeout,      ///< The handshake did not finish in time     -> timed_out
   tls_truncated,              ///< EOF without close_notify                 -> tls_truncated
   tls_protocol_error,         ///< Records that are not valid TLS          -> tls_protocol_error
-  tls_configuration,          ///< Unreadable certificate, key or CA file   -> invalid_argument
+  tls_configuration,          ///< A TLS setting that cannot be used        -> invalid_argument
   resolve_timeout,            ///< Name resolution did not finish in time  -> timed_out
   dns_server_failure,         ///< Every server asked failed (SERVFAIL, REFUSED, no answer) ->
                               ///< name_not_resolved
@@ -96,6 +96,13 @@ enum class failure {
   stack_not_started,          ///< lwIP: neither start_stack() nor attach_stack() was called ->
                               ///< network_unreachable
   timers_exhausted,           ///< The loop's fixed timer capacity is in use -> limit_exceeded
+  tls_file_unreadable,        ///< A certificate, key or CA file missing, unreadable or not
+                              ///< PEM -> invalid_argument
+  tls_key_mismatch,           ///< The private key is not the certificate's -> invalid_argument
+  tls_no_server_name,         ///< Verifying, with no name to check the certificate against ->
+                              ///< invalid_argument
+  tls_wrong_role,             ///< A server context used to connect, or a client's to accept ->
+                              ///< invalid_argument
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -105,8 +105,10 @@ struct TlsInfo {
 /// thread (give each loop its own).
 class TlsContext {
  public:
-  /// A client context. Errors: tls_configuration (unreadable files, key not
-  /// matching the certificate), not_supported (backend not in this build).
+  /// A client context. Errors: tls_file_unreadable (a file missing,
+  /// unreadable or not PEM), tls_key_mismatch (the key is not the
+  /// certificate's), tls_configuration (a setting that cannot be used),
+  /// not_supported (backend not in this build); all are invalid_argument.
   ///
   ///     auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem", .alpn = {"mqtt"}});
   static Result<std::shared_ptr<TlsContext>> client(const TlsOptions& options) noexcept;

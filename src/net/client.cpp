@@ -41,7 +41,7 @@ class PendingConnect final : public IoHandler {
 
 Result<TcpStream> start_connect(const Endpoint& to, const ConnectOptions& options) noexcept {
   if (options.tls && options.tls->is_server())
-    return make_error_code(failure::tls_configuration);  // a server context cannot connect
+    return make_error_code(failure::tls_wrong_role);  // a server context cannot connect
   auto socket = Socket::open(to.family(), SocketType::stream);
   if (!socket) return socket.error();
   const bool tcp = to.family() != Family::unix_domain;  // TCP's knobs only where TCP is

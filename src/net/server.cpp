@@ -156,7 +156,7 @@ Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHand
                              const ServerOptions& options) noexcept {
   if (options.max_connections == 0) return std::make_error_code(std::errc::invalid_argument);
   if (options.tls && !options.tls->is_server())
-    return make_error_code(failure::tls_configuration);  // a client context cannot accept
+    return make_error_code(failure::tls_wrong_role);  // a client context cannot accept
   auto listener = TcpListener::bind(at, options.listen);
   if (!listener) return listener.error();
   auto local = listener->local_endpoint();

@@ -92,7 +92,7 @@ int bench_tls(const BenchOptions& opt, LoadSpec spec) {
     return 2;
   }
   auto tls = make_client_tls(opt.tls, opt.connect);
-  if (!tls) return fail("TLS", tls.error());
+  if (!tls) return fail_tls("TLS", tls.error(), tls_files(opt.tls));
   if (opt.handshakes) {
     auto options = (*tls)->options();
     options.session_resumption = false;

@@ -123,6 +123,34 @@ Result<std::shared_ptr<TlsContext>> make_client_tls(const TlsClientFlags& flags,
   return TlsContext::client(options);
 }
 
+int fail_tls(const std::string& what, const std::error_code& ec,
+             const std::vector<TlsFile>& files) {
+  if (ec != failure::tls_file_unreadable) return fail(what, ec);
+  for (const auto& file : files) {
+    if (file.path.empty()) continue;
+    std::FILE* in = std::fopen(file.path.c_str(), "rb");
+    if (in == nullptr) {  // the reason is the file's; the condition the TLS setting's
+      const std::string why = std::system_category().message(errno);
+      std::fprintf(stderr, "sockkit: %s %s: %s [%s]\n", file.flag, file.path.c_str(), why.c_str(),
+                   to_string(classify(ec)));
+      return kFailure;
+    }
+    std::string head(65536, '\0');
+    head.resize(std::fread(head.data(), 1, head.size(), in));
+    std::fclose(in);
+    if (head.find("-----BEGIN ") == std::string::npos) {
+      std::fprintf(stderr, "sockkit: %s %s: no PEM data in it (a PEM certificate or key) [%s]\n",
+                   file.flag, file.path.c_str(), to_string(classify(ec)));
+      return kFailure;
+    }
+  }
+  return fail(what, ec);
+}
+
+std::vector<TlsFile> tls_files(const TlsClientFlags& flags) {
+  return {{"--ca", flags.ca}, {"--cert", flags.cert}, {"--key", flags.key}};
+}
+
 std::chrono::milliseconds to_millis(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
 }

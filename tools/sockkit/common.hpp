@@ -59,6 +59,17 @@ bool settle_tls_client_flags(TlsClientFlags& flags);
 /// default server name.
 Result<std::shared_ptr<TlsContext>> make_client_tls(const TlsClientFlags& flags,
                                                     const std::string& address);
+/// One file a TLS context reads, and the flag that named it.
+struct TlsFile {
+  const char* flag;
+  std::string path;
+};
+/// As fail(), but a TLS file that cannot be used is named with its flag and
+/// the reason, as openssl's tools do ("--ca ca.pem: No such file or
+/// directory", "--cert x.pem: no PEM data in it").
+int fail_tls(const std::string& what, const std::error_code& ec, const std::vector<TlsFile>& files);
+/// The files of the client TLS flags.
+std::vector<TlsFile> tls_files(const TlsClientFlags& flags);
 /// The host part of "host:port" / "[v6]:port".
 std::string host_of(const std::string& address);
 

@@ -65,7 +65,7 @@ struct TlsConsole : ConnectionHandler {
 
 int run_tls(const ConnectOptions& opt) {
   auto tls = make_client_tls(opt.tls, opt.address);
-  if (!tls) return fail("TLS", tls.error());
+  if (!tls) return fail_tls("TLS", tls.error(), tls_files(opt.tls));
   auto loop = EventLoop::create();
   if (!loop) return fail("event loop", loop.error());
   TlsConsole console(opt);

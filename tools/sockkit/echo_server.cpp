@@ -151,7 +151,11 @@ int run_loop(const EchoOptions& opt) {
     tls.require_client_certificate = !opt.tls_client_ca.empty();
     tls.handshake_timeout = to_millis(opt.tls_handshake_timeout);
     auto context = TlsContext::server(tls);
-    if (!context) return fail("TLS certificate " + opt.tls_cert, context.error());
+    if (!context)
+      return fail_tls("TLS certificate " + opt.tls_cert, context.error(),
+                      {{"--tls-cert", opt.tls_cert},
+                       {"--tls-key", opt.tls_key},
+                       {"--tls-client-ca", opt.tls_client_ca}});
     options.tls = *context;
   }
   auto server = Server::start(*loop, *at, echo, options);

@@ -122,6 +122,10 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
   return s;
 }
 
+std::vector<TlsFile> files_of(const MqttFlags& f) {
+  return {{"--cafile", f.cafile}, {"--cert", f.cert}, {"--key", f.key}};
+}
+
 /// What both commands watch: the first failure ends them.
 struct Watch : mqtt::Handler {
   bool debug = false;
@@ -360,7 +364,7 @@ int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
 
 int run_pub(const MqttFlags& f) {
   auto settings = settings_of(f, "pub");
-  if (!settings) return fail("mqtt pub", settings.error());
+  if (!settings) return fail_tls("mqtt pub", settings.error(), files_of(f));
   settings->transport.reconnect.max_attempts = 1;  // a one-shot command does not wait forever
   std::vector<std::string> messages;
   if (f.lines) {
@@ -404,7 +408,7 @@ int run_pub(const MqttFlags& f) {
 
 int run_sub(const MqttFlags& f) {
   auto settings = settings_of(f, "sub");
-  if (!settings) return fail("mqtt sub", settings.error());
+  if (!settings) return fail_tls("mqtt sub", settings.error(), files_of(f));
   auto loop = EventLoop::create();
   if (!loop) return fail("event loop", loop.error());
   Watch watch;

@@ -218,7 +218,7 @@ class MbedEngine final : public TlsEngine {
         tls::without_final_dot(server_name.empty() ? options_.server_name : server_name));
     if (!server_ && !options_.insecure_skip_verify && name.empty())
       return make_error_code(
-          failure::tls_configuration);  // nothing to check the certificate against
+          failure::tls_no_server_name);  // nothing to check the certificate against
     auto* session = new (std::nothrow) MbedSession(*this, socket, name);
     if (session == nullptr) return std::make_error_code(std::errc::not_enough_memory);
     std::unique_ptr<TlsSession> owned(session);
@@ -300,12 +300,14 @@ Status MbedEngine::configure() noexcept {
     if (code == 0 || mbedtls_ssl_conf_max_frag_len(&config_, code) != 0) return bad;
   }
 
+  const auto unreadable = make_error_code(failure::tls_file_unreadable);
   if (!options_.certificate_file.empty() || !options_.private_key_file.empty()) {
     if (!parse_certificates(own_cert_, options_.certificate_file) ||
-        !parse_key(own_key_, options_.private_key_file) ||
-        mbedtls_pk_check_pair(&own_cert_.pk, &own_key_) != 0 ||
-        mbedtls_ssl_conf_own_cert(&config_, &own_cert_, &own_key_) != 0)
-      return bad;
+        !parse_key(own_key_, options_.private_key_file))
+      return unreadable;
+    if (mbedtls_pk_check_pair(&own_cert_.pk, &own_key_) != 0)
+      return make_error_code(failure::tls_key_mismatch);
+    if (mbedtls_ssl_conf_own_cert(&config_, &own_cert_, &own_key_) != 0) return bad;
   } else if (server_) {
     return bad;
   }
@@ -315,12 +317,12 @@ Status MbedEngine::configure() noexcept {
   if (verify_peer) {
     bool loaded = false;
     if (!options_.ca_file.empty()) {
-      if (!parse_certificates(ca_, options_.ca_file, true)) return bad;
+      if (!parse_certificates(ca_, options_.ca_file, true)) return unreadable;
       loaded = true;
     }
     if (!options_.ca_directory.empty()) {
 #if defined(MBEDTLS_FS_IO)
-      if (mbedtls_x509_crt_parse_path(&ca_, options_.ca_directory.c_str()) < 0) return bad;
+      if (mbedtls_x509_crt_parse_path(&ca_, options_.ca_directory.c_str()) < 0) return unreadable;
       loaded = true;
 #else
       return make_error_code(failure::backend_unavailable);  // no directories on this build
@@ -329,7 +331,7 @@ Status MbedEngine::configure() noexcept {
     if (!loaded) {
       if (server_) return bad;  // client certificates need the CA that issues them
       // The system's bundle (Debian: ca-certificates); a device names its own file.
-      if (!parse_certificates(ca_, "/etc/ssl/certs/ca-certificates.crt", true)) return bad;
+      if (!parse_certificates(ca_, "/etc/ssl/certs/ca-certificates.crt", true)) return unreadable;
     }
     mbedtls_ssl_conf_ca_chain(&config_, &ca_, nullptr);
     mbedtls_ssl_conf_authmode(&config_, MBEDTLS_SSL_VERIFY_REQUIRED);

@@ -223,7 +223,7 @@ class OpenSslEngine final : public TlsEngine {
       const bool is_ip = tls::is_ip_literal(name);
       if (!name.empty() && !is_ip) SSL_set_tlsext_host_name(ssl.get(), name.c_str());
       if (!options_.insecure_skip_verify) {
-        if (name.empty()) return make_error_code(failure::tls_configuration);  // nothing to check
+        if (name.empty()) return make_error_code(failure::tls_no_server_name);
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
         // host_name.hpp's rule, which the mbedTLS backend applies itself.
         X509_VERIFY_PARAM_set_hostflags(
@@ -342,11 +342,19 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
   // after every record costs a malloc and a free per record) and given back
   // when it goes quiet (release_buffers, from the connection layer's sweep).
   SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  const auto unreadable = make_error_code(failure::tls_file_unreadable);
   if (!options.certificate_file.empty() || !options.private_key_file.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(c, options.certificate_file.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(c, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(c) != 1)
-      return bad;
+    if (SSL_CTX_use_certificate_chain_file(c, options.certificate_file.c_str()) != 1)
+      return unreadable;
+    ERR_clear_error();
+    if (SSL_CTX_use_PrivateKey_file(c, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      // OpenSSL checks the pair as it loads the key: a readable key of another
+      // certificate fails here, with its own reason.
+      const bool other_key = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
+      ERR_clear_error();
+      return make_error_code(other_key ? failure::tls_key_mismatch : failure::tls_file_unreadable);
+    }
+    if (SSL_CTX_check_private_key(c) != 1) return make_error_code(failure::tls_key_mismatch);
   } else if (server) {
     return bad;  // a server without a certificate cannot be a TLS server
   }
@@ -355,7 +363,7 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
   if (server) {
     if (options.require_client_certificate) {
       if (ca_file == nullptr && ca_dir == nullptr) return bad;
-      if (SSL_CTX_load_verify_locations(c, ca_file, ca_dir) != 1) return bad;
+      if (SSL_CTX_load_verify_locations(c, ca_file, ca_dir) != 1) return unreadable;
       if (ca_file != nullptr) SSL_CTX_set_client_CA_list(c, SSL_load_client_CA_file(ca_file));
       SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
     }
@@ -371,7 +379,7 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
       const int loaded = (ca_file != nullptr || ca_dir != nullptr)
                              ? SSL_CTX_load_verify_locations(c, ca_file, ca_dir)
                              : SSL_CTX_set_default_verify_paths(c);
-      if (loaded != 1) return bad;
+      if (loaded != 1) return unreadable;
       SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
     } else {
       SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
