@@ -15,10 +15,10 @@
 #include "net/dispose.hpp"
 #include "resolve/cache.hpp"
 #include "resolve/config.hpp"
+#include "resolve/local_answer.hpp"
 #include "resolve/query.hpp"
 #include "resolve/search_walk.hpp"
 #include "resolve/target.hpp"
-#include "socket/ip_text.hpp"
 #include "sockkit/stack.hpp"
 #include "sys/sys.hpp"
 
@@ -62,12 +62,6 @@ Resolution resolution(Family family, AnswerSource source, std::string canonical_
   r.canonical_name = std::move(canonical_name);
   r.server = server;
   return r;
-}
-
-bool is_localhost(std::string_view name) noexcept {
-  if (name.ends_with('.')) name.remove_suffix(1);  // "foo.localhost." too (RFC 6761 6.3)
-  return dns::same_name(name, "localhost") ||
-         (name.size() > 10 && dns::same_name(name.substr(name.size() - 10), ".localhost"));
 }
 
 }  // namespace
@@ -235,46 +229,17 @@ class ResolverImpl {
     }
   }
 
-  /// The answer known without asking a server (numeric text, the hosts
-  /// file, RFC 6761's localhost), or none.
-  std::optional<Result<Resolution>> local_answer(const Lookup& l, Family family) {
-    auto numeric = Endpoint::parse(l.host.find(':') != std::string::npos ? "[" + l.host + "]:0"
-                                                                         : l.host + ":0");
-    if (auto v4 = ip_text::parse_ipv4_shorthand(l.host); !numeric && v4)  // "127.1", as glibc
-      numeric = Endpoint::ipv4(*v4, 0);
-    if (numeric) {
-      if (numeric->family() != family) return make_error_code(failure::no_address);
-      Resolution r = resolution(family, AnswerSource::numeric, l.host);
-      r.addresses.push_back({numeric->with_port(l.port), seconds(0)});
-      return r;
-    }
-    if (!dns::valid_query_name(l.host)) return make_error_code(failure::malformed_address);
-    std::vector<Endpoint> from_hosts;
-    std::string canonical = l.host;
-    const bool in_hosts = hosts_.find(l.host, family, from_hosts, &canonical);
-    if (!in_hosts && is_localhost(l.host))  // RFC 6761: never asked of a server
-      from_hosts.push_back(family == Family::ipv6 ? Endpoint::loopback_v6(0)
-                                                  : Endpoint::loopback_v4(0));
-    if (!in_hosts && from_hosts.empty()) return std::nullopt;
-    ++stats_.hosts_hits;
-    if (from_hosts.empty()) return make_error_code(failure::no_address);
-    Resolution r = resolution(family, AnswerSource::hosts_file, std::move(canonical));
-    for (const auto& ep : from_hosts)
-      r.addresses.push_back({ep.with_port(l.port), seconds(0)});
-    return r;
-  }
-
   /// Local answers for every family, or else the walk over the search list.
   void begin(Lookup& l) {
     const Resolver::LookupId id = l.id;
-    if (local_answer(l, l.families.front().family)) {  // a name is local for every family or none
+    if (local_answer(l.host, l.port, l.families.front().family, hosts_)) {  // every family's, then
       for (std::size_t i = 0; i < l.families.size(); ++i) {
         Lookup* open = find(id);
         if (open == nullptr) return;
-        auto answer = local_answer(*open, open->families[i].family);
-        Result<Resolution> result = make_error_code(failure::no_address);
-        if (answer) result = std::move(*answer);
-        if (!report(id, open->families[i], std::move(result))) return;
+        auto answer = local_answer(open->host, open->port, open->families[i].family, hosts_);
+        if (!answer) answer = LocalAnswer{make_error_code(failure::no_address)};
+        if (answer->from_hosts_file) ++stats_.hosts_hits;
+        if (!report(id, open->families[i], std::move(answer->result))) return;
       }
       return;
     }
