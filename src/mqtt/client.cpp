@@ -100,7 +100,13 @@ void ClientImpl::on_open(Connection& c) {
 }
 
 Result<std::size_t> ClientImpl::on_data(Connection& c, std::span<const std::byte> data) {
-  if (retired_ || session_.disconnect_written()) return std::size_t{0};
+  if (retired_) return std::size_t{0};
+  if (stopping_ && !session_.stopping()) {  // stop() was called: finish it before reading on
+    if (stop_soon_ != 0) loop_.cancel_soon(std::exchange(stop_soon_, 0));
+    finish_stop();
+    if (retired_ || conn_ == nullptr) return std::size_t{0};
+  }
+  if (session_.disconnect_written()) return std::size_t{0};
   const bool draining = session_.stopping();
   auto used = session_.receive(data, loop_.now());
   if (!used) {

@@ -245,8 +245,9 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
     });
     return {};
   }
+  if (stopping_) return {};  // after stop(): not delivered nor acknowledged; the next session's
   deliver(topic, *p);
-  if (p->qos == QoS::at_least_once && !stopping_)  // stopping: the next session gets it again
+  if (p->qos == QoS::at_least_once)
     write(8, [&](std::span<std::byte> to) {
       return codec::write_ack(v, PacketType::puback, p->packet_id, 0, to);
     });
