@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Numeric IPv4 and IPv6 text: never crashes, and an accepted address formats
-// to text that parses back to the same bytes.
+// to text that parses back to the same bytes; glibc's IPv4 shorthand accepts
+// every strict address as the same bytes.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -16,6 +17,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (out != text || sockkit::ip_text::parse_ipv4(out) != v4)
       std::abort();  // the strict form only
   }
+  const auto v4 = sockkit::ip_text::parse_ipv4(text);
+  if (auto loose = sockkit::ip_text::parse_ipv4_shorthand(text)) {
+    std::string out;
+    sockkit::ip_text::append_ipv4(out, loose->data());
+    if (sockkit::ip_text::parse_ipv4(out) != loose) std::abort();
+  } else if (v4) {
+    std::abort();  // a strict address is a shorthand one too
+  }
+  if (v4 && sockkit::ip_text::parse_ipv4_shorthand(text) != v4) std::abort();
   if (auto v6 = sockkit::ip_text::parse_ipv6(text)) {
     std::string out;
     sockkit::ip_text::append_ipv6(out, v6->data());
