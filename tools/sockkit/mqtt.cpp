@@ -216,6 +216,23 @@ int unacknowledged(const Watch& w, const MqttFlags& f) {
   return w.lost ? 7 : 1;
 }
 
+/// DISCONNECT, flushed; the connection closed or 3 s gone.
+void disconnect(EventLoop& loop, mqtt::Client& client) {
+  client.stop();
+  loop.run_until([&] { return !client.connected(); },
+                 EventLoop::Clock::now() + std::chrono::seconds(3));
+}
+
+/// pub's end: every message acknowledged by `deadline`, then DISCONNECT; or why not.
+int finish_pub(EventLoop& loop, mqtt::Client& client, const Watch& watch, const MqttFlags& f,
+               mqtt::Version version, EventLoop::Clock::time_point deadline) {
+  loop.run_until([&] { return watch.unpublished == 0 || watch.failed; }, deadline);
+  if (watch.failed) return mqtt_fail("mqtt pub", watch, watch.failed, version);
+  if (watch.unpublished > 0) return unacknowledged(watch, f);
+  disconnect(loop, client);
+  return 0;
+}
+
 int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
   settings.outbox_messages = StdinLines::kWindow + 1;
   settings.outbox_bytes = std::size_t{StdinLines::kWindow + 1} * (StdinLines::kMaxLine + 256);
@@ -242,14 +259,8 @@ int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
   loop->run_until([&] { return watch.failed || lines.error() || lines.done(); },
                   EventLoop::Clock::time_point::max());
   if (lines.error()) return fail("mqtt pub: stdin", lines.error());
-  loop->run_until([&] { return watch.unpublished == 0 || watch.failed; },
-                  EventLoop::Clock::now() + to_millis(f.timeout));
-  if (watch.failed) return mqtt_fail("mqtt pub", watch, watch.failed, settings.version);
-  if (watch.unpublished > 0) return unacknowledged(watch, f);
-  client->stop();
-  loop->run_until([&] { return !client->connected(); },
-                  EventLoop::Clock::now() + std::chrono::seconds(3));
-  return 0;
+  return finish_pub(*loop, *client, watch, f, settings.version,
+                    EventLoop::Clock::now() + to_millis(f.timeout));
 }
 
 int run_pub(const MqttFlags& f) {
@@ -285,15 +296,8 @@ int run_pub(const MqttFlags& f) {
     ++watch.unpublished;
   }
   client->start();
-  const auto deadline = EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1);
-  loop->run_until([&] { return watch.unpublished == 0 || watch.failed; }, deadline);
-  if (watch.failed) return mqtt_fail("mqtt pub", watch, watch.failed, settings->version);
-  if (watch.unpublished > 0) return unacknowledged(watch, f);
-  client->stop();  // DISCONNECT, flushed, then the connection closes
-  loop->run_until([&] { return !client->connected(); },
-                  EventLoop::Clock::now() + std::chrono::seconds(3));
-  loop->run_until([] { return false; }, EventLoop::Clock::now() + std::chrono::milliseconds(20));
-  return 0;
+  return finish_pub(*loop, *client, watch, f, settings->version,
+                    EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1));
 }
 
 int run_sub(const MqttFlags& f) {
@@ -335,14 +339,10 @@ int run_sub(const MqttFlags& f) {
   if (f.count == 0 && f.wait_s > 0) {  // -W alone ends as mosquitto_sub's does: timed out
     std::fprintf(stderr, "sockkit: mqtt sub: timed out after %d s with %d messages\n", f.wait_s,
                  received);
-    client->stop();
-    loop->run_until([&] { return !client->connected(); },
-                    EventLoop::Clock::now() + std::chrono::seconds(3));
+    disconnect(*loop, *client);
     return 27;
   }
-  client->stop();
-  loop->run_until([&] { return !client->connected(); },
-                  EventLoop::Clock::now() + std::chrono::seconds(3));
+  disconnect(*loop, *client);
   return 0;
 }
 
