@@ -31,6 +31,14 @@ std::vector<std::byte> response(int ancount, int nscount, std::initializer_list<
   return m;
 }
 
+std::vector<dns::AddressRecord> addresses_of(std::span<const std::byte> m, const dns::Answer& a) {
+  std::vector<dns::AddressRecord> out;
+  dns::AddressWalk walk(m, a);
+  for (dns::AddressRecord r; walk.next(r);)
+    out.push_back(r);
+  return out;
+}
+
 TEST(DnsMessage, QueryIsWrittenAsTheWireFormatSays) {
   std::array<std::byte, dns::kMaxQuery> out{};
   auto n = dns::write_query(out, 0xbeef, "Mail.Example.", RecordType::aaaa);
@@ -68,10 +76,27 @@ TEST(DnsMessage, AddressesOfTheQuestionAreRead) {
   ASSERT_OK(a);
   EXPECT_EQ(a->rcode, dns::Rcode::no_error);
   ASSERT_EQ(a->address_count, 2u);
-  EXPECT_EQ(a->addresses[0].bytes[3], 1);
-  EXPECT_EQ(a->addresses[0].ttl, 300u);
-  EXPECT_EQ(a->addresses[1].ttl, 60u);
+  const auto addresses = addresses_of(m, *a);
+  ASSERT_EQ(addresses.size(), 2u);
+  EXPECT_EQ(addresses[0].bytes[3], 1);
+  EXPECT_EQ(addresses[0].ttl, 300u);
+  EXPECT_EQ(addresses[1].ttl, 60u);
   EXPECT_EQ(a->canonical_name.view(), "a.test");
+}
+
+TEST(DnsMessage, EveryAddressRecordIsRead) {
+  // 30 A records fill a 512-byte message; none may be dropped.
+  auto m = response(30, 0, {});
+  for (int i = 0; i < 30; ++i)
+    for (int v : {0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, i + 1})
+      m.push_back(std::byte(v));
+  auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
+  ASSERT_OK(a);
+  EXPECT_EQ(a->address_count, 30u);
+  const auto addresses = addresses_of(m, *a);
+  ASSERT_EQ(addresses.size(), 30u);
+  for (int i = 0; i < 30; ++i)
+    EXPECT_EQ(addresses[static_cast<std::size_t>(i)].bytes[3], i + 1);
 }
 
 TEST(DnsMessage, AnswersToAnotherQuestionOrIdAreRejected) {
@@ -115,7 +140,7 @@ TEST(DnsMessage, CnameChainsAreFollowedAndBounded) {
   EXPECT_EQ(a->cname_hops, 1u);
   EXPECT_EQ(a->cname_ttl, 30u);
   ASSERT_EQ(a->address_count, 1u);
-  EXPECT_EQ(a->addresses[0].bytes[3], 9);
+  EXPECT_EQ(addresses_of(m, *a)[0].bytes[3], 9);
 
   // a.test CNAME b.test, b.test CNAME a.test: a loop.
   auto loop = response(2, 0, {0xc0, 12,  0, 5,    0,  1, 0, 0, 0, 30, 0, 8, 1,  'b', 4, 't',  'e',
@@ -179,7 +204,7 @@ TEST(DnsMessage, LongCnameChainsInOneAnswerAreFollowed) {
   EXPECT_EQ(a->cname_hops, static_cast<std::size_t>(kChain));
   EXPECT_EQ(a->canonical_name.view(), "n20.test");
   ASSERT_EQ(a->address_count, 1u);
-  EXPECT_EQ(a->addresses[0].bytes[3], 20);
+  EXPECT_EQ(addresses_of(m, *a)[0].bytes[3], 20);
 }
 
 // RFC 2181 11: a label may hold any octet. Names never asked for (an SOA's

@@ -146,7 +146,7 @@ TEST(DnsServer, TruncatedAnswerIsAskedAgainOverTcp) {
     auto big = lookup(*loop, *r, "big.test", LookupFamilies::ipv4);
     DNS_CHECK(big[0].result, "big.test: " + big[0].result.error().message());
     DNS_CHECK(r->stats().tcp_queries == 1, "no TCP query after the truncated answer");
-    DNS_CHECK(big[0].result->addresses.size() == 16, "the first 16 of 40 addresses");
+    DNS_CHECK(big[0].result->addresses.size() == 40, "all 40 addresses, as glibc reports them");
     return 0;
   });
 }

@@ -130,6 +130,22 @@ TEST_F(ResolverTest, TruncatedAnswerIsAskedAgainOverTcp) {
   EXPECT_EQ(resolver->stats().tcp_queries, 1u);
 }
 
+TEST_F(ResolverTest, EveryAddressOfALongAnswerIsReported) {
+  // 200 A records: over TCP, as glibc reports them, none dropped and in the server's order.
+  primary->behaviour = DnsBehaviour::truncate_udp;
+  for (int i = 0; i < 200; ++i) {
+    std::string address = "10.1.";
+    address += std::to_string(i / 100) + "." + std::to_string(i % 100 + 1);
+    primary->add({"many.test", 1, address});
+  }
+  make(config({primary->endpoint()}));
+  auto got = lookup("many.test", LookupFamilies::ipv4);
+  ASSERT_OK(got[0].result);
+  ASSERT_EQ(got[0].result->addresses.size(), 200u);
+  EXPECT_EQ(got[0].result->addresses[0].address.address_string(), "10.1.0.1");
+  EXPECT_EQ(got[0].result->addresses[199].address.address_string(), "10.1.1.100");
+}
+
 TEST_F(ResolverTest, AnswersAreCachedForTheirTtlAndNegativeAnswersToo) {
   make(config({primary->endpoint()}));
   lookup("host.test", LookupFamilies::ipv4);

@@ -132,6 +132,11 @@ bool read_question(const Reader& r, std::uint16_t id, std::string_view name, Rec
   return is(question, name) && qtype == static_cast<std::uint16_t>(type) && qclass == kClassIn;
 }
 
+bool is_address_of(const Record& rec, const Answer& answer) noexcept {
+  return rec.type == static_cast<std::uint16_t>(answer.type) && rec.klass == kClassIn &&
+         is(rec.owner, answer.canonical_name.view());
+}
+
 }  // namespace
 
 bool same_name(std::string_view a, std::string_view b) noexcept {
@@ -199,6 +204,24 @@ bool answers_question(std::span<const std::byte> message, std::uint16_t id, std:
   return read_question(Reader(message), id, name, type, question, pos);
 }
 
+bool AddressWalk::next(AddressRecord& out) noexcept {
+  const Reader r(message_);
+  Record rec;
+  while (index_ < answer_.answer_records) {
+    ++index_;
+    // parse_response checked every record of this message already.
+    if (!read_record(r, pos_, rec)) return false;
+    if (!is_address_of(rec, answer_)) continue;
+    out.v6 = answer_.type == RecordType::aaaa;
+    out.ttl = rec.ttl;
+    const std::size_t length = out.v6 ? 16 : 4;
+    for (std::size_t b = 0; b < length; ++b)
+      out.bytes[b] = static_cast<std::uint8_t>(message_[rec.rdata + b]);
+    return true;
+  }
+  return false;
+}
+
 Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t id,
                               std::string_view name, RecordType type) noexcept {
   const Reader r(message);
@@ -247,20 +270,15 @@ Result<Answer> parse_response(std::span<const std::byte> message, std::uint16_t 
   }
   if (answer.cname_hops == 0) answer.cname_ttl = 0;
 
+  answer.answers_at = answers_at;
+  answer.answer_records = ancount;
+  answer.type = type;
   pos = answers_at;
-  const std::size_t want_length = type == RecordType::a ? 4 : 16;
   for (std::size_t i = 0; i < ancount; ++i) {
     read_record(r, pos, rec);
-    if (rec.type != static_cast<std::uint16_t>(type) || rec.klass != kClassIn ||
-        !is(rec.owner, answer.canonical_name.view()))
-      continue;  // other types and other owners are not what was asked
-    if (rec.rdlength != want_length) return malformed;
-    if (answer.address_count == kMaxAddresses) continue;
-    AddressRecord& a = answer.addresses[answer.address_count++];
-    a.v6 = type == RecordType::aaaa;
-    a.ttl = rec.ttl;
-    for (std::size_t b = 0; b < want_length; ++b)
-      a.bytes[b] = static_cast<std::uint8_t>(message[rec.rdata + b]);
+    if (!is_address_of(rec, answer)) continue;  // other types and owners were not asked
+    if (rec.rdlength != (type == RecordType::a ? 4 : 16)) return malformed;
+    ++answer.address_count;
   }
 
   pos = authority_at;

@@ -30,7 +30,6 @@ enum class Rcode : std::uint8_t {
 inline constexpr std::size_t kMaxNameText = 253;    ///< "a.b.c" without the final dot
 inline constexpr std::size_t kMaxUdpMessage = 512;  ///< without EDNS (RFC 1035 4.2.1)
 inline constexpr std::size_t kMaxQuery = 12 + 255 + 4;
-inline constexpr std::size_t kMaxAddresses = 16;  ///< more in one answer are dropped
 inline constexpr std::size_t kMaxCnameHops = 32;  ///< glibc follows chains of 20 and more
 
 /// A name as text, kept inside the answer (no allocation). A label may hold
@@ -54,8 +53,12 @@ struct AddressRecord {
 struct Answer {
   Rcode rcode = Rcode::no_error;
   bool truncated = false;  ///< TC: ask again over TCP; nothing else here is trustworthy
-  std::array<AddressRecord, kMaxAddresses> addresses{};
+  /// Every A or AAAA record of the canonical name; AddressWalk reads them.
   std::size_t address_count = 0;
+  /// Where the answer section starts, and its record count (for AddressWalk).
+  std::size_t answers_at = 0;
+  std::uint16_t answer_records = 0;
+  RecordType type = RecordType::a;
   /// The name the addresses belong to: the question, or the end of its CNAME chain.
   NameText canonical_name{};
   std::size_t cname_hops = 0;
@@ -65,6 +68,22 @@ struct Answer {
   std::uint32_t negative_ttl = 0;
   /// No error, no address, but a CNAME chain: its end must be asked for.
   bool chain_continues() const noexcept { return address_count == 0 && cname_hops > 0; }
+};
+
+/// The address records of an answer, read in message order from the message
+/// it was parsed from (all of them: an answer over TCP may hold thousands).
+class AddressWalk {
+ public:
+  AddressWalk(std::span<const std::byte> message, const Answer& answer) noexcept
+      : message_(message), answer_(answer), pos_(answer.answers_at) {}
+  /// The next record, or false after the last.
+  bool next(AddressRecord& out) noexcept;
+
+ private:
+  std::span<const std::byte> message_;
+  const Answer& answer_;
+  std::size_t pos_;
+  std::size_t index_ = 0;
 };
 
 /// True if `name` can be asked for: labels of 1…63 letters, digits, '-' or '_',

@@ -182,7 +182,7 @@ void Query::accept_answer(std::span<const std::byte> message, std::uint16_t id,
     stop_tcp();
     return next_try();
   }
-  finish(std::move(*answer), server);
+  finish_with(message, *answer, server);
 }
 
 void Query::start_tcp(const Endpoint& server) noexcept {
@@ -254,7 +254,7 @@ void Query::on_io(unsigned events) noexcept {
       last_error_ = make_error_code(failure::dns_server_failure);
       return next_try();
     }
-    return finish(std::move(*answer), server);
+    return finish_with(std::span(tcp_in_).subspan(2), *answer, server);
   }
 }
 
@@ -272,12 +272,22 @@ void Query::stop_tcp() noexcept {
   tcp_connecting_ = false;
 }
 
-void Query::finish(Result<dns::Answer> answer, const Endpoint& server) noexcept {
+void Query::finish_with(std::span<const std::byte> message, const dns::Answer& answer,
+                        const Endpoint& server) noexcept {
+  Reply reply{answer, {}};
+  reply.addresses.reserve(answer.address_count);
+  dns::AddressWalk walk(message, answer);
+  for (dns::AddressRecord a; walk.next(a);)
+    reply.addresses.push_back(a);
+  finish(std::move(reply), server);
+}
+
+void Query::finish(Result<Reply> reply, const Endpoint& server) noexcept {
   if (retired_) return;
   const Endpoint from = server;  // `server` may live in this query
   retire();
   Done done = std::move(done_);  // the callback may destroy this query
-  done(std::move(answer), from);
+  done(std::move(reply), from);
 }
 
 }  // namespace sockkit::resolve_detail

@@ -29,12 +29,18 @@ struct QueryPlan {
   bool tcp_fallback = true;
 };
 
+/// A server's answer with its address records, copied out of the message.
+struct Reply {
+  dns::Answer answer;
+  std::vector<dns::AddressRecord> addresses;
+};
+
 class Query final : UdpHandler, IoHandler {
  public:
   /// The server's answer (NOERROR or NXDOMAIN), or why there is none:
   /// resolve_timeout (nobody answered), dns_server_failure, dns_malformed_answer
   /// or a socket error.
-  using Done = std::function<void(Result<dns::Answer> answer, const Endpoint& server)>;
+  using Done = std::function<void(Result<Reply> reply, const Endpoint& server)>;
 
   /// `timers` keeps a slot for this query's one timer.
   Query(EventLoop& loop, TimerReservation& timers, ResolverStats& stats, QueryPlan plan,
@@ -67,7 +73,10 @@ class Query final : UdpHandler, IoHandler {
   void tcp_failed(std::error_code why) noexcept;
   void stop_tcp() noexcept;
   void arm_timer() noexcept;
-  void finish(Result<dns::Answer> answer, const Endpoint& server) noexcept;
+  void finish(Result<Reply> reply, const Endpoint& server) noexcept;
+  /// Ends the query with `answer`, whose addresses are read from `message`.
+  void finish_with(std::span<const std::byte> message, const dns::Answer& answer,
+                   const Endpoint& server) noexcept;
   /// Runs `fn` on the loop's next iteration, unless this query is retired by then.
   void later(std::function<void()> fn);
 

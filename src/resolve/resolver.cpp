@@ -314,20 +314,21 @@ class ResolverImpl {
     }
     f.query = std::make_unique<Query>(
         loop_, l.timers, stats_, std::move(plan), f.asking, type,
-        [this, id, family](Result<dns::Answer> answer, const Endpoint& server) {
+        [this, id, family](Result<Reply> reply, const Endpoint& server) {
           Lookup* open = find(id);
           if (open == nullptr) return;
           for (auto& state : open->families)
             if (state.family == family && !state.done)
-              return answered(*open, state, std::move(answer), server);
+              return answered(*open, state, std::move(reply), server);
         });
     f.query->start();
   }
 
-  void answered(Lookup& l, FamilyState& f, Result<dns::Answer> answer, const Endpoint& server) {
-    if (!answer && answer.error() == failure::dns_server_failure)  // on to the next name
+  void answered(Lookup& l, FamilyState& f, Result<Reply> reply, const Endpoint& server) {
+    if (!reply && reply.error() == failure::dns_server_failure)  // on to the next name
       return (void)apply(l.id, l.walk->learned(f.index, NameOutcome::server_failure));
-    if (!answer) return end_family(l, f, answer.error());
+    if (!reply) return end_family(l, f, reply.error());
+    const dns::Answer* answer = &reply->answer;
     const auto now = loop_.now();
     const auto ttl_of = [&](std::uint32_t ttl) { return std::min(seconds(ttl), options_.max_ttl); };
     if (answer->rcode == dns::Rcode::name_error ||
@@ -357,8 +358,7 @@ class ResolverImpl {
     r = resolution(f.family, AnswerSource::server, std::string(answer->canonical_name.view()),
                    server);
     std::vector<Endpoint> plain;
-    for (std::size_t i = 0; i < answer->address_count; ++i) {
-      const auto& a = answer->addresses[i];
+    for (const auto& a : reply->addresses) {
       ttl = std::min(ttl, a.ttl);
       const Endpoint ep = a.v6
                               ? Endpoint::ipv6(a.bytes, 0)
