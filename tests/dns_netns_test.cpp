@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -425,6 +426,74 @@ TEST(DnsCli, SearchListAgreesWithGetent) {
   waitpid(pid, nullptr, 0);
   kill(servfail, SIGTERM);
   waitpid(servfail, nullptr, 0);
+}
+
+/// The addresses in a program's output in their first-seen order, each once.
+std::vector<std::string> ordered_addresses_in(const std::string& output) {
+  std::vector<std::string> out;
+  std::istringstream words(output);
+  for (std::string word; words >> word;)
+    if (Endpoint::parse(word.find(':') != std::string::npos ? "[" + word + "]:0" : word + ":0") &&
+        std::find(out.begin(), out.end(), word) == out.end())
+      out.push_back(word);
+  return out;
+}
+
+// Destination address selection side by side with `getent ahosts`: the same
+// addresses, from the hosts file and from a DNS server, in the same order on
+// a gateway with an IPv4 and a ULA IPv6 uplink.
+TEST(DnsCli, AddressOrderAgreesWithGetent) {
+  if (!Dnsmasq::available()) GTEST_SKIP() << "dnsmasq is not installed";
+  if (geteuid() != 0) GTEST_SKIP() << "needs root (ip netns)";
+  if (std::system("command -v getent >/dev/null") != 0) GTEST_SKIP() << "getent is not installed";
+  const std::string addresses[] = {"10.0.2.9",    "10.53.1.7", "2001:db8::5", "fd00:53::7",
+                                   "10.53.1.200", "127.0.0.2", "10.53.1.3"};
+  std::string hosts = "127.0.0.1 localhost\n";
+  for (const auto& a : addresses)
+    hosts += a + " order.test\n";
+  NamedNetns ns;
+  if (!ns.create("nameserver 127.0.0.53\noptions timeout:1 attempts:1\n", hosts))
+    GTEST_SKIP() << "cannot create a named network namespace";
+  ASSERT_TRUE(ns.in("ip addr add 127.0.0.53/32 dev lo"));
+  ASSERT_TRUE(ns.in("ip link add uplink0 type veth peer name uplink1"));
+  ASSERT_TRUE(ns.in("ip link set dev uplink1 up"));
+  ASSERT_TRUE(ns.in("ip addr add 10.53.1.2/24 dev uplink0"));
+  ASSERT_TRUE(ns.in("ip addr add fd00:53::2/64 dev uplink0 nodad"));
+  ASSERT_TRUE(ns.in("ip link set dev uplink0 up"));
+  ASSERT_TRUE(ns.in("ip route add default dev uplink0"));
+  ASSERT_TRUE(ns.in("ip -6 route add default dev uplink0"));
+  // Outside ns.dir: `ip netns exec` mounts every file there over /etc.
+  const std::string served = "/tmp/" + ns.name + "-served-hosts";
+  {
+    std::ofstream file(served);
+    for (const auto& a : addresses)
+      file << a << " dns-order.test\n";
+  }
+  const std::string addn_hosts = "--addn-hosts=" + served;
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/usr/sbin/ip", "ip", "netns", "exec", ns.name.c_str(), kDnsmasq, "--keep-in-foreground",
+          "--no-resolv", "--no-hosts", "--bind-interfaces", "--user=root",
+          "--pid-file=", "--listen-address=127.0.0.53", addn_hosts.c_str(),
+          "--log-facility=/dev/null", nullptr);
+    _exit(127);
+  }
+  usleep(300000);
+  const std::string exec = "ip netns exec " + ns.name + " timeout 20 ";
+  for (const char* name : {"order.test", "dns-order.test"}) {
+    SCOPED_TRACE(name);
+    const std::string reference = capture(exec + "getent ahosts " + name);
+    const std::string ours = capture(exec + SOCKKIT_CLI " resolve " + name + " -t 5");
+    const auto glibc = ordered_addresses_in(reference);
+    EXPECT_EQ(glibc.size(), std::size(addresses)) << reference;
+    EXPECT_EQ(glibc.front(), "fd00:53::7") << "glibc changed its mind? " << reference;
+    EXPECT_EQ(ordered_addresses_in(ours), glibc) << "sockkit says\n"
+                                                 << ours << "glibc says\n"
+                                                 << reference;
+  }
+  kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  std::remove(served.c_str());
 }
 
 TEST(DnsCli, MqttSubReportsAnUnresolvableBrokerAndExits) {

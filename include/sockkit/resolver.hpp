@@ -53,7 +53,7 @@ struct ResolvedAddress {
 /// The answer for one family: A records (ipv4) or AAAA records (ipv6).
 struct Resolution {
   Family family = Family::none;                ///< ipv4 (A records) or ipv6 (AAAA).
-  std::vector<ResolvedAddress> addresses;      ///< Never empty in a successful Result.
+  std::vector<ResolvedAddress> addresses;      ///< All of them, in order_destinations() order.
   AnswerSource source = AnswerSource::server;  ///< Numeric, hosts file, cache or a server.
   Endpoint server;             ///< The server that answered (for cache: the one that did then).
   std::string canonical_name;  ///< The name the addresses belong to (after search and CNAMEs).
@@ -120,6 +120,17 @@ struct ResolverStats {
 ///     sockkit::set_stack_dns_servers({{*sockkit::Endpoint::parse("192.168.1.1:53")}});
 Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept;
 
+/// Puts `addresses` in the order getaddrinfo() gives them (RFC 6724 destination
+/// address selection with glibc's default policy table): reachable ones first,
+/// then matching scope and label, precedence, smaller scope, longest matching
+/// prefix, otherwise the order given. Each address's route and source are asked
+/// of the stack; nothing is sent. Resolver answers come in this order already.
+///
+///     std::vector<sockkit::Endpoint> a = {*sockkit::Endpoint::parse("10.0.0.7:80"),
+///                                         *sockkit::Endpoint::parse("[fd00::7]:80")};
+///     sockkit::order_destinations(a);  // fd00::7 first where the host has a ULA
+void order_destinations(std::vector<Endpoint>& addresses);
+
 /// An asynchronous resolver bound to one loop. Use it on the loop's thread.
 class Resolver {
  public:
@@ -150,7 +161,9 @@ class Resolver {
                   std::chrono::milliseconds deadline, FamilyCallback done);
 
   /// Looks up "host:port" (or numeric text) and calls back once with every
-  /// address, IPv6 and IPv4 interleaved (RFC 8305). Fails only if both families failed.
+  /// address in the order to try them: sorted as order_destinations() sorts,
+  /// the families interleaved from the best one's (RFC 8305). Fails only if
+  /// both families failed.
   LookupId lookup_endpoints(std::string_view host_port, std::chrono::milliseconds deadline,
                             EndpointsCallback done);
 

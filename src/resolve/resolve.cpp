@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "deadline.hpp"
+#include "resolve/address_order.hpp"
 #include "resolve/dns_message.hpp"
 #include "resolve/target.hpp"
 #include "socket/ip_text.hpp"
@@ -87,7 +88,7 @@ Result<std::vector<Endpoint>> lookup_blocking(std::string_view host, std::uint16
                   EventLoop::Clock::now() + kNoLimit + std::chrono::seconds(1));
   if (!finished) return failure::resolve_timeout;
   if (v6.empty() && v4.empty()) return error ? error : make_error_code(failure::no_address);
-  return resolve_detail::interleave(v6, v4);
+  return resolve_detail::order_for_connecting(v6, v4);
 }
 
 }  // namespace

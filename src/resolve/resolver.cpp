@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "net/dispose.hpp"
+#include "resolve/address_order.hpp"
 #include "resolve/cache.hpp"
 #include "resolve/config.hpp"
 #include "resolve/local_answer.hpp"
@@ -312,15 +313,15 @@ class ResolverImpl {
       f.query->retire();  // its timer slot is the next query's
       free_later(loop_, std::move(f.query));
     }
-    f.query = std::make_unique<Query>(
-        loop_, l.timers, stats_, std::move(plan), f.asking, type,
-        [this, id, family](Result<Reply> reply, const Endpoint& server) {
-          Lookup* open = find(id);
-          if (open == nullptr) return;
-          for (auto& state : open->families)
-            if (state.family == family && !state.done)
-              return answered(*open, state, std::move(reply), server);
-        });
+    f.query =
+        std::make_unique<Query>(loop_, l.timers, stats_, std::move(plan), f.asking, type,
+                                [this, id, family](Result<Reply> reply, const Endpoint& server) {
+                                  Lookup* open = find(id);
+                                  if (open == nullptr) return;
+                                  for (auto& state : open->families)
+                                    if (state.family == family && !state.done)
+                                      return answered(*open, state, std::move(reply), server);
+                                });
     f.query->start();
   }
 
@@ -386,6 +387,15 @@ class ResolverImpl {
     if (f.query) {
       f.query->retire();
       free_later(loop_, std::move(f.query));
+    }
+    if (result && result->addresses.size() > 1) {  // in the order getaddrinfo() gives
+      std::vector<Endpoint> plain;
+      for (const auto& a : result->addresses)
+        plain.push_back(a.address);
+      std::vector<ResolvedAddress> sorted;
+      for (std::size_t i : destination_order(plain))
+        sorted.push_back(result->addresses[i]);
+      result->addresses = std::move(sorted);
     }
     const bool last = std::all_of(l->families.begin(), l->families.end(),
                                   [](const FamilyState& s) { return s.done; });
@@ -471,7 +481,7 @@ Resolver::LookupId Resolver::lookup_endpoints(std::string_view host_port,
                   }
                   if (!a.last) return;
                   if (collected->v6.empty() && collected->v4.empty()) return done(collected->error);
-                  done(resolve_detail::interleave(collected->v6, collected->v4));
+                  done(resolve_detail::order_for_connecting(collected->v6, collected->v4));
                 });
 }
 

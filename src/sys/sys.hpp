@@ -135,6 +135,9 @@ void close(Waker& waker) noexcept;
 
 /// Interface name ("eth0", "lo") to index.
 Result<std::uint32_t> interface_index(std::string_view name) noexcept;
+/// The prefix length of the network a local address is on (its interface's
+/// netmask), 0 if no interface holds it.
+std::uint8_t on_link_prefix(const Endpoint& local) noexcept;
 /// Reads a small local configuration file (resolv.conf, hosts) into `out`,
 /// at most out.size() bytes. An error where the file is missing or the stack
 /// has no files (lwIP).

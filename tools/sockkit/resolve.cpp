@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `sockkit resolve`: one lookup through sockkit's resolver, as a device would
 // make it, printing each address with its TTL and who answered (the hosts
-// file, the cache, or a server's address).
+// file, the cache, or a server's address), in the order getaddrinfo() gives.
 #include <cstdio>
 
 #include "common.hpp"
@@ -41,19 +41,24 @@ int run(const ResolveOptions& opt) {
   const auto families = opt.type == "A"      ? LookupFamilies::ipv4
                         : opt.type == "AAAA" ? LookupFamilies::ipv6
                                              : LookupFamilies::both;
-  bool done = false, found = false;
+  // Printed together once both families are in, in the order getaddrinfo()
+  // gives (as `getent ahosts` prints it), with the record type and source.
+  struct Row {
+    std::string line_head;  // name and type
+    ResolvedAddress address;
+    std::string from;
+  };
+  std::vector<Row> rows;
+  bool done = false;
   std::error_code error;
   resolver->lookup(opt.name, 0, families, to_millis(opt.timeout), [&](const FamilyAnswer& a) {
     const char* type = a.family == Family::ipv6 ? "AAAA" : "A";
     if (a.result) {
-      found = true;
       const auto& r = *a.result;
       const std::string from =
           r.source == AnswerSource::server ? r.server.to_string() : to_string(r.source);
       for (const auto& addr : r.addresses)
-        std::printf("%s\t%s\t%s\tttl %lld\tfrom %s\n", r.canonical_name.c_str(), type,
-                    addr.address.address_string().c_str(), static_cast<long long>(addr.ttl.count()),
-                    from.c_str());
+        rows.push_back({r.canonical_name + "\t" + type, addr, from});
     } else if (!error || error == failure::no_address) {
       error = a.result.error();
     }
@@ -61,6 +66,17 @@ int run(const ResolveOptions& opt) {
   });
   loop->run_until([&] { return done; },
                   EventLoop::Clock::now() + to_millis(opt.timeout) + std::chrono::seconds(1));
+  std::vector<Endpoint> order;
+  for (const auto& row : rows)
+    order.push_back(row.address.address);
+  order_destinations(order);
+  for (const auto& ep : order)
+    for (const auto& row : rows)
+      if (row.address.address == ep)
+        std::printf("%s\t%s\tttl %lld\tfrom %s\n", row.line_head.c_str(),
+                    ep.address_string().c_str(), static_cast<long long>(row.address.ttl.count()),
+                    row.from.c_str());
+  const bool found = !rows.empty();
   std::fflush(stdout);
   if (found) return 0;
   return fail("resolve " + opt.name, error ? error : make_error_code(failure::resolve_timeout));

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "lwip/netif.h"
 #include "lwip/sys.h"
 #include "lwip/tcpip.h"
 #include "sys/lwip/lwip.hpp"
@@ -72,6 +73,22 @@ Endpoint from_sockaddr(const sockaddr_in& sa) noexcept {
 
 Result<std::uint32_t> interface_index(std::string_view) noexcept {
   return failure::unknown_interface;  // scoped IPv6 does not exist here
+}
+
+std::uint8_t on_link_prefix(const Endpoint& local) noexcept {
+  if (local.family() != Family::ipv4) return 0;
+  std::uint32_t want = 0;
+  std::memcpy(&want, local.address_bytes().data(), 4);
+  std::uint8_t prefix = 0;
+  LOCK_TCPIP_CORE();
+  netif* n = nullptr;
+  NETIF_FOREACH(n) {
+    if (ip4_addr_get_u32(netif_ip4_addr(n)) != want) continue;
+    prefix = static_cast<std::uint8_t>(__builtin_popcount(ip4_addr_get_u32(netif_ip4_netmask(n))));
+    break;
+  }
+  UNLOCK_TCPIP_CORE();
+  return prefix;
 }
 
 }  // namespace sockkit::sys

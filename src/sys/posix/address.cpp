@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Endpoint <-> sockaddr and interface names.
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/un.h>
@@ -102,6 +103,37 @@ Result<std::uint32_t> interface_index(std::string_view name) noexcept {
   const unsigned index = if_nametoindex(buf);
   if (index == 0) return failure::unknown_interface;
   return static_cast<std::uint32_t>(index);
+}
+
+std::uint8_t on_link_prefix(const Endpoint& local) noexcept {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return 0;
+  const auto want = local.address_bytes();
+  std::uint8_t prefix = 0;
+  for (const ifaddrs* i = list; i != nullptr && prefix == 0; i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_netmask == nullptr) continue;
+    const unsigned char* address = nullptr;
+    const unsigned char* mask = nullptr;
+    std::size_t length = 0;
+    if (i->ifa_addr->sa_family == AF_INET && local.family() == Family::ipv4) {
+      address = reinterpret_cast<const unsigned char*>(
+          &reinterpret_cast<const sockaddr_in*>(i->ifa_addr)->sin_addr);
+      mask = reinterpret_cast<const unsigned char*>(
+          &reinterpret_cast<const sockaddr_in*>(i->ifa_netmask)->sin_addr);
+      length = 4;
+    } else if (i->ifa_addr->sa_family == AF_INET6 && local.family() == Family::ipv6) {
+      address = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr)->sin6_addr.s6_addr;
+      mask = reinterpret_cast<const sockaddr_in6*>(i->ifa_netmask)->sin6_addr.s6_addr;
+      length = 16;
+    }
+    if (address == nullptr || want.size() != length ||
+        std::memcmp(address, want.data(), length) != 0)
+      continue;
+    for (std::size_t b = 0; b < length; ++b)
+      prefix = static_cast<std::uint8_t>(prefix + __builtin_popcount(mask[b]));
+  }
+  freeifaddrs(list);
+  return prefix;
 }
 
 }  // namespace sockkit::sys
