@@ -84,6 +84,8 @@ errc condition_of(failure e) noexcept {
       return errc::network_unreachable;
     case failure::timers_exhausted:
       return errc::limit_exceeded;
+    case failure::rejected_by_hang_up:
+      return errc::peer_closed;
   }
   return errc::invalid_argument;
 }
@@ -186,6 +188,8 @@ class ErrorCategory final : public std::error_category {
         return "network stack not started (call sockkit::start_stack or attach_stack first)";
       case failure::timers_exhausted:
         return "no timer free (the loop's LoopOptions::max_timers are in use)";
+      case failure::rejected_by_hang_up:
+        return "message given up: the broker closed the connection each time it was sent";
     }
     return "unknown sockkit error";
 #endif

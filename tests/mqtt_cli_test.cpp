@@ -159,6 +159,33 @@ TEST_P(MosquittoTest, CliExitStatusesAreMosquittos) {
   EXPECT_NE(c_out.find("-c needs a client id"), std::string::npos) << c_out;
 }
 
+// A broker that hangs up on the message (3.1.1 past mosquitto's
+// max_packet_size): mosquitto_pub says the connection was lost and exits 7
+// at once; so does `sockkit mqtt pub`, which used to reconnect and resend
+// until its timeout. On MQTT 5 the broker's limit is known from CONNACK:
+// sockkit refuses the message (exit 1), mosquitto_pub sends nothing and exits 0.
+TEST_P(MosquittoTest, CliPubEndsAtOnceWhenTheBrokerHangsUpAsMosquittoPubDoes) {
+  broker->stop();
+  broker->add_option("max_packet_size 200");
+  std::string why;
+  ASSERT_TRUE(broker->start(why)) << why;
+  const std::string args = " -h 127.0.0.1 -p " + std::to_string(broker->port) + " -V " +
+                           version_flag(GetParam()) + " -t big -q 1 -m " + std::string(1000, 'x');
+  const auto start = std::chrono::steady_clock::now();
+  auto [ours, ours_out] = cli("mqtt pub" + args + " --timeout 10");
+  const auto took = std::chrono::steady_clock::now() - start;
+  auto [reference, reference_out] = cli_program("/usr/bin/mosquitto_pub" + args);
+  if (GetParam() == Version::v5) {
+    EXPECT_EQ(ours, 1) << ours_out;
+    EXPECT_NE(ours_out.find("packet too large"), std::string::npos) << ours_out;
+    return;
+  }
+  EXPECT_EQ(reference, 7) << reference_out;
+  EXPECT_EQ(ours, reference) << "sockkit: " << ours_out << "mosquitto: " << reference_out;
+  EXPECT_NE(ours_out.find("connection lost"), std::string::npos) << ours_out;
+  EXPECT_LT(took, std::chrono::seconds(5)) << "waited for its timeout";
+}
+
 // `sub -C 1 -q 2` completes the last message's QoS 2 flow (PUBREL answered
 // with PUBCOMP) before its DISCONNECT, as mosquitto_sub does; the broker's
 // log shows the order.

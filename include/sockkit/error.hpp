@@ -103,6 +103,8 @@ enum class failure {
                               ///< invalid_argument
   tls_wrong_role,             ///< A server context used to connect, or a client's to accept ->
                               ///< invalid_argument
+  rejected_by_hang_up,        ///< The broker hung up each time this message was sent ->
+                              ///< peer_closed
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

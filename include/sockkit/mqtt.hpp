@@ -174,6 +174,12 @@ struct Options {
   std::chrono::seconds keepalive{60};      ///< 0: no pings (a dead broker is then never noticed).
   std::chrono::milliseconds connack_timeout{10000};  ///< CONNECT sent, no CONNACK: reconnect.
   std::uint16_t max_inflight = 16;  ///< Unacknowledged QoS 1/2 publications at once.
+  /// A QoS 1/2 message the broker hangs up on this many times in a row —
+  /// each time the first message it had not answered, with nothing from it
+  /// after the message was sent (how a broker refuses on MQTT 3.1.1, or a
+  /// message over its size limit) — is given up: on_published reports
+  /// failure::rejected_by_hang_up and the messages behind it go on. 0: never.
+  std::uint8_t max_hang_ups_per_message = 3;
   /// MQTT 5: incoming QoS 2 messages awaiting PUBREL at once, told to the
   /// broker; more is counted (Stats::receive_maximum_overruns), not refused.
   std::uint16_t receive_maximum = 64;
@@ -197,11 +203,12 @@ struct Stats {
   /// MQTT 5: incoming QoS 2 messages past our receive maximum, taken all the
   /// same (a broker's fault; hanging up would lose them).
   std::uint64_t receive_maximum_overruns = 0;
-  std::uint64_t dropped_messages = 0;  ///< Outbox overflow.
-  std::uint64_t dropped_bytes = 0;     ///< Payload bytes of those messages.
-  std::size_t outbox_messages = 0;     ///< Waiting now (queued or unacknowledged).
-  std::size_t outbox_bytes = 0;        ///< Their bytes.
-  std::size_t inflight = 0;            ///< Sent, not acknowledged yet.
+  std::uint64_t rejected_by_hang_up = 0;  ///< Messages given up (max_hang_ups_per_message).
+  std::uint64_t dropped_messages = 0;     ///< Outbox overflow.
+  std::uint64_t dropped_bytes = 0;        ///< Payload bytes of those messages.
+  std::size_t outbox_messages = 0;        ///< Waiting now (queued or unacknowledged).
+  std::size_t outbox_bytes = 0;           ///< Their bytes.
+  std::size_t inflight = 0;               ///< Sent, not acknowledged yet.
 };
 
 /// Callbacks, all on the loop thread. Any of them may destroy the Client.

@@ -123,10 +123,13 @@ Result<std::size_t> ClientImpl::on_data(Connection& c, std::span<const std::byte
 void ClientImpl::on_close(Connection& c, std::error_code why) {
   if (&c != conn_) return;
   conn_ = nullptr;
-  session_.disconnected();
+  const errc cause = classify(why);
+  session_.disconnected(cause == errc::peer_closed || cause == errc::connection_reset);
   if (deadline_timer_ != 0) loop_.cancel_timer(std::exchange(deadline_timer_, 0));
   if (stopping_) why = make_error_code(failure::stopped);  // our DISCONNECT, not the broker's
   user_.on_disconnected(why);
+  if (retired_) return;
+  deliver_events();  // a message given up on this hang-up
   if (retired_) return;
   if (stopping_) {
     if (stop_soon_ != 0) loop_.cancel_soon(std::exchange(stop_soon_, 0));

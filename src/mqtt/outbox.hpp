@@ -29,6 +29,8 @@ struct Pending {
   bool retain = false;
   Stage stage = Stage::queued;
   std::uint16_t packet_id = 0;
+  std::uint64_t written_mark = 0;  ///< packets received from the broker when last sent
+  std::uint8_t hang_ups = 0;       ///< connections the broker closed on it, in a row
   std::size_t bytes() const noexcept { return topic.size() + payload.size(); }
 };
 

@@ -69,7 +69,8 @@ Status Session::connected(SessionClock::time_point now) {
   return {};
 }
 
-void Session::disconnected() noexcept {
+void Session::disconnected(bool broker_hung_up) noexcept {
+  if (broker_hung_up && phase_ == Phase::connected && !stopping_) blame_hang_up();
   phase_ = Phase::offline;
   ping_outstanding_ = false;
   out_.clear();  // nothing more can be sent on that connection
@@ -196,6 +197,7 @@ Stats Session::stats() const noexcept {
 
 std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std::byte> body) {
   const Version v = settings_.version;
+  ++packets_received_;
   const auto unexpected = make_error_code(reason::unexpected_packet);
   if (phase_ == Phase::awaiting_connack && h.type != PacketType::connack) return unexpected;
   switch (h.type) {

@@ -86,7 +86,8 @@ class Session {
   /// settings.connack_timeout.
   Status connected(SessionClock::time_point now);
   /// The transport is gone: nothing is in flight on it any more.
-  void disconnected() noexcept;
+  /// `broker_hung_up`: the broker closed it (EOF or reset), not us or a timeout.
+  void disconnected(bool broker_hung_up = false) noexcept;
   /// Bytes from the broker; returns how many were used (whole packets). An
   /// error means the connection must be closed with it (malformed, refused,
   /// a protocol violation, the broker's DISCONNECT).
@@ -151,7 +152,9 @@ class Session {
 
   void resume();
   void start_fresh_session();
-  void write_publish(const Pending& m, bool dup);
+  void write_publish(Pending& m, bool dup);
+  /// The broker hung up: the message it stopped at, if there is one, gets the blame.
+  void blame_hang_up() noexcept;
   void complete(std::size_t index, std::error_code result);
   void report_dropped(std::size_t messages, std::size_t bytes);
   std::error_code on_ack(codec::PacketType type, const codec::Ack& ack);
@@ -184,6 +187,7 @@ class Session {
   std::uint16_t send_window_ = 1;
   std::uint16_t alias_limit_ = 0;
   std::uint16_t next_packet_id_ = 1;
+  std::uint64_t packets_received_ = 0;
   std::uint32_t broker_max_packet_ = codec::kMaxRemainingLength;
   std::chrono::milliseconds keepalive_;
   SessionClock::time_point now_{}, last_sent_{}, last_received_{}, ping_deadline_{},

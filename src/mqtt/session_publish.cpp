@@ -149,7 +149,8 @@ void Session::pump(std::size_t room, SessionClock::time_point now) {
   }
 }
 
-void Session::write_publish(const Pending& m, bool dup) {
+void Session::write_publish(Pending& m, bool dup) {
+  m.written_mark = packets_received_;
   codec::Publish p{.topic = m.topic,
                    .payload = m.payload,
                    .qos = m.qos,
@@ -168,6 +169,22 @@ void Session::write_publish(const Pending& m, bool dup) {
   }
   write(codec::publish_size(settings_.version, p),
         [&](std::span<std::byte> to) { return codec::write_publish(settings_.version, p, to); });
+}
+
+void Session::blame_hang_up() noexcept {
+  if (settings_.max_hang_ups_per_message == 0) return;
+  // A broker reads in order: the first message it has not answered is where it
+  // stopped, if nothing at all came back after that message was sent.
+  auto& messages = outbox_.messages();
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    Pending& m = messages[i];
+    if (m.stage == Stage::released) continue;  // PUBREC came: the broker took it
+    if (m.stage != Stage::published || m.written_mark != packets_received_) return;
+    if (++m.hang_ups < settings_.max_hang_ups_per_message) return;
+    ++stats_.rejected_by_hang_up;
+    complete(i, make_error_code(failure::rejected_by_hang_up));
+    return;
+  }
 }
 
 void Session::complete(std::size_t index, std::error_code result) {

@@ -121,6 +121,10 @@ void Mosquitto::stop() {
   pid_ = -1;
 }
 
+void Mosquitto::add_option(const std::string& line) {
+  std::ofstream(dir_ + "/mosquitto.conf", std::ios::app) << line << "\n";
+}
+
 std::string Mosquitto::log() const {
   std::ifstream in(dir_ + "/log");
   std::stringstream s;

@@ -34,6 +34,8 @@ class Mosquitto {
   bool start(std::string& why);
   /// SIGTERM (mosquitto saves its sessions), then waits for it.
   void stop();
+  /// Appends a line to the configuration, for the next start().
+  void add_option(const std::string& line);
 
   std::string target(std::uint16_t on) const { return bind_ + ":" + std::to_string(on); }
   std::uint16_t port = 0;       ///< anonymous

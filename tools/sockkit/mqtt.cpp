@@ -130,6 +130,7 @@ struct Watch : mqtt::Handler {
   bool connected = false;
   bool refused = false;  // at CONNACK
   bool lost = false;     // the connection went down after CONNACK
+  std::error_code lost_why;
   bool ever_connected = false;
   std::error_code failed;
   std::function<void(const mqtt::Message&)> on_msg;
@@ -147,7 +148,10 @@ struct Watch : mqtt::Handler {
       failed = why;
       refused = why.category() == mqtt::category();
     }
-    if (connected && why && why != failure::stopped) lost = true;
+    if (connected && why && why != failure::stopped) {
+      lost = true;
+      lost_why = why;
+    }
     connected = false;
   }
   void on_connect_failed(std::error_code why) override {
@@ -223,11 +227,17 @@ void disconnect(EventLoop& loop, mqtt::Client& client) {
                  EventLoop::Clock::now() + std::chrono::seconds(3));
 }
 
-/// pub's end: every message acknowledged by `deadline`, then DISCONNECT; or why not.
+/// pub's end: every message acknowledged by `deadline`, then DISCONNECT; or why
+/// not. `once`: a lost connection ends it at once, as it ends mosquitto_pub.
 int finish_pub(EventLoop& loop, mqtt::Client& client, const Watch& watch, const MqttFlags& f,
-               mqtt::Version version, EventLoop::Clock::time_point deadline) {
-  loop.run_until([&] { return watch.unpublished == 0 || watch.failed; }, deadline);
+               mqtt::Version version, EventLoop::Clock::time_point deadline, bool once) {
+  loop.run_until([&] { return watch.unpublished == 0 || watch.failed || (once && watch.lost); },
+                 deadline);
   if (watch.failed) return mqtt_fail("mqtt pub", watch, watch.failed, version);
+  if (once && watch.lost && watch.unpublished > 0) {
+    fail("mqtt pub: connection lost", watch.lost_why);
+    return 7;
+  }
   if (watch.unpublished > 0) return unacknowledged(watch, f);
   disconnect(loop, client);
   return 0;
@@ -260,7 +270,7 @@ int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
                   EventLoop::Clock::time_point::max());
   if (lines.error()) return fail("mqtt pub: stdin", lines.error());
   return finish_pub(*loop, *client, watch, f, settings.version,
-                    EventLoop::Clock::now() + to_millis(f.timeout));
+                    EventLoop::Clock::now() + to_millis(f.timeout), false);
 }
 
 int run_pub(const MqttFlags& f) {
@@ -297,7 +307,7 @@ int run_pub(const MqttFlags& f) {
   }
   client->start();
   return finish_pub(*loop, *client, watch, f, settings->version,
-                    EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1));
+                    EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1), true);
 }
 
 int run_sub(const MqttFlags& f) {
