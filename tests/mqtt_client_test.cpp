@@ -306,6 +306,35 @@ TEST_P(MqttClientTest, StopSendsDisconnectAndGivesUp) {
   EXPECT_EQ(broker->connections, 1);  // no reconnect after stop()
 }
 
+// Two devices with one client id: an MQTT 5 broker tells the first that its
+// session was taken over. Reconnecting at once would take it back, and the
+// two would throw each other out for ever; the client stops and says why.
+TEST_P(MqttClientTest, ASessionTakenOverStopsInsteadOfFlapping) {
+  if (GetParam() != Version::v5) GTEST_SKIP() << "MQTT 3.1.1 has no reason to give";
+  for (bool reconnect : {false, true}) {
+    SCOPED_TRACE(reconnect ? "reconnect_after_takeover" : "default");
+    const int before = broker->connections;
+    events = {};
+    auto s = settings();
+    s.reconnect_after_takeover = reconnect;
+    connect(s);
+    broker->send({0xe0, 2, 0x8e, 0});  // DISCONNECT, session taken over
+    broker->drop();
+    ASSERT_TRUE(run_until([&] { return !events.disconnects.empty(); }));
+    EXPECT_EQ(events.disconnects[0], make_error_code(mqtt::reason::session_taken_over));
+    if (!reconnect) {
+      ASSERT_TRUE(run_until([&] { return !events.given_up.empty(); }));
+      EXPECT_EQ(events.given_up[0], make_error_code(mqtt::reason::session_taken_over));
+      run_until([] { return false; }, 300ms);  // the reconnect policy's initial delay, twice
+      EXPECT_EQ(broker->connections, before + 1) << "reconnected after the takeover";
+    } else {
+      ASSERT_TRUE(run_until([&] { return broker->connections == before + 2; }));
+      EXPECT_TRUE(events.given_up.empty());
+    }
+    client.reset();
+  }
+}
+
 TEST_P(MqttClientTest, SettingsThatCannotWorkAreRefused) {
   auto s = settings();
   s.will = mqtt::Will{.topic = "a/#"};

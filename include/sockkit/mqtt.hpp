@@ -180,6 +180,12 @@ struct Options {
   /// message over its size limit) — is given up: on_published reports
   /// failure::rejected_by_hang_up and the messages behind it go on. 0: never.
   std::uint8_t max_hang_ups_per_message = 3;
+  /// MQTT 5: when another connection takes the session over (DISCONNECT
+  /// 0x8E, the same client id elsewhere), false stops the client —
+  /// on_given_up(reason::session_taken_over) — since reconnecting would take
+  /// it back and the two would throw each other out for ever; true reconnects
+  /// with the reconnect policy's backoff.
+  bool reconnect_after_takeover = false;
   /// MQTT 5: incoming QoS 2 messages awaiting PUBREL at once, told to the
   /// broker; more is counted (Stats::receive_maximum_overruns), not refused.
   std::uint16_t receive_maximum = 64;

@@ -131,6 +131,11 @@ void ClientImpl::on_close(Connection& c, std::error_code why) {
   if (retired_) return;
   deliver_events();  // a message given up on this hang-up
   if (retired_) return;
+  if (why == make_error_code(reason::session_taken_over) && !settings_.reconnect_after_takeover &&
+      !stopping_) {
+    taken_over_ = true;
+    return link_->stop();
+  }
   if (stopping_) {
     if (stop_soon_ != 0) loop_.cancel_soon(std::exchange(stop_soon_, 0));
     if (stop_timer_ != 0) loop_.cancel_timer(std::exchange(stop_timer_, 0));

@@ -32,6 +32,7 @@ class ClientImpl final : public ReconnectingHandler {
 
   void start() noexcept {
     stopping_ = false;
+    taken_over_ = false;
     link_->start();
   }
   void stop() noexcept;
@@ -52,7 +53,9 @@ class ClientImpl final : public ReconnectingHandler {
   void on_connect_failed(const Endpoint&, std::error_code why) override {
     user_.on_connect_failed(why);
   }
-  void on_given_up(std::error_code last) override { user_.on_given_up(last); }
+  void on_given_up(std::error_code last) override {
+    user_.on_given_up(taken_over_ ? make_error_code(reason::session_taken_over) : last);
+  }
 
  private:
   /// Delivers the session's events, then writes what it has to send, then
@@ -74,6 +77,7 @@ class ClientImpl final : public ReconnectingHandler {
   Connection* conn_ = nullptr;
   bool stopping_ = false;
   bool retired_ = false;
+  bool taken_over_ = false;  // stopped because another connection took the session
   TimerId deadline_timer_ = 0, stop_timer_ = 0;
   static constexpr std::size_t kTimers = 2;  // the TimerIds above
   SoonId turn_soon_ = 0, stop_soon_ = 0;
