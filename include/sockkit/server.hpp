@@ -38,6 +38,8 @@ struct ServerOptions {
   /// TLS on every accepted connection (a server context); null: plain. on_open
   /// comes after the handshake; handshaking connections count against
   /// max_connections, and one not done by the context's handshake_timeout is closed.
+  /// At max_connections a new connection displaces the oldest one still
+  /// handshaking (counted), so quiet handshakers cannot shut real clients out.
   std::shared_ptr<TlsContext> tls{};
 };
 
@@ -53,7 +55,10 @@ struct ServerStats {
   std::uint64_t idle_closed = 0;        ///< Closed by the idle timeout.
   std::uint64_t tls_handshake_failures = 0;  ///< TLS handshakes that failed (never opened).
   std::uint64_t tls_handshake_timeouts = 0;  ///< TLS handshakes closed at their deadline.
-  std::size_t open = 0;                      ///< Connections open now.
+  /// TLS: at max_connections, the oldest connection still in its handshake
+  /// closed (failure::limit_reached) to let a new one in.
+  std::uint64_t tls_handshakes_displaced = 0;
+  std::size_t open = 0;  ///< Connections open now.
 };
 
 /// A listening server on an event loop: accepts, counts refusals, and serves each

@@ -434,6 +434,7 @@ void Connection::finish(std::error_code why) noexcept {
     if (tls_->handshake_timer != 0) g.loop.cancel_timer(tls_->handshake_timer);
     delete tls_;
     tls_ = nullptr;
+    g.tls_closed();
   }
   g.bury(*this);
 }

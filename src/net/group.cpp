@@ -7,6 +7,7 @@
 
 #include "deadline.hpp"
 #include "poll/poller.hpp"
+#include "sys/sys.hpp"
 
 namespace sockkit::net {
 
@@ -134,7 +135,9 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
     handler.on_open(c);
     return &c;
   }
+  secure->started = ++tls_started_;
   c.tls_ = secure.release();
+  tls_peak_ = std::max(tls_peak_, ++tls_open_);
   if (tls_sweep_timer_ == 0)  // quiet TLS connections give their record buffers back
     tls_sweep_timer_ =
         timers_.add_repeating_timer(std::chrono::seconds(1), [this] { sweep_tls(); });
@@ -159,6 +162,34 @@ void Group::sweep_tls() noexcept {
     loop.cancel_timer(tls_sweep_timer_);
     tls_sweep_timer_ = 0;
   }
+}
+
+void Group::tls_closed() noexcept {
+  // A TLS library's per-connection state (tens of kilobytes, from the C
+  // library's heap) freed between live allocations does not shrink the
+  // process: after a burst of handshakes — silent handshakers, a reconnect
+  // storm — whole free pages are handed back once the TLS connections have
+  // shrunk well below their high mark, or are all gone.
+  constexpr std::size_t kTrimAfterClosed = 16;
+  --tls_open_;
+  ++tls_closed_since_trim_;
+  const bool shrunk = tls_closed_since_trim_ >= kTrimAfterClosed && tls_open_ <= tls_peak_ / 2;
+  const bool none_left = tls_open_ == 0 && tls_closed_since_trim_ >= 2;
+  if (!shrunk && !none_left) return;
+  sys::give_back_free_heap();
+  tls_closed_since_trim_ = 0;
+  tls_peak_ = tls_open_;
+}
+
+Connection* Group::oldest_handshaking() noexcept {
+  Connection* oldest = nullptr;
+  for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
+    Connection& c = slab_[slot];
+    if ((c.flags_ & (kOpen | kHandshaking)) != (kOpen | kHandshaking) || c.tls_ == nullptr)
+      continue;
+    if (oldest == nullptr || c.tls_->started < oldest->tls_->started) oldest = &c;
+  }
+  return oldest;
 }
 
 void Group::handshake_failed(Connection& c, std::error_code why) noexcept {

@@ -40,7 +40,8 @@ struct TlsState {
   std::shared_ptr<TlsContext> context;  // kept alive by its connections
   std::unique_ptr<transport::TlsSession> session;
   TimerId handshake_timer = 0;
-  Endpoint connect_target;  // a Client's: on_connect_failed names it
+  Endpoint connect_target;    // a Client's: on_connect_failed names it
+  std::uint64_t started = 0;  // order of adoption in the group: the oldest gives way first
   bool client = false;
 };
 
@@ -72,6 +73,10 @@ class Group {
   Result<Connection*> adopt(TcpStream&& stream, const TlsStart* tls = nullptr) noexcept;
   /// A TLS handshake ended in `why`: counted, and a Client's is reported.
   void handshake_failed(Connection& c, std::error_code why) noexcept;
+  /// A TLS connection's state was freed.
+  void tls_closed() noexcept;
+  /// The least recently active connection still in its TLS handshake, or null.
+  Connection* oldest_handshaking() noexcept;
   /// Called by a connection that has finished; its slot is reused later.
   void bury(Connection& c) noexcept;
   /// Marks activity for the idle watchdog.
@@ -125,6 +130,8 @@ class Group {
   std::uint64_t idle_closed_ = 0;
   std::uint64_t handshake_failures_ = 0;
   std::uint64_t handshake_timeouts_ = 0;
+  std::size_t tls_open_ = 0, tls_peak_ = 0, tls_closed_since_trim_ = 0;
+  std::uint64_t tls_started_ = 0;
   bool retiring_ = false;
   // A drain in progress: what to call, its deadline, and the call once queued.
   std::function<void(bool)> drained_;

@@ -78,8 +78,17 @@ class ServerImpl final : public IoHandler {
       }
       failures_in_row = 0;
       if (group_.open_count() >= options_.max_connections) {
-        ++stats_.rejected_over_limit;  // closed at once, never left queued
-        continue;
+        // Peers that start a TLS handshake and go quiet must not shut real
+        // clients out until their handshake deadline: the oldest of them
+        // gives way. Established connections are never displaced.
+        Connection* stale = options_.tls ? group_.oldest_handshaking() : nullptr;
+        if (stale == nullptr) {
+          ++stats_.rejected_over_limit;  // closed at once, never left queued
+          continue;
+        }
+        ++stats_.tls_handshakes_displaced;
+        stale->close(make_error_code(failure::limit_reached));
+        if (!listener_.is_open()) return;
       }
       const net::TlsStart start{options_.tls, {}, {}};
       auto c = group_.adopt(std::move(*accepted), options_.tls ? &start : nullptr);

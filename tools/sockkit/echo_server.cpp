@@ -190,7 +190,7 @@ int run_loop(const EchoOptions& opt) {
     std::fprintf(stderr,
                  "accepted %llu, refused over limit %llu, past descriptor limit %llu, "
                  "accept pauses %llu, idle closed %llu, TLS handshakes failed %llu, "
-                 "timed out %llu, echoed %llu bytes%s\n",
+                 "timed out %llu, displaced %llu, echoed %llu bytes%s\n",
                  static_cast<unsigned long long>(st.accepted),
                  static_cast<unsigned long long>(st.rejected_over_limit),
                  static_cast<unsigned long long>(st.rejected_descriptor_limit),
@@ -198,6 +198,7 @@ int run_loop(const EchoOptions& opt) {
                  static_cast<unsigned long long>(st.idle_closed),
                  static_cast<unsigned long long>(st.tls_handshake_failures),
                  static_cast<unsigned long long>(st.tls_handshake_timeouts),
+                 static_cast<unsigned long long>(st.tls_handshakes_displaced),
                  static_cast<unsigned long long>(echo.bytes), flushed ? "" : " (flush timed out)");
   if (!status) return fail("event loop", status.error());
   return 0;
