@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -326,9 +327,10 @@ std::set<std::string> addresses_in(const std::string& output) {
   return out;
 }
 
-/// A server that answers SERVFAIL to everything, on 127.0.0.1 inside the
-/// named namespace `ns`, in a child process (20 s at most). Its port, or 0.
-std::uint16_t serve_servfail_in(const std::string& ns, pid_t& child) {
+/// A FakeDns set up by `configure`, on 127.0.0.1 inside the named namespace
+/// `ns`, in a child process (20 s at most). Its port, or 0.
+std::uint16_t serve_in(const std::string& ns, pid_t& child,
+                       const std::function<void(FakeDns&)>& configure) {
   int ports[2];
   if (pipe(ports) != 0) return 0;
   child = fork();
@@ -339,7 +341,7 @@ std::uint16_t serve_servfail_in(const std::string& ns, pid_t& child) {
       auto loop = EventLoop::create();
       auto dns = loop ? FakeDns::start(*loop) : nullptr;
       if (dns) {
-        dns->behaviour = DnsBehaviour::servfail;
+        configure(*dns);
         port = dns->endpoint().port();
         (void)!write(ports[1], &port, sizeof port);
         loop->run_until([] { return false; }, EventLoop::Clock::now() + std::chrono::seconds(20));
@@ -377,18 +379,47 @@ TEST(DnsCli, SearchListAgreesWithGetent) {
   ASSERT_TRUE(ns.in("ip addr add 10.53.1.2/24 dev uplink0"));
   ASSERT_TRUE(ns.in("ip addr add fd00:53::2/64 dev uplink0 nodad"));
   ASSERT_TRUE(ns.in("ip link set dev uplink0 up"));
-  pid_t servfail = -1;
-  const std::uint16_t servfail_port = serve_servfail_in(ns.name, servfail);
+  pid_t servfail = -1, odd = -1, refusing = -1;
+  const std::uint16_t servfail_port =
+      serve_in(ns.name, servfail, [](FakeDns& d) { d.behaviour = DnsBehaviour::servfail; });
   ASSERT_NE(servfail_port, 0) << "the SERVFAIL server did not start";
+  // Valid answers glibc takes and sockkit once refused: an SOA mailbox with a
+  // dot inside a label, CNAME chains of 9 and 20 in one answer, and a loop.
+  const std::uint16_t odd_port = serve_in(ns.name, odd, [](FakeDns& d) {
+    d.soa_mailbox = "host\\.master.odd.test";
+    for (int chain : {9, 20}) {
+      const std::string head = "chain" + std::to_string(chain);
+      for (int i = 0; i < chain; ++i) {
+        std::string from = i == 0 ? head : head + "-" + std::to_string(i);
+        from += ".odd.test";
+        std::string to = head + "-" + std::to_string(i + 1);
+        to += ".odd.test";
+        d.add({from, 5, to});
+      }
+      std::string end = head + "-" + std::to_string(chain);
+      end += ".odd.test";
+      d.add({end, 1, "10.0.3." + std::to_string(chain)});
+    }
+    d.add({"loop.odd.test", 5, "loop2.odd.test"});
+    d.add({"loop2.odd.test", 5, "loop.odd.test"});
+  });
+  ASSERT_NE(odd_port, 0) << "the scripted server did not start";
+  const std::uint16_t refusing_port =
+      serve_in(ns.name, refusing, [](FakeDns& d) { d.behaviour = DnsBehaviour::refused; });
+  ASSERT_NE(refusing_port, 0) << "the REFUSED server did not start";
   const std::string upstream = "--server=/fail.test/127.0.0.1#" + std::to_string(servfail_port);
+  const std::string odd_upstream = "--server=/odd.test/127.0.0.1#" + std::to_string(odd_port);
+  const std::string refusing_upstream =
+      "--server=/refused.test/127.0.0.1#" + std::to_string(refusing_port);
   pid_t pid = fork();
   if (pid == 0) {
     execl("/usr/sbin/ip", "ip", "netns", "exec", ns.name.c_str(), kDnsmasq, "--keep-in-foreground",
           "--no-resolv", "--no-hosts", "--bind-interfaces", "--user=root",
           "--pid-file=", "--listen-address=127.0.0.53", "--local=/s1.test/", "--local=/s2.test/",
-          upstream.c_str(), "--host-record=web.s2.test,10.0.2.1",
-          "--host-record=mix.s1.test,fd00::11", "--host-record=mix.s2.test,10.0.2.2",
-          "--host-record=both.s2.test,10.0.2.3,fd00::13", "--log-facility=/dev/null", nullptr);
+          upstream.c_str(), odd_upstream.c_str(), refusing_upstream.c_str(),
+          "--host-record=web.s2.test,10.0.2.1", "--host-record=mix.s1.test,fd00::11",
+          "--host-record=mix.s2.test,10.0.2.2", "--host-record=both.s2.test,10.0.2.3,fd00::13",
+          "--log-facility=/dev/null", nullptr);
     _exit(127);
   }
   usleep(300000);
@@ -410,6 +441,11 @@ TEST(DnsCli, SearchListAgreesWithGetent) {
       {"", "010.0.0.1", {"8.0.0.1"}},
       // ndots:0: "mix" is asked as it is first (refused), then with the search list.
       {"LOCALDOMAIN=s2.test RES_OPTIONS=ndots:0", "mix", {"10.0.2.2"}},
+      {"", "nothing.odd.test", {}},  // NXDOMAIN, its SOA's mailbox host\.master
+      {"", "chain9.odd.test", {"10.0.3.9"}},
+      {"", "chain20.odd.test", {"10.0.3.20"}},
+      {"", "loop.odd.test", {}},
+      {"", "host.refused.test", {}},  // REFUSED
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(std::string(row.env) + " " + row.name);
@@ -421,11 +457,16 @@ TEST(DnsCli, SearchListAgreesWithGetent) {
     EXPECT_EQ(addresses_in(ours), addresses_in(reference)) << row.name << ": sockkit says\n"
                                                            << ours << "glibc says\n"
                                                            << reference;
+    if (row.expected.empty()) {  // an answer at once, never a wait for the timeout
+      EXPECT_EQ(ours.find("timed out"), std::string::npos) << row.name << ": " << ours;
+    }
   }
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
-  kill(servfail, SIGTERM);
-  waitpid(servfail, nullptr, 0);
+  for (pid_t child : {servfail, odd, refusing}) {
+    kill(child, SIGTERM);
+    waitpid(child, nullptr, 0);
+  }
 }
 
 /// The addresses in a program's output in their first-seen order, each once.

@@ -21,16 +21,25 @@ void put32(std::vector<std::byte>& m, std::uint32_t v) {
   put16(m, static_cast<std::uint16_t>(v >> 16));
   put16(m, static_cast<std::uint16_t>(v));
 }
+/// Writes a name; a backslash-escaped dot is a dot inside a label ("host\\.master.test").
 void put_name(std::vector<std::byte>& m, std::string_view name) {
-  while (!name.empty()) {
-    auto dot = name.find('.');
-    auto label = name.substr(0, dot);
+  std::string label;
+  auto end_label = [&] {
     m.push_back(std::byte(label.size()));
     for (char c : label)
       m.push_back(std::byte(c));
-    if (dot == std::string_view::npos) break;
-    name.remove_prefix(dot + 1);
+    label.clear();
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '\\' && i + 1 < name.size()) {
+      label += name[++i];
+    } else if (name[i] == '.') {
+      end_label();
+    } else {
+      label += name[i];
+    }
   }
+  if (!label.empty()) end_label();
   m.push_back(std::byte{0});
 }
 
@@ -132,7 +141,7 @@ std::vector<std::byte> FakeDns::respond(std::span<const std::byte> query, bool o
   std::vector<const DnsRecord*> answers;
   std::string at = qname;
   bool known = false;
-  for (int hop = 0; hop < 12 && rcode == 0; ++hop) {
+  for (int hop = 0; hop < 40 && rcode == 0; ++hop) {
     const DnsRecord* cname = nullptr;
     for (const auto& r : records_) {
       if (!same(r.name, at)) continue;
@@ -207,7 +216,7 @@ std::vector<std::byte> FakeDns::respond(std::span<const std::byte> query, bool o
     put32(m, negative_ttl);
     std::vector<std::byte> rdata;
     put_name(rdata, "ns.test");
-    put_name(rdata, "hostmaster.test");
+    put_name(rdata, soa_mailbox);
     for (std::uint32_t v : {1u, 3600u, 600u, 86400u, negative_ttl})
       put32(rdata, v);
     put16(m, static_cast<std::uint16_t>(rdata.size()));

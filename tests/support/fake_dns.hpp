@@ -50,6 +50,8 @@ class FakeDns final : UdpHandler, ConnectionHandler {
   std::chrono::milliseconds delay{0};       ///< Wait this long before each answer.
   std::chrono::milliseconds aaaa_delay{0};  ///< And this much more before AAAA answers.
   std::uint32_t negative_ttl = 60;          ///< SOA minimum in negative answers.
+  std::string soa_mailbox =
+      "hostmaster.test";  ///< The SOA RNAME; a backslash-escaped dot is a dot inside a label.
   unsigned udp_queries = 0;
   unsigned tcp_queries = 0;
   std::vector<std::string> names_asked;
