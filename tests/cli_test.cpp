@@ -270,6 +270,26 @@ TEST_F(CliTest, UsageErrorsExitTwoAndSayWhatIsWrong) {
   EXPECT_NE(mqtt_help.output.find("pub"), std::string::npos) << mqtt_help.output;
 }
 
+// A flag the command would not use is a usage error, never silently ignored.
+TEST_F(CliTest, FlagsThatWouldBeIgnoredAreUsageErrors) {
+  struct Case {
+    const char* args;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"echo-server --blocking -b poll", "--backend excludes --blocking"},
+      {"echo-server --tls-backend mbedtls", "--tls-backend requires --tls-cert"},
+      {"echo-server --tls-handshake-timeout 5", "--tls-handshake-timeout requires --tls-cert"},
+      {"bench --idle 5 --scaling 0,10", "--idle excludes --scaling"},
+      {"udp-recv --interface lo -t 0.1", "--interface requires --join"},
+  };
+  for (const auto& c : cases) {
+    auto r = run(c.args);
+    EXPECT_EQ(r.status, 2) << c.args << ": " << r.output;
+    EXPECT_NE(r.output.find(c.says), std::string::npos) << c.args << ": " << r.output;
+  }
+}
+
 TEST_F(CliTest, UdpSendAndReceiveReportSenderAndTruncation) {
   Background rx("udp-recv -l 127.0.0.1:0 -n 2 --buffer 4 -t 10");
   ASSERT_FALSE(rx.address.empty());

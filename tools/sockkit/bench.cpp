@@ -252,8 +252,8 @@ void add_bench(CLI::App& app, int& status) {
   cmd->add_flag("--busy-poll", opt->busy_poll,
                 "Client threads spin on non-blocking reads instead of waiting in epoll "
                 "(more load per client core; each thread keeps a core busy)");
-  cmd->add_option("--idle", opt->idle, "Idle connections held open during the run")
-      ->check(CLI::Range(0, 1000000));
+  auto* idle = cmd->add_option("--idle", opt->idle, "Idle connections held open during the run")
+                   ->check(CLI::Range(0, 1000000));
   cmd->add_option("-n,--count,--messages", opt->messages,
                   "Stop after this many echoed messages (deterministic runs, e.g. callgrind)");
   cmd->add_option("--scaling", opt->scaling, "Idle-scaling sweep: idle counts, e.g. 0,250,500,1000")
@@ -271,7 +271,8 @@ void add_bench(CLI::App& app, int& status) {
             }
             return {};
           },
-          "COUNTS"));
+          "COUNTS"))
+      ->excludes(idle);  // the sweep sets the idle count of each run;
   cmd->add_option("--csv", opt->csv, "Also write the results as CSV");
   cmd->add_option("--plot", opt->plot, "Write a PNG chart of the idle-scaling sweep (gnuplot)");
   add_tls_client_flags(*cmd, opt->tls, true);

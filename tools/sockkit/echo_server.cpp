@@ -209,10 +209,13 @@ int run_loop(const EchoOptions& opt) {
 void add_echo_server(CLI::App& app, int& status) {
   auto opt = std::make_shared<EchoOptions>();
   auto* cmd = app.add_subcommand("echo-server", "Echo every byte back (event loop, or --blocking)");
-  cmd->add_option("-b,--backend", opt->backend, "select, poll, epoll, epoll-et or uring")
-      ->capture_default_str()
-      ->check(kBackendName);
-  cmd->add_flag("--blocking", opt->blocking, "Blocking sockets, one thread per connection");
+  auto* backend =
+      cmd->add_option("-b,--backend", opt->backend, "select, poll, epoll, epoll-et or uring")
+          ->capture_default_str()
+          ->check(kBackendName);
+  // A thread per connection has no event loop: a backend would be ignored.
+  cmd->add_flag("--blocking", opt->blocking, "Blocking sockets, one thread per connection")
+      ->excludes(backend);
   cmd->add_option("-l,--listen", opt->listen, "Address to listen on (port 0 = any free port)")
       ->capture_default_str();
   cmd->add_option("-m,--max-connections", opt->max_connections,
@@ -230,13 +233,16 @@ void add_echo_server(CLI::App& app, int& status) {
   cmd->add_option("--tls-key", opt->tls_key, "The certificate's private key, PEM");
   cmd->add_option("--tls-client-ca", opt->tls_client_ca,
                   "Require client certificates issued by this CA, PEM (mutual TLS)");
+  // Without a certificate there is no TLS for these to shape: refused, not ignored.
   cmd->add_option("--tls-backend", opt->tls_backend, "openssl or mbedtls")
       ->capture_default_str()
-      ->check(kTlsBackendName);
+      ->check(kTlsBackendName)
+      ->needs("--tls-cert");
   cmd->add_option("--tls-handshake-timeout", opt->tls_handshake_timeout,
                   "Close a connection whose handshake is not done in this many seconds")
       ->capture_default_str()
-      ->check(kPositive);
+      ->check(kPositive)
+      ->needs("--tls-cert");
   cmd->final_callback([opt, &status] {
     const char* clash = nullptr;
     if (opt->tls_cert.empty() != opt->tls_key.empty())

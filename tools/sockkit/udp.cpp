@@ -120,8 +120,9 @@ void add_udp(CLI::App& app, int& status) {
       ->check(kNonNegative);
   recv_cmd->add_option("-t,--timeout", r->timeout, "Give up after this many idle seconds")
       ->check(kNonNegative);
-  recv_cmd->add_option("--join", r->join, "Multicast group to join, e.g. 239.1.2.3");
-  recv_cmd->add_option("--interface", r->interface, "Interface for --join, e.g. eth0");
+  auto* join = recv_cmd->add_option("--join", r->join, "Multicast group to join, e.g. 239.1.2.3");
+  recv_cmd->add_option("--interface", r->interface, "Interface for --join, e.g. eth0")
+      ->needs(join);  // it names where to join; alone it would change nothing
   recv_cmd
       ->add_option("--buffer", r->buffer, "Receive buffer in bytes (smaller datagrams truncate)")
       ->capture_default_str()
