@@ -255,6 +255,14 @@ TEST_F(CliTest, UsageErrorsExitTwoAndSayWhatIsWrong) {
       {"mqtt sub -t x -C 0", "must be a positive number, got 0"},
       {"resolve x -t -1", "must be a positive number, got -1"},
       {"foo", "unknown command 'foo'; the commands are: echo-server, connect"},
+      // Addresses: the usual slips, each with its fix.
+      {"connect ::1:80", "IPv6 addresses need brackets: [::1]:80"},
+      {"connect fe80::1", "IPv6 addresses need brackets and a port: [fe80::1]:PORT"},
+      {"connect 127.0.0.1 7301", "use HOST:PORT, e.g. 127.0.0.1:7301"},
+      {"connect 127.0.0.1", "missing port: use HOST:PORT"},
+      {"connect [fe80::1]:80", "a link-local address needs its interface: [fe80::1%eth0]:80"},
+      {"echo-server -l ::1:7007", "IPv6 addresses need brackets: [::1]:7007"},
+      {"udp-send ::1:9 x", "IPv6 addresses need brackets: [::1]:9"},
   };
   for (const auto& c : cases) {
     auto r = run(c.args);

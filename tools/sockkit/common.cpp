@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "common.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace sockkit::cli {
@@ -64,6 +65,50 @@ const CLI::Validator kTlsBackendName(
       return {};
     },
     "TLS_BACKEND");
+
+std::string host_port_hint(const std::string& text) {
+  if (text.starts_with("unix:")) return {};
+  const bool bracketed = text.starts_with('[');
+  const std::size_t colons = static_cast<std::size_t>(std::count(text.begin(), text.end(), ':'));
+  if (!bracketed && colons >= 2) {
+    // An IPv6 address with ":port" on the end, or a whole one without a port.
+    const std::size_t last = text.rfind(':');
+    const std::string head = text.substr(0, last), port = text.substr(last + 1);
+    if (!port.empty() && port.size() <= 5 &&
+        std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+        Endpoint::parse("[" + head + "]:0"))
+      return "IPv6 addresses need brackets: [" + head + "]:" + port;
+    return "IPv6 addresses need brackets and a port: [" + text + "]:PORT";
+  }
+  if (colons == 0) return "missing port: use HOST:PORT, e.g. " + text + ":7007";
+  if (auto ep = Endpoint::parse(text); ep && ep->family() == Family::ipv6 && ep->scope_id() == 0 &&
+                                       ep->address_bytes()[0] == 0xfe &&
+                                       (ep->address_bytes()[1] & 0xc0) == 0x80) {
+    const std::string inner = text.substr(1, text.find(']') - 1);
+    return "a link-local address needs its interface: [" + inner + "%eth0]" +
+           text.substr(text.find(']') + 1);
+  }
+  return {};
+}
+
+const CLI::Validator kHostPort(
+    [](std::string& text) -> std::string {
+      std::string hint = host_port_hint(text);
+      return hint.empty() ? hint : "'" + text + "': " + hint;
+    },
+    "HOST:PORT");
+
+bool refuse_address(const std::string& address, const std::vector<std::string>& extra) {
+  if (!extra.empty()) {
+    std::fprintf(stderr, "sockkit: the port goes with the host: use HOST:PORT, e.g. %s:%s\n",
+                 address.c_str(), extra.front().c_str());
+    return true;
+  }
+  const std::string hint = host_port_hint(address);
+  if (hint.empty()) return false;
+  std::fprintf(stderr, "sockkit: address '%s': %s\n", address.c_str(), hint.c_str());
+  return true;
+}
 
 Result<Endpoint> first_endpoint(const std::string& text, bool passive) {
   auto eps = resolve(text, {.passive = passive});

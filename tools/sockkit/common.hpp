@@ -32,6 +32,17 @@ extern const CLI::Validator kBackendList;
 /// A TLS backend this build has (openssl, mbedtls).
 extern const CLI::Validator kTlsBackendName;
 
+/// "host:port", "[v6]:port" or "unix:/path" in its shape, with the fix for
+/// the usual slips: "IPv6 addresses need brackets: [::1]:80", a missing port,
+/// a link-local IPv6 address without its interface.
+extern const CLI::Validator kHostPort;
+/// The fix for a slip in "host:port" text, or empty when its shape is right.
+std::string host_port_hint(const std::string& text);
+/// A positional address with a slip kHostPort names, or a second positional
+/// after it ("connect 127.0.0.1 7301", as ncat takes it): printed with the
+/// HOST:PORT form. True when refused (a usage error).
+bool refuse_address(const std::string& address, const std::vector<std::string>& extra);
+
 /// Resolves "host:port" text to its first endpoint, or prints why not.
 Result<Endpoint> first_endpoint(const std::string& text, bool passive);
 

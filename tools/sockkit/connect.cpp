@@ -19,6 +19,7 @@ namespace {
 
 struct ConnectOptions {
   std::string address;
+  std::vector<std::string> separate_port;  // a second positional: refused with the fix
   double timeout = 5;
   bool no_delay = false;
   bool verbose = false;
@@ -158,7 +159,10 @@ void add_connect(CLI::App& app, int& status) {
   auto opt = std::make_shared<ConnectOptions>();
   auto* cmd =
       app.add_subcommand("connect", "Connect over TCP: stdin to the socket, socket to stdout");
-  cmd->add_option("address", opt->address, "host:port, [v6]:port or unix:/path")->required();
+  cmd->add_option("address", opt->address, "host:port, [v6]:port or unix:/path")
+      ->required();  // checked with the port after it, if any: refuse_address
+  // "connect HOST PORT" (ncat's order): caught to show the HOST:PORT form.
+  cmd->add_option("port", opt->separate_port)->group("");
   cmd->add_option("-t,--timeout", opt->timeout,
                   "Give up after this many seconds, name resolution included")
       ->capture_default_str()
@@ -167,8 +171,13 @@ void add_connect(CLI::App& app, int& status) {
   cmd->add_flag("-v,--verbose", opt->verbose,
                 "With --tls: the version, cipher and peer certificate on stderr");
   add_tls_client_flags(*cmd, opt->tls, true);
-  cmd->final_callback(
-      [opt, &status] { status = settle_tls_client_flags(opt->tls) ? run(*opt) : 2; });
+  cmd->final_callback([opt, &status] {
+    if (refuse_address(opt->address, opt->separate_port)) {
+      status = 2;
+      return;
+    }
+    status = settle_tls_client_flags(opt->tls) ? run(*opt) : 2;
+  });
 }
 
 }  // namespace sockkit::cli

@@ -217,6 +217,7 @@ void add_echo_server(CLI::App& app, int& status) {
   cmd->add_flag("--blocking", opt->blocking, "Blocking sockets, one thread per connection")
       ->excludes(backend);
   cmd->add_option("-l,--listen", opt->listen, "Address to listen on (port 0 = any free port)")
+      ->check(kHostPort)
       ->capture_default_str();
   cmd->add_option("-m,--max-connections", opt->max_connections,
                   "Connections served at once; more are closed at once")

@@ -101,7 +101,9 @@ int receive(const ReceiveOptions& opt) {
 void add_udp(CLI::App& app, int& status) {
   auto s = std::make_shared<SendOptions>();
   auto* send_cmd = app.add_subcommand("udp-send", "Send a UDP datagram (repeatedly, if asked)");
-  send_cmd->add_option("address", s->address, "Destination host:port")->required();
+  send_cmd->add_option("address", s->address, "Destination host:port")
+      ->required()
+      ->check(kHostPort);
   send_cmd->add_option("message", s->message, "Payload")->required();
   send_cmd->add_option("-n,--count", s->count, "How many datagrams")
       ->capture_default_str()
@@ -115,7 +117,9 @@ void add_udp(CLI::App& app, int& status) {
   auto r = std::make_shared<ReceiveOptions>();
   auto* recv_cmd = app.add_subcommand(
       "udp-recv", "Print received datagrams: '<sender> <size>[ truncated] <payload>'");
-  recv_cmd->add_option("-l,--listen", r->listen, "Address to bind")->capture_default_str();
+  recv_cmd->add_option("-l,--listen", r->listen, "Address to bind")
+      ->capture_default_str()
+      ->check(kHostPort);
   recv_cmd->add_option("-n,--count", r->count, "Exit after this many datagrams (0 = never)")
       ->check(kNonNegative);
   recv_cmd->add_option("-t,--timeout", r->timeout, "Give up after this many idle seconds")
