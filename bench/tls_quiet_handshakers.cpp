@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sockkit/sockkit.hpp"
+#include "support/quiet_handshakers.hpp"
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -42,31 +43,6 @@ struct Quiet : sockkit::ConnectionHandler {
   void on_connect_failed(const sockkit::Endpoint&, std::error_code) override { ++failed; }
 };
 
-/// A ClientHello from sockkit's own TLS client, caught by a plain listener.
-std::vector<std::byte> client_hello(sockkit::EventLoop& loop, sockkit::Client& client,
-                                    const std::shared_ptr<sockkit::TlsContext>& tls) {
-  auto listener = sockkit::TcpListener::bind(sockkit::Endpoint::loopback_v4(0));
-  if (!listener || !client.connect(*listener->local_endpoint(), 2s, {.tls = tls})) return {};
-  loop.run_until([] { return false; }, Clock::now() + 300ms);
-  auto peer = listener->accept();
-  if (!peer) return {};
-  (void)peer->stream.set_receive_timeout(2s);
-  std::vector<std::byte> hello(16 << 10);
-  auto n = peer->stream.receive(std::span(hello));
-  hello.resize(n ? *n : 0);
-  return hello;
-}
-
-std::vector<sockkit::TcpStream> quiet(const sockkit::Endpoint& at, std::span<const std::byte> hello,
-                                      int count) {
-  std::vector<sockkit::TcpStream> peers;
-  for (int i = 0; i < count; ++i) {
-    auto s = sockkit::TcpStream::connect(at, 2s);
-    if (s && s->write_all(hello, 2s)) peers.push_back(std::move(*s));
-  }
-  return peers;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,12 +59,12 @@ int main(int argc, char** argv) {
   Quiet handler;
   auto client = loop ? sockkit::Client::create(*loop, handler) : loop.error();
   if (!at || !loop || !tls || !client) return 1;
-  const auto hello = client_hello(*loop, *client, *tls);
+  const auto hello = sockkit::test::capture_client_hello(*loop, *client, *tls);
   if (hello.empty()) return 1;
 
   const long before = rss_kb(pid);
   for (int b = 0; b < 3; ++b) {
-    auto peers = quiet(*at, hello, burst);
+    auto peers = sockkit::test::quiet_handshakers(*at, hello, burst);
     std::this_thread::sleep_for(500ms);
   }
   std::this_thread::sleep_for(1s);
@@ -96,7 +72,7 @@ int main(int argc, char** argv) {
   std::printf("RSS %ld kB before, %ld kB after 3 bursts of %d quiet handshakers (%+ld kB)\n",
               before, after, burst, after - before);
 
-  auto holders = quiet(*at, hello, limit + 10);
+  auto holders = sockkit::test::quiet_handshakers(*at, hello, limit + 10);
   Quiet real;
   auto real_client = sockkit::Client::create(*loop, real);
   if (!real_client) return 1;

@@ -239,14 +239,25 @@ TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
   EXPECT_EQ(run("no-such-command").status, 2);
 }
 
+/// Arguments that are a usage error, and what the message must say.
+struct UsageCase {
+  const char* args;
+  const char* says;
+};
+
+/// Each exits 2 and says what it must.
+void expect_usage_errors(std::span<const UsageCase> cases) {
+  for (const auto& c : cases) {
+    auto r = run(c.args);
+    EXPECT_EQ(r.status, 2) << c.args << ": " << r.output;
+    EXPECT_NE(r.output.find(c.says), std::string::npos) << c.args << ": " << r.output;
+  }
+}
+
 // Every usage error exits 2 and names the bad value and what is allowed; a
 // word that is no command says so and lists the commands; `help` works.
 TEST_F(CliTest, UsageErrorsExitTwoAndSayWhatIsWrong) {
-  struct Case {
-    const char* args;
-    const char* says;
-  };
-  const Case cases[] = {
+  const UsageCase cases[] = {
       {"echo-server -b kqueue", "unknown backend 'kqueue' (this build has: "},
       {"bench -b epoll,kqueue -d 0.1", "unknown backend 'kqueue'"},
       {"connect 127.0.0.1:1 --tls-backend foo", "unknown TLS backend 'foo'"},
@@ -264,11 +275,7 @@ TEST_F(CliTest, UsageErrorsExitTwoAndSayWhatIsWrong) {
       {"echo-server -l ::1:7007", "IPv6 addresses need brackets: [::1]:7007"},
       {"udp-send ::1:9 x", "IPv6 addresses need brackets: [::1]:9"},
   };
-  for (const auto& c : cases) {
-    auto r = run(c.args);
-    EXPECT_EQ(r.status, 2) << c.args << ": " << r.output;
-    EXPECT_NE(r.output.find(c.says), std::string::npos) << c.args << ": " << r.output;
-  }
+  expect_usage_errors(cases);
   auto help = run("help");
   EXPECT_EQ(help.status, 0) << help.output;
   EXPECT_NE(help.output.find("echo-server"), std::string::npos) << help.output;
@@ -280,22 +287,14 @@ TEST_F(CliTest, UsageErrorsExitTwoAndSayWhatIsWrong) {
 
 // A flag the command would not use is a usage error, never silently ignored.
 TEST_F(CliTest, FlagsThatWouldBeIgnoredAreUsageErrors) {
-  struct Case {
-    const char* args;
-    const char* says;
-  };
-  const Case cases[] = {
+  const UsageCase cases[] = {
       {"echo-server --blocking -b poll", "--backend excludes --blocking"},
       {"echo-server --tls-backend mbedtls", "--tls-backend requires --tls-cert"},
       {"echo-server --tls-handshake-timeout 5", "--tls-handshake-timeout requires --tls-cert"},
       {"bench --idle 5 --scaling 0,10", "--idle excludes --scaling"},
       {"udp-recv --interface lo -t 0.1", "--interface requires --join"},
   };
-  for (const auto& c : cases) {
-    auto r = run(c.args);
-    EXPECT_EQ(r.status, 2) << c.args << ": " << r.output;
-    EXPECT_NE(r.output.find(c.says), std::string::npos) << c.args << ": " << r.output;
-  }
+  expect_usage_errors(cases);
 }
 
 TEST_F(CliTest, UdpSendAndReceiveReportSenderAndTruncation) {

@@ -263,6 +263,12 @@ struct NamedNetns {
     return in("ip link set dev lo up");
   }
   bool in(const std::string& command) { return shell("ip netns exec " + name + " " + command); }
+  /// A gateway's uplink: a veth with 10.53.1.2/24 and fd00:53::2/64.
+  bool add_uplink() {
+    return in("ip link add uplink0 type veth peer name uplink1") &&
+           in("ip link set dev uplink1 up") && in("ip addr add 10.53.1.2/24 dev uplink0") &&
+           in("ip addr add fd00:53::2/64 dev uplink0 nodad") && in("ip link set dev uplink0 up");
+  }
   ~NamedNetns() {
     shell("ip netns delete " + name + " 2>/dev/null");
     shell("rm -rf " + dir);
@@ -374,11 +380,7 @@ TEST(DnsCli, SearchListAgreesWithGetent) {
   ASSERT_TRUE(ns.in("ip addr add 127.0.0.53/32 dev lo"));
   // getent ahosts asks with AI_ADDRCONFIG: it asks for AAAA only where a host
   // has an IPv6 address other than loopback, as a gateway would.
-  ASSERT_TRUE(ns.in("ip link add uplink0 type veth peer name uplink1"));
-  ASSERT_TRUE(ns.in("ip link set dev uplink1 up"));
-  ASSERT_TRUE(ns.in("ip addr add 10.53.1.2/24 dev uplink0"));
-  ASSERT_TRUE(ns.in("ip addr add fd00:53::2/64 dev uplink0 nodad"));
-  ASSERT_TRUE(ns.in("ip link set dev uplink0 up"));
+  ASSERT_TRUE(ns.add_uplink());
   pid_t servfail = -1, odd = -1, refusing = -1;
   const std::uint16_t servfail_port =
       serve_in(ns.name, servfail, [](FakeDns& d) { d.behaviour = DnsBehaviour::servfail; });
@@ -496,11 +498,7 @@ TEST(DnsCli, AddressOrderAgreesWithGetent) {
   if (!ns.create("nameserver 127.0.0.53\noptions timeout:1 attempts:1\n", hosts))
     GTEST_SKIP() << "cannot create a named network namespace";
   ASSERT_TRUE(ns.in("ip addr add 127.0.0.53/32 dev lo"));
-  ASSERT_TRUE(ns.in("ip link add uplink0 type veth peer name uplink1"));
-  ASSERT_TRUE(ns.in("ip link set dev uplink1 up"));
-  ASSERT_TRUE(ns.in("ip addr add 10.53.1.2/24 dev uplink0"));
-  ASSERT_TRUE(ns.in("ip addr add fd00:53::2/64 dev uplink0 nodad"));
-  ASSERT_TRUE(ns.in("ip link set dev uplink0 up"));
+  ASSERT_TRUE(ns.add_uplink());
   ASSERT_TRUE(ns.in("ip route add default dev uplink0"));
   ASSERT_TRUE(ns.in("ip -6 route add default dev uplink0"));
   // Outside ns.dir: `ip netns exec` mounts every file there over /etc.

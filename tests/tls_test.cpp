@@ -6,6 +6,7 @@
 // connections over TLS behave as plain ones; tls_verify_test.cpp: certificates.
 #include <fstream>
 
+#include "support/quiet_handshakers.hpp"
 #include "support/tls_suite.hpp"
 
 namespace sockkit::test {
@@ -181,35 +182,11 @@ TEST_P(TlsSuite, HandshakingConnectionsCountAgainstTheLimit) {
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().rejected_over_limit == 1; }));
 }
 
-/// The ClientHello a client of this backend sends, caught by a plain listener.
-std::vector<std::byte> client_hello(EventLoop& loop, Client& client,
-                                    std::shared_ptr<TlsContext> tls) {
-  auto listener = TcpListener::bind(Endpoint::loopback_v4(0));
-  if (!listener) return {};
-  const Endpoint at = *listener->local_endpoint();
-  if (!client.connect(at, 2s, {.tls = std::move(tls)})) return {};
-  run_loop_until(loop, 300ms, [] { return false; });  // the hello leaves at connect
-  auto peer = listener->accept();
-  if (!peer) return {};
-  (void)peer->stream.set_receive_timeout(2s);
-  std::vector<std::byte> hello(16 << 10);
-  auto n = peer->stream.receive(std::span(hello));
-  hello.resize(n ? *n : 0);
-  return hello;
-}
-
-/// Peers that send a ClientHello and then nothing: each holds the server's
-/// handshake state until its deadline.
-std::vector<TcpStream> quiet_handshakers(EventLoop& loop, const Endpoint& server,
-                                         std::span<const std::byte> hello, int count) {
-  std::vector<TcpStream> peers;
-  for (int i = 0; i < count; ++i) {
-    auto s = TcpStream::connect(server, 2s);
-    if (!s || !s->write_all(hello, 2s)) break;
-    peers.push_back(std::move(*s));
-    run_loop_until(loop, 5ms, [] { return false; });  // the server answers each hello
-  }
-  return peers;
+/// Quiet handshakers with the server on this loop, which answers each hello.
+std::vector<TcpStream> quiet_peers(EventLoop& loop, const Endpoint& server,
+                                   std::span<const std::byte> hello, int count) {
+  return quiet_handshakers(server, hello, count,
+                           [&] { run_loop_until(loop, 5ms, [] { return false; }); });
 }
 
 TEST_P(TlsSuite, QuietHandshakersGiveWayToANewClientAtTheLimit) {
@@ -218,9 +195,9 @@ TEST_P(TlsSuite, QuietHandshakersGiveWayToANewClientAtTheLimit) {
   start(server_options(), client_options(), limited);
   ASSERT_TRUE(settled());
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server_side.opened == 1; }));
-  auto hello = client_hello(*loop, *client, client_tls);
+  auto hello = capture_client_hello(*loop, *client, client_tls);
   ASSERT_FALSE(hello.empty());
-  auto quiet = quiet_handshakers(*loop, server->local_endpoint(), hello, 5);
+  auto quiet = quiet_peers(*loop, server->local_endpoint(), hello, 5);
   ASSERT_EQ(quiet.size(), 5u);
   ASSERT_TRUE(run_loop_until(*loop, 5s, [&] { return server->stats().accepted == 6; }));
   // Five quiet peers on three free places: the two oldest gave way.
@@ -259,7 +236,7 @@ TEST_P(TlsSuite, MemoryReturnsAfterBurstsOfQuietHandshakers) {
   sopts.handshake_timeout = 30s;
   start(sopts, client_options());
   ASSERT_TRUE(settled());
-  auto hello = client_hello(*loop, *client, client_tls);
+  auto hello = capture_client_hello(*loop, *client, client_tls);
   ASSERT_FALSE(hello.empty());
   auto rss_kb = [] {
     std::ifstream status("/proc/self/status");
@@ -269,7 +246,7 @@ TEST_P(TlsSuite, MemoryReturnsAfterBurstsOfQuietHandshakers) {
   };
   const long baseline = rss_kb();
   for (int burst = 0; burst < 3; ++burst) {
-    auto quiet = quiet_handshakers(*loop, server->local_endpoint(), hello, 200);
+    auto quiet = quiet_peers(*loop, server->local_endpoint(), hello, 200);
     ASSERT_EQ(quiet.size(), 200u);
     ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return server->stats().open >= 201; }));
     quiet.clear();
