@@ -53,6 +53,7 @@ class Reader {
   bool name(std::size_t at, NameText* out, std::size_t& next) const noexcept {
     std::size_t pos = at, length = 0, hops = 0;
     bool jumped = false;
+    if (out != nullptr) out->host = true;  // `out` may hold an earlier name
     for (;;) {
       std::uint8_t len;
       if (!u8(pos, len)) return false;
