@@ -87,8 +87,9 @@ TEST(DnsMessage, AddressesOfTheQuestionAreRead) {
 TEST(DnsMessage, ARecordWhoseOwnerIsNoHostNameLeavesTheNextOnesAlone) {
   // First a TXT record owned by "a b.test" (a space: no host name), then the
   // A record of the question: read after the odd name, it is still ours.
-  auto m = response(2, 0, {3, 'a', ' ', 'b', 4, 't', 'e', 's', 't', 0, 0, 16, 0, 1, 0, 0, 0, 60,
-                           0, 2, 1, 'x', 0xc0, 12, 0, 1, 0, 1, 0, 0, 1, 44, 0, 4, 10, 0, 0, 7});
+  auto m =
+      response(2, 0, {3, 'a', ' ', 'b',  4,  't', 'e', 's', 't', 0, 0, 16, 0,  1, 0, 0,  0, 60, 0,
+                      2, 1,   'x', 0xc0, 12, 0,   1,   0,   1,   0, 0, 1,  44, 0, 4, 10, 0, 0,  7});
   auto a = dns::parse_response(m, 0x1234, "a.test", RecordType::a);
   ASSERT_OK(a);
   ASSERT_EQ(a->address_count, 1u);
