@@ -186,11 +186,7 @@ std::vector<Endpoint> order_for_connecting(const std::vector<Endpoint>& v6,
 namespace sockkit {
 
 void order_destinations(std::vector<Endpoint>& addresses) {
-  std::vector<Endpoint> sorted;
-  sorted.reserve(addresses.size());
-  for (std::size_t i : resolve_detail::destination_order(addresses))
-    sorted.push_back(addresses[i]);
-  addresses = std::move(sorted);
+  resolve_detail::order_by_destination(addresses, [](const Endpoint& e) { return e; });
 }
 
 }  // namespace sockkit

@@ -31,6 +31,21 @@ Destination probe_destination(const Endpoint& address) noexcept;
 /// The RFC 6724 order of `addresses` (one family or both): indexes, best first.
 std::vector<std::size_t> destination_order(std::span<const Endpoint> addresses);
 
+/// `items` put in the RFC 6724 order of their addresses (`address_of(item)`).
+template <class T, class AddressOf>
+void order_by_destination(std::vector<T>& items, AddressOf address_of) {
+  if (items.size() < 2) return;
+  std::vector<Endpoint> addresses;
+  addresses.reserve(items.size());
+  for (const T& item : items)
+    addresses.push_back(address_of(item));
+  std::vector<T> sorted;
+  sorted.reserve(items.size());
+  for (std::size_t i : destination_order(addresses))
+    sorted.push_back(std::move(items[i]));
+  items = std::move(sorted);
+}
+
 /// Both families ordered, then interleaved from the family of the best
 /// address (RFC 8305 section 4), each family keeping its own order.
 std::vector<Endpoint> order_for_connecting(const std::vector<Endpoint>& v6,

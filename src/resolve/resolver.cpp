@@ -388,15 +388,8 @@ class ResolverImpl {
       f.query->retire();
       free_later(loop_, std::move(f.query));
     }
-    if (result && result->addresses.size() > 1) {  // in the order getaddrinfo() gives
-      std::vector<Endpoint> plain;
-      for (const auto& a : result->addresses)
-        plain.push_back(a.address);
-      std::vector<ResolvedAddress> sorted;
-      for (std::size_t i : destination_order(plain))
-        sorted.push_back(result->addresses[i]);
-      result->addresses = std::move(sorted);
-    }
+    if (result)  // in the order getaddrinfo() gives
+      order_by_destination(result->addresses, [](const ResolvedAddress& a) { return a.address; });
     const bool last = std::all_of(l->families.begin(), l->families.end(),
                                   [](const FamilyState& s) { return s.done; });
     const FamilyAnswer answer{f.family, std::move(result), last};
