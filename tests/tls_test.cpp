@@ -244,11 +244,14 @@ TEST_P(TlsSuite, MemoryReturnsAfterBurstsOfQuietHandshakers) {
       if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
     return 0L;
   };
+  // lwIP's pools hold both ends of about 60 connections in this process.
+  const int peers = std::string_view(stack_name()) == "lwip" ? 40 : 200;
   const long baseline = rss_kb();
   for (int burst = 0; burst < 3; ++burst) {
-    auto quiet = quiet_peers(*loop, server->local_endpoint(), hello, 200);
-    ASSERT_EQ(quiet.size(), 200u);
-    ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return server->stats().open >= 201; }));
+    auto quiet = quiet_peers(*loop, server->local_endpoint(), hello, peers);
+    ASSERT_EQ(quiet.size(), static_cast<std::size_t>(peers));
+    ASSERT_TRUE(run_loop_until(
+        *loop, 10s, [&] { return server->stats().open >= static_cast<std::size_t>(peers) + 1; }));
     quiet.clear();
     ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return server->stats().open == 1; }));
     if (burst == 2) {
