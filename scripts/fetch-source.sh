@@ -13,19 +13,33 @@ out=$2
 patches=""
 [ -n "${3:-}" ] && patches=$(cd "$3" && pwd)
 
-apply_own_patches() {  # once per patch: a stamp file records it
-  local dir=$1 p
+# Once per patch: a copy of the applied patch is kept next to the tree, so a
+# patch that changed since is first taken back out, then applied anew.
+apply_own_patches() {
+  local dir=$1 p applied
   [ -n "$patches" ] || { echo "$dir"; return; }
   for p in "$patches"/*.patch; do
-    [ -e "$dir/.sockkit-$(basename "$p")" ] && continue
+    applied="$dir/.sockkit-$(basename "$p")"
+    if [ -s "$applied" ]; then
+      cmp -s "$p" "$applied" && continue
+      patch --binary -s -p1 -R -d "$dir" <"$applied" >&2 ||
+        { echo "fetch-source: the earlier $(basename "$p") does not come out" >&2; exit 1; }
+    fi
     patch --binary -s -p1 -N -d "$dir" <"$p" >&2 || { echo "fetch-source: $p does not apply" >&2; exit 1; }
-    : >"$dir/.sockkit-$(basename "$p")"
+    cp "$p" "$applied"
   done
   echo "$dir"
 }
 
 if compgen -G "$out/$package-*/debian" >/dev/null; then
-  apply_own_patches "$(ls -d "$out"/"$package"-*/ | head -n1)"
+  tree=$(ls -d "$out"/"$package"-*/ | head -n1)
+  # Empty stamps say a patch was applied but not which version: unpack afresh.
+  if find "$tree" -maxdepth 1 -name '.sockkit-*.patch' -empty | grep -q .; then
+    rm -rf "$tree"
+    (cd "$out" && dpkg-source -x ./*.dsc >apt/unpack.log 2>&1) || { tail -n 20 "$out/apt/unpack.log" >&2; exit 1; }
+    tree=$(ls -d "$out"/"$package"-*/ | head -n1)
+  fi
+  apply_own_patches "$tree"
   exit 0
 fi
 "$(dirname "$0")/deps.sh" dpkg-dev >&2
