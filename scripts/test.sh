@@ -41,8 +41,14 @@ for preset in "${presets[@]}"; do
   cmake --build --preset "$preset" | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
   [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
   echo "== $preset: test"
-  ctest --preset "$preset" --output-on-failure --output-junit junit.xml | tail -n 4
-  [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
+  # The whole log stays in the build directory; a failing test's own output is
+  # printed here, so a CI log says why it failed.
+  log="build/$preset/ctest.log"
+  if ! ctest --preset "$preset" --output-on-failure --output-junit junit.xml >"$log" 2>&1; then
+    scripts/failed-test-output.sh "$log"
+    exit 1
+  fi
+  tail -n 4 "$log"
 done
 
 if [[ " ${presets[*]} " == *" release "* ]]; then
