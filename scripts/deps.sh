@@ -3,7 +3,7 @@
 # Installs what the build needs from Debian's archive, only if it is missing.
 # Usage: scripts/deps.sh [extra-package...]
 set -euo pipefail
-packages=(cmake ninja-build g++ pkgconf googletest libcli11-dev ccache clang-format iproute2 liburing-dev libbenchmark-dev dpkg-dev nftables libssl-dev libmbedtls-dev openssl ca-certificates dnsmasq-base mosquitto mosquitto-clients doxygen file "$@")
+packages=(cmake ninja-build g++ pkgconf googletest libcli11-dev ccache clang-format iproute2 liburing-dev libbenchmark-dev dpkg-dev nftables libssl-dev libmbedtls-dev openssl ca-certificates dnsmasq-base mosquitto mosquitto-clients doxygen file lld "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
