@@ -33,7 +33,7 @@ wait "${pids[0]}"
 sed 's/^/   server log: /' "$tmp/echo.log"
 
 echo "== UDP: receiver with a 16-byte buffer (truncation is reported, not hidden)"
-"$sk" udp-recv --listen 127.0.0.1:0 --count 2 --buffer 16 --timeout 5 >"$tmp/udp.out" &
+"$sk" udp-recv --listen 127.0.0.1:0 --count 2 --buffer 16 --timeout 5 >"$tmp/udp.out" 2>&1 &
 pids+=($!)
 wait_for_line "$tmp/udp.out"
 uaddr=$(sed -n 's/^listening on \([^ ]*\).*/\1/p' "$tmp/udp.out")

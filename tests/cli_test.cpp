@@ -16,72 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "support/cli_run.hpp"
 #include "support/fixture.hpp"
 
 namespace sockkit::test {
 namespace {
-
-struct Run {
-  int status = -1;
-  std::string output;  // stdout and stderr together
-};
-
-/// Runs `program args` (stdout and stderr), with `input` on its stdin.
-Run run_program(const std::string& program, const std::string& args,
-                const std::string& input = "") {
-  std::string cmd = program + " " + args + " 2>&1";
-  if (!input.empty()) cmd = "printf '" + input + "' | " + cmd;
-  Run r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr)
-    r.output += buf;
-  const int raw = ::pclose(p);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
-
-/// Runs the sockkit tool.
-Run run(const std::string& args, const std::string& input = "") {
-  return run_program(SOCKKIT_CLI, args, input);
-}
-
-/// Starts a long-running subcommand and reads its "listening on ADDR" line.
-struct Background {
-  FILE* pipe = nullptr;
-  std::string address;
-  int pid = 0;  // the server's, from its "listening on" line
-  explicit Background(const std::string& args) {
-    pipe = ::popen((std::string("timeout 20 ") + SOCKKIT_CLI + " " + args).c_str(), "r");
-    char line[256] = {};
-    if (pipe != nullptr && std::fgets(line, sizeof(line), pipe) != nullptr) {
-      std::string s(line);
-      const std::string prefix = "listening on ";
-      if (s.rfind(prefix, 0) == 0) {
-        address = s.substr(prefix.size());
-        address = address.substr(0, address.find_first_of(" \n"));  // "ADDR (backend x, pid n)"
-        if (const auto at = s.find("pid "); at != std::string::npos)
-          pid = std::atoi(s.c_str() + at + 4);
-      }
-    }
-  }
-  std::string rest() {
-    std::string out;
-    char buf[512];
-    while (pipe != nullptr && std::fgets(buf, sizeof(buf), pipe) != nullptr)
-      out += buf;
-    return out;
-  }
-  int wait() {
-    const int raw = pipe ? ::pclose(pipe) : -1;
-    pipe = nullptr;
-    return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  }
-  ~Background() {
-    if (pipe != nullptr) ::pclose(pipe);
-  }
-};
 
 using CliTest = SockkitTest;
 
@@ -297,18 +236,6 @@ TEST_F(CliTest, FlagsThatWouldBeIgnoredAreUsageErrors) {
   expect_usage_errors(cases);
 }
 
-TEST_F(CliTest, UdpSendAndReceiveReportSenderAndTruncation) {
-  Background rx("udp-recv -l 127.0.0.1:0 -n 2 --buffer 4 -t 10");
-  ASSERT_FALSE(rx.address.empty());
-  EXPECT_EQ(run("udp-send " + rx.address + " hi").status, 0);
-  EXPECT_EQ(run("udp-send " + rx.address + " longer").status, 0);
-  const std::string out = rx.rest();
-  EXPECT_EQ(rx.wait(), 0);
-  EXPECT_NE(out.find(" 2 hi\n"), std::string::npos) << out;
-  EXPECT_NE(out.find(" 6 truncated long\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("127.0.0.1:"), std::string::npos) << out;
-}
-
 TEST_F(CliTest, ResolveSaysWhereEachAnswerCameFrom) {
   auto local = run("resolve localhost --type A");
   EXPECT_EQ(local.status, 0) << local.output;
@@ -329,12 +256,6 @@ TEST_F(CliTest, ResolveAndConnectGiveUpOnASilentServerWithinTheirTimeout) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("[timed_out]"), std::string::npos) << r.output;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
-}
-
-TEST_F(CliTest, UdpReceiveTimesOutClearly) {
-  auto r = run("udp-recv -l 127.0.0.1:0 -t 0.2");
-  EXPECT_EQ(r.status, 1);
-  EXPECT_NE(r.output.find("[timed_out]"), std::string::npos) << r.output;
 }
 
 TEST_F(CliTest, EchoServerRunsOnEveryBackend) {
