@@ -36,5 +36,8 @@ echo "package: each package carries its copyright file (MIT)"
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 export LD_LIBRARY_PATH="$scratch/usr/lib/$multiarch"
 "$scratch/usr/bin/sockkit" --help >/dev/null
+[ -s "$scratch/usr/share/bash-completion/completions/sockkit" ] ||
+  { echo "package: sockkit has no bash completion script" >&2; exit 1; }
+bash -n "$scratch/usr/share/bash-completion/completions/sockkit"
 echo "package: the installed sockkit runs"
 scripts/consumer.sh --prefix "$scratch/usr"

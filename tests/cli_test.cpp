@@ -43,6 +43,51 @@ TEST_F(CliTest, HelpDocumentsEverySubcommand) {
   EXPECT_EQ(run("mqtt pub -t x").status, 2);  // no payload option given
 }
 
+// --version names the version and what this build has: its stack, every
+// compiled backend, and each TLS library it can use.
+TEST_F(CliTest, VersionListsWhatThisBuildSupports) {
+  auto v = run("--version");
+  EXPECT_EQ(v.status, 0) << v.output;
+  EXPECT_EQ(v.output.rfind("sockkit 0.", 0), 0u) << v.output;
+  EXPECT_NE(v.output.find(std::string("stack: ") + stack_name()), std::string::npos) << v.output;
+  for (Backend b : compiled_backends())
+    EXPECT_NE(v.output.find(to_string(b)), std::string::npos) << to_string(b) << "\n" << v.output;
+  for (TlsBackend t : {TlsBackend::openssl, TlsBackend::mbedtls})
+    EXPECT_EQ(v.output.find(to_string(t)) != std::string::npos, tls_backend_available(t))
+        << to_string(t) << "\n"
+        << v.output;
+}
+
+// The completion script, sourced into bash, completes commands, nested
+// commands, flags and the values of flags that take a backend.
+TEST_F(CliTest, BashCompletionCompletesCommandsFlagsAndBackends) {
+  auto script = run("completion bash");
+  ASSERT_EQ(script.status, 0) << script.output;
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("sockkit-completion-" + std::to_string(::getpid()) + ".bash");
+  std::ofstream(path) << script.output;
+  // COMP_WORDS as bash gives them, the last being the word under the cursor.
+  auto complete = [&](const std::string& words) {
+    return run_program("bash", "-c 'source " + path.string() + " && COMP_WORDS=(" + words +
+                                   ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _sockkit && "
+                                   "echo \"${COMPREPLY[*]}\"'")
+        .output;
+  };
+  EXPECT_EQ(complete("sockkit ec"), "echo-server\n");
+  EXPECT_EQ(complete("sockkit echo-server --ba"), "--backend\n");
+  EXPECT_EQ(complete("sockkit mqtt p"), "pub\n");
+  EXPECT_EQ(complete("sockkit mqtt pub --qo"), "--qos\n");
+  EXPECT_EQ(complete("sockkit udp-recv --ra"), "--raw\n");
+  EXPECT_EQ(complete("sockkit resolve --type AA"), "AAAA\n");
+  const std::string epolls = complete("sockkit bench -b ep");
+  for (Backend b : compiled_backends()) {
+    if (std::string(to_string(b)).rfind("ep", 0) == 0) {
+      EXPECT_NE(epolls.find(to_string(b)), std::string::npos) << epolls;
+    }
+  }
+  std::filesystem::remove(path);
+}
+
 // A short flag means one thing in every subcommand: each "-x,--long" line of every
 // help screen is collected and no -x may stand for two different long names. The
 // MQTT commands are exempt: they keep mosquitto_pub/mosquitto_sub's flags.

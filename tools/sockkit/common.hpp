@@ -91,4 +91,10 @@ void add_bench(CLI::App& app, int& status);
 void add_resolve(CLI::App& app, int& status);
 void add_mqtt(CLI::App& app, int& status);
 
+/// `sockkit completion bash`: a completion script made from `app` itself.
+void add_completion(CLI::App& app, int& status);
+
+/// `--version`: the version, then the stack, backends and TLS libraries of this build.
+std::string version_text();
+
 }  // namespace sockkit::cli

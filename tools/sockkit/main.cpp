@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 success; 1 a failure, printed as one line with its condition; "
       "2 a usage error. `sockkit mqtt` exits as mosquitto's clients do (see its --help).");
-  app.set_version_flag("--version", "sockkit 0.1.0");
+  app.set_version_flag("--version", sockkit::cli::version_text,
+                       "Print the version and what this build supports, then exit");
   int status = 0;  // set by the subcommand that runs
   sockkit::cli::add_echo_server(app, status);
   sockkit::cli::add_connect(app, status);
@@ -22,6 +23,7 @@ int main(int argc, char** argv) {
   sockkit::cli::add_bench(app, status);
   sockkit::cli::add_resolve(app, status);
   sockkit::cli::add_mqtt(app, status);
+  sockkit::cli::add_completion(app, status);
   // `sockkit help [COMMAND]`, and a word that is no command named as such.
   if (argc >= 2 && argv[1][0] != '-') {
     const std::string_view word = argv[1];
