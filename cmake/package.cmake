@@ -26,6 +26,8 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME "libsockkit-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION "libdevel")
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME "sockkit")
 set(CPACK_DEBIAN_CLI_PACKAGE_SECTION "net")
+# `sockkit bench --plot` draws its chart with gnuplot.
+set(CPACK_DEBIAN_CLI_PACKAGE_SUGGESTS "gnuplot-nox | gnuplot")
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "sockkit shared library")
 set(CPACK_COMPONENT_DEV_DESCRIPTION "sockkit headers, CMake package and pkg-config file")
 set(CPACK_COMPONENT_CLI_DESCRIPTION "sockkit command-line tool: echo server, client, bench, resolve, mqtt")

@@ -88,6 +88,46 @@ TEST_F(CliTest, BashCompletionCompletesCommandsFlagsAndBackends) {
   std::filesystem::remove(path);
 }
 
+// An output that cannot be made fails before the run, not after minutes of it:
+// a missing folder for --csv or --plot, or no gnuplot for --plot.
+TEST_F(CliTest, BenchChecksItsOutputsBeforeRunning) {
+  auto folder = run("bench -b poll -c 1 -d 30 --csv /nonexistent-folder/out.csv");
+  EXPECT_EQ(folder.status, 1) << folder.output;
+  EXPECT_NE(folder.output.find("/nonexistent-folder/ does not exist"), std::string::npos)
+      << folder.output;
+  EXPECT_EQ(folder.output.find("msgs/s"), std::string::npos) << "it ran:\n" << folder.output;
+  auto no_gnuplot = run_program("env", "PATH=/nonexistent " + std::string(SOCKKIT_CLI) +
+                                           " bench -b poll -c 1 -d 30 --plot out.png");
+  EXPECT_EQ(no_gnuplot.status, 1) << no_gnuplot.output;
+  EXPECT_NE(no_gnuplot.output.find("gnuplot is not installed"), std::string::npos)
+      << no_gnuplot.output;
+  EXPECT_EQ(no_gnuplot.output.find("msgs/s"), std::string::npos) << no_gnuplot.output;
+}
+
+TEST_F(CliTest, BenchJsonIsOneArrayWithARowPerRun) {
+  auto json = run("bench -b poll,select -c 1 -d 0.2 --json");
+  EXPECT_EQ(json.status, 0) << json.output;
+  EXPECT_EQ(json.output.rfind("[\n  {", 0), 0u) << json.output;
+  EXPECT_NE(json.output.find("{\"backend\": \"poll\", \"connections\": 1,"), std::string::npos)
+      << json.output;
+  EXPECT_NE(json.output.find("{\"backend\": \"select\""), std::string::npos) << json.output;
+  EXPECT_NE(json.output.find("\"mismatches\": 0,"), std::string::npos) << json.output;
+  EXPECT_EQ(json.output.substr(json.output.size() - 4), "}\n]\n") << json.output;
+  EXPECT_EQ(json.output.find("msgs/s"), std::string::npos) << "a table on stdout";
+}
+
+// Ctrl-C ends the run under way, prints every row measured so far and exits
+// 130 as a shell expects of SIGINT.
+TEST_F(CliTest, BenchInterruptedReportsWhatItMeasured) {
+  auto r = run_program("sh", "-c '" + std::string(SOCKKIT_CLI) +
+                                 " bench -b poll,select -c 1 -d 30 & pid=$!; sleep 1.5; "
+                                 "kill -INT $pid; wait $pid; echo status=$?'");
+  EXPECT_NE(r.output.find("status=130"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("msgs/s"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\npoll "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bench interrupted"), std::string::npos) << r.output;
+}
+
 // A short flag means one thing in every subcommand: each "-x,--long" line of every
 // help screen is collected and no -x may stand for two different long names. The
 // MQTT commands are exempt: they keep mosquitto_pub/mosquitto_sub's flags.

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // `sockkit bench`: a load generator that verifies every echoed byte, and
 // `sockkit demo`: the bench against an in-process server on every backend.
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include <unistd.h>
 
@@ -25,11 +28,71 @@ struct BenchOptions {
   std::string scaling;  // "0,200,400,800": idle counts to sweep
   std::string csv;
   std::string plot;
+  bool json = false;
   TlsClientFlags tls;
   bool handshakes = false;
   int threads = 1;
   bool busy_poll = false;
 };
+
+// Ctrl-C during a bench ends the run under way and reports what was measured.
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) {
+  g_interrupted = true;
+}
+
+// SIGINT handled for as long as this lives, then as before.
+class InterruptScope {
+ public:
+  InterruptScope() {
+    g_interrupted = false;
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, &previous_);
+  }
+  ~InterruptScope() { ::sigaction(SIGINT, &previous_, nullptr); }
+  InterruptScope(const InterruptScope&) = delete;
+  InterruptScope& operator=(const InterruptScope&) = delete;
+
+ private:
+  struct sigaction previous_ {};
+};
+
+// The results as a table, or as JSON with --json; and the CSV and chart if asked.
+int report(const BenchOptions& opt, const std::vector<ReportRow>& rows) {
+  if (opt.json)
+    write_json(stdout, rows);
+  else
+    print_table(rows);
+  std::fflush(stdout);
+  if (!opt.csv.empty() && !write_csv(opt.csv, rows))
+    return fail("csv " + opt.csv, std::make_error_code(std::errc::io_error));
+  if (!opt.plot.empty()) {
+    if (auto why = plot_idle_scaling(opt.plot, rows); !why.empty()) {
+      std::fprintf(stderr, "sockkit: plot: %s\n", why.c_str());
+      return kFailure;
+    }
+    std::fprintf(opt.json ? stderr : stdout, "chart: %s\n", opt.plot.c_str());
+  }
+  return 0;
+}
+
+// Before a run: a chart or file that could not be written fails now, not after it.
+int check_outputs(const BenchOptions& opt) {
+  for (const auto& [flag, path] : {std::pair{"--csv", &opt.csv}, std::pair{"--plot", &opt.plot}})
+    if (!path->empty())
+      if (auto why = unwritable(*path); !why.empty()) {
+        std::fprintf(stderr, "sockkit: %s %s: %s\n", flag, path->c_str(), why.c_str());
+        return kFailure;
+      }
+  if (!opt.plot.empty())
+    if (auto why = plot_unavailable(); !why.empty()) {
+      std::fprintf(stderr, "sockkit: --plot: %s\n", why.c_str());
+      return kFailure;
+    }
+  return 0;
+}
 
 std::vector<std::string> split(const std::string& text) {
   std::vector<std::string> out;
@@ -115,9 +178,7 @@ int bench_tls(const BenchOptions& opt, LoadSpec spec) {
   auto result = run_tls_load(spec, *tls);
   if (!result) return fail("bench over TLS against " + opt.connect, result.error());
   std::vector<ReportRow> rows{{"tls " + opt.tls.backend, spec, std::move(*result), {}}};
-  print_table(rows);
-  if (!opt.csv.empty() && !write_csv(opt.csv, rows))
-    return fail("csv " + opt.csv, std::make_error_code(std::errc::io_error));
+  if (int st = report(opt, rows); st != 0) return st;
   const auto& r = rows[0].result;
   if (r.mismatches != 0 || r.error) {
     std::fprintf(stderr, "sockkit: bench: %llu echoed bytes differed%s%s\n",
@@ -138,6 +199,8 @@ int bench(const BenchOptions& opt) {
   spec.max_messages = opt.messages;
   spec.threads = opt.threads;
   spec.busy_poll = opt.busy_poll;
+  spec.cancel = &g_interrupted;
+  if (int st = check_outputs(opt); st != 0) return st;
   if (opt.threads > opt.connections)
     return fail("--threads " + std::to_string(opt.threads),
                 std::make_error_code(std::errc::invalid_argument));
@@ -166,27 +229,27 @@ int bench(const BenchOptions& opt) {
   const Progress progress(backends.size() * idle_counts.size());
   std::vector<ReportRow> rows;
   std::size_t step = 0;
+  const InterruptScope interrupts;
   for (const auto& backend : backends) {
     for (int idle : idle_counts) {
+      if (g_interrupted) break;
       spec.idle = idle;
       auto row = run_one(backend, spec, opt.connect, progress, ++step);
       if (!row) {
         progress.done();
+        if (g_interrupted) break;  // cut short while setting up: report what there is
         return fail("bench on " + backend + " with " + std::to_string(idle) + " idle", row.error());
       }
       rows.push_back(std::move(*row));
     }
   }
   progress.done();
-  print_table(rows);
-  if (!opt.csv.empty() && !write_csv(opt.csv, rows))
-    return fail("csv " + opt.csv, std::make_error_code(std::errc::io_error));
-  if (!opt.plot.empty()) {
-    if (auto why = plot_idle_scaling(opt.plot, rows); !why.empty()) {
-      std::fprintf(stderr, "sockkit: plot: %s\n", why.c_str());
-      return kFailure;
-    }
-    std::printf("chart: %s\n", opt.plot.c_str());
+  if (int st = report(opt, rows); st != 0) return st;
+  if (g_interrupted) {
+    std::fprintf(stderr,
+                 "sockkit: bench interrupted: %zu of %zu runs reported, the last cut short\n",
+                 rows.size(), backends.size() * idle_counts.size());
+    return 128 + SIGINT;
   }
   for (const auto& r : rows) {
     if (r.result.mismatches != 0 || r.result.error) {
@@ -275,6 +338,7 @@ void add_bench(CLI::App& app, int& status) {
       ->excludes(idle);  // the sweep sets the idle count of each run;
   cmd->add_option("--csv", opt->csv, "Also write the results as CSV");
   cmd->add_option("--plot", opt->plot, "Write a PNG chart of the idle-scaling sweep (gnuplot)");
+  cmd->add_flag("--json", opt->json, "Print the results as a JSON array instead of a table");
   add_tls_client_flags(*cmd, opt->tls, true);
   cmd->add_flag("--handshakes", opt->handshakes,
                 "With --tls: full and resumed handshakes per second (-c at a time)");

@@ -182,7 +182,7 @@ void run_worker(LoadState& state, std::vector<std::unique_ptr<ActiveConnection>>
         c->poll_once();
       if ((turn & 63) != 0) continue;
       const auto now = Clock::now();
-      if (now - start >= spec.duration) state.running = false;
+      if (now - start >= spec.duration || (spec.cancel && *spec.cancel)) state.running = false;
       if (progress && now >= next_progress) {
         progress(fraction());
         next_progress = now + std::chrono::milliseconds(250);
@@ -197,6 +197,12 @@ void run_worker(LoadState& state, std::vector<std::unique_ptr<ActiveConnection>>
   });
   if (progress)
     loop.add_repeating_timer(std::chrono::milliseconds(250), [&] { progress(fraction()); });
+  if (spec.cancel != nullptr)
+    loop.add_repeating_timer(std::chrono::milliseconds(50), [&] {
+      if (!*spec.cancel) return;
+      state.running = false;
+      loop.stop();
+    });
   if (auto st = loop.run(); !st && !state.result->error) state.result->error = st.error();
   for (auto& c : active)
     c->stop();

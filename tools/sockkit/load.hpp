@@ -4,6 +4,7 @@
 // echoed byte checked against what was sent.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -34,6 +35,8 @@ struct LoadSpec {
   /// Each thread spins over its connections with non-blocking reads instead
   /// of waiting in epoll: more load per client core, one core per thread busy.
   bool busy_poll = false;
+  /// Set (from a signal handler, say) to end the run early; what was measured counts.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct LoadResult {

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <fstream>
 
+#include <unistd.h>
+
 namespace sockkit::cli {
 
 void print_table(const std::vector<ReportRow>& rows) {
@@ -45,6 +47,55 @@ bool write_csv(const std::string& path, const std::vector<ReportRow>& rows) {
                  static_cast<unsigned long long>(r.result.mismatches), r.result.seconds);
   }
   return std::fclose(f) == 0;
+}
+
+void write_json(std::FILE* out, const std::vector<ReportRow>& rows) {
+  std::fprintf(out, "[");
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& r = rows[i];
+    std::fprintf(out,
+                 "%s\n  {\"backend\": \"%s\", \"connections\": %d, \"size\": %zu, "
+                 "\"pipeline\": %d, \"idle\": %d",
+                 i == 0 ? "" : ",", r.backend.c_str(), r.spec.connections, r.spec.message_size,
+                 r.spec.pipeline, r.spec.idle);
+    if (!r.skipped.empty()) {
+      // The reason is the tool's own text: no quotes or backslashes to escape.
+      std::fprintf(out, ", \"skipped\": \"%s\"}", r.skipped.c_str());
+      continue;
+    }
+    const auto& h = r.result.latency_ns;
+    std::fprintf(out,
+                 ", \"messages_per_s\": %.0f, \"mb_per_s\": %.3f, \"p50_us\": %.2f, "
+                 "\"p99_us\": %.2f, \"p999_us\": %.2f, \"mismatches\": %llu, "
+                 "\"seconds\": %.3f}",
+                 r.result.messages_per_second(), r.result.megabytes_per_second(),
+                 static_cast<double>(h.quantile(0.50)) / 1e3,
+                 static_cast<double>(h.quantile(0.99)) / 1e3,
+                 static_cast<double>(h.quantile(0.999)) / 1e3,
+                 static_cast<unsigned long long>(r.result.mismatches), r.result.seconds);
+  }
+  std::fprintf(out, "\n]\n");
+}
+
+std::string unwritable(const std::string& path) {
+  const auto slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  if (::access(folder.c_str(), F_OK) != 0) return "folder " + folder + " does not exist";
+  if (::access(folder.c_str(), W_OK) != 0) return "folder " + folder + " is not writable";
+  return {};
+}
+
+std::string plot_unavailable() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "";
+  for (std::size_t start = 0; start <= dirs.size();) {
+    const auto colon = dirs.find(':', start);
+    const std::string dir = dirs.substr(start, colon == std::string::npos ? colon : colon - start);
+    if (!dir.empty() && ::access((dir + "/gnuplot").c_str(), X_OK) == 0) return {};
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return "gnuplot is not installed (apt-get install gnuplot-nox)";
 }
 
 std::string plot_idle_scaling(const std::string& png, const std::vector<ReportRow>& rows) {
