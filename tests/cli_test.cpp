@@ -88,6 +88,36 @@ TEST_F(CliTest, BashCompletionCompletesCommandsFlagsAndBackends) {
   std::filesystem::remove(path);
 }
 
+// The manual page is made from the same definition as --help: every long flag
+// of every command's help appears in it (roff escapes each '-'); the hidden
+// command that prints it does not.
+TEST_F(CliTest, ManPageHasEveryCommandAndFlagOfTheHelp) {
+  auto page = run("man-page");
+  ASSERT_EQ(page.status, 0) << page.output;
+  EXPECT_NE(page.output.find(".TH SOCKKIT 1"), std::string::npos);
+  EXPECT_EQ(page.output.find("man\\-page"), std::string::npos) << "the hidden command is listed";
+  auto roff = [](std::string text) {
+    for (std::size_t at = 0; (at = text.find('-', at)) != std::string::npos; at += 2)
+      text.replace(at, 1, "\\-");
+    return text;
+  };
+  for (const char* command : {"echo-server", "connect", "udp-send", "udp-recv", "bench", "demo",
+                              "resolve", "mqtt pub", "mqtt sub", "completion"}) {
+    EXPECT_NE(page.output.find(".SS \"" + roff(command) + "\""), std::string::npos) << command;
+    const std::string help = run(std::string(command) + " --help").output;
+    std::size_t flags = 0;
+    for (std::size_t at = 0; (at = help.find("--", at)) != std::string::npos;) {
+      const auto end = help.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", at + 2);
+      const std::string flag = help.substr(at, end - at);
+      at = end;
+      if (flag.size() < 4) continue;
+      ++flags;
+      EXPECT_NE(page.output.find(roff(flag)), std::string::npos) << command << " " << flag;
+    }
+    EXPECT_GT(flags, 0u) << command;
+  }
+}
+
 // An output that cannot be made fails before the run, not after minutes of it:
 // a missing folder for --csv or --plot, or no gnuplot for --plot.
 TEST_F(CliTest, BenchChecksItsOutputsBeforeRunning) {

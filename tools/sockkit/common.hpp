@@ -91,8 +91,16 @@ void add_bench(CLI::App& app, int& status);
 void add_resolve(CLI::App& app, int& status);
 void add_mqtt(CLI::App& app, int& status);
 
+/// The commands under `command` a user sees (a hidden one has no group).
+inline std::vector<const CLI::App*> visible_commands(const CLI::App& command) {
+  return command.get_subcommands([](const CLI::App* sub) { return !sub->get_group().empty(); });
+}
+
 /// `sockkit completion bash`: a completion script made from `app` itself.
 void add_completion(CLI::App& app, int& status);
+
+/// `sockkit man-page`: the manual page made from `app` itself (hidden; the build installs it).
+void add_man_page(CLI::App& app, int& status);
 
 /// `--version`: the version, then the stack, backends and TLS libraries of this build.
 std::string version_text();

@@ -20,7 +20,7 @@ const std::set<std::string> kFileFlags = {"ca",      "cert",          "key", "ca
 
 std::string words_of(const CLI::App& command) {
   std::string words;
-  for (const CLI::App* sub : command.get_subcommands([](const CLI::App*) { return true; }))
+  for (const CLI::App* sub : visible_commands(command))
     words += sub->get_name() + " ";
   for (const CLI::Option* option : command.get_options()) {
     if (option->get_group().empty()) continue;  // hidden
@@ -36,7 +36,7 @@ std::string words_of(const CLI::App& command) {
 // Every command path below `command` ("echo-server", "mqtt pub"), nested ones first.
 void command_paths(const CLI::App& command, const std::string& path,
                    std::vector<std::pair<std::string, const CLI::App*>>& out) {
-  for (const CLI::App* sub : command.get_subcommands([](const CLI::App*) { return true; })) {
+  for (const CLI::App* sub : visible_commands(command)) {
     const std::string named = path.empty() ? sub->get_name() : path + " " + sub->get_name();
     command_paths(*sub, named, out);
     out.emplace_back(named, sub);
@@ -53,7 +53,7 @@ std::string file_flags(const CLI::App& root) {
           for (const auto& s : option->get_snames())
             flags.insert("-" + s);
         }
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    for (const CLI::App* sub : visible_commands(app))
       self(*sub, self);
   };
   collect(root, collect);
@@ -118,7 +118,7 @@ void add_completion(CLI::App& app, int& status) {
   auto* cmd = app.add_subcommand("completion", "Print a shell completion script (bash)");
   auto shell = std::make_shared<std::string>();
   cmd->add_option("shell", *shell, "The shell: bash")->required()->check(CLI::IsMember({"bash"}));
-  cmd->final_callback([&app, &status] {
+  cmd->final_callback([&app, &status, shell] {  // `shell` lives as long as the option
     std::fputs(bash_script(app).c_str(), stdout);
     status = 0;
   });

@@ -24,12 +24,13 @@ int main(int argc, char** argv) {
   sockkit::cli::add_resolve(app, status);
   sockkit::cli::add_mqtt(app, status);
   sockkit::cli::add_completion(app, status);
+  sockkit::cli::add_man_page(app, status);
   // `sockkit help [COMMAND]`, and a word that is no command named as such.
   if (argc >= 2 && argv[1][0] != '-') {
     const std::string_view word = argv[1];
     std::string commands;
-    CLI::App* named = nullptr;
-    for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    const CLI::App* named = nullptr;
+    for (const CLI::App* sub : sockkit::cli::visible_commands(app)) {
       commands += (commands.empty() ? "" : ", ") + sub->get_name();
       if (argc >= 3 && sub->get_name() == argv[2]) named = sub;
     }
