@@ -8,7 +8,10 @@
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "sockkit")
 set(CPACK_PACKAGE_VENDOR "sockkit")
-set(CPACK_PACKAGE_CONTACT "sockkit maintainers <sockkit@localhost>")
+# Whoever publishes the packages puts their own name and address here.
+set(SOCKKIT_PACKAGE_MAINTAINER "The sockkit authors <sockkit-authors@packages.invalid>"
+    CACHE STRING "Maintainer field of the Debian packages: Name <address>")
+set(CPACK_PACKAGE_CONTACT "${SOCKKIT_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "Sockets, an event loop, TLS, DNS and MQTT for embedded Linux and lwIP")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -18,6 +21,9 @@ set(CPACK_DEBIAN_PACKAGE_SECTION "libs")
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # Depends: from the ELF files (dpkg-shlibdeps)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/src)  # our own .so
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# Binaries are stripped; their debug information goes to -dbgsym packages
+# (.ddeb), as Debian's own builds do. The package preset builds RelWithDebInfo.
+set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 set(CPACK_COMPONENTS_ALL runtime dev cli)
 
@@ -33,12 +39,26 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION "sockkit headers, CMake package and pkg-conf
 set(CPACK_COMPONENT_CLI_DESCRIPTION "sockkit command-line tool: echo server, client, bench, resolve, mqtt")
 set(CPACK_COMPONENT_DEV_DEPENDS runtime)
 set(CPACK_COMPONENT_CLI_DEPENDS runtime)
-# Each package carries the licence, as Debian's policy asks: /usr/share/doc/<package>/copyright.
+# A native package's changelog, in Debian's format, dated by the last commit
+# (the same sources give the same packages).
+execute_process(COMMAND git -C ${PROJECT_SOURCE_DIR} log -1 --format=%cD
+                OUTPUT_VARIABLE SOCKKIT_RELEASE_DATE OUTPUT_STRIP_TRAILING_WHITESPACE
+                ERROR_QUIET)
+if(NOT SOCKKIT_RELEASE_DATE)
+  string(TIMESTAMP SOCKKIT_RELEASE_DATE "%a, %d %b %Y %H:%M:%S +0000" UTC)
+endif()
+file(WRITE ${PROJECT_BINARY_DIR}/debian/changelog
+     "sockkit (${PROJECT_VERSION}) unstable; urgency=medium\n\n"
+     "  * sockkit ${PROJECT_VERSION}: every change is listed in the project's CHANGELOG.md.\n\n"
+     " -- ${SOCKKIT_PACKAGE_MAINTAINER}  ${SOCKKIT_RELEASE_DATE}\n")
+execute_process(COMMAND gzip -9nf ${PROJECT_BINARY_DIR}/debian/changelog)
+# Each package carries the licence, as Debian's policy asks: /usr/share/doc/<package>/copyright,
+# and the changelog.
 foreach(component_package runtime:libsockkit0 dev:libsockkit-dev cli:sockkit)
   string(REPLACE ":" ";" pair ${component_package})
   list(GET pair 0 component)
   list(GET pair 1 package)
-  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright ${PROJECT_BINARY_DIR}/debian/changelog.gz
           DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${package} COMPONENT ${component})
 endforeach()
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)

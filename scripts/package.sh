@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the Debian packages (libsockkit0, libsockkit-dev, sockkit) with CPack,
-# installs them with dpkg into a scratch root, and builds and runs the consumer
-# against that root (CMake package and pkg-config), and the installed tool.
+# Builds the Debian packages (libsockkit0, libsockkit-dev, sockkit, and -dbgsym
+# packages with the binaries' debug information) with CPack, checks them with
+# lintian (no error, no warning), installs them with dpkg into a scratch root,
+# and builds and runs the consumer against that root (CMake package and
+# pkg-config), and the installed tool.
 #   scripts/package.sh          # the .deb files end up in build/package/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,13 +12,51 @@ cd "$root"
 cmake --preset package >/dev/null
 cmake --build --preset package | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
-rm -f build/package/*.deb
+rm -f build/package/*.deb build/package/*.ddeb
 (cd build/package && cpack -G DEB >/dev/null)
 debs=(build/package/*.deb)
 [ ${#debs[@]} -eq 3 ] || { echo "package: expected 3 packages, got ${debs[*]}" >&2; exit 1; }
-for deb in "${debs[@]}"; do
+dbgsyms=(build/package/*-dbgsym_*.ddeb)
+[ ${#dbgsyms[@]} -eq 2 ] || { echo "package: expected 2 -dbgsym packages, got ${dbgsyms[*]}" >&2; exit 1; }
+
+# CPack's packages finished as Debian's own tools finish them: a shared
+# library package gets dpkg's ldconfig trigger instead of CPack's ldconfig
+# calls in postinst and postrm (policy 8.1.1); a -dbgsym package gets the
+# md5sums of its own files (CPack lists its build paths) and shares its
+# package's documentation folder through a symlink, as dh_strip makes them.
+finish_package() {
+  local deb=$1 tree package
+  tree=$(mktemp -d)
+  dpkg-deb -R "$deb" "$tree"
+  package=$(dpkg-deb -f "$deb" Package)
+  if grep -qs ldconfig "$tree/DEBIAN/postinst"; then
+    rm -f "$tree/DEBIAN/postinst" "$tree/DEBIAN/postrm"
+    echo "activate-noawait ldconfig" >"$tree/DEBIAN/triggers"
+  fi
+  if [[ $package == *-dbgsym ]]; then
+    mkdir -p "$tree/usr/share/doc"
+    ln -s "${package%-dbgsym}" "$tree/usr/share/doc/$package"
+    (cd "$tree" && find usr -type f | LC_ALL=C sort | xargs md5sum) >"$tree/DEBIAN/md5sums"
+  fi
+  dpkg-deb --root-owner-group --build "$tree" "$deb" >/dev/null
+  rm -rf "$tree"
+}
+for deb in "${debs[@]}" "${dbgsyms[@]}"; do
+  finish_package "$deb"
+done
+for deb in "${debs[@]}" "${dbgsyms[@]}"; do
   echo "package: $(dpkg-deb -f "$deb" Package Version Depends | tr '\n' ' ')"
 done
+
+# Debian's own checker: no error and no warning in any package.
+"$root/scripts/deps.sh" lintian
+if ! lintian --fail-on error,warning --tag-display-limit 0 "${debs[@]}" "${dbgsyms[@]}" \
+  >build/package/lintian.log 2>&1; then
+  grep -v 'running with root privileges is not recommended' build/package/lintian.log >&2
+  echo "package: lintian found problems" >&2
+  exit 1
+fi
+echo "package: lintian clean"
 
 # A scratch root with its own dpkg database; the packages' dependencies
 # (libc, libssl, ...) are the host's, so they are not checked there.
@@ -38,6 +78,10 @@ export LD_LIBRARY_PATH="$scratch/usr/lib/$multiarch"
 "$scratch/usr/bin/sockkit" --help >/dev/null
 [ -s "$scratch/usr/share/bash-completion/completions/sockkit" ] ||
   { echo "package: sockkit has no bash completion script" >&2; exit 1; }
+[ -s "$scratch/usr/share/man/man1/sockkit.1.gz" ] || { echo "package: no manual page" >&2; exit 1; }
+if file "$scratch/usr/bin/sockkit" "$scratch/usr/lib/$multiarch"/libsockkit.so.* | grep -q 'not stripped'; then
+  echo "package: unstripped binaries" >&2; exit 1
+fi
 bash -n "$scratch/usr/share/bash-completion/completions/sockkit"
 echo "package: the installed sockkit runs"
 scripts/consumer.sh --prefix "$scratch/usr"
