@@ -35,6 +35,9 @@ else()
   set(SOCKKIT_PC_PUBLIC_LIBS "${SOCKKIT_PC_LIBS}")
   set(SOCKKIT_PC_PRIVATE_LIBS "")
 endif()
+# The prefix is found from the .pc file's own place, so an install moved with
+# `cmake --install --prefix DIR` (or a copied tree) needs no --define-variable.
+file(RELATIVE_PATH SOCKKIT_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/sockkit.pc.in ${PROJECT_BINARY_DIR}/sockkit.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/sockkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
         COMPONENT dev)

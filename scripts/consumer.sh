@@ -24,8 +24,12 @@ cmake --build "$scratch/cmake-build" >/dev/null
 echo "consumer: pkg-config sockkit"
 libdir=$(dirname "$(find "$prefix" -name sockkit.pc | head -n1)")
 export PKG_CONFIG_PATH=$libdir
-# The .pc file names the prefix chosen at configure time; point it at the scratch one.
-flags=$(pkg-config --define-variable=prefix="$prefix" --cflags --libs sockkit)
+# The .pc file finds its prefix from where it lies: no --define-variable, the
+# way the tutorial tells a user to compile against an install in any folder.
+flags=$(pkg-config --cflags --libs sockkit)
+include=$(pkg-config --cflags-only-I sockkit | sed 's/^ *-I//; s/ *$//')
+[ "$(realpath "$include")" = "$(realpath "$prefix/include")" ] ||
+  { echo "consumer: sockkit.pc does not point into $prefix: $flags" >&2; exit 1; }
 case " $flags " in
   *" -std="*) echo "consumer: sockkit.pc forces a language standard: $flags" >&2; exit 1 ;;
 esac
