@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Every figure in the README's performance section, re-measured. About 6 minutes.
+# Every figure in docs/performance.md, re-measured. About 6 minutes.
 # Keep the machine otherwise idle: the wall-clock comparison is sensitive to noise.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Prints the README's support matrix from test results: each cell is what the
+# Prints the support matrix (README.md, docs/support.md) from test results: each cell is what the
 # JUnit files of the Linux (release) and lwIP presets say — "yes (n)" when n
 # tests passed, "skipped" when they were skipped (with the reason in the
 # test's output), "FAIL" if any failed, "—" when no test covers it.
