@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The whole test suite: format, licence and docs checks and the API reference (Doxygen,
-# warnings are errors); then build + test under the release, AddressSanitizer/UBSan,
-# ThreadSanitizer and -fno-exceptions -fno-rtti builds, sockkit on lwIP
+# warnings are errors); then build + test under the release (library and tests
+# -fno-exceptions -fno-rtti), AddressSanitizer/UBSan and ThreadSanitizer (both
+# with exceptions; TSan without the tool's suites) builds, sockkit on lwIP
 # (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe tests, lwIP smoke
 # tests; TLS on mbedTLS's embedded profile), every libFuzzer target for 15 s under
 # ASan + UBSan (the fuzz preset); cross builds for 32-bit ARM (armhf) and
@@ -16,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan noexcept lwip armhf s390x fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan lwip armhf s390x fuzz)
 cross=()
 for preset in "${presets[@]}"; do
   case $preset in
