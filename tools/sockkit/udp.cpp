@@ -58,17 +58,17 @@ int send(const SendOptions& opt) {
     if (auto st = socket->set_broadcast(true); !st) return fail("broadcast", st.error());
   if (opt.ttl >= 0)
     if (auto st = socket->set_multicast_ttl(opt.ttl); !st) return fail("ttl", st.error());
+  // Connected, replies come only from the destination, and a closed port
+  // says so at once; a broadcast's replies come from other addresses.
+  const bool connected = opt.reply > 0 && !opt.broadcast;
+  if (connected)
+    if (auto st = socket->connect(*to); !st) return fail("connect " + to->to_string(), st.error());
   if (opt.reply > 0) {
-    // Connected, replies come only from the destination, and a closed port
-    // says so at once; a broadcast's replies come from other addresses.
-    if (!opt.broadcast)
-      if (auto st = socket->connect(*to); !st)
-        return fail("connect " + to->to_string(), st.error());
     if (auto st = socket->set_receive_timeout(to_millis(opt.reply)); !st)
       return fail("reply timeout", st.error());
   }
   auto send_one = [&](std::string_view payload) -> int {
-    auto n = socket->send_to(payload, *to);
+    auto n = connected ? socket->send(payload) : socket->send_to(payload, *to);
     if (!n) return fail("send to " + to->to_string(), n.error());
     return opt.reply > 0 ? await_reply(*socket, *to) : 0;
   };
