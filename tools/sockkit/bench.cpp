@@ -270,9 +270,7 @@ int demo(double seconds) {
   opt.connections = 10;
   opt.pipeline = 8;
   opt.duration = seconds;
-  opt.backends.clear();
-  for (Backend b : compiled_backends())
-    opt.backends += std::string(to_string(b)) + ",";
+  opt.backends = backend_names(",");
   if (int st = bench(opt); st != 0) return st;
   std::printf(
       "\nIdle scaling: 1 connection ping-pong while N idle connections sit in the server's\n"

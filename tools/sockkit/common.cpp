@@ -13,6 +13,21 @@ int fail(const std::string& what, const std::error_code& ec) {
   return kFailure;
 }
 
+std::string backend_names(const char* separator) {
+  std::string names;
+  for (Backend b : compiled_backends())
+    names += (names.empty() ? "" : separator) + std::string(to_string(b));
+  return names;
+}
+
+std::string tls_backend_names(const char* separator) {
+  std::string names;
+  for (TlsBackend t : {TlsBackend::openssl, TlsBackend::mbedtls})
+    if (tls_backend_available(t))
+      names += (names.empty() ? "" : separator) + std::string(to_string(t));
+  return names;
+}
+
 namespace {
 
 CLI::Validator number_at_least(double floor, const char* what) {
@@ -24,13 +39,6 @@ CLI::Validator number_at_least(double floor, const char* what) {
         return {};
       },
       "NUMBER");
-}
-
-std::string backend_names() {
-  std::string names;
-  for (Backend b : compiled_backends())
-    names += (names.empty() ? "" : ", ") + std::string(to_string(b));
-  return names;
 }
 
 std::string check_backend(const std::string& name) {

@@ -25,6 +25,10 @@ int fail(const std::string& what, const std::error_code& ec);
 extern const CLI::Validator kPositive;
 /// A number of zero or more.
 extern const CLI::Validator kNonNegative;
+/// The backends this build has, by name, joined with `separator`.
+std::string backend_names(const char* separator = ", ");
+/// The TLS libraries this build can use (openssl, mbedtls), joined with `separator`; empty if none.
+std::string tls_backend_names(const char* separator = ", ");
 /// A readiness backend this build has (select, poll, epoll, epoll-et, uring).
 extern const CLI::Validator kBackendName;
 /// A comma-separated list of backend names this build has.

@@ -64,12 +64,8 @@ std::string file_flags(const CLI::App& root) {
 }
 
 std::string bash_script(const CLI::App& root) {
-  std::string backends;
-  for (Backend b : compiled_backends())
-    backends += std::string(backends.empty() ? "" : " ") + to_string(b);
-  std::string tls;
-  for (TlsBackend t : {TlsBackend::openssl, TlsBackend::mbedtls})
-    if (tls_backend_available(t)) tls += std::string(tls.empty() ? "" : " ") + to_string(t);
+  const std::string backends = backend_names(" ");
+  const std::string tls = tls_backend_names(" ");
   std::vector<std::pair<std::string, const CLI::App*>> paths;
   command_paths(root, "", paths);
   std::string patterns;

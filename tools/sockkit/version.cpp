@@ -10,22 +10,17 @@ namespace sockkit::cli {
 std::string version_text() {
   std::string text = "sockkit " SOCKKIT_VERSION_TEXT " (MIT licence)\n";
   text += std::string("stack: ") + stack_name() + "\n";
-  std::string backends;
   bool has_uring = false;
-  for (Backend b : compiled_backends()) {
-    backends += (backends.empty() ? "" : ", ") + std::string(to_string(b));
+  for (Backend b : compiled_backends())
     has_uring = has_uring || b == Backend::uring;
-  }
-  text += "backends: " + backends + " (default " + to_string(default_backend()) + ")\n";
+  text += "backends: " + backend_names() + " (default " + to_string(default_backend()) + ")\n";
   if (has_uring) {
     // Compiled in is not the same as usable: a kernel or a seccomp filter may refuse it.
     auto loop = EventLoop::create({.backend = Backend::uring, .fallback = false});
     text += loop ? std::string("io_uring: usable on this kernel\n")
                  : "io_uring: refused here (" + loop.error().message() + "), epoll used instead\n";
   }
-  std::string tls;
-  for (TlsBackend t : {TlsBackend::openssl, TlsBackend::mbedtls})
-    if (tls_backend_available(t)) tls += (tls.empty() ? "" : ", ") + std::string(to_string(t));
+  const std::string tls = tls_backend_names();
   text += "tls: " +
           (tls.empty() ? std::string("none")
                        : tls + " (default " + to_string(default_tls_backend()) + ")") +
