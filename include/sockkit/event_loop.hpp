@@ -22,7 +22,7 @@
 #include <memory>
 
 #include "sockkit/backend.hpp"
-#include "sockkit/socket.hpp"
+#include "sockkit/types.hpp"
 
 namespace sockkit {
 
@@ -65,17 +65,11 @@ using SoonId = std::uint64_t;
 
 class EventLoop;
 class TimerReservation;
-namespace poll {
-class Poller;
-}  // namespace poll
-namespace detail {
-// The object that stays put for the loop's whole life: what is made on a loop
-// keeps a reference to it, so moving the user's EventLoop breaks nothing.
-EventLoop& home_loop(EventLoop& loop) noexcept;
-// The loop's backend: the connection layer lets a completion backend (io_uring)
-// receive and accept for it.
-poll::Poller& poller_of(EventLoop& loop) noexcept;
-}  // namespace detail
+/// @cond internal
+namespace loop {
+struct LoopAccess;  // the library's own way in (nothing for users)
+}  // namespace loop
+/// @endcond
 
 /// The event loop.
 class EventLoop {
@@ -187,12 +181,11 @@ class EventLoop {
 
  private:
   struct Impl;
-  friend EventLoop& detail::home_loop(EventLoop& loop) noexcept;
-  friend poll::Poller& detail::poller_of(EventLoop& loop) noexcept;
+  friend struct loop::LoopAccess;
   friend class TimerReservation;
   EventLoop(Impl* impl, bool owner) noexcept : impl_(impl), owner_(owner) {}
   Impl* impl_ = nullptr;
-  bool owner_ = false;  // false: the loop's own home object (see detail::home_loop)
+  bool owner_ = false;  // false: the loop's own home object (see LoopAccess::home)
 };
 
 /// Timer slots kept for one owner (EventLoop::reserve_timers): while it has no

@@ -21,22 +21,9 @@
 
 #include "sockkit/endpoint.hpp"
 #include "sockkit/result.hpp"
+#include "sockkit/types.hpp"
 
 namespace sockkit {
-
-/// The stack's descriptor, typed so it cannot be mixed up with a plain int
-/// (on lwIP, 0 is a valid socket and numbers overlap the kernel's).
-struct NativeHandle {
-  int value = -1;  ///< The stack's descriptor number; -1 when none.
-  constexpr bool valid() const noexcept { return value >= 0; }  ///< A descriptor is held.
-  friend constexpr bool operator==(NativeHandle, NativeHandle) = default;  ///< Same descriptor.
-};
-
-/// Which direction(s) shutdown() closes.
-enum class Shutdown : std::uint8_t { read, write, both };
-
-/// Socket kind.
-enum class SocketType : std::uint8_t { stream, datagram };
 
 /// TCP keepalive: probes an idle connection so a dead peer or a NAT that
 /// forgot the connection is noticed (the stale cloud connection).

@@ -20,5 +20,6 @@
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "sockkit/tls.hpp"
+#include "sockkit/types.hpp"
 #include "sockkit/udp_channel.hpp"
 #include "sockkit/udp_socket.hpp"

@@ -19,26 +19,6 @@
 
 namespace sockkit {
 
-/// What one receive delivered.
-struct Datagram {
-  std::size_t size = 0;       ///< Bytes copied into the buffer.
-  std::size_t full_size = 0;  ///< Size of the datagram on the wire (> size when truncated).
-  bool truncated = false;     ///< The buffer was too small; the rest is lost.
-  Endpoint from;              ///< The sender.
-};
-
-/// One datagram to send in a batch. `to` may be null on a connected socket.
-struct OutgoingDatagram {
-  std::span<const std::byte> data;  ///< The payload.
-  const Endpoint* to = nullptr;     ///< Destination; null on a connected socket.
-};
-
-/// One slot to receive into in a batch; `result` is filled in.
-struct IncomingDatagram {
-  std::span<std::byte> buffer;  ///< Where the datagram goes.
-  Datagram result;              ///< Its size, sender and truncation.
-};
-
 /// How a UDP socket is bound.
 struct UdpOptions {
   bool reuse_address = false;  ///< Several receivers on one port (multicast listeners).

@@ -16,7 +16,7 @@
 #include <system_error>
 #include <vector>
 
-#include "net/address_queue.hpp"
+#include "link/address_queue.hpp"
 #include "sockkit/endpoint.hpp"
 
 namespace sockkit::link {
@@ -102,7 +102,7 @@ class DialPlan {
   std::optional<DialClock::time_point> resolution_wait_until_;
   std::optional<DialClock::time_point> next_attempt_at_;
   DialClock::time_point last_started_{};
-  net::AddressQueue untried_;
+  AddressQueue untried_;
   std::vector<Endpoint> known_;
   std::vector<Flight> in_flight_;
   std::uint32_t attempts_ = 0;

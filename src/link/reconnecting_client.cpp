@@ -9,14 +9,15 @@
 // It sits between the Group and the user's handler, so it sees every open,
 // close and byte. Each transition changes the state first, then notifies the
 // user, then returns; a callback may stop or destroy the client (the memory
-// outlives the callback, see net/dispose.hpp).
+// outlives the callback, see loop/dispose.hpp).
 #include "sockkit/reconnecting_client.hpp"
 
 #include <new>
 #include <optional>
 
 #include "link/dialer.hpp"
-#include "net/dispose.hpp"
+#include "loop/dispose.hpp"
+#include "loop/loop_access.hpp"
 #include "net/group.hpp"
 #include "net/outbox.hpp"
 #include "resolve/target.hpp"
@@ -343,20 +344,20 @@ ReconnectingClient::ReconnectingClient(std::unique_ptr<link::ReconnectingImpl> i
 ReconnectingClient::~ReconnectingClient() {
   if (!impl_) return;
   EventLoop& loop = impl_->loop();  // before impl_ is moved from
-  net::dispose(loop, std::move(impl_));
+  loop::dispose(loop, std::move(impl_));
 }
 
 ReconnectingClient::ReconnectingClient(ReconnectingClient&& other) noexcept = default;
 
 ReconnectingClient& ReconnectingClient::operator=(ReconnectingClient&& other) noexcept {
-  return net::move_assign(*this, std::move(other));
+  return loop::move_assign(*this, std::move(other));
 }
 
 Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::string target,
                                                       ReconnectingHandler& handler,
                                                       ReconnectingOptions settings) {
   std::unique_ptr<link::ReconnectingImpl> impl(new (std::nothrow) link::ReconnectingImpl(
-      detail::home_loop(loop), std::move(target), handler, std::move(settings)));
+      loop::LoopAccess::home(loop), std::move(target), handler, std::move(settings)));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = impl->init(); !st) return st.error();
   return ReconnectingClient(std::move(impl));

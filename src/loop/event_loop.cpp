@@ -14,6 +14,7 @@
 
 #include "deadline.hpp"
 #include "loop/handler_table.hpp"
+#include "loop/loop_access.hpp"
 #include "loop/timer_heap.hpp"
 #include "poll/poller.hpp"
 
@@ -205,11 +206,11 @@ EventLoop& EventLoop::operator=(EventLoop&& other) noexcept {
   return *this;
 }
 
-EventLoop& detail::home_loop(EventLoop& loop) noexcept {
+EventLoop& loop::LoopAccess::home(EventLoop& loop) noexcept {
   return loop.impl_->home;
 }
 
-poll::Poller& detail::poller_of(EventLoop& loop) noexcept {
+poll::Poller& loop::LoopAccess::poller(EventLoop& loop) noexcept {
   return *loop.impl_->poller;
 }
 

@@ -2,8 +2,9 @@
 // mqtt::Client: the Session driven on a ReconnectingClient's connection.
 #include <algorithm>
 
+#include "loop/dispose.hpp"
+#include "loop/loop_access.hpp"
 #include "mqtt/client_impl.hpp"
-#include "net/dispose.hpp"
 
 namespace sockkit::mqtt {
 
@@ -230,7 +231,7 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
       (settings.password && !settings.user_name && settings.version == Version::v3_1_1);
   if (bad) return std::make_error_code(std::errc::invalid_argument);
   auto impl =
-      std::make_unique<ClientImpl>(sockkit::detail::home_loop(loop), std::move(settings), handler);
+      std::make_unique<ClientImpl>(loop::LoopAccess::home(loop), std::move(settings), handler);
   if (auto st = impl->init(); !st) return st.error();
   return Client(std::move(impl));
 }
@@ -238,7 +239,7 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
 Client::Client(Client&& other) noexcept = default;
 
 Client& Client::operator=(Client&& other) noexcept {
-  return net::move_assign(*this, std::move(other));
+  return loop::move_assign(*this, std::move(other));
 }
 
 Client::Client(std::unique_ptr<ClientImpl> impl) noexcept : impl_(std::move(impl)) {}
@@ -246,7 +247,7 @@ Client::Client(std::unique_ptr<ClientImpl> impl) noexcept : impl_(std::move(impl
 Client::~Client() {
   if (!impl_) return;
   EventLoop& loop = impl_->loop();
-  net::dispose(loop, std::move(impl_));
+  loop::dispose(loop, std::move(impl_));
 }
 
 void Client::start() noexcept {

@@ -7,8 +7,9 @@
 #include <new>
 
 #include "deadline.hpp"
+#include "loop/dispose.hpp"
+#include "loop/loop_access.hpp"
 #include "net/client_impl.hpp"
-#include "net/dispose.hpp"
 #include "sockkit/stack.hpp"
 
 namespace sockkit {
@@ -176,19 +177,19 @@ Client::Client(std::unique_ptr<net::ClientImpl> impl) noexcept : impl_(std::move
 Client::~Client() {
   if (!impl_) return;
   EventLoop& loop = impl_->group.loop;  // before impl_ is moved from
-  net::dispose(loop, std::move(impl_));
+  loop::dispose(loop, std::move(impl_));
 }
 
 Client::Client(Client&& other) noexcept = default;
 
 Client& Client::operator=(Client&& other) noexcept {
-  return net::move_assign(*this, std::move(other));
+  return loop::move_assign(*this, std::move(other));
 }
 
 Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
                               const ConnectionOptions& limits) noexcept {
   std::unique_ptr<net::ClientImpl> impl(
-      new (std::nothrow) net::ClientImpl(detail::home_loop(loop), handler, limits));
+      new (std::nothrow) net::ClientImpl(loop::LoopAccess::home(loop), handler, limits));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = impl->group.start(); !st) return st.error();
   return Client(std::move(impl));

@@ -15,22 +15,10 @@
 #include <cstring>
 
 #include "net/group.hpp"
-#include "poll/poller.hpp"
 #include "transport/transport.hpp"
 
 namespace sockkit {
 using namespace net;
-
-namespace {
-// Counts callback nesting so slots are not reused under a caller's feet.
-struct DispatchScope {
-  explicit DispatchScope(Group& g) noexcept : group(g) { ++group.dispatch_depth; }
-  ~DispatchScope() {
-    if (--group.dispatch_depth == 0) group.recycle_if_safe();
-  }
-  Group& group;
-};
-}  // namespace
 
 [[gnu::always_inline]] inline Group& Connection::group() const noexcept {
   return *Slab::header_of(this).group;
@@ -67,12 +55,12 @@ Result<TlsInfo> Connection::tls_info() const {
 [[gnu::always_inline]] inline Result<std::size_t> Connection::read_some(
     std::span<std::byte> into) noexcept {
   if (flags_ & kLoopReceives) {  // behind bytes kept from before: copied after them
-    poll::Poller& poller = detail::poller_of(group().loop);
-    auto got = poller.received(handle_);
+    EventLoop& loop = group().loop;
+    auto got = transport::lent(loop, handle_);
     if (!got) return got.error();
     const std::size_t n = std::min(into.size(), got->size());
     std::memcpy(into.data(), got->data(), n);
-    poller.consume(handle_, n);
+    transport::consume_lent(loop, handle_, n);
     return n;
   }
   if (tls_ == nullptr) return transport::receive(handle_, into);
@@ -95,7 +83,6 @@ Status Connection::shut_write_side() noexcept {
 
 void Connection::advance_handshake() noexcept {
   Group& g = group();
-  DispatchScope scope(g);
   auto st = tls_->session->handshake();
   if (!st) {
     if (st.error() != errc::would_block) return finish(st.error());
@@ -120,7 +107,6 @@ void Connection::advance_handshake() noexcept {
 void Connection::on_io(unsigned events) noexcept {
   if (!(flags_ & kOpen)) return;
   if (flags_ & kHandshaking) return advance_handshake();
-  DispatchScope scope(group());
   // Errors and hang-ups are read out even while paused: the read says why.
   const bool urgent = events & (io::error | io::hangup);
   if (flags_ & kPeerClosed) {
@@ -143,7 +129,7 @@ void Connection::on_readable() noexcept {
     std::size_t n = 0;
     bool more = true;  // reading on may find more (a short read drained the socket)
     if (lent) {
-      auto got = detail::poller_of(g.loop).received(handle_);
+      auto got = transport::lent(g.loop, handle_);
       if (!got) {
         if (got.error() == errc::would_block) return;
         return finish(got.error());
@@ -187,7 +173,7 @@ void Connection::on_readable() noexcept {
     if (!(flags_ & kOpen)) return;  // the handler closed us
     if (!used) return finish(used.error());
     if (!keep_unconsumed(data, std::min(*used, data.size()))) return;
-    if (lent) detail::poller_of(g.loop).consume(handle_, n);
+    if (lent) transport::consume_lent(g.loop, handle_, n);
     if (!more || (flags_ & kReadPaused) || !(flags_ & kOpen)) return;
     budget -= std::min(budget, n);
     if (budget == 0) {
@@ -413,7 +399,6 @@ void Connection::update_interest() noexcept {
 void Connection::finish(std::error_code why) noexcept {
   if (!(flags_ & kOpen)) return;
   Group& g = group();
-  DispatchScope scope(g);  // the slot must survive until on_close has returned
   const bool opened = !(flags_ & kHandshaking);  // else on_open never came
   flags_ = 0;
   (void)g.loop.unwatch(handle_);

@@ -2,11 +2,11 @@
 #include "net/group.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <new>
 #include <optional>
 
 #include "deadline.hpp"
-#include "poll/poller.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit::net {
@@ -36,6 +36,8 @@ Status Group::start() noexcept {
 
 Group::~Group() {
   retire();
+  // The owner is freed in the closing phase after the recycle its retirement queued.
+  assert(closed_slots_.empty());
 }
 
 void Group::retire() noexcept {
@@ -65,7 +67,6 @@ std::uint32_t Group::now_ms() const noexcept {
 Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexcept {
   if (auto st = stream.set_nonblocking(true); !st) return st.error();
   if (limits.no_delay) (void)stream.set_no_delay(true);  // not_supported on Unix streams: fine
-  recycle_if_safe();
   std::uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -131,7 +132,7 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
   ++open_;
   touch(c);
   if (!secure) {
-    if (detail::poller_of(loop).receive_for(c.handle_)) c.flags_ |= kLoopReceives;
+    if (transport::lend_receives(loop, c.handle_)) c.flags_ |= kLoopReceives;
     handler.on_open(c);
     return &c;
   }
@@ -201,16 +202,18 @@ void Group::handshake_failed(Connection& c, std::error_code why) noexcept {
 void Group::bury(Connection& c) noexcept {
   --open_;
   if (open_ == 0 && drained_) drain_finished();  // the last one flushed: the drain is done
-  graveyard_.push_back(Slab::slot_of(&c));
-  recycle_if_safe();
+  // A handler may still hold the Connection& it closed: the slot is reused
+  // only from the loop's closing phase on, when no callback is on the stack
+  // (at once outside any callback).
+  if (retiring_) return;  // a retired group reuses nothing (its owner may be freed next)
+  closed_slots_.push_back(Slab::slot_of(&c));
+  if (closed_slots_.size() == 1) loop.defer([this] { recycle(); });
 }
 
 void Group::recycle() noexcept {
-  // A slot is reused only when no connection callback is on the stack: a
-  // handler may still hold the Connection& it was closing.
-  for (std::uint32_t slot : graveyard_)
+  for (std::uint32_t slot : closed_slots_)
     if (slab_[slot].generation_ != UINT32_MAX) free_slots_.push_back(slot);  // else retired
-  graveyard_.clear();
+  closed_slots_.clear();
 }
 
 void Group::touch(Connection& c) noexcept {

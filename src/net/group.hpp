@@ -109,12 +109,6 @@ class Group {
   const ConnectionOptions limits;
   BufferPool pool;
   std::vector<std::byte> scratch;  // shared read buffer: idle connections hold none
-  int dispatch_depth = 0;          // > 0 while a connection callback is on the stack
-
-  /// Reuses buried slots once no connection callback is on the stack.
-  void recycle_if_safe() noexcept {
-    if (dispatch_depth == 0 && !graveyard_.empty()) recycle();
-  }
 
  private:
   void recycle() noexcept;
@@ -124,7 +118,7 @@ class Group {
 
   Slab slab_;  // elements never move; each finds this group through its block
   std::vector<std::uint32_t> free_slots_;
-  std::vector<std::uint32_t> graveyard_;
+  std::vector<std::uint32_t> closed_slots_;      // reused from the loop's closing phase on
   std::uint32_t idle_head_ = 0, idle_tail_ = 0;  // slot + 1; 0 = none
   std::size_t open_ = 0;
   std::uint64_t idle_closed_ = 0;

@@ -4,9 +4,9 @@
 
 #include <new>
 
-#include "net/dispose.hpp"
+#include "loop/dispose.hpp"
+#include "loop/loop_access.hpp"
 #include "net/group.hpp"
-#include "poll/poller.hpp"
 
 namespace sockkit {
 namespace net {
@@ -35,7 +35,7 @@ class ServerImpl final : public IoHandler {
     if (auto st = group_.start(); !st) return st;
     if (auto st = listener_.set_nonblocking(true); !st) return st;
     if (auto st = group_.loop.watch(listener_.native_handle(), io::readable, this); !st) return st;
-    loop_accepts_ = detail::poller_of(group_.loop).accept_for(listener_.native_handle());
+    loop_accepts_ = transport::lend_accepts(group_.loop, listener_.native_handle());
     return {};
   }
 
@@ -47,7 +47,7 @@ class ServerImpl final : public IoHandler {
       if (!accepted) return accepted.error();
       return std::move(accepted->stream);
     }
-    auto h = detail::poller_of(group_.loop).accepted(listener_.native_handle());
+    auto h = transport::lent_accept(group_.loop, listener_.native_handle());
     if (!h) return h.error();
     return TcpStream(*h, listener_.family());
   }
@@ -152,13 +152,13 @@ Server::Server(std::unique_ptr<net::ServerImpl> impl) noexcept : impl_(std::move
 Server::~Server() {
   if (!impl_) return;
   EventLoop& loop = impl_->loop();  // before impl_ is moved from
-  net::dispose(loop, std::move(impl_));
+  loop::dispose(loop, std::move(impl_));
 }
 
 Server::Server(Server&& other) noexcept = default;
 
 Server& Server::operator=(Server&& other) noexcept {
-  return net::move_assign(*this, std::move(other));
+  return loop::move_assign(*this, std::move(other));
 }
 
 Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHandler& handler,
@@ -171,7 +171,7 @@ Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHand
   auto local = listener->local_endpoint();
   if (!local) return local.error();
   std::unique_ptr<net::ServerImpl> impl(new (std::nothrow) net::ServerImpl(
-      detail::home_loop(loop), std::move(*listener), handler, options));
+      loop::LoopAccess::home(loop), std::move(*listener), handler, options));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   impl->set_local(*local);
   if (auto st = impl->begin(); !st) return st.error();

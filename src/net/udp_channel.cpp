@@ -7,7 +7,8 @@
 #include <new>
 #include <utility>
 
-#include "net/dispose.hpp"
+#include "loop/dispose.hpp"
+#include "loop/loop_access.hpp"
 
 namespace sockkit {
 
@@ -59,8 +60,8 @@ Result<UdpChannel> UdpChannel::create(EventLoop& loop, UdpSocket socket, UdpHand
   if (auto st = socket.set_nonblocking(true); !st) return st.error();
   auto* buffer = new (std::nothrow) std::byte[options.max_datagram];
   if (buffer == nullptr) return make_error_code(std::errc::not_enough_memory);
-  auto* impl =
-      new (std::nothrow) Impl(detail::home_loop(loop), std::move(socket), handler, options, buffer);
+  auto* impl = new (std::nothrow)
+      Impl(loop::LoopAccess::home(loop), std::move(socket), handler, options, buffer);
   if (impl == nullptr) {
     delete[] buffer;
     return make_error_code(std::errc::not_enough_memory);
@@ -78,7 +79,7 @@ UdpChannel::UdpChannel(Impl* impl) noexcept : impl_(impl) {
 }
 
 UdpChannel::~UdpChannel() {
-  if (impl_ != nullptr) net::dispose(impl_->loop, std::unique_ptr<Impl>(impl_));
+  if (impl_ != nullptr) loop::dispose(impl_->loop, std::unique_ptr<Impl>(impl_));
 }
 
 UdpChannel::UdpChannel(UdpChannel&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {
@@ -86,7 +87,7 @@ UdpChannel::UdpChannel(UdpChannel&& other) noexcept : impl_(std::exchange(other.
 }
 
 UdpChannel& UdpChannel::operator=(UdpChannel&& other) noexcept {
-  return net::move_assign(*this, std::move(other));
+  return loop::move_assign(*this, std::move(other));
 }
 
 Result<std::size_t> UdpChannel::send_to(std::span<const std::byte> data,

@@ -12,7 +12,8 @@
 #include <new>
 #include <optional>
 
-#include "net/dispose.hpp"
+#include "loop/dispose.hpp"
+#include "loop/loop_access.hpp"
 #include "resolve/address_order.hpp"
 #include "resolve/cache.hpp"
 #include "resolve/config.hpp"
@@ -47,13 +48,6 @@ using std::chrono::duration_cast;
 using std::chrono::seconds;
 
 constexpr auto kConfigCheckEvery = std::chrono::seconds(5);
-
-/// Frees `p` once the callbacks on the stack have unwound (it is retired already).
-template <class T>
-void free_later(EventLoop& loop, std::unique_ptr<T> p) {
-  if (!p) return;
-  loop.defer([sp = std::shared_ptr<T>(std::move(p))] {});
-}
 
 Resolution resolution(Family family, AnswerSource source, std::string canonical_name,
                       const Endpoint& server = {}) {
@@ -108,7 +102,8 @@ class ResolverImpl {
     queued_.clear();
     for (auto& [id, lookup] : lookups_) {
       stop(*lookup);
-      free_later(loop_, std::move(lookup));  // a frame of its query may still be running
+      loop::free_when_unwound(loop_,
+                              std::move(lookup));  // a frame of its query may still be running
     }
     lookups_.clear();
   }
@@ -174,7 +169,7 @@ class ResolverImpl {
     auto it = lookups_.find(id);
     if (it == lookups_.end()) return false;
     stop(*it->second);
-    free_later(loop_, std::move(it->second));
+    loop::free_when_unwound(loop_, std::move(it->second));
     lookups_.erase(it);
     return true;
   }
@@ -196,7 +191,7 @@ class ResolverImpl {
     l.deadline = 0;
     for (auto& f : l.families) {
       if (f.query) f.query->retire();
-      free_later(loop_, std::move(f.query));
+      loop::free_when_unwound(loop_, std::move(f.query));
     }
   }
 
@@ -311,7 +306,7 @@ class ResolverImpl {
     const auto type = family == Family::ipv6 ? dns::RecordType::aaaa : dns::RecordType::a;
     if (f.query) {
       f.query->retire();  // its timer slot is the next query's
-      free_later(loop_, std::move(f.query));
+      loop::free_when_unwound(loop_, std::move(f.query));
     }
     f.query =
         std::make_unique<Query>(loop_, l.timers, stats_, std::move(plan), f.asking, type,
@@ -386,7 +381,7 @@ class ResolverImpl {
     f.done = true;
     if (f.query) {
       f.query->retire();
-      free_later(loop_, std::move(f.query));
+      loop::free_when_unwound(loop_, std::move(f.query));
     }
     if (result)  // in the order getaddrinfo() gives
       order_by_destination(result->addresses, [](const ResolvedAddress& a) { return a.address; });
@@ -416,15 +411,15 @@ class ResolverImpl {
 }  // namespace resolve_detail
 
 Result<Resolver> Resolver::create(EventLoop& loop, ResolverOptions options) {
-  auto impl =
-      std::make_unique<resolve_detail::ResolverImpl>(detail::home_loop(loop), std::move(options));
+  auto impl = std::make_unique<resolve_detail::ResolverImpl>(loop::LoopAccess::home(loop),
+                                                             std::move(options));
   return Resolver(std::move(impl));
 }
 
 Resolver::Resolver(Resolver&& other) noexcept = default;
 
 Resolver& Resolver::operator=(Resolver&& other) noexcept {
-  return net::move_assign(*this, std::move(other));
+  return loop::move_assign(*this, std::move(other));
 }
 
 Resolver::Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept
@@ -433,7 +428,7 @@ Resolver::Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept
 Resolver::~Resolver() {
   if (!impl_) return;
   EventLoop& loop = impl_->loop();  // before impl_ is moved from
-  net::dispose(loop, std::move(impl_));
+  loop::dispose(loop, std::move(impl_));
 }
 
 Resolver::LookupId Resolver::lookup(std::string_view host, std::uint16_t port,

@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "sockkit/endpoint.hpp"
-#include "sockkit/socket.hpp"
+#include "sockkit/result.hpp"
 #include "sockkit/stack.hpp"
-#include "sockkit/udp_socket.hpp"
+#include "sockkit/types.hpp"
 
 namespace sockkit::sys {
 

@@ -8,7 +8,7 @@
 #include "resolve/target.hpp"
 #include "sockkit/endpoint.hpp"
 
-namespace sockkit::net {
+namespace sockkit::link {
 
 class AddressQueue {
  public:
@@ -41,4 +41,4 @@ class AddressQueue {
   Family last_family_ = Family::none;
 };
 
-}  // namespace sockkit::net
+}  // namespace sockkit::link
