@@ -207,8 +207,8 @@ class Reconnecting final : public ReconnectingHandler {
 };
 
 TEST_F(TimerCapacity, ReconnectingClientReservesEveryTimerItNeedsAndKeepsReconnecting) {
-  // Four timers of its own (the dial's, the retry, ping and pong) and its connections' TLS sweep.
-  make_loop(4);
+  // Three timers of its own (the dial's, the retry, the heartbeat) and its connections' TLS sweep.
+  make_loop(3);
   Reconnecting handler;
   auto listener = listen_loopback(Family::ipv4);
   auto to = listener.local_endpoint();
@@ -219,7 +219,7 @@ TEST_F(TimerCapacity, ReconnectingClientReservesEveryTimerItNeedsAndKeepsReconne
   ASSERT_FALSE(refused);
   EXPECT_TRUE(exhausted(refused.error())) << refused.error().message();
   loop_.reset();
-  make_loop(5);
+  make_loop(4);
   ASSERT_OK(listener.set_nonblocking(true));
   auto client = ReconnectingClient::create(*loop_, to->to_string(), handler, settings);
   ASSERT_OK(client);
@@ -285,8 +285,8 @@ TEST_F(TimerCapacity, LookupWithItsTimersReservedStillTimesOut) {
 }
 
 TEST_F(TimerCapacity, MqttClientReservesItsTimersAtCreate) {
-  // Two MQTT timers, four of the reconnecting client, the TLS sweep.
-  make_loop(6);
+  // Two MQTT timers, three of the reconnecting client, the TLS sweep.
+  make_loop(5);
   struct : mqtt::Handler {
   } handler;
   mqtt::Options settings;
@@ -296,7 +296,7 @@ TEST_F(TimerCapacity, MqttClientReservesItsTimersAtCreate) {
   ASSERT_FALSE(refused);
   EXPECT_TRUE(exhausted(refused.error())) << refused.error().message();
   loop_.reset();
-  make_loop(7);
+  make_loop(6);
   auto client = mqtt::Client::create(*loop_, settings, handler);
   ASSERT_OK(client);
   EXPECT_EQ(loop_->add_timer(1s, [] {}), 0u);

@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "link/dialer.hpp"
+#include "link/heartbeat_monitor.hpp"
 #include "loop/dispose.hpp"
 #include "loop/loop_access.hpp"
 #include "net/group.hpp"
@@ -100,10 +101,7 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
   }
 
   void heartbeat_answered() noexcept {
-    if (!awaiting_pong_) return;
-    awaiting_pong_ = false;
-    cancel(pong_deadline_);
-    arm_ping();
+    if (heartbeat_.answered(loop_.now())) schedule_heartbeat();
   }
 
   Connection* connection() const noexcept { return conn_; }
@@ -147,7 +145,8 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
     ++stats_.connects;
     uplinks_failed_ = 0;
     connected_at_ = EventLoop::Clock::now();
-    arm_ping();
+    heartbeat_.up(loop_.now());
+    schedule_heartbeat();
     user_.on_open(c);
     flush_outbox();  // after the user's first words (an MQTT CONNECT)
   }
@@ -173,9 +172,8 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
     if (&c != conn_) return;
     if (!why) why = make_error_code(failure::closed_by_peer);  // a disconnect always has a reason
     conn_ = nullptr;
-    awaiting_pong_ = false;
-    cancel(ping_timer_);
-    cancel(pong_deadline_);
+    heartbeat_.down();
+    cancel(heartbeat_timer_);
     ++stats_.disconnects;
     last_error_ = why;
     use_uplink(0);  // back to the preferred way out, if it works again
@@ -206,7 +204,7 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
 
  private:
   enum class State { idle, dialing, up, backoff, stopped };
-  static constexpr std::size_t kTimers = 4;  // the dialer's, retry, ping, pong
+  static constexpr std::size_t kTimers = 3;  // the dialer's, retry, heartbeat
 
   static ConnectionOptions limits_of(const ReconnectingOptions& s) {
     ConnectionOptions limits = s.limits;
@@ -279,19 +277,24 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
     }
   }
 
-  void arm_ping() noexcept {
-    if (settings_.heartbeat.interval.count() <= 0 || conn_ == nullptr) return;
-    cancel(ping_timer_);
-    ping_timer_ = timers_.add_timer(settings_.heartbeat.interval, [this] {
-      ping_timer_ = 0;
+  // One timer at the monitor's next deadline; what is due there is its call.
+  void schedule_heartbeat() noexcept {
+    cancel(heartbeat_timer_);
+    const auto at = heartbeat_.next_deadline();
+    if (!at || conn_ == nullptr) return;
+    const auto wait = std::chrono::ceil<milliseconds>(*at - loop_.now());
+    heartbeat_timer_ = timers_.add_timer(wait, [this] {
+      heartbeat_timer_ = 0;
       if (conn_ == nullptr) return;
-      awaiting_pong_ = true;
-      pong_deadline_ = timers_.add_timer(settings_.heartbeat.timeout, [this] {
-        pong_deadline_ = 0;
-        if (conn_ != nullptr && awaiting_pong_)
-          conn_->close(make_error_code(failure::heartbeat_timeout));
-      });
-      user_.on_heartbeat(*conn_);
+      switch (heartbeat_.on_time(loop_.now())) {
+        case HeartbeatMonitor::Due::nothing:
+          return schedule_heartbeat();
+        case HeartbeatMonitor::Due::ping:
+          schedule_heartbeat();
+          return user_.on_heartbeat(*conn_);
+        case HeartbeatMonitor::Due::dead:
+          return conn_->close(make_error_code(failure::heartbeat_timeout));
+      }
     });
   }
 
@@ -301,8 +304,7 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
   }
   void cancel_timers() noexcept {
     cancel(retry_timer_);
-    cancel(ping_timer_);
-    cancel(pong_deadline_);
+    cancel(heartbeat_timer_);
   }
 
   // The host part of "host:port" or "[v6]:port": the name a certificate must carry.
@@ -331,9 +333,9 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
   std::size_t uplinks_failed_ = 0;  // uplinks that failed since the last success or full round
   std::error_code last_error_, reported_;
   milliseconds retry_after_{0};
-  bool awaiting_pong_ = false;
+  HeartbeatMonitor heartbeat_{settings_.heartbeat};
   EventLoop::Clock::time_point connected_at_{};
-  TimerId retry_timer_ = 0, ping_timer_ = 0, pong_deadline_ = 0;
+  TimerId retry_timer_ = 0, heartbeat_timer_ = 0;
   ReconnectingStats stats_;
 };
 
