@@ -34,6 +34,8 @@ stage "clang-format"
 git ls-files '*.cpp' '*.hpp' '*.h' '*.c' | xargs clang-format --dry-run --Werror
 stage "licence: LICENSE is MIT and every source file carries an SPDX line"
 scripts/check-licence.sh
+stage "layers: no include against the layer order, no internals in public headers"
+scripts/check-layers.sh
 stage "docs: relative links and repository paths"
 scripts/check-docs.sh
 stage "API reference: Doxygen, every public declaration documented (warnings are errors)"

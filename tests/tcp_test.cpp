@@ -89,6 +89,25 @@ TEST_P(StreamLifecycle, HalfCloseDeliversEofWhileTheOtherWayStillWorks) {
   EXPECT_EQ(*eof, 0u);
 }
 
+TEST_P(StreamLifecycle, AnAdoptedDescriptorIsOwnedAndClosedByItsStream) {
+  auto [client, server] = connected_pair(GetParam());
+  const NativeHandle raw = server.release();
+  ASSERT_FALSE(server.is_open());
+  {
+    TcpStream adopted = TcpStream::adopt(raw, client.family());
+    ASSERT_TRUE(adopted.is_open());
+    EXPECT_EQ(adopted.native_handle(), raw);
+    ASSERT_OK(client.write_all("hello"));
+    char got[5];
+    ASSERT_OK(adopted.read_exact(std::span<char>(got)));
+    EXPECT_EQ(std::string_view(got, 5), "hello");
+  }  // closes the descriptor: the client reads EOF
+  char buf[4];
+  auto eof = client.receive(std::span<char>(buf));
+  ASSERT_OK(eof);
+  EXPECT_EQ(*eof, 0u);
+}
+
 TEST_P(StreamLifecycle, ReadExactReportsEarlyEofAsPeerClosed) {
   auto [client, server] = connected_pair(GetParam());
   ASSERT_OK(client.write_all("abc"));

@@ -21,10 +21,6 @@
 
 namespace sockkit {
 
-namespace net {
-class ClientImpl;
-}
-
 /// The way out for outgoing connections, on a device with several uplinks
 /// (Ethernet and cellular): an interface, a source address, or both. Empty:
 /// the stack's routing decides.
@@ -112,8 +108,9 @@ class Client {
   bool shutdown(std::chrono::milliseconds grace) noexcept;
 
  private:
-  explicit Client(std::unique_ptr<net::ClientImpl> impl) noexcept;
-  std::unique_ptr<net::ClientImpl> impl_;
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sockkit

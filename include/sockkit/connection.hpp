@@ -35,12 +35,6 @@
 
 namespace sockkit {
 
-namespace net {
-struct Chunk;
-class Group;
-struct TlsState;
-}  // namespace net
-
 class Connection;
 
 /// Per-group limits; every one is a bound, and passing it is a clear error.
@@ -85,7 +79,7 @@ class ConnectionHandler {
 };
 
 /// One buffered connection. Obtained only through handler callbacks.
-class Connection final : private IoHandler {
+class Connection {
  public:
   ///@{
   /// Queues or writes `data`. errc::limit_exceeded past max_write_queue (nothing
@@ -118,7 +112,7 @@ class Connection final : private IoHandler {
   bool is_open() const noexcept;
 
   /// The descriptor, for options; do not read, write or close it.
-  NativeHandle native_handle() const noexcept { return handle_; }
+  NativeHandle native_handle() const noexcept;
   /// The peer's address (asks the stack).
   Result<Endpoint> peer() const noexcept;
   /// This end's address (asks the stack): which uplink's address a client went out from.
@@ -154,37 +148,20 @@ class Connection final : private IoHandler {
   /// Destroys the state now (it would be at close otherwise).
   void reset_state() noexcept;
 
-  Connection() noexcept = default;  // for the group's slab only
+  Connection(const Connection&) = delete;             ///< A connection is not a value.
+  Connection& operator=(const Connection&) = delete;  ///< A connection is not a value.
+
+ protected:
+  /// Connections live in their group's slab, as the library's own derived type.
+  Connection() noexcept = default;
+  /// Destroyed with their group.
+  ~Connection() = default;
 
  private:
-  friend class net::Group;
-  void on_io(unsigned events) noexcept override;
-  void advance_handshake() noexcept;
-  void on_readable() noexcept;
-  Result<std::size_t> read_some(std::span<std::byte> into) noexcept;
-  std::span<std::byte> read_space() noexcept;
-  bool keep_unconsumed(std::span<const std::byte> data, std::size_t consumed) noexcept;
-  Result<std::size_t> write_some(std::span<const std::byte> data) noexcept;
-  Status shut_write_side() noexcept;
-  void after_eof(bool hangup) noexcept;
-  void on_writable() noexcept;
-  void update_interest() noexcept;
-  void finish(std::error_code why) noexcept;
-  net::Group& group() const noexcept;  // from the slab block this connection lives in
-
-  // 64 bytes with the vtable pointer: an idle connection holds no buffers.
-  net::Chunk* out_ = nullptr;  // write queue; null when empty
-  net::Chunk* in_ = nullptr;   // unconsumed input; null when none
   struct StateHolder;
   template <class State>
   struct StateOf;
-  StateHolder* state_ = nullptr;                 // the user's per-connection state
-  net::TlsState* tls_ = nullptr;                 // null: plain
-  std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
-  std::uint32_t last_active_ms_ = 0;
-  std::uint32_t generation_ = 0;  // times this slot was used: the high half of id()
-  NativeHandle handle_{};
-  std::uint16_t flags_ = 0;
+  StateHolder* state_ = nullptr;  // the user's per-connection state
 };
 
 /// @cond internal

@@ -38,8 +38,6 @@
 
 namespace sockkit::mqtt {
 
-class ClientImpl;
-
 /// The protocol level sent in CONNECT.
 enum class Version : std::uint8_t { v3_1_1 = 4, v5 = 5 };
 
@@ -291,8 +289,9 @@ class Client {
   Stats stats() const noexcept;
 
  private:
-  explicit Client(std::unique_ptr<ClientImpl> impl) noexcept;
-  std::unique_ptr<ClientImpl> impl_;
+  struct Impl;
+  explicit Client(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
 };
 
 /// True if `topic` (no wildcards) matches `filter` ('+' and '#'); topics that

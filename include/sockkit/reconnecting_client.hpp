@@ -39,10 +39,6 @@
 
 namespace sockkit {
 
-namespace link {
-class ReconnectingImpl;
-}
-
 /// An application-level heartbeat, like MQTT's PINGREQ every 30 seconds.
 /// TCP keepalive proves the path; only the application proves the peer is alive.
 struct Heartbeat {
@@ -191,8 +187,9 @@ class ReconnectingClient {
   ReconnectingStats stats() const noexcept;
 
  private:
-  explicit ReconnectingClient(std::unique_ptr<link::ReconnectingImpl> impl) noexcept;
-  std::unique_ptr<link::ReconnectingImpl> impl_;
+  struct Impl;
+  explicit ReconnectingClient(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sockkit

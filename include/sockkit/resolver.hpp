@@ -29,10 +29,6 @@
 
 namespace sockkit {
 
-namespace resolve_detail {
-class ResolverImpl;
-}
-
 /// Where an answer came from.
 enum class AnswerSource : std::uint8_t {
   numeric,     ///< The text was an address: nothing was asked.
@@ -179,8 +175,9 @@ class Resolver {
   const ResolverConfig& config() const noexcept;
 
  private:
-  explicit Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept;
-  std::unique_ptr<resolve_detail::ResolverImpl> impl_;
+  struct Impl;
+  explicit Resolver(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sockkit

@@ -23,10 +23,6 @@
 
 namespace sockkit {
 
-namespace net {
-class ServerImpl;
-}
-
 /// How a Server runs.
 struct ServerOptions {
   std::size_t max_connections =
@@ -102,8 +98,9 @@ class Server {
   bool shutdown(std::chrono::milliseconds grace) noexcept;
 
  private:
-  explicit Server(std::unique_ptr<net::ServerImpl> impl) noexcept;
-  std::unique_ptr<net::ServerImpl> impl_;
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sockkit

@@ -23,9 +23,6 @@
 namespace sockkit {
 
 class TcpListener;
-namespace net {
-class ServerImpl;
-}  // namespace net
 
 /// A connected stream socket. TCP options fail with errc::not_supported on Unix-domain streams.
 class TcpStream : public Socket {
@@ -56,6 +53,14 @@ class TcpStream : public Socket {
   static Result<TcpStream> start_connect(Socket&& socket, const Endpoint& to) noexcept;
   /// After start_connect(): success, errc::in_progress (not writable yet), or why it failed.
   Status finish_connect() noexcept;
+  /// Takes ownership of a connected stream descriptor of `family` made
+  /// elsewhere: handed over by a supervisor or inherited, or accepted for a
+  /// Server by its loop. It is closed when the stream is.
+  ///
+  ///     auto stream = sockkit::TcpStream::adopt(sockkit::NativeHandle{3}, sockkit::Family::ipv4);
+  static TcpStream adopt(NativeHandle handle, Family family) noexcept {
+    return TcpStream(handle, family);
+  }
 
   ///@{
   /// Sends what fits; returns the count written (may be less than asked).
@@ -100,7 +105,6 @@ class TcpStream : public Socket {
 
  private:
   friend class TcpListener;
-  friend class net::ServerImpl;  // takes over what the loop's backend accepted
   using Socket::Socket;
   explicit TcpStream(Socket&& socket) noexcept : Socket(std::move(socket)) {}
 };

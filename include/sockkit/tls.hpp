@@ -23,10 +23,6 @@
 
 namespace sockkit {
 
-namespace transport {
-class TlsEngine;
-}
-
 /// The TLS library behind a context; which ones exist is chosen at configure
 /// time (SOCKKIT_TLS).
 enum class TlsBackend { openssl, mbedtls };
@@ -125,17 +121,17 @@ class TlsContext {
   bool is_server() const noexcept { return server_; }
   /// What it was made from.
   const TlsOptions& options() const noexcept { return options_; }
-  /// The library-side context (for the connection layer).
-  transport::TlsEngine& engine() noexcept { return *engine_; }
+
+ protected:
+  /// client() and server() make the library's own derived type, which holds
+  /// the TLS library's side of the context.
+  TlsContext(TlsOptions options, bool server) noexcept;
 
  private:
-  TlsContext(TlsOptions options, bool server,
-             std::unique_ptr<transport::TlsEngine> engine) noexcept;
   static Result<std::shared_ptr<TlsContext>> create(const TlsOptions& options,
                                                     bool server) noexcept;
   TlsOptions options_;
   bool server_;
-  std::unique_ptr<transport::TlsEngine> engine_;
 };
 
 }  // namespace sockkit

@@ -96,8 +96,8 @@ class UdpChannel {
 
  private:
   struct Impl;
-  explicit UdpChannel(Impl* impl) noexcept;
-  Impl* impl_;
+  explicit UdpChannel(std::unique_ptr<Impl> impl) noexcept;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sockkit

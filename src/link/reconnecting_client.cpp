@@ -29,7 +29,7 @@ namespace {
 using std::chrono::milliseconds;
 }  // namespace
 
-class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
+class ReconnectingImpl : public ConnectionHandler, public DialEvents {
  public:
   ReconnectingImpl(EventLoop& loop, std::string target, ReconnectingHandler& handler,
                    ReconnectingOptions settings)
@@ -341,7 +341,12 @@ class ReconnectingImpl final : public ConnectionHandler, public DialEvents {
 
 }  // namespace link
 
-ReconnectingClient::ReconnectingClient(std::unique_ptr<link::ReconnectingImpl> impl) noexcept
+// The facade's pimpl is the link layer's machine.
+struct ReconnectingClient::Impl final : link::ReconnectingImpl {
+  using ReconnectingImpl::ReconnectingImpl;
+};
+
+ReconnectingClient::ReconnectingClient(std::unique_ptr<Impl> impl) noexcept
     : impl_(std::move(impl)) {}
 ReconnectingClient::~ReconnectingClient() {
   if (!impl_) return;
@@ -358,7 +363,7 @@ ReconnectingClient& ReconnectingClient::operator=(ReconnectingClient&& other) no
 Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::string target,
                                                       ReconnectingHandler& handler,
                                                       ReconnectingOptions settings) {
-  std::unique_ptr<link::ReconnectingImpl> impl(new (std::nothrow) link::ReconnectingImpl(
+  std::unique_ptr<Impl> impl(new (std::nothrow) Impl(
       loop::LoopAccess::home(loop), std::move(target), handler, std::move(settings)));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = impl->init(); !st) return st.error();

@@ -230,8 +230,7 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
       settings.max_packet_size < 16 || settings.outbox_messages == 0 ||
       (settings.password && !settings.user_name && settings.version == Version::v3_1_1);
   if (bad) return std::make_error_code(std::errc::invalid_argument);
-  auto impl =
-      std::make_unique<ClientImpl>(loop::LoopAccess::home(loop), std::move(settings), handler);
+  auto impl = std::make_unique<Impl>(loop::LoopAccess::home(loop), std::move(settings), handler);
   if (auto st = impl->init(); !st) return st.error();
   return Client(std::move(impl));
 }
@@ -242,7 +241,7 @@ Client& Client::operator=(Client&& other) noexcept {
   return loop::move_assign(*this, std::move(other));
 }
 
-Client::Client(std::unique_ptr<ClientImpl> impl) noexcept : impl_(std::move(impl)) {}
+Client::Client(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
 
 Client::~Client() {
   if (!impl_) return;

@@ -20,7 +20,7 @@ inline constexpr std::size_t kQueueLowMark = 16 << 10;
 inline constexpr std::chrono::milliseconds kDisconnectFlush{2000};  // DISCONNECT not drained: close
 }  // namespace detail
 
-class ClientImpl final : public ReconnectingHandler {
+class ClientImpl : public ReconnectingHandler {
  public:
   ClientImpl(EventLoop& loop, Options settings, Handler& handler)
       : loop_(loop), settings_(std::move(settings)), user_(handler), session_(settings_) {}
@@ -85,3 +85,8 @@ class ClientImpl final : public ReconnectingHandler {
 };
 
 }  // namespace sockkit::mqtt
+
+// The facade's pimpl is the MQTT adapter.
+struct sockkit::mqtt::Client::Impl final : sockkit::mqtt::ClientImpl {
+  using ClientImpl::ClientImpl;
+};

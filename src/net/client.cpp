@@ -173,7 +173,7 @@ void PendingConnect::failed(std::error_code why) noexcept {
 
 }  // namespace net
 
-Client::Client(std::unique_ptr<net::ClientImpl> impl) noexcept : impl_(std::move(impl)) {}
+Client::Client(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
 Client::~Client() {
   if (!impl_) return;
   EventLoop& loop = impl_->group.loop;  // before impl_ is moved from
@@ -188,8 +188,8 @@ Client& Client::operator=(Client&& other) noexcept {
 
 Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
                               const ConnectionOptions& limits) noexcept {
-  std::unique_ptr<net::ClientImpl> impl(
-      new (std::nothrow) net::ClientImpl(loop::LoopAccess::home(loop), handler, limits));
+  std::unique_ptr<Impl> impl(new (std::nothrow)
+                                 Impl(loop::LoopAccess::home(loop), handler, limits));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = impl->group.start(); !st) return st.error();
   return Client(std::move(impl));

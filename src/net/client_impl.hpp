@@ -68,3 +68,10 @@ class ClientImpl {
 };
 
 }  // namespace sockkit::net
+
+namespace sockkit {
+// The facade's pimpl is the connection layer's client.
+struct Client::Impl final : net::ClientImpl {
+  using ClientImpl::ClientImpl;
+};
+}  // namespace sockkit

@@ -14,45 +14,46 @@
 #include <algorithm>
 #include <cstring>
 
+#include "net/connection_slot.hpp"
 #include "net/group.hpp"
 #include "transport/transport.hpp"
 
 namespace sockkit {
 using namespace net;
 
-[[gnu::always_inline]] inline Group& Connection::group() const noexcept {
+[[gnu::always_inline]] inline Group& ConnectionSlot::group() const noexcept {
   return *Slab::header_of(this).group;
 }
-Connection::Id Connection::id() const noexcept {
+Connection::Id ConnectionSlot::id() const noexcept {
   return Id{generation_} << 32 | Slab::slot_of(this);
 }
 
-bool Connection::is_open() const noexcept {
+bool ConnectionSlot::is_open() const noexcept {
   return flags_ & kOpen;
 }
 
-std::size_t Connection::queued_bytes() const noexcept {
+std::size_t ConnectionSlot::queued_bytes() const noexcept {
   return out_ != nullptr ? out_->total : 0;
 }
 
-Result<Endpoint> Connection::peer() const noexcept {
+Result<Endpoint> ConnectionSlot::peer() const noexcept {
   if (!(flags_ & kOpen)) return std::make_error_code(std::errc::not_connected);
   return transport::peer(handle_);
 }
 
-Result<Endpoint> Connection::local() const noexcept {
+Result<Endpoint> ConnectionSlot::local() const noexcept {
   if (!(flags_ & kOpen)) return std::make_error_code(std::errc::not_connected);
   return transport::local(handle_);
 }
 
-Result<TlsInfo> Connection::tls_info() const {
+Result<TlsInfo> ConnectionSlot::tls_info() const {
   if (tls_ == nullptr) return std::make_error_code(std::errc::not_supported);
   return tls_->session->info();
 }
 
 // The read path's helpers are used only here: inlined into on_readable, the
 // loop's hottest function (a call each costs more than their bodies).
-[[gnu::always_inline]] inline Result<std::size_t> Connection::read_some(
+[[gnu::always_inline]] inline Result<std::size_t> ConnectionSlot::read_some(
     std::span<std::byte> into) noexcept {
   if (flags_ & kLoopReceives) {  // behind bytes kept from before: copied after them
     EventLoop& loop = group().loop;
@@ -68,20 +69,20 @@ Result<TlsInfo> Connection::tls_info() const {
   return tls_->session->read(into);
 }
 
-Result<std::size_t> Connection::write_some(std::span<const std::byte> data) noexcept {
+Result<std::size_t> ConnectionSlot::write_some(std::span<const std::byte> data) noexcept {
   if (tls_ == nullptr) return transport::send(handle_, data);
   flags_ |= kTlsBusy;
   return tls_->session->write(data);
 }
 
-Status Connection::shut_write_side() noexcept {
+Status ConnectionSlot::shut_write_side() noexcept {
   if (tls_ != nullptr) {
     if (auto st = tls_->session->close_notify(); !st) return st;
   }
   return transport::shutdown_write(handle_);
 }
 
-void Connection::advance_handshake() noexcept {
+void ConnectionSlot::advance_handshake() noexcept {
   Group& g = group();
   auto st = tls_->session->handshake();
   if (!st) {
@@ -104,7 +105,7 @@ void Connection::advance_handshake() noexcept {
   if ((flags_ & kOpen) && !(flags_ & kReadPaused)) on_readable();
 }
 
-void Connection::on_io(unsigned events) noexcept {
+void ConnectionSlot::on_io(unsigned events) noexcept {
   if (!(flags_ & kOpen)) return;
   if (flags_ & kHandshaking) return advance_handshake();
   // Errors and hang-ups are read out even while paused: the read says why.
@@ -117,7 +118,7 @@ void Connection::on_io(unsigned events) noexcept {
   if ((flags_ & kOpen) && (events & io::writable)) on_writable();
 }
 
-void Connection::on_readable() noexcept {
+void ConnectionSlot::on_readable() noexcept {
   Group& g = group();
   std::size_t budget = g.limits.max_read_per_wakeup;
   for (;;) {
@@ -185,7 +186,7 @@ void Connection::on_readable() noexcept {
   }
 }
 
-[[gnu::always_inline]] inline std::span<std::byte> Connection::read_space() noexcept {
+[[gnu::always_inline]] inline std::span<std::byte> ConnectionSlot::read_space() noexcept {
   Group& g = group();
   if (in_ == nullptr) return {g.scratch.data(), g.scratch.size()};
   if (in_->writable().empty()) {
@@ -213,8 +214,8 @@ void Connection::on_readable() noexcept {
   return in_->writable();
 }
 
-[[gnu::always_inline]] inline bool Connection::keep_unconsumed(std::span<const std::byte> data,
-                                                               std::size_t consumed) noexcept {
+[[gnu::always_inline]] inline bool ConnectionSlot::keep_unconsumed(std::span<const std::byte> data,
+                                                                   std::size_t consumed) noexcept {
   Group& g = group();
   const std::size_t left = data.size() - consumed;
   if (left > g.limits.max_pending_read) {
@@ -239,7 +240,7 @@ void Connection::on_readable() noexcept {
   return true;
 }
 
-void Connection::after_eof(bool hangup) noexcept {
+void ConnectionSlot::after_eof(bool hangup) noexcept {
   // Only an error or a hang-up comes after EOF: say why, or finish if our side
   // is done too. The peer's EOF itself is reported once, never again.
   std::byte probe;
@@ -250,7 +251,7 @@ void Connection::after_eof(bool hangup) noexcept {
   if (hangup) finish(make_error_code(failure::closed_by_peer));
 }
 
-void Connection::on_writable() noexcept {
+void ConnectionSlot::on_writable() noexcept {
   Group& g = group();
   while (out_ != nullptr) {
     auto n = write_some(out_->readable());
@@ -282,7 +283,7 @@ void Connection::on_writable() noexcept {
   update_interest();
 }
 
-Status Connection::send(std::span<const std::byte> data) noexcept {
+Status ConnectionSlot::send(std::span<const std::byte> data) noexcept {
   if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut)))
     return std::make_error_code(std::errc::not_connected);
   Group& g = group();
@@ -317,7 +318,7 @@ Status Connection::send(std::span<const std::byte> data) noexcept {
   return {};
 }
 
-Status Connection::send(std::span<const std::span<const std::byte>> parts) noexcept {
+Status ConnectionSlot::send(std::span<const std::span<const std::byte>> parts) noexcept {
   if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut)))
     return std::make_error_code(std::errc::not_connected);
   std::size_t total = 0;
@@ -347,34 +348,34 @@ Status Connection::send(std::span<const std::span<const std::byte>> parts) noexc
   return {};
 }
 
-Status Connection::send(std::string_view data) noexcept {
+Status ConnectionSlot::send(std::string_view data) noexcept {
   return send(std::as_bytes(std::span(data.data(), data.size())));
 }
 
-void Connection::shutdown_write() noexcept {
+void ConnectionSlot::shutdown_write() noexcept {
   if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut))) return;
   flags_ |= kWantShutdown;
   if (out_ == nullptr) on_writable();  // nothing queued: shut now
 }
 
-void Connection::close_after_flush() noexcept {
+void ConnectionSlot::close_after_flush() noexcept {
   if (!(flags_ & kOpen)) return;
   flags_ |= kCloseAfterFlush | kReadPaused;
   if (out_ == nullptr) return finish({});
   update_interest();
 }
 
-void Connection::close(std::error_code why) noexcept {
+void ConnectionSlot::close(std::error_code why) noexcept {
   finish(why);
 }
 
-void Connection::pause_reading() noexcept {
+void ConnectionSlot::pause_reading() noexcept {
   if (!(flags_ & kOpen) || (flags_ & kReadPaused)) return;
   flags_ |= kReadPaused;
   update_interest();
 }
 
-void Connection::resume_reading() noexcept {
+void ConnectionSlot::resume_reading() noexcept {
   if (!(flags_ & kOpen) || !(flags_ & kReadPaused) || (flags_ & kCloseAfterFlush)) return;
   flags_ &= static_cast<std::uint16_t>(~kReadPaused);
   update_interest();  // edge-triggered: re-arming reports data that is already there
@@ -383,7 +384,7 @@ void Connection::resume_reading() noexcept {
     group().loop.requeue(handle_, io::readable);
 }
 
-void Connection::update_interest() noexcept {
+void ConnectionSlot::update_interest() noexcept {
   if (!(flags_ & kOpen)) return;
   const bool want_read = !(flags_ & (kReadPaused | kPeerClosed));
   const bool want_write = out_ != nullptr || (flags_ & kNotifyPending);
@@ -396,7 +397,7 @@ void Connection::update_interest() noexcept {
   if (auto st = group().loop.rewatch(handle_, interest); !st) finish(st.error());
 }
 
-void Connection::finish(std::error_code why) noexcept {
+void ConnectionSlot::finish(std::error_code why) noexcept {
   if (!(flags_ & kOpen)) return;
   Group& g = group();
   const bool opened = !(flags_ & kHandshaking);  // else on_open never came
@@ -422,6 +423,53 @@ void Connection::finish(std::error_code why) noexcept {
     g.tls_closed();
   }
   g.bury(*this);
+}
+
+// The public functions: each forwards to the connection's slot.
+Status Connection::send(std::span<const std::byte> data) noexcept {
+  return slot(*this).send(data);
+}
+Status Connection::send(std::span<const std::span<const std::byte>> parts) noexcept {
+  return slot(*this).send(parts);
+}
+Status Connection::send(std::string_view data) noexcept {
+  return slot(*this).send(data);
+}
+std::size_t Connection::queued_bytes() const noexcept {
+  return slot(*this).queued_bytes();
+}
+void Connection::shutdown_write() noexcept {
+  slot(*this).shutdown_write();
+}
+void Connection::close(std::error_code why) noexcept {
+  slot(*this).close(why);
+}
+void Connection::close_after_flush() noexcept {
+  slot(*this).close_after_flush();
+}
+void Connection::pause_reading() noexcept {
+  slot(*this).pause_reading();
+}
+void Connection::resume_reading() noexcept {
+  slot(*this).resume_reading();
+}
+bool Connection::is_open() const noexcept {
+  return slot(*this).is_open();
+}
+NativeHandle Connection::native_handle() const noexcept {
+  return slot(*this).handle_;
+}
+Result<Endpoint> Connection::peer() const noexcept {
+  return slot(*this).peer();
+}
+Result<Endpoint> Connection::local() const noexcept {
+  return slot(*this).local();
+}
+Result<TlsInfo> Connection::tls_info() const {
+  return slot(*this).tls_info();
+}
+Connection::Id Connection::id() const noexcept {
+  return slot(*this).id();
 }
 
 }  // namespace sockkit

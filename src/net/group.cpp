@@ -52,10 +52,10 @@ void Group::retire() noexcept {
       slab_[slot].close(std::make_error_code(std::errc::operation_canceled));
 }
 
-Connection* Group::find(Connection::Id id) noexcept {
+ConnectionSlot* Group::find(Connection::Id id) noexcept {
   const auto slot = static_cast<std::uint32_t>(id & 0xffffffffu);
   if (slot >= slab_.size()) return nullptr;
-  Connection& c = slab_[slot];
+  ConnectionSlot& c = slab_[slot];
   return (c.flags_ & kOpen) && c.id() == id ? &c : nullptr;
 }
 
@@ -64,7 +64,7 @@ std::uint32_t Group::now_ms() const noexcept {
       std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - epoch_).count());
 }
 
-Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexcept {
+Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexcept {
   if (auto st = stream.set_nonblocking(true); !st) return st.error();
   if (limits.no_delay) (void)stream.set_no_delay(true);  // not_supported on Unix streams: fine
   std::uint32_t slot;
@@ -75,7 +75,7 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
     slot = slab_.size();
     if (slab_.grow() == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   }
-  Connection& c = slab_[slot];
+  ConnectionSlot& c = slab_[slot];
   std::unique_ptr<TlsState> secure;
   if (tls != nullptr) {
     secure.reset(new (std::nothrow) TlsState);
@@ -83,7 +83,8 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
       free_slots_.push_back(slot);
       return std::make_error_code(std::errc::not_enough_memory);
     }
-    auto session = tls->context->engine().open(stream.native_handle(), tls->server_name);
+    auto session =
+        transport::engine_of(*tls->context).open(stream.native_handle(), tls->server_name);
     if (!session) {
       free_slots_.push_back(slot);
       return session.error();
@@ -94,7 +95,7 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
     secure->client = !tls->context->is_server();
   }
   ++c.generation_;  // a new id: the departed connection's id stays dead
-  c.state_ = nullptr;
+  c.reset_state();  // none left by the last user: finish() destroyed it
   c.out_ = c.in_ = nullptr;
   c.idle_prev_ = c.idle_next_ = 0;
   c.flags_ = kOpen | kWatchRead | (secure ? kHandshaking : 0);
@@ -108,7 +109,7 @@ Result<Connection*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexce
                                   tls->deadline - EventLoop::Clock::now()));
     secure->handshake_timer =
         loop.add_timer(std::max(std::chrono::milliseconds(1), limit), [this, id] {
-          Connection* late = find(id);
+          ConnectionSlot* late = find(id);
           if (late == nullptr || !(late->flags_ & kHandshaking)) return;
           late->tls_->handshake_timer = 0;  // it fired
           ++handshake_timeouts_;
@@ -151,7 +152,7 @@ void Group::sweep_tls() noexcept {
   // with I/O only loses its mark. With no TLS connection left, the timer stops.
   bool any = false;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
-    Connection& c = slab_[slot];
+    ConnectionSlot& c = slab_[slot];
     if (!(c.flags_ & kOpen) || c.tls_ == nullptr) continue;
     any = true;
     if (c.flags_ & (kHandshaking | kTlsBusy))
@@ -182,10 +183,10 @@ void Group::tls_closed() noexcept {
   tls_peak_ = tls_open_;
 }
 
-Connection* Group::oldest_handshaking() noexcept {
-  Connection* oldest = nullptr;
+ConnectionSlot* Group::oldest_handshaking() noexcept {
+  ConnectionSlot* oldest = nullptr;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
-    Connection& c = slab_[slot];
+    ConnectionSlot& c = slab_[slot];
     if ((c.flags_ & (kOpen | kHandshaking)) != (kOpen | kHandshaking) || c.tls_ == nullptr)
       continue;
     if (oldest == nullptr || c.tls_->started < oldest->tls_->started) oldest = &c;
@@ -193,16 +194,16 @@ Connection* Group::oldest_handshaking() noexcept {
   return oldest;
 }
 
-void Group::handshake_failed(Connection& c, std::error_code why) noexcept {
+void Group::handshake_failed(ConnectionSlot& c, std::error_code why) noexcept {
   if (why != make_error_code(failure::tls_handshake_timeout)) ++handshake_failures_;
   if (retiring_ || c.tls_ == nullptr || !c.tls_->client) return;
   handler.on_connect_failed(c.tls_->connect_target, why);
 }
 
-void Group::bury(Connection& c) noexcept {
+void Group::bury(ConnectionSlot& c) noexcept {
   --open_;
   if (open_ == 0 && drained_) drain_finished();  // the last one flushed: the drain is done
-  // A handler may still hold the Connection& it closed: the slot is reused
+  // A handler may still hold the ConnectionSlot& it closed: the slot is reused
   // only from the loop's closing phase on, when no callback is on the stack
   // (at once outside any callback).
   if (retiring_) return;  // a retired group reuses nothing (its owner may be freed next)
@@ -216,7 +217,7 @@ void Group::recycle() noexcept {
   closed_slots_.clear();
 }
 
-void Group::touch(Connection& c) noexcept {
+void Group::touch(ConnectionSlot& c) noexcept {
   if (idle_timer_ == 0) return;
   c.last_active_ms_ = now_ms();
   const std::uint32_t me = Slab::slot_of(&c) + 1;
@@ -229,7 +230,7 @@ void Group::touch(Connection& c) noexcept {
   if (idle_head_ == 0) idle_head_ = me;
 }
 
-void Group::idle_remove(Connection& c) noexcept {
+void Group::idle_remove(ConnectionSlot& c) noexcept {
   const std::uint32_t me = Slab::slot_of(&c) + 1;
   if (c.idle_prev_ == 0 && c.idle_next_ == 0 && idle_head_ != me) return;  // not linked
   if (c.idle_prev_ != 0)
@@ -247,7 +248,7 @@ void Group::check_idle() noexcept {
   const std::uint32_t now = now_ms();
   const auto limit = static_cast<std::uint32_t>(limits.idle_timeout.count());
   while (idle_head_ != 0) {
-    Connection& c = slab_[idle_head_ - 1];
+    ConnectionSlot& c = slab_[idle_head_ - 1];
     if (now - c.last_active_ms_ < limit) break;  // unsigned: wrap-safe
     ++idle_closed_;
     c.close(make_error_code(failure::idle_timeout));

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "net/buffer.hpp"
+#include "net/connection_slot.hpp"
 #include "net/slab.hpp"
-#include "sockkit/connection.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "transport/transport.hpp"
 
@@ -70,18 +70,18 @@ class Group {
 
   /// Takes over a connected stream: non-blocking, watched, on_open called (with
   /// `tls`: once its handshake is done, or never if it fails).
-  Result<Connection*> adopt(TcpStream&& stream, const TlsStart* tls = nullptr) noexcept;
+  Result<ConnectionSlot*> adopt(TcpStream&& stream, const TlsStart* tls = nullptr) noexcept;
   /// A TLS handshake ended in `why`: counted, and a Client's is reported.
-  void handshake_failed(Connection& c, std::error_code why) noexcept;
+  void handshake_failed(ConnectionSlot& c, std::error_code why) noexcept;
   /// A TLS connection's state was freed.
   void tls_closed() noexcept;
   /// The least recently active connection still in its TLS handshake, or null.
-  Connection* oldest_handshaking() noexcept;
+  ConnectionSlot* oldest_handshaking() noexcept;
   /// Called by a connection that has finished; its slot is reused later.
-  void bury(Connection& c) noexcept;
+  void bury(ConnectionSlot& c) noexcept;
   /// Marks activity for the idle watchdog.
-  void touch(Connection& c) noexcept;
-  void idle_remove(Connection& c) noexcept;
+  void touch(ConnectionSlot& c) noexcept;
+  void idle_remove(ConnectionSlot& c) noexcept;
   /// Closes every open connection once its queue is written, the rest at
   /// `grace`; then `done(flushed)` runs from the loop (soon()). Never runs the
   /// loop. A second drain replaces the first (whose `done` is not called).
@@ -95,7 +95,7 @@ class Group {
   /// touches the loop, and only its memory remains for the destructor.
   void retire() noexcept;
   /// The open connection with this id, or null.
-  Connection* find(Connection::Id id) noexcept;
+  ConnectionSlot* find(Connection::Id id) noexcept;
 
   std::size_t open_count() const noexcept { return open_; }
   std::uint64_t idle_closed() const noexcept { return idle_closed_; }

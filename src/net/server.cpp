@@ -11,7 +11,7 @@
 namespace sockkit {
 namespace net {
 
-class ServerImpl final : public IoHandler {
+class ServerImpl : public IoHandler {
  public:
   ServerImpl(EventLoop& loop, TcpListener listener, ConnectionHandler& handler,
              const ServerOptions& options)
@@ -49,7 +49,7 @@ class ServerImpl final : public IoHandler {
     }
     auto h = transport::lent_accept(group_.loop, listener_.native_handle());
     if (!h) return h.error();
-    return TcpStream(*h, listener_.family());
+    return TcpStream::adopt(*h, listener_.family());
   }
 
   void on_io(unsigned) noexcept override {
@@ -148,7 +148,12 @@ class ServerImpl final : public IoHandler {
 
 }  // namespace net
 
-Server::Server(std::unique_ptr<net::ServerImpl> impl) noexcept : impl_(std::move(impl)) {}
+// The facade's pimpl is the connection layer's server.
+struct Server::Impl final : net::ServerImpl {
+  using ServerImpl::ServerImpl;
+};
+
+Server::Server(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
 Server::~Server() {
   if (!impl_) return;
   EventLoop& loop = impl_->loop();  // before impl_ is moved from
@@ -170,8 +175,8 @@ Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHand
   if (!listener) return listener.error();
   auto local = listener->local_endpoint();
   if (!local) return local.error();
-  std::unique_ptr<net::ServerImpl> impl(new (std::nothrow) net::ServerImpl(
-      loop::LoopAccess::home(loop), std::move(*listener), handler, options));
+  std::unique_ptr<Impl> impl(new (std::nothrow) Impl(loop::LoopAccess::home(loop),
+                                                     std::move(*listener), handler, options));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);
   impl->set_local(*local);
   if (auto st = impl->begin(); !st) return st.error();

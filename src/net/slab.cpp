@@ -8,7 +8,7 @@ namespace sockkit::net {
 
 Slab::~Slab() {
   for (std::uint32_t slot = 0; slot < size_; ++slot)
-    (*this)[slot].~Connection();
+    (*this)[slot].~ConnectionSlot();
   for (const Chunk& chunk : chunks_)
     ::operator delete(chunk.memory, std::align_val_t(kBlockBytes));
 }
@@ -26,13 +26,14 @@ void* Slab::next_block() noexcept {
   return static_cast<std::byte*>(chunks_.back().memory) + used_in_last_chunk_++ * kBlockBytes;
 }
 
-Connection* Slab::grow() noexcept {
+ConnectionSlot* Slab::grow() noexcept {
   if (size_ % kPerBlock == 0 && size_ / kPerBlock == blocks_.size()) {
     void* raw = next_block();
     if (raw == nullptr) return nullptr;
     blocks_.push_back(new (raw) Header{&group_, size_});
   }
-  Connection* c = new (&connections(blocks_[size_ / kPerBlock])[size_ % kPerBlock]) Connection();
+  ConnectionSlot* c =
+      new (&connections(blocks_[size_ / kPerBlock])[size_ % kPerBlock]) ConnectionSlot();
   ++size_;
   return c;
 }

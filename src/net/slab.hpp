@@ -9,7 +9,7 @@
 #include <new>
 #include <vector>
 
-#include "sockkit/connection.hpp"
+#include "net/connection_slot.hpp"
 
 namespace sockkit::net {
 
@@ -18,11 +18,11 @@ class Group;
 class Slab {
  public:
   static constexpr std::size_t kBlockBytes = 4096;
-  struct alignas(alignof(Connection)) Header {
+  struct alignas(alignof(ConnectionSlot)) Header {
     Group* group;
     std::uint32_t first_slot;
   };
-  static constexpr std::size_t kPerBlock = (kBlockBytes - sizeof(Header)) / sizeof(Connection);
+  static constexpr std::size_t kPerBlock = (kBlockBytes - sizeof(Header)) / sizeof(ConnectionSlot);
   static_assert(kPerBlock >= 8, "Connection grew too large for a slab block");
 
   explicit Slab(Group& group) noexcept : group_(group) {}
@@ -31,23 +31,23 @@ class Slab {
   Slab& operator=(const Slab&) = delete;
 
   std::uint32_t size() const noexcept { return size_; }
-  Connection& operator[](std::uint32_t slot) noexcept {
+  ConnectionSlot& operator[](std::uint32_t slot) noexcept {
     return connections(blocks_[slot / kPerBlock])[slot % kPerBlock];
   }
   /// A new slot at the end; null when memory is out.
-  Connection* grow() noexcept;
+  ConnectionSlot* grow() noexcept;
 
-  static Header& header_of(const Connection* c) noexcept {
+  static Header& header_of(const ConnectionSlot* c) noexcept {
     return *reinterpret_cast<Header*>(reinterpret_cast<std::uintptr_t>(c) & ~(kBlockBytes - 1));
   }
-  static std::uint32_t slot_of(const Connection* c) noexcept {
+  static std::uint32_t slot_of(const ConnectionSlot* c) noexcept {
     Header& h = header_of(c);
     return h.first_slot + static_cast<std::uint32_t>(c - connections(&h));
   }
 
  private:
-  static Connection* connections(Header* h) noexcept {
-    return reinterpret_cast<Connection*>(h + 1);
+  static ConnectionSlot* connections(Header* h) noexcept {
+    return reinterpret_cast<ConnectionSlot*>(h + 1);
   }
   /// The next block: from the last chunk if it has one left, else from a new
   /// chunk twice the last one's size (up to kMaxChunkBlocks). Null when out of memory.

@@ -60,13 +60,14 @@ Result<UdpChannel> UdpChannel::create(EventLoop& loop, UdpSocket socket, UdpHand
   if (auto st = socket.set_nonblocking(true); !st) return st.error();
   auto* buffer = new (std::nothrow) std::byte[options.max_datagram];
   if (buffer == nullptr) return make_error_code(std::errc::not_enough_memory);
-  auto* impl = new (std::nothrow)
-      Impl(loop::LoopAccess::home(loop), std::move(socket), handler, options, buffer);
-  if (impl == nullptr) {
+  std::unique_ptr<Impl> owned(new (std::nothrow) Impl(loop::LoopAccess::home(loop),
+                                                      std::move(socket), handler, options, buffer));
+  if (!owned) {
     delete[] buffer;
     return make_error_code(std::errc::not_enough_memory);
   }
-  UdpChannel channel(impl);  // from here on, the channel frees impl
+  Impl* impl = owned.get();
+  UdpChannel channel(std::move(owned));  // from here on, the channel frees impl
   if (auto st = impl->loop.watch(impl->socket.native_handle(), io::readable, impl); !st) {
     impl->paused = true;  // not watched: nothing to unwatch
     return st.error();
@@ -74,15 +75,17 @@ Result<UdpChannel> UdpChannel::create(EventLoop& loop, UdpSocket socket, UdpHand
   return channel;
 }
 
-UdpChannel::UdpChannel(Impl* impl) noexcept : impl_(impl) {
+UdpChannel::UdpChannel(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {
   impl_->owner = this;
 }
 
 UdpChannel::~UdpChannel() {
-  if (impl_ != nullptr) loop::dispose(impl_->loop, std::unique_ptr<Impl>(impl_));
+  if (!impl_) return;
+  EventLoop& loop = impl_->loop;  // before impl_ is moved from
+  loop::dispose(loop, std::move(impl_));
 }
 
-UdpChannel::UdpChannel(UdpChannel&& other) noexcept : impl_(std::exchange(other.impl_, nullptr)) {
+UdpChannel::UdpChannel(UdpChannel&& other) noexcept : impl_(std::move(other.impl_)) {
   if (impl_ != nullptr) impl_->owner = this;  // on_datagram names the channel that holds it
 }
 
@@ -115,7 +118,8 @@ void UdpChannel::pause() noexcept {
 
 void UdpChannel::resume() noexcept {
   if (!impl_->paused || impl_->retired) return;
-  if (impl_->loop.watch(impl_->socket.native_handle(), io::readable, impl_)) impl_->paused = false;
+  if (impl_->loop.watch(impl_->socket.native_handle(), io::readable, impl_.get()))
+    impl_->paused = false;
 }
 
 UdpSocket& UdpChannel::socket() noexcept {

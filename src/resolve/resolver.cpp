@@ -410,9 +410,13 @@ class ResolverImpl {
 
 }  // namespace resolve_detail
 
+// The facade's pimpl is the resolve layer's resolver.
+struct Resolver::Impl final : resolve_detail::ResolverImpl {
+  using ResolverImpl::ResolverImpl;
+};
+
 Result<Resolver> Resolver::create(EventLoop& loop, ResolverOptions options) {
-  auto impl = std::make_unique<resolve_detail::ResolverImpl>(loop::LoopAccess::home(loop),
-                                                             std::move(options));
+  auto impl = std::make_unique<Impl>(loop::LoopAccess::home(loop), std::move(options));
   return Resolver(std::move(impl));
 }
 
@@ -422,8 +426,7 @@ Resolver& Resolver::operator=(Resolver&& other) noexcept {
   return loop::move_assign(*this, std::move(other));
 }
 
-Resolver::Resolver(std::unique_ptr<resolve_detail::ResolverImpl> impl) noexcept
-    : impl_(std::move(impl)) {}
+Resolver::Resolver(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
 
 Resolver::~Resolver() {
   if (!impl_) return;

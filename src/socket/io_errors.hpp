@@ -6,7 +6,7 @@
 
 #include "sockkit/error.hpp"
 
-namespace sockkit::detail {
+namespace sockkit::socket_io {
 
 /// On a blocking socket, EAGAIN can only mean SO_RCVTIMEO/SO_SNDTIMEO expired:
 /// report it as a timeout, not as "would block".
@@ -16,4 +16,4 @@ inline std::error_code blocking_io_error(std::error_code ec, bool nonblocking,
   return ec;
 }
 
-}  // namespace sockkit::detail
+}  // namespace sockkit::socket_io

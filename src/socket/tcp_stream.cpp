@@ -77,7 +77,7 @@ Result<TcpStream> TcpStream::connect(const Endpoint& to, milliseconds timeout) n
 Result<std::size_t> TcpStream::send(std::span<const std::byte> data) noexcept {
   if (!is_open()) return failure::closed_socket;
   auto n = sys::send(native_handle(), data.data(), data.size());
-  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
+  if (!n) return socket_io::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
   return n;
 }
 
@@ -88,7 +88,8 @@ Result<std::size_t> TcpStream::send(std::string_view data) noexcept {
 Result<std::size_t> TcpStream::receive(std::span<std::byte> buffer) noexcept {
   if (!is_open()) return failure::closed_socket;
   auto n = sys::receive(native_handle(), buffer.data(), buffer.size());
-  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::receive_timeout);
+  if (!n)
+    return socket_io::blocking_io_error(n.error(), is_nonblocking(), failure::receive_timeout);
   return n;
 }
 
@@ -115,7 +116,7 @@ Status TcpStream::write_all(std::span<const std::byte> data, milliseconds timeou
 Result<std::size_t> TcpStream::send(std::span<const std::span<const std::byte>> parts) noexcept {
   if (!is_open()) return failure::closed_socket;
   auto n = sys::send_gather(native_handle(), parts);
-  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
+  if (!n) return socket_io::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
   return n;
 }
 

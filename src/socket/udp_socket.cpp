@@ -41,7 +41,7 @@ Result<std::size_t> UdpSocket::send_to(std::span<const std::byte> data,
   if (!is_open()) return failure::closed_socket;
   if (to.family() != family()) return failure::wrong_family;
   auto n = sys::send_to(native_handle(), data.data(), data.size(), &to);
-  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
+  if (!n) return socket_io::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
   return n;
 }
 
@@ -52,7 +52,7 @@ Result<std::size_t> UdpSocket::send_to(std::string_view data, const Endpoint& to
 Result<std::size_t> UdpSocket::send(std::span<const std::byte> data) noexcept {
   if (!is_open()) return failure::closed_socket;
   auto n = sys::send_to(native_handle(), data.data(), data.size(), nullptr);
-  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
+  if (!n) return socket_io::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
   return n;
 }
 
@@ -63,7 +63,8 @@ Result<std::size_t> UdpSocket::send(std::string_view data) noexcept {
 Result<Datagram> UdpSocket::receive_from(std::span<std::byte> buffer) noexcept {
   if (!is_open()) return failure::closed_socket;
   auto d = sys::receive_from(native_handle(), buffer.data(), buffer.size());
-  if (!d) return detail::blocking_io_error(d.error(), is_nonblocking(), failure::receive_timeout);
+  if (!d)
+    return socket_io::blocking_io_error(d.error(), is_nonblocking(), failure::receive_timeout);
   return d;
 }
 
@@ -77,7 +78,7 @@ Result<std::size_t> UdpSocket::send_batch(std::span<const OutgoingDatagram> batc
     if (d.to != nullptr && d.to->family() != family()) return failure::wrong_family;
   if (batch.empty()) return std::size_t{0};
   auto n = sys::send_batch(native_handle(), batch);
-  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
+  if (!n) return socket_io::blocking_io_error(n.error(), is_nonblocking(), failure::send_timeout);
   return n;
 }
 
@@ -85,7 +86,8 @@ Result<std::size_t> UdpSocket::receive_batch(std::span<IncomingDatagram> batch) 
   if (!is_open()) return failure::closed_socket;
   if (batch.empty()) return std::size_t{0};
   auto n = sys::receive_batch(native_handle(), batch);
-  if (!n) return detail::blocking_io_error(n.error(), is_nonblocking(), failure::receive_timeout);
+  if (!n)
+    return socket_io::blocking_io_error(n.error(), is_nonblocking(), failure::receive_timeout);
   return n;
 }
 

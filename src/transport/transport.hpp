@@ -87,6 +87,22 @@ class TlsEngine {
                                                    std::string_view server_name) noexcept = 0;
 };
 
+/// A TlsContext as the library makes it: with its TLS library's engine.
+class EngineContext final : public TlsContext {
+ public:
+  EngineContext(TlsOptions options, bool server, std::unique_ptr<TlsEngine> engine) noexcept
+      : TlsContext(std::move(options), server), engine_(std::move(engine)) {}
+  TlsEngine& engine() noexcept { return *engine_; }
+
+ private:
+  std::unique_ptr<TlsEngine> engine_;
+};
+
+/// The engine of a context made by TlsContext::client() or server().
+inline TlsEngine& engine_of(TlsContext& context) noexcept {
+  return static_cast<EngineContext&>(context).engine();
+}
+
 Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options,
                                                        bool server) noexcept;
 Result<std::unique_ptr<TlsEngine>> make_mbedtls_engine(const TlsOptions& options,

@@ -33,9 +33,8 @@ Result<TlsBackend> parse_tls_backend(std::string_view name) noexcept {
   return std::make_error_code(std::errc::invalid_argument);
 }
 
-TlsContext::TlsContext(TlsOptions options, bool server,
-                       std::unique_ptr<transport::TlsEngine> engine) noexcept
-    : options_(std::move(options)), server_(server), engine_(std::move(engine)) {}
+TlsContext::TlsContext(TlsOptions options, bool server) noexcept
+    : options_(std::move(options)), server_(server) {}
 
 TlsContext::~TlsContext() = default;
 
@@ -61,8 +60,8 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
     engine = transport::make_mbedtls_engine(options, server);
 #endif
   if (!engine) return engine.error();
-  std::shared_ptr<TlsContext> context(new (std::nothrow)
-                                          TlsContext(options, server, std::move(*engine)));
+  std::shared_ptr<TlsContext> context(
+      new (std::nothrow) transport::EngineContext(options, server, std::move(*engine)));
   if (!context) return std::make_error_code(std::errc::not_enough_memory);
   return context;
 }

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+// What a Connection is inside the library: the public class plus its read
+// and write state, 64 bytes with the vtable pointer (an idle connection holds
+// no buffers). Connections live in their group's slab as ConnectionSlots;
+// handlers see them as Connection&, whose functions forward here.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "sockkit/connection.hpp"
+
+namespace sockkit::net {
+
+struct Chunk;
+class Group;
+struct TlsState;
+
+class ConnectionSlot final : public Connection, public IoHandler {
+ public:
+  ConnectionSlot() noexcept = default;
+
+  // The public functions' bodies (Connection forwards to these).
+  Status send(std::span<const std::byte> data) noexcept;
+  Status send(std::span<const std::span<const std::byte>> parts) noexcept;
+  Status send(std::string_view data) noexcept;
+  std::size_t queued_bytes() const noexcept;
+  void shutdown_write() noexcept;
+  void close(std::error_code why = {}) noexcept;
+  void close_after_flush() noexcept;
+  void pause_reading() noexcept;
+  void resume_reading() noexcept;
+  bool is_open() const noexcept;
+  Result<Endpoint> peer() const noexcept;
+  Result<Endpoint> local() const noexcept;
+  Result<TlsInfo> tls_info() const;
+  Connection::Id id() const noexcept;
+
+  void on_io(unsigned events) noexcept override;
+  void advance_handshake() noexcept;
+  void on_readable() noexcept;
+  Result<std::size_t> read_some(std::span<std::byte> into) noexcept;
+  std::span<std::byte> read_space() noexcept;
+  bool keep_unconsumed(std::span<const std::byte> data, std::size_t consumed) noexcept;
+  Result<std::size_t> write_some(std::span<const std::byte> data) noexcept;
+  Status shut_write_side() noexcept;
+  void after_eof(bool hangup) noexcept;
+  void on_writable() noexcept;
+  void update_interest() noexcept;
+  void finish(std::error_code why) noexcept;
+  Group& group() const noexcept;  // from the slab block this connection lives in
+
+  Chunk* out_ = nullptr;                         // write queue; null when empty
+  Chunk* in_ = nullptr;                          // unconsumed input; null when none
+  TlsState* tls_ = nullptr;                      // null: plain
+  std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
+  std::uint32_t last_active_ms_ = 0;
+  std::uint32_t generation_ = 0;  // times this slot was used: the high half of id()
+  NativeHandle handle_{};
+  std::uint16_t flags_ = 0;
+};
+static_assert(sizeof(ConnectionSlot) <= 64, "an idle connection fits in 64 bytes");
+
+/// The library's view of a connection a handler was given.
+inline ConnectionSlot& slot(Connection& c) noexcept {
+  return static_cast<ConnectionSlot&>(c);
+}
+inline const ConnectionSlot& slot(const Connection& c) noexcept {
+  return static_cast<const ConnectionSlot&>(c);
+}
+
+}  // namespace sockkit::net
