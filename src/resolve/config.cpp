@@ -184,6 +184,38 @@ Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept {
   return sys::set_stack_dns_servers(servers);
 }
 
+namespace resolve_detail {
+
+ConfigWatch::ConfigWatch(std::optional<ResolverConfig> fixed, Clock::time_point now)
+    : fixed_(std::move(fixed)) {
+  load(now);
+}
+
+void ConfigWatch::load(Clock::time_point now) {
+  config_ = fixed_ ? *fixed_ : ResolverConfig::system();
+  for (auto& s : config_.servers)
+    if (s.port() == 0) s = s.with_port(53);
+  hosts_ = HostsTable{};
+  if (!config_.hosts_file.empty()) hosts_.parse(read_file(config_.hosts_file.c_str()));
+  stamps_ = current_stamps();
+  checked_at_ = now;
+}
+
+ConfigWatch::Stamps ConfigWatch::current_stamps() const {
+  return {sys::config_file_stamp("/etc/resolv.conf"),
+          config_.hosts_file.empty() ? 0 : sys::config_file_stamp(config_.hosts_file.c_str())};
+}
+
+bool ConfigWatch::refresh(Clock::time_point now) {
+  if (fixed_ || now - checked_at_ < kCheckEvery) return false;
+  checked_at_ = now;
+  if (current_stamps() == stamps_) return false;
+  load(now);
+  return true;
+}
+
+}  // namespace resolve_detail
+
 ResolverConfig ResolverConfig::system() {
   ResolverConfig c;
   const std::string text = resolve_detail::read_file("/etc/resolv.conf");

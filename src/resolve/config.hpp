@@ -3,6 +3,9 @@
 // search-list expansion of a name (resolv.conf's search and ndots).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,5 +48,35 @@ void apply_environment(ResolverConfig& config, std::string_view host_name, const
 
 /// The largest resolv.conf or hosts file read (a bigger one is cut here).
 inline constexpr std::size_t kMaxConfigFile = 1 << 20;
+
+/// The resolver's configuration and hosts table, loaded at creation and, for
+/// the system's, checked again when a lookup begins (at most every
+/// kCheckEvery): a changed resolv.conf or hosts file (by modification stamp)
+/// is loaded again, as glibc does. An application's own configuration is
+/// fixed, its hosts file read once.
+class ConfigWatch {
+ public:
+  using Clock = std::chrono::steady_clock;
+  static constexpr std::chrono::seconds kCheckEvery{5};
+
+  /// `fixed`: the application's own configuration; none: the system's.
+  ConfigWatch(std::optional<ResolverConfig> fixed, Clock::time_point now);
+  /// True if the configuration was loaded again (answers cached under the
+  /// old one may be stale).
+  bool refresh(Clock::time_point now);
+  const ResolverConfig& config() const noexcept { return config_; }
+  const HostsTable& hosts() const noexcept { return hosts_; }
+
+ private:
+  using Stamps = std::pair<std::uint64_t, std::uint64_t>;  // resolv.conf, hosts file
+  void load(Clock::time_point now);
+  Stamps current_stamps() const;
+
+  std::optional<ResolverConfig> fixed_;
+  ResolverConfig config_;
+  HostsTable hosts_;
+  Stamps stamps_{};
+  Clock::time_point checked_at_{};
+};
 
 }  // namespace sockkit::resolve_detail

@@ -47,8 +47,6 @@ using Clock = EventLoop::Clock;
 using std::chrono::duration_cast;
 using std::chrono::seconds;
 
-constexpr auto kConfigCheckEvery = std::chrono::seconds(5);
-
 Resolution resolution(Family family, AnswerSource source, std::string canonical_name,
                       const Endpoint& server = {}) {
   Resolution r;
@@ -91,9 +89,10 @@ struct Lookup {
 class ResolverImpl {
  public:
   ResolverImpl(EventLoop& loop, ResolverOptions options)
-      : loop_(loop), options_(std::move(options)), cache_(options_.cache_entries) {
-    load_config();
-  }
+      : loop_(loop),
+        options_(std::move(options)),
+        watch_(options_.config, loop_.now()),
+        cache_(options_.cache_entries) {}
   ~ResolverImpl() { retire(); }
 
   void retire() noexcept {
@@ -177,7 +176,7 @@ class ResolverImpl {
   std::size_t pending() const noexcept { return lookups_.size(); }
   void clear_cache() noexcept { cache_.clear(); }
   ResolverStats stats() const noexcept { return stats_; }
-  const ResolverConfig& config() const noexcept { return config_; }
+  const ResolverConfig& config() const noexcept { return watch_.config(); }
   EventLoop& loop() noexcept { return loop_; }
 
  private:
@@ -195,51 +194,27 @@ class ResolverImpl {
     }
   }
 
-  void load_config() {
-    config_ = options_.config ? *options_.config : ResolverConfig::system();
-    for (auto& s : config_.servers)
-      if (s.port() == 0) s = s.with_port(53);
-    hosts_ = HostsTable{};
-    if (!config_.hosts_file.empty()) {
-      std::unique_ptr<char[]> buf(new (std::nothrow) char[kMaxConfigFile]);
-      auto got = buf ? sys::read_config_file(config_.hosts_file.c_str(),
-                                             std::span(buf.get(), kMaxConfigFile))
-                     : Result<std::size_t>(make_error_code(std::errc::not_enough_memory));
-      if (got) hosts_.parse(std::string_view(buf.get(), *got));
-    }
-    stamps_ = current_stamps();
-    checked_at_ = loop_.now();
-  }
-
-  std::pair<std::uint64_t, std::uint64_t> current_stamps() const {
-    return {sys::config_file_stamp("/etc/resolv.conf"),
-            config_.hosts_file.empty() ? 0 : sys::config_file_stamp(config_.hosts_file.c_str())};
-  }
-
   void refresh_config() {
-    if (options_.config || loop_.now() - checked_at_ < kConfigCheckEvery) return;
-    checked_at_ = loop_.now();
-    if (current_stamps() != stamps_) {
-      load_config();
-      cache_.clear();  // other servers may know other answers
-    }
+    if (watch_.refresh(loop_.now())) cache_.clear();  // other servers may know other answers
   }
 
   /// Local answers for every family, or else the walk over the search list.
   void begin(Lookup& l) {
     const Resolver::LookupId id = l.id;
-    if (local_answer(l.host, l.port, l.families.front().family, hosts_)) {  // every family's, then
+    if (local_answer(l.host, l.port, l.families.front().family,
+                     watch_.hosts())) {  // every family's, then
       for (std::size_t i = 0; i < l.families.size(); ++i) {
         Lookup* open = find(id);
         if (open == nullptr) return;
-        auto answer = local_answer(open->host, open->port, open->families[i].family, hosts_);
+        auto answer =
+            local_answer(open->host, open->port, open->families[i].family, watch_.hosts());
         if (!answer) answer = LocalAnswer{make_error_code(failure::no_address)};
         if (answer->from_hosts_file) ++stats_.hosts_hits;
         if (!report(id, open->families[i], std::move(answer->result))) return;
       }
       return;
     }
-    l.candidates = search_candidates(l.host, config_);
+    l.candidates = search_candidates(l.host, watch_.config());
     l.walk.emplace(l.candidates.size(), l.families.size());
     apply(id, l.walk->start());
   }
@@ -296,10 +271,11 @@ class ResolverImpl {
   }
 
   void ask(Lookup& l, FamilyState& f) {
-    QueryPlan plan{.servers = config_.servers,
-                   .timeout = config_.timeout,
-                   .attempts = config_.attempts,
-                   .rotate = config_.rotate,
+    const ResolverConfig& config = watch_.config();
+    QueryPlan plan{.servers = config.servers,
+                   .timeout = config.timeout,
+                   .attempts = config.attempts,
+                   .rotate = config.rotate,
                    .tcp_fallback = options_.tcp_fallback};
     const Resolver::LookupId id = l.id;
     const Family family = f.family;
@@ -396,14 +372,11 @@ class ResolverImpl {
 
   EventLoop& loop_;
   ResolverOptions options_;
-  ResolverConfig config_;
-  HostsTable hosts_;
+  ConfigWatch watch_;
   AnswerCache cache_;
   ResolverStats stats_;
   std::map<Resolver::LookupId, std::unique_ptr<Lookup>> lookups_;
   Resolver::LookupId last_id_ = 0;
-  std::pair<std::uint64_t, std::uint64_t> stamps_{};
-  Clock::time_point checked_at_{};
   std::vector<std::pair<std::uint64_t, SoonId>> queued_;  // soon() work not run yet
   std::uint64_t last_soon_key_ = 0;
 };
