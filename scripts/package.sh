@@ -3,8 +3,9 @@
 # Builds the Debian packages (libsockkit0, libsockkit-dev, sockkit, and -dbgsym
 # packages with the binaries' debug information) with CPack, checks them with
 # lintian (no error, no warning), installs them with dpkg into a scratch root,
-# and builds and runs the consumer against that root (CMake package and
-# pkg-config), and the installed tool.
+# checks that the library exports the public API only and keeps the last
+# release's ABI (scripts/abi-check.sh), and builds and runs the consumer
+# against that root (CMake package and pkg-config), and the installed tool.
 #   scripts/package.sh          # the .deb files end up in build/package/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,4 +85,15 @@ if file "$scratch/usr/bin/sockkit" "$scratch/usr/lib/$multiarch"/libsockkit.so.*
 fi
 bash -n "$scratch/usr/share/bash-completion/completions/sockkit"
 echo "package: the installed sockkit runs"
+
+# The shared library exports the public API only: nothing of an internal namespace.
+library=$(echo "$scratch/usr/lib/$multiarch"/libsockkit.so.0.*)
+internal=$(nm -DC --defined-only "$library" |
+  grep -E ' sockkit::(net|sys|poll|loop|transport|link|resolve_detail|socket_io|dns|ip_text|time|detail|mqtt::detail|mqtt::codec)::' || true)
+if [ -n "$internal" ]; then
+  echo "$internal" >&2
+  echo "package: the library exports internal symbols" >&2; exit 1
+fi
+echo "package: $(nm -DC --defined-only "$library" | grep -c ' sockkit::') exported symbols, none internal"
+"$root/scripts/abi-check.sh" "$library"
 scripts/consumer.sh --prefix "$scratch/usr"

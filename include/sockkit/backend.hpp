@@ -11,6 +11,10 @@
 
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// A readiness backend. Not every one exists on every stack or build.
@@ -32,3 +36,5 @@ Backend default_backend() noexcept;
 std::span<const Backend> compiled_backends() noexcept;
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

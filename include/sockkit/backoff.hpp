@@ -13,6 +13,10 @@
 #include <chrono>
 #include <cstdint>
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// How long to wait before each reconnect attempt.
@@ -50,3 +54,5 @@ class BackoffSchedule {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -19,6 +19,10 @@
 #include "sockkit/socket.hpp"
 #include "sockkit/tls.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// The way out for outgoing connections, on a device with several uplinks
@@ -114,3 +118,5 @@ class Client {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

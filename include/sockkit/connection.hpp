@@ -33,6 +33,10 @@
 #include "sockkit/event_loop.hpp"
 #include "sockkit/tls.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 class Connection;
@@ -213,3 +217,5 @@ inline void ConnectionHandler::on_peer_closed(Connection& c) {
 }
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -25,6 +25,10 @@
 
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// Address family of an Endpoint or a Socket.
@@ -140,3 +144,5 @@ struct ResolveOptions {
 Result<std::vector<Endpoint>> resolve(std::string_view text, const ResolveOptions& options = {});
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -15,6 +15,10 @@
 
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// Fills `out` with unpredictable bytes; false if it cannot (nothing is used then).
@@ -29,3 +33,5 @@ void set_entropy_source(EntropySource source) noexcept;
 Status random_bytes(std::span<std::byte> out) noexcept;
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -15,6 +15,10 @@
 
 #include <system_error>
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// Portable error conditions: what happened, whatever the stack called it.
@@ -139,3 +143,5 @@ struct std::is_error_condition_enum<sockkit::errc> : std::true_type {};
 template <>
 struct std::is_error_code_enum<sockkit::failure> : std::true_type {};
 /// @endcond
+
+#pragma GCC visibility pop

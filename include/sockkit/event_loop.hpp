@@ -24,6 +24,10 @@
 #include "sockkit/backend.hpp"
 #include "sockkit/types.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// Readiness bits passed to IoHandler::on_io.
@@ -218,3 +222,5 @@ class TimerReservation {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

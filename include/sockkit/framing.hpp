@@ -20,6 +20,10 @@
 
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// One frame found at the start of a buffer. consumed == 0: no complete frame yet.
@@ -64,3 +68,5 @@ class LengthPrefixFramer {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -17,6 +17,10 @@
 #include "sockkit/endpoint.hpp"
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit::lwip {
 
 /// Where lwIP sits on the TAP device.
@@ -43,3 +47,5 @@ Status attach_tap(const TapConfig& config) noexcept;
 TapStats tap_stats() noexcept;
 
 }  // namespace sockkit::lwip
+
+#pragma GCC visibility pop

@@ -36,6 +36,10 @@
 #include "sockkit/reconnecting_client.hpp"
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit::mqtt {
 
 /// The protocol level sent in CONNECT.
@@ -307,3 +311,5 @@ bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
 template <>
 struct std::is_error_code_enum<sockkit::mqtt::reason> : std::true_type {};
 /// @endcond
+
+#pragma GCC visibility pop

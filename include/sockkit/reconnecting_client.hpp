@@ -37,6 +37,10 @@
 #include "sockkit/resolver.hpp"
 #include "sockkit/tls.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// An application-level heartbeat, like MQTT's PINGREQ every 30 seconds.
@@ -193,3 +197,5 @@ class ReconnectingClient {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

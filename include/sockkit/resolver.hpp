@@ -27,6 +27,10 @@
 #include "sockkit/event_loop.hpp"
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// Where an answer came from.
@@ -181,3 +185,5 @@ class Resolver {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

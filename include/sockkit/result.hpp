@@ -18,6 +18,10 @@
 
 #include "sockkit/error.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 namespace detail {
@@ -154,3 +158,5 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

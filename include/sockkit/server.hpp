@@ -21,6 +21,10 @@
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tls.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// How a Server runs.
@@ -104,3 +108,5 @@ class Server {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

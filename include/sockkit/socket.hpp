@@ -23,6 +23,10 @@
 #include "sockkit/result.hpp"
 #include "sockkit/types.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// TCP keepalive: probes an idle connection so a dead peer or a NAT that
@@ -197,3 +201,5 @@ class Socket {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -13,6 +13,10 @@
 
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// Starts the network stack for sockkit: on lwIP, calls tcpip_init() and waits
@@ -62,3 +66,5 @@ bool stack_supports(StackFeature feature) noexcept;
 const char* to_string(StackFeature feature) noexcept;
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -17,6 +17,10 @@
 
 #include "sockkit/tcp_stream.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// How a listener is set up.
@@ -52,3 +56,5 @@ class TcpListener : public Socket {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -20,6 +20,10 @@
 
 #include "sockkit/socket.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 class TcpListener;
@@ -110,3 +114,5 @@ class TcpStream : public Socket {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

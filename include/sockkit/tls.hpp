@@ -21,6 +21,10 @@
 
 #include "sockkit/result.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// The TLS library behind a context; which ones exist is chosen at configure
@@ -135,3 +139,5 @@ class TlsContext {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

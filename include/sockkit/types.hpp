@@ -10,6 +10,10 @@
 
 #include "sockkit/endpoint.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// The stack's descriptor, typed so it cannot be mixed up with a plain int
@@ -47,3 +51,5 @@ struct IncomingDatagram {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

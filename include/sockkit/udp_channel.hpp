@@ -24,6 +24,10 @@
 #include "sockkit/event_loop.hpp"
 #include "sockkit/udp_socket.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 class UdpChannel;
@@ -101,3 +105,5 @@ class UdpChannel {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop

@@ -17,6 +17,10 @@
 
 #include "sockkit/socket.hpp"
 
+// Everything declared here is the shared library's interface (the library
+// itself is built with hidden visibility).
+#pragma GCC visibility push(default)
+
 namespace sockkit {
 
 /// How a UDP socket is bound.
@@ -72,3 +76,5 @@ class UdpSocket : public Socket {
 };
 
 }  // namespace sockkit
+
+#pragma GCC visibility pop
