@@ -11,6 +11,9 @@
 # each library (bench/peers/, built when Debian's libasio-dev, libuv1-dev and
 # libevent-dev are installed); the raw epoll baseline always runs.
 # `bench/compare.sh 3 3 sockkit asio libuv libevent` is the peer table.
+# `reference` is another build's sockkit (epoll), named by SOCKKIT_REFERENCE,
+# for before/after figures of a change:
+#   SOCKKIT_REFERENCE=../old/build/release/tools/sockkit bench/compare.sh 3 5 sockkit reference
 # ONLY=WORD runs only the scenarios whose name starts with WORD (latency,
 # throughput, bandwidth, idle).
 #
@@ -29,10 +32,13 @@ targets=(sockkit_cli baseline_epoll_echo)
 for kind in "${servers[@]}"; do
   case $kind in
     sockkit | sockkit-uring) ;;
+    reference)
+      [ -x "${SOCKKIT_REFERENCE:-}" ] ||
+        { echo "compare: reference needs SOCKKIT_REFERENCE=path/to/sockkit" >&2; exit 2; } ;;
     asio) scripts/deps.sh libasio-dev >/dev/null; targets+=(bench_asio_echo) ;;
     libuv) scripts/deps.sh libuv1-dev pkgconf >/dev/null; targets+=(bench_libuv_echo) ;;
     libevent) scripts/deps.sh libevent-dev pkgconf >/dev/null; targets+=(bench_libevent_echo) ;;
-    *) echo "compare: unknown server '$kind' (sockkit, sockkit-uring, asio, libuv, libevent)" >&2; exit 2 ;;
+    *) echo "compare: unknown server '$kind' (sockkit, sockkit-uring, reference, asio, libuv, libevent)" >&2; exit 2 ;;
   esac
 done
 cmake --preset release >/dev/null  # after the peers' packages: it looks for them
@@ -65,6 +71,7 @@ start_server() {  # kind port
   case $1 in
     sockkit) taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 & ;;
     sockkit-uring) taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b uring -q -m 20000 >"$log" 2>&1 & ;;
+    reference) taskset -c $server_core "$SOCKKIT_REFERENCE" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 & ;;
     baseline) taskset -c $server_core "$base" "$2" >"$log" 2>&1 & ;;
     *) taskset -c $server_core "build/release/bench/bench_$1_echo" "$2" >"$log" 2>&1 & ;;
   esac

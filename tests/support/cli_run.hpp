@@ -44,8 +44,9 @@ struct Background {
   FILE* pipe = nullptr;
   std::string address;
   int pid = 0;  // the server's, from its "listening on" line
-  explicit Background(const std::string& args) {
-    pipe = ::popen((std::string("timeout 20 ") + SOCKKIT_CLI + " " + args).c_str(), "r");
+  /// Starts `program` (the sockkit tool unless named) with `args`, bounded to 20 s.
+  explicit Background(const std::string& args, const char* program = SOCKKIT_CLI) {
+    pipe = ::popen((std::string("timeout 20 ") + program + " " + args).c_str(), "r");
     char line[256] = {};
     if (pipe != nullptr && std::fgets(line, sizeof(line), pipe) != nullptr) {
       std::string s(line);
