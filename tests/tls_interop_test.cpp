@@ -221,6 +221,105 @@ TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
   EXPECT_EQ(server->stats().tls_handshake_failures, 0u) << out;
 }
 
+TEST_P(OpensslInterop, BlockingTlsStreamTalksToOpensslServer) {
+  const Case& k = GetParam();
+  const std::uint16_t port = free_port();
+  ASSERT_NE(port, 0);
+  std::vector<std::string> argv = {"openssl", "s_server",
+                                   "-accept", "127.0.0.1:" + std::to_string(port),
+                                   "-cert",   pki.cert("server"),
+                                   "-key",    pki.key("server"),
+                                   k.version, "-rev",
+                                   "-quiet"};
+  if (k.mutual) {
+    for (const char* a : {"-Verify", "1", "-verify_return_error", "-CAfile"})
+      argv.push_back(a);
+    argv.push_back(pki.ca());
+  }
+  const std::string log = pki.dir() + "/s_server.log";
+  Child server(argv, log);
+  TlsOptions options{.backend = k.backend, .ca_file = pki.ca()};
+  if (k.mutual) {
+    options.certificate_file = pki.cert("client");
+    options.private_key_file = pki.key("client");
+  }
+  auto tls = TlsContext::client(options);
+  ASSERT_OK(tls);
+  // The certificate names 127.0.0.1: the address in the target is what is checked.
+  const std::string target = "127.0.0.1:" + std::to_string(port);
+  Result<TlsStream> stream = std::make_error_code(std::errc::connection_refused);
+  for (int attempt = 0; attempt < 50; ++attempt) {  // s_server needs a moment to listen
+    stream = TlsStream::connect(target, *tls, 5s);
+    if (stream || stream.error() != errc::connection_refused) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(stream) << stream.error().message() << "\n" << slurp(log);
+  auto info = stream->info();
+  ASSERT_OK(info);
+  EXPECT_EQ(info->version, k.version == std::string("-tls1_3") ? "TLSv1.3" : "TLSv1.2");
+  ASSERT_OK(stream->write_all("sockkit\n", 5s));
+  std::string got;
+  char buf[64];
+  while (got.find('\n') == std::string::npos) {
+    auto n = stream->receive(std::span<char>(buf), 5s);
+    ASSERT_TRUE(n) << n.error().message() << " after " << got;
+    ASSERT_GT(*n, 0u) << got;
+    got.append(buf, *n);
+  }
+  EXPECT_EQ(got, "tikkcos\n");  // s_server -rev sends each line back reversed
+  EXPECT_OK(stream->close());
+  EXPECT_FALSE(stream->is_open());
+}
+
+TEST_P(OpensslInterop, OpensslClientTalksToABlockingTlsStreamServer) {
+  const Case& k = GetParam();
+  TlsOptions options{.backend = k.backend,
+                     .certificate_file = pki.cert("server"),
+                     .private_key_file = pki.key("server")};
+  if (k.mutual) {
+    options.ca_file = pki.ca();
+    options.require_client_certificate = true;
+  }
+  auto tls = TlsContext::server(options);
+  ASSERT_OK(tls);
+  auto listener = TcpListener::bind(Endpoint::loopback_v4(0));
+  ASSERT_OK(listener);
+  std::string cmd = "(echo interop; sleep 1) | timeout 10 openssl s_client -connect " +
+                    listener->local_endpoint()->to_string() + " -servername localhost -CAfile " +
+                    pki.ca() + " -verify_return_error -quiet -no_ign_eof " + k.version;
+  if (k.mutual) cmd += " -cert " + pki.cert("client") + " -key " + pki.key("client");
+  cmd += " 2>&1";
+  std::string out;
+  int status = 0;
+  struct Joined {
+    std::thread thread;
+    ~Joined() {
+      if (thread.joinable()) thread.join();
+    }
+  } client{std::thread([&] { out = command_output(cmd, status); })};
+  std::string line;
+  {
+    ASSERT_OK(listener->set_receive_timeout(10s));
+    auto accepted = listener->accept();
+    ASSERT_OK(accepted);
+    auto stream = TlsStream::handshake(std::move(accepted->stream), *tls, 10s);
+    ASSERT_OK(stream);
+    char buf[64];
+    while (line.find('\n') == std::string::npos) {
+      auto n = stream->receive(std::span<char>(buf), 10s);
+      ASSERT_OK(n);
+      ASSERT_GT(*n, 0u);
+      line.append(buf, *n);
+    }
+    ASSERT_OK(stream->write_all(line, 5s));  // echoed back
+    EXPECT_OK(stream->close());
+  }
+  client.thread.join();
+  EXPECT_EQ(line, "interop\n");
+  EXPECT_NE(out.find("interop"), std::string::npos) << out;
+  EXPECT_EQ(out.find("verify error"), std::string::npos) << out;
+}
+
 class OpensslRefusal : public OpensslInterop {};
 
 TEST_P(OpensslRefusal, OpensslClientWithoutARequiredCertificateIsRefused) {

@@ -20,6 +20,7 @@
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "sockkit/tls.hpp"
+#include "sockkit/tls_stream.hpp"
 #include "sockkit/types.hpp"
 #include "sockkit/udp_channel.hpp"
 #include "sockkit/udp_socket.hpp"
