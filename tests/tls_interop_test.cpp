@@ -148,6 +148,23 @@ class OpensslInterop : public SockkitTest, public ::testing::WithParamInterface<
       GTEST_SKIP() << "the openssl program is not installed";
     ASSERT_TRUE(pki.ok()) << pki.error();
   }
+  // `openssl s_server` on loopback `port` with the test PKI's server
+  // certificate, sending each line back reversed (-rev); for the mutual
+  // cases it requires a client certificate from the test CA.
+  std::vector<std::string> reversing_s_server(const Case& k, std::uint16_t port) const {
+    std::vector<std::string> argv = {"openssl", "s_server",
+                                     "-accept", "127.0.0.1:" + std::to_string(port),
+                                     "-cert",   pki.cert("server"),
+                                     "-key",    pki.key("server"),
+                                     k.version, "-rev",
+                                     "-quiet"};
+    if (k.mutual) {
+      for (const char* a : {"-Verify", "1", "-verify_return_error", "-CAfile"})
+        argv.push_back(a);
+      argv.push_back(pki.ca());
+    }
+    return argv;
+  }
   TestPki pki;
 };
 
@@ -155,19 +172,8 @@ TEST_P(OpensslInterop, SockkitClientTalksToOpensslServer) {
   const Case& k = GetParam();
   const std::uint16_t port = free_port();
   ASSERT_NE(port, 0);
-  std::vector<std::string> argv = {"openssl", "s_server",
-                                   "-accept", "127.0.0.1:" + std::to_string(port),
-                                   "-cert",   pki.cert("server"),
-                                   "-key",    pki.key("server"),
-                                   k.version, "-rev",
-                                   "-quiet"};
-  if (k.mutual) {
-    for (const char* a : {"-Verify", "1", "-verify_return_error", "-CAfile"})
-      argv.push_back(a);
-    argv.push_back(pki.ca());
-  }
   const std::string log = pki.dir() + "/s_server.log";
-  Child server(argv, log);
+  Child server(reversing_s_server(k, port), log);
   TlsOptions options{.backend = k.backend, .ca_file = pki.ca(), .server_name = "localhost"};
   if (k.mutual) {
     options.certificate_file = pki.cert("client");
@@ -225,19 +231,8 @@ TEST_P(OpensslInterop, BlockingTlsStreamTalksToOpensslServer) {
   const Case& k = GetParam();
   const std::uint16_t port = free_port();
   ASSERT_NE(port, 0);
-  std::vector<std::string> argv = {"openssl", "s_server",
-                                   "-accept", "127.0.0.1:" + std::to_string(port),
-                                   "-cert",   pki.cert("server"),
-                                   "-key",    pki.key("server"),
-                                   k.version, "-rev",
-                                   "-quiet"};
-  if (k.mutual) {
-    for (const char* a : {"-Verify", "1", "-verify_return_error", "-CAfile"})
-      argv.push_back(a);
-    argv.push_back(pki.ca());
-  }
   const std::string log = pki.dir() + "/s_server.log";
-  Child server(argv, log);
+  Child server(reversing_s_server(k, port), log);
   TlsOptions options{.backend = k.backend, .ca_file = pki.ca()};
   if (k.mutual) {
     options.certificate_file = pki.cert("client");
