@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -167,6 +168,55 @@ TEST_P(LoopTest, RepeatingTimerRepeatsUntilCancelled) {
   loop_->run_until([&] { return ticks >= 4; }, Clock::now() + 5s);
   loop_->run_until([] { return false; }, Clock::now() + 30ms);  // no more ticks arrive
   EXPECT_EQ(ticks, 4);
+  EXPECT_EQ(loop_->timer_count(), 0u);
+}
+
+TEST_P(LoopTest, ATimerObjectCancelsItselfWhenDestroyedOrArmedAgain) {
+  std::vector<std::string> ran;
+  {
+    Timer gone;
+    ASSERT_TRUE(gone.arm(*loop_, 1ms, [&] { ran.push_back("destroyed"); }));
+    EXPECT_TRUE(gone.pending());
+  }  // its owner went away: the callback must never run
+  Timer rearmed;
+  ASSERT_TRUE(rearmed.arm(*loop_, 1ms, [&] { ran.push_back("first"); }));
+  ASSERT_TRUE(rearmed.arm(*loop_, 5ms, [&] { ran.push_back("second"); }));  // replaces it
+  Timer moved_from;
+  ASSERT_TRUE(moved_from.arm(*loop_, 2ms, [&] { ran.push_back("moved"); }));
+  Timer moved_to = std::move(moved_from);  // the pending run goes with it
+  EXPECT_FALSE(moved_from.pending());
+  EXPECT_FALSE(moved_from.cancel());
+  EXPECT_TRUE(moved_to.pending());
+  EXPECT_TRUE(loop_->run_until([&] { return ran.size() == 2; }, Clock::now() + 5s));
+  loop_->run_until([] { return false; }, Clock::now() + 20ms);  // nothing else arrives
+  EXPECT_EQ(ran, (std::vector<std::string>{"moved", "second"}));
+  EXPECT_FALSE(rearmed.pending());  // a one-shot that ran
+  EXPECT_FALSE(rearmed.cancel());
+  EXPECT_EQ(loop_->timer_count(), 0u);
+}
+
+TEST_P(LoopTest, ATimerObjectIsNotPendingInsideItsOwnCallbackAndMayReArmThere) {
+  Timer tick;
+  int runs = 0;
+  bool pending_inside = true;
+  std::function<void()> again = [&] {
+    pending_inside = tick.pending();
+    if (++runs < 3) tick.arm(*loop_, 1ms, again);
+  };
+  ASSERT_TRUE(tick.arm(*loop_, 1ms, again));
+  EXPECT_TRUE(loop_->run_until([&] { return runs == 3; }, Clock::now() + 5s));
+  EXPECT_FALSE(pending_inside);
+  EXPECT_FALSE(tick.pending());
+  Timer repeating;
+  int beats = 0;
+  ASSERT_TRUE(repeating.arm_repeating(*loop_, 2ms, [&] {
+    if (++beats == 3) {
+      EXPECT_TRUE(repeating.cancel());  // a repeating one is pending until then
+    }
+  }));
+  EXPECT_TRUE(loop_->run_until([&] { return beats == 3; }, Clock::now() + 5s));
+  loop_->run_until([] { return false; }, Clock::now() + 20ms);
+  EXPECT_EQ(beats, 3);
   EXPECT_EQ(loop_->timer_count(), 0u);
 }
 

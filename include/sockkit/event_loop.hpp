@@ -132,6 +132,9 @@ class EventLoop {
   std::size_t max_timers() const noexcept;
   /// True if the timer was pending. Safe from inside any callback, its own included.
   bool cancel_timer(TimerId id) noexcept;
+  /// True while the timer waits to run (a repeating one until cancelled); false
+  /// inside a one-shot timer's own callback.
+  bool timer_pending(TimerId id) const noexcept;
   /// Timers pending now.
   std::size_t timer_count() const noexcept;
 
@@ -187,6 +190,7 @@ class EventLoop {
   struct Impl;
   friend struct loop::LoopAccess;
   friend class TimerReservation;
+  friend class Timer;
   EventLoop(Impl* impl, bool owner) noexcept : impl_(impl), owner_(owner) {}
   Impl* impl_ = nullptr;
   bool owner_ = false;  // false: the loop's own home object (see LoopAccess::home)
@@ -216,9 +220,54 @@ class TimerReservation {
 
  private:
   friend class EventLoop;
+  friend class Timer;
   TimerReservation(EventLoop* loop, std::size_t count) noexcept : loop_(loop), count_(count) {}
   EventLoop* loop_ = nullptr;  // the loop's home object: outlives every move of the user's
   std::size_t count_ = 0;
+};
+
+/// A timer that cancels itself: when armed again, when cancelled, and when
+/// destroyed. What an object schedules for itself lives and dies with it, so
+/// no callback of a destroyed object can run. Cancel or destroy it before its loop.
+///
+///     struct Link {
+///       sockkit::Timer retry;   // declared after what its callback uses
+///       void lost(sockkit::EventLoop& loop) { retry.arm(loop, 2s, [this] { redial(); }); }
+///     };
+class Timer {
+ public:
+  /// Not armed.
+  Timer() noexcept = default;
+  /// Cancels a pending run.
+  ~Timer();
+  /// Takes over `other`'s pending run; `other` is left unarmed.
+  Timer(Timer&& other) noexcept;
+  /// Cancels this one's pending run, then takes over `other`'s.
+  Timer& operator=(Timer&& other) noexcept;
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
+
+  /// Runs `fn` once after `delay` (as EventLoop::add_timer), cancelling a
+  /// pending run first. False when the loop's timers are limited and none is
+  /// free (the timer is then unarmed).
+  bool arm(EventLoop& loop, std::chrono::milliseconds delay, std::function<void()> fn);
+  /// The same on one of `slots`' reserved timer slots: never refused while the
+  /// owner has no more timers pending than it reserved.
+  bool arm(TimerReservation& slots, std::chrono::milliseconds delay, std::function<void()> fn);
+  /// Runs `fn` every `period` until cancelled (as EventLoop::add_repeating_timer).
+  bool arm_repeating(EventLoop& loop, std::chrono::milliseconds period, std::function<void()> fn);
+  /// The same on one of `slots`' reserved timer slots.
+  bool arm_repeating(TimerReservation& slots, std::chrono::milliseconds period,
+                     std::function<void()> fn);
+  /// Cancels a pending run; true if there was one. Safe inside its own callback.
+  bool cancel() noexcept;
+  /// Armed and not run yet (a repeating timer: until cancelled).
+  bool pending() const noexcept;
+
+ private:
+  bool adopt(EventLoop& loop, TimerId id) noexcept;
+  EventLoop* loop_ = nullptr;  // the loop's home object: outlives every move of the user's
+  TimerId id_ = 0;
 };
 
 }  // namespace sockkit

@@ -53,7 +53,7 @@ Status Dialer::start(const DialRequest& request) noexcept {
   }
   // What is known already is carried out from the timer: start() never calls back.
   rearm();
-  if (timer_ == 0 && (plan_->has_steps() || plan_->next_wakeup())) {
+  if (!timer_.pending() && (plan_->has_steps() || plan_->next_wakeup())) {
     cancel();
     return failure::timers_exhausted;
   }
@@ -119,7 +119,7 @@ void Dialer::drive() noexcept {
     if (epoch != epoch_) return;  // the owner cancelled or restarted the dial
   }
   rearm();
-  if (plan_ && timer_ == 0 && plan_->next_wakeup()) {  // a loop with all its timers in use
+  if (plan_ && !timer_.pending() && plan_->next_wakeup()) {  // a loop with all its timers in use
     end();
     events_.dial_failed(make_error_code(failure::timers_exhausted));
   }
@@ -170,9 +170,8 @@ void Dialer::rearm() noexcept {
   if (!plan_) return;
   std::optional<EventLoop::Clock::time_point> at = plan_->next_wakeup();
   if (plan_->has_steps()) at = EventLoop::Clock::now();
-  if (timer_ != 0 && timer_at_ == at) return;
-  if (timer_ != 0) loop_.cancel_timer(timer_);
-  timer_ = 0;
+  if (timer_.pending() && timer_at_ == at) return;
+  timer_.cancel();
   timer_at_ = at;
   if (!at) return;
   const auto delay =
@@ -180,20 +179,20 @@ void Dialer::rearm() noexcept {
                std::chrono::ceil<std::chrono::milliseconds>(*at - EventLoop::Clock::now()));
   auto fire = [this, epoch = epoch_] {
     if (epoch != epoch_) return;
-    timer_ = 0;
     timer_at_.reset();
     on_timer();
   };
-  timer_ = timers_ != nullptr ? timers_->add_timer(delay, std::move(fire))
-                              : loop_.add_timer(delay, std::move(fire));
+  if (timers_ != nullptr)
+    timer_.arm(*timers_, delay, std::move(fire));
+  else
+    timer_.arm(loop_, delay, std::move(fire));
 }
 
 void Dialer::end() noexcept {
   if (lookup_ != 0 && resolver_ != nullptr) resolver_->cancel(lookup_);
   lookup_ = 0;
   resolver_ = nullptr;
-  if (timer_ != 0) loop_.cancel_timer(timer_);
-  timer_ = 0;
+  timer_.cancel();
   timer_at_.reset();
   for (auto& a : attempts_)
     (void)loop_.unwatch(a->stream.native_handle());

@@ -87,7 +87,7 @@ class Dialer {
   ConnectOptions options_;
   Resolver* resolver_ = nullptr;
   Resolver::LookupId lookup_ = 0;
-  TimerId timer_ = 0;
+  Timer timer_;
   std::optional<EventLoop::Clock::time_point> timer_at_;
   std::vector<std::unique_ptr<Attempt>> attempts_;
   std::uint64_t epoch_ = 0;  // changes with every start() and cancel()

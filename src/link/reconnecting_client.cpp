@@ -173,7 +173,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     if (!why) why = make_error_code(failure::closed_by_peer);  // a disconnect always has a reason
     conn_ = nullptr;
     heartbeat_.down();
-    cancel(heartbeat_timer_);
+    heartbeat_timer_.cancel();
     ++stats_.disconnects;
     last_error_ = why;
     use_uplink(0);  // back to the preferred way out, if it works again
@@ -258,10 +258,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   void schedule_retry(milliseconds after) noexcept {
     state_ = State::backoff;
     retry_after_ = after;
-    retry_timer_ = timers_.add_timer(after, [this] {
-      retry_timer_ = 0;
-      dial();
-    });
+    retry_timer_.arm(timers_, after, [this] { dial(); });
   }
 
   void use_uplink(std::size_t index) noexcept {
@@ -279,12 +276,11 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
 
   // One timer at the monitor's next deadline; what is due there is its call.
   void schedule_heartbeat() noexcept {
-    cancel(heartbeat_timer_);
+    heartbeat_timer_.cancel();
     const auto at = heartbeat_.next_deadline();
     if (!at || conn_ == nullptr) return;
     const auto wait = std::chrono::ceil<milliseconds>(*at - loop_.now());
-    heartbeat_timer_ = timers_.add_timer(wait, [this] {
-      heartbeat_timer_ = 0;
+    heartbeat_timer_.arm(timers_, wait, [this] {
       if (conn_ == nullptr) return;
       switch (heartbeat_.on_time(loop_.now())) {
         case HeartbeatMonitor::Due::nothing:
@@ -298,13 +294,9 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     });
   }
 
-  void cancel(TimerId& id) noexcept {
-    if (id != 0) loop_.cancel_timer(id);
-    id = 0;
-  }
   void cancel_timers() noexcept {
-    cancel(retry_timer_);
-    cancel(heartbeat_timer_);
+    retry_timer_.cancel();
+    heartbeat_timer_.cancel();
   }
 
   // The host part of "host:port" or "[v6]:port": the name a certificate must carry.
@@ -322,7 +314,8 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   ReconnectingOptions settings_;
   BackoffSchedule schedule_;
   net::Outbox outbox_;
-  TimerReservation timers_;  // before the dialer, which takes its timer from it
+  TimerReservation timers_;  // before the dialer and the timers, which take their slots from it
+  Timer retry_timer_, heartbeat_timer_;
   net::Group group_;
   Dialer dialer_;
   std::optional<Resolver> own_resolver_;
@@ -335,7 +328,6 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   milliseconds retry_after_{0};
   HeartbeatMonitor heartbeat_{settings_.heartbeat};
   EventLoop::Clock::time_point connected_at_{};
-  TimerId retry_timer_ = 0, heartbeat_timer_ = 0;
   ReconnectingStats stats_;
 };
 

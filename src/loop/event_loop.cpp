@@ -318,6 +318,69 @@ bool EventLoop::cancel_timer(TimerId id) noexcept {
   return impl_->timers.cancel(id);
 }
 
+bool EventLoop::timer_pending(TimerId id) const noexcept {
+  return impl_->timers.pending(id);
+}
+
+Timer::~Timer() {
+  cancel();
+}
+
+Timer::Timer(Timer&& other) noexcept
+    : loop_(std::exchange(other.loop_, nullptr)), id_(std::exchange(other.id_, 0)) {}
+
+Timer& Timer::operator=(Timer&& other) noexcept {
+  if (this != &other) {
+    cancel();
+    loop_ = std::exchange(other.loop_, nullptr);
+    id_ = std::exchange(other.id_, 0);
+  }
+  return *this;
+}
+
+bool Timer::adopt(EventLoop& loop, TimerId id) noexcept {
+  loop_ = &loop;
+  id_ = id;
+  return id != 0;
+}
+
+bool Timer::arm(EventLoop& loop, std::chrono::milliseconds delay, std::function<void()> fn) {
+  cancel();
+  EventLoop& home = loop::LoopAccess::home(loop);
+  return adopt(home, home.add_timer(delay, std::move(fn)));
+}
+
+bool Timer::arm(TimerReservation& slots, std::chrono::milliseconds delay,
+                std::function<void()> fn) {
+  cancel();
+  if (slots.loop_ == nullptr) return false;
+  return adopt(*slots.loop_, slots.add_timer(delay, std::move(fn)));
+}
+
+bool Timer::arm_repeating(EventLoop& loop, std::chrono::milliseconds period,
+                          std::function<void()> fn) {
+  cancel();
+  EventLoop& home = loop::LoopAccess::home(loop);
+  return adopt(home, home.add_repeating_timer(period, std::move(fn)));
+}
+
+bool Timer::arm_repeating(TimerReservation& slots, std::chrono::milliseconds period,
+                          std::function<void()> fn) {
+  cancel();
+  if (slots.loop_ == nullptr) return false;
+  return adopt(*slots.loop_, slots.add_repeating_timer(period, std::move(fn)));
+}
+
+bool Timer::cancel() noexcept {
+  if (loop_ == nullptr || id_ == 0) return false;
+  const bool was = loop_->cancel_timer(std::exchange(id_, 0));
+  return was;
+}
+
+bool Timer::pending() const noexcept {
+  return loop_ != nullptr && id_ != 0 && loop_->timer_pending(id_);
+}
+
 void EventLoop::requeue(NativeHandle h, unsigned events) noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
   impl_->requeued.push_back({h, events});

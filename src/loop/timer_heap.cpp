@@ -75,6 +75,11 @@ bool TimerHeap::cancel(TimerId id) noexcept {
   return true;
 }
 
+bool TimerHeap::pending(TimerId id) const noexcept {
+  const Node* n = const_cast<TimerHeap*>(this)->find(id);
+  return n != nullptr && n->pending;
+}
+
 std::optional<TimerHeap::Clock::time_point> TimerHeap::next_deadline() const noexcept {
   if (heap_.empty()) return std::nullopt;
   return nodes_[heap_.front()].deadline;

@@ -55,6 +55,8 @@ class TimerHeap {
               bool reserved = false);
   /// True if the timer was pending and is now cancelled (even from its own callback).
   bool cancel(TimerId id) noexcept;
+  /// True while the timer waits to run (a repeating one until cancelled).
+  bool pending(TimerId id) const noexcept;
   /// Earliest pending deadline, if any.
   std::optional<Clock::time_point> next_deadline() const noexcept;
   /// Runs every timer due at `now` once (a repeating timer is re-armed first, so it

@@ -37,8 +37,8 @@ Status ClientImpl::init() {
 
 void ClientImpl::retire() noexcept {
   retired_ = true;
-  for (TimerId* t : {&deadline_timer_, &stop_timer_})
-    if (*t != 0) loop_.cancel_timer(std::exchange(*t, 0));
+  deadline_timer_.cancel();
+  stop_timer_.cancel();
   for (SoonId* s : {&turn_soon_, &stop_soon_})
     if (*s != 0) loop_.cancel_soon(std::exchange(*s, 0));
   conn_ = nullptr;
@@ -65,10 +65,7 @@ void ClientImpl::finish_stop() noexcept {
   if (conn_ == nullptr) return;
   if (session_.disconnect_written()) conn_->close_after_flush();
   if (conn_ == nullptr) return;  // flushed and closed already: on_close stopped the link
-  stop_timer_ = timers_.add_timer(kDisconnectFlush, [this] {
-    stop_timer_ = 0;
-    link_->stop();
-  });
+  stop_timer_.arm(timers_, kDisconnectFlush, [this] { link_->stop(); });
 }
 
 Result<std::uint64_t> ClientImpl::publish(std::string_view topic,
@@ -126,7 +123,7 @@ void ClientImpl::on_close(Connection& c, std::error_code why) {
   conn_ = nullptr;
   const errc cause = classify(why);
   session_.disconnected(cause == errc::peer_closed || cause == errc::connection_reset);
-  if (deadline_timer_ != 0) loop_.cancel_timer(std::exchange(deadline_timer_, 0));
+  deadline_timer_.cancel();
   if (stopping_) why = make_error_code(failure::stopped);  // our DISCONNECT, not the broker's
   user_.on_disconnected(why);
   if (retired_) return;
@@ -139,7 +136,7 @@ void ClientImpl::on_close(Connection& c, std::error_code why) {
   }
   if (stopping_) {
     if (stop_soon_ != 0) loop_.cancel_soon(std::exchange(stop_soon_, 0));
-    if (stop_timer_ != 0) loop_.cancel_timer(std::exchange(stop_timer_, 0));
+    stop_timer_.cancel();
     link_->stop();
   }
 }
@@ -203,13 +200,12 @@ void ClientImpl::flush() noexcept {
 }
 
 void ClientImpl::arm_deadline() noexcept {
-  if (deadline_timer_ != 0) loop_.cancel_timer(std::exchange(deadline_timer_, 0));
+  deadline_timer_.cancel();
   const auto at = session_.next_deadline();
   if (!at || conn_ == nullptr) return;
   const auto wait = std::max(std::chrono::milliseconds(1),
                              std::chrono::ceil<std::chrono::milliseconds>(*at - loop_.now()));
-  deadline_timer_ = timers_.add_timer(wait, [this] {
-    deadline_timer_ = 0;
+  deadline_timer_.arm(timers_, wait, [this] {
     if (conn_ == nullptr) return;
     if (auto why = session_.advance(loop_.now())) return conn_->close(why);
     flush();

@@ -77,11 +77,11 @@ class ClientImpl : public ReconnectingHandler {
   Connection* conn_ = nullptr;
   bool stopping_ = false;
   bool retired_ = false;
-  bool taken_over_ = false;  // stopped because another connection took the session
-  TimerId deadline_timer_ = 0, stop_timer_ = 0;
-  static constexpr std::size_t kTimers = 2;  // the TimerIds above
+  bool taken_over_ = false;                  // stopped because another connection took the session
+  static constexpr std::size_t kTimers = 2;  // the Timers below
   SoonId turn_soon_ = 0, stop_soon_ = 0;
   TimerReservation timers_;
+  Timer deadline_timer_, stop_timer_;  // after timers_: cancelled before their slots go back
 };
 
 }  // namespace sockkit::mqtt

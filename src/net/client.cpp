@@ -28,7 +28,7 @@ class PendingConnect final : public IoHandler {
   void on_io(unsigned events) noexcept override;
   void on_timeout() noexcept;
   TcpStream& stream() noexcept { return stream_; }
-  TimerId timer = 0;
+  Timer timer;  // the connect timeout; cancelled with the connect
 
  private:
   void failed(std::error_code why) noexcept;
@@ -82,8 +82,7 @@ Status ClientImpl::connect(const Endpoint& to, std::chrono::milliseconds timeout
     return st;
   }
   if (timeout.count() >= 0) {  // negative: no limit but the stack's own
-    p->timer = group.loop.add_timer(timeout, [p] { p->on_timeout(); });
-    if (p->timer == 0) {  // a loop with all its timers in use
+    if (!p->timer.arm(group.loop, timeout, [p] { p->on_timeout(); })) {  // all timers in use
       (void)group.loop.unwatch(p->stream().native_handle());
       delete p;
       return make_error_code(failure::timers_exhausted);
@@ -128,7 +127,6 @@ void ClientImpl::release_dials(bool all) noexcept {
 
 TcpStream ClientImpl::complete(PendingConnect* p) noexcept {
   (void)group.loop.unwatch(p->stream().native_handle());
-  if (p->timer != 0) group.loop.cancel_timer(p->timer);
   pending_.erase(std::find(pending_.begin(), pending_.end(), p));
   TcpStream s = std::move(p->stream());
   delete p;
@@ -143,7 +141,6 @@ std::size_t ClientImpl::pending() const noexcept {
 
 void ClientImpl::drop(PendingConnect* p) noexcept {
   (void)group.loop.unwatch(p->stream().native_handle());
-  if (p->timer != 0) group.loop.cancel_timer(p->timer);
   delete p;
 }
 
@@ -160,7 +157,6 @@ void PendingConnect::on_io(unsigned) noexcept {
 }
 
 void PendingConnect::on_timeout() noexcept {
-  timer = 0;  // it fired: nothing to cancel
   failed(make_error_code(failure::connect_timeout));
 }
 

@@ -95,8 +95,7 @@ void ConnectionSlot::advance_handshake() noexcept {
     return;
   }
   flags_ &= static_cast<std::uint16_t>(~kHandshaking);
-  if (tls_->handshake_timer != 0) g.loop.cancel_timer(tls_->handshake_timer);
-  tls_->handshake_timer = 0;
+  tls_->handshake_deadline.cancel();
   g.touch(*this);
   update_interest();
   if (!(flags_ & kOpen)) return;
@@ -417,8 +416,7 @@ void ConnectionSlot::finish(std::error_code why) noexcept {
   }
   reset_state();
   if (tls_ != nullptr) {
-    if (tls_->handshake_timer != 0) g.loop.cancel_timer(tls_->handshake_timer);
-    delete tls_;
+    delete tls_;  // its handshake deadline cancels itself
     tls_ = nullptr;
     g.tls_closed();
   }

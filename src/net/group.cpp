@@ -29,7 +29,7 @@ Status Group::start() noexcept {
     // One timer for the whole group: it walks the idle list from the least
     // recently active end, so each check costs O(expired), not O(connections).
     const auto tick = std::max(std::chrono::milliseconds(5), limits.idle_timeout / 8);
-    idle_timer_ = timers_.add_repeating_timer(tick, [this] { check_idle(); });
+    idle_watch_ = idle_timer_.arm_repeating(timers_, tick, [this] { check_idle(); });
   }
   return {};
 }
@@ -43,10 +43,9 @@ Group::~Group() {
 void Group::retire() noexcept {
   retiring_ = true;
   cancel_drain();
-  if (idle_timer_ != 0) loop.cancel_timer(idle_timer_);
-  if (tls_sweep_timer_ != 0) loop.cancel_timer(tls_sweep_timer_);
-  tls_sweep_timer_ = 0;
-  idle_timer_ = 0;
+  idle_timer_.cancel();
+  idle_watch_ = false;
+  tls_sweep_timer_.cancel();
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen)
       slab_[slot].close(std::make_error_code(std::errc::operation_canceled));
@@ -107,15 +106,14 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) no
     if (tls->deadline != EventLoop::Clock::time_point::max())
       limit = std::min(limit, std::chrono::ceil<std::chrono::milliseconds>(
                                   tls->deadline - EventLoop::Clock::now()));
-    secure->handshake_timer =
-        loop.add_timer(std::max(std::chrono::milliseconds(1), limit), [this, id] {
+    const bool armed = secure->handshake_deadline.arm(
+        loop, std::max(std::chrono::milliseconds(1), limit), [this, id] {
           ConnectionSlot* late = find(id);
           if (late == nullptr || !(late->flags_ & kHandshaking)) return;
-          late->tls_->handshake_timer = 0;  // it fired
           ++handshake_timeouts_;
           late->close(make_error_code(failure::tls_handshake_timeout));
         });
-    if (secure->handshake_timer == 0) {  // a loop with all its timers in use
+    if (!armed) {  // a loop with all its timers in use
       c.flags_ = 0;
       c.handle_ = {};
       free_slots_.push_back(slot);
@@ -123,7 +121,7 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) no
     }
   }
   if (auto st = loop.watch(c.handle_, io::readable, &c); !st) {
-    if (secure) loop.cancel_timer(secure->handshake_timer);
+    if (secure) secure->handshake_deadline.cancel();
     c.flags_ = 0;
     c.handle_ = {};
     free_slots_.push_back(slot);
@@ -140,9 +138,8 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) no
   secure->started = ++tls_started_;
   c.tls_ = secure.release();
   tls_peak_ = std::max(tls_peak_, ++tls_open_);
-  if (tls_sweep_timer_ == 0)  // quiet TLS connections give their record buffers back
-    tls_sweep_timer_ =
-        timers_.add_repeating_timer(std::chrono::seconds(1), [this] { sweep_tls(); });
+  if (!tls_sweep_timer_.pending())  // quiet TLS connections give their record buffers back
+    tls_sweep_timer_.arm_repeating(timers_, std::chrono::seconds(1), [this] { sweep_tls(); });
   c.advance_handshake();  // a client speaks first
   return &c;
 }
@@ -160,10 +157,7 @@ void Group::sweep_tls() noexcept {
     else
       c.tls_->session->release_buffers();
   }
-  if (!any) {
-    loop.cancel_timer(tls_sweep_timer_);
-    tls_sweep_timer_ = 0;
-  }
+  if (!any) tls_sweep_timer_.cancel();
 }
 
 void Group::tls_closed() noexcept {
@@ -218,7 +212,7 @@ void Group::recycle() noexcept {
 }
 
 void Group::touch(ConnectionSlot& c) noexcept {
-  if (idle_timer_ == 0) return;
+  if (!idle_watch_) return;
   c.last_active_ms_ = now_ms();
   const std::uint32_t me = Slab::slot_of(&c) + 1;
   if (idle_tail_ == me) return;
@@ -262,13 +256,12 @@ void Group::drain(std::chrono::milliseconds grace, std::function<void(bool)> don
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen) slab_[slot].close_after_flush();
   if (open_ == 0) return drain_finished();
-  drain_timer_ = loop.add_timer(grace, [this] {
-    drain_timer_ = 0;
+  const bool armed = drain_timer_.arm(loop, grace, [this] {
     drain_flushed_ = false;
     close_remaining();  // the rest, at the deadline
     drain_finished();
   });
-  if (drain_timer_ == 0) {  // no timer to wait with: close the rest now
+  if (!armed) {  // no timer to wait with: close the rest now
     drain_flushed_ = false;
     close_remaining();
     drain_finished();
@@ -282,7 +275,7 @@ void Group::close_remaining() noexcept {
 
 void Group::drain_finished() noexcept {
   if (!drained_ || drain_done_ != 0) return;
-  if (drain_timer_ != 0) loop.cancel_timer(std::exchange(drain_timer_, 0));
+  drain_timer_.cancel();
   drain_done_ = loop.soon([this] {
     drain_done_ = 0;
     auto done = std::move(drained_);
@@ -293,7 +286,7 @@ void Group::drain_finished() noexcept {
 
 void Group::cancel_drain() noexcept {
   drained_ = nullptr;
-  if (drain_timer_ != 0) loop.cancel_timer(std::exchange(drain_timer_, 0));
+  drain_timer_.cancel();
   if (drain_done_ != 0) loop.cancel_soon(std::exchange(drain_done_, 0));
 }
 

@@ -39,7 +39,7 @@ enum : std::uint16_t {
 struct TlsState {
   std::shared_ptr<TlsContext> context;  // kept alive by its connections
   std::unique_ptr<transport::TlsSession> session;
-  TimerId handshake_timer = 0;
+  Timer handshake_deadline;
   Endpoint connect_target;    // a Client's: on_connect_failed names it
   std::uint64_t started = 0;  // order of adoption in the group: the oldest gives way first
   bool client = false;
@@ -129,15 +129,16 @@ class Group {
   bool retiring_ = false;
   // A drain in progress: what to call, its deadline, and the call once queued.
   std::function<void(bool)> drained_;
-  TimerId drain_timer_ = 0;
+  Timer drain_timer_;
   SoonId drain_done_ = 0;
   bool drain_flushed_ = true;
   void drain_finished() noexcept;
   void close_remaining() noexcept;  // what a drain could not flush in time
   void cancel_drain() noexcept;
   TimerReservation timers_;  // the idle watchdog and the TLS sweep: never refused later
-  TimerId idle_timer_ = 0;
-  TimerId tls_sweep_timer_ = 0;  // runs while the group has TLS connections
+  Timer idle_timer_;         // after timers_: cancelled before its slot goes back
+  bool idle_watch_ = false;  // the idle watchdog runs (checked on every read)
+  Timer tls_sweep_timer_;    // runs while the group has TLS connections
   EventLoop::Clock::time_point epoch_;
 };
 

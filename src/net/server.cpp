@@ -22,8 +22,7 @@ class ServerImpl : public IoHandler {
   /// Stops accepting and closes every connection; nothing calls back afterwards.
   void retire() noexcept {
     stop_accepting();
-    if (retry_timer_ != 0) group_.loop.cancel_timer(retry_timer_);
-    retry_timer_ = 0;
+    retry_timer_.cancel();
     group_.retire();
   }
   EventLoop& loop() noexcept { return group_.loop; }
@@ -108,8 +107,7 @@ class ServerImpl : public IoHandler {
   void pause_accepting() noexcept {
     ++stats_.accept_pauses;
     (void)group_.loop.rewatch(listener_.native_handle(), 0);
-    retry_timer_ = timers_.add_timer(options_.accept_retry, [this] {
-      retry_timer_ = 0;
+    retry_timer_.arm(timers_, options_.accept_retry, [this] {
       if (listener_.is_open()) (void)group_.loop.rewatch(listener_.native_handle(), io::readable);
     });
   }
@@ -142,7 +140,7 @@ class ServerImpl : public IoHandler {
   ServerStats stats_{};
   Endpoint endpoint_;
   TimerReservation timers_;
-  TimerId retry_timer_ = 0;
+  Timer retry_timer_;
   bool loop_accepts_ = false;
 };
 

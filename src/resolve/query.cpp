@@ -55,8 +55,7 @@ Query::~Query() {
 
 void Query::retire() noexcept {
   retired_ = true;
-  if (timer_ != 0) loop_.cancel_timer(timer_);
-  timer_ = 0;
+  timer_.cancel();
   if (later_ != 0) loop_.cancel_soon(later_);
   later_ = 0;
   for (auto& ch : channels_)
@@ -77,8 +76,7 @@ void Query::start() noexcept {
 }
 
 void Query::next_try() noexcept {
-  if (timer_ != 0) loop_.cancel_timer(timer_);
-  timer_ = 0;
+  timer_.cancel();
   const unsigned total = plan_.attempts * static_cast<unsigned>(plan_.servers.size());
   while (tries_ < total) {
     const Endpoint& server = plan_.servers[(first_server_ + tries_) % plan_.servers.size()];
@@ -124,8 +122,7 @@ Status Query::send_try(const Endpoint& server) noexcept {
 }
 
 void Query::arm_timer() noexcept {
-  timer_ = timers_.add_timer(plan_.timeout, [this] {
-    timer_ = 0;
+  timer_.arm(timers_, plan_.timeout, [this] {
     ++stats_.timeouts;
     stop_tcp();
     next_try();
@@ -186,8 +183,7 @@ void Query::accept_answer(std::span<const std::byte> message, std::uint16_t id,
 }
 
 void Query::start_tcp(const Endpoint& server) noexcept {
-  if (timer_ != 0) loop_.cancel_timer(timer_);
-  timer_ = 0;
+  timer_.cancel();
   auto id = random_u16();
   auto stream = id ? TcpStream::start_connect(server) : Result<TcpStream>(id.error());
   std::array<std::byte, dns::kMaxQuery> query{};

@@ -95,7 +95,7 @@ class Query final : UdpHandler, IoHandler {
   unsigned tries_ = 0;
   unsigned first_server_ = 0;
   std::error_code last_error_{};
-  TimerId timer_ = 0;
+  Timer timer_;  // on the lookup's reserved slots; cancelled by retire()
   bool retired_ = false;
   SoonId later_ = 0;
   // TCP, after a truncated answer.

@@ -79,11 +79,11 @@ struct Lookup {
   std::string host;
   std::uint16_t port = 0;
   Resolver::FamilyCallback done;
-  TimerId deadline = 0;
   std::vector<FamilyState> families;
   std::vector<std::string> candidates;  // the search list for `host`
   std::optional<SearchWalk> walk;
   TimerReservation timers;  // the deadline and one query timer per family
+  Timer deadline;           // after timers: cancelled before its slot goes back
 };
 
 class ResolverImpl {
@@ -137,14 +137,12 @@ class ResolverImpl {
       return id;
     }
     ref.timers = std::move(*kept);
-    ref.deadline =
-        ref.timers.add_timer(std::max(deadline, std::chrono::milliseconds(0)), [this, id] {
-          Lookup* open = find(id);
-          if (open == nullptr) return;
-          open->deadline = 0;
-          for (auto& f : open->families)
-            if (!f.done && !report(id, f, make_error_code(failure::resolve_timeout))) return;
-        });
+    ref.deadline.arm(ref.timers, std::max(deadline, std::chrono::milliseconds(0)), [this, id] {
+      Lookup* open = find(id);
+      if (open == nullptr) return;
+      for (auto& f : open->families)
+        if (!f.done && !report(id, f, make_error_code(failure::resolve_timeout))) return;
+    });
     // Answers never come from inside this call: the caller may still be setting up.
     soon([this, id] {
       if (Lookup* open = find(id)) begin(*open);
@@ -186,8 +184,7 @@ class ResolverImpl {
   }
 
   void stop(Lookup& l) noexcept {
-    if (l.deadline != 0) loop_.cancel_timer(l.deadline);
-    l.deadline = 0;
+    l.deadline.cancel();
     for (auto& f : l.families) {
       if (f.query) f.query->retire();
       loop::free_when_unwound(loop_, std::move(f.query));
