@@ -129,7 +129,7 @@ for f in "$mbedtls"/library/*.c; do
   arm-none-eabi-gcc "${flags[@]}" "${tls_flags[@]}" -w -c "$f" -o "$arm/mbedtls/$(basename "$f" .c).o"
 done
 # The TLS layer: the context (now with mbedTLS) and the mbedTLS session; the rest as above.
-for f in transport/tls/context.cpp transport/tls/mbedtls.cpp; do
+for f in transport/tls/context.cpp transport/tls/host_name.cpp transport/tls/mbedtls.cpp; do
   "${cxx[@]}" "${tls_flags[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=1 -c "src/$f" \
     -o "$arm/tls/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
 done
