@@ -5,59 +5,105 @@
 #include <array>
 
 namespace sockkit {
+namespace {
+
+// Every backend, once: its name, whether it may be the default (and before
+// which others), and how to make it — null when this build leaves it out.
+// Adding a backend is its file under src/poll/, its enum value and a row here.
+struct Entry {
+  Backend backend;
+  const char* name;
+  int default_rank;  // lowest compiled one is the default; 0 = never
+  Result<poll::PollerPtr> (*make)() noexcept;
+};
+
+constexpr Entry kBackends[] = {
+    {Backend::select, "select", 3,
+#if SOCKKIT_HAVE_SELECT
+     []() noexcept { return poll::make_select(); }
+#else
+     nullptr
+#endif
+    },
+    {Backend::poll, "poll", 2,
+#if SOCKKIT_HAVE_POLL
+     []() noexcept { return poll::make_poll(); }
+#else
+     nullptr
+#endif
+    },
+    {Backend::epoll, "epoll", 1,
+#if SOCKKIT_HAVE_EPOLL
+     []() noexcept { return poll::make_epoll(false); }
+#else
+     nullptr
+#endif
+    },
+    {Backend::epoll_edge, "epoll-et", 0,
+#if SOCKKIT_HAVE_EPOLL
+     []() noexcept { return poll::make_epoll(true); }
+#else
+     nullptr
+#endif
+    },
+    {Backend::uring, "uring", 4,
+#if SOCKKIT_HAVE_URING
+     []() noexcept { return poll::make_uring(); }
+#else
+     nullptr
+#endif
+    },
+};
+
+constexpr std::size_t kCompiledCount = [] {
+  std::size_t n = 0;
+  for (const Entry& e : kBackends)
+    n += e.make != nullptr ? 1 : 0;
+  return n;
+}();
+
+constexpr std::array<Backend, kCompiledCount> kCompiled = [] {
+  std::array<Backend, kCompiledCount> out{};
+  std::size_t i = 0;
+  for (const Entry& e : kBackends)
+    if (e.make != nullptr) out[i++] = e.backend;
+  return out;
+}();
+
+constexpr Backend kDefault = [] {
+  const Entry* best = nullptr;
+  for (const Entry& e : kBackends)
+    if (e.make != nullptr && e.default_rank != 0 &&
+        (best == nullptr || e.default_rank < best->default_rank))
+      best = &e;
+  return best != nullptr ? best->backend : Backend::poll;
+}();
+
+const Entry* entry(Backend backend) noexcept {
+  for (const Entry& e : kBackends)
+    if (e.backend == backend) return &e;
+  return nullptr;
+}
+
+}  // namespace
 
 const char* to_string(Backend backend) noexcept {
-  switch (backend) {
-    case Backend::select:
-      return "select";
-    case Backend::poll:
-      return "poll";
-    case Backend::epoll:
-      return "epoll";
-    case Backend::epoll_edge:
-      return "epoll-et";
-    case Backend::uring:
-      return "uring";
-  }
-  return "unknown";
+  const Entry* e = entry(backend);
+  return e != nullptr ? e->name : "unknown";
 }
 
 Result<Backend> parse_backend(std::string_view name) noexcept {
-  for (Backend b :
-       {Backend::select, Backend::poll, Backend::epoll, Backend::epoll_edge, Backend::uring})
-    if (name == to_string(b)) return b;
+  for (const Entry& e : kBackends)
+    if (name == e.name) return e.backend;
   return std::make_error_code(std::errc::invalid_argument);
 }
 
 Backend default_backend() noexcept {
-#if SOCKKIT_HAVE_EPOLL
-  return Backend::epoll;
-#elif SOCKKIT_HAVE_POLL
-  return Backend::poll;
-#elif SOCKKIT_HAVE_SELECT
-  return Backend::select;
-#else
-  return Backend::uring;
-#endif
+  return kDefault;
 }
 
 std::span<const Backend> compiled_backends() noexcept {
-  static constexpr Backend kAll[] = {
-#if SOCKKIT_HAVE_SELECT
-    Backend::select,
-#endif
-#if SOCKKIT_HAVE_POLL
-    Backend::poll,
-#endif
-#if SOCKKIT_HAVE_EPOLL
-    Backend::epoll,
-    Backend::epoll_edge,
-#endif
-#if SOCKKIT_HAVE_URING
-    Backend::uring,
-#endif
-  };
-  return kAll;
+  return kCompiled;
 }
 
 namespace poll {
@@ -71,30 +117,9 @@ Result<NativeHandle> Poller::accepted(NativeHandle) noexcept {
 }
 
 Result<PollerPtr> make_poller(Backend backend) noexcept {
-  switch (backend) {
-    case Backend::select:
-#if SOCKKIT_HAVE_SELECT
-      return make_select();
-#else
-      break;
-#endif
-    case Backend::poll:
-#if SOCKKIT_HAVE_POLL
-      return make_poll();
-#else
-      break;
-#endif
-    case Backend::epoll:
-    case Backend::epoll_edge:
-#if SOCKKIT_HAVE_EPOLL
-      return make_epoll(backend == Backend::epoll_edge);
-#else
-      break;
-#endif
-    case Backend::uring:
-      return make_uring();
-  }
-  return failure::backend_unavailable;
+  const Entry* e = entry(backend);
+  if (e == nullptr || e->make == nullptr) return failure::backend_unavailable;
+  return e->make();
 }
 
 }  // namespace poll
