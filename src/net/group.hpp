@@ -14,6 +14,7 @@
 #include "net/connection_slot.hpp"
 #include "net/slab.hpp"
 #include "sockkit/tcp_stream.hpp"
+#include "transport/lent.hpp"
 #include "transport/transport.hpp"
 
 namespace sockkit::net {
@@ -32,7 +33,8 @@ enum : std::uint16_t {
   kHandshaking = 1 << 9,     // TLS: on_open waits for the handshake
   kNotifyPending = 1 << 10,  // TLS: close_notify would block; the FIN waits for it
   kTlsBusy = 1 << 11,        // TLS: I/O since the last sweep (see Group::sweep_tls)
-  kLoopReceives = 1 << 12,   // the loop's completion backend receives for it
+  // The loop's completion backend receives for it (0: no such backend in this build).
+  kLoopReceives = transport::kLends ? 1 << 12 : 0,
 };
 
 /// A TLS connection's state beyond the plain one's (allocated per TLS connection).

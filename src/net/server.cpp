@@ -41,7 +41,7 @@ class ServerImpl : public IoHandler {
   // The next connection: from the listener, or from the loop's completion
   // backend, which accepts ahead (the same errors either way).
   Result<TcpStream> next_accepted() noexcept {
-    if (!loop_accepts_) {
+    if (!transport::kLends || !loop_accepts_) {
       auto accepted = listener_.accept();
       if (!accepted) return accepted.error();
       return std::move(accepted->stream);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The lent transport: bytes and connections a completion backend received and
 // accepted ahead, taken from the loop's backend instead of the socket.
+#include "transport/lent.hpp"
 #include "loop/loop_access.hpp"
 #include "poll/poller.hpp"
-#include "transport/transport.hpp"
 
+#if SOCKKIT_HAVE_URING
 namespace sockkit::transport {
 
 bool lend_receives(EventLoop& loop, NativeHandle socket) noexcept {
@@ -28,3 +29,4 @@ Result<NativeHandle> lent_accept(EventLoop& loop, NativeHandle listener) noexcep
 }
 
 }  // namespace sockkit::transport
+#endif

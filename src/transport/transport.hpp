@@ -9,7 +9,6 @@
 #include <string_view>
 
 #include "sockkit/endpoint.hpp"
-#include "sockkit/event_loop.hpp"
 #include "sockkit/result.hpp"
 #include "sockkit/socket.hpp"
 #include "sockkit/tls.hpp"
@@ -30,24 +29,6 @@ Status shutdown_write(NativeHandle socket) noexcept;
 Status close(NativeHandle socket) noexcept;
 Result<Endpoint> peer(NativeHandle socket) noexcept;
 Result<Endpoint> local(NativeHandle socket) noexcept;
-
-// -- Lent: a completion backend (io_uring) receives and accepts for a socket
-// itself; what it received stays in its buffers until consumed. Readiness
-// backends decline, and the socket is read as above.
-
-/// Makes the loop's backend receive for connected stream `socket` (watched
-/// already). True if it will; lent() then replaces receive().
-bool lend_receives(EventLoop& loop, NativeHandle socket) noexcept;
-/// The oldest bytes received for `socket`, valid until consume_lent(): empty at
-/// the peer's EOF, would_block when nothing has come, else the socket's error.
-Result<std::span<const std::byte>> lent(EventLoop& loop, NativeHandle socket) noexcept;
-/// Gives back the first `count` bytes of what lent() showed.
-void consume_lent(EventLoop& loop, NativeHandle socket, std::size_t count) noexcept;
-/// Makes the loop's backend accept on `listener` (watched already). True if it will.
-bool lend_accepts(EventLoop& loop, NativeHandle listener) noexcept;
-/// The next connection the backend accepted on `listener` (non-blocking,
-/// close-on-exec, now the caller's), or would_block when none is waiting.
-Result<NativeHandle> lent_accept(EventLoop& loop, NativeHandle listener) noexcept;
 
 // -- TLS: one session per connection, created by its context's engine.
 
