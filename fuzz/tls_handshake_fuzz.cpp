@@ -64,7 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   ::shutdown(fds[1], SHUT_WR);
   {  // the session ends before its socket
-    auto session = context->engine().open(sockkit::NativeHandle{fds[0]}, "localhost");
+    auto session =
+        sockkit::transport::engine_of(*context).open(sockkit::NativeHandle{fds[0]}, "localhost");
     if (session) {
       // Bounded: every step consumes input or ends; 64 steps is far beyond a handshake.
       for (int step = 0; step < 64; ++step) {
