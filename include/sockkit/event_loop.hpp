@@ -265,7 +265,8 @@ class Timer {
   bool pending() const noexcept;
 
  private:
-  bool adopt(EventLoop& loop, TimerId id) noexcept;
+  bool start(EventLoop* home, bool reserved, bool repeating, std::chrono::milliseconds delay,
+             std::function<void()>&& fn);
   EventLoop* loop_ = nullptr;  // the loop's home object: outlives every move of the user's
   TimerId id_ = 0;
 };

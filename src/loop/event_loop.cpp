@@ -338,37 +338,35 @@ Timer& Timer::operator=(Timer&& other) noexcept {
   return *this;
 }
 
-bool Timer::adopt(EventLoop& loop, TimerId id) noexcept {
-  loop_ = &loop;
-  id_ = id;
-  return id != 0;
+// Every way of arming comes here: one place that replaces the pending run.
+bool Timer::start(EventLoop* home, bool reserved, bool repeating, std::chrono::milliseconds delay,
+                  std::function<void()>&& fn) {
+  cancel();
+  if (home == nullptr) return false;  // an empty reservation
+  EventLoop::Impl& impl = *home->impl_;
+  id_ = repeating ? impl.add_repeating_timer(delay, std::move(fn), reserved)
+                  : impl.add_timer(delay, std::move(fn), reserved);
+  loop_ = home;
+  return id_ != 0;
 }
 
 bool Timer::arm(EventLoop& loop, std::chrono::milliseconds delay, std::function<void()> fn) {
-  cancel();
-  EventLoop& home = loop::LoopAccess::home(loop);
-  return adopt(home, home.add_timer(delay, std::move(fn)));
+  return start(&loop::LoopAccess::home(loop), false, false, delay, std::move(fn));
 }
 
 bool Timer::arm(TimerReservation& slots, std::chrono::milliseconds delay,
                 std::function<void()> fn) {
-  cancel();
-  if (slots.loop_ == nullptr) return false;
-  return adopt(*slots.loop_, slots.add_timer(delay, std::move(fn)));
+  return start(slots.loop_, true, false, delay, std::move(fn));
 }
 
 bool Timer::arm_repeating(EventLoop& loop, std::chrono::milliseconds period,
                           std::function<void()> fn) {
-  cancel();
-  EventLoop& home = loop::LoopAccess::home(loop);
-  return adopt(home, home.add_repeating_timer(period, std::move(fn)));
+  return start(&loop::LoopAccess::home(loop), false, true, period, std::move(fn));
 }
 
 bool Timer::arm_repeating(TimerReservation& slots, std::chrono::milliseconds period,
                           std::function<void()> fn) {
-  cancel();
-  if (slots.loop_ == nullptr) return false;
-  return adopt(*slots.loop_, slots.add_repeating_timer(period, std::move(fn)));
+  return start(slots.loop_, true, true, period, std::move(fn));
 }
 
 bool Timer::cancel() noexcept {
