@@ -9,6 +9,7 @@
 #include <string>
 
 #include "resolve/config.hpp"
+#include "sockkit/stack.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -31,7 +32,11 @@ TEST(ConfigWatch, AnApplicationsOwnConfigurationIsReadOnceAndKept) {
   fixed.hosts_file = hosts.path;
   ConfigWatch watch(fixed, t0);
   ASSERT_EQ(watch.config().servers.size(), 1u);
-  EXPECT_EQ(watch.config().servers[0].port(), 53);  // a server without a port gets DNS's
+  EXPECT_EQ(watch.config().servers[0].port(), 53);   // a server without a port gets DNS's
+  if (!stack_supports(StackFeature::unix_domain)) {  // lwIP: no file system under the stack
+    EXPECT_EQ(watch.hosts().size(), 0u);
+    GTEST_SKIP() << "this stack reads no files: its hosts table stays empty";
+  }
   std::vector<Endpoint> found;
   EXPECT_TRUE(watch.hosts().find("METER.local", Family::ipv4, found));
   ASSERT_EQ(found.size(), 1u);
