@@ -113,6 +113,10 @@ class Endpoint {
   std::array<char, kMaxUnixPath> path_{};
 };
 
+/// Same family, address, port (and scope or path). Declared here as well so
+/// that the shared library exports it (a friend declaration alone does not).
+bool operator==(const Endpoint& a, const Endpoint& b) noexcept;
+
 /// Parses a decimal port "0".."65535"; failure::port_out_of_range otherwise.
 ///
 ///     auto p = sockkit::parse_port("8080");   // 8080
