@@ -165,6 +165,16 @@ class OpensslInterop : public SockkitTest, public ::testing::WithParamInterface<
     }
     return argv;
   }
+  // `openssl s_client` to `address`, verifying the server against the test CA
+  // (with a client certificate for the mutual cases): sends "interop", waits
+  // a second for the answer. Its output and errors, for command_output().
+  std::string verifying_s_client(const Case& k, const std::string& address) const {
+    std::string cmd = "(echo interop; sleep 1) | timeout 10 openssl s_client -connect " + address +
+                      " -servername localhost -CAfile " + pki.ca() +
+                      " -verify_return_error -quiet -no_ign_eof " + k.version;
+    if (k.mutual) cmd += " -cert " + pki.cert("client") + " -key " + pki.key("client");
+    return cmd + " 2>&1";
+  }
   TestPki pki;
 };
 
@@ -214,11 +224,7 @@ TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
   EchoHandler echo;
   auto server = tls_echo_server(*tls, echo);
   ASSERT_TRUE(server->ok()) << server->error();
-  std::string cmd = "(echo interop; sleep 1) | timeout 10 openssl s_client -connect " +
-                    server->endpoint().to_string() + " -servername localhost -CAfile " + pki.ca() +
-                    " -verify_return_error -quiet -no_ign_eof " + k.version;
-  if (k.mutual) cmd += " -cert " + pki.cert("client") + " -key " + pki.key("client");
-  cmd += " 2>&1";
+  const std::string cmd = verifying_s_client(k, server->endpoint().to_string());
   int status = 0;
   const std::string out = command_output(cmd, status);
   EXPECT_NE(out.find("interop"), std::string::npos) << out;
@@ -279,11 +285,7 @@ TEST_P(OpensslInterop, OpensslClientTalksToABlockingTlsStreamServer) {
   ASSERT_OK(tls);
   auto listener = TcpListener::bind(Endpoint::loopback_v4(0));
   ASSERT_OK(listener);
-  std::string cmd = "(echo interop; sleep 1) | timeout 10 openssl s_client -connect " +
-                    listener->local_endpoint()->to_string() + " -servername localhost -CAfile " +
-                    pki.ca() + " -verify_return_error -quiet -no_ign_eof " + k.version;
-  if (k.mutual) cmd += " -cert " + pki.cert("client") + " -key " + pki.key("client");
-  cmd += " 2>&1";
+  const std::string cmd = verifying_s_client(k, listener->local_endpoint()->to_string());
   std::string out;
   int status = 0;
   struct Joined {
