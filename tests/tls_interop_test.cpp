@@ -165,6 +165,18 @@ class OpensslInterop : public SockkitTest, public ::testing::WithParamInterface<
     }
     return argv;
   }
+  // The test PKI's server certificate; for the mutual cases a client
+  // certificate from the test CA is required.
+  TlsOptions server_options(const Case& k) const {
+    TlsOptions options{.backend = k.backend,
+                       .certificate_file = pki.cert("server"),
+                       .private_key_file = pki.key("server")};
+    if (k.mutual) {
+      options.ca_file = pki.ca();
+      options.require_client_certificate = true;
+    }
+    return options;
+  }
   // `openssl s_client` to `address`, verifying the server against the test CA
   // (with a client certificate for the mutual cases): sends "interop", waits
   // a second for the answer. Its output and errors, for command_output().
@@ -212,14 +224,7 @@ TEST_P(OpensslInterop, SockkitClientTalksToOpensslServer) {
 
 TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
   const Case& k = GetParam();
-  TlsOptions options{.backend = k.backend,
-                     .certificate_file = pki.cert("server"),
-                     .private_key_file = pki.key("server")};
-  if (k.mutual) {
-    options.ca_file = pki.ca();
-    options.require_client_certificate = true;
-  }
-  auto tls = TlsContext::server(options);
+  auto tls = TlsContext::server(server_options(k));
   ASSERT_OK(tls);
   EchoHandler echo;
   auto server = tls_echo_server(*tls, echo);
@@ -274,14 +279,7 @@ TEST_P(OpensslInterop, BlockingTlsStreamTalksToOpensslServer) {
 
 TEST_P(OpensslInterop, OpensslClientTalksToABlockingTlsStreamServer) {
   const Case& k = GetParam();
-  TlsOptions options{.backend = k.backend,
-                     .certificate_file = pki.cert("server"),
-                     .private_key_file = pki.key("server")};
-  if (k.mutual) {
-    options.ca_file = pki.ca();
-    options.require_client_certificate = true;
-  }
-  auto tls = TlsContext::server(options);
+  auto tls = TlsContext::server(server_options(k));
   ASSERT_OK(tls);
   auto listener = TcpListener::bind(Endpoint::loopback_v4(0));
   ASSERT_OK(listener);
