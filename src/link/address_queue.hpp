@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "resolve/target.hpp"
+#include "resolve/address_order.hpp"
 #include "sockkit/endpoint.hpp"
 
 namespace sockkit::link {

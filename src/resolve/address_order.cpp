@@ -163,6 +163,17 @@ std::vector<std::size_t> destination_order(std::span<const Endpoint> addresses) 
   return order;
 }
 
+std::vector<Endpoint> interleave(const std::vector<Endpoint>& first,
+                                 const std::vector<Endpoint>& second) {
+  std::vector<Endpoint> out;
+  out.reserve(first.size() + second.size());
+  for (std::size_t i = 0; i < std::max(first.size(), second.size()); ++i) {
+    if (i < first.size()) out.push_back(first[i]);
+    if (i < second.size()) out.push_back(second[i]);
+  }
+  return out;
+}
+
 std::vector<Endpoint> order_for_connecting(const std::vector<Endpoint>& v6,
                                            const std::vector<Endpoint>& v4) {
   std::vector<Endpoint> all(v6);
@@ -172,13 +183,7 @@ std::vector<Endpoint> order_for_connecting(const std::vector<Endpoint>& v6,
   std::vector<Endpoint> first, second;
   for (const auto& a : all)
     (a.family() == all.front().family() ? first : second).push_back(a);
-  std::vector<Endpoint> out;
-  out.reserve(all.size());
-  for (std::size_t i = 0; i < std::max(first.size(), second.size()); ++i) {
-    if (i < first.size()) out.push_back(first[i]);
-    if (i < second.size()) out.push_back(second[i]);
-  }
-  return out;
+  return interleave(first, second);
 }
 
 }  // namespace sockkit::resolve_detail

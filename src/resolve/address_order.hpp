@@ -46,6 +46,11 @@ void order_by_destination(std::vector<T>& items, AddressOf address_of) {
   items = std::move(sorted);
 }
 
+/// Two lists merged alternately, `first`'s head first, each keeping its order
+/// (RFC 8305 section 4).
+std::vector<Endpoint> interleave(const std::vector<Endpoint>& first,
+                                 const std::vector<Endpoint>& second);
+
 /// Both families ordered, then interleaved from the family of the best
 /// address (RFC 8305 section 4), each family keeping its own order.
 std::vector<Endpoint> order_for_connecting(const std::vector<Endpoint>& v6,

@@ -20,7 +20,4 @@ struct Target {
 /// host that is neither an address nor a valid name; missing_port without ":port".
 Result<Target> parse_target(std::string_view text) noexcept;
 
-/// Addresses of both families interleaved, IPv6 first (RFC 8305 section 4).
-std::vector<Endpoint> interleave(const std::vector<Endpoint>& v6, const std::vector<Endpoint>& v4);
-
 }  // namespace sockkit::resolve_detail
