@@ -12,18 +12,22 @@
 # the host, it adds the least, and the full run must fit CI's time);
 # then the installed-package consumer and the
 # Debian packages (built with CPack, installed into a scratch root, consumed), and
-# the porting check (tests/porting: a firmware's own lwIP, attached).
+# the porting check (tests/porting: a firmware's own lwIP, attached); and the
+# bare-metal Cortex-M4 build (mps2-an386: arm-none-eabi-gcc and newlib) whose
+# unit suites boot and run on QEMU's emulated MPS2 AN386 board.
 # Usage: scripts/test.sh [preset...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan lwip armhf s390x fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan lwip armhf s390x mps2-an386 fuzz)
 cross=()
 for preset in "${presets[@]}"; do
   case $preset in
     aarch64) cross+=(g++-aarch64-linux-gnu) ;;
     armhf) cross+=(g++-arm-linux-gnueabihf) ;;
     s390x) cross+=(g++-s390x-linux-gnu) ;;
+    mps2-an386) cross+=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+                        qemu-system-arm) ;;
   esac
 done
 scripts/deps.sh git clang libclang-rt-14-dev qemu-user "${cross[@]}"

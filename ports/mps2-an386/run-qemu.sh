@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Boots a firmware image on QEMU's MPS2 AN386 (Debian's qemu-system-arm): its
+# console (UART0) on standard output, its arguments on its semihosting command
+# line, its exit status (semihosting) as this script's. CTest runs every test
+# image through it (the toolchain's emulator), so a runner's --gtest_filter or
+# --gtest_list_tests reaches the image.
+#   ports/mps2-an386/run-qemu.sh IMAGE [ARGUMENT...]
+set -euo pipefail
+image=$1
+shift
+config="enable=on,target=native,arg=$(basename "$image")"
+for argument in "$@"; do
+  config+=",arg=${argument//,/,,}"  # QEMU's option syntax doubles a literal comma
+done
+exec qemu-system-arm -M mps2-an386 -display none -monitor none -serial stdio -no-reboot \
+  -semihosting-config "$config" -kernel "$image"

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+/* Cortex-M4 start-up for the MPS2 AN386: the vector table, the reset handler
+ * that prepares RAM and the C/C++ runtime before main(), and a fault handler
+ * that says what went wrong on the console instead of hanging silently. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "board.h"
+
+extern uint32_t __data_start[], __data_end[], __data_load[], __bss_start[], __bss_end[];
+extern uint32_t __stack_top[];
+extern void __libc_init_array(void);
+extern int main(void);
+void board_systick_handler(void);
+void board_reset(void);
+
+/* Interrupts a firmware does not handle end up here: an unexpected interrupt
+ * is a bug worth stopping for, with its number on the console. */
+static void unexpected_interrupt(void) {
+  uint32_t ipsr;
+  __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+  char line[48];
+  int len = snprintf(line, sizeof line, "\nunexpected exception %lu\n", (unsigned long)ipsr);
+  board_console_write(line, (size_t)len);
+  board_exit(125);
+}
+
+/* The stacked frame of a fault: r0-r3, r12, lr, pc, xPSR, and the fault status
+ * registers say where and why. */
+void board_report_fault(const uint32_t* frame) {
+  const uint32_t cfsr = *(volatile uint32_t*)0xE000ED28;
+  const uint32_t hfsr = *(volatile uint32_t*)0xE000ED2C;
+  const uint32_t bfar = *(volatile uint32_t*)0xE000ED38;
+  char line[128];
+  int len =
+      snprintf(line, sizeof line, "\nfault: pc=%08lx lr=%08lx cfsr=%08lx hfsr=%08lx bfar=%08lx\n",
+               (unsigned long)frame[6], (unsigned long)frame[5], (unsigned long)cfsr,
+               (unsigned long)hfsr, (unsigned long)bfar);
+  board_console_write(line, (size_t)len);
+  board_exit(126);
+}
+
+/* Which stack the fault frame is on depends on the mode the fault came from. */
+__attribute__((naked)) static void fault_handler(void) {
+  __asm volatile(
+      "tst lr, #4\n"
+      "ite eq\n"
+      "mrseq r0, msp\n"
+      "mrsne r0, psp\n"
+      "b board_report_fault\n");
+}
+
+/* newlib's __libc_init_array calls _init between the two constructor tables;
+ * with no crti.o (the start-up here replaces the toolchain's) it has nothing
+ * to do. */
+void _init(void) {}
+void _fini(void) {}
+
+/* Static destructors register against this handle (crtbegin.o would define it;
+ * a program that never unloads needs only its address). */
+void* __dso_handle = &__dso_handle;
+
+void board_reset(void) {
+  uint32_t* source = __data_load;
+  for (uint32_t* target = __data_start; target < __data_end;) {
+    *target++ = *source++;
+  }
+  memset(__bss_start, 0, (size_t)((char*)__bss_end - (char*)__bss_start));
+  board_init();
+  __libc_init_array();  // static constructors
+  board_exit(main());
+}
+
+typedef void (*vector_t)(void);
+
+/* 16 system exceptions, then the AN386's 32 external interrupts. */
+__attribute__((section(".vectors"), used)) static const vector_t vectors[16 + 32] = {
+    [0] = (vector_t)__stack_top,         // initial main stack pointer
+    [1] = board_reset,                   // Reset
+    [2] = unexpected_interrupt,          // NMI
+    [3] = fault_handler,                 // HardFault
+    [4] = fault_handler,                 // MemManage
+    [5] = fault_handler,                 // BusFault
+    [6] = fault_handler,                 // UsageFault
+    [11] = unexpected_interrupt,         // SVCall
+    [12] = unexpected_interrupt,         // DebugMonitor
+    [14] = unexpected_interrupt,         // PendSV
+    [15] = board_systick_handler,        // SysTick
+    [16 ... 47] = unexpected_interrupt,  // external interrupts 0-31
+};
