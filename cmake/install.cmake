@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # cmake --install: headers, library, CMake package (find_package(sockkit)) and pkg-config file.
-if(SOCKKIT_STACK STREQUAL "lwip")
+if(SOCKKIT_ON_LWIP)
   return()  # an lwIP build is linked into firmware, not installed on the host
 endif()
 include(CMakePackageConfigHelpers)

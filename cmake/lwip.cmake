@@ -15,7 +15,8 @@
 option(SOCKKIT_BUILD_LWIP "Build lwIP for sockkit (on by itself for SOCKKIT_STACK=lwip)" OFF)
 set(SOCKKIT_LWIP_TARGET "" CACHE STRING "Your lwIP CMake target; sockkit links it and builds no lwIP")
 set(SOCKKIT_LWIP_DIR "" CACHE PATH "Your lwIP source tree (empty: Debian's source package)")
-set(SOCKKIT_LWIP_OPTS_DIR "${PROJECT_SOURCE_DIR}/src/sys/lwip/config" CACHE PATH
+# Each stack has its own lwipopts.h: lwIP's sockets with an OS, or NO_SYS=1.
+set(SOCKKIT_LWIP_OPTS_DIR "${PROJECT_SOURCE_DIR}/src/sys/${SOCKKIT_STACK}/config" CACHE PATH
     "Folder holding the lwipopts.h lwIP and sockkit are built with")
 set(SOCKKIT_LWIP_PORT_DIR "" CACHE PATH
     "Your lwIP port: include/arch/{cc,sys_arch}.h under include/ and sys_arch.c (empty: <lwIP>/port)")
@@ -67,9 +68,11 @@ set(SOCKKIT_LWIP_FILES
   src/core/timeouts.c src/core/udp.c
   src/core/ipv4/etharp.c src/core/ipv4/icmp.c src/core/ipv4/igmp.c src/core/ipv4/ip4.c src/core/ipv4/ip4_addr.c
   src/core/ipv4/ip4_frag.c
-  src/api/api_lib.c src/api/api_msg.c src/api/err.c src/api/if_api.c src/api/netbuf.c
-  src/api/sockets.c src/api/tcpip.c
-  src/netif/ethernet.c)
+  src/api/err.c src/netif/ethernet.c)
+if(NOT SOCKKIT_STACK STREQUAL "lwip-raw")  # the bare-metal stack uses the raw API alone
+  list(APPEND SOCKKIT_LWIP_FILES src/api/api_lib.c src/api/api_msg.c src/api/if_api.c
+       src/api/netbuf.c src/api/sockets.c src/api/tcpip.c)
+endif()
 list(TRANSFORM SOCKKIT_LWIP_FILES PREPEND ${SOCKKIT_LWIP_SOURCE_DIR}/)
 list(APPEND SOCKKIT_LWIP_FILES ${SOCKKIT_LWIP_PORT}/sys_arch.c)
 
@@ -86,6 +89,9 @@ endforeach()
 target_compile_definitions(sockkit_lwip_constrained PUBLIC SOCKKIT_LWIP_CONSTRAINED=1)
 
 # The build really runs: one process per profile (lwIP has one stack per process).
+if(NOT SOCKKIT_STACK STREQUAL "lwip")
+  return()  # the smoke test is a sockets program
+endif()
 foreach(profile constrained roomy)
   add_executable(lwip_smoke_${profile} ${PROJECT_SOURCE_DIR}/tests/lwip/smoke.c)
   target_link_libraries(lwip_smoke_${profile} PRIVATE sockkit_lwip_${profile})

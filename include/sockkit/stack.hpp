@@ -20,7 +20,8 @@
 namespace sockkit {
 
 /// Starts the network stack for sockkit: on lwIP, calls tcpip_init() and waits
-/// until lwIP runs; on Linux, does nothing (the kernel's stack always runs).
+/// until lwIP runs; on the bare-metal stack (lwIP without an OS), calls
+/// lwip_init(); on Linux, does nothing (the kernel's stack always runs).
 /// Call once, at start-up, before anything else of sockkit's — on lwIP every
 /// socket fails with failure::stack_not_started before. A second call does
 /// nothing. Where the application (or its board support package) starts lwIP
@@ -40,6 +41,29 @@ Status start_stack() noexcept;
 ///     // ... once on_lwip_up has run:
 ///     sockkit::attach_stack();
 Status attach_stack() noexcept;
+
+/// What the bare-metal stack (lwIP's raw API with NO_SYS=1, the `lwip-raw`
+/// stack) needs from the board: its event loop is the device's main loop, so
+/// it moves received frames into lwIP and sleeps between events itself.
+struct BoardHooks {
+  /// Hands the frames the board's network interfaces have received to lwIP
+  /// (each netif's input function). Called by the loop, never from an interrupt.
+  void (*poll_network)(void* context) = nullptr;
+  /// Sleeps until an interrupt arrives or `max_ms` milliseconds pass (WFI on a
+  /// Cortex-M: the millisecond tick ends it at the latest). Null: the loop
+  /// checks again at once instead of sleeping.
+  void (*sleep)(void* context, std::uint32_t max_ms) = nullptr;
+  /// Passed to both.
+  void* context = nullptr;
+};
+
+/// Sets the board's hooks for the bare-metal stack, before start_stack() or
+/// attach_stack(); the other stacks ignore them.
+///
+///     sockkit::set_board_hooks({.poll_network = [](void*) { ethernet_poll(&netif); },
+///                               .sleep = [](void*, std::uint32_t) { __WFI(); }});
+///     sockkit::start_stack();
+void set_board_hooks(const BoardHooks& hooks) noexcept;
 
 /// A capability that differs between stacks (or lwIP configurations).
 enum class StackFeature : std::uint8_t {

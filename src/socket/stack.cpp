@@ -10,6 +10,10 @@ Status start_stack() noexcept {
   return sys::start_stack();
 }
 
+void set_board_hooks(const BoardHooks& hooks) noexcept {
+  sys::set_board_hooks(hooks);
+}
+
 Status attach_stack() noexcept {
   return sys::attach_stack();
 }

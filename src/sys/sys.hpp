@@ -174,6 +174,8 @@ void release(Lock* lock) noexcept;
 /// on Linux; on lwIP tcpip_init() by sockkit, or the application's own.
 Status start_stack() noexcept;
 Status attach_stack() noexcept;
+/// The board's hooks (sockkit/stack.hpp): the bare-metal stack keeps them, the others ignore them.
+void set_board_hooks(const BoardHooks& hooks) noexcept;
 
 /// Nonzero and distinct for every live thread (RTOS task on lwIP), for the
 /// loop's checks of who calls it.

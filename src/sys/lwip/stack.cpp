@@ -46,6 +46,8 @@ Status attach_stack() noexcept {
   return {};
 }
 
+void set_board_hooks(const BoardHooks&) noexcept {}  // lwIP's tcpip thread runs the stack
+
 std::uintptr_t current_thread_token() noexcept {
   return reinterpret_cast<std::uintptr_t>(SOCKKIT_CURRENT_TASK());
 }

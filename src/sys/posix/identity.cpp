@@ -23,6 +23,7 @@ Status start_stack() noexcept {
 Status attach_stack() noexcept {
   return {};
 }
+void set_board_hooks(const BoardHooks&) noexcept {}
 
 std::uintptr_t current_thread_token() noexcept {
   thread_local const char marker = 0;  // a distinct address per thread

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// The bare-metal stack's name, features, errors and what it has no files for.
+#include <cstring>
+#include <string>
+
+#include "sys/errno_conditions.hpp"
+#include "sys/lwip-raw/raw.hpp"
+#include "sys/sys.hpp"
+
+#if SOCKKIT_RAW_HOSTED
+#include <sys/random.h>
+#endif
+
+namespace sockkit::sys {
+namespace raw {
+namespace {
+class RawCategory final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "lwip-raw"; }
+  std::string message(int value) const override {
+#if SOCKKIT_ERROR_STRINGS
+    return std::string("lwIP: ") + std::strerror(value);
+#else
+    return "lwIP errno " + std::to_string(value);
+#endif
+  }
+};
+}  // namespace
+
+const std::error_category& category() noexcept {
+  static const RawCategory instance;
+  return instance;
+}
+
+int errno_of(err_t err) noexcept {
+  switch (err) {
+    case ERR_OK:
+      return 0;
+    case ERR_MEM:
+    case ERR_BUF:
+      return ENOBUFS;
+    case ERR_TIMEOUT:
+      return ETIMEDOUT;
+    case ERR_RTE:
+      return EHOSTUNREACH;
+    case ERR_INPROGRESS:
+      return EINPROGRESS;
+    case ERR_VAL:
+    case ERR_ARG:
+      return EINVAL;
+    case ERR_WOULDBLOCK:
+      return EWOULDBLOCK;
+    case ERR_USE:
+      return EADDRINUSE;
+    case ERR_ALREADY:
+      return EALREADY;
+    case ERR_ISCONN:
+      return EISCONN;
+    case ERR_CONN:
+    case ERR_CLSD:
+      return ENOTCONN;
+    case ERR_ABRT:
+      return ECONNABORTED;
+    case ERR_RST:
+      return ECONNRESET;
+    case ERR_IF:
+      return ENETUNREACH;
+    default:
+      return EIO;
+  }
+}
+}  // namespace raw
+
+std::optional<errc> classify(const std::error_code& code) noexcept {
+  if (code.category() != raw::category()) return std::nullopt;
+  return errno_condition(code.value());
+}
+
+const char* stack_name() noexcept {
+  return "lwip-raw";
+}
+
+bool supports(StackFeature feature) noexcept {
+  switch (feature) {
+    case StackFeature::multicast:
+      return false;  // not yet on this stack
+    case StackFeature::name_resolution:
+      return true;  // sockkit's resolver over UDP; servers from the application
+    case StackFeature::ipv6:
+    case StackFeature::unix_domain:
+    case StackFeature::interface_names:
+    case StackFeature::reuse_port:
+    case StackFeature::send_buffer_size:
+    case StackFeature::user_timeout:
+    case StackFeature::close_on_exec:
+    case StackFeature::descriptor_limit:
+    case StackFeature::icmp_errors:
+      return false;
+  }
+  return false;
+}
+
+Status random_bytes(std::span<std::byte> out) noexcept {
+#if SOCKKIT_RAW_HOSTED
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::getrandom(out.data() + done, out.size() - done, GRND_NONBLOCK);
+    if (n <= 0) return std::make_error_code(std::errc::resource_unavailable_try_again);
+    done += static_cast<std::size_t>(n);
+  }
+  return {};
+#else
+  (void)out;  // only the board knows its generator (sockkit::set_entropy_source)
+  return std::make_error_code(std::errc::not_supported);
+#endif
+}
+
+Result<std::size_t> read_config_file(const char*, std::span<char>) noexcept {
+  return failure::backend_unavailable;  // a device has no resolv.conf
+}
+
+std::uint64_t config_file_stamp(const char*) noexcept {
+  return 0;
+}
+
+std::string host_name() {
+  return {};
+}
+
+std::vector<Endpoint> stack_dns_servers() {
+  return {};  // lwIP's DNS client is off: the application gives sockkit's resolver its servers
+}
+
+Status set_stack_dns_servers(std::span<const Endpoint>) noexcept {
+  return std::make_error_code(std::errc::not_supported);
+}
+
+}  // namespace sockkit::sys
