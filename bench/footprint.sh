@@ -86,7 +86,7 @@ build_library() {  # NAME DEFINES...
   shift
   mkdir -p "$arm/$name"
   for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp link/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
-             poll/select.cpp poll/poll.cpp sys/heap.cpp sys/lwip/*.cpp transport/plain.cpp transport/lent.cpp \
+             poll/select.cpp poll/poll.cpp sys/heap.cpp sys/no_files.cpp sys/lwip/*.cpp transport/plain.cpp transport/lent.cpp \
              transport/tls/context.cpp | grep -v tap_netif); do
     [[ $f == poll/select.cpp && " $* " == *" -DSOCKKIT_HAVE_SELECT=0 "* ]] && continue
     "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 "$@" -c "src/$f" \

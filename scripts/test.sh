@@ -5,7 +5,9 @@
 # -fno-exceptions -fno-rtti), AddressSanitizer/UBSan and ThreadSanitizer (both
 # with exceptions; TSan without the tool's suites) builds, sockkit on lwIP
 # (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe tests, lwIP smoke
-# tests; TLS on mbedTLS's embedded profile), every libFuzzer target for 15 s under
+# tests; TLS on mbedTLS's embedded profile), sockkit on lwIP's raw API hosted on
+# Linux (SOCKKIT_STACK=lwip-raw, the bare-metal stack: the same suites, the loop
+# driving lwIP), every libFuzzer target for 15 s under
 # ASan + UBSan (the fuzz preset); cross builds for 32-bit ARM (armhf) and
 # big-endian s390x whose core, loop, resolver and MQTT suites run under qemu-user
 # (aarch64 too when named, `scripts/test.sh aarch64`: 64-bit little-endian like
@@ -19,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan lwip armhf s390x mps2-an386 fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan lwip lwip-raw armhf s390x mps2-an386 fuzz)
 cross=()
 for preset in "${presets[@]}"; do
   case $preset in

@@ -124,7 +124,7 @@ INSTANTIATE_TEST_SUITE_P(Families, UdpFamilies, ::testing::ValuesIn(datagram_fam
 using UdpTest = SockkitTest;
 
 TEST_F(UdpTest, BroadcastNeedsSoBroadcast) {
-  if (std::string_view(stack_name()) == "lwip")
+  if (std::string_view(stack_name()).starts_with("lwip"))
     GTEST_SKIP() << "lwIP's loopback interface carries no broadcast (no NETIF_FLAG_BROADCAST)";
   auto rx = UdpSocket::bind(Endpoint::any_v4(0));
   ASSERT_OK(rx);

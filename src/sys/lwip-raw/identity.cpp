@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The bare-metal stack's name, features, errors and what it has no files for.
+// The bare-metal stack's name, features, errors, entropy and DNS servers.
 #include <cstring>
 #include <string>
 
 #include "sys/errno_conditions.hpp"
 #include "sys/lwip-raw/raw.hpp"
+#include "sys/lwip/dns_servers.hpp"
 #include "sys/sys.hpp"
 
 #if SOCKKIT_RAW_HOSTED
@@ -115,24 +116,13 @@ Status random_bytes(std::span<std::byte> out) noexcept {
 #endif
 }
 
-Result<std::size_t> read_config_file(const char*, std::span<char>) noexcept {
-  return failure::backend_unavailable;  // a device has no resolv.conf
-}
-
-std::uint64_t config_file_stamp(const char*) noexcept {
-  return 0;
-}
-
-std::string host_name() {
-  return {};
-}
-
 std::vector<Endpoint> stack_dns_servers() {
-  return {};  // lwIP's DNS client is off: the application gives sockkit's resolver its servers
+  if (!raw::running()) return {};
+  return lwip_dns::servers<raw::StackGuard>();
 }
 
-Status set_stack_dns_servers(std::span<const Endpoint>) noexcept {
-  return std::make_error_code(std::errc::not_supported);
+Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept {
+  return lwip_dns::set_servers<raw::StackGuard>(servers, raw::running());
 }
 
 }  // namespace sockkit::sys

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Data transfer over lwIP's raw API. Reads copy out of the pbufs lwIP
 // delivered and open the window by what was read; writes copy into lwIP's send
-// buffer as far as it has room. Blocking calls run the stack until done.
+// buffer as far as it has room. Every call runs the stack once first, as a
+// kernel would have run meanwhile; blocking calls run it until done.
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -48,6 +49,7 @@ std::size_t write_some(Socket& s, const std::byte* data, std::size_t size, bool 
 
 Result<std::size_t> send_parts(StackGuard& guard, NativeHandle h,
                                std::span<const std::span<const std::byte>> parts) {
+  raw::pump();  // what the peer said meanwhile (a reset, an ACK) counts before writing
   Socket* s = find(h.value);
   if (s == nullptr) return error(EBADF);
   std::size_t total = 0;
@@ -129,6 +131,7 @@ Result<std::size_t> send_gather(NativeHandle h,
 
 Result<std::size_t> receive(NativeHandle h, void* data, std::size_t size) noexcept {
   StackGuard guard;
+  raw::pump();
   Socket* s = find(h.value);
   if (s == nullptr) return error(EBADF);
   if (s->kind != Kind::tcp) return error(s->kind == Kind::udp ? EOPNOTSUPP : EINVAL);
@@ -182,6 +185,7 @@ Result<std::size_t> send_to(NativeHandle h, const void* data, std::size_t size,
 
 Result<Datagram> receive_from(NativeHandle h, void* data, std::size_t size) noexcept {
   StackGuard guard;
+  raw::pump();
   Socket* s = find(h.value);
   if (s == nullptr) return error(EBADF);
   if (s->kind != Kind::udp) return error(EINVAL);

@@ -16,6 +16,12 @@ ip_pcb* ip_of(raw::Socket& s) noexcept {
   return nullptr;
 }
 
+// A TCP option on a datagram socket is not supported; on a listener or a
+// closed connection the socket is the wrong one for it.
+std::error_code not_tcp(const raw::Socket& s) noexcept {
+  return error(s.kind == raw::Kind::udp ? ENOPROTOOPT : EINVAL);
+}
+
 // Keepalive times on lwIP's PCB are milliseconds.
 u32_t seconds_to_ms(int value) noexcept {
   return static_cast<u32_t>(value) * 1000u;
@@ -45,19 +51,22 @@ Status set_option(NativeHandle h, Family, Option option, int value) noexcept {
     case Option::broadcast:
       return set_flag(SOF_BROADCAST);
     case Option::keepalive_idle_s:
-      if (tcp == nullptr || value <= 0) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
+      if (value <= 0) return error(EINVAL);
       tcp->keep_idle = seconds_to_ms(value);
       return {};
     case Option::keepalive_interval_s:
-      if (tcp == nullptr || value <= 0) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
+      if (value <= 0) return error(EINVAL);
       tcp->keep_intvl = seconds_to_ms(value);
       return {};
     case Option::keepalive_count:
-      if (tcp == nullptr || value <= 0) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
+      if (value <= 0) return error(EINVAL);
       tcp->keep_cnt = static_cast<u32_t>(value);
       return {};
     case Option::no_delay:
-      if (tcp == nullptr) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
       if (value != 0)
         tcp_nagle_disable(tcp);
       else
@@ -76,8 +85,13 @@ Status set_option(NativeHandle h, Family, Option option, int value) noexcept {
       if (ip == nullptr) return error(EINVAL);
       ip->tos = static_cast<u8_t>(value);
       return {};
-    case Option::receive_buffer:  // the window is TCP_WND, fixed at build time
-    case Option::send_buffer:     // TCP_SND_BUF, likewise
+    case Option::receive_buffer:
+      // What the socket holds unread (lwIP holds the rest back); the window
+      // itself is TCP_WND, fixed when lwIP is built.
+      if (value <= 0) return error(EINVAL);
+      s->receive_buffer = value;
+      return {};
+    case Option::send_buffer:  // TCP_SND_BUF, fixed when lwIP is built
     case Option::reuse_port:
     case Option::user_timeout_ms:
     case Option::ipv6_only:
@@ -106,16 +120,16 @@ Result<int> get_option(NativeHandle h, Family, Option option) noexcept {
     case Option::broadcast:
       return flag(SOF_BROADCAST);
     case Option::keepalive_idle_s:
-      if (tcp == nullptr) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
       return static_cast<int>(tcp->keep_idle / 1000);
     case Option::keepalive_interval_s:
-      if (tcp == nullptr) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
       return static_cast<int>(tcp->keep_intvl / 1000);
     case Option::keepalive_count:
-      if (tcp == nullptr) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
       return static_cast<int>(tcp->keep_cnt);
     case Option::no_delay:
-      if (tcp == nullptr) return error(EINVAL);
+      if (tcp == nullptr) return not_tcp(*s);
       return tcp_nagle_disabled(tcp) ? 1 : 0;
     case Option::receive_timeout_ms:
       return s->receive_timeout_ms;
@@ -127,7 +141,7 @@ Result<int> get_option(NativeHandle h, Family, Option option) noexcept {
       if (ip == nullptr) return error(EINVAL);
       return static_cast<int>(ip->tos);
     case Option::receive_buffer:
-      return static_cast<int>(TCP_WND);
+      return s->receive_buffer;
     case Option::send_buffer:
     case Option::reuse_port:
     case Option::user_timeout_ms:

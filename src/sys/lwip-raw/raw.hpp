@@ -48,7 +48,12 @@ struct QueuedDatagram {
   ip_addr_t from{};
   std::uint16_t port = 0;
 };
-inline constexpr std::size_t kDatagramQueue = 8;  // like a small socket receive buffer
+#ifndef SOCKKIT_RAW_DATAGRAM_QUEUE
+#define SOCKKIT_RAW_DATAGRAM_QUEUE 8
+#endif
+/// Datagrams a UDP socket holds unread, like a socket's receive buffer
+/// (SOCKKIT_RAW_DATAGRAM_QUEUE in lwipopts.h); past it, arrivals are dropped.
+inline constexpr std::size_t kDatagramQueue = SOCKKIT_RAW_DATAGRAM_QUEUE;
 // What a socket holds unread is at most the window, and a pbuf chain counts
 // its length in 16 bits.
 static_assert(TCP_WND <= 0xffff,
@@ -66,7 +71,8 @@ struct Socket {
   volatile bool wake_pending = false;  // a waker's flag (set from another thread or an interrupt)
   int pending_error = 0;               // errno value, read and cleared like SO_ERROR
   int linger_s = -1;
-  int receive_timeout_ms = 0;  // 0: blocking calls wait for ever
+  int receive_timeout_ms = 0;    // 0: blocking calls wait for ever
+  int receive_buffer = TCP_WND;  // unread TCP bytes held before lwIP is told to hold the rest
   int send_timeout_ms = 0;
   tcp_pcb* tcp = nullptr;
   udp_pcb* udp = nullptr;
@@ -77,7 +83,7 @@ struct Socket {
   int pending_count = 0;
   int backlog = 0;
   std::array<QueuedDatagram, kDatagramQueue> datagrams{};
-  std::uint8_t datagram_head = 0, datagram_count = 0;
+  std::uint16_t datagram_head = 0, datagram_count = 0;
 };
 
 /// The socket behind a handle, or null (EBADF) for a free or unknown one.

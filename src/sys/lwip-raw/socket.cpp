@@ -44,6 +44,9 @@ err_t on_received(void* arg, tcp_pcb* pcb, pbuf* p, err_t err) {
     pbuf_free(p);
     return ERR_OK;
   }
+  const int held = s->received != nullptr ? s->received->tot_len : 0;
+  if (held > 0 && held + p->tot_len > s->receive_buffer)
+    return ERR_MEM;  // past SO_RCVBUF: lwIP keeps the bytes and offers them again later
   if (s->received == nullptr)
     s->received = p;
   else
@@ -90,13 +93,22 @@ void hear(tcp_pcb* pcb, int handle) noexcept {
   tcp_err(pcb, on_error);
 }
 
+// A connection closed by its owner that still hears data answers with a reset,
+// as a kernel does for a socket nobody holds.
+err_t on_received_after_close(void*, tcp_pcb* pcb, pbuf* p, err_t err) {
+  if (p == nullptr) return err == ERR_OK ? tcp_close(pcb) : err_t{ERR_OK};  // the peer's FIN
+  pbuf_free(p);
+  tcp_abort(pcb);
+  return ERR_ABRT;
+}
+
 void forget(tcp_pcb* pcb) noexcept {
   tcp_arg(pcb, nullptr);
   if (pcb->state == LISTEN) {  // a listening PCB has only the accept callback
     tcp_accept(pcb, nullptr);
     return;
   }
-  tcp_recv(pcb, nullptr);  // lwIP's default: acknowledge and drop what still arrives
+  tcp_recv(pcb, on_received_after_close);
   tcp_sent(pcb, nullptr);
   tcp_err(pcb, nullptr);
 }
@@ -265,6 +277,7 @@ Status remove_socket_file(const Endpoint&) noexcept {
 
 Result<NativeHandle> accept(NativeHandle h, Endpoint* peer) noexcept {
   StackGuard guard;
+  raw::pump();
   Socket* l = find(h.value);
   if (l == nullptr) return error(EBADF);
   if (l->kind != Kind::listener) return error(EINVAL);
@@ -369,6 +382,7 @@ Result<Endpoint> peer_endpoint(NativeHandle h) noexcept {
 
 std::error_code take_pending_error(NativeHandle h) noexcept {
   StackGuard guard;
+  raw::pump();
   Socket* s = find(h.value);
   if (s == nullptr) return error(EBADF);
   if (s->pending_error == 0) return {};

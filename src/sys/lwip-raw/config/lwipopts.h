@@ -36,7 +36,6 @@
   1 /* the backlog bounds the accept queue: a SYN flood cannot fill memory */
 #define LWIP_TCP_KEEPALIVE 1
 #define LWIP_CALLBACK_API 1
-#define LWIP_DNS 0 /* sockkit's resolver asks the servers the application gives it */
 
 #if defined __LP64__
 #define MEM_ALIGNMENT 8
@@ -48,6 +47,7 @@
 #define MEM_LIBC_MALLOC 0
 
 #ifdef SOCKKIT_LWIP_CONSTRAINED
+#define LWIP_DNS 0 /* sockkit's resolver asks the servers the application gives it */
 #define LWIP_IGMP 0
 #define MEM_SIZE (32 * 1024)
 #define MEMP_NUM_TCP_PCB 8
@@ -58,7 +58,9 @@
 #define PBUF_POOL_SIZE 16
 #define TCP_WND (4 * TCP_MSS)
 #define TCP_SND_BUF (4 * TCP_MSS)
+#define SOCKKIT_RAW_DATAGRAM_QUEUE 8 /* unread datagrams per UDP socket */
 #else
+#define LWIP_DNS 1 /* the stack holds the DNS servers (dns_setserver); sockkit's resolver reads them */
 #define LWIP_IGMP 1
 #define LWIP_LOOPIF_MULTICAST 1
 #define MEM_SIZE (1024 * 1024)
@@ -70,6 +72,7 @@
 #define PBUF_POOL_SIZE 256
 #define TCP_WND (16 * TCP_MSS)
 #define TCP_SND_BUF (16 * TCP_MSS)
+#define SOCKKIT_RAW_DATAGRAM_QUEUE 64
 #endif
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
