@@ -60,8 +60,8 @@
 #define TCP_SND_BUF (4 * TCP_MSS)
 #define SOCKKIT_RAW_DATAGRAM_QUEUE 8 /* unread datagrams per UDP socket */
 #else
-#define LWIP_DNS \
-  1 /* the stack holds the DNS servers (dns_setserver); sockkit's resolver reads them */
+/* The stack holds the DNS servers (dns_setserver); sockkit's resolver reads them. */
+#define LWIP_DNS 1
 #define LWIP_IGMP 1
 #define LWIP_LOOPIF_MULTICAST 1
 #define MEM_SIZE (1024 * 1024)
