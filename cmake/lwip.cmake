@@ -76,15 +76,21 @@ endif()
 list(TRANSFORM SOCKKIT_LWIP_FILES PREPEND ${SOCKKIT_LWIP_SOURCE_DIR}/)
 list(APPEND SOCKKIT_LWIP_FILES ${SOCKKIT_LWIP_PORT}/sys_arch.c)
 
-find_package(Threads REQUIRED)
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  find_package(Threads REQUIRED)  # hosted: the port's threads or the tests' own
+endif()
 foreach(profile constrained roomy)
   add_library(sockkit_lwip_${profile} STATIC ${SOCKKIT_LWIP_FILES})
   # The chosen lwipopts.h first: Debian's port folder carries its own, which must lose.
   target_include_directories(sockkit_lwip_${profile} SYSTEM PUBLIC
     ${SOCKKIT_LWIP_OPTS_DIR} ${SOCKKIT_LWIP_SOURCE_DIR}/src/include ${SOCKKIT_LWIP_PORT}/include)
   target_compile_options(sockkit_lwip_${profile} PRIVATE -w)  # third-party code
-  target_link_libraries(sockkit_lwip_${profile} PUBLIC Threads::Threads)
-  set_target_properties(sockkit_lwip_${profile} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  if(TARGET Threads::Threads)
+    target_link_libraries(sockkit_lwip_${profile} PUBLIC Threads::Threads)
+  endif()
+  if(NOT SOCKKIT_BOARD)
+    set_target_properties(sockkit_lwip_${profile} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  endif()
 endforeach()
 target_compile_definitions(sockkit_lwip_constrained PUBLIC SOCKKIT_LWIP_CONSTRAINED=1)
 

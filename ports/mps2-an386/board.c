@@ -42,6 +42,15 @@ void board_wait_for_interrupt(void) {
   __asm volatile("wfi" ::: "memory");
 }
 
+uint32_t board_random(void) {
+  static uint32_t state = 0x9e3779b9u;
+  state ^= REG(SYSTICK_VALUE) ^ (millis << 16);
+  state ^= state << 13;
+  state ^= state >> 17;
+  state ^= state << 5;
+  return state;
+}
+
 void board_console_write(const char* text, size_t len) {
   for (size_t i = 0; i < len; ++i) {
     while (REG(UART_STATE) & UART_TX_FULL) {

@@ -32,6 +32,12 @@ uint32_t board_millis(void);
 /// Sleeps (WFI) until the next interrupt: at the latest the next SysTick, 1 ms.
 void board_wait_for_interrupt(void);
 
+/// A pseudo-random 32-bit number. The AN386 has no random number generator:
+/// this is a xorshift generator stirred with the SysTick counter at each call,
+/// enough for lwIP's initial sequence numbers and ports, NOT for keys — a board
+/// with a hardware generator reads it here.
+uint32_t board_random(void);
+
 /// Writes len bytes to the console (UART0), waiting while its buffer is full.
 void board_console_write(const char* text, size_t len);
 
