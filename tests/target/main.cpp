@@ -7,8 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdio>
 
 #include "board.h"
+#include "sockkit/stack.hpp"
 
 int main() {
   static std::array<char, 512> line{};
@@ -27,5 +29,11 @@ int main() {
   static char name[] = "sockkit-target-tests";
   if (argc == 0) argv[static_cast<std::size_t>(argc++)] = name;
   ::testing::InitGoogleTest(&argc, argv.data());
+  // The bare-metal stack sleeps between events until the next interrupt.
+  sockkit::set_board_hooks({.sleep = [](void*, std::uint32_t) { board_wait_for_interrupt(); }});
+  if (auto st = sockkit::start_stack(); !st) {
+    std::printf("start_stack: %s\n", st.error().message().c_str());
+    return 1;
+  }
   return RUN_ALL_TESTS();
 }

@@ -23,10 +23,10 @@ uint32_t board_random(void);
 #define LWIP_RAND() board_random()
 
 /* Assertions print through newlib's stdio, then stop the board. */
-#define LWIP_PLATFORM_ASSERT(message)                                                    \
-  do {                                                                                  \
+#define LWIP_PLATFORM_ASSERT(message)                                                       \
+  do {                                                                                      \
     printf("lwIP assertion \"%s\" failed at line %d in %s\n", message, __LINE__, __FILE__); \
-    abort();                                                                            \
+    abort();                                                                                \
   } while (0)
 #include <stdio.h>
 
