@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "lan9118.h"
 
 extern uint32_t __data_start[], __data_end[], __data_load[], __bss_start[], __bss_end[];
 extern uint32_t __stack_top[];
@@ -87,5 +88,7 @@ __attribute__((section(".vectors"), used)) static const vector_t vectors[16 + 32
     [12] = unexpected_interrupt,         // DebugMonitor
     [14] = unexpected_interrupt,         // PendSV
     [15] = board_systick_handler,        // SysTick
-    [16 ... 47] = unexpected_interrupt,  // external interrupts 0-31
+    [16 ... 28] = unexpected_interrupt,  // external interrupts 0-12
+    [29] = lan9118_interrupt,            // external interrupt 13: Ethernet
+    [30 ... 47] = unexpected_interrupt,  // external interrupts 14-31
 };
