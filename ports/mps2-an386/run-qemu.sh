@@ -5,7 +5,7 @@
 # line, its exit status (semihosting) as this script's. CTest runs every test
 # image through it (the toolchain's emulator), so a runner's --gtest_filter or
 # --gtest_list_tests reaches the image.
-#   ports/mps2-an386/run-qemu.sh IMAGE [ARGUMENT...]
+#   [QEMU_NETWORK=user,model=lan9118,...] ports/mps2-an386/run-qemu.sh IMAGE [ARGUMENT...]
 set -euo pipefail
 image=$1
 shift
@@ -13,5 +13,8 @@ config="enable=on,target=native,arg=$(basename "$image")"
 for argument in "$@"; do
   config+=",arg=${argument//,/,,}"  # QEMU's option syntax doubles a literal comma
 done
+# QEMU_NETWORK: the board's Ethernet (a -nic value); without it the board has none.
+network=(-nic none)
+[ -n "${QEMU_NETWORK:-}" ] && network=(-nic "$QEMU_NETWORK")
 exec qemu-system-arm -M mps2-an386 -display none -monitor none -serial stdio -no-reboot \
-  -semihosting-config "$config" -kernel "$image"
+  -semihosting-config "$config" "${network[@]}" -kernel "$image"

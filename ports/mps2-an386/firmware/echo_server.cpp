@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Firmware: a TCP echo server on port 7 with backpressure, on the board's
-// Ethernet through sockkit's bare-metal stack. ports/mps2-an386/device-check.sh
-// echoes a mebibyte through it from Linux.
+// Firmware: a TCP echo server on port 7 with backpressure and device-sized
+// buffers, on the board's Ethernet through sockkit's bare-metal stack. Once a
+// second it prints the heap in use, so a test can see memory stay bounded.
+// ports/mps2-an386/device-check.sh drives it from Linux.
+#include <malloc.h>
+
 #include <cstdio>
 
 #include "board_network.h"
@@ -24,11 +27,22 @@ int main() {
   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::poll});
   if (!loop) return std::printf("loop: %s\n", loop.error().message().c_str()), 1;
   Echo echo;
-  auto server =
-      sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7), echo, {.max_connections = 4});
+  // A peer that never reads stops its own echo at 8 KiB queued, not the device.
+  const sockkit::ConnectionOptions limits{.max_write_queue = 16 << 10,
+                                          .high_watermark = 8 << 10,
+                                          .low_watermark = 2 << 10,
+                                          .max_pending_read = 16 << 10,
+                                          .read_chunk = 2 << 10,
+                                          .max_read_per_wakeup = 8 << 10,
+                                          .buffer_reserve = 4,
+                                          .buffer_chunk = 2 << 10};
+  auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7), echo,
+                                       {.max_connections = 4, .limits = limits});
   if (!server) return std::printf("server: %s\n", server.error().message().c_str()), 1;
   std::printf("echo server listening on %s:7\n", BOARD_NETWORK_ADDRESS);
-  std::fflush(stdout);
+  sockkit::Timer heap_report;
+  heap_report.arm_repeating(*loop, std::chrono::seconds(1),
+                            [] { std::printf("heap %d\n", mallinfo().uordblks); });
   auto st = loop->run();
   std::printf("loop ended: %s\n", st ? "stopped" : st.error().message().c_str());
   return st ? 0 : 1;

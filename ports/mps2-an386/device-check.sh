@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Tests the echo server firmware on the emulated board from Linux, through
+# QEMU's user-mode network (traffic stays on this machine: QEMU forwards a
+# loopback port to the board's port 7). Bash's /dev/tcp is the Linux peer.
+#   1. a mebibyte of random bytes echoed and compared;
+#   2. as many connections as the firmware serves (4), each echoing, then one
+#      more, closed at once, while the four still echo;
+#   3. a peer that sends 16 MiB and never reads: its writes stall, the heap the
+#      firmware reports stays bounded, and a new connection is still served.
+#   ports/mps2-an386/device-check.sh FIRMWARE_IMAGE
+set -euo pipefail
+image=$1
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+qemu_pid=
+flood_pid=
+cleanup() {
+  [ -n "$flood_pid" ] && kill "$flood_pid" 2>/dev/null
+  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "device-check: FAILED: $*"
+  echo "--- board console:"
+  tail -n 20 "$work/console.log"
+  exit 1
+}
+
+# A free loopback port: QEMU refuses to start when its forward cannot bind.
+for attempt in 1 2 3 4 5; do
+  port=$((20000 + RANDOM % 20000))
+  QEMU_NETWORK="user,model=lan9118,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7" \
+    "$here/run-qemu.sh" "$image" >"$work/console.log" 2>&1 &
+  qemu_pid=$!
+  for _ in $(seq 100); do
+    grep -q "listening" "$work/console.log" && break
+    kill -0 "$qemu_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q "listening" "$work/console.log" && break
+  wait "$qemu_pid" 2>/dev/null || true
+  qemu_pid=
+done
+[ -n "$qemu_pid" ] || fail "the board did not start its echo server"
+echo "device-check: board up, its port 7 at 127.0.0.1:$port"
+
+# echo_line FD TEXT: sends TEXT and expects it back within 5 s.
+echo_line() {
+  printf '%s' "$2" >&"$1"
+  local got
+  got=$(timeout 5 head -c "${#2}" <&"$1") || true
+  [ "$got" = "$2" ] || fail "connection $1 echoed '$got' for '$2'"
+}
+
+# 1. A mebibyte through the device and back.
+head -c 1048576 /dev/urandom >"$work/sent"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+cat "$work/sent" >&3 &
+writer=$!
+timeout 60 head -c 1048576 <&3 >"$work/received" || fail "the mebibyte did not come back within 60 s"
+wait "$writer"
+exec 3>&-
+cmp -s "$work/sent" "$work/received" || fail "the mebibyte came back changed"
+echo "device-check: 1 MiB echoed, byte for byte"
+
+# 2. Four connections, then a fifth that is closed at once.
+for fd in 4 5 6 7; do
+  eval "exec $fd<>/dev/tcp/127.0.0.1/$port"
+  echo_line "$fd" "connection $fd"
+done
+exec 8<>"/dev/tcp/127.0.0.1/$port"
+printf 'one too many' >&8 || true
+extra=$(timeout 5 head -c 1 <&8 2>/dev/null) && status=0 || status=$?
+[ "$status" -ne 124 ] || fail "the fifth connection was neither served nor closed within 5 s"
+[ -z "$extra" ] || fail "the fifth connection was served past the limit"
+exec 8>&-
+for fd in 4 5 6 7; do echo_line "$fd" "still $fd"; done
+for fd in 4 5 6 7; do eval "exec $fd>&-"; done
+echo "device-check: 4 connections served, the fifth closed at once, the four unharmed"
+
+# 3. A peer that never reads.
+sleep 1.5  # the closed connections leave the server's count
+heap_before=$(grep -o '^heap [0-9]*' "$work/console.log" | tail -n 1 | cut -d' ' -f2)
+exec 9<>"/dev/tcp/127.0.0.1/$port"
+head -c 16777216 /dev/zero >&9 &
+flood_pid=$!
+sleep 4
+kill -0 "$flood_pid" 2>/dev/null || fail "16 MiB went in although the peer never read"
+exec 3<>"/dev/tcp/127.0.0.1/$port"
+echo_line 3 "served beside the flood"
+exec 3>&-
+heap_peak=$(grep -o '^heap [0-9]*' "$work/console.log" | cut -d' ' -f2 | sort -n | tail -n 1)
+echo "device-check: a peer that never reads stalls; heap in use ${heap_before} B before, at most ${heap_peak} B"
+[ "$heap_peak" -le $((heap_before + 65536)) ] || fail "the heap grew by more than 64 KiB under the flood"
+kill "$flood_pid" 2>/dev/null
+flood_pid=
+exec 9>&-
+echo "device-check: all passed"
