@@ -2,7 +2,8 @@
 // The device's network for the examples. On Linux the kernel's interfaces are
 // already there. On lwIP (SOCKKIT_STACK=lwip, hosted on Linux) `--tap DEV
 // ADDR/PREFIX` puts the device on a Linux TAP interface, as a board's Ethernet
-// driver would: `--tap sktap0 10.78.0.2/24`. Call after sockkit::start_stack().
+// driver would: `--tap sktap0 10.78.0.2/24`. On a board (ports/), the board's
+// own Ethernet. Call after sockkit::start_stack().
 #pragma once
 
 #include <cstdio>
@@ -11,12 +12,19 @@
 
 #if defined(SOCKKIT_EXAMPLES_ON_LWIP)
 #include <sockkit/lwip_tap.hpp>
+#elif defined(SOCKKIT_EXAMPLES_ON_BOARD)
+#include "board_network.h"
 #endif
 #include <sockkit/sockkit.hpp>
 
 /// Brings the device's network up from "DEV ADDR/PREFIX"; true when done or
 /// nothing was asked.
 inline bool bring_up_device_network(const std::string& device, const std::string& address) {
+#if defined(SOCKKIT_EXAMPLES_ON_BOARD)
+  // A board (ports/): its own Ethernet, whatever was asked.
+  (void)device, (void)address;
+  return board_network_start();
+#endif
   if (device.empty()) return true;
 #if defined(SOCKKIT_EXAMPLES_ON_LWIP)
   const auto slash = address.find('/');

@@ -12,6 +12,8 @@
 //     --store DIR           unacknowledged readings survive a restart
 //     --fast                second-scale timers: keepalive 2 s, a reading every 200 ms
 //     --count N             stop after N readings are acknowledged
+//     --qos 2               exactly once: no reading twice, even across a reconnect
+//                           (default 1: at least once)
 //
 // Watch it:  mosquitto_sub -h BROKER_HOST -t 'meters/#' -v
 // Command:   mosquitto_pub -h BROKER_HOST -t meters/meter-1/cmd -m 'report now'
@@ -54,7 +56,7 @@ struct Meter : sockkit::mqtt::Handler {
                 reinterpret_cast<const char*>(m.payload.data()));
   }
   void on_dropped(std::size_t messages, std::size_t) override {
-    std::printf("outbox full: dropped %zu reading(s)\n", messages);
+    std::printf("outbox full: dropped %lu reading(s)\n", static_cast<unsigned long>(messages));
   }
   void on_given_up(std::error_code last) override {
     std::printf("stopped: %s\n", last.message().c_str());
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
   std::string id = "meter-1", cafile, cert, key, store_dir, broker;
   bool fast = false;
   long count = 0;
+  auto qos = sockkit::mqtt::QoS::at_least_once;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--id")
@@ -95,6 +98,9 @@ int main(int argc, char** argv) {
       count = std::atol(arg_after(i, argc, argv));
     else if (a == "--fast")
       fast = true;
+    else if (a == "--qos")
+      qos = std::atoi(arg_after(i, argc, argv)) == 2 ? sockkit::mqtt::QoS::exactly_once
+                                                     : sockkit::mqtt::QoS::at_least_once;
     else if (a == "--tap") {
       tap_device = arg_after(i, argc, argv);
       tap_address = arg_after(i, argc, argv);
@@ -104,7 +110,7 @@ int main(int argc, char** argv) {
   if (broker.empty())
     return std::printf(
                "usage: smart_meter [--id ID] [--cafile CA [--cert C --key K]] "
-               "[--store DIR] [--fast] [--count N] [--tap DEV ADDR/PREFIX] BROKER\n"),
+               "[--store DIR] [--fast] [--count N] [--qos 2] [--tap DEV ADDR/PREFIX] BROKER\n"),
            2;
   if (!bring_up_device_network(tap_device, tap_address)) return 1;
   auto loop = sockkit::EventLoop::create();
@@ -128,6 +134,9 @@ int main(int argc, char** argv) {
     if (!tls) return std::printf("tls: %s\n", tls.error().message().c_str()), 1;
     settings.transport.tls = *tls;
   }
+#if defined(SOCKKIT_EXAMPLES_ON_BOARD)
+  if (!store_dir.empty()) return std::printf("--store: this board has no file system\n"), 2;
+#else
   std::optional<sockkit::mqtt::FileStore> store;
   if (!store_dir.empty()) {
     auto s = sockkit::mqtt::FileStore::open(store_dir);
@@ -135,12 +144,14 @@ int main(int argc, char** argv) {
     store = std::move(*s);
     settings.store = (store ? &*store : nullptr);
   }
+#endif
 
   Meter meter;
   auto client = sockkit::mqtt::Client::create(*loop, settings, meter);
   if (!client) return std::printf("mqtt: %s\n", client.error().message().c_str()), 1;
   if (auto waiting = client->stats().outbox_messages; waiting > 0)
-    std::printf("%zu reading(s) from the last run still to send\n", waiting);
+    std::printf("%lu reading(s) from the last run still to send\n",
+                static_cast<unsigned long>(waiting));
   (void)client->subscribe("meters/" + id + "/cmd", sockkit::mqtt::QoS::at_least_once);
   if (auto online = client->publish("meters/" + id + "/status", "online",
                                     sockkit::mqtt::QoS::at_least_once, true))
@@ -153,8 +164,7 @@ int main(int argc, char** argv) {
   loop->add_repeating_timer(fast ? 200ms : 1s, [&] {
     if (count > 0 && reading >= count) return;
     const std::string text = "reading " + std::to_string(++reading) + " kWh";
-    (void)client->publish("meters/" + id + "/reading", text,
-                          sockkit::mqtt::QoS::at_least_once);  // queued while offline
+    (void)client->publish("meters/" + id + "/reading", text, qos);  // queued while offline
   });
   loop->add_repeating_timer(50ms, [&] {
     const bool done = count > 0 && meter.acknowledged >= count;
@@ -169,8 +179,10 @@ int main(int argc, char** argv) {
   });
   (void)loop->run();
   const auto stats = client->stats();
-  std::printf("connected %d times, %ld readings, %ld acknowledged, %llu dropped, %zu waiting\n",
+  // %lu and casts, not %zu: a device's C library may print no C99 sizes (newlib-nano).
+  std::printf("connected %d times, %ld readings, %ld acknowledged, %lu dropped, %lu waiting\n",
               meter.connects, reading, meter.acknowledged,
-              static_cast<unsigned long long>(stats.dropped_messages), stats.outbox_messages);
+              static_cast<unsigned long>(stats.dropped_messages),
+              static_cast<unsigned long>(stats.outbox_messages));
   return count > 0 && meter.acknowledged < count ? 1 : 0;
 }

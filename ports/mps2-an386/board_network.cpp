@@ -5,7 +5,6 @@
 
 #include "board.h"
 #include "lan9118.h"
-#include "lwip/init.h"
 #include "lwip/ip4_addr.h"
 #include "lwip/netif.h"
 #include "netif/ethernet.h"
@@ -16,7 +15,12 @@ netif ethernet;
 }
 
 bool board_network_start(void) {
-  lwip_init();
+  sockkit::set_board_hooks({.poll_network = [](void*) { lan9118_poll(&ethernet); },
+                            .sleep = [](void*, std::uint32_t) { board_wait_for_interrupt(); }});
+  if (auto st = sockkit::start_stack(); !st) {  // lwip_init(), once
+    std::printf("network: %s\n", st.error().message().c_str());
+    return false;
+  }
   ip4_addr_t address, mask, gateway;
   IP4_ADDR(&address, 10, 0, 2, 15);
   IP4_ADDR(&mask, 255, 255, 255, 0);
@@ -28,11 +32,5 @@ bool board_network_start(void) {
   }
   netif_set_default(&ethernet);
   netif_set_up(&ethernet);
-  sockkit::set_board_hooks({.poll_network = [](void*) { lan9118_poll(&ethernet); },
-                            .sleep = [](void*, std::uint32_t) { board_wait_for_interrupt(); }});
-  if (auto st = sockkit::attach_stack(); !st) {
-    std::printf("network: %s\n", st.error().message().c_str());
-    return false;
-  }
   return true;
 }

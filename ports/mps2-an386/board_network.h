@@ -20,7 +20,8 @@ extern "C" {
 /// gateway and DNS at 10.0.2.2 and 10.0.2.3).
 #define BOARD_NETWORK_ADDRESS "10.0.2.15"
 
-/// Starts lwIP, adds the Ethernet interface and attaches sockkit's stack.
+/// Sets sockkit's board hooks, starts the stack (lwip_init(), once: it may
+/// have been started already) and adds the Ethernet interface as the default.
 /// False, with the reason on the console, when the controller does not answer.
 bool board_network_start(void);
 

@@ -5,7 +5,8 @@
 # line, its exit status (semihosting) as this script's. CTest runs every test
 # image through it (the toolchain's emulator), so a runner's --gtest_filter or
 # --gtest_list_tests reaches the image.
-#   [QEMU_NETWORK=user,model=lan9118,...] ports/mps2-an386/run-qemu.sh IMAGE [ARGUMENT...]
+#   [QEMU_NETWORK=user,model=lan9118,...] [QEMU_MONITOR=tcp:127.0.0.1:PORT,server,nowait] \
+#     ports/mps2-an386/run-qemu.sh IMAGE [ARGUMENT...]
 set -euo pipefail
 image=$1
 shift
@@ -14,7 +15,8 @@ for argument in "$@"; do
   config+=",arg=${argument//,/,,}"  # QEMU's option syntax doubles a literal comma
 done
 # QEMU_NETWORK: the board's Ethernet (a -nic value); without it the board has none.
+# QEMU_MONITOR: where QEMU's monitor listens (a -monitor value), for set_link.
 network=(-nic none)
 [ -n "${QEMU_NETWORK:-}" ] && network=(-nic "$QEMU_NETWORK")
-exec qemu-system-arm -M mps2-an386 -display none -monitor none -serial stdio -no-reboot \
-  -semihosting-config "$config" "${network[@]}" -kernel "$image"
+exec qemu-system-arm -M mps2-an386 -display none -monitor "${QEMU_MONITOR:-none}" \
+  -serial stdio -no-reboot -semihosting-config "$config" "${network[@]}" -kernel "$image"

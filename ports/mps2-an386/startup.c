@@ -12,7 +12,7 @@
 extern uint32_t __data_start[], __data_end[], __data_load[], __bss_start[], __bss_end[];
 extern uint32_t __stack_top[];
 extern void __libc_init_array(void);
-extern int main(void);
+extern int main(int argc, char** argv);
 void board_systick_handler(void);
 void board_reset(void);
 
@@ -62,6 +62,27 @@ void _fini(void) {}
  * a program that never unloads needs only its address). */
 void* __dso_handle = &__dso_handle;
 
+/* main()'s arguments: the board's command line (semihosting; under QEMU
+ * run-qemu.sh's), split at spaces, or just the program's name. */
+static int split_command_line(char** argv, int most) {
+  static char line[512];
+  static char name[] = "firmware";
+  int argc = 0;
+  if (board_command_line(line, sizeof line) > 0) {
+    for (char* word = line; *word != '\0' && argc + 1 < most;) {
+      while (*word == ' ')
+        *word++ = '\0';
+      if (*word == '\0') break;
+      argv[argc++] = word;
+      while (*word != '\0' && *word != ' ')
+        ++word;
+    }
+  }
+  if (argc == 0) argv[argc++] = name;
+  argv[argc] = NULL;
+  return argc;
+}
+
 void board_reset(void) {
   uint32_t* source = __data_load;
   for (uint32_t* target = __data_start; target < __data_end;) {
@@ -70,7 +91,9 @@ void board_reset(void) {
   memset(__bss_start, 0, (size_t)((char*)__bss_end - (char*)__bss_start));
   board_init();
   __libc_init_array();  // static constructors
-  board_exit(main());
+  static char* argv[17];
+  const int argc = split_command_line(argv, 17);
+  board_exit(main(argc, argv));
 }
 
 typedef void (*vector_t)(void);
