@@ -7,7 +7,7 @@
 //
 //   iot_gateway [options] BROKER
 //     --udp ADDR:PORT      where sensors send (default 127.0.0.1:0, printed)
-//     --sensors N          simulate N sensor nodes on this machine
+//     --sensors N          simulate N sensor nodes on this machine (threads: not on a board)
 //     --seconds S          run S seconds, then stop (default: until Ctrl-C)
 //     --cafile CA [--cert FILE --key FILE]   TLS (mutual with a certificate)
 //     --id ID              client id and topic part (default gateway-1)
@@ -21,8 +21,10 @@
 #include <cstdio>
 #include <map>
 #include <string>
-#include <thread>
 #include <vector>
+#if !defined(SOCKKIT_EXAMPLES_ON_BOARD)
+#include <thread>
+#endif
 using namespace std::chrono_literals;
 
 namespace {
@@ -76,7 +78,8 @@ struct Uplink : sockkit::mqtt::Handler {
     if (!result && id != status_id) ++acknowledged;
   }
   void on_dropped(std::size_t messages, std::size_t bytes) override {
-    std::printf("outbox full: dropped %zu summary (%zu bytes)\n", messages, bytes);
+    std::printf("outbox full: dropped %lu summary (%lu bytes)\n",
+                static_cast<unsigned long>(messages), static_cast<unsigned long>(bytes));
   }
   void on_given_up(std::error_code) override { stopped = true; }
   long acknowledged = 0;  // summaries
@@ -122,6 +125,9 @@ int main(int argc, char** argv) {
                "usage: iot_gateway [--udp ADDR:PORT] [--sensors N] [--seconds S] "
                "[--cafile CA [--cert C --key K]] [--id ID] [--tap DEV ADDR/PREFIX] BROKER\n"),
            2;
+#if defined(SOCKKIT_EXAMPLES_ON_BOARD)
+  if (sensors > 0) return std::printf("--sensors: a board has no threads; sensors send to it\n"), 2;
+#endif
   if (!bring_up_device_network(tap_device, tap_address)) return 1;
   auto loop = sockkit::EventLoop::create();
   if (!loop) return 1;
@@ -174,6 +180,7 @@ int main(int argc, char** argv) {
     if (uplink.stopped) loop->stop();
   });
 
+#if !defined(SOCKKIT_EXAMPLES_ON_BOARD)
   // Simulated sensor nodes, a reading every 20 ms each.
   std::atomic<bool> running{true};
   std::vector<std::thread> nodes;
@@ -191,11 +198,16 @@ int main(int argc, char** argv) {
   running = false;
   for (auto& t : nodes)
     t.join();
+#else
+  (void)loop->run();
+#endif
   const auto stats = client->stats();
+  // %lu and casts, not %zu: a device's C library may print no C99 sizes (newlib-nano).
   std::printf(
-      "received %llu readings; %d summaries published, %ld acknowledged, %llu dropped, "
-      "%zu waiting\n",
-      static_cast<unsigned long long>(readings.received), sequence, uplink.acknowledged,
-      static_cast<unsigned long long>(stats.dropped_messages), stats.outbox_messages);
+      "received %lu readings; %d summaries published, %ld acknowledged, %lu dropped, "
+      "%lu waiting\n",
+      static_cast<unsigned long>(readings.received), sequence, uplink.acknowledged,
+      static_cast<unsigned long>(stats.dropped_messages),
+      static_cast<unsigned long>(stats.outbox_messages));
   return uplink.acknowledged > 0 ? 0 : 1;
 }
