@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Debian packages with CPack (the package preset: shared library, prefix /usr):
-#   libsockkit0    the shared library
+#   libsockkitN    the shared library (N: its SONAME's version, SOCKKIT_SOVERSION)
 #   libsockkit-dev headers, the CMake package, the pkg-config file, the .so link
 #   sockkit        the command-line tool
 # scripts/package.sh builds them, installs them into a scratch root and builds
@@ -27,7 +27,7 @@ set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 set(CPACK_COMPONENTS_ALL runtime dev cli)
 
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME "libsockkit0")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME "libsockkit${SOCKKIT_SOVERSION}")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME "libsockkit-dev")
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION "libdevel")
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME "sockkit")
@@ -54,7 +54,7 @@ file(WRITE ${PROJECT_BINARY_DIR}/debian/changelog
 execute_process(COMMAND gzip -9nf ${PROJECT_BINARY_DIR}/debian/changelog)
 # Each package carries the licence, as Debian's policy asks: /usr/share/doc/<package>/copyright,
 # and the changelog.
-foreach(component_package runtime:libsockkit0 dev:libsockkit-dev cli:sockkit)
+foreach(component_package runtime:libsockkit${SOCKKIT_SOVERSION} dev:libsockkit-dev cli:sockkit)
   string(REPLACE ":" ";" pair ${component_package})
   list(GET pair 0 component)
   list(GET pair 1 package)

@@ -7,6 +7,7 @@
 # changed with it.
 #   scripts/abi-check.sh build/package/src/libsockkit.so.0.1.0
 #   scripts/abi-check.sh --baseline v0.1.0 build/package/src/libsockkit.so.0.1.0   # built at the tag
+# (The SONAME's version is SOCKKIT_SOVERSION in the top CMakeLists.txt.)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh" abigail-tools >/dev/null

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the Debian packages (libsockkit0, libsockkit-dev, sockkit, and -dbgsym
+# Builds the Debian packages (libsockkitN, libsockkit-dev, sockkit, and -dbgsym
 # packages with the binaries' debug information) with CPack, checks them with
 # lintian (no error, no warning), installs them with dpkg into a scratch root,
 # checks that the library exports the public API only and keeps the last
@@ -68,7 +68,8 @@ touch "$scratch/var/lib/dpkg/status"
 dpkg --root="$scratch" --force-depends --force-not-root --force-script-chrootless \
   --log=/dev/null -i "${debs[@]}" >"$scratch/dpkg.log" 2>&1 || { cat "$scratch/dpkg.log"; exit 1; }
 dpkg --root="$scratch" -l | awk '/^ii/ { print "package: installed " $2 " " $3 }'
-for package in libsockkit0 libsockkit-dev sockkit; do  # the licence travels with each package
+for deb in "${debs[@]}"; do  # the licence travels with each package
+  package=$(dpkg-deb -f "$deb" Package)
   grep -q '^License: MIT$' "$scratch/usr/share/doc/$package/copyright" ||
     { echo "package: $package has no MIT copyright file" >&2; exit 1; }
 done
@@ -87,7 +88,7 @@ bash -n "$scratch/usr/share/bash-completion/completions/sockkit"
 echo "package: the installed sockkit runs"
 
 # The shared library exports the public API only: nothing of an internal namespace.
-library=$(echo "$scratch/usr/lib/$multiarch"/libsockkit.so.0.*)
+library=$(echo "$scratch/usr/lib/$multiarch"/libsockkit.so.*.*.*)
 internal=$(nm -DC --defined-only "$library" |
   grep -E ' sockkit::(net|sys|poll|loop|transport|link|resolve_detail|socket_io|dns|ip_text|time|detail|mqtt::detail|mqtt::codec)::' || true)
 if [ -n "$internal" ]; then

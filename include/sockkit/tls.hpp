@@ -56,6 +56,16 @@ struct TlsOptions {
   /// A client with neither uses the system's bundle.
   std::string ca_file{};
   std::string ca_directory{};  ///< CA certificates in a directory (OpenSSL: hashed names).
+  /// The same as PEM text instead of files, for a device that keeps its
+  /// credentials in flash and has no file system. A file and its text together
+  /// are errc::tls_configuration.
+  ///
+  ///     extern const char kDeviceCert[], kDeviceKey[], kBrokerCa[];  // PEM, in flash
+  ///     auto tls = sockkit::TlsContext::client(
+  ///         {.certificate_pem = kDeviceCert, .private_key_pem = kDeviceKey, .ca_pem = kBrokerCa});
+  std::string certificate_pem{};
+  std::string private_key_pem{};  ///< The key of certificate_pem, PEM text.
+  std::string ca_pem{};           ///< Trusted CA certificates, PEM text.
   /// Server: every client must present a certificate from ca_file / ca_directory.
   bool require_client_certificate = false;
   /// Client: the name sent as SNI and checked against the server's certificate

@@ -9,7 +9,25 @@
 #include <string_view>
 #include <vector>
 
+#include "sockkit/tls.hpp"
+
 namespace sockkit::transport::tls {
+
+/// Each credential comes from a file or from PEM text, never both, and a
+/// certificate comes with its key.
+inline bool credentials_consistent(const TlsOptions& o) noexcept {
+  const bool certificate = !o.certificate_file.empty() || !o.certificate_pem.empty();
+  const bool key = !o.private_key_file.empty() || !o.private_key_pem.empty();
+  return (o.certificate_file.empty() || o.certificate_pem.empty()) &&
+         (o.private_key_file.empty() || o.private_key_pem.empty()) &&
+         (o.ca_file.empty() || o.ca_pem.empty()) && certificate == key;
+}
+
+/// Whether the options name a certificate of our own (file or text).
+inline bool has_own_certificate(const TlsOptions& o) noexcept {
+  return !o.certificate_file.empty() || !o.certificate_pem.empty() || !o.private_key_file.empty() ||
+         !o.private_key_pem.empty();
+}
 
 /// True if `name` is an IPv4 or IPv6 address (checked against the
 /// certificate's IP entries and never sent as SNI), not a host name.

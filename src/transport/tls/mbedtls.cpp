@@ -59,18 +59,23 @@ std::optional<std::string> read_pem(const std::string& path) {
   return text;
 }
 
+// PEM from a file, or the text given instead (NUL-terminated for mbedTLS).
+std::optional<std::string> pem_of(const std::string& path, const std::string& text) {
+  if (path.empty()) return text + '\0';
+  return read_pem(path);
+}
+
 // `partial`: a CA bundle may hold certificates this build cannot use (a curve
 // or a signature it leaves out); the others still count, if there are any.
-bool parse_certificates(mbedtls_x509_crt& chain, const std::string& path, bool partial = false) {
-  auto pem = read_pem(path);
+bool parse_certificates(mbedtls_x509_crt& chain, const std::optional<std::string>& pem,
+                        bool partial = false) {
   if (!pem) return false;
   const int failed = mbedtls_x509_crt_parse(
       &chain, reinterpret_cast<const unsigned char*>(pem->data()), pem->size());
   return failed == 0 || (partial && failed > 0 && chain.raw.len > 0);
 }
 
-bool parse_key(mbedtls_pk_context& key, const std::string& path) {
-  auto pem = read_pem(path);
+bool parse_key(mbedtls_pk_context& key, const std::optional<std::string>& pem) {
   return pem && mbedtls_pk_parse_key(&key, reinterpret_cast<const unsigned char*>(pem->data()),
                                      pem->size(), nullptr, 0) == 0;
 }
@@ -301,9 +306,11 @@ Status MbedEngine::configure() noexcept {
   }
 
   const auto unreadable = make_error_code(failure::tls_file_unreadable);
-  if (!options_.certificate_file.empty() || !options_.private_key_file.empty()) {
-    if (!parse_certificates(own_cert_, options_.certificate_file) ||
-        !parse_key(own_key_, options_.private_key_file))
+  if (!tls::credentials_consistent(options_)) return bad;
+  if (tls::has_own_certificate(options_)) {
+    if (!parse_certificates(own_cert_,
+                            pem_of(options_.certificate_file, options_.certificate_pem)) ||
+        !parse_key(own_key_, pem_of(options_.private_key_file, options_.private_key_pem)))
       return unreadable;
     if (mbedtls_pk_check_pair(&own_cert_.pk, &own_key_) != 0)
       return make_error_code(failure::tls_key_mismatch);
@@ -316,8 +323,9 @@ Status MbedEngine::configure() noexcept {
       server_ ? options_.require_client_certificate : !options_.insecure_skip_verify;
   if (verify_peer) {
     bool loaded = false;
-    if (!options_.ca_file.empty()) {
-      if (!parse_certificates(ca_, options_.ca_file, true)) return unreadable;
+    if (!options_.ca_file.empty() || !options_.ca_pem.empty()) {
+      if (!parse_certificates(ca_, pem_of(options_.ca_file, options_.ca_pem), true))
+        return unreadable;
       loaded = true;
     }
     if (!options_.ca_directory.empty()) {
@@ -331,7 +339,8 @@ Status MbedEngine::configure() noexcept {
     if (!loaded) {
       if (server_) return bad;  // client certificates need the CA that issues them
       // The system's bundle (Debian: ca-certificates); a device names its own file.
-      if (!parse_certificates(ca_, "/etc/ssl/certs/ca-certificates.crt", true)) return unreadable;
+      if (!parse_certificates(ca_, read_pem("/etc/ssl/certs/ca-certificates.crt"), true))
+        return unreadable;
     }
     mbedtls_ssl_conf_ca_chain(&config_, &ca_, nullptr);
     mbedtls_ssl_conf_authmode(&config_, MBEDTLS_SSL_VERIFY_REQUIRED);

@@ -3,11 +3,13 @@
 // calls the plain transport, so OpenSSL never touches a descriptor itself (the
 // same code runs over lwIP) and would-block comes back as a retry, not an error.
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include <cerrno>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "sockkit/event_loop.hpp"
@@ -301,6 +303,61 @@ TlsInfo OpenSslSession::info() const {
   return info;
 }
 
+// PEM text in memory, read as OpenSSL reads a file.
+using Bio = std::unique_ptr<BIO, decltype(&BIO_free)>;
+Bio pem_bio(const std::string& pem) {
+  return {BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free};
+}
+
+// The first certificate is ours, the rest its chain, as
+// SSL_CTX_use_certificate_chain_file takes them.
+bool use_certificate_chain_pem(SSL_CTX* c, const std::string& pem) {
+  Bio bio = pem_bio(pem);
+  if (!bio) return false;
+  X509* leaf = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+  if (leaf == nullptr) return false;
+  const bool used = SSL_CTX_use_certificate(c, leaf) == 1;
+  X509_free(leaf);
+  if (!used) return false;
+  SSL_CTX_clear_chain_certs(c);
+  while (X509* next = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    if (SSL_CTX_add0_chain_cert(c, next) != 1) {  // takes `next` on success only
+      X509_free(next);
+      return false;
+    }
+  }
+  ERR_clear_error();  // the end of the text reads as an error
+  return true;
+}
+
+bool use_private_key_pem(SSL_CTX* c, const std::string& pem) {
+  Bio bio = pem_bio(pem);
+  if (!bio) return false;
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
+  if (key == nullptr) return false;
+  const bool used = SSL_CTX_use_PrivateKey(c, key) == 1;
+  EVP_PKEY_free(key);
+  return used;
+}
+
+// Every certificate in the text becomes trusted (and, for a server asking for
+// client certificates, a CA named to clients). False if none could be read.
+bool trust_ca_pem(SSL_CTX* c, const std::string& pem, bool name_to_clients) {
+  Bio bio = pem_bio(pem);
+  if (!bio) return false;
+  X509_STORE* store = SSL_CTX_get_cert_store(c);
+  int added = 0;
+  while (X509* ca = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    const bool ok = X509_STORE_add_cert(store, ca) == 1 &&
+                    (!name_to_clients || SSL_CTX_add_client_CA(c, ca) == 1);
+    X509_free(ca);
+    if (!ok) return false;
+    ++added;
+  }
+  ERR_clear_error();
+  return added > 0;
+}
+
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* s = static_cast<OpenSslSession*>(SSL_get_app_data(ssl));
   auto* engine = static_cast<OpenSslEngine*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
@@ -343,11 +400,19 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
   // when it goes quiet (release_buffers, from the connection layer's sweep).
   SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   const auto unreadable = make_error_code(failure::tls_file_unreadable);
-  if (!options.certificate_file.empty() || !options.private_key_file.empty()) {
-    if (SSL_CTX_use_certificate_chain_file(c, options.certificate_file.c_str()) != 1)
-      return unreadable;
+  if (!tls::credentials_consistent(options)) return bad;
+  if (tls::has_own_certificate(options)) {
+    const bool chain =
+        options.certificate_pem.empty()
+            ? SSL_CTX_use_certificate_chain_file(c, options.certificate_file.c_str()) == 1
+            : use_certificate_chain_pem(c, options.certificate_pem);
+    if (!chain) return unreadable;
     ERR_clear_error();
-    if (SSL_CTX_use_PrivateKey_file(c, options.private_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    const bool key = options.private_key_pem.empty()
+                         ? SSL_CTX_use_PrivateKey_file(c, options.private_key_file.c_str(),
+                                                       SSL_FILETYPE_PEM) == 1
+                         : use_private_key_pem(c, options.private_key_pem);
+    if (!key) {
       // OpenSSL checks the pair as it loads the key: a readable key of another
       // certificate fails here, with its own reason.
       const bool other_key = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH;
@@ -360,10 +425,14 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
   }
   const char* ca_file = options.ca_file.empty() ? nullptr : options.ca_file.c_str();
   const char* ca_dir = options.ca_directory.empty() ? nullptr : options.ca_directory.c_str();
+  const bool ca_text = !options.ca_pem.empty();
   if (server) {
     if (options.require_client_certificate) {
-      if (ca_file == nullptr && ca_dir == nullptr) return bad;
-      if (SSL_CTX_load_verify_locations(c, ca_file, ca_dir) != 1) return unreadable;
+      if (ca_file == nullptr && ca_dir == nullptr && !ca_text) return bad;
+      if ((ca_file != nullptr || ca_dir != nullptr) &&
+          SSL_CTX_load_verify_locations(c, ca_file, ca_dir) != 1)
+        return unreadable;
+      if (ca_text && !trust_ca_pem(c, options.ca_pem, true)) return unreadable;
       if (ca_file != nullptr) SSL_CTX_set_client_CA_list(c, SSL_load_client_CA_file(ca_file));
       SSL_CTX_set_verify(c, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
     }
@@ -378,8 +447,10 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
     if (!options.insecure_skip_verify) {
       const int loaded = (ca_file != nullptr || ca_dir != nullptr)
                              ? SSL_CTX_load_verify_locations(c, ca_file, ca_dir)
-                             : SSL_CTX_set_default_verify_paths(c);
+                         : ca_text ? 1
+                                   : SSL_CTX_set_default_verify_paths(c);
       if (loaded != 1) return unreadable;
+      if (ca_text && !trust_ca_pem(c, options.ca_pem, false)) return unreadable;
       SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
     } else {
       SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
