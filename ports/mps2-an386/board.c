@@ -21,10 +21,13 @@
 #define SYSTICK_CPU_CLOCK (1u << 2)
 
 static volatile uint32_t millis;
+static uint32_t epoch_at_boot;  // seconds since 1970 when the clock started
 
 void board_systick_handler(void) {
   millis = millis + 1;
 }
+
+static uint32_t semihosting_call(uint32_t operation, const void* argument);
 
 void board_init(void) {
   REG(UART_BAUD_DIV) = SYSTEM_CLOCK_HZ / 115200u;
@@ -32,6 +35,12 @@ void board_init(void) {
   REG(SYSTICK_RELOAD) = SYSTEM_CLOCK_HZ / 1000u - 1u;
   REG(SYSTICK_VALUE) = 0;
   REG(SYSTICK_CTRL) = SYSTICK_ENABLE | SYSTICK_INTERRUPT | SYSTICK_CPU_CLOCK;
+  enum { kSysTime = 0x11 };
+  epoch_at_boot = semihosting_call(kSysTime, 0);  // the debugger's (QEMU's host's) date
+}
+
+uint32_t board_epoch_seconds(void) {
+  return epoch_at_boot + millis / 1000u;
 }
 
 uint32_t board_millis(void) {

@@ -29,6 +29,12 @@ void board_init(void);
 /// Milliseconds since board_init(); wraps after 49.7 days.
 uint32_t board_millis(void);
 
+/// Seconds since 1970: the date, which TLS needs to check certificates. The
+/// AN386 has no battery-backed clock: board_init() asks the debugger
+/// (semihosting SYS_TIME, under QEMU the host's date). A product reads its RTC,
+/// or sets the date from the network (SNTP) before its first TLS handshake.
+uint32_t board_epoch_seconds(void);
+
 /// Sleeps (WFI) until the next interrupt: at the latest the next SysTick, 1 ms.
 void board_wait_for_interrupt(void);
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Tests the echo server firmware on the emulated board from Linux, through
-# QEMU's user-mode network (traffic stays on this machine: QEMU forwards a
-# loopback port to the board's port 7). Bash's /dev/tcp is the Linux peer.
+# QEMU's user-mode network, restricted (traffic stays on this machine: QEMU
+# forwards a loopback port to the board's port 7, and nothing else passes).
+# Bash's /dev/tcp is the Linux peer.
 #   1. a mebibyte of random bytes echoed and compared;
 #   2. as many connections as the firmware serves (4), each echoing, then one
 #      more, closed at once, while the four still echo;
@@ -31,7 +32,7 @@ fail() {
 # A free loopback port: QEMU refuses to start when its forward cannot bind.
 for attempt in 1 2 3 4 5; do
   port=$((20000 + RANDOM % 20000))
-  QEMU_NETWORK="user,model=lan9118,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7" \
+  QEMU_NETWORK="user,model=lan9118,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7" \
     "$here/run-qemu.sh" "$image" >"$work/console.log" 2>&1 &
   qemu_pid=$!
   for _ in $(seq 100); do

@@ -3,7 +3,8 @@
 # The IoT gateway example as firmware on the emulated board: sensor readings
 # sent from Linux over UDP (QEMU forwards a loopback port to the board's port
 # 5683) are summarised once a second and published to mosquitto on this
-# machine (the board reaches it as 10.0.2.2); nothing leaves the machine.
+# machine (the board reaches the host's loopback as 10.0.2.2, and connects
+# nowhere else).
 # Checks that every reading arrived and that the summaries carry the right
 # averages for each node.
 #   ports/mps2-an386/gateway-check.sh FIRMWARE_IMAGE

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The smart meter example as firmware on the emulated board, publishing to
 # mosquitto on this machine through QEMU's user-mode network (the board reaches
-# the host's loopback as 10.0.2.2; nothing leaves the machine):
+# the host's loopback as 10.0.2.2, and connects nowhere else):
 #   1. the board's link is cut for 4 s with QEMU's monitor (set_link off/on)
 #      while it publishes: it notices, reconnects to its persistent session,
 #      and the readings queued meanwhile arrive;
@@ -53,11 +53,13 @@ done
 mosquitto_sub -h 127.0.0.1 -p "$port" -q 2 -t 'meters/+/reading' >"$work/readings" &
 subscriber_pid=$!
 sleep 0.3
+# The board reaches the host's loopback as 10.0.2.2 (QEMU's guestfwd would
+# restrict it further, but forwards one connection only: no reconnects).
 QEMU_NETWORK="user,id=board,model=lan9118" QEMU_MONITOR="tcp:127.0.0.1:$monitor,server,nowait" \
   "$here/run-qemu.sh" "$image" --fast --qos 2 --count 40 "10.0.2.2:$port" >"$work/console.log" 2>&1 &
 qemu_pid=$!
 wait_for "connected (session new)" 20
-echo "meter-check: the board's meter is connected to mosquitto at 10.0.2.2:$port"
+echo "meter-check: the board's meter is connected to mosquitto at 10.0.2.2:$port (this machine's loopback)"
 
 # 1. The link cut while readings flow.
 sleep 1

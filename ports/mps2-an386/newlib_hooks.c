@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* What newlib asks of the board: standard output and error on the console,
- * the heap between .bss and the stack, the time from the millisecond clock, and
+ * the heap between .bss and the stack, the date from the board's clock, and
  * a clear "no" for everything a board without files or processes lacks. */
 #include <errno.h>
 #include <stdint.h>
@@ -47,7 +47,7 @@ void* _sbrk(ptrdiff_t increment) {
 int _gettimeofday(struct timeval* now, void* zone) {
   (void)zone;
   const uint32_t ms = board_millis();
-  now->tv_sec = (time_t)(ms / 1000);
+  now->tv_sec = (time_t)board_epoch_seconds();
   now->tv_usec = (suseconds_t)(ms % 1000) * 1000;
   return 0;
 }

@@ -14,9 +14,10 @@ config="enable=on,target=native,arg=$(basename "$image")"
 for argument in "$@"; do
   config+=",arg=${argument//,/,,}"  # QEMU's option syntax doubles a literal comma
 done
-# QEMU_NETWORK: the board's Ethernet (a -nic value); without it the board has none.
+# QEMU_NETWORK: the board's Ethernet (a -nic value). By default a user-mode
+# network with restrict=on: the board reaches nothing, and nothing it sends
+# leaves the machine; the tests add forwards for what they serve.
 # QEMU_MONITOR: where QEMU's monitor listens (a -monitor value), for set_link.
-network=(-nic none)
-[ -n "${QEMU_NETWORK:-}" ] && network=(-nic "$QEMU_NETWORK")
+network=(-nic "${QEMU_NETWORK:-user,model=lan9118,restrict=on}")
 exec qemu-system-arm -M mps2-an386 -display none -monitor "${QEMU_MONITOR:-none}" \
   -serial stdio -no-reboot -semihosting-config "$config" "${network[@]}" -kernel "$image"
