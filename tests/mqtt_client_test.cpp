@@ -306,6 +306,22 @@ TEST_P(MqttClientTest, StopSendsDisconnectAndGivesUp) {
   EXPECT_EQ(broker->connections, 1);  // no reconnect after stop()
 }
 
+// A device that says "offline" (retained) and then stops: the status leaves
+// before DISCONNECT, or the retained "online" would stand for a device gone
+// (DISCONNECT suppresses the will too).
+TEST_P(MqttClientTest, WhatIsPublishedJustBeforeStopLeavesBeforeDisconnect) {
+  connect(settings());
+  ASSERT_OK(client->publish("meters/1/status", "offline", QoS::at_most_once, true));
+  ASSERT_OK(client->publish("meters/1/last", "reading 7", QoS::at_least_once));
+  client->stop();
+  ASSERT_TRUE(run_until([&] { return count(PacketType::disconnect) == 1; }));
+  std::vector<std::string> order;
+  for (const auto& p : broker->received)
+    if (p.type() == PacketType::publish || p.type() == PacketType::disconnect)
+      order.push_back(p.type() == PacketType::publish ? p.topic() : "DISCONNECT");
+  EXPECT_EQ(order, (std::vector<std::string>{"meters/1/status", "meters/1/last", "DISCONNECT"}));
+}
+
 // Two devices with one client id: an MQTT 5 broker tells the first that its
 // session was taken over. Reconnecting at once would take it back, and the
 // two would throw each other out for ever; the client stops and says why.

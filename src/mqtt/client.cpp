@@ -58,7 +58,11 @@ void ClientImpl::stop() noexcept {
 
 void ClientImpl::finish_stop() noexcept {
   if (conn_ == nullptr || !session_.is_connected()) return link_->stop();
-  turn();  // what was queued goes first
+  // What was published before stop() leaves first, as far as the connection's
+  // queue and the in-flight window take it (turn() writes nothing new once
+  // stopping, so that nothing follows DISCONNECT).
+  pump_session();
+  turn();
   if (retired_ || conn_ == nullptr) return;
   session_.stop(loop_.now());  // DISCONNECT, once our QoS 2 flows are released
   flush();
@@ -145,14 +149,17 @@ void ClientImpl::turn() noexcept {
   if (turn_soon_ != 0) loop_.cancel_soon(std::exchange(turn_soon_, 0));
   deliver_events();
   if (retired_) return;
-  if (conn_ != nullptr && !stopping_) {
-    const std::size_t queued = conn_->queued_bytes();
-    session_.pump(queued < kQueueHighMark ? kQueueHighMark - queued : 0, loop_.now());
-  }
+  if (!stopping_) pump_session();
   flush();
   if (retired_) return;
   arm_deadline();
   if (session_.has_events()) turn_soon();  // completions of what was just written
+}
+
+void ClientImpl::pump_session() noexcept {
+  if (conn_ == nullptr) return;
+  const std::size_t queued = conn_->queued_bytes();
+  session_.pump(queued < kQueueHighMark ? kQueueHighMark - queued : 0, loop_.now());
 }
 
 void ClientImpl::turn_soon() noexcept {

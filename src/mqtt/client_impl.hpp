@@ -61,6 +61,8 @@ class ClientImpl : public ReconnectingHandler {
   /// Delivers the session's events, then writes what it has to send, then
   /// re-arms the deadline timer. What writing produced is delivered next turn.
   void turn() noexcept;
+  /// Lets the session write what is queued, as far as the connection's queue has room.
+  void pump_session() noexcept;
   /// turn() from the loop, not from inside the caller's call.
   void turn_soon() noexcept;
   void deliver_events() noexcept;
