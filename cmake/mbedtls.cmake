@@ -25,6 +25,8 @@ target_include_directories(sockkit_mbedtls SYSTEM PUBLIC
   $<BUILD_INTERFACE:${SOCKKIT_MBEDTLS_DIR}/include>
   $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src/transport/tls/config>)
 target_compile_definitions(sockkit_mbedtls PUBLIC MBEDTLS_CONFIG_FILE="mbedtls_embedded.h")
-set_target_properties(sockkit_mbedtls PROPERTIES POSITION_INDEPENDENT_CODE ON)
+if(NOT SOCKKIT_BOARD)  # a firmware image is one static program
+  set_target_properties(sockkit_mbedtls PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endif()
 # Its own warnings are mbedTLS's business: none of sockkit's -Werror flags apply.
 target_compile_options(sockkit_mbedtls PRIVATE -w)
