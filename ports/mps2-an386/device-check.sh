@@ -13,21 +13,8 @@
 set -euo pipefail
 image=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-qemu_pid=
-flood_pid=
-cleanup() {
-  [ -n "$flood_pid" ] && kill "$flood_pid" 2>/dev/null
-  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "device-check: FAILED: $*"
-  echo "--- board console:"
-  tail -n 20 "$work/console.log"
-  exit 1
-}
+check=device-check
+source "$here/checks.sh"
 
 # A free loopback port: QEMU refuses to start when its forward cannot bind.
 for attempt in 1 2 3 4 5; do
@@ -35,6 +22,7 @@ for attempt in 1 2 3 4 5; do
   QEMU_NETWORK="user,model=lan9118,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7" \
     "$here/run-qemu.sh" "$image" >"$work/console.log" 2>&1 &
   qemu_pid=$!
+  started+=("$qemu_pid")
   for _ in $(seq 100); do
     grep -q "listening" "$work/console.log" && break
     kill -0 "$qemu_pid" 2>/dev/null || break
@@ -87,6 +75,7 @@ heap_before=$(grep -o '^heap [0-9]*' "$work/console.log" | tail -n 1 | cut -d' '
 exec 9<>"/dev/tcp/127.0.0.1/$port"
 head -c 16777216 /dev/zero >&9 &
 flood_pid=$!
+started+=("$flood_pid")
 sleep 4
 kill -0 "$flood_pid" 2>/dev/null || fail "16 MiB went in although the peer never read"
 exec 3<>"/dev/tcp/127.0.0.1/$port"
@@ -95,7 +84,5 @@ exec 3>&-
 heap_peak=$(grep -o '^heap [0-9]*' "$work/console.log" | cut -d' ' -f2 | sort -n | tail -n 1)
 echo "device-check: a peer that never reads stalls; heap in use ${heap_before} B before, at most ${heap_peak} B"
 [ "$heap_peak" -le $((heap_before + 65536)) ] || fail "the heap grew by more than 64 KiB under the flood"
-kill "$flood_pid" 2>/dev/null
-flood_pid=
 exec 9>&-
 echo "device-check: all passed"

@@ -11,44 +11,21 @@
 set -euo pipefail
 image=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-broker_pid= subscriber_pid= qemu_pid=
-cleanup() {
-  for pid in $qemu_pid $subscriber_pid $broker_pid; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "gateway-check: FAILED: $*"
-  echo "--- board console:"
-  tail -n 20 "$work/console.log" 2>/dev/null
-  exit 1
-}
-command -v mosquitto >/dev/null || { echo "gateway-check: SKIPPED: mosquitto is not installed"; exit 77; }
+check=gateway-check
+source "$here/checks.sh"
 
 port=$((20000 + RANDOM % 20000))
 udp=$((port + 1))
-printf 'listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$work/broker.conf"
-mosquitto -c "$work/broker.conf" >"$work/broker.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+start_broker "$port"
 mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t 'gateways/+/summary' >"$work/summaries" &
-subscriber_pid=$!
+started+=($!)
 sleep 0.3
 QEMU_NETWORK="user,model=lan9118,hostfwd=udp:127.0.0.1:$udp-10.0.2.15:5683" \
   "$here/run-qemu.sh" "$image" --udp 0.0.0.0:5683 --seconds 8 "10.0.2.2:$port" \
   >"$work/console.log" 2>&1 &
 qemu_pid=$!
-for _ in $(seq 200); do
-  grep -q "broker connected" "$work/console.log" && break
-  sleep 0.1
-done
-grep -q "broker connected" "$work/console.log" || fail "the gateway did not reach the broker"
+started+=("$qemu_pid")
+wait_for "broker connected" 20
 echo "gateway-check: the board's gateway listens for sensors on 127.0.0.1:$udp (forwarded)"
 
 # Three nodes, 20 readings each, 50 ms apart: node-1 always 20, node-2

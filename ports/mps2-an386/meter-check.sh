@@ -14,50 +14,21 @@
 set -euo pipefail
 image=$1
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-broker_pid= subscriber_pid= qemu_pid=
-cleanup() {
-  [ -n "$broker_pid" ] && kill -CONT "$broker_pid" 2>/dev/null
-  for pid in $qemu_pid $subscriber_pid $broker_pid; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "meter-check: FAILED: $*"
-  echo "--- board console:"
-  tail -n 20 "$work/console.log" 2>/dev/null
-  exit 1
-}
-# wait_for PATTERN SECONDS [COUNT]: until the console shows PATTERN COUNT times.
-wait_for() {
-  local want=${3:-1}
-  for _ in $(seq $(($2 * 10))); do
-    [ "$(grep -c -- "$1" "$work/console.log" || true)" -ge "$want" ] && return 0
-    sleep 0.1
-  done
-  fail "no '$1' on the console within $2 s"
-}
-command -v mosquitto >/dev/null || { echo "meter-check: SKIPPED: mosquitto is not installed"; exit 77; }
+check=meter-check
+source "$here/checks.sh"
 
 port=$((20000 + RANDOM % 20000))
 monitor=$((port + 1))
-printf 'listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" >"$work/broker.conf"
-mosquitto -c "$work/broker.conf" >"$work/broker.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 50); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.1
-done
+start_broker "$port"
 mosquitto_sub -h 127.0.0.1 -p "$port" -q 2 -t 'meters/+/reading' >"$work/readings" &
-subscriber_pid=$!
+started+=($!)
 sleep 0.3
 # The board reaches the host's loopback as 10.0.2.2 (QEMU's guestfwd would
 # restrict it further, but forwards one connection only: no reconnects).
 QEMU_NETWORK="user,id=board,model=lan9118" QEMU_MONITOR="tcp:127.0.0.1:$monitor,server,nowait" \
   "$here/run-qemu.sh" "$image" --fast --qos 2 --count 40 "10.0.2.2:$port" >"$work/console.log" 2>&1 &
 qemu_pid=$!
+started+=("$qemu_pid")
 wait_for "connected (session new)" 20
 echo "meter-check: the board's meter is connected to mosquitto at 10.0.2.2:$port (this machine's loopback)"
 

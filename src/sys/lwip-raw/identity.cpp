@@ -9,7 +9,7 @@
 #include "sys/sys.hpp"
 
 #if SOCKKIT_RAW_HOSTED
-#include <sys/random.h>
+#include "sys/linux_random.hpp"
 #endif
 
 namespace sockkit::sys {
@@ -103,13 +103,7 @@ bool supports(StackFeature feature) noexcept {
 
 Status random_bytes(std::span<std::byte> out) noexcept {
 #if SOCKKIT_RAW_HOSTED
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::getrandom(out.data() + done, out.size() - done, GRND_NONBLOCK);
-    if (n <= 0) return std::make_error_code(std::errc::resource_unavailable_try_again);
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
+  return linux_random_bytes(out);  // hosted on Linux: the host's pool
 #else
   (void)out;  // only the board knows its generator (sockkit::set_entropy_source)
   return std::make_error_code(std::errc::not_supported);

@@ -2,7 +2,7 @@
 // lwIP as sockkit configures it (src/sys/lwip/config/lwipopts.h): IPv4 only,
 // numeric addresses, no socket files, no kernel descriptors.
 #if defined(__linux__)
-#include <sys/random.h>
+#include "sys/linux_random.hpp"
 #endif
 
 #include "sys/lwip/lwip.hpp"
@@ -37,14 +37,7 @@ bool supports(StackFeature feature) noexcept {
 
 Status random_bytes(std::span<std::byte> out) noexcept {
 #if defined(__linux__)
-  // lwIP hosted on Linux (this project's tests and TAP device): the host's pool.
-  std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::getrandom(out.data() + done, out.size() - done, GRND_NONBLOCK);
-    if (n <= 0) return std::make_error_code(std::errc::resource_unavailable_try_again);
-    done += static_cast<std::size_t>(n);
-  }
-  return {};
+  return linux_random_bytes(out);  // lwIP hosted on Linux: the host's pool
 #else
   // A device: only the port knows its RNG (sockkit::set_entropy_source).
   (void)out;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstring>
 
+#include "sys/datagram_loops.hpp"
 #include "sys/lwip/lwip.hpp"
 #include "sys/sys.hpp"
 
@@ -77,36 +78,12 @@ Result<Datagram> receive_from(NativeHandle h, void* data, std::size_t size) noex
   return d;
 }
 
-// lwIP has no sendmmsg/recvmmsg: a loop with the same contract.
 Result<std::size_t> send_batch(NativeHandle h, std::span<const OutgoingDatagram> batch) noexcept {
-  std::size_t sent = 0;
-  for (const auto& d : batch) {
-    auto n = send_to(h, d.data.data(), d.data.size(), d.to);
-    if (!n) {
-      if (sent == 0) return n.error();
-      break;
-    }
-    ++sent;
-  }
-  return sent;
+  return send_batch_one_by_one(h, batch);
 }
 
 Result<std::size_t> receive_batch(NativeHandle h, std::span<IncomingDatagram> batch) noexcept {
-  std::size_t got = 0;
-  for (auto& slot : batch) {
-    if (got > 0) {  // only the first may wait
-      auto ready = wait(h, kReadable, 0);
-      if (!ready || *ready == 0) break;
-    }
-    auto d = receive_from(h, slot.buffer.data(), slot.buffer.size());
-    if (!d) {
-      if (got == 0) return d.error();
-      break;
-    }
-    slot.result = *d;
-    ++got;
-  }
-  return got;
+  return receive_batch_one_by_one(h, batch);
 }
 
 }  // namespace sockkit::sys

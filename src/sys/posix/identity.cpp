@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The Linux kernel's stack: everything sockkit offers is here.
-#include <sys/random.h>
-
-#include <cerrno>
-
+#include "sys/linux_random.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit::sys {
@@ -31,21 +28,7 @@ std::uintptr_t current_thread_token() noexcept {
 }
 
 Status random_bytes(std::span<std::byte> out) noexcept {
-  std::size_t done = 0;
-  unsigned flags = GRND_NONBLOCK;  // never wait for the pool at boot: the loop must not block
-  while (done < out.size()) {
-    const ssize_t n = ::getrandom(out.data() + done, out.size() - done, flags);
-    if (n > 0) {
-      done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno == EAGAIN && flags == GRND_NONBLOCK) {
-      flags = 0x0004;  // GRND_INSECURE (Linux 5.6): unseeded is fine for jitter and ids
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return std::error_code(n < 0 ? errno : EIO, std::system_category());
-    }
-  }
-  return {};
+  return linux_random_bytes(out);
 }
 
 }  // namespace sockkit::sys

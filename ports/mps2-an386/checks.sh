@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+# Shared by the checks that drive firmware on the emulated board from Linux
+# (device-check.sh, meter-check.sh, gateway-check.sh): a scratch folder, the
+# processes they start (stopped by PID on exit), failing with the board's
+# console, a mosquitto of their own on a loopback port, and waiting for the
+# console to say something. Sourced, not run; `check` names the caller.
+work=$(mktemp -d)
+started=()
+cleanup() {
+  local pid
+  for pid in "${started[@]}"; do
+    kill -CONT "$pid" 2>/dev/null  # a broker stopped on purpose must hear the TERM
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() {
+  echo "$check: FAILED: $*"
+  echo "--- board console:"
+  tail -n 20 "$work/console.log" 2>/dev/null
+  exit 1
+}
+
+# wait_for PATTERN SECONDS [COUNT]: until the console shows PATTERN COUNT times.
+wait_for() {
+  local want=${3:-1}
+  for _ in $(seq $(($2 * 10))); do
+    [ "$(grep -c -- "$1" "$work/console.log" || true)" -ge "$want" ] && return 0
+    sleep 0.1
+  done
+  fail "no '$1' on the console within $2 s"
+}
+
+# start_broker PORT: mosquitto on 127.0.0.1:PORT, anonymous, nothing kept;
+# sets broker_pid. Exits 77 (skipped) where mosquitto is not installed.
+start_broker() {
+  command -v mosquitto >/dev/null || { echo "$check: SKIPPED: mosquitto is not installed"; exit 77; }
+  printf 'listener %d 127.0.0.1\nallow_anonymous true\npersistence false\n' "$1" >"$work/broker.conf"
+  mosquitto -c "$work/broker.conf" >"$work/broker.log" 2>&1 &
+  broker_pid=$!
+  started+=("$broker_pid")
+  for _ in $(seq 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "mosquitto did not listen on 127.0.0.1:$1"
+}
