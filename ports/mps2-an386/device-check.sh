@@ -84,5 +84,7 @@ exec 3>&-
 heap_peak=$(grep -o '^heap [0-9]*' "$work/console.log" | cut -d' ' -f2 | sort -n | tail -n 1)
 echo "device-check: a peer that never reads stalls; heap in use ${heap_before} B before, at most ${heap_peak} B"
 [ "$heap_peak" -le $((heap_before + 65536)) ] || fail "the heap grew by more than 64 KiB under the flood"
+kill "$flood_pid" 2>/dev/null
+wait "$flood_pid" 2>/dev/null || true
 exec 9>&-
 echo "device-check: all passed"

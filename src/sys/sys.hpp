@@ -81,6 +81,14 @@ Result<std::size_t> send_to(NativeHandle h, const void* data, std::size_t size,
 /// `from` may be null.
 Result<Datagram> receive_from(NativeHandle h, void* data, std::size_t size) noexcept;
 Result<std::size_t> send_batch(NativeHandle h, std::span<const OutgoingDatagram> batch) noexcept;
+/// Only stacks that keep what they received themselves define these (lwIP's
+/// raw API: its pbufs): the oldest received bytes of a connected stream, in
+/// the stack's own buffer and valid until consume_received(); empty at the
+/// peer's EOF, would_block when nothing has come, else the socket's error.
+Result<std::span<const std::byte>> received(NativeHandle h) noexcept;
+/// Gives back the first `count` bytes of what received() showed (and opens
+/// the window by as much).
+void consume_received(NativeHandle h, std::size_t count) noexcept;
 Result<std::size_t> receive_batch(NativeHandle h, std::span<IncomingDatagram> batch) noexcept;
 
 Result<Endpoint> local_endpoint(NativeHandle h) noexcept;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The lent transport: bytes and connections a completion backend received and
-// accepted ahead, taken from the loop's backend instead of the socket.
+// accepted ahead, taken from the loop's backend instead of the socket; or the
+// bytes a stack keeps itself, taken from the stack.
 #include "transport/lent.hpp"
 #include "loop/loop_access.hpp"
 #include "poll/poller.hpp"
@@ -26,6 +27,34 @@ bool lend_accepts(EventLoop& loop, NativeHandle listener) noexcept {
 
 Result<NativeHandle> lent_accept(EventLoop& loop, NativeHandle listener) noexcept {
   return loop::LoopAccess::poller(loop).accepted(listener);
+}
+
+}  // namespace sockkit::transport
+#elif SOCKKIT_STACK_LENDS
+#include "sys/sys.hpp"
+
+namespace sockkit::transport {
+
+// The stack lends every plain stream's received bytes, on any backend;
+// connections are accepted as usual.
+bool lend_receives(EventLoop&, NativeHandle) noexcept {
+  return true;
+}
+
+Result<std::span<const std::byte>> lent(EventLoop&, NativeHandle socket) noexcept {
+  return sys::received(socket);
+}
+
+void consume_lent(EventLoop&, NativeHandle socket, std::size_t count) noexcept {
+  sys::consume_received(socket, count);
+}
+
+bool lend_accepts(EventLoop&, NativeHandle) noexcept {
+  return false;
+}
+
+Result<NativeHandle> lent_accept(EventLoop&, NativeHandle) noexcept {
+  return std::make_error_code(std::errc::resource_unavailable_try_again);
 }
 
 }  // namespace sockkit::transport

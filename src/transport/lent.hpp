@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The lent transport: a completion backend (io_uring) receives and accepts
-// for a socket itself; what it received stays in its buffers until consumed.
-// Readiness backends decline, and the socket is read through transport.hpp.
-// A build without a completion backend has none of this: kLends is false and
-// every path behind it is compiled out (the flag that marks a lent connection
-// is 0 then, so the read path carries no branch for it).
+// for a socket itself, or the stack keeps what it received in its own buffers
+// (lwIP's raw API: its pbufs); either way the bytes stay there until consumed,
+// and a connection's handler reads them in place. Readiness backends on other
+// stacks decline, and the socket is read through transport.hpp. A build with
+// neither has none of this: kLends is false and every path behind it is
+// compiled out (the flag that marks a lent connection is 0 then, so the read
+// path carries no branch for it).
 #pragma once
 
 #include <cstddef>
@@ -16,13 +18,16 @@
 #ifndef SOCKKIT_HAVE_URING
 #define SOCKKIT_HAVE_URING 0
 #endif
+#ifndef SOCKKIT_STACK_LENDS
+#define SOCKKIT_STACK_LENDS 0  // the stack keeps received data (SOCKKIT_STACK=lwip-raw)
+#endif
 
 namespace sockkit::transport {
 
-/// A backend that lends buffers is in this build.
-inline constexpr bool kLends = SOCKKIT_HAVE_URING != 0;
+/// A backend or a stack that lends buffers is in this build.
+inline constexpr bool kLends = SOCKKIT_HAVE_URING != 0 || SOCKKIT_STACK_LENDS != 0;
 
-#if SOCKKIT_HAVE_URING
+#if SOCKKIT_HAVE_URING || SOCKKIT_STACK_LENDS
 /// Makes the loop's backend receive for connected stream `socket` (watched
 /// already). True if it will; lent() then replaces receive().
 bool lend_receives(EventLoop& loop, NativeHandle socket) noexcept;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Data transfer over lwIP's raw API. Reads copy out of the pbufs lwIP
-// delivered and open the window by what was read; writes copy into lwIP's send
+// Data transfer over lwIP's raw API. Reads take the pbufs lwIP delivered —
+// lent to a connection's handler in place (received()), or copied out — and
+// open the window by what was read; writes copy into lwIP's send
 // buffer as far as it has room. Every call runs the stack once first, as a
 // kernel would have run meanwhile; blocking calls run it until done.
 #include <algorithm>
@@ -89,16 +90,22 @@ Result<std::size_t> send_parts(StackGuard& guard, NativeHandle h,
   return sent;
 }
 
-// Reads up to `size` bytes out of the queued pbufs, returning the window.
-std::size_t read_queued(Socket& s, std::byte* out, std::size_t size) noexcept {
-  std::size_t copied = 0;
-  while (s.received != nullptr && copied < size) {
+// The unread bytes of the first queued pbuf.
+std::span<const std::byte> first_queued(const Socket& s) noexcept {
+  const pbuf* head = s.received;
+  return {static_cast<const std::byte*>(head->payload) + s.received_offset,
+          static_cast<std::size_t>(head->len - s.received_offset)};
+}
+
+// Drops `count` read bytes from the front of the queue, freeing emptied pbufs,
+// and opens the window by as much: only now may the peer send more.
+void consume_queued(Socket& s, std::size_t count) noexcept {
+  s.lent = 0;
+  for (std::size_t left = count; left > 0 && s.received != nullptr;) {
     pbuf* head = s.received;
-    const std::size_t here = std::min<std::size_t>(size - copied, head->len - s.received_offset);
-    std::memcpy(out + copied, static_cast<const std::byte*>(head->payload) + s.received_offset,
-                here);
-    copied += here;
+    const std::size_t here = std::min<std::size_t>(left, head->len - s.received_offset);
     s.received_offset = static_cast<std::uint16_t>(s.received_offset + here);
+    left -= here;
     if (s.received_offset == head->len) {
       // Free the head alone: the rest of the chain keeps a reference of its own.
       pbuf* rest = head->next;
@@ -108,10 +115,22 @@ std::size_t read_queued(Socket& s, std::byte* out, std::size_t size) noexcept {
       s.received_offset = 0;
     }
   }
-  for (std::size_t left = copied; left > 0 && s.tcp != nullptr;) {
+  for (std::size_t left = count; left > 0 && s.tcp != nullptr;) {
     const auto n = static_cast<u16_t>(std::min<std::size_t>(left, 0xffff));
     tcp_recved(s.tcp, n);
     left -= n;
+  }
+}
+
+// Copies up to `size` queued bytes out and consumes them.
+std::size_t read_queued(Socket& s, std::byte* out, std::size_t size) noexcept {
+  std::size_t copied = 0;
+  while (s.received != nullptr && copied < size) {
+    const auto first = first_queued(s);
+    const std::size_t here = std::min(size - copied, first.size());
+    std::memcpy(out + copied, first.data(), here);
+    copied += here;
+    consume_queued(s, here);
   }
   return copied;
 }
@@ -152,6 +171,36 @@ Result<std::size_t> receive(NativeHandle h, void* data, std::size_t size) noexce
     s = find(h.value);
     if (s == nullptr) return error(EBADF);
     if (!ready) return error(EWOULDBLOCK);  // SO_RCVTIMEO passed
+  }
+}
+
+Result<std::span<const std::byte>> received(NativeHandle h) noexcept {
+  StackGuard guard;
+  Socket* s = find(h.value);
+  if (s == nullptr) return error(EBADF);
+  // What is queued is read before the stack runs again: an answer to it (a
+  // reset from a peer that has closed) must not overtake it.
+  if (s->received == nullptr) {
+    raw::pump();
+    s = find(h.value);
+    if (s == nullptr) return error(EBADF);
+  }
+  if (s->kind != Kind::tcp) return error(EINVAL);
+  if (s->received != nullptr) {  // lwIP's own bytes: no copy
+    const auto first = first_queued(*s);
+    s->lent = static_cast<std::uint16_t>(first.size());
+    return first;
+  }
+  if (s->pending_error != 0) return error(std::exchange(s->pending_error, 0));
+  if (s->peer_closed || (s->tcp == nullptr && s->connected)) return std::span<const std::byte>{};
+  return error(EWOULDBLOCK);
+}
+
+void consume_received(NativeHandle h, std::size_t count) noexcept {
+  StackGuard guard;
+  if (Socket* s = find(h.value); s != nullptr && s->kind == Kind::tcp) {
+    consume_queued(*s, count);
+    raw::note_activity();
   }
 }
 

@@ -78,6 +78,7 @@ struct Socket {
   udp_pcb* udp = nullptr;
   pbuf* received = nullptr;  // TCP bytes not yet read, in the pbufs lwIP delivered
   std::uint16_t received_offset = 0;
+  std::uint16_t lent = 0;  // of those, bytes shown to a handler in place: read, if not consumed yet
   // A listener's connections not yet accepted (a FIFO through `next_pending`).
   int pending_head = -1, pending_tail = -1, next_pending = -1;
   int pending_count = 0;

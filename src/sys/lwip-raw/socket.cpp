@@ -63,11 +63,7 @@ void on_error(void* arg, err_t err) {  // lwIP has freed the PCB already
   Socket* s = find(as_handle(arg));
   if (s == nullptr) return;
   raw::note_activity();
-  s->tcp = nullptr;
-  if (s->received != nullptr) {  // a reset discards what was not read, as on Linux
-    pbuf_free(s->received);
-    s->received = nullptr;
-  }
+  s->tcp = nullptr;  // what arrived before the reset stays readable; the error comes after it
   if (s->connecting && err == ERR_RST) {
     s->pending_error = ECONNREFUSED;
     s->was_refused = true;
@@ -143,13 +139,20 @@ void close_tcp(Socket& s, bool with_reset) noexcept {
   tcp_pcb* pcb = s.tcp;
   s.tcp = nullptr;
   forget(pcb);
-  if (with_reset || s.received != nullptr || s.linger_s == 0 || pcb->state == LISTEN) {
+  // Unread data makes a close a reset, as on Linux; bytes a handler was shown in
+  // place count as read, consumed or not.
+  const bool unread = s.received != nullptr && s.received->tot_len - s.received_offset > s.lent;
+  if (with_reset || unread || s.linger_s == 0 || pcb->state == LISTEN) {
     if (pcb->state == LISTEN)
       tcp_close(pcb);  // a listening PCB has no peer to reset
     else
       tcp_abort(pcb);
     return;
   }
+  // lwIP resets a connection closed with its window not fully open: what was
+  // lent counts as read, so the window opens by it first.
+  if (s.received != nullptr)
+    tcp_recved(pcb, static_cast<u16_t>(s.received->tot_len - s.received_offset));
   if (tcp_close(pcb) != ERR_OK) tcp_abort(pcb);  // no memory for the FIN: reset instead
 }
 
