@@ -20,15 +20,10 @@ std::string pattern(std::size_t size) {
 }
 
 TEST(RawLending, ReceivedBytesStayInPlaceUntilConsumedAndComeInOrder) {
-  auto listener = TcpListener::bind(Endpoint::loopback_v4(0));
-  ASSERT_OK(listener);
-  auto client = TcpStream::connect(*listener->local_endpoint(), 5s);
-  ASSERT_OK(client);
-  auto server = listener->accept();
-  ASSERT_OK(server);
+  auto [client, server] = connected_pair(Family::ipv4);
   const std::string sent = pattern(3000);
-  ASSERT_OK(client->write_all(sent));
-  const NativeHandle h = server->stream.native_handle();
+  ASSERT_OK(client.write_all(sent));
+  const NativeHandle h = server.native_handle();
   auto ready = sys::wait(h, sys::kReadable, 5000);
   ASSERT_OK(ready);
   std::string got;
@@ -76,18 +71,13 @@ TEST(RawLending, AHandlerIsShownTheStacksOwnBytes) {
 // A peer's reset does not take away what arrived before it: those bytes are
 // read first, then the reset is the error.
 TEST(RawLending, WhatArrivedBeforeAResetIsReadBeforeTheReset) {
-  auto listener = TcpListener::bind(Endpoint::loopback_v4(0));
-  ASSERT_OK(listener);
-  auto client = TcpStream::connect(*listener->local_endpoint(), 5s);
-  ASSERT_OK(client);
-  auto server = listener->accept();
-  ASSERT_OK(server);
-  ASSERT_OK(client->write_all("last words"));
-  ASSERT_OK(client->abort());  // RST after the data
+  auto [client, server] = connected_pair(Family::ipv4);
+  ASSERT_OK(client.write_all("last words"));
+  ASSERT_OK(client.abort());  // RST after the data
   char buf[32];
-  ASSERT_OK(server->stream.read_exact(std::span<char>(buf, 10), 5s));
+  ASSERT_OK(server.read_exact(std::span<char>(buf, 10), 5s));
   EXPECT_EQ(std::string_view(buf, 10), "last words");
-  auto after = server->stream.receive(std::span<char>(buf));
+  auto after = server.receive(std::span<char>(buf));
   ASSERT_FALSE(after);
   EXPECT_EQ(classify(after.error()), errc::connection_reset) << after.error().message();
 }
