@@ -58,7 +58,7 @@ for preset in release aarch64 armhf s390x mps2-an386; do
   case $preset in
     release) cpu="x86-64, native" ;; aarch64) cpu="aarch64, qemu-user" ;;
     armhf) cpu="32-bit ARM, qemu-user" ;; s390x) cpu="big-endian s390x, qemu-user" ;;
-    mps2-an386) cpu="Cortex-M4, bare metal, qemu-system-arm (unit suites)" ;;
+    mps2-an386) cpu="Cortex-M4, bare metal, qemu-system-arm" ;;
   esac
   R=$(results "$f")
   printf '| %s | %s | %s | %s | %s |\n' "$preset" "$cpu" "$(printf '%s\n' "$R" | grep -c $'\tpass$' || true)" \
