@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The device's network for the examples. On Linux the kernel's interfaces are
-// already there. On lwIP (SOCKKIT_STACK=lwip, hosted on Linux) `--tap DEV
+// already there. On lwIP hosted on Linux (SOCKKIT_STACK=lwip or lwip-raw) `--tap DEV
 // ADDR/PREFIX` puts the device on a Linux TAP interface, as a board's Ethernet
 // driver would: `--tap sktap0 10.78.0.2/24`. On a board (ports/), the board's
 // own Ethernet. Call after sockkit::start_stack().

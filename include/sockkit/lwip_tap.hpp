@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// sockkit/lwip_tap.hpp — lwIP builds only (SOCKKIT_STACK=lwip): puts sockkit's
+// sockkit/lwip_tap.hpp — lwIP builds on Linux only (SOCKKIT_STACK=lwip or lwip-raw): puts sockkit's
 // lwIP stack on a Linux TAP device, so a Linux host (or a network namespace)
 // talks to it as it would to a device on the wire. Needs CAP_NET_ADMIN to
 // create the device. lwIP's loopback (127.0.0.1) stays available.

@@ -84,7 +84,7 @@ const char* stack_name() noexcept {
 bool supports(StackFeature feature) noexcept {
   switch (feature) {
     case StackFeature::multicast:
-      return false;  // not yet on this stack
+      return LWIP_IGMP != 0;  // the roomy profile; a constrained device leaves it out
     case StackFeature::name_resolution:
       return true;  // sockkit's resolver over UDP; servers from the application
     case StackFeature::ipv6:

@@ -91,12 +91,27 @@ Status set_option(NativeHandle h, Family, Option option, int value) noexcept {
       if (value <= 0) return error(EINVAL);
       s->receive_buffer = value;
       return {};
+#if LWIP_MULTICAST_TX_OPTIONS
+    case Option::multicast_ttl:
+      if (s->udp == nullptr) return error(ENOPROTOOPT);  // as lwIP's sockets: UDP only
+      if (value < 0 || value > 255) return error(EINVAL);
+      udp_set_multicast_ttl(s->udp, static_cast<u8_t>(value));
+      return {};
+    case Option::multicast_loopback:
+      if (s->udp == nullptr) return error(ENOPROTOOPT);
+      if (value != 0)
+        udp_set_flags(s->udp, UDP_FLAGS_MULTICAST_LOOP);
+      else
+        udp_clear_flags(s->udp, UDP_FLAGS_MULTICAST_LOOP);
+      return {};
+#else
+    case Option::multicast_ttl:
+    case Option::multicast_loopback:
+#endif
     case Option::send_buffer:  // TCP_SND_BUF, fixed when lwIP is built
     case Option::reuse_port:
     case Option::user_timeout_ms:
     case Option::ipv6_only:
-    case Option::multicast_ttl:
-    case Option::multicast_loopback:
       break;
   }
   return error(ENOPROTOOPT);
@@ -142,19 +157,24 @@ Result<int> get_option(NativeHandle h, Family, Option option) noexcept {
       return static_cast<int>(ip->tos);
     case Option::receive_buffer:
       return s->receive_buffer;
+#if LWIP_MULTICAST_TX_OPTIONS
+    case Option::multicast_ttl:
+      if (s->udp == nullptr) return error(ENOPROTOOPT);
+      return static_cast<int>(udp_get_multicast_ttl(s->udp));
+    case Option::multicast_loopback:
+      if (s->udp == nullptr) return error(ENOPROTOOPT);
+      return udp_is_flag_set(s->udp, UDP_FLAGS_MULTICAST_LOOP) ? 1 : 0;
+#else
+    case Option::multicast_ttl:
+    case Option::multicast_loopback:
+#endif
     case Option::send_buffer:
     case Option::reuse_port:
     case Option::user_timeout_ms:
     case Option::ipv6_only:
-    case Option::multicast_ttl:
-    case Option::multicast_loopback:
       break;
   }
   return error(ENOPROTOOPT);
-}
-
-Status multicast_membership(NativeHandle, const Endpoint&, std::uint32_t, bool) noexcept {
-  return error(ENOPROTOOPT);  // not on this stack yet
 }
 
 Status bind_to_device(NativeHandle h, std::string_view interface_name) noexcept {

@@ -59,6 +59,19 @@ inline constexpr std::size_t kDatagramQueue = SOCKKIT_RAW_DATAGRAM_QUEUE;
 static_assert(TCP_WND <= 0xffff,
               "sockkit's bare-metal stack keeps unread TCP data in one pbuf chain");
 
+#if LWIP_IGMP
+#ifndef SOCKKIT_RAW_MEMBERSHIPS
+#define SOCKKIT_RAW_MEMBERSHIPS 4
+#endif
+/// Multicast groups one UDP socket may join (SOCKKIT_RAW_MEMBERSHIPS); each is
+/// left when the socket closes, as a socket's memberships are.
+inline constexpr std::size_t kMemberships = SOCKKIT_RAW_MEMBERSHIPS;
+struct Membership {
+  ip4_addr_t group{};
+  u8_t netif_index = 0;  // 0: every interface that does IGMP
+};
+#endif
+
 struct Socket {
   Kind kind = Kind::free;
   bool nonblocking = false;
@@ -85,13 +98,19 @@ struct Socket {
   int backlog = 0;
   std::array<QueuedDatagram, kDatagramQueue> datagrams{};
   std::uint16_t datagram_head = 0, datagram_count = 0;
+#if LWIP_IGMP
+  std::array<Membership, kMemberships> memberships{};
+  std::uint8_t membership_count = 0;
+#endif
 };
 
 /// The socket behind a handle, or null (EBADF) for a free or unknown one.
 Socket* find(int handle) noexcept;
 /// A free record, marked `kind`, or -1 when all are in use.
 int allocate(Kind kind) noexcept;
-/// Frees what the record holds (queued pbufs) and marks it free.
+/// Leaves the multicast groups the socket joined.
+void leave_groups(Socket& s) noexcept;
+/// Frees what the record holds (queued pbufs, group memberships) and marks it free.
 void release(int handle) noexcept;
 int table_size() noexcept;
 

@@ -58,6 +58,7 @@ void release(int handle) noexcept {
   Socket* s = find(handle);
   if (s == nullptr) return;
   if (s->received != nullptr) pbuf_free(s->received);
+  leave_groups(*s);
   for (std::uint8_t i = 0; i < s->datagram_count; ++i)
     pbuf_free(s->datagrams[(s->datagram_head + i) % kDatagramQueue].packet);
   *s = Socket{};
