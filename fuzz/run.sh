@@ -13,7 +13,9 @@ mkdir -p "$build/artifacts"
 status=0
 targets=(endpoint ip_text delimiter_framer length_prefix_framer dns_message mqtt_packet mqtt_session)
 [ -x "$build/fuzz/fuzz_tls_handshake" ] && targets+=(tls_handshake)  # builds with TLS
-for target in "${targets[@]}"; do
+# One target per core at a time (FUZZ_JOBS, 2 by default): each is one process.
+run_target() {
+  local target=$1 work log runs took
   work=$(mktemp -d)
   cp -r "fuzz/corpus/$target/." "$work/"
   log="$build/fuzz_$target.log"
@@ -24,9 +26,25 @@ for target in "${targets[@]}"; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log")
     echo "fuzz $target: $runs executions in ${took:-$seconds} s, no crash"
+    rm -rf "$work"
   else
-    echo "fuzz $target: FAILED (see $log)"; tail -n 30 "$log"; status=1
+    echo "fuzz $target: FAILED (see $log)"; tail -n 30 "$log"
+    rm -rf "$work"
+    return 1
   fi
-  rm -rf "$work"
+}
+jobs=${FUZZ_JOBS:-2}
+running=0
+for target in "${targets[@]}"; do
+  if ((running == jobs)); then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  run_target "$target" &
+  running=$((running + 1))
+done
+while ((running > 0)); do
+  wait -n || status=1
+  running=$((running - 1))
 done
 exit $status
