@@ -5,8 +5,9 @@
 # forwards a loopback port to the board's port 7, and nothing else passes).
 # Bash's /dev/tcp is the Linux peer.
 #   1. a mebibyte of random bytes echoed and compared;
-#   2. as many connections as the firmware serves (4), each echoing, then one
-#      more, closed at once, while the four still echo;
+#   2. as many connections as lwIP's PCBs allow (the firmware says how many),
+#      each echoing, then one more, refused at once (QEMU's forward closes
+#      it), while the others still echo;
 #   3. a peer that sends 16 MiB and never reads: its writes stall, the heap the
 #      firmware reports stays bounded, and a new connection is still served.
 #   ports/mps2-an386/device-check.sh FIRMWARE_IMAGE
@@ -54,20 +55,24 @@ exec 3>&-
 cmp -s "$work/sent" "$work/received" || fail "the mebibyte came back changed"
 echo "device-check: 1 MiB echoed, byte for byte"
 
-# 2. Four connections, then a fifth that is closed at once.
-for fd in 4 5 6 7; do
-  eval "exec $fd<>/dev/tcp/127.0.0.1/$port"
-  echo_line "$fd" "connection $fd"
+# 2. As many connections as lwIP's PCBs allow, then one more, reset at once.
+limit=$(sed -n 's/^at most \([0-9]*\) connections.*/\1/p' "$work/console.log")
+[ -n "$limit" ] || fail "the firmware did not say how many connections it serves"
+open=()
+for ((i = 0; i < limit; i++)); do
+  exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+  open+=("$fd")
+  echo_line "$fd" "connection $i"
 done
-exec 8<>"/dev/tcp/127.0.0.1/$port"
-printf 'one too many' >&8 || true
-extra=$(timeout 5 head -c 1 <&8 2>/dev/null) && status=0 || status=$?
-[ "$status" -ne 124 ] || fail "the fifth connection was neither served nor closed within 5 s"
-[ -z "$extra" ] || fail "the fifth connection was served past the limit"
-exec 8>&-
-for fd in 4 5 6 7; do echo_line "$fd" "still $fd"; done
-for fd in 4 5 6 7; do eval "exec $fd>&-"; done
-echo "device-check: 4 connections served, the fifth closed at once, the four unharmed"
+exec {extra_fd}<>"/dev/tcp/127.0.0.1/$port"
+printf 'one too many' >&"$extra_fd" || true
+extra=$(timeout 5 head -c 1 <&"$extra_fd" 2>/dev/null) && status=0 || status=$?
+[ "$status" -ne 124 ] || fail "connection $((limit + 1)) was neither served nor refused within 5 s"
+[ -z "$extra" ] || fail "connection $((limit + 1)) was served past lwIP's limit"
+exec {extra_fd}>&-
+for fd in "${open[@]}"; do echo_line "$fd" "still $fd"; done
+for fd in "${open[@]}"; do exec {fd}>&-; done
+echo "device-check: $limit connections served (lwIP's limit), one more refused at once, the $limit unharmed"
 
 # 3. A peer that never reads.
 sleep 1.5  # the closed connections leave the server's count

@@ -2,12 +2,15 @@
 // Firmware: a TCP echo server on port 7 with backpressure and device-sized
 // buffers, on the board's Ethernet through sockkit's bare-metal stack. Once a
 // second it prints the heap in use, so a test can see memory stay bounded.
+// It serves as many connections as lwIP has TCP PCBs: the stack refuses a
+// peer past that limit with a reset, never silence.
 // ports/mps2-an386/device-check.sh drives it from Linux.
 #include <malloc.h>
 
 #include <cstdio>
 
 #include "board_network.h"
+#include "lwip/opt.h"
 #include "sockkit/sockkit.hpp"
 
 namespace {
@@ -36,9 +39,10 @@ int main() {
                                           .max_read_per_wakeup = 8 << 10,
                                           .buffer_reserve = 4,
                                           .buffer_chunk = 2 << 10};
-  auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7), echo,
-                                       {.max_connections = 4, .limits = limits});
+  auto server =
+      sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7), echo, {.limits = limits});
   if (!server) return std::printf("server: %s\n", server.error().message().c_str()), 1;
+  std::printf("at most %d connections (lwIP's MEMP_NUM_TCP_PCB)\n", MEMP_NUM_TCP_PCB);
   std::printf("echo server listening on %s:7\n", BOARD_NETWORK_ADDRESS);
   sockkit::Timer heap_report;
   heap_report.arm_repeating(*loop, std::chrono::seconds(1),

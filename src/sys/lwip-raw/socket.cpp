@@ -4,7 +4,11 @@
 // unaccepted connections are reset, closing with unread data sends a reset.
 #include <cstdint>
 
+#include "lwip/ip.h"
 #include "lwip/netif.h"
+#include "lwip/priv/tcp_priv.h"  // tcp_rst
+#include "lwip/prot/ip4.h"
+#include "lwip/prot/tcp.h"
 #include "sys/lwip-raw/raw.hpp"
 #include "sys/sys.hpp"
 
@@ -109,7 +113,28 @@ void forget(tcp_pcb* pcb) noexcept {
   tcp_err(pcb, nullptr);
 }
 
+// lwIP had no PCB for a SYN (its pool is spent) and drops it without a word,
+// relying on the peer to retry, which it does for a minute or more. A reset
+// answers at once, as a closed port does: the peer's connect is refused. The
+// SYN being processed is lwIP's current input; tcp_input has put its header
+// fields in host order already.
+void refuse_syn_without_pcb() noexcept {
+#if LWIP_IPV4
+  if (ip_current_is_v6()) return;
+  const ip_hdr* ip = ip4_current_header();
+  if (ip == nullptr) return;
+  const auto* syn =
+      reinterpret_cast<const tcp_hdr*>(reinterpret_cast<const u8_t*>(ip) + IPH_HL_BYTES(ip));
+  tcp_rst(nullptr, 0, syn->seqno + 1, ip_current_dest_addr(), ip_current_src_addr(), syn->dest,
+          syn->src);
+#endif
+}
+
 err_t on_accepted(void* arg, tcp_pcb* pcb, err_t err) {
+  if (pcb == nullptr && err == ERR_MEM) {
+    refuse_syn_without_pcb();
+    return ERR_MEM;
+  }
   const int listener = as_handle(arg);
   Socket* l = find(listener);
   if (err != ERR_OK || pcb == nullptr || l == nullptr) return ERR_VAL;
