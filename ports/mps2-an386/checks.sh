@@ -8,9 +8,10 @@ work=$(mktemp -d)
 started=()
 cleanup() {
   local pid
+  # Runs under `set -e`: a process that has already ended must not stop the rest.
   for pid in "${started[@]}"; do
-    kill -CONT "$pid" 2>/dev/null  # a broker stopped on purpose must hear the TERM
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    kill -CONT "$pid" 2>/dev/null || true  # a broker stopped on purpose must hear the TERM
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
   rm -rf "$work"
 }
