@@ -15,7 +15,7 @@
 # then the installed-package consumer and the
 # Debian packages (built with CPack, installed into a scratch root, consumed), and
 # the porting check (tests/porting: a firmware's own lwIP, attached); and the
-# bare-metal Cortex-M4 build (mps2-an386: arm-none-eabi-gcc and newlib) whose
+# bare-metal Cortex-M4 build (mps2-an386: arm-none-eabi-gcc and newlib-nano) whose
 # unit suites boot and run on QEMU's emulated MPS2 AN386 board.
 # Usage: scripts/test.sh [preset...]
 set -euo pipefail
