@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Prints the support matrix (README.md, docs/support.md) from test results: each cell is what the
+# Prints the support matrix (docs/support.md) from test results: each cell is what the
 # JUnit files of the Linux (release) and lwIP presets say — "yes (n)" when n
 # tests passed, "skipped" when they were skipped (with the reason in the
 # test's output), "FAIL" if any failed, "—" when no test covers it.
 # scripts/test.sh writes the JUnit files; or: ctest --preset P --output-junit junit.xml
-#   scripts/support-matrix.sh [linux.xml] [lwip.xml]
+# The bare-metal stack (lwip-raw, hosted) gets a column where its results exist.
+#   scripts/support-matrix.sh [linux.xml] [lwip.xml] [lwip-raw.xml]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 linux=${1:-build/release/junit.xml}
 lwip=${2:-build/lwip/junit.xml}
+raw=${3:-build/lwip-raw/junit.xml}
 for f in "$linux" "$lwip"; do [ -f "$f" ] || { echo "missing $f (run scripts/test.sh first)" >&2; exit 1; }; done
 
 # name<TAB>status (pass, fail, skip) for every test in a JUnit file.
@@ -35,18 +37,35 @@ cell() {
 
 L=$(results "$linux")
 W=$(results "$lwip")
-echo "| sockets (no loop) | Linux | lwIP |"
-echo "|---|---|---|"
+R=
+[ -f "$raw" ] && R=$(results "$raw")
+if [ -n "$R" ]; then
+  echo "| sockets (no loop) | Linux | lwIP | lwIP raw |"
+  echo "|---|---|---|---|"
+else
+  echo "| sockets (no loop) | Linux | lwIP |"
+  echo "|---|---|---|"
+fi
 grep '^sockets|' tests/support-matrix.txt | while IFS='|' read -r _ feature re; do
-  echo "| $feature | $(cell "$L" "$re") | $(cell "$W" "$re") |"
+  row="| $feature | $(cell "$L" "$re") | $(cell "$W" "$re")"
+  [ -n "$R" ] && row="$row | $(cell "$R" "$re")"
+  echo "$row |"
 done
 echo
-echo "| event loop | Linux select | poll | epoll | epoll-et | io_uring | lwIP select | lwIP poll |"
-echo "|---|---|---|---|---|---|---|---|"
+if [ -n "$R" ]; then
+  echo "| event loop | Linux select | poll | epoll | epoll-et | io_uring | lwIP select | lwIP poll | lwIP raw select | lwIP raw poll |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+else
+  echo "| event loop | Linux select | poll | epoll | epoll-et | io_uring | lwIP select | lwIP poll |"
+  echo "|---|---|---|---|---|---|---|---|"
+fi
 grep '^loop|' tests/support-matrix.txt | while IFS='|' read -r _ feature re; do
   row="| $feature"
   for b in select poll epoll epoll_et uring; do row="$row | $(cell "$L" "$re" "$b")"; done
   for b in select poll; do row="$row | $(cell "$W" "$re" "$b")"; done
+  if [ -n "$R" ]; then
+    for b in select poll; do row="$row | $(cell "$R" "$re" "$b")"; done
+  fi
   echo "$row |"
 done
 echo
@@ -60,7 +79,7 @@ for preset in release aarch64 armhf s390x mps2-an386; do
     armhf) cpu="32-bit ARM, qemu-user" ;; s390x) cpu="big-endian s390x, qemu-user" ;;
     mps2-an386) cpu="Cortex-M4, bare metal, qemu-system-arm" ;;
   esac
-  R=$(results "$f")
-  printf '| %s | %s | %s | %s | %s |\n' "$preset" "$cpu" "$(printf '%s\n' "$R" | grep -c $'\tpass$' || true)" \
-    "$(printf '%s\n' "$R" | grep -c $'\tskip$' || true)" "$(printf '%s\n' "$R" | grep -c $'\tfail$' || true)"
+  B=$(results "$f")
+  printf '| %s | %s | %s | %s | %s |\n' "$preset" "$cpu" "$(printf '%s\n' "$B" | grep -c $'\tpass$' || true)" \
+    "$(printf '%s\n' "$B" | grep -c $'\tskip$' || true)" "$(printf '%s\n' "$B" | grep -c $'\tfail$' || true)"
 done
