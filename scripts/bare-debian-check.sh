@@ -9,6 +9,8 @@
 # fresh copy, and each command runs in its own fresh clone of this repository's
 # HEAD (so the test command cannot lean on what the demo built).
 #   sudo scripts/bare-debian-check.sh            # logs in /tmp/sockkit-bare/*.log
+#   sudo scripts/bare-debian-check.sh PRESET...  # the test command with those presets only
+#                                                # (scripts/test.sh PRESET...), no demo
 # Needs root, debootstrap and git on the host, and a Debian mirror
 # (SOCKKIT_MIRROR, default http://deb.debian.org/debian).
 set -euo pipefail
@@ -52,12 +54,15 @@ ln -s /proc/self/fd "$root/dev/fd"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 status=0
-for cmd in scripts/demo.sh scripts/test.sh; do
-  log=$work/$(basename "$cmd" .sh).log
+commands=(scripts/demo.sh scripts/test.sh)
+[ $# -gt 0 ] && commands=("scripts/test.sh $*")
+for cmd in "${commands[@]}"; do
+  name=$(basename "${cmd%% *}" .sh)
+  log=$work/$name.log
   echo "bare-debian-check: $cmd (log: $log)"
   start=$SECONDS
   if chroot "$root" /usr/bin/env -i HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin CI=true \
-       bash -c "cd /root/sockkit-$(basename "$cmd" .sh) && $cmd" </dev/null >"$log" 2>&1; then
+       bash -c "cd /root/sockkit-$name && $cmd" </dev/null >"$log" 2>&1; then
     echo "bare-debian-check: $cmd passed in $((SECONDS - start)) s"
     grep -hE "\(Skipped\)|skipped:" "$log" | sed "s/^[[:space:]]*[0-9]* - //" | sort | uniq -c | head -n 30 || true
   else
