@@ -44,11 +44,16 @@ class TcpListener : public Socket {
   TcpListener() noexcept = default;
 
   /// socket + options + bind + listen.
+  /// @param at the address to listen on (port 0: any free one; local_endpoint() tells which).
+  /// @param options backlog, SO_REUSEPORT, IPV6_V6ONLY, a stale Unix socket file.
+  /// @return the listener, or errc::address_in_use, errc::address_not_available,
+  ///         errc::permission_denied (a port below 1024 without the privilege).
   static Result<TcpListener> bind(const Endpoint& at, const ListenOptions& options = {}) noexcept;
 
   /// Waits for (or, non-blocking, takes) the next connection. The new stream is
   /// blocking and close-on-exec. errc::would_block when non-blocking and none is
   /// pending; errc::too_many_sockets when the descriptor table is full.
+  /// @return the connection and its peer, or the errors above.
   Result<Accepted> accept() noexcept;
 
  private:
