@@ -27,12 +27,17 @@ enum class Backend : std::uint8_t {
 };
 
 /// "select", "poll", "epoll", "epoll-et", "uring".
+/// @param backend the backend. @return its name (static text).
 const char* to_string(Backend backend) noexcept;
 /// Parses a backend name; errc::invalid_argument for unknown names.
+/// @param name as to_string() gives it.
+/// @return the backend, or errc::invalid_argument.
 Result<Backend> parse_backend(std::string_view name) noexcept;
 /// The best backend of this build: epoll on Linux.
+/// @return the default backend.
 Backend default_backend() noexcept;
 /// Backends compiled into this build (uring only when liburing was found).
+/// @return the backends (static storage).
 std::span<const Backend> compiled_backends() noexcept;
 
 }  // namespace sockkit

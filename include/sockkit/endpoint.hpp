@@ -133,9 +133,7 @@ class Endpoint {
   /// @return the address text (allocates).
   std::string address_string() const;
 
-  /// Same family, address, port, scope and path.
-  /// @param a one endpoint. @param b the other.
-  /// @return whether they are the same.
+  /// Same family, address, port, scope and path (the function below).
   friend bool operator==(const Endpoint& a, const Endpoint& b) noexcept;
 
  private:
@@ -150,6 +148,8 @@ class Endpoint {
 
 /// Same family, address, port (and scope or path). Declared here as well so
 /// that the shared library exports it (a friend declaration alone does not).
+/// @param a one endpoint. @param b the other.
+/// @return whether they are the same.
 bool operator==(const Endpoint& a, const Endpoint& b) noexcept;
 
 /// Parses a decimal port "0".."65535"; failure::port_out_of_range otherwise.

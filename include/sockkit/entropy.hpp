@@ -25,6 +25,7 @@ namespace sockkit {
 using EntropySource = bool (*)(std::span<std::byte> out) noexcept;
 
 /// Replaces the stack's own source (null restores it). Call before starting loops.
+/// @param source the board's random number generator; null: the stack's own.
 void set_entropy_source(EntropySource source) noexcept;
 
 /// Unpredictable bytes from the source in use. errc::not_supported where the

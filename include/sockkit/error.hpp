@@ -112,26 +112,36 @@ enum class failure {
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").
+/// @return the category (a static object).
 const std::error_category& condition_category() noexcept;
 /// Category of sockkit's own error codes (name "sockkit").
+/// @return the category (a static object).
 const std::error_category& error_category() noexcept;
 
 /// Builds a portable condition, so `code == sockkit::errc::timed_out` works.
 ///
 ///     if (r.error() == sockkit::make_error_condition(sockkit::errc::timed_out)) {...}
+///
+/// @param e the condition. @return it as a std::error_condition.
 std::error_condition make_error_condition(errc e) noexcept;
 /// Builds one of sockkit's own error codes.
 ///
 ///     return sockkit::make_error_code(sockkit::failure::port_out_of_range);
+///
+/// @param e the error. @return it as a std::error_code.
 std::error_code make_error_code(failure e) noexcept;
 
 /// The portable condition a code is equivalent to, or a default-constructed
 /// (false) condition when none fits. Useful for logs and for switch statements.
 ///
 ///     switch (sockkit::classify(ec)) { case sockkit::errc::timed_out: ... }
+///
+/// @param code any error code (the stack's, a TLS library's, sockkit's).
+/// @return the condition, or errc{} when none fits.
 errc classify(const std::error_code& code) noexcept;
 
 /// Short stable name of a condition ("connection_reset"), for logs and tools.
+/// @param e the condition. @return its name (static text).
 const char* to_string(errc e) noexcept;
 
 }  // namespace sockkit

@@ -43,6 +43,7 @@ inline constexpr unsigned hangup = 8;    ///< Always reported, whatever the inte
 class IoHandler {
  public:
   /// Called on the loop's thread with io::readable and/or io::writable.
+  /// @param events io::readable and/or io::writable.
   virtual void on_io(unsigned events) noexcept = 0;
 
  protected:

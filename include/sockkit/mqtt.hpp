@@ -96,10 +96,13 @@ enum class reason : int {
 };
 
 /// The category of mqtt::reason codes (name "sockkit.mqtt").
+/// @return the category (a static object).
 const std::error_category& category() noexcept;
 /// Builds an error code from a reason.
 ///
 ///     if (ec == sockkit::mqtt::make_error_code(sockkit::mqtt::reason::not_authorized)) ...
+///
+/// @param r the reason code. @return it as a std::error_code.
 std::error_code make_error_code(reason r) noexcept;
 
 /// The last will: published by the broker if the client vanishes without DISCONNECT.

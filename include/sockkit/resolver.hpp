@@ -42,6 +42,7 @@ enum class AnswerSource : std::uint8_t {
 };
 
 /// Short name of a source ("hosts", "cache", "server", "numeric").
+/// @param source where an answer came from. @return its name (static text).
 const char* to_string(AnswerSource source) noexcept;
 
 /// One address with the time it may be used for.

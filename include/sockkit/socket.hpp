@@ -243,6 +243,7 @@ class Socket {
 
  protected:
   /// Adopts a descriptor (derived types' factories).
+  /// @param handle the descriptor, now owned. @param family its address family.
   Socket(NativeHandle handle, Family family) noexcept : handle_(handle), family_(family) {}
 
  private:

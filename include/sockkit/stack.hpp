@@ -6,7 +6,7 @@
 //
 //   if (!sockkit::stack_supports(sockkit::StackFeature::ipv6))
 //     listen_on = sockkit::Endpoint::any_v4(8080);  // lwIP profiles are IPv4-only
-//   printf("%s\n", sockkit::stack_name());           // "linux" or "lwip"
+//   printf("%s\n", sockkit::stack_name());           // "linux", "lwip" or "lwip-raw"
 #pragma once
 
 #include <cstdint>
@@ -31,6 +31,9 @@ namespace sockkit {
 ///       if (auto st = sockkit::start_stack(); !st) return 1;
 ///       auto loop = sockkit::EventLoop::create();
 ///     }
+///
+/// @return errc::no_buffer_space when lwIP could not start (no semaphore for its
+/// thread); success otherwise, and always on Linux and on the bare-metal stack.
 Status start_stack() noexcept;
 
 /// Tells sockkit that the application has started lwIP itself (tcpip_init()
@@ -40,6 +43,8 @@ Status start_stack() noexcept;
 ///     tcpip_init(on_lwip_up, nullptr);  // the board's own start-up
 ///     // ... once on_lwip_up has run:
 ///     sockkit::attach_stack();
+///
+/// @return success: nothing in lwIP can tell whether it runs, so it is believed.
 Status attach_stack() noexcept;
 
 /// What the bare-metal stack (lwIP's raw API with NO_SYS=1, the `lwip-raw`
@@ -82,11 +87,14 @@ enum class StackFeature : std::uint8_t {
   icmp_errors,       ///< ICMP errors reach sockets: connected UDP hears "port unreachable".
 };
 
-/// "linux" or "lwip".
+/// "linux", "lwip" (lwIP's sockets) or "lwip-raw" (lwIP's raw API, bare metal).
+/// @return the name (static text).
 const char* stack_name() noexcept;
 /// Whether this build's stack has `feature`.
+/// @param feature the capability. @return whether this build has it.
 bool stack_supports(StackFeature feature) noexcept;
 /// Readable feature name, for messages ("ipv6", "unix_domain"...).
+/// @param feature the capability. @return its name (static text).
 const char* to_string(StackFeature feature) noexcept;
 
 }  // namespace sockkit

@@ -32,10 +32,13 @@ namespace sockkit {
 enum class TlsBackend { openssl, mbedtls };
 
 /// True if this build has `backend`.
+/// @param backend the TLS library. @return whether this build has it.
 bool tls_backend_available(TlsBackend backend) noexcept;
 /// OpenSSL where built, else mbedTLS. errc::not_supported from create() if neither.
+/// @return the default TLS library.
 TlsBackend default_tls_backend() noexcept;
 /// "openssl" or "mbedtls".
+/// @param backend the TLS library. @return its name (static text).
 const char* to_string(TlsBackend backend) noexcept;
 /// The backend of that name ("openssl", "mbedtls").
 ///
