@@ -37,16 +37,20 @@ template <class T>
 class [[nodiscard]] Result {
  public:
   /// A successful result.
+  /// @param value the value held.
   Result(T value) noexcept(std::is_nothrow_move_constructible_v<T>)  // NOLINT: implicit by design
       : ok_(true) {
     new (&value_) T(std::move(value));
   }
-  /// A failed result; `ec` must be non-zero.
+  /// A failed result.
+  /// @param ec the error; must be non-zero.
   Result(std::error_code ec) noexcept : ok_(false), error_(ec) {}  // NOLINT: implicit by design
   /// A failed result from one of sockkit's own errors.
+  /// @param e the error.
   Result(failure e) noexcept : Result(make_error_code(e)) {}  // NOLINT: implicit by design
 
   /// Moves the value or copies the error.
+  /// @param other the result taken from.
   Result(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) : ok_(other.ok_) {
     if (ok_) {
       new (&value_) T(std::move(other.value_));
@@ -55,6 +59,7 @@ class [[nodiscard]] Result {
     }
   }
   /// Moves the value or copies the error.
+  /// @param other the result taken from. @return this result.
   Result& operator=(Result&& other) noexcept(std::is_nothrow_move_constructible_v<T>) {
     if (this != &other) {
       this->~Result();
@@ -63,6 +68,7 @@ class [[nodiscard]] Result {
     return *this;
   }
   /// Copies (when T can be copied).
+  /// @param other the result copied.
   Result(const Result& other) requires std::is_copy_constructible_v<T> : ok_(other.ok_) {
     if (ok_) {
       new (&value_) T(other.value_);
@@ -71,6 +77,7 @@ class [[nodiscard]] Result {
     }
   }
   /// Copies (when T can be copied).
+  /// @param other the result copied. @return this result.
   Result& operator=(const Result& other) requires std::is_copy_constructible_v<T> {
     if (this != &other) {
       this->~Result();
@@ -82,43 +89,51 @@ class [[nodiscard]] Result {
     if (ok_) value_.~T();
   }
 
-  ///@{
-  /// True when a value is held.
+  /// @return whether a value is held.
   bool has_value() const noexcept { return ok_; }
+  /// @return whether a value is held: `if (auto s = TcpStream::connect(...))`.
   explicit operator bool() const noexcept { return ok_; }
-  ///@}
 
-  ///@{
-  /// The value; aborts if this holds an error.
+  /// The value; aborts, printing the error, if this holds an error.
+  /// @return the value.
   T& value() & noexcept {
     if (!ok_) detail::bad_result_access(error_);
     return value_;
   }
+  /// The value; aborts if this holds an error.
+  /// @return the value.
   const T& value() const& noexcept {
     if (!ok_) detail::bad_result_access(error_);
     return value_;
   }
+  /// The value, to move from; aborts if this holds an error.
+  /// @return the value.
   T&& value() && noexcept {
     if (!ok_) detail::bad_result_access(error_);
-    ///@}
     return std::move(value_);
   }
   /// The value, like value(); aborts if this holds an error.
-  ///@{
+  /// @return the value.
   T& operator*() & noexcept { return value(); }
+  /// The value, like value(); aborts if this holds an error.
+  /// @return the value.
   const T& operator*() const& noexcept { return value(); }
+  /// The value to move from, like value(); aborts if this holds an error.
+  /// @return the value.
   T&& operator*() && noexcept { return std::move(*this).value(); }
-  ///@}
   /// Members of the value; aborts if this holds an error.
-  ///@{
+  /// @return a pointer to the value.
   T* operator->() noexcept { return &value(); }
+  /// Members of the value; aborts if this holds an error.
+  /// @return a pointer to the value.
   const T* operator->() const noexcept { return &value(); }
-  ///@}
 
   /// The value, or `fallback` when this holds an error.
+  /// @param fallback what to give back instead of an error.
+  /// @return a copy of the value, or `fallback`.
   T value_or(T fallback) const& { return ok_ ? value_ : std::move(fallback); }
 
-  /// The error; a zero (false) code when a value is held.
+  /// @return the error; a zero (false) code when a value is held.
   std::error_code error() const noexcept { return ok_ ? std::error_code{} : error_; }
 
  private:
@@ -133,21 +148,23 @@ class [[nodiscard]] Result {
 template <>
 class [[nodiscard]] Result<void> {
  public:
+  /// Success.
   Result() noexcept = default;
-  /// A failed result; `ec` must be non-zero.
+  /// A failed result.
+  /// @param ec the error; must be non-zero.
   Result(std::error_code ec) noexcept : error_(ec) {}  // NOLINT: implicit by design
   /// A failed result from one of sockkit's own errors.
+  /// @param e the error.
   Result(failure e) noexcept : error_(make_error_code(e)) {}  // NOLINT: implicit by design
-  /// True when the operation succeeded.
-  ///@{
+  /// @return whether the operation succeeded.
   bool has_value() const noexcept { return !error_; }
+  /// @return whether the operation succeeded: `if (auto st = s.set_no_delay(true); !st)`.
   explicit operator bool() const noexcept { return !error_; }
-  ///@}
-  /// Aborts if this holds an error.
+  /// Aborts, printing the error, if this holds one.
   void value() const noexcept {
     if (error_) detail::bad_result_access(error_);
   }
-  /// The error; zero on success.
+  /// @return the error; zero on success.
   std::error_code error() const noexcept { return error_; }
 
  private:
