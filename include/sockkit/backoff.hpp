@@ -36,14 +36,19 @@ struct BackoffPolicy {
 class BackoffSchedule {
  public:
   /// A schedule for `policy`; `seed` makes the jitter reproducible (0: from entropy).
+  /// @param policy initial and maximum wait, factor, jitter, reset time.
+  /// @param seed for the jitter; 0 takes one from the entropy source.
   explicit BackoffSchedule(const BackoffPolicy& policy = {}, std::uint64_t seed = 0) noexcept;
   /// The wait before the next attempt, and counts the attempt.
+  /// @return the wait: the previous one times the factor, capped, with jitter.
   std::chrono::milliseconds next() noexcept;
   /// Back to `initial` (call when a connection stayed up for `reset_after`).
   void reset() noexcept;
   /// Waits handed out since the last reset.
+  /// @return how many waits were handed out.
   unsigned attempts() const noexcept { return attempts_; }
   /// The policy this schedule follows.
+  /// @return the policy.
   const BackoffPolicy& policy() const noexcept { return policy_; }
 
  private:

@@ -277,6 +277,7 @@ class TimerReservation {
   /// @return the timer's id; 0 only when more timers are pending than were reserved.
   TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn);
   /// Slots held.
+  /// @return how many slots are held.
   std::size_t count() const noexcept { return count_; }
 
  private:

@@ -20,7 +20,8 @@ namespace sockkit {
 /// (on lwIP, 0 is a valid socket and numbers overlap the kernel's).
 struct NativeHandle {
   int value = -1;  ///< The stack's descriptor number; -1 when none.
-  constexpr bool valid() const noexcept { return value >= 0; }  ///< A descriptor is held.
+  /// @return whether a descriptor is held.
+  constexpr bool valid() const noexcept { return value >= 0; }
   friend constexpr bool operator==(NativeHandle, NativeHandle) = default;  ///< Same descriptor.
 };
 
