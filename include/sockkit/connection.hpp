@@ -64,10 +64,12 @@ class ConnectionHandler {
  public:
   /// A connection is ready (accepted, or connected by a Client).
   virtual void on_open(Connection&) {}
-  /// New input; `data` starts with bytes left unconsumed last time. Return how
-  /// many bytes were consumed, or an error to close the connection with it.
+  /// New input.
+  /// @param c the connection. @param data starts with the bytes left unconsumed last time.
+  /// @return how many bytes were consumed, or an error to close the connection with it.
   virtual Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) = 0;
   /// The peer half-closed (EOF). Default: finish sending, then close our side too.
+  /// @param c the connection.
   virtual void on_peer_closed(Connection& c);  // inline below: see the note there
   /// The write queue reached the high watermark: stop producing.
   virtual void on_high_watermark(Connection&) {}
@@ -85,43 +87,50 @@ class ConnectionHandler {
 /// One buffered connection. Obtained only through handler callbacks.
 class Connection {
  public:
-  ///@{
-  /// Queues or writes `data`. errc::limit_exceeded past max_write_queue (nothing
-  /// of `data` is queued then), errc::not_connected after close or shutdown_write.
+  /// Queues or writes `data`.
+  /// @param data the bytes, copied when they cannot all leave now.
+  /// @return errc::limit_exceeded past max_write_queue (nothing of `data` is
+  ///         queued then), errc::not_connected after close or shutdown_write.
   Status send(std::span<const std::byte> data) noexcept;
+  /// send() of text.
+  /// @param data the text. @return as send() of bytes.
   Status send(std::string_view data) noexcept;
-  ///@}
   /// Gather send: the parts in order, as one message. With nothing queued on a
   /// plain connection they leave in one system call (a header and its payload in
-  /// one segment with TCP_NODELAY); what does not fit is queued. The same
-  /// errors as send(); on TLS the parts go through the session one by one.
+  /// one segment with TCP_NODELAY); what does not fit is queued. On TLS the
+  /// parts go through the session one by one.
   ///
   ///     std::span<const std::byte> parts[] = {header, payload};
   ///     c.send(parts);
+  ///
+  /// @param parts the buffers, in order. @return as send().
   Status send(std::span<const std::span<const std::byte>> parts) noexcept;
-  /// Bytes waiting to be written.
+  /// @return the bytes waiting to be written.
   std::size_t queued_bytes() const noexcept;
   /// Half-close once everything queued is written.
   void shutdown_write() noexcept;
   /// Closes now; queued data is discarded. on_close follows with `why`.
+  /// @param why the reason on_close is given; zero for an orderly close.
   void close(std::error_code why = {}) noexcept;
   /// Closes once the queue is written (bounded by the group's shutdown deadline).
   void close_after_flush() noexcept;
-  ///@{
-  /// Stops / restarts reading (backpressure towards the peer).
+  /// Stops reading (backpressure towards the peer: its window closes).
   void pause_reading() noexcept;
+  /// Reads again after pause_reading().
   void resume_reading() noexcept;
-  ///@}
-  /// False once closed (the object stays valid until on_close returns).
+  /// @return false once closed (the object stays valid until on_close returns).
   bool is_open() const noexcept;
 
-  /// The descriptor, for options; do not read, write or close it.
+  /// @return the descriptor, for options; do not read, write or close it.
   NativeHandle native_handle() const noexcept;
-  /// The peer's address (asks the stack).
+  /// @return the peer's address (the stack is asked), or its error.
   Result<Endpoint> peer() const noexcept;
-  /// This end's address (asks the stack): which uplink's address a client went out from.
+  /// @return this end's address (the stack is asked): which uplink's address a
+  ///         client went out from.
   Result<Endpoint> local() const noexcept;
-  /// What the TLS handshake agreed on; errc::not_supported on a plain connection.
+  /// What the TLS handshake agreed on.
+  /// @return version, cipher, ALPN protocol, peer certificate; errc::not_supported
+  ///         on a plain connection.
   ///
   ///     if (auto tls = c.tls_info()) std::printf("%s %s\n", tls->version.c_str(),
   ///     tls->cipher.c_str());
@@ -131,7 +140,7 @@ class Connection {
   /// given to another connection. Server::find / Client::find turn it back
   /// into the connection while it is open (from another thread: post() first).
   using Id = std::uint64_t;
-  /// Names this connection; once it closes, no other connection gets the same id.
+  /// @return this connection's id; once it closes, no other connection gets it.
   Id id() const noexcept;
   /// Creates this connection's own state, `State{args...}`, replacing any it
   /// had; it is destroyed after on_close returns. Null when out of memory.
@@ -143,10 +152,13 @@ class Connection {
   ///       if (auto* s = c.state<Session>()) ++s->lines;
   ///       return d.size();
   ///     }
+  ///
+  /// @param args passed to State's constructor.
+  /// @return the new state, or null without memory.
   template <class State, class... Args>
   State* emplace_state(Args&&... args);
-  /// The state emplace_state<State>() created; null if there is none or it is
-  /// of another type.
+  /// @return the state emplace_state<State>() created; null if there is none
+  ///         or it is of another type.
   template <class State>
   State* state() const noexcept;
   /// Destroys the state now (it would be at close otherwise).
