@@ -65,14 +65,19 @@ struct ConnectOptions {
 class Client {
  public:
   /// A client on `loop`; every connection it makes is served by `handler`.
+  /// @param loop the loop it runs on (must outlive it). @param handler serves every connection.
+  /// @param limits buffers, watermarks, idle timeout of each connection.
+  /// @return the client, or errc::no_buffer_space.
   static Result<Client> create(EventLoop& loop, ConnectionHandler& handler,
                                const ConnectionOptions& limits = {}) noexcept;
   /// Closes pending connects (no callbacks) and every connection (on_close with
   /// operation_canceled). Safe inside any of the client's own callbacks.
   ~Client();
   /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  /// @param other the client taken over.
   Client(Client&& other) noexcept;
   /// Destroys what this held (as the destructor does), then takes over `other`.
+  /// @param other the client taken over. @return this client.
   Client& operator=(Client&& other) noexcept;
 
   /// Starts a non-blocking connect. Later: on_open, or on_connect_failed with the
@@ -82,6 +87,11 @@ class Client {
   /// `timeout` sets no limit of sockkit's (the stack's own SYN retries still end it).
   ///
   ///     client->connect(to, 5s, {.keepalive = sockkit::Keepalive{.idle = 30s}});
+  ///
+  /// @param to the peer. @param timeout for the connect and the TLS handshake.
+  /// @param options TLS, keepalive, source address or interface, server name.
+  /// @return errc::network_unreachable, failure::wrong_family, errc::too_many_sockets,
+  ///         failure::timers_exhausted; later failures go to on_connect_failed.
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
                  const ConnectOptions& options = {}) noexcept;
   /// Connects to "host:port" as RFC 8305 (Happy Eyeballs) says: A and AAAA
@@ -95,20 +105,31 @@ class Client {
   /// errc::timed_out). Numeric text connects at once.
   ///
   ///     client->connect("broker.example.com:8883", 10s, {.tls = tls});
+  ///
+  /// @param host_port "name:port" or numeric text. @param timeout for all of it.
+  /// @param options TLS, keepalive, source address or interface, resolver.
+  /// @return failure::malformed_address, failure::missing_port, failure::timers_exhausted;
+  ///         later failures go to on_connect_failed.
   Status connect(std::string_view host_port, std::chrono::milliseconds timeout,
                  const ConnectOptions& options = {}) noexcept;
   /// Connects in progress (name lookups included).
+  /// @return how many connects are in progress.
   std::size_t pending() const noexcept;
   /// Abandons every connect in progress: sockets closed, no callbacks.
   void cancel_pending() noexcept;
   /// The open connection with this id, or null once it has closed.
+  /// @param id from Connection::id(). @return the connection, or null.
   Connection* find(Connection::Id id) noexcept;
   /// Open connections.
+  /// @return how many connections are open.
   std::size_t connection_count() const noexcept;
   /// Like Server::shutdown: flush, close, bounded by `grace`; then `on_done(flushed)`
   /// from the loop. Never runs the loop.
+  /// @param grace the longest wait for queues to drain.
+  /// @param on_done told whether every queue was written in time.
   void shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept;
   /// The same, waiting for it (outside the loop's callbacks only, as Server's).
+  /// @param grace the longest wait. @return whether every queue was written in time.
   bool shutdown(std::chrono::milliseconds grace) noexcept;
 
  private:

@@ -69,6 +69,11 @@ struct ServerStats {
 class Server {
  public:
   /// Binds, listens and starts accepting on `loop`.
+  /// @param loop the loop it runs on (must outlive it). @param at where to listen.
+  /// @param handler serves every connection. @param options limits, listen options, TLS.
+  /// @return the server, or errc::address_in_use, errc::address_not_available,
+  ///         errc::permission_denied, errc::too_many_sockets, failure::limit_reached (past
+  ///         the backend's descriptor limit).
   static Result<Server> start(EventLoop& loop, const Endpoint& at, ConnectionHandler& handler,
                               const ServerOptions& options = {}) noexcept;
   /// Closes the listener and every connection at once (on_close with
@@ -76,17 +81,23 @@ class Server {
   /// callback follows, and the memory is freed once the callbacks unwind.
   ~Server();
   /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  /// @param other the server taken over.
   Server(Server&& other) noexcept;
   /// Destroys what this held (as the destructor does), then takes over `other`.
+  /// @param other the server taken over. @return this server.
   Server& operator=(Server&& other) noexcept;
 
   /// Where it listens (the real port when bound to port 0).
+  /// @return the address.
   Endpoint local_endpoint() const noexcept;
   /// Counters since start().
+  /// @return the counters, and the connections open now.
   ServerStats stats() const noexcept;
   /// The open connection with this id, or null once it has closed (ids are never reused).
   ///
   ///     if (auto* c = server->find(id)) c->send(reply);
+  ///
+  /// @param id from Connection::id(). @return the connection, or null.
   Connection* find(Connection::Id id) noexcept;
   /// Graceful shutdown: stop accepting, let every connection finish writing what it
   /// has queued, close each when flushed; at the deadline close the rest. Then
@@ -95,10 +106,13 @@ class Server {
   /// loop thread, inside the server's own callbacks included.
   ///
   ///     server->shutdown(2s, [&](bool flushed) { loop->stop(); });
+  ///
+  /// @param grace the longest wait for queues to drain. @param on_done told whether all flushed.
   void shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept;
   /// The same, waiting for it: runs the loop until done. Outside the loop's
   /// callbacks only (inside one the loop cannot run: the rest is closed at
   /// once and false returned). True if everything flushed in time.
+  /// @param grace the longest wait. @return whether everything flushed in time.
   bool shutdown(std::chrono::milliseconds grace) noexcept;
 
  private:
