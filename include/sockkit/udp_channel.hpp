@@ -35,8 +35,10 @@ class UdpChannel;
 /// Callbacks of a UdpChannel, on the loop's thread. Any of them may destroy the channel.
 class UdpHandler {
  public:
-  /// One datagram. `data` is valid during the call only; `info.truncated`
-  /// says it was longer than UdpChannelOptions::max_datagram.
+  /// One datagram.
+  /// @param channel the channel. @param data the payload, valid during the call only.
+  /// @param info the sender, and `truncated` when it was longer than
+  ///        UdpChannelOptions::max_datagram.
   virtual void on_datagram(UdpChannel& channel, std::span<const std::byte> data,
                            const Datagram& info) = 0;
   /// A receive failed for another reason than "nothing to read" (for example
@@ -65,27 +67,37 @@ struct UdpChannelStats {
 class UdpChannel {
  public:
   /// Takes `socket` (made non-blocking) and starts receiving at once.
+  /// @param loop the loop it runs on. @param socket a bound (or connected) UDP socket, taken.
+  /// @param handler told of each datagram. @param options buffer size, fairness.
+  /// @return the channel, or the loop's watch() error (failure::limit_reached).
   static Result<UdpChannel> create(EventLoop& loop, UdpSocket socket, UdpHandler& handler,
                                    const UdpChannelOptions& options = {});
   /// Stops receiving and closes the socket; no callback follows. Safe inside
   /// the channel's own callbacks (the memory is freed once they unwind).
   ~UdpChannel();
   /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  /// @param other the channel taken over.
   UdpChannel(UdpChannel&& other) noexcept;
   /// Destroys what this held (as the destructor does), then takes over `other`.
+  /// @param other the channel taken over. @return this channel.
   UdpChannel& operator=(UdpChannel&& other) noexcept;
   UdpChannel(const UdpChannel&) = delete;
   UdpChannel& operator=(const UdpChannel&) = delete;
 
-  ///@{
-  /// Sends one datagram now. A full send buffer is errc::would_block: a
-  /// datagram is never queued (UDP may drop it anyway; resend if it matters).
+  /// Sends one datagram now: a datagram is never queued (UDP may drop it
+  /// anyway; resend if it matters).
   ///
   ///     auto sent = channel->send_to(reply, info.from);
+  ///
+  /// @param data the payload. @param to the receiver.
+  /// @return the bytes sent; errc::would_block when the send buffer is full,
+  ///         and the errors of UdpSocket::send_to().
   Result<std::size_t> send_to(std::span<const std::byte> data, const Endpoint& to) noexcept;
+  /// send_to() of text.
+  /// @param data the payload. @param to the receiver. @return as send_to() of bytes.
   Result<std::size_t> send_to(std::string_view data, const Endpoint& to) noexcept;
-  ///@}
   /// Sends on a connected socket.
+  /// @param data the payload. @return as send_to().
   Result<std::size_t> send(std::span<const std::byte> data) noexcept;
 
   /// Stops calling on_datagram (datagrams wait in the socket's buffer, then drop).
@@ -93,9 +105,9 @@ class UdpChannel {
   /// Receives again.
   void resume() noexcept;
 
-  /// The socket, for options and local_endpoint(); do not close it or read it.
+  /// @return the socket, for options and local_endpoint(); do not close it or read it.
   UdpSocket& socket() noexcept;
-  /// Counters since create().
+  /// @return the counters since create().
   UdpChannelStats stats() const noexcept;
 
  private:
