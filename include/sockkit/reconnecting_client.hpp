@@ -160,7 +160,14 @@ class ReconnectingHandler : public ConnectionHandler {
 /// One persistent client connection on an EventLoop. Use it on the loop's thread.
 class ReconnectingClient {
  public:
-  /// `target` is "host:port" (a name is resolved again on every attempt).
+  /// A client that keeps one connection to `target` up; start() begins.
+  /// @param loop the loop it runs on (must outlive it).
+  /// @param target "host:port" (a name is resolved again on every attempt; text
+  ///        that is no target fails each attempt, reported to on_connect_failed).
+  /// @param handler told of connections, data, heartbeats and losses.
+  /// @param settings backoff, heartbeat, outbox, TLS, uplinks.
+  /// @return the client, or failure::timers_exhausted (the loop's timers are
+  ///         limited and too few are free), or the resolver's creation error.
   static Result<ReconnectingClient> create(EventLoop& loop, std::string target,
                                            ReconnectingHandler& handler,
                                            ReconnectingOptions settings = {});
@@ -168,26 +175,30 @@ class ReconnectingClient {
   /// callbacks: the memory is freed once the callbacks unwind.
   ~ReconnectingClient();
   /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  /// @param other the client taken over.
   ReconnectingClient(ReconnectingClient&& other) noexcept;
   /// Destroys what this held (as the destructor does), then takes over `other`.
+  /// @param other the client taken over. @return this client.
   ReconnectingClient& operator=(ReconnectingClient&& other) noexcept;
 
   /// Starts connecting (the first attempt does not wait).
   void start() noexcept;
   /// Closes the connection and makes no more attempts (on_given_up with failure::stopped).
   void stop() noexcept;
-  ///@{
   /// Sends now if connected and nothing is waiting, otherwise queues in the
-  /// outbox (sent in order after reconnecting). errc::limit_exceeded
-  /// (failure::outbox_full) if the message was dropped; never silent.
+  /// outbox (sent in order after reconnecting).
+  /// @param message the bytes, copied when they wait.
+  /// @return failure::outbox_full (errc::limit_exceeded) when the message, or an
+  ///         older one by the drop policy, was dropped: never silent.
   Status send(std::span<const std::byte> message) noexcept;
+  /// send() of text.
+  /// @param message the text. @return as send() of bytes.
   Status send(std::string_view message) noexcept;
-  ///@}
   /// Tells the heartbeat that the pong arrived (with any_data_answers = false).
   void heartbeat_answered() noexcept;
-  /// The open connection, or null.
+  /// @return the open connection, or null.
   Connection* connection() const noexcept;
-  /// Counters since create().
+  /// @return the counters since create().
   ReconnectingStats stats() const noexcept;
 
  private:
