@@ -85,9 +85,11 @@ struct ResolverConfig {
   /// The system's configuration: /etc/resolv.conf and /etc/hosts on Linux
   /// (as glibc reads them, nameservers limited to 3); on lwIP the DNS servers
   /// the stack holds (set by the application or learned by DHCP), no hosts file.
+  /// @return the configuration (defaults where a file is missing: 127.0.0.1 as on glibc).
   static ResolverConfig system();
   /// Parses resolv.conf text (nameserver, search, domain, options timeout:
   /// attempts: rotate ndots:). Unknown lines are ignored, as glibc does.
+  /// @param text the file's contents. @return the configuration.
   static ResolverConfig parse_resolv_conf(std::string_view text);
 };
 
@@ -119,6 +121,11 @@ struct ResolverStats {
 /// back. Port 0 or 53 only. errc::not_supported on Linux: edit resolv.conf.
 ///
 ///     sockkit::set_stack_dns_servers({{*sockkit::Endpoint::parse("192.168.1.1:53")}});
+///
+/// @param servers up to the stack's DNS_MAX_SERVERS IPv4 addresses.
+/// @return errc::not_supported on Linux; failure::limit_reached past
+///         DNS_MAX_SERVERS, failure::wrong_family for IPv6 or another port,
+///         failure::stack_not_started, failure::backend_unavailable (LWIP_DNS off).
 Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept;
 
 /// Puts `addresses` in the order getaddrinfo() gives them (RFC 6724 destination
@@ -130,6 +137,8 @@ Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept;
 ///     std::vector<sockkit::Endpoint> a = {*sockkit::Endpoint::parse("10.0.0.7:80"),
 ///                                         *sockkit::Endpoint::parse("[fd00::7]:80")};
 ///     sockkit::order_destinations(a);  // fd00::7 first where the host has a ULA
+///
+/// @param addresses sorted in place.
 void order_destinations(std::vector<Endpoint>& addresses);
 
 /// An asynchronous resolver bound to one loop. Use it on the loop's thread.
@@ -141,12 +150,17 @@ class Resolver {
       Result<std::vector<Endpoint>>)>;  ///< Every address, ordered for connecting.
 
   /// A resolver on `loop`; answers come on the loop's thread.
+  /// @param loop the loop it runs on (must outlive it). @param options configuration, cache, TCP
+  /// fallback.
+  /// @return the resolver, or the loop's error (failure::timers_exhausted, a socket error).
   static Result<Resolver> create(EventLoop& loop, ResolverOptions options = {});
   /// Cancels every lookup (no callback follows). Safe inside a lookup's callback.
   ~Resolver();
   /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  /// @param other the resolver taken over.
   Resolver(Resolver&& other) noexcept;
   /// Destroys what this held (as the destructor does), then takes over `other`.
+  /// @param other the resolver taken over. @return this resolver.
   Resolver& operator=(Resolver&& other) noexcept;
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;
@@ -158,6 +172,13 @@ class Resolver {
   ///
   ///     resolver->lookup("broker", 1883, sockkit::LookupFamilies::both, 5s,
   ///       [](const sockkit::FamilyAnswer& a) { if (a.result) connect_to(a.result->addresses); });
+  ///
+  /// @param host a name or numeric address. @param port put into every address.
+  /// @param families ipv4, ipv6 or both. @param deadline from now.
+  /// @param done called per family: the addresses and TTL, or failure::name_not_found,
+  ///        failure::no_address, failure::resolve_timeout, failure::dns_server_failure,
+  ///        failure::dns_malformed_answer.
+  /// @return the lookup's id, for cancel().
   LookupId lookup(std::string_view host, std::uint16_t port, LookupFamilies families,
                   std::chrono::milliseconds deadline, FamilyCallback done);
 
@@ -165,18 +186,26 @@ class Resolver {
   /// address in the order to try them: sorted as order_destinations() sorts,
   /// the families interleaved from the best one's (RFC 8305). Fails only if
   /// both families failed.
+  /// @param host_port "name:port" or numeric text. @param deadline from now.
+  /// @param done called once: the addresses, or the better family's error
+  ///        (failure::malformed_address and failure::missing_port for bad text).
+  /// @return the lookup's id, for cancel().
   LookupId lookup_endpoints(std::string_view host_port, std::chrono::milliseconds deadline,
                             EndpointsCallback done);
 
   /// Abandons a lookup: no callback follows. False if it had already finished.
+  /// @param id from lookup(). @return false if it had already finished.
   bool cancel(LookupId id) noexcept;
   /// Lookups in progress.
+  /// @return how many lookups are in progress.
   std::size_t pending() const noexcept;
   /// Forgets every cached answer.
   void clear_cache() noexcept;
   /// Counters since create().
+  /// @return the counters.
   ResolverStats stats() const noexcept;
   /// The configuration in use.
+  /// @return the configuration.
   const ResolverConfig& config() const noexcept;
 
  private:
