@@ -31,6 +31,7 @@ void set_entropy_source(EntropySource source) noexcept;
 /// Unpredictable bytes from the source in use. errc::not_supported where the
 /// stack has none and no source was set (an RTOS port without set_entropy_source).
 /// Never blocks: early in boot Linux answers from its not yet seeded pool.
+/// @param out filled completely on success. @return the error above.
 Status random_bytes(std::span<std::byte> out) noexcept;
 
 }  // namespace sockkit

@@ -68,6 +68,8 @@ struct BoardHooks {
 ///     sockkit::set_board_hooks({.poll_network = [](void*) { ethernet_poll(&netif); },
 ///                               .sleep = [](void*, std::uint32_t) { __WFI(); }});
 ///     sockkit::start_stack();
+///
+/// @param hooks how to poll the network and sleep; copied.
 void set_board_hooks(const BoardHooks& hooks) noexcept;
 
 /// A capability that differs between stacks (or lwIP configurations).

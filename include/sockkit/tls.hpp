@@ -43,6 +43,8 @@ const char* to_string(TlsBackend backend) noexcept;
 /// The backend of that name ("openssl", "mbedtls").
 ///
 ///     auto b = sockkit::parse_tls_backend("mbedtls");
+///
+/// @param name "openssl" or "mbedtls". @return the backend, or errc::invalid_argument.
 Result<TlsBackend> parse_tls_backend(std::string_view name) noexcept;
 
 /// The lowest protocol version a context accepts. TLS 1.2 is the floor.
@@ -124,24 +126,33 @@ class TlsContext {
   /// not_supported (backend not in this build); all are invalid_argument.
   ///
   ///     auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem", .alpn = {"mqtt"}});
+  ///
+  /// @param options verification, credentials, ALPN, server name, backend.
+  /// @return the context, shared by every connection that uses it; or the errors above.
   static Result<std::shared_ptr<TlsContext>> client(const TlsOptions& options) noexcept;
   /// A server context: certificate_file and private_key_file are required.
   ///
   ///     auto tls = sockkit::TlsContext::server({.certificate_file = "cert.pem",
   ///                                           .private_key_file = "key.pem"});
+  ///
+  /// @param options credentials, client verification, ALPN, backend.
+  /// @return the context; or the errors of client().
   static Result<std::shared_ptr<TlsContext>> server(const TlsOptions& options) noexcept;
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
   /// Made by TlsContext::server().
+  /// @return whether it is a server context.
   bool is_server() const noexcept { return server_; }
   /// What it was made from.
+  /// @return the options.
   const TlsOptions& options() const noexcept { return options_; }
 
  protected:
   /// client() and server() make the library's own derived type, which holds
   /// the TLS library's side of the context.
+  /// @param options what it is made from. @param server whether it serves.
   TlsContext(TlsOptions options, bool server) noexcept;
 
  private:

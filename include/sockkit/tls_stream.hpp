@@ -38,8 +38,10 @@ class TlsStream {
   TlsStream() noexcept;
   ~TlsStream();
   /// Takes over `other`'s session; `other` is left empty.
+  /// @param other the stream taken over.
   TlsStream(TlsStream&& other) noexcept;
   /// Closes what this held, then takes over `other`'s session.
+  /// @param other the stream taken over. @return this stream.
   TlsStream& operator=(TlsStream&& other) noexcept;
 
   /// Resolves "host:port", connects and completes the handshake, all within
@@ -48,6 +50,12 @@ class TlsStream {
   /// context's, else the host part of `host_port` (a name or an IP address).
   ///
   ///     auto s = sockkit::TlsStream::connect("127.0.0.1:8883", *tls, 5s);
+  ///
+  /// @param host_port "name:port" or numeric text. @param context a client context.
+  /// @param timeout for all of it. @param server_name the name to check the certificate for.
+  /// @return the session; errors of TcpStream::connect(), failure::tls_handshake_timeout,
+  ///         errc::tls_untrusted, errc::tls_host_mismatch, errc::tls_expired,
+  ///         errc::tls_handshake_failed.
   static Result<TlsStream> connect(std::string_view host_port, std::shared_ptr<TlsContext> context,
                                    std::chrono::milliseconds timeout,
                                    std::string_view server_name = {});
@@ -56,35 +64,47 @@ class TlsStream {
   ///
   ///     auto accepted = listener->accept();
   ///     auto s = sockkit::TlsStream::handshake(std::move(accepted->stream), server_tls, 5s);
+  ///
+  /// @param stream connected or accepted; taken. @param context client or server.
+  /// @param timeout for the handshake. @param server_name as for connect().
+  /// @return the session, or the handshake errors of connect().
   static Result<TlsStream> handshake(TcpStream&& stream, std::shared_ptr<TlsContext> context,
                                      std::chrono::milliseconds timeout,
                                      std::string_view server_name = {}) noexcept;
 
-  /// A session is held.
+  /// @return whether a session is held.
   bool is_open() const noexcept;
-  ///@{
-  /// Decrypted bytes (at least one), 0 once the peer sent close_notify, or
-  /// failure::receive_timeout; failure::tls_truncated when the peer closed the
-  /// connection without close_notify.
+  /// Waits for decrypted bytes.
+  /// @param into where they go. @param timeout the longest wait; negative: none.
+  /// @return the count (at least one), 0 once the peer sent close_notify;
+  ///         failure::receive_timeout, failure::tls_truncated when the peer
+  ///         closed the connection without close_notify, errc::connection_reset.
   Result<std::size_t> receive(std::span<std::byte> into,
                               std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+  /// receive() into characters.
+  /// @param into where they go. @param timeout the longest wait.
+  /// @return as receive() of bytes.
   Result<std::size_t> receive(std::span<char> into,
                               std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
-  ///@}
-  ///@{
-  /// Writes all of `data` or fails (failure::send_timeout when `timeout`
-  /// passes first; part of `data` may have been sent then).
+  /// Writes all of `data`, encrypted.
+  /// @param data the bytes. @param timeout for the whole call; negative: none.
+  /// @return failure::send_timeout when `timeout` passes first (part of `data`
+  ///         may have been sent then), errc::peer_closed, errc::connection_reset.
   Status write_all(std::span<const std::byte> data,
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
+  /// write_all() of text.
+  /// @param data the text. @param timeout for the whole call. @return as write_all() of bytes.
   Status write_all(std::string_view data,
                    std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
-  ///@}
   /// Sends close_notify (waiting at most `timeout` for room to send it), then
   /// closes the socket. The stream is empty afterwards.
+  /// @param timeout the longest wait to send close_notify.
+  /// @return failure::send_timeout when close_notify could not be sent in time (the
+  ///         socket is closed anyway), failure::closed_socket when empty.
   Status close(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000)) noexcept;
-  /// Version, cipher, peer certificate, ALPN.
+  /// @return version, cipher, peer certificate, ALPN; failure::closed_socket when empty.
   Result<TlsInfo> info() const;
-  /// The socket, for options; do not read, write or close it.
+  /// @return the socket, for options; do not read, write or close it.
   NativeHandle native_handle() const noexcept;
 
  private:
