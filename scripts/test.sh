@@ -44,7 +44,7 @@ stage "layers: no include against the layer order, no internals in public header
 scripts/check-layers.sh
 stage "docs: relative links and repository paths"
 scripts/check-docs.sh
-stage "API reference: Doxygen, every public declaration documented (warnings are errors)"
+stage "API reference: Doxygen, every public declaration, parameter and return documented (warnings are errors)"
 mkdir -p build/api && doxygen docs/api/Doxyfile
 
 # Each preset builds while the one before it is tested: the suites spend most

@@ -120,7 +120,7 @@ struct Message {
   QoS qos = QoS::at_most_once;           ///< The QoS it was delivered with.
   bool retain = false;     ///< Sent because it was retained (a new subscription's first look).
   bool duplicate = false;  ///< The broker's DUP flag (QoS 1 may deliver twice; QoS 2 never does).
-  /// The payload as text.
+  /// @return the payload as text (a view of the same bytes).
   std::string_view text() const noexcept {
     return {reinterpret_cast<const char*>(payload.data()), payload.size()};
   }
@@ -139,10 +139,15 @@ class MessageStore {
  public:
   virtual ~MessageStore() = default;
   /// Writes (or replaces) one record durably before returning.
+  /// @param id the record's id. @param record its bytes.
+  /// @return the storage's error; the client then keeps the message in memory only.
   virtual Status save(std::uint64_t id, std::span<const std::byte> record) noexcept = 0;
   /// Forgets one record.
+  /// @param id the record's id (unknown ids are ignored).
   virtual void erase(std::uint64_t id) noexcept = 0;
   /// Calls `each` for every record, by increasing id.
+  /// @param each given each id and record.
+  /// @return the storage's error.
   virtual Status load(
       const std::function<void(std::uint64_t id, std::span<const std::byte> record)>& each) = 0;
 };
@@ -154,10 +159,19 @@ class MessageStore {
 class FileStore final : public MessageStore {
  public:
   /// Opens (creating it if needed) `directory`.
+  /// @param directory where the records live; nothing else should write there.
+  /// @return the store, or the file system's error (errc::permission_denied, ...).
   static Result<FileStore> open(std::string directory);
+  /// Writes the record to a temporary file, syncs it and renames it into place.
+  /// @param id the record's id. @param record its bytes.
+  /// @return the file system's error (a full disk: errc::no_buffer_space).
   Status save(std::uint64_t id, std::span<const std::byte> record) noexcept override;
+  /// Removes the record's file.
+  /// @param id the record's id.
   void erase(std::uint64_t id) noexcept override;
   /// Calls `each` for every stored record, oldest first.
+  /// @param each given each id and record.
+  /// @return the error of listing the directory (a record that cannot be read is skipped).
   Status load(const std::function<void(std::uint64_t, std::span<const std::byte>)>& each) override;
 
  private:
@@ -253,12 +267,19 @@ class Handler {
 class Client {
  public:
   /// Checks the settings (client id, will topic, limits); connects on start().
+  /// @param loop the loop it runs on (must outlive it).
+  /// @param settings broker, protocol version, session, keepalive, TLS, outbox, store.
+  /// @param handler told of connections, messages and acknowledgements.
+  /// @return the client, or errc::invalid_argument for a bad setting,
+  ///         failure::timers_exhausted, or the store's error reading what it kept.
   static Result<Client> create(EventLoop& loop, Options settings, Handler& handler);
   /// Closes the connection without DISCONNECT (so the will is published).
   ~Client();
   /// Takes over `other`, which is left empty (only destruction and assignment are valid).
+  /// @param other the client taken over.
   Client(Client&& other) noexcept;
   /// Destroys what this held (as the destructor does), then takes over `other`.
+  /// @param other the client taken over. @return this client.
   Client& operator=(Client&& other) noexcept;
 
   /// Connects, and keeps reconnecting until stop().
@@ -267,32 +288,44 @@ class Client {
   /// had their PUBREL (2 s at most), closes after flushing and stops reconnecting.
   void stop() noexcept;
 
-  /// Queues a publication; returns its id (for on_published). Fails with
-  /// invalid_argument (bad topic), message_too_large, or limit_exceeded when
-  /// the outbox is full and its policy refuses new messages.
+  /// Queues a publication.
   ///
   ///     auto id = client->publish("meters/17/reading", "42.1", QoS::at_least_once);
+  ///
+  /// @param topic no wildcards. @param payload its bytes, copied.
+  /// @param qos at most once, at least once, exactly once. @param retain the broker keeps it.
+  /// @return its id (for on_published); errc::invalid_argument (a bad topic),
+  ///         errc::message_too_large, errc::limit_exceeded when the outbox is full
+  ///         and its policy refuses new messages.
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload,
                                 QoS qos = QoS::at_most_once, bool retain = false) noexcept;
   /// The same with a text payload.
+  /// @param topic no wildcards. @param payload the text, copied.
+  /// @param qos the QoS. @param retain the broker keeps it. @return as publish() of bytes.
   Result<std::uint64_t> publish(std::string_view topic, std::string_view payload,
                                 QoS qos = QoS::at_most_once, bool retain = false) noexcept;
 
   /// Subscribes now if connected, and again after every connect that did not
-  /// resume the session. Fails with invalid_argument for a bad filter.
+  /// resume the session.
   ///
   ///     client->subscribe({{.filter = "meters/+/cmd", .qos = QoS::exactly_once}});
+  ///
+  /// @param filters the filters and their options.
+  /// @return errc::invalid_argument for a bad filter (nothing is subscribed then).
   Status subscribe(std::vector<Subscription> filters) noexcept;
   /// One filter.
+  /// @param filter the filter. @param qos the maximum QoS asked for.
+  /// @return errc::invalid_argument for a bad filter.
   Status subscribe(std::string_view filter, QoS qos = QoS::at_least_once) noexcept;
   /// Forgets a filter (and tells the broker if connected).
+  /// @param filter as subscribed. @return errc::invalid_argument for a bad filter.
   Status unsubscribe(std::string_view filter) noexcept;
 
-  /// True between CONNACK and the end of that connection.
+  /// @return true between CONNACK and the end of that connection.
   bool connected() const noexcept;
-  /// The client identifier in use (the broker's, if it assigned one).
+  /// @return the client identifier in use (the broker's, if it assigned one).
   const std::string& client_id() const noexcept;
-  /// Counters.
+  /// @return the counters.
   Stats stats() const noexcept;
 
  private:
@@ -305,6 +338,9 @@ class Client {
 /// start with '$' match only filters that start with '$'.
 ///
 ///     topic_matches("meters/+/cmd", "meters/17/cmd");   // true
+///
+/// @param filter a filter. @param topic a topic name.
+/// @return whether the filter takes the topic.
 bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
 
 }  // namespace sockkit::mqtt
