@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// sockkit/backend.hpp — the readiness backends an EventLoop can run on.
-//
-//   auto b = sockkit::parse_backend("epoll-et");     // Backend::epoll_edge
-//   printf("%s\n", sockkit::to_string(sockkit::default_backend()));   // "epoll"
+/// @file
+/// The readiness backends an EventLoop can run on.
+///
+///       auto b = sockkit::parse_backend("epoll-et");     // Backend::epoll_edge
+///       printf("%s\n", sockkit::to_string(sockkit::default_backend()));   // "epoll"
 #pragma once
 
 #include <cstdint>

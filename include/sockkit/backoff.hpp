@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// sockkit/backoff.hpp — exponential backoff with jitter, for reconnecting.
-//
-// A smart meter reconnects after 1, 2, 4, 8 … seconds, capped at 60.
-// Jitter spreads a fleet that lost the same server so it does not come back
-// in lockstep:
-//
-//   sockkit::BackoffSchedule s({.initial = 1s, .max = 60s, .jitter = 0.2});
-//   auto wait = s.next();   // 0.8..1.2 s, then 1.6..2.4 s, …, at most 72 s
-//   s.reset();              // after a connection that stayed up
+/// @file
+/// Exponential backoff with jitter, for reconnecting.
+///
+/// A smart meter reconnects after 1, 2, 4, 8 … seconds, capped at 60.
+/// Jitter spreads a fleet that lost the same server so it does not come back
+/// in lockstep:
+///
+///       sockkit::BackoffSchedule s({.initial = 1s, .max = 60s, .jitter = 0.2});
+///       auto wait = s.next();   // 0.8..1.2 s, then 1.6..2.4 s, …, at most 72 s
+///       s.reset();              // after a connection that stayed up
 #pragma once
 
 #include <chrono>

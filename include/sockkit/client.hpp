@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// sockkit/client.hpp — outgoing connections on an EventLoop: asynchronous
-// connect with a timeout, then the same buffered Connection a Server gives.
-//
-//   auto client = sockkit::Client::create(*loop, handler);
-//   client->connect(*sockkit::Endpoint::parse("10.0.0.2:1883"), 5s);
-//   // later: handler.on_open(conn), or handler.on_connect_failed(to, errc::timed_out ...)
+/// @file
+/// Outgoing connections on an EventLoop: asynchronous
+/// connect with a timeout, then the same buffered Connection a Server gives.
+///
+///       auto client = sockkit::Client::create(*loop, handler);
+///       client->connect(*sockkit::Endpoint::parse("10.0.0.2:1883"), 5s);
+///       // later: handler.on_open(conn), or handler.on_connect_failed(to, errc::timed_out ...)
 #pragma once
 
 #include <chrono>

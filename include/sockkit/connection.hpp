@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: MIT
-// sockkit/connection.hpp — buffered, non-blocking TCP connections on an EventLoop.
-//
-// A Connection belongs to a Server (accepted) or a Client (connected). Its
-// handler sees data, backpressure and the end of the connection:
-//
-//   struct Echo : sockkit::ConnectionHandler {
-//     sockkit::Result<std::size_t> on_data(sockkit::Connection& c,
-//                                          std::span<const std::byte> data) override {
-//       if (auto st = c.send(data); !st) return st.error();   // queue full: close
-//       return data.size();                                    // bytes consumed
-//     }
-//     void on_high_watermark(sockkit::Connection& c) override { c.pause_reading(); }
-//     void on_drain(sockkit::Connection& c) override { c.resume_reading(); }
-//   };
-//
-// Bytes on_data does not consume are kept and offered again with more data
-// (framing), up to ConnectionOptions::max_pending_read. Writes that do not fit
-// the socket are queued, up to ConnectionOptions::max_write_queue: past it,
-// send() fails with errc::limit_exceeded and nothing queued is lost. Buffers
-// exist only while data is pending; an idle connection holds none.
+/// @file
+/// Buffered, non-blocking TCP connections on an EventLoop.
+///
+/// A Connection belongs to a Server (accepted) or a Client (connected). Its
+/// handler sees data, backpressure and the end of the connection:
+///
+///       struct Echo : sockkit::ConnectionHandler {
+///         sockkit::Result<std::size_t> on_data(sockkit::Connection& c,
+///                                              std::span<const std::byte> data) override {
+///           if (auto st = c.send(data); !st) return st.error();   // queue full: close
+///           return data.size();                                    // bytes consumed
+///         }
+///         void on_high_watermark(sockkit::Connection& c) override { c.pause_reading(); }
+///         void on_drain(sockkit::Connection& c) override { c.resume_reading(); }
+///       };
+///
+/// Bytes on_data does not consume are kept and offered again with more data
+/// (framing), up to ConnectionOptions::max_pending_read. Writes that do not fit
+/// the socket are queued, up to ConnectionOptions::max_write_queue: past it,
+/// send() fails with errc::limit_exceeded and nothing queued is lost. Buffers
+/// exist only while data is pending; an idle connection holds none.
 #pragma once
 
 #include <chrono>

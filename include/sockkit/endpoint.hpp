@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
-// sockkit/endpoint.hpp — where a socket is or goes: IPv4, IPv6, Unix-domain.
-//
-// An Endpoint is a small value (no heap) that parses from and formats to text:
-//
-//   "192.0.2.7:502"            IPv4
-//   "[2001:db8::1]:8883"       IPv6 ("[fe80::1%eth0]:80" or "%2" for a scope)
-//   "unix:/run/meter.sock"     Unix-domain path
-//   "unix:@meter"              Linux abstract Unix-domain name
-//
-//   auto ep = sockkit::Endpoint::parse("[::1]:8080");
-//   if (!ep) { puts(ep.error().message().c_str()); }   // "malformed address"
-//   assert(ep->to_string() == "[::1]:8080");
-//
-// parse() never touches the network. resolve() accepts host names too.
+/// @file
+/// Where a socket is or goes: IPv4, IPv6, Unix-domain.
+///
+/// An Endpoint is a small value (no heap) that parses from and formats to text:
+///
+///       "192.0.2.7:502"            IPv4
+///       "[2001:db8::1]:8883"       IPv6 ("[fe80::1%eth0]:80" or "%2" for a scope)
+///       "unix:/run/meter.sock"     Unix-domain path
+///       "unix:@meter"              Linux abstract Unix-domain name
+///
+///       auto ep = sockkit::Endpoint::parse("[::1]:8080");
+///       if (!ep) { puts(ep.error().message().c_str()); }   // "malformed address"
+///       assert(ep->to_string() == "[::1]:8080");
+///
+/// parse() never touches the network. resolve() accepts host names too.
 #pragma once
 
 #include <array>

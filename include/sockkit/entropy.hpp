@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
-// sockkit/entropy.hpp — where sockkit's randomness comes from (backoff jitter,
-// and later DNS query ids and source ports). On Linux the kernel's getrandom;
-// on an RTOS the port supplies a source (a hardware RNG, typically).
-//
-//   bool board_rng(std::span<std::byte> out) noexcept {
-//     for (auto& b : out) b = std::byte(RNG->DR);   // the board's TRNG
-//     return true;
-//   }
-//   sockkit::set_entropy_source(board_rng);         // once, before the first loop
+/// @file
+/// Where sockkit's randomness comes from (backoff jitter,
+/// and later DNS query ids and source ports). On Linux the kernel's getrandom;
+/// on an RTOS the port supplies a source (a hardware RNG, typically).
+///
+///       bool board_rng(std::span<std::byte> out) noexcept {
+///         for (auto& b : out) b = std::byte(RNG->DR);   // the board's TRNG
+///         return true;
+///       }
+///       sockkit::set_entropy_source(board_rng);         // once, before the first loop
 #pragma once
 
 #include <cstddef>

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
-// sockkit/error.hpp — errors as values, portable across network stacks.
-//
-// Every failure in sockkit is a std::error_code. Codes coming from the
-// network stack keep their native category (errno values under
-// std::system_category() on Linux), so message() prints what the OS said.
-// To decide what to do, compare a code against a portable condition:
-//
-//   auto n = stream.receive(buf);
-//   if (!n && n.error() == sockkit::errc::would_block) { /* wait for readable */ }
-//   if (!n && n.error() == sockkit::errc::connection_reset) { /* reconnect */ }
-//
-// The comparison works the same on every stack sockkit supports.
+/// @file
+/// Errors as values, portable across network stacks.
+///
+/// Every failure in sockkit is a std::error_code. Codes coming from the
+/// network stack keep their native category (errno values under
+/// std::system_category() on Linux), so message() prints what the OS said.
+/// To decide what to do, compare a code against a portable condition:
+///
+///       auto n = stream.receive(buf);
+///       if (!n && n.error() == sockkit::errc::would_block) { /* wait for readable */ }
+///       if (!n && n.error() == sockkit::errc::connection_reset) { /* reconnect */ }
+///
+/// The comparison works the same on every stack sockkit supports.
 #pragma once
 
 #include <system_error>

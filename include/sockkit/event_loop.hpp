@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: MIT
-// sockkit/event_loop.hpp — one thread, many sockets: readiness callbacks,
-// timers, cross-thread post(), on any backend.
-//
-//   auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::epoll});
-//   if (!loop) return loop.error();
-//   loop->add_timer(500ms, [&] { puts("half a second"); });
-//   loop->add_repeating_timer(1s, [&] { puts("tick"); });
-//   std::thread t([&] { loop->post([&] { loop->stop(); }); });
-//   loop->run();            // returns after stop()
-//   t.join();
-//
-// Threads: post() and stop() may be called from any thread; everything else
-// only from the thread running the loop (debug builds assert it). The loop owns the sockets
-// registered with it: close them from the loop thread (post() the close) — on lwIP, closing a
-// socket another thread is blocked in freezes the stack.
+/// @file
+/// One thread, many sockets: readiness callbacks,
+/// timers, cross-thread post(), on any backend.
+///
+///       auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::epoll});
+///       if (!loop) return loop.error();
+///       loop->add_timer(500ms, [&] { puts("half a second"); });
+///       loop->add_repeating_timer(1s, [&] { puts("tick"); });
+///       std::thread t([&] { loop->post([&] { loop->stop(); }); });
+///       loop->run();            // returns after stop()
+///       t.join();
+///
+/// Threads: post() and stop() may be called from any thread; everything else
+/// only from the thread running the loop (debug builds assert it). The loop owns the sockets
+/// registered with it: close them from the loop thread (post() the close) — on lwIP, closing a
+/// socket another thread is blocked in freezes the stack.
 #pragma once
 
 #include <chrono>

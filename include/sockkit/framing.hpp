@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
-// sockkit/framing.hpp — cutting a byte stream into messages, with a size limit.
-//
-//   sockkit::DelimiterFramer lines('\n', 4096);
-//   Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) override {
-//     std::size_t used = 0;
-//     for (;;) {
-//       auto f = lines.next(data.subspan(used));
-//       if (!f) return f.error();          // line longer than 4096: errc::message_too_large
-//       if (f->consumed == 0) return used; // incomplete: wait for more bytes
-//       handle(f->payload);
-//       used += f->consumed;
-//     }
-//   }
+/// @file
+/// Cutting a byte stream into messages, with a size limit.
+///
+///       sockkit::DelimiterFramer lines('\n', 4096);
+///       Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) override {
+///         std::size_t used = 0;
+///         for (;;) {
+///           auto f = lines.next(data.subspan(used));
+///           if (!f) return f.error();          // line longer than 4096: errc::message_too_large
+///           if (f->consumed == 0) return used; // incomplete: wait for more bytes
+///           handle(f->payload);
+///           used += f->consumed;
+///         }
+///       }
 #pragma once
 
 #include <cstddef>

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
-// sockkit/lwip_tap.hpp — lwIP builds on Linux only (SOCKKIT_STACK=lwip or lwip-raw): puts sockkit's
-// lwIP stack on a Linux TAP device, so a Linux host (or a network namespace)
-// talks to it as it would to a device on the wire. Needs CAP_NET_ADMIN to
-// create the device. lwIP's loopback (127.0.0.1) stays available.
-//
-//   // as root: the device appears on the Linux side as "sktap0"
-//   auto st = sockkit::lwip::attach_tap({.device = "sktap0",
-//                                        .address = *sockkit::Endpoint::parse("10.78.0.2:0")});
-//   // ip addr add 10.78.0.1/24 dev sktap0 && ip link set sktap0 up
-//   // now `nc 10.78.0.2 7` reaches a sockkit server listening on lwIP
+/// @file
+/// For lwIP builds on Linux (SOCKKIT_STACK=lwip or lwip-raw): puts sockkit's
+/// lwIP stack on a Linux TAP device, so a Linux host (or a network namespace)
+/// talks to it as it would to a device on the wire. Needs CAP_NET_ADMIN to
+/// create the device. lwIP's loopback (127.0.0.1) stays available.
+///
+///       // as root: the device appears on the Linux side as "sktap0"
+///       auto st = sockkit::lwip::attach_tap({.device = "sktap0",
+///                                            .address =
+///                                            *sockkit::Endpoint::parse("10.78.0.2:0")});
+///       // ip addr add 10.78.0.1/24 dev sktap0 && ip link set sktap0 up
+///       // now `nc 10.78.0.2 7` reaches a sockkit server listening on lwIP
 #pragma once
 
 #include <cstdint>
@@ -41,9 +43,12 @@ struct TapStats {
 /// Adds a netif on the TAP device (once per process: lwIP has no netif removal
 /// here). Errors: invalid_argument for a non-IPv4 address or a bad prefix,
 /// permission_denied without CAP_NET_ADMIN, limit_exceeded if one is attached already.
+/// @param config the device's name, lwIP's address and prefix, default route.
+/// @return the errors above, or failure::stack_not_started before start_stack().
 Status attach_tap(const TapConfig& config) noexcept;
 
 /// Counters of the attached device (all zero before attach_tap()).
+/// @return the counters.
 TapStats tap_stats() noexcept;
 
 }  // namespace sockkit::lwip

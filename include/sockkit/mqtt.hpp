@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: MIT
-// sockkit/mqtt.hpp — an MQTT 3.1.1 and 5.0 client on the event loop.
-//
-// One persistent session with a broker, over plain TCP, TLS or a Unix socket,
-// on top of ReconnectingClient (name re-resolution, Happy Eyeballs, backoff).
-// QoS 0, 1 and 2 both ways; what is published while offline waits in a bounded
-// outbox; QoS 1 and 2 messages are retransmitted after a reconnect, in order;
-// a broker that stops answering is declared dead within 1.5 x the keepalive.
-//
-//   struct Meter : sockkit::mqtt::Handler {
-//     void on_connected(bool session_present) override { puts("up"); }
-//     void on_message(const sockkit::mqtt::Message& m) override {
-//       printf("%.*s\n", int(m.topic.size()), m.topic.data());
-//     }
-//   } meter;
-//   auto mqtt = sockkit::mqtt::Client::create(*loop, {.target = "broker.example:8883",
-//       .client_id = "meter-17", .keepalive = 30s, .transport = {.tls = tls}}, meter);
-//   mqtt->subscribe("meters/17/cmd", sockkit::mqtt::QoS::at_least_once);
-//   mqtt->start();
-//   mqtt->publish("meters/17/reading", "42.1 kWh", sockkit::mqtt::QoS::at_least_once);
+/// @file
+/// An MQTT 3.1.1 and 5.0 client on the event loop.
+///
+/// One persistent session with a broker, over plain TCP, TLS or a Unix socket,
+/// on top of ReconnectingClient (name re-resolution, Happy Eyeballs, backoff).
+/// QoS 0, 1 and 2 both ways; what is published while offline waits in a bounded
+/// outbox; QoS 1 and 2 messages are retransmitted after a reconnect, in order;
+/// a broker that stops answering is declared dead within 1.5 x the keepalive.
+///
+///       struct Meter : sockkit::mqtt::Handler {
+///         void on_connected(bool session_present) override { puts("up"); }
+///         void on_message(const sockkit::mqtt::Message& m) override {
+///           printf("%.*s\n", int(m.topic.size()), m.topic.data());
+///         }
+///       } meter;
+///       auto mqtt = sockkit::mqtt::Client::create(*loop, {.target = "broker.example:8883",
+///           .client_id = "meter-17", .keepalive = 30s, .transport = {.tls = tls}}, meter);
+///       mqtt->subscribe("meters/17/cmd", sockkit::mqtt::QoS::at_least_once);
+///       mqtt->start();
+///       mqtt->publish("meters/17/reading", "42.1 kWh", sockkit::mqtt::QoS::at_least_once);
 #pragma once
 
 #include <chrono>

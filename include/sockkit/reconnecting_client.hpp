@@ -1,26 +1,27 @@
 // SPDX-License-Identifier: MIT
-// sockkit/reconnecting_client.hpp — one persistent connection to a server that
-// survives the network: connect timeout, keepalive, TCP user timeout,
-// application heartbeats, an idle watchdog, reconnect with backoff and jitter,
-// name re-resolution on every attempt, Happy Eyeballs (RFC 8305), and a
-// bounded outbox for what is written while disconnected.
-//
-// A smart meter's cloud link, made robust in three parts (keepalive,
-// heartbeats, backoff 1…60 s) plus a watchdog:
-//
-//   struct Meter : sockkit::ReconnectingHandler {
-//     Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
-//       return d.size();                                 // any data answers the ping
-//     }
-//     void on_heartbeat(Connection& c) override { (void)c.send("PING\n"); }
-//     void on_retry_scheduled(std::chrono::milliseconds after, unsigned n) override {
-//       printf("retry %u in %lld ms\n", n, (long long)after.count());
-//     }
-//   } meter;
-//   auto link = sockkit::ReconnectingClient::create(*loop, "cloud.example:8883", meter,
-//       {.heartbeat = {.interval = 30s, .timeout = 10s}, .idle_timeout = 120s});
-//   link->start();
-//   link->send("reading 42\n");   // queued in the outbox while disconnected
+/// @file
+/// One persistent connection to a server that
+/// survives the network: connect timeout, keepalive, TCP user timeout,
+/// application heartbeats, an idle watchdog, reconnect with backoff and jitter,
+/// name re-resolution on every attempt, Happy Eyeballs (RFC 8305), and a
+/// bounded outbox for what is written while disconnected.
+///
+/// A smart meter's cloud link, made robust in three parts (keepalive,
+/// heartbeats, backoff 1…60 s) plus a watchdog:
+///
+///       struct Meter : sockkit::ReconnectingHandler {
+///         Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+///           return d.size();                                 // any data answers the ping
+///         }
+///         void on_heartbeat(Connection& c) override { (void)c.send("PING\n"); }
+///         void on_retry_scheduled(std::chrono::milliseconds after, unsigned n) override {
+///           printf("retry %u in %lld ms\n", n, (long long)after.count());
+///         }
+///       } meter;
+///       auto link = sockkit::ReconnectingClient::create(*loop, "cloud.example:8883", meter,
+///           {.heartbeat = {.interval = 30s, .timeout = 10s}, .idle_timeout = 120s});
+///       link->start();
+///       link->send("reading 42\n");   // queued in the outbox while disconnected
 #pragma once
 
 #include <chrono>

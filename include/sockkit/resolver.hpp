@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
-// sockkit/resolver.hpp — name resolution on the event loop. A lookup returns
-// at once and completes by callback on the loop's thread; nothing ever blocks
-// the loop. sockkit's own stub resolver speaks DNS over UdpChannel (TCP when
-// an answer is truncated), so Linux and lwIP run the same code.
-//
-//   auto resolver = sockkit::Resolver::create(*loop);       // /etc/resolv.conf, /etc/hosts
-//   resolver->lookup_endpoints("broker.example.com:8883", 5s,
-//       [](sockkit::Result<std::vector<sockkit::Endpoint>> found) {
-//         if (!found) printf("%s\n", found.error().message().c_str());  // name_not_resolved,
-//         timed_out
-//       });
+/// @file
+/// Name resolution on the event loop. A lookup returns
+/// at once and completes by callback on the loop's thread; nothing ever blocks
+/// the loop. sockkit's own stub resolver speaks DNS over UdpChannel (TCP when
+/// an answer is truncated), so Linux and lwIP run the same code.
+///
+///       auto resolver = sockkit::Resolver::create(*loop);       // /etc/resolv.conf, /etc/hosts
+///       resolver->lookup_endpoints("broker.example.com:8883", 5s,
+///           [](sockkit::Result<std::vector<sockkit::Endpoint>> found) {
+///             if (!found) printf("%s\n", found.error().message().c_str());  // name_not_resolved,
+///             timed_out
+///           });
 #pragma once
 
 #include <chrono>

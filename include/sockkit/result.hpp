@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// sockkit/result.hpp — a value or an error, without exceptions.
-//
-//   sockkit::Result<sockkit::TcpStream> s = sockkit::TcpStream::connect(ep);
-//   if (!s) { log(s.error().message()); return; }
-//   s->write_all(bytes);
-//
-// value() / operator* on an error result is a programming error: it prints
-// the error and aborts (there are no exceptions to throw). Check first.
+/// @file
+/// A value or an error, without exceptions.
+///
+///       sockkit::Result<sockkit::TcpStream> s = sockkit::TcpStream::connect(ep);
+///       if (!s) { log(s.error().message()); return; }
+///       s->write_all(bytes);
+///
+/// value() / operator* on an error result is a programming error: it prints
+/// the error and aborts (there are no exceptions to throw). Check first.
 #pragma once
 
 #include <cstdio>

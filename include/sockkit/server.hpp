@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
-// sockkit/server.hpp — an accepting TCP server on an EventLoop.
-//
-//   Echo echo;                                       // a ConnectionHandler
-//   auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7007), echo,
-//                                        {.max_connections = 512});
-//   if (!server) return server.error();
-//   loop->run();
-//
-// Connections beyond max_connections are closed at once and counted, never
-// left in the backlog. When the process runs out of descriptors (EMFILE),
-// accepting pauses for accept_retry instead of spinning on the listener.
+/// @file
+/// An accepting TCP server on an EventLoop.
+///
+///       Echo echo;                                       // a ConnectionHandler
+///       auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7007), echo,
+///                                            {.max_connections = 512});
+///       if (!server) return server.error();
+///       loop->run();
+///
+/// Connections beyond max_connections are closed at once and counted, never
+/// left in the backlog. When the process runs out of descriptors (EMFILE),
+/// accepting pauses for accept_retry instead of spinning on the listener.
 #pragma once
 
 #include <chrono>

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
-// sockkit/socket.hpp — the RAII socket handle and its typed options.
-//
-// A Socket owns one descriptor (move-only, closed in the destructor). It is
-// close-on-exec, and no send on it can raise SIGPIPE. TcpStream, TcpListener
-// and UdpSocket derive from it, so every option below is on each of them:
-//
-//   auto s = sockkit::TcpStream::connect(ep, std::chrono::seconds(5));
-//   s->set_no_delay(true);
-//   s->set_keepalive({.enabled = true, .idle = 60s, .interval = 10s, .count = 5});
-//   assert(*s->no_delay());
-//
-// An option the stack lacks, or that does not fit the socket (no_delay on
-// UDP), is errc::not_supported; an out-of-range value is errc::invalid_argument.
+/// @file
+/// The RAII socket handle and its typed options.
+///
+/// A Socket owns one descriptor (move-only, closed in the destructor). It is
+/// close-on-exec, and no send on it can raise SIGPIPE. TcpStream, TcpListener
+/// and UdpSocket derive from it, so every option below is on each of them:
+///
+///       auto s = sockkit::TcpStream::connect(ep, std::chrono::seconds(5));
+///       s->set_no_delay(true);
+///       s->set_keepalive({.enabled = true, .idle = 60s, .interval = 10s, .count = 5});
+///       assert(*s->no_delay());
+///
+/// An option the stack lacks, or that does not fit the socket (no_delay on
+/// UDP), is errc::not_supported; an out-of-range value is errc::invalid_argument.
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// sockkit/sockkit.hpp — everything in one include.
+/// @file
+/// Everything in one include.
 #pragma once
 
 #include "sockkit/backend.hpp"

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// sockkit/stack.hpp — which network stack this build runs on and what it can do.
-//
-// One build targets one stack (CMake: -DSOCKKIT_STACK=posix|lwip). Code that
-// must run on both asks instead of guessing:
-//
-//   if (!sockkit::stack_supports(sockkit::StackFeature::ipv6))
-//     listen_on = sockkit::Endpoint::any_v4(8080);  // lwIP profiles are IPv4-only
-//   printf("%s\n", sockkit::stack_name());           // "linux", "lwip" or "lwip-raw"
+/// @file
+/// Which network stack this build runs on and what it can do.
+///
+/// One build targets one stack (CMake: -DSOCKKIT_STACK=posix|lwip). Code that
+/// must run on both asks instead of guessing:
+///
+///       if (!sockkit::stack_supports(sockkit::StackFeature::ipv6))
+///         listen_on = sockkit::Endpoint::any_v4(8080);  // lwIP profiles are IPv4-only
+///       printf("%s\n", sockkit::stack_name());           // "linux", "lwip" or "lwip-raw"
 #pragma once
 
 #include <cstdint>

@@ -1,18 +1,19 @@
 // SPDX-License-Identifier: MIT
-// sockkit/tcp_listener.hpp — a listening stream socket that accepts connections.
-//
-//   auto listener = sockkit::TcpListener::bind(sockkit::Endpoint::any_v4(8080));
-//   if (!listener) return listener.error();      // errc::address_in_use, ...
-//   while (auto client = listener->accept()) {
-//     printf("peer %s\n", client->peer.to_string().c_str());
-//     client->stream.write_all("hello\n");
-//   }                                            // the listener stays open
-//
-// SO_REUSEADDR is on by default. Why: after a server closes a connection the
-// port stays in TIME_WAIT for a fixed 60 s on Linux (TCP_TIMEWAIT_LEN, whatever
-// MSL is; docs/linux-notes.md), and a restarted server
-// would fail bind() with EADDRINUSE. On Linux the rebind succeeds only when
-// both the old and the new socket set SO_REUSEADDR — so every listener does.
+/// @file
+/// A listening stream socket that accepts connections.
+///
+///       auto listener = sockkit::TcpListener::bind(sockkit::Endpoint::any_v4(8080));
+///       if (!listener) return listener.error();      // errc::address_in_use, ...
+///       while (auto client = listener->accept()) {
+///         printf("peer %s\n", client->peer.to_string().c_str());
+///         client->stream.write_all("hello\n");
+///       }                                            // the listener stays open
+///
+/// SO_REUSEADDR is on by default. Why: after a server closes a connection the
+/// port stays in TIME_WAIT for a fixed 60 s on Linux (TCP_TIMEWAIT_LEN, whatever
+/// MSL is; docs/linux-notes.md), and a restarted server
+/// would fail bind() with EADDRINUSE. On Linux the rebind succeeds only when
+/// both the old and the new socket set SO_REUSEADDR — so every listener does.
 #pragma once
 
 #include "sockkit/tcp_stream.hpp"

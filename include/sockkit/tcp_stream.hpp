@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
-// sockkit/tcp_stream.hpp — a connected stream socket (TCP, or Unix-domain stream).
-//
-//   using namespace std::chrono_literals;
-//   auto s = sockkit::TcpStream::connect(*sockkit::Endpoint::parse("127.0.0.1:7"), 3s);
-//   if (!s) return s.error();              // errc::timed_out, connection_refused, ...
-//   s->write_all("ping\n");
-//   char reply[5];
-//   s->read_exact(std::span<char>(reply));  // errc::peer_closed if it hangs up early
-//
-// receive() returning 0 means the peer shut its sending side (EOF). On a
-// non-blocking stream, would-block is errc::would_block; on a blocking stream
-// whose receive/send timeout expired it is errc::timed_out.
+/// @file
+/// A connected stream socket (TCP, or Unix-domain stream).
+///
+///       using namespace std::chrono_literals;
+///       auto s = sockkit::TcpStream::connect(*sockkit::Endpoint::parse("127.0.0.1:7"), 3s);
+///       if (!s) return s.error();              // errc::timed_out, connection_refused, ...
+///       s->write_all("ping\n");
+///       char reply[5];
+///       s->read_exact(std::span<char>(reply));  // errc::peer_closed if it hangs up early
+///
+/// receive() returning 0 means the peer shut its sending side (EOF). On a
+/// non-blocking stream, would-block is errc::would_block; on a blocking stream
+/// whose receive/send timeout expired it is errc::timed_out.
 #pragma once
 
 #include <chrono>

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
-// sockkit/tls.hpp — TLS for Server, Client and ReconnectingClient connections.
-//
-// A TlsContext holds certificates, trust and caches; give it to a Server
-// (ServerOptions::tls) or a connect (ConnectOptions::tls) and the same handler
-// code runs over TLS: on_open comes after the handshake, on_data sees
-// plaintext, on_close says why (sockkit::errc::tls_* for TLS failures).
-//
-//   auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem"});
-//   client->connect(broker, 10s, {.tls = *tls, .server_name = "broker.example.com"});
-//
-// Certificates are verified by default; only insecure_skip_verify turns that off.
+/// @file
+/// TLS for Server, Client and ReconnectingClient connections.
+///
+/// A TlsContext holds certificates, trust and caches; give it to a Server
+/// (ServerOptions::tls) or a connect (ConnectOptions::tls) and the same handler
+/// code runs over TLS: on_open comes after the handshake, on_data sees
+/// plaintext, on_close says why (sockkit::errc::tls_* for TLS failures).
+///
+///       auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem"});
+///       client->connect(broker, 10s, {.tls = *tls, .server_name = "broker.example.com"});
+///
+/// Certificates are verified by default; only insecure_skip_verify turns that off.
 #pragma once
 
 #include <chrono>

@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
-// sockkit/tls_stream.hpp — a blocking TLS connection, for programs that do
-// not run an event loop (a device's one upload, a diagnostic tool).
-//
-//   auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem"});
-//   auto s = sockkit::TlsStream::connect("broker.example.com:8883", *tls, 10s);
-//   if (!s) return s.error();                 // name, connect and handshake: one deadline
-//   s->write_all("GET / HTTP/1.1\r\nHost: broker.example.com\r\n\r\n", 5s);
-//   char buf[512];
-//   auto n = s->receive(std::span<char>(buf), 5s);   // 0: the peer closed (close_notify)
-//   s->close();
-//
-// The same TLS libraries, certificate checks and errors as a Connection's
-// TLS; every call takes its own timeout (negative: wait as long as it takes).
+/// @file
+/// A blocking TLS connection, for programs that do
+/// not run an event loop (a device's one upload, a diagnostic tool).
+///
+///       auto tls = sockkit::TlsContext::client({.ca_file = "ca.pem"});
+///       auto s = sockkit::TlsStream::connect("broker.example.com:8883", *tls, 10s);
+///       if (!s) return s.error();                 // name, connect and handshake: one deadline
+///       s->write_all("GET / HTTP/1.1\r\nHost: broker.example.com\r\n\r\n", 5s);
+///       char buf[512];
+///       auto n = s->receive(std::span<char>(buf), 5s);   // 0: the peer closed (close_notify)
+///       s->close();
+///
+/// The same TLS libraries, certificate checks and errors as a Connection's
+/// TLS; every call takes its own timeout (negative: wait as long as it takes).
 #pragma once
 
 #include <chrono>

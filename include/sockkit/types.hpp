@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// sockkit/types.hpp — the small value types every layer speaks: a typed
-// descriptor, shutdown directions, socket kinds and datagrams. The socket
-// classes, the event loop and the stack's seam all use these and nothing more.
+/// @file
+/// The small value types every layer speaks: a typed
+/// descriptor, shutdown directions, socket kinds and datagrams. The socket
+/// classes, the event loop and the stack's seam all use these and nothing more.
 #pragma once
 
 #include <cstddef>

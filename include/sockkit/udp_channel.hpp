@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
-// sockkit/udp_channel.hpp — datagrams through the event loop: the loop reads
-// the socket and calls you for each datagram, as libuv's uv_udp_recv_start
-// does, with no watch() and no drain loop of your own.
-//
-//   struct Collector : sockkit::UdpHandler {
-//     void on_datagram(sockkit::UdpChannel& ch, std::span<const std::byte> data,
-//                      const sockkit::Datagram& info) override {
-//       (void)ch.send_to(data, info.from);          // echo it back
-//     }
-//   } collector;
-//   auto socket = sockkit::UdpSocket::bind(*sockkit::Endpoint::parse("0.0.0.0:5000"));
-//   auto channel = sockkit::UdpChannel::create(*loop, std::move(*socket), collector);
-//   loop->run();
+/// @file
+/// Datagrams through the event loop: the loop reads
+/// the socket and calls you for each datagram, as libuv's uv_udp_recv_start
+/// does, with no watch() and no drain loop of your own.
+///
+///       struct Collector : sockkit::UdpHandler {
+///         void on_datagram(sockkit::UdpChannel& ch, std::span<const std::byte> data,
+///                          const sockkit::Datagram& info) override {
+///           (void)ch.send_to(data, info.from);          // echo it back
+///         }
+///       } collector;
+///       auto socket = sockkit::UdpSocket::bind(*sockkit::Endpoint::parse("0.0.0.0:5000"));
+///       auto channel = sockkit::UdpChannel::create(*loop, std::move(*socket), collector);
+///       loop->run();
 #pragma once
 
 #include <cstddef>

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
-// sockkit/udp_socket.hpp — datagrams: send-to / receive-from, connected UDP,
-// broadcast, multicast and batches.
-//
-//   auto rx = sockkit::UdpSocket::bind(sockkit::Endpoint::any_v4(5000));
-//   std::byte buf[512];
-//   auto d = rx->receive_from(buf);            // who sent it? d->from
-//   if (d && d->truncated) { /* datagram was larger than buf: d->full_size */ }
-//
-//   auto tx = sockkit::UdpSocket::open(sockkit::Family::ipv4);
-//   tx->send_to("sensor:42", *sockkit::Endpoint::parse("192.0.2.10:5000"));
+/// @file
+/// Datagrams: send-to / receive-from, connected UDP,
+/// broadcast, multicast and batches.
+///
+///       auto rx = sockkit::UdpSocket::bind(sockkit::Endpoint::any_v4(5000));
+///       std::byte buf[512];
+///       auto d = rx->receive_from(buf);            // who sent it? d->from
+///       if (d && d->truncated) { /* datagram was larger than buf: d->full_size */ }
+///
+///       auto tx = sockkit::UdpSocket::open(sockkit::Family::ipv4);
+///       tx->send_to("sensor:42", *sockkit::Endpoint::parse("192.0.2.10:5000"));
 #pragma once
 
 #include <cstddef>
