@@ -74,6 +74,10 @@ for deb in "${debs[@]}"; do  # the licence travels with each package
     { echo "package: $package has no MIT copyright file" >&2; exit 1; }
 done
 echo "package: each package carries its copyright file (MIT)"
+# The headers are the Linux build's: nothing that only an lwIP build declares.
+[ -f "$scratch/usr/include/sockkit/sockkit.hpp" ] || { echo "package: no headers installed" >&2; exit 1; }
+[ ! -e "$scratch/usr/include/sockkit/lwip_tap.hpp" ] ||
+  { echo "package: lwip_tap.hpp (lwIP builds only) is in the -dev package" >&2; exit 1; }
 
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
 export LD_LIBRARY_PATH="$scratch/usr/lib/$multiarch"
