@@ -66,6 +66,9 @@ struct ConnectOptions {
 class Client {
  public:
   /// A client on `loop`; every connection it makes is served by `handler`.
+  ///
+  ///     auto client = sockkit::Client::create(*loop, handler, {.idle_timeout = 60s});
+  ///
   /// @param loop the loop it runs on (must outlive it). @param handler serves every connection.
   /// @param limits buffers, watermarks, idle timeout of each connection.
   /// @return the client, or errc::no_buffer_space.

@@ -133,8 +133,8 @@ class Connection {
   /// @return version, cipher, ALPN protocol, peer certificate; errc::not_supported
   ///         on a plain connection.
   ///
-  ///     if (auto tls = c.tls_info()) std::printf("%s %s\n", tls->version.c_str(),
-  ///     tls->cipher.c_str());
+  ///     if (auto tls = c.tls_info())
+  ///       std::printf("%s %s\n", tls->version.c_str(), tls->cipher.c_str());
   Result<TlsInfo> tls_info() const;
 
   /// Names one connection for the life of its Server or Client: never 0, never

@@ -6,9 +6,8 @@
 /// create the device. lwIP's loopback (127.0.0.1) stays available.
 ///
 ///       // as root: the device appears on the Linux side as "sktap0"
-///       auto st = sockkit::lwip::attach_tap({.device = "sktap0",
-///                                            .address =
-///                                            *sockkit::Endpoint::parse("10.78.0.2:0")});
+///       auto at = sockkit::Endpoint::parse("10.78.0.2:0");
+///       auto st = sockkit::lwip::attach_tap({.device = "sktap0", .address = *at});
 ///       // ip addr add 10.78.0.1/24 dev sktap0 && ip link set sktap0 up
 ///       // now `nc 10.78.0.2 7` reaches a sockkit server listening on lwIP
 #pragma once

@@ -268,6 +268,11 @@ class Handler {
 class Client {
  public:
   /// Checks the settings (client id, will topic, limits); connects on start().
+  ///
+  ///     auto mqtt = sockkit::mqtt::Client::create(*loop, {.target = "broker.local:1883",
+  ///                                                        .client_id = "meter-17"}, handler);
+  ///     mqtt->start();
+  ///
   /// @param loop the loop it runs on (must outlive it).
   /// @param settings broker, protocol version, session, keepalive, TLS, outbox, store.
   /// @param handler told of connections, messages and acknowledgements.

@@ -162,6 +162,10 @@ class ReconnectingHandler : public ConnectionHandler {
 class ReconnectingClient {
  public:
   /// A client that keeps one connection to `target` up; start() begins.
+  ///
+  ///     auto link = sockkit::ReconnectingClient::create(*loop, "cloud.example.com:7000", handler);
+  ///     link->start();
+  ///
   /// @param loop the loop it runs on (must outlive it).
   /// @param target "host:port" (a name is resolved again on every attempt; text
   ///        that is no target fails each attempt, reported to on_connect_failed).

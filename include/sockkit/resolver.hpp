@@ -8,8 +8,8 @@
 ///       auto resolver = sockkit::Resolver::create(*loop);       // /etc/resolv.conf, /etc/hosts
 ///       resolver->lookup_endpoints("broker.example.com:8883", 5s,
 ///           [](sockkit::Result<std::vector<sockkit::Endpoint>> found) {
-///             if (!found) printf("%s\n", found.error().message().c_str());  // name_not_resolved,
-///             timed_out
+///             // on failure: name_not_resolved or timed_out
+///             if (!found) printf("%s\n", found.error().message().c_str());
 ///           });
 #pragma once
 
@@ -151,6 +151,9 @@ class Resolver {
       Result<std::vector<Endpoint>>)>;  ///< Every address, ordered for connecting.
 
   /// A resolver on `loop`; answers come on the loop's thread.
+  ///
+  ///     auto resolver = sockkit::Resolver::create(*loop);  // /etc/resolv.conf, /etc/hosts
+  ///
   /// @param loop the loop it runs on (must outlive it). @param options configuration, cache, TCP
   /// fallback.
   /// @return the resolver, or the loop's error (failure::timers_exhausted, a socket error).

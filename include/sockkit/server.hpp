@@ -70,6 +70,10 @@ struct ServerStats {
 class Server {
  public:
   /// Binds, listens and starts accepting on `loop`.
+  ///
+  ///     auto server = sockkit::Server::start(*loop, sockkit::Endpoint::any_v4(7000), handler,
+  ///                                          {.max_connections = 64});
+  ///
   /// @param loop the loop it runs on (must outlive it). @param at where to listen.
   /// @param handler serves every connection. @param options limits, listen options, TLS.
   /// @return the server, or errc::address_in_use, errc::address_not_available,

@@ -45,6 +45,10 @@ class TcpListener : public Socket {
   TcpListener() noexcept = default;
 
   /// socket + options + bind + listen.
+  ///
+  ///     auto listener =
+  ///         sockkit::TcpListener::bind(sockkit::Endpoint::any_v4(7000), {.backlog = 64});
+  ///
   /// @param at the address to listen on (port 0: any free one; local_endpoint() tells which).
   /// @param options backlog, SO_REUSEPORT, IPV6_V6ONLY, a stale Unix socket file.
   /// @return the listener, or errc::address_in_use, errc::address_not_available,
@@ -54,6 +58,9 @@ class TcpListener : public Socket {
   /// Waits for (or, non-blocking, takes) the next connection. The new stream is
   /// blocking and close-on-exec. errc::would_block when non-blocking and none is
   /// pending; errc::too_many_sockets when the descriptor table is full.
+  ///
+  ///     while (auto client = listener->accept()) serve(std::move(client->stream), client->peer);
+  ///
   /// @return the connection and its peer, or the errors above.
   Result<Accepted> accept() noexcept;
 

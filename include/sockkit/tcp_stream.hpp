@@ -36,6 +36,9 @@ class TcpStream : public Socket {
 
   /// Blocking connect; waits as long as the stack does (about 2 minutes on Linux
   /// for a silent peer — prefer the overload with a timeout).
+  ///
+  ///     auto s = sockkit::TcpStream::connect(*sockkit::Endpoint::parse("10.0.0.2:502"));
+  ///
   /// @param to the peer.
   /// @return the connected stream, or errc::connection_refused, errc::timed_out,
   ///         errc::network_unreachable, errc::host_unreachable.
@@ -43,6 +46,10 @@ class TcpStream : public Socket {
   /// Connect that gives up after `timeout` with errc::timed_out. Done the safe
   /// way: non-blocking connect, wait for writability, then check SO_ERROR.
   /// The stream is returned in blocking mode.
+  ///
+  ///     auto s = sockkit::TcpStream::connect(*sockkit::Endpoint::parse("10.0.0.2:502"), 3s);
+  ///     if (!s && s.error() == sockkit::errc::timed_out) { /* nobody answered */ }
+  ///
   /// @param to the peer. @param timeout for the handshake.
   /// @return the connected stream, or errc::timed_out, errc::connection_refused,
   ///         errc::network_unreachable, errc::host_unreachable.
@@ -57,6 +64,10 @@ class TcpStream : public Socket {
   static Result<TcpStream> connect(std::string_view host_port, std::chrono::milliseconds timeout);
   /// Starts a non-blocking connect and returns at once. The stream is non-blocking;
   /// when it turns writable call finish_connect() (an event loop does this).
+  ///
+  ///     auto s = sockkit::TcpStream::start_connect(to);
+  ///     if (s && *s->wait_writable(3s)) (void)s->finish_connect();
+  ///
   /// @param to the peer.
   /// @return the stream, connecting; or an error known at once (errc::network_unreachable).
   static Result<TcpStream> start_connect(const Endpoint& to) noexcept;
@@ -88,6 +99,9 @@ class TcpStream : public Socket {
   }
 
   /// Sends what fits now.
+  ///
+  ///     auto n = s->send(std::as_bytes(std::span(frame)));  // *n may be < frame.size()
+  ///
   /// @param data the bytes to send.
   /// @return the count taken (may be less than asked); errc::would_block when
   ///         non-blocking and nothing fits, errc::connection_reset,
@@ -98,6 +112,11 @@ class TcpStream : public Socket {
   /// @param data the text to send. @return as send() of bytes.
   Result<std::size_t> send(std::string_view data) noexcept;
   /// Receives what has arrived, up to buffer.size() bytes.
+  ///
+  ///     std::array<std::byte, 1024> buf;
+  ///     auto n = s->receive(buf);
+  ///     if (n && *n == 0) { /* the peer closed */ }
+  ///
   /// @param buffer where the bytes go.
   /// @return the count received, 0 at the end of the stream; errc::would_block
   ///         when non-blocking and nothing is there, errc::connection_reset,

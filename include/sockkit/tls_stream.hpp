@@ -76,6 +76,10 @@ class TlsStream {
   /// @return whether a session is held.
   bool is_open() const noexcept;
   /// Waits for decrypted bytes.
+  ///
+  ///     std::array<std::byte, 512> buf;
+  ///     auto n = s->receive(buf, 5s);
+  ///
   /// @param into where they go. @param timeout the longest wait; negative: none.
   /// @return the count (at least one), 0 once the peer sent close_notify;
   ///         failure::receive_timeout, failure::tls_truncated when the peer
@@ -88,6 +92,9 @@ class TlsStream {
   Result<std::size_t> receive(std::span<char> into,
                               std::chrono::milliseconds timeout = std::chrono::milliseconds(-1));
   /// Writes all of `data`, encrypted.
+  ///
+  ///     s->write_all(std::as_bytes(std::span(request)), 5s);
+  ///
   /// @param data the bytes. @param timeout for the whole call; negative: none.
   /// @return failure::send_timeout when `timeout` passes first (part of `data`
   ///         may have been sent then), errc::peer_closed, errc::connection_reset.

@@ -68,6 +68,10 @@ struct UdpChannelStats {
 class UdpChannel {
  public:
   /// Takes `socket` (made non-blocking) and starts receiving at once.
+  ///
+  ///     auto udp = sockkit::UdpSocket::bind(sockkit::Endpoint::any_v4(5683));
+  ///     auto channel = sockkit::UdpChannel::create(*loop, std::move(*udp), handler);
+  ///
   /// @param loop the loop it runs on. @param socket a bound (or connected) UDP socket, taken.
   /// @param handler told of each datagram. @param options buffer size, fairness.
   /// @return the channel, or the loop's watch() error (failure::limit_reached).

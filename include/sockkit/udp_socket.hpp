@@ -40,21 +40,35 @@ class UdpSocket : public Socket {
 
   UdpSocket() noexcept = default;
   /// An unbound socket for sending; the stack picks the source port on first send.
+  ///
+  ///     auto udp = sockkit::UdpSocket::open(sockkit::Family::ipv4);
+  ///
   /// @param family ipv4 or ipv6.
   /// @return the socket, or errc::not_supported (IPv6 on lwIP), errc::too_many_sockets.
   static Result<UdpSocket> open(Family family) noexcept;
   /// A socket bound to `at` (port 0 = any free port; read it with local_endpoint()).
+  ///
+  ///     auto udp = sockkit::UdpSocket::bind(sockkit::Endpoint::any_v4(5683));
+  ///
   /// @param at the local address and port. @param options reuse, broadcast, IPv6-only.
   /// @return the socket, or errc::address_in_use, errc::address_not_available.
   static Result<UdpSocket> bind(const Endpoint& at, const UdpOptions& options = {}) noexcept;
 
   /// Connected UDP: fixes the peer, so send()/receive() need no address, datagrams
   /// from others are filtered out, and ICMP errors (errc::connection_refused) are reported.
+  ///
+  ///     udp->connect(*sockkit::Endpoint::parse("10.0.0.9:5683"));
+  ///     udp->send("ping");
+  ///
   /// @param peer the only address to send to and receive from.
   /// @return failure::wrong_family, errc::network_unreachable.
   Status connect(const Endpoint& peer) noexcept;
 
   /// Sends one datagram.
+  ///
+  ///     auto to = sockkit::Endpoint::parse("10.0.0.9:5683");
+  ///     udp->send_to(std::as_bytes(std::span(request)), *to);
+  ///
   /// @param data the payload. @param to the receiver.
   /// @return the bytes sent (all of them); errc::message_too_large past the
   ///         stack's limit, errc::permission_denied for a broadcast without
