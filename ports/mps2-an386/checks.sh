@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Shared by the checks that drive firmware on the emulated board from Linux
-# (device-check.sh, meter-check.sh, gateway-check.sh): a scratch folder, the
-# processes they start (stopped by PID on exit), failing with the board's
-# console, a mosquitto of their own on a loopback port, and waiting for the
-# console to say something. Sourced, not run; `check` names the caller.
+# (device-check.sh, meter-check.sh, meter-tap-check.sh, gateway-check.sh): a
+# scratch folder, the processes they start (stopped by PID on exit), failing
+# with the board's console, a mosquitto of their own on a loopback port,
+# waiting for the console to say something, and the meter's readings counted.
+# Sourced, not run; `check` names the caller.
 work=$(mktemp -d)
 started=()
 cleanup() {
@@ -32,6 +33,22 @@ wait_for() {
     sleep 0.1
   done
   fail "no '$1' on the console within $2 s"
+}
+
+# meter_delivered_each_reading_once COUNT: the meter firmware (qemu_pid) ends
+# well, and readings 1..COUNT each reached the subscriber ($work/readings) once.
+meter_delivered_each_reading_once() {
+  local status=0 n got
+  wait "$qemu_pid" || status=$?
+  qemu_pid=
+  [ "$status" -eq 0 ] || fail "the meter ended with status $status"
+  sleep 1
+  grep "acknowledged" "$work/console.log" | sed "s/^/$check: the meter says: /"
+  for n in $(seq "$1"); do
+    got=$(grep -c "^reading $n kWh$" "$work/readings" || true)
+    [ "$got" -eq 1 ] || fail "reading $n arrived $got times"
+  done
+  echo "$check: readings 1..$1 each arrived exactly once"
 }
 
 # start_broker PORT: mosquitto on 127.0.0.1:PORT, anonymous, nothing kept;

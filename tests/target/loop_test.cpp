@@ -9,6 +9,7 @@
 
 #include "board.h"
 #include "sockkit/sockkit.hpp"
+#include "target/handlers.hpp"
 
 namespace sockkit::target {
 namespace {
@@ -21,33 +22,6 @@ std::vector<std::byte> pattern(std::size_t size) {
     v[i] = static_cast<std::byte>((i * 7 + i / 251) & 0xff);
   return v;
 }
-
-struct Echo : ConnectionHandler {
-  Result<std::size_t> on_data(Connection& c, std::span<const std::byte> data) override {
-    if (auto st = c.send(data); !st) return st.error();
-    return data.size();
-  }
-  void on_high_watermark(Connection& c) override { c.pause_reading(); }
-  void on_drain(Connection& c) override { c.resume_reading(); }
-};
-
-// Sends `sent` once connected and keeps what comes back.
-struct Collector : ConnectionHandler {
-  explicit Collector(const std::vector<std::byte>& payload) : sent(payload) {}
-  void on_open(Connection& c) override { ASSERT_TRUE(c.send(sent)); }
-  Result<std::size_t> on_data(Connection&, std::span<const std::byte> data) override {
-    got.insert(got.end(), data.begin(), data.end());
-    return data.size();
-  }
-  void on_close(Connection&, std::error_code why) override {
-    closed = true;
-    reason = why;
-  }
-  const std::vector<std::byte>& sent;
-  std::vector<std::byte> got;
-  bool closed = false;
-  std::error_code reason;
-};
 
 TEST(BoardLoop, TimersFireInDeadlineOrderOnTheBoardClock) {
   auto loop = EventLoop::create({.backend = Backend::poll});
