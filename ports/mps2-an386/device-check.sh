@@ -10,9 +10,12 @@
 #      it), while the others still echo;
 #   3. a peer that sends 16 MiB and never reads: its writes stall, the heap the
 #      firmware reports stays bounded, and a new connection is still served.
-#   ports/mps2-an386/device-check.sh FIRMWARE_IMAGE
+#   ports/mps2-an386/device-check.sh FIRMWARE_IMAGE [--bulk-only]
+# --bulk-only: the mebibyte alone (the raw-API baseline firmware, which neither
+# reports its heap nor answers past lwIP's limit).
 set -euo pipefail
 image=$1
+bulk_only=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 check=device-check
 source "$here/checks.sh"
@@ -54,6 +57,10 @@ wait "$writer"
 exec 3>&-
 cmp -s "$work/sent" "$work/received" || fail "the mebibyte came back changed"
 echo "device-check: 1 MiB echoed, byte for byte"
+if [ "$bulk_only" = --bulk-only ]; then
+  echo "device-check: all passed"
+  exit 0
+fi
 
 # 2. As many connections as lwIP's PCBs allow, then one more, reset at once.
 limit=$(sed -n 's/^at most \([0-9]*\) connections.*/\1/p' "$work/console.log")
