@@ -4,7 +4,7 @@
 // stack, lets lwIP process the frame, and wakes the calls waiting for it.
 #include "netif/ethernet.h"
 #include "sys/lwip-raw/raw.hpp"
-#include "sys/lwip_tap_stack.hpp"
+#include "sys/lwip/tap_stack.hpp"
 
 namespace sockkit::sys::tap_stack {
 

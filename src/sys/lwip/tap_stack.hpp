@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// What the TAP netif (lwip_tap.cpp) needs from the lwIP stack it feeds: lwIP's
+// What the TAP netif (tap_netif.cpp) needs from the lwIP stack it feeds: lwIP's
 // sockets stack (sys/lwip: a tcpip thread takes frames from a queue) or the
 // bare-metal stack hosted on Linux (sys/lwip-raw: frames enter with the stack
-// held, and waiting calls are woken). Each stack's tap_netif.cpp defines these.
+// held, and waiting calls are woken). Each stack's tap_stack.cpp defines these.
 #pragma once
 
 #include <system_error>
