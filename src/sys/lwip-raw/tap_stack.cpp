@@ -2,9 +2,9 @@
 // The TAP netif on the bare-metal stack hosted on Linux: the reader thread
 // plays the board's receive interrupt and input hook at once — it takes the
 // stack, lets lwIP process the frame, and wakes the calls waiting for it.
+#include "sys/lwip/tap_stack.hpp"
 #include "netif/ethernet.h"
 #include "sys/lwip-raw/raw.hpp"
-#include "sys/lwip/tap_stack.hpp"
 
 namespace sockkit::sys::tap_stack {
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The TAP netif on lwIP's sockets stack: frames go through the tcpip thread's
 // queue (tcpip_input is thread-safe), interfaces are added under its core lock.
+#include "sys/lwip/tap_stack.hpp"
 #include "lwip/tcpip.h"
 #include "sys/lwip/lwip.hpp"
-#include "sys/lwip/tap_stack.hpp"
 
 namespace sockkit::sys::tap_stack {
 
