@@ -15,7 +15,7 @@ targets=(endpoint ip_text delimiter_framer length_prefix_framer dns_message mqtt
 [ -x "$build/fuzz/fuzz_tls_handshake" ] && targets+=(tls_handshake)  # builds with TLS
 # One target per core at a time (FUZZ_JOBS, 2 by default): each is one process.
 run_target() {
-  local target=$1 work log runs took
+  local target=$1 work log runs took limit
   work=$(mktemp -d)
   cp -r "fuzz/corpus/$target/." "$work/"
   log="$build/fuzz_$target.log"
