@@ -68,6 +68,9 @@ Mosquitto::Mosquitto(std::string bind, const TestPki* pki, std::string prefix)
        << "user root\n"  // as root it would switch to the mosquitto user, who cannot read dir
        << "persistence true\npersistence_location " << dir_ << "/\n"
        << "autosave_interval 1\n"
+       // Queues everything for a client that falls behind (by default it drops
+       // past 1,000): a message missing from a test is the client's loss.
+       << "max_queued_messages 0\n"
        << "log_dest file " << dir_ << "/log\nlog_type all\n"
        << "listener " << port << " " << bind_ << "\nallow_anonymous true\n"
        << "listener " << auth_port << " " << bind_ << "\nallow_anonymous false\npassword_file "

@@ -9,12 +9,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/fixture.hpp"
@@ -59,6 +61,14 @@ class Spawned {
     return true;
   }
   int exit_code() const { return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1; }
+  /// Stops the program (SIGSTOP) for `pause`, as a loaded machine may, then
+  /// lets it go on.
+  void stall(std::chrono::milliseconds pause) const {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGSTOP);
+    std::this_thread::sleep_for(pause);
+    kill(pid_, SIGCONT);
+  }
   std::string output() const {
     std::ifstream in(out_);
     std::stringstream s;
