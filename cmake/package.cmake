@@ -2,6 +2,8 @@
 # Debian packages with CPack (the package preset: shared library, prefix /usr):
 #   libsockkitN    the shared library (N: its SONAME's version, SOCKKIT_SOVERSION)
 #   libsockkit-dev headers, the CMake package, the pkg-config file, the .so link
+#   libsockkitN-openssl, libsockkitN-mbedtls
+#                  the TLS engine plugins, one per TLS library (loaded on first use)
 #   sockkit        the command-line tool
 # scripts/package.sh builds them, installs them into a scratch root and builds
 # the consumer against that root.
@@ -26,6 +28,16 @@ set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
 set(CPACK_DEBIAN_DEBUGINFO_PACKAGE ON)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 set(CPACK_COMPONENTS_ALL runtime dev cli)
+foreach(backend openssl mbedtls)
+  if(TARGET sockkit_tls_${backend})
+    list(APPEND CPACK_COMPONENTS_ALL tls_${backend})
+    string(TOUPPER ${backend} upper)
+    set(CPACK_DEBIAN_TLS_${upper}_PACKAGE_NAME "libsockkit${SOCKKIT_SOVERSION}-${backend}")
+    set(CPACK_COMPONENT_TLS_${upper}_DEPENDS runtime)
+  endif()
+endforeach()
+set(CPACK_COMPONENT_TLS_OPENSSL_DESCRIPTION "sockkit TLS engine on OpenSSL (plugin)")
+set(CPACK_COMPONENT_TLS_MBEDTLS_DESCRIPTION "sockkit TLS engine on mbedTLS (plugin)")
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME "libsockkit${SOCKKIT_SOVERSION}")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME "libsockkit-dev")
@@ -34,6 +46,11 @@ set(CPACK_DEBIAN_CLI_PACKAGE_NAME "sockkit")
 set(CPACK_DEBIAN_CLI_PACKAGE_SECTION "net")
 # `sockkit bench --plot` draws its chart with gnuplot.
 set(CPACK_DEBIAN_CLI_PACKAGE_SUGGESTS "gnuplot-nox | gnuplot")
+# Its TLS commands need an engine; either does.
+set(CPACK_DEBIAN_CLI_PACKAGE_RECOMMENDS
+    "libsockkit${SOCKKIT_SOVERSION}-openssl | libsockkit${SOCKKIT_SOVERSION}-mbedtls")
+set(CPACK_DEBIAN_DEV_PACKAGE_SUGGESTS
+    "libsockkit${SOCKKIT_SOVERSION}-openssl, libsockkit${SOCKKIT_SOVERSION}-mbedtls")
 set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "sockkit shared library")
 set(CPACK_COMPONENT_DEV_DESCRIPTION "sockkit headers, CMake package and pkg-config file")
 set(CPACK_COMPONENT_CLI_DESCRIPTION "sockkit command-line tool: echo server, client, bench, resolve, mqtt")
@@ -54,10 +71,15 @@ file(WRITE ${PROJECT_BINARY_DIR}/debian/changelog
 execute_process(COMMAND gzip -9nf ${PROJECT_BINARY_DIR}/debian/changelog)
 # Each package carries the licence, as Debian's policy asks: /usr/share/doc/<package>/copyright,
 # and the changelog.
-foreach(component_package runtime:libsockkit${SOCKKIT_SOVERSION} dev:libsockkit-dev cli:sockkit)
+foreach(component_package runtime:libsockkit${SOCKKIT_SOVERSION} dev:libsockkit-dev cli:sockkit
+        tls_openssl:libsockkit${SOCKKIT_SOVERSION}-openssl
+        tls_mbedtls:libsockkit${SOCKKIT_SOVERSION}-mbedtls)
   string(REPLACE ":" ";" pair ${component_package})
   list(GET pair 0 component)
   list(GET pair 1 package)
+  if(NOT component IN_LIST CPACK_COMPONENTS_ALL)
+    continue()
+  endif()
   install(FILES ${PROJECT_SOURCE_DIR}/cmake/debian/copyright ${PROJECT_BINARY_DIR}/debian/changelog.gz
           DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/${package} COMPONENT ${component})
 endforeach()

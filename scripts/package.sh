@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds the Debian packages (libsockkitN, libsockkit-dev, sockkit, and -dbgsym
-# packages with the binaries' debug information) with CPack, checks them with
-# lintian (no error, no warning), installs them with dpkg into a scratch root,
-# checks that the library exports the public API only and keeps the last
-# release's ABI (scripts/abi-check.sh), and builds and runs the consumer
-# against that root (CMake package and pkg-config), and the installed tool.
+# Builds the Debian packages (libsockkitN, its TLS engine plugins
+# libsockkitN-openssl and libsockkitN-mbedtls, libsockkit-dev, sockkit, and
+# -dbgsym packages with the binaries' debug information) with CPack, checks
+# them with lintian (no error, no warning), installs them with dpkg into a
+# scratch root, checks that the library exports the public API only, keeps the
+# last release's ABI (scripts/abi-check.sh) and needs no TLS library or
+# liburing, builds and runs the consumer against that root (CMake package and
+# pkg-config, TLS on each engine), runs it again with the library alone and
+# with one engine each, and runs the installed tool.
 #   scripts/package.sh          # the .deb files end up in build/package/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,11 +17,17 @@ cmake --preset package >/dev/null
 cmake --build --preset package | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 rm -f build/package/*.deb build/package/*.ddeb
-(cd build/package && cpack -G DEB >/dev/null)
+# CPack warns that the TLS plugins have no SONAME: they are modules, not
+# libraries to link against; any other warning is shown.
+(cd build/package && cpack -G DEB >cpack.log 2>&1) || { cat build/package/cpack.log >&2; exit 1; }
+if [ "$(grep -c 'CMake Warning' build/package/cpack.log)" != \
+     "$(grep -c 'sockkit/[0-9.]*/tls-[a-z]*.so. is$' build/package/cpack.log)" ]; then
+  cat build/package/cpack.log >&2
+fi
 debs=(build/package/*.deb)
-[ ${#debs[@]} -eq 3 ] || { echo "package: expected 3 packages, got ${debs[*]}" >&2; exit 1; }
+[ ${#debs[@]} -eq 5 ] || { echo "package: expected 5 packages, got ${debs[*]}" >&2; exit 1; }
 dbgsyms=(build/package/*-dbgsym_*.ddeb)
-[ ${#dbgsyms[@]} -eq 2 ] || { echo "package: expected 2 -dbgsym packages, got ${dbgsyms[*]}" >&2; exit 1; }
+[ ${#dbgsyms[@]} -eq 4 ] || { echo "package: expected 4 -dbgsym packages, got ${dbgsyms[*]}" >&2; exit 1; }
 
 # CPack's packages finished as Debian's own tools finish them: a shared
 # library package gets dpkg's ldconfig trigger instead of CPack's ldconfig
@@ -59,14 +68,22 @@ if ! lintian --fail-on error,warning --tag-display-limit 0 "${debs[@]}" "${dbgsy
 fi
 echo "package: lintian clean"
 
-# A scratch root with its own dpkg database; the packages' dependencies
+# Scratch roots with their own dpkg database; the packages' dependencies
 # (libc, libssl, ...) are the host's, so they are not checked there.
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/var/lib/dpkg/info" "$scratch/var/lib/dpkg/updates"
-touch "$scratch/var/lib/dpkg/status"
-dpkg --root="$scratch" --force-depends --force-not-root --force-script-chrootless \
-  --log=/dev/null -i "${debs[@]}" >"$scratch/dpkg.log" 2>&1 || { cat "$scratch/dpkg.log"; exit 1; }
+scratches=()
+trap 'rm -rf "${scratches[@]}"' EXIT
+install_root() {  # install_root PACKAGE_FILE... : prints the new root
+  local root
+  root=$(mktemp -d)
+  mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"
+  touch "$root/var/lib/dpkg/status"
+  dpkg --root="$root" --force-depends --force-not-root --force-script-chrootless \
+    --log=/dev/null -i "$@" >"$root/dpkg.log" 2>&1 || { cat "$root/dpkg.log" >&2; exit 1; }
+  echo "$root"
+}
+package_file() { ls build/package/$1_*.deb; }  # $1 is a pattern
+scratch=$(install_root "${debs[@]}")
+scratches+=("$scratch")
 dpkg --root="$scratch" -l | awk '/^ii/ { print "package: installed " $2 " " $3 }'
 for deb in "${debs[@]}"; do  # the licence travels with each package
   package=$(dpkg-deb -f "$deb" Package)
@@ -101,4 +118,52 @@ if [ -n "$internal" ]; then
 fi
 echo "package: $(nm -DC --defined-only "$library" | grep -c ' sockkit::') exported symbols, none internal"
 "$root/scripts/abi-check.sh" "$library"
-scripts/consumer.sh --prefix "$scratch/usr"
+
+# The library alone loads no TLS library and no liburing: each TLS engine is a
+# plugin in its own package, liburing is linked in.
+needed=$(readelf -d "$library" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+case " $needed" in
+  *" libssl"* | *" libcrypto"* | *" libmbed"* | *" liburing"*)
+    echo "package: libsockkit needs $needed" >&2; exit 1 ;;
+esac
+echo "package: libsockkit needs only $needed"
+for backend in openssl mbedtls; do
+  plugin=$(echo "$scratch/usr/lib/$multiarch"/sockkit/*/tls-$backend.so)
+  [ -f "$plugin" ] || { echo "package: no $backend plugin installed" >&2; exit 1; }
+done
+
+# The consumer, built against the whole install (CMake package and
+# pkg-config), runs TLS on each engine; then it is built against each split —
+# the library alone, with OpenSSL's engine only, with mbedTLS's only — and
+# finds exactly the engines installed there.
+scripts/consumer.sh --prefix "$scratch/usr" --tls openssl,mbedtls
+tls_dir=$(mktemp -d)
+scratches+=("$tls_dir")
+"$root/scripts/self-signed.sh" "$tls_dir"
+library_package=$(package_file "libsockkit[0-9]*" | grep -v -- '-openssl_\|-mbedtls_')
+for split in none openssl mbedtls; do
+  files=("$library_package" "$(package_file libsockkit-dev)")
+  [ "$split" = none ] || files+=("$(package_file "libsockkit*-$split")")
+  split_root=$(install_root "${files[@]}")
+  scratches+=("$split_root")
+  echo "package: consumer against $(basename -a "${files[@]}" | tr '\n' ' ')alone"
+  c++ -std=c++20 "$root/tests/consumer/main.cpp" \
+    $(PKG_CONFIG_PATH="$split_root/usr/lib/$multiarch/pkgconfig" pkg-config --cflags --libs sockkit) \
+    -o "$split_root/consumer"
+  LD_LIBRARY_PATH="$split_root/usr/lib/$multiarch" "$split_root/consumer" \
+    "$tls_dir/cert.pem" "$tls_dir/key.pem" "$split"
+done
+# The tool without an engine says so and exits as on any usage error.
+cli_root=$(install_root "$library_package" "$(package_file sockkit)")
+scratches+=("$cli_root")
+status=0
+said=$(LD_LIBRARY_PATH="$cli_root/usr/lib/$multiarch" "$cli_root/usr/bin/sockkit" connect \
+  --tls-backend openssl --tls 127.0.0.1:9 2>&1) || status=$?
+if [ "$status" != 2 ] || [[ $said != *"plugin is not installed"* ]]; then
+  echo "package: sockkit without a TLS engine: exit $status, '$said'" >&2; exit 1
+fi
+echo "package: sockkit without a TLS engine: $said"
+LD_LIBRARY_PATH="$cli_root/usr/lib/$multiarch" "$cli_root/usr/bin/sockkit" --version | grep -q '^tls: none' ||
+  { echo "package: sockkit --version lists a TLS engine that is not installed" >&2; exit 1; }
+"$scratch/usr/bin/sockkit" --version | grep -q '^tls: openssl, mbedtls' ||
+  { echo "package: sockkit --version misses an installed TLS engine" >&2; exit 1; }

@@ -115,7 +115,7 @@ fi
 
 if [[ " ${presets[*]} " == *" release "* ]]; then
   stage "installed package consumer"
-  scripts/consumer.sh build/release
+  scripts/consumer.sh build/release --tls openssl,mbedtls
   stage "Debian packages: built with CPack, installed into a scratch root, consumed"
   scripts/package.sh
 fi

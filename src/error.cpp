@@ -134,7 +134,7 @@ class ErrorCategory final : public std::error_category {
       case failure::limit_reached:
         return "configured limit reached";
       case failure::backend_unavailable:
-        return "backend not available in this build or refused by the kernel";
+        return "backend unavailable: not built, plugin not installed, or refused by the kernel";
       case failure::write_queue_full:
         return "write queue full (max_write_queue reached)";
       case failure::frame_too_large:

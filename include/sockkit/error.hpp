@@ -76,7 +76,7 @@ enum class failure {
   name_not_found,         ///< Resolver: no such host.                    -> name_not_resolved
   resolver_failure,       ///< Resolver failed temporarily or fatally.    -> name_not_resolved
   limit_reached,          ///< A configured sockkit limit was exceeded.   -> limit_exceeded
-  backend_unavailable,    ///< Backend not in this build or refused by the kernel -> not_supported
+  backend_unavailable,    ///< Not built, plugin not installed, or refused -> not_supported
   write_queue_full,       ///< Connection write queue would pass its maximum -> limit_exceeded
   frame_too_large,        ///< Unconsumed input or a frame past its maximum  -> message_too_large
   idle_timeout,           ///< Nothing received within the idle timeout     -> timed_out

@@ -32,10 +32,13 @@ namespace sockkit {
 /// time (SOCKKIT_TLS).
 enum class TlsBackend { openssl, mbedtls };
 
-/// True if this build has `backend`.
+/// True if this build has `backend`. In a shared build each TLS library's
+/// engine is a plugin, loaded here on first use: true if it is installed
+/// (the Debian package libsockkit0-openssl or libsockkit0-mbedtls).
 /// @param backend the TLS library. @return whether this build has it.
 bool tls_backend_available(TlsBackend backend) noexcept;
-/// OpenSSL where built, else mbedTLS. errc::not_supported from create() if neither.
+/// OpenSSL where available, else mbedTLS. Without either, creating a context
+/// fails with failure::backend_unavailable.
 /// @return the default TLS library.
 TlsBackend default_tls_backend() noexcept;
 /// "openssl" or "mbedtls".

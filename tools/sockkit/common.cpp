@@ -69,7 +69,9 @@ const CLI::Validator kTlsBackendName(
     [](std::string& name) -> std::string {
       auto b = parse_tls_backend(name);
       if (!b) return "unknown TLS backend '" + name + "' (openssl or mbedtls)";
-      if (!tls_backend_available(*b)) return "this build has no " + name;
+      if (!tls_backend_available(*b))
+        return "TLS backend " + name + " is not available: not in this build, or its plugin " +
+               "is not installed";
       return {};
     },
     "TLS_BACKEND");

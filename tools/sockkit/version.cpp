@@ -22,7 +22,7 @@ std::string version_text() {
   }
   const std::string tls = tls_backend_names();
   text += "tls: " +
-          (tls.empty() ? std::string("none")
+          (tls.empty() ? std::string("none (not built, or no engine plugin installed)")
                        : tls + " (default " + to_string(default_tls_backend()) + ")") +
           "\n";
   text += "mqtt: 3.1.1, 5.0";

@@ -1,26 +1,31 @@
 // SPDX-License-Identifier: MIT
-// TlsContext: a TLS library context chosen at configure time, behind one interface.
+// TlsContext: a TLS library context behind one interface; the TLS libraries are
+// chosen at configure time and, in a shared build, loaded as plugins on first use.
 #include <new>
 
-#include "socket/ip_text.hpp"
 #include "sockkit/error.hpp"
 #include "transport/tls/common.hpp"
 #include "transport/transport.hpp"
+#if SOCKKIT_TLS_PLUGINS
+#include "transport/tls/plugin.hpp"
+#endif
 
 namespace sockkit {
 
 bool tls_backend_available(TlsBackend backend) noexcept {
-  switch (backend) {
-    case TlsBackend::openssl:
-      return SOCKKIT_HAVE_OPENSSL != 0;
-    case TlsBackend::mbedtls:
-      return SOCKKIT_HAVE_MBEDTLS != 0;
-  }
-  return false;
+  const bool built =
+      backend == TlsBackend::openssl ? SOCKKIT_HAVE_OPENSSL != 0 : SOCKKIT_HAVE_MBEDTLS != 0;
+#if SOCKKIT_TLS_PLUGINS
+  return built && transport::tls::load_plugin(backend) != nullptr;
+#else
+  return built;
+#endif
 }
 
 TlsBackend default_tls_backend() noexcept {
-  return SOCKKIT_HAVE_OPENSSL ? TlsBackend::openssl : TlsBackend::mbedtls;
+  return tls_backend_available(TlsBackend::openssl) || !tls_backend_available(TlsBackend::mbedtls)
+             ? TlsBackend::openssl
+             : TlsBackend::mbedtls;
 }
 
 const char* to_string(TlsBackend backend) noexcept {
@@ -51,6 +56,9 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
   if (!tls_backend_available(options.backend)) return make_error_code(failure::backend_unavailable);
   Result<std::unique_ptr<transport::TlsEngine>> engine =
       std::make_error_code(std::errc::not_supported);
+#if SOCKKIT_TLS_PLUGINS
+  engine = transport::tls::load_plugin(options.backend)->make_engine(options, server);
+#else
 #if SOCKKIT_HAVE_OPENSSL
   if (options.backend == TlsBackend::openssl)
     engine = transport::make_openssl_engine(options, server);
@@ -59,6 +67,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
   if (options.backend == TlsBackend::mbedtls)
     engine = transport::make_mbedtls_engine(options, server);
 #endif
+#endif
   if (!engine) return engine.error();
   std::shared_ptr<TlsContext> context(
       new (std::nothrow) transport::EngineContext(options, server, std::move(*engine)));
@@ -66,21 +75,4 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
   return context;
 }
 
-namespace transport::tls {
-
-bool is_ip_literal(std::string_view name) noexcept {
-  return ip_text::parse_ipv4(name).has_value() || ip_text::parse_ipv6(name).has_value();
-}
-
-std::optional<std::string> alpn_wire_format(const std::vector<std::string>& protocols) {
-  std::string wire;
-  for (const auto& p : protocols) {
-    if (p.empty() || p.size() > 255) return std::nullopt;
-    wire += static_cast<char>(p.size());
-    wire += p;
-  }
-  return wire;
-}
-
-}  // namespace transport::tls
 }  // namespace sockkit
