@@ -3,7 +3,8 @@
 /// Name resolution on the event loop. A lookup returns
 /// at once and completes by callback on the loop's thread; nothing ever blocks
 /// the loop. sockkit's own stub resolver speaks DNS over UdpChannel (TCP when
-/// an answer is truncated), so Linux and lwIP run the same code.
+/// an answer is truncated), so Linux and lwIP run the same code; on a device,
+/// lwIP's own DNS client can answer instead (ResolverEngine::stack).
 ///
 ///       auto resolver = sockkit::Resolver::create(*loop);       // /etc/resolv.conf, /etc/hosts
 ///       resolver->lookup_endpoints("broker.example.com:8883", 5s,
@@ -94,8 +95,35 @@ struct ResolverConfig {
   static ResolverConfig parse_resolv_conf(std::string_view text);
 };
 
+/// Which resolver answers a Resolver's lookups.
+enum class ResolverEngine {
+  /// sockkit's own stub resolver: search domains, the hosts file, a cache that
+  /// keeps TTLs, A and AAAA in parallel, TCP after truncation, answers checked
+  /// against spoofing, servers from the configuration, counters of every query.
+  sockkit,
+  /// The network stack's own DNS client (lwIP's, LWIP_DNS): a few kilobytes
+  /// where sockkit's is about 25 KB. It asks lwIP's servers (dns_setserver,
+  /// DHCP) for one address per family and keeps lwIP's own small cache; no
+  /// search domains, hosts file, TTLs, TCP or canonical names, and a missing
+  /// name is not told apart from a silent server (failure::resolver_failure).
+  /// Not on Linux.
+  stack,
+};
+
+/// The engine a Resolver uses unless told otherwise: chosen at configure time
+/// (SOCKKIT_RESOLVER): the stack's own on device builds, else sockkit's.
+/// @return the default engine.
+ResolverEngine default_resolver_engine() noexcept;
+
+/// True if this build and stack have `engine`.
+/// @param engine the engine. @return whether Resolver::create() can make it.
+bool resolver_engine_available(ResolverEngine engine) noexcept;
+
 /// How a Resolver behaves beyond its configuration.
 struct ResolverOptions {
+  /// Who answers; the stack engine uses only `config`'s servers (given to the
+  /// stack, for every user of it) and none of the settings below.
+  ResolverEngine engine = default_resolver_engine();
   /// Fixed configuration; unset: ResolverConfig::system(), read again when
   /// /etc/resolv.conf or /etc/hosts change (checked at most every 5 s).
   std::optional<ResolverConfig> config{};
@@ -156,7 +184,8 @@ class Resolver {
   ///
   /// @param loop the loop it runs on (must outlive it). @param options configuration, cache, TCP
   /// fallback.
-  /// @return the resolver, or the loop's error (failure::timers_exhausted, a socket error).
+  /// @return the resolver, or the loop's error (failure::timers_exhausted, a socket error);
+  ///         failure::backend_unavailable if the engine is not in this build or stack.
   static Result<Resolver> create(EventLoop& loop, ResolverOptions options = {});
   /// Cancels every lookup (no callback follows). Safe inside a lookup's callback.
   ~Resolver();

@@ -17,6 +17,7 @@
 #include "resolve/address_order.hpp"
 #include "resolve/cache.hpp"
 #include "resolve/config.hpp"
+#include "resolve/engine.hpp"
 #include "resolve/local_answer.hpp"
 #include "resolve/query.hpp"
 #include "resolve/search_walk.hpp"
@@ -25,20 +26,6 @@
 #include "sys/sys.hpp"
 
 namespace sockkit {
-
-const char* to_string(AnswerSource source) noexcept {
-  switch (source) {
-    case AnswerSource::numeric:
-      return "numeric";
-    case AnswerSource::hosts_file:
-      return "hosts";
-    case AnswerSource::cache:
-      return "cache";
-    case AnswerSource::server:
-      return "server";
-  }
-  return "?";
-}
 
 namespace resolve_detail {
 namespace {
@@ -86,16 +73,16 @@ struct Lookup {
   Timer deadline;           // after timers: cancelled before its slot goes back
 };
 
-class ResolverImpl {
+class ResolverImpl final : public Engine {
  public:
   ResolverImpl(EventLoop& loop, ResolverOptions options)
       : loop_(loop),
         options_(std::move(options)),
         watch_(options_.config, loop_.now()),
         cache_(options_.cache_entries) {}
-  ~ResolverImpl() { retire(); }
+  ~ResolverImpl() override { retire(); }
 
-  void retire() noexcept {
+  void retire() noexcept override {
     for (const auto& [key, id] : queued_)
       loop_.cancel_soon(id);
     queued_.clear();
@@ -108,7 +95,8 @@ class ResolverImpl {
   }
 
   Resolver::LookupId lookup(std::string_view host, std::uint16_t port, LookupFamilies families,
-                            std::chrono::milliseconds deadline, Resolver::FamilyCallback done) {
+                            std::chrono::milliseconds deadline,
+                            Resolver::FamilyCallback done) override {
     ++stats_.lookups;
     refresh_config();
     auto l = std::make_unique<Lookup>();
@@ -153,7 +141,7 @@ class ResolverImpl {
   /// Runs `fn` on the loop's next turn, never inside the current call; not at
   /// all once this resolver is retired. No timer: it works on a loop whose
   /// timers are all in use.
-  void soon(std::function<void()> fn) {
+  void soon(std::function<void()> fn) override {
     const std::uint64_t key = ++last_soon_key_;
     const SoonId id = loop_.soon([this, key, fn = std::move(fn)] {
       std::erase_if(queued_, [&](const auto& q) { return q.first == key; });
@@ -162,7 +150,7 @@ class ResolverImpl {
     queued_.emplace_back(key, id);
   }
 
-  bool cancel(Resolver::LookupId id) noexcept {
+  bool cancel(Resolver::LookupId id) noexcept override {
     auto it = lookups_.find(id);
     if (it == lookups_.end()) return false;
     stop(*it->second);
@@ -171,11 +159,11 @@ class ResolverImpl {
     return true;
   }
 
-  std::size_t pending() const noexcept { return lookups_.size(); }
-  void clear_cache() noexcept { cache_.clear(); }
-  ResolverStats stats() const noexcept { return stats_; }
-  const ResolverConfig& config() const noexcept { return watch_.config(); }
-  EventLoop& loop() noexcept { return loop_; }
+  std::size_t pending() const noexcept override { return lookups_.size(); }
+  void clear_cache() noexcept override { cache_.clear(); }
+  ResolverStats stats() const noexcept override { return stats_; }
+  const ResolverConfig& config() const noexcept override { return watch_.config(); }
+  EventLoop& loop() noexcept override { return loop_; }
 
  private:
   Lookup* find(Resolver::LookupId id) noexcept {
@@ -378,88 +366,9 @@ class ResolverImpl {
   std::uint64_t last_soon_key_ = 0;
 };
 
+std::unique_ptr<Engine> make_sockkit_engine(EventLoop& loop, ResolverOptions options) {
+  return std::make_unique<ResolverImpl>(loop::LoopAccess::home(loop), std::move(options));
+}
+
 }  // namespace resolve_detail
-
-// The facade's pimpl is the resolve layer's resolver.
-struct Resolver::Impl final : resolve_detail::ResolverImpl {
-  using ResolverImpl::ResolverImpl;
-};
-
-Result<Resolver> Resolver::create(EventLoop& loop, ResolverOptions options) {
-  auto impl = std::make_unique<Impl>(loop::LoopAccess::home(loop), std::move(options));
-  return Resolver(std::move(impl));
-}
-
-Resolver::Resolver(Resolver&& other) noexcept = default;
-
-Resolver& Resolver::operator=(Resolver&& other) noexcept {
-  return loop::move_assign(*this, std::move(other));
-}
-
-Resolver::Resolver(std::unique_ptr<Impl> impl) noexcept : impl_(std::move(impl)) {}
-
-Resolver::~Resolver() {
-  if (!impl_) return;
-  EventLoop& loop = impl_->loop();  // before impl_ is moved from
-  loop::dispose(loop, std::move(impl_));
-}
-
-Resolver::LookupId Resolver::lookup(std::string_view host, std::uint16_t port,
-                                    LookupFamilies families, std::chrono::milliseconds deadline,
-                                    FamilyCallback done) {
-  return impl_->lookup(host, port, families, deadline, std::move(done));
-}
-
-Resolver::LookupId Resolver::lookup_endpoints(std::string_view host_port,
-                                              std::chrono::milliseconds deadline,
-                                              EndpointsCallback done) {
-  struct Collected {
-    std::vector<Endpoint> v6, v4;
-    std::error_code error;
-  };
-  auto target = resolve_detail::parse_target(host_port);
-  if (!target || target->numeric || target->host.empty()) {
-    // Still answered on the loop, like every lookup; an id that is already finished.
-    const std::error_code error =
-        !target ? target.error() : make_error_code(failure::malformed_address);
-    const std::optional<Endpoint> numeric = target ? target->numeric : std::nullopt;
-    impl_->soon([done = std::move(done), error, numeric] {
-      if (numeric) return done(std::vector<Endpoint>{*numeric});
-      done(error);
-    });
-    return 0;
-  }
-  auto collected = std::make_shared<Collected>();
-  return lookup(target->host, target->port, LookupFamilies::both, deadline,
-                [collected, done = std::move(done)](const FamilyAnswer& a) {
-                  if (a.result) {
-                    auto& list = a.family == Family::ipv6 ? collected->v6 : collected->v4;
-                    for (const auto& r : a.result->addresses)
-                      list.push_back(r.address);
-                  } else if (!collected->error || collected->error == failure::resolve_timeout ||
-                             collected->error == failure::no_address) {
-                    collected->error = a.result.error();  // the most telling failure wins
-                  }
-                  if (!a.last) return;
-                  if (collected->v6.empty() && collected->v4.empty()) return done(collected->error);
-                  done(resolve_detail::order_for_connecting(collected->v6, collected->v4));
-                });
-}
-
-bool Resolver::cancel(LookupId id) noexcept {
-  return impl_->cancel(id);
-}
-std::size_t Resolver::pending() const noexcept {
-  return impl_->pending();
-}
-void Resolver::clear_cache() noexcept {
-  impl_->clear_cache();
-}
-ResolverStats Resolver::stats() const noexcept {
-  return impl_->stats();
-}
-const ResolverConfig& Resolver::config() const noexcept {
-  return impl_->config();
-}
-
 }  // namespace sockkit

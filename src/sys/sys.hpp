@@ -13,8 +13,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -159,6 +161,20 @@ std::string host_name();
 std::vector<Endpoint> stack_dns_servers();
 /// Replaces them; errc::not_supported where the stack keeps none (Linux).
 Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept;
+
+/// Called once per started stack_dns_lookup() with its token and the address
+/// found (port 0), or failure::resolver_failure. It runs on the stack's own
+/// thread (lwIP's tcpip thread; the loop's on the bare-metal stack).
+using StackDnsDone = void (*)(std::uintptr_t token, Result<Endpoint> address) noexcept;
+/// Whether the stack has a DNS client of its own (lwIP with LWIP_DNS).
+bool stack_dns_available() noexcept;
+/// Asks the stack's DNS client for `name`'s address of `family`. An answer
+/// known at once (lwIP's cache) is returned; otherwise nullopt, and `done`
+/// follows exactly once. failure::backend_unavailable without a client,
+/// failure::limit_reached when its table is full, failure::malformed_address
+/// for a name it cannot ask, failure::stack_not_started.
+Result<std::optional<Endpoint>> stack_dns_lookup(const std::string& name, Family family,
+                                                 StackDnsDone done, std::uintptr_t token) noexcept;
 
 /// Unpredictable bytes from the stack's platform, without blocking;
 /// errc::not_supported where it has no source of its own.

@@ -52,11 +52,11 @@ std::vector<std::uint8_t> address_bytes(const std::string& text) {
 
 }  // namespace
 
-std::unique_ptr<FakeDns> FakeDns::start(EventLoop& loop, const char* ip) {
+std::unique_ptr<FakeDns> FakeDns::start(EventLoop& loop, const char* ip, std::uint16_t port) {
   // UDP picks the port; TCP may find it taken by another test: try again.
   for (int attempt = 0; attempt < 50; ++attempt) {
     std::unique_ptr<FakeDns> dns(new FakeDns(loop));
-    auto udp = UdpSocket::bind(*Endpoint::parse(std::string(ip) + ":0"));
+    auto udp = UdpSocket::bind(*Endpoint::parse(std::string(ip) + ":" + std::to_string(port)));
     auto spoof = UdpSocket::bind(*Endpoint::parse(std::string(ip) + ":0"));
     if (!udp || !spoof) return nullptr;
     auto at = udp->local_endpoint();

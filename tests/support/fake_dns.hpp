@@ -39,8 +39,9 @@ enum class DnsBehaviour {
 
 class FakeDns final : UdpHandler, ConnectionHandler {
  public:
-  /// UDP and TCP on `ip`, one free port. Null if it cannot bind.
-  static std::unique_ptr<FakeDns> start(EventLoop& loop, const char* ip = "127.0.0.1");
+  /// UDP and TCP on `ip`, at `port` (0: one free port). Null if it cannot bind.
+  static std::unique_ptr<FakeDns> start(EventLoop& loop, const char* ip = "127.0.0.1",
+                                        std::uint16_t port = 0);
   ~FakeDns();
 
   Endpoint endpoint() const { return endpoint_; }

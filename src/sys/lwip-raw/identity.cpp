@@ -119,4 +119,13 @@ Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept {
   return lwip_dns::set_servers<raw::StackGuard>(servers, raw::running());
 }
 
+bool stack_dns_available() noexcept {
+  return LWIP_DNS != 0;
+}
+
+Result<std::optional<Endpoint>> stack_dns_lookup(const std::string& name, Family family,
+                                                 StackDnsDone done, std::uintptr_t token) noexcept {
+  return lwip_dns::lookup<raw::StackGuard>(name, family, done, token, raw::running());
+}
+
 }  // namespace sockkit::sys

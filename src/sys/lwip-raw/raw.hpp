@@ -124,6 +124,9 @@ class StackGuard {
   ~StackGuard();
   StackGuard(const StackGuard&) = delete;
   StackGuard& operator=(const StackGuard&) = delete;
+  /// Whether this thread is inside a guard already (lwIP calling back into
+  /// sockkit, as its DNS client does): the guard is not taken twice.
+  static bool held_here() noexcept;
 #if SOCKKIT_RAW_HOSTED
   std::unique_lock<std::mutex>& lock() noexcept {
     return lock_;

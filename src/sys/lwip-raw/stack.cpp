@@ -73,11 +73,26 @@ bool running() noexcept {
 }
 
 #if SOCKKIT_RAW_HOSTED
-StackGuard::StackGuard() noexcept : lock_(stack_mutex) {}
+namespace {
+thread_local bool guard_held = false;  // this thread is inside a StackGuard
+}  // namespace
+
+StackGuard::StackGuard() noexcept : lock_(stack_mutex) {
+  guard_held = true;
+}
+StackGuard::~StackGuard() {
+  guard_held = false;
+}
+bool StackGuard::held_here() noexcept {
+  return guard_held;
+}
 #else
 StackGuard::StackGuard() noexcept {}
-#endif
 StackGuard::~StackGuard() = default;
+bool StackGuard::held_here() noexcept {
+  return false;  // one thread; the guard is nothing
+}
+#endif
 
 std::uint32_t now_ms() noexcept {
   return sys_now();

@@ -15,10 +15,18 @@ Result<Waker> open_waker() noexcept {
   return Waker{NativeHandle{handle}, NativeHandle{}, nullptr};
 }
 
-void wake(const Waker& waker) noexcept {
-  raw::StackGuard guard;  // nothing on a board, where an interrupt may call this
+namespace {
+void set_pending(const Waker& waker) noexcept {
   if (raw::Socket* s = raw::find(waker.read_end.value)) s->wake_pending = true;
   raw::note_activity();
+}
+}  // namespace
+
+void wake(const Waker& waker) noexcept {
+  // From inside lwIP (a DNS answer posted to the loop) this thread holds the guard.
+  if (raw::StackGuard::held_here()) return set_pending(waker);
+  raw::StackGuard guard;  // nothing on a board, where an interrupt may call this
+  set_pending(waker);
 }
 
 void drain(const Waker& waker) noexcept {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The DNS servers lwIP holds, read and replaced under lwIP's core lock.
+// lwIP's DNS client and the servers it holds, under lwIP's core lock.
 #include "lwip/tcpip.h"
 #include "sys/lwip/dns_servers.hpp"
 #include "sys/lwip/lwip.hpp"
@@ -22,6 +22,15 @@ std::vector<Endpoint> stack_dns_servers() {
 
 Status set_stack_dns_servers(std::span<const Endpoint> servers) noexcept {
   return lwip_dns::set_servers<CoreLock>(servers, lwip::running());
+}
+
+bool stack_dns_available() noexcept {
+  return LWIP_DNS != 0;
+}
+
+Result<std::optional<Endpoint>> stack_dns_lookup(const std::string& name, Family family,
+                                                 StackDnsDone done, std::uintptr_t token) noexcept {
+  return lwip_dns::lookup<CoreLock>(name, family, done, token, lwip::running());
 }
 
 }  // namespace sockkit::sys

@@ -45,4 +45,13 @@ Status set_stack_dns_servers(std::span<const Endpoint>) noexcept {
   return failure::backend_unavailable;  // the kernel keeps none: resolv.conf does
 }
 
+bool stack_dns_available() noexcept {
+  return false;  // the kernel has no DNS client; glibc's runs in the process
+}
+
+Result<std::optional<Endpoint>> stack_dns_lookup(const std::string&, Family, StackDnsDone,
+                                                 std::uintptr_t) noexcept {
+  return failure::backend_unavailable;
+}
+
 }  // namespace sockkit::sys

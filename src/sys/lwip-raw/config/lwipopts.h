@@ -46,8 +46,11 @@
 #define MEMP_MEM_MALLOC 0
 #define MEM_LIBC_MALLOC 0
 
+/* lwIP's DNS client: the stack resolver engine (a device's default) asks it,
+   and it holds the servers (dns_setserver, DHCP) sockkit's resolver reads. */
+#define LWIP_DNS 1
+
 #ifdef SOCKKIT_LWIP_CONSTRAINED
-#define LWIP_DNS 0 /* sockkit's resolver asks the servers the application gives it */
 #define LWIP_IGMP 0
 #define MEM_SIZE (32 * 1024)
 #define MEMP_NUM_TCP_PCB 8
@@ -60,8 +63,6 @@
 #define TCP_SND_BUF (4 * TCP_MSS)
 #define SOCKKIT_RAW_DATAGRAM_QUEUE 8 /* unread datagrams per UDP socket */
 #else
-/* The stack holds the DNS servers (dns_setserver); sockkit's resolver reads them. */
-#define LWIP_DNS 1
 #define LWIP_IGMP 1
 #define LWIP_LOOPIF_MULTICAST 1
 #define MEM_SIZE (1024 * 1024)

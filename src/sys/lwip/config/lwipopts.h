@@ -57,9 +57,12 @@
 #define MEMP_MEM_MALLOC 0
 #define MEM_LIBC_MALLOC 0
 
+/* lwIP's DNS client: the stack resolver engine (a device's default) asks it,
+   and it holds the servers (dns_setserver, DHCP) sockkit's resolver reads. */
+#define LWIP_DNS 1
+
 #ifdef SOCKKIT_LWIP_CONSTRAINED
 #define LWIP_IGMP 0 /* a meter needs no multicast */
-#define LWIP_DNS 0  /* the application hands sockkit's resolver its servers */
 #define MEM_SIZE (32 * 1024)
 #define MEMP_NUM_NETCONN 12
 #define MEMP_NUM_TCP_PCB 8
@@ -74,9 +77,6 @@
 #define TCP_SND_QUEUELEN (4 * TCP_SND_BUF / TCP_MSS)
 #define MEMP_NUM_SELECT_CB 4
 #else
-/* The stack holds the DNS servers (dns_setserver, or DHCP when it is on);
-   sockkit's resolver reads them. lwIP's own resolver stays unused. */
-#define LWIP_DNS 1
 #define LWIP_IGMP 1             /* multicast membership (a gateway hearing sensors on a group) */
 #define LWIP_LOOPIF_MULTICAST 1 /* groups can be joined on the loopback interface too */
 #define MEM_SIZE (1024 * 1024)

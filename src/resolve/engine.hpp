@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// What a Resolver's engine does, behind one interface: sockkit's stub resolver
+// (resolver.cpp) and the stack's own DNS client (stack_engine.cpp). The facade
+// (facade.cpp) picks one at create() and adds what both share.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "sockkit/resolver.hpp"
+
+namespace sockkit::resolve_detail {
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  /// Cancels everything, no callback follows; the engine is freed later.
+  virtual void retire() noexcept = 0;
+  /// As Resolver::lookup(): callbacks from the loop, never inside the call.
+  virtual Resolver::LookupId lookup(std::string_view host, std::uint16_t port,
+                                    LookupFamilies families, std::chrono::milliseconds deadline,
+                                    Resolver::FamilyCallback done) = 0;
+  /// Runs `fn` on the loop's next turn, not at all once retired.
+  virtual void soon(std::function<void()> fn) = 0;
+  virtual bool cancel(Resolver::LookupId id) noexcept = 0;
+  virtual std::size_t pending() const noexcept = 0;
+  virtual void clear_cache() noexcept = 0;
+  virtual ResolverStats stats() const noexcept = 0;
+  virtual const ResolverConfig& config() const noexcept = 0;
+  virtual EventLoop& loop() noexcept = 0;
+};
+
+/// sockkit's own stub resolver.
+std::unique_ptr<Engine> make_sockkit_engine(EventLoop& loop, ResolverOptions options);
+/// The stack's DNS client; failure::backend_unavailable where the stack has
+/// none, the servers' errors of set_stack_dns_servers().
+Result<std::unique_ptr<Engine>> make_stack_engine(EventLoop& loop, ResolverOptions options);
+
+}  // namespace sockkit::resolve_detail
