@@ -14,6 +14,7 @@
 //     --count N             stop after N readings are acknowledged
 //     --qos 2               exactly once: no reading twice, even across a reconnect
 //                           (default 1: at least once)
+//     --dns ADDRESS         on lwIP: the DNS server the stack asks for BROKER's name
 //
 // Watch it:  mosquitto_sub -h BROKER_HOST -t 'meters/#' -v
 // Command:   mosquitto_pub -h BROKER_HOST -t meters/meter-1/cmd -m 'report now'
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
   if (!sockkit::start_stack()) return 1;     // lwIP: starts it; Linux: nothing to do
   std::string tap_device, tap_address;       // lwIP on a TAP device: examples/device_network.hpp
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // events appear as they happen, even in a pipe
-  std::string id = "meter-1", cafile, cert, key, store_dir, broker;
+  std::string id = "meter-1", cafile, cert, key, store_dir, broker, dns;
   bool fast = false;
   long count = 0;
   auto qos = sockkit::mqtt::QoS::at_least_once;
@@ -101,6 +102,8 @@ int main(int argc, char** argv) {
     else if (a == "--qos")
       qos = std::atoi(arg_after(i, argc, argv)) == 2 ? sockkit::mqtt::QoS::exactly_once
                                                      : sockkit::mqtt::QoS::at_least_once;
+    else if (a == "--dns")
+      dns = arg_after(i, argc, argv);
     else if (a == "--tap") {
       tap_device = arg_after(i, argc, argv);
       tap_address = arg_after(i, argc, argv);
@@ -110,9 +113,17 @@ int main(int argc, char** argv) {
   if (broker.empty())
     return std::printf(
                "usage: smart_meter [--id ID] [--cafile CA [--cert C --key K]] "
-               "[--store DIR] [--fast] [--count N] [--qos 2] [--tap DEV ADDR/PREFIX] BROKER\n"),
+               "[--store DIR] [--fast] [--count N] [--qos 2] [--dns ADDRESS] "
+               "[--tap DEV ADDR/PREFIX] BROKER\n"),
            2;
   if (!bring_up_device_network(tap_device, tap_address)) return 1;
+  if (!dns.empty()) {  // the stack's servers: sockkit's resolver and lwIP's client both ask them
+    auto server = sockkit::Endpoint::parse(dns + ":53");
+    if (!server) return std::printf("--dns %s: not an IPv4 address\n", dns.c_str()), 2;
+    const sockkit::Endpoint servers[] = {*server};
+    if (auto st = sockkit::set_stack_dns_servers(servers); !st)
+      return std::printf("--dns: %s\n", st.error().message().c_str()), 1;
+  }
   auto loop = sockkit::EventLoop::create();
   if (!loop) return std::printf("loop: %s\n", loop.error().message().c_str()), 1;
 

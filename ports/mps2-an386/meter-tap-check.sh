@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The smart meter example as firmware on the emulated board, on a TAP device
-# in a network namespace of its own (root), with mosquitto in that namespace:
-# the path between them goes silent — every packet dropped by nftables, the
-# link still up — while the meter publishes.
+# in a network namespace of its own (root), with mosquitto and dnsmasq in that
+# namespace: the meter finds the broker by name through lwIP's own DNS client
+# (the board build's resolver engine) asking dnsmasq, then the path between
+# them goes silent — every packet dropped by nftables, the link still up —
+# while the meter publishes.
+#   0. the name is answered by dnsmasq to the board (its log shows the query);
 #   1. the meter's heartbeat notices within 1.5 x its 2 s keepalive (the
 #      check allows 4 s), though nothing tells it the path is gone;
 #   2. once packets pass again it reconnects to its persistent session;
 #   3. every reading 1..30 reaches a subscriber exactly once (QoS 2).
-# Skips (exit 77) without root, /dev/net/tun or mosquitto.
+# Skips (exit 77) without root, /dev/net/tun, mosquitto or dnsmasq.
 #   ports/mps2-an386/meter-tap-check.sh FIRMWARE_IMAGE
 set -euo pipefail
 image=$1
@@ -21,6 +24,8 @@ skip() { echo "$check: SKIPPED: $*"; exit 77; }
 [ -c /dev/net/tun ] || skip "no /dev/net/tun here (a container or chroot without it)"
 command -v mosquitto >/dev/null || skip "mosquitto is not installed"
 command -v nft >/dev/null || skip "nftables is not installed"
+dnsmasq=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
+[ -x "$dnsmasq" ] || skip "dnsmasq is not installed"
 
 # The board is 10.0.2.15 (board_network.h); its side of the link here is 10.0.2.2.
 netns=skboard$$
@@ -46,17 +51,24 @@ for _ in $(seq 50); do
   "${in_netns[@]}" bash -c "exec 3<>/dev/tcp/10.0.2.2/$port" 2>/dev/null && break
   sleep 0.1
 done
+"${in_netns[@]}" "$dnsmasq" --keep-in-foreground --no-resolv --no-hosts --conf-file=/dev/null \
+  --listen-address=10.0.2.2 --bind-interfaces --port=53 --user=root --pid-file= \
+  --address=/broker.meter.test/10.0.2.2 --log-queries --log-facility="$work/dns.log" &
+started+=($!)
 "${in_netns[@]}" mosquitto_sub -h 10.0.2.2 -p "$port" -q 2 -t 'meters/+/reading' >"$work/readings" &
 started+=($!)
 sleep 0.3
 
 QEMU_NETWORK="tap,ifname=sktap0,script=no,downscript=no,model=lan9118" \
-  "${in_netns[@]}" "$here/run-qemu.sh" "$image" --fast --qos 2 --count 30 "10.0.2.2:$port" \
+  "${in_netns[@]}" "$here/run-qemu.sh" "$image" --fast --qos 2 --count 30 --dns 10.0.2.2 \
+  "broker.meter.test:$port" \
   >"$work/console.log" 2>&1 &
 qemu_pid=$!
 started+=("$qemu_pid")
 wait_for "connected (session new)" 20
-echo "meter-tap-check: the board's meter is connected to mosquitto at 10.0.2.2:$port over TAP"
+grep -q "query\[A\] broker.meter.test from 10.0.2.15" "$work/dns.log" ||
+  fail "dnsmasq was not asked for broker.meter.test by the board: $(cat "$work/dns.log")"
+echo "meter-tap-check: the board resolved broker.meter.test through dnsmasq and is connected to mosquitto at 10.0.2.2:$port over TAP"
 
 # 1. The path goes silent: both ways dropped, the link up.
 sleep 1
