@@ -81,6 +81,15 @@ TEST_F(StackResolverTest, BothFamiliesReportAndTheLastSaysSo) {
   EXPECT_TRUE(got.back().last);
 }
 
+TEST_F(StackResolverTest, AFamilyTheStackLacksHasNoAddress) {
+  if (has_ipv6()) GTEST_SKIP() << "this stack has IPv6";
+  make_stack();
+  auto got = lookup("host.test", LookupFamilies::ipv6);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].result.error(), make_error_code(failure::no_address));
+  EXPECT_EQ(server->udp_queries, 0u);
+}
+
 TEST_F(StackResolverTest, NumericTextIsAnsweredWithoutAQueryAndNeverInsideTheCall) {
   make_stack();
   bool called = false;

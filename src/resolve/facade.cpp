@@ -59,6 +59,7 @@ Result<Resolver> Resolver::create(EventLoop& loop, ResolverOptions options) {
   if (options.engine == ResolverEngine::sockkit)
     impl->engine = resolve_detail::make_sockkit_engine(loop, std::move(options));
 #endif
+  if (!impl->engine) return failure::backend_unavailable;  // an engine the build left out
   return Resolver(std::move(impl));
 }
 

@@ -171,6 +171,7 @@ bool stack_dns_available() noexcept;
 /// Asks the stack's DNS client for `name`'s address of `family`. An answer
 /// known at once (lwIP's cache) is returned; otherwise nullopt, and `done`
 /// follows exactly once. failure::backend_unavailable without a client,
+/// failure::no_address for a family the stack does not have,
 /// failure::limit_reached when its table is full, failure::malformed_address
 /// for a name it cannot ask, failure::stack_not_started.
 Result<std::optional<Endpoint>> stack_dns_lookup(const std::string& name, Family family,

@@ -102,7 +102,7 @@ Result<std::optional<Endpoint>> lookup(const std::string& name, Family family, S
 #if LWIP_DNS
   if (!running) return failure::stack_not_started;
   if ((family == Family::ipv6 && !LWIP_IPV6) || (family == Family::ipv4 && !LWIP_IPV4))
-    return failure::backend_unavailable;
+    return failure::no_address;  // the stack has no such addresses to ask for
   lookup_done.store(done, std::memory_order_release);
   ip_addr_t address{};
   err_t e = ERR_OK;
