@@ -4,14 +4,19 @@
 #  1. x86-64, -Os, -fno-exceptions -fno-rtti, --gc-sections: a minimal TCP echo
 #     server (bench/footprint/echo_min.cpp); the linker map splits the kept
 #     code between sockkit, lwIP, the C/C++ runtime and the program.
-#  2. Cortex-M4 (arm-none-eabi-gcc + newlib from Debian, installed if missing):
-#     the same server, the whole library and lwIP compiled -Os -mthumb and linked
-#     with --gc-sections against link-only RTOS stubs; the same split.
-#  4. Cortex-M4: a minimal MQTT client (bench/footprint/mqtt_client_min.cpp) on
-#     the minimal sockkit; the split adds the MQTT layer.
-#  3. Cortex-M4: a minimal TLS client (bench/footprint/tls_client_min.cpp) with
-#     sockkit's TLS layer and mbedTLS built from Debian's source in sockkit's
-#     embedded profile; the split adds the TLS layer and mbedTLS.
+#  2. Cortex-M4 (arm-none-eabi-gcc + newlib from Debian, installed if missing),
+#     the whole library, lwIP and mbedTLS compiled -Os -mthumb and linked with
+#     --gc-sections against link-only RTOS stubs. Each image is linked twice,
+#     with full newlib and with newlib-nano, and measured whole, minus the same
+#     echo server written directly on lwIP's sockets
+#     (bench/footprint/echo_lwip_sockets.c) linked the same way: what is left
+#     is what sockkit costs, what it pulls from the C and C++ runtime
+#     included. Images: the echo server on the default library and on the
+#     trimmed builds, a meter's MQTT client (bench/footprint/mqtt_client_min.cpp:
+#     MQTT, DNS, reconnect) and a TLS client (bench/footprint/tls_client_min.cpp,
+#     mbedTLS in sockkit's embedded profile).
+#  3. The largest symbols the default echo image has and the baseline has not.
+#  4. Each image's code split by origin (the linker map).
 #   bench/footprint.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +47,8 @@ split_map() {
       else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
       else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
       else if (file ~ /libsockkit_mqtt_m4/) who = "sockkit MQTT layer"
-      else if (file ~ /libsockkit|libminimal_m4|libfixed_m4/) who = "sockkit"
-      else if (file ~ /echo_min|tls_client_min|mqtt_client_min/) who = "program"
+      else if (file ~ /libsockkit|libminimal_m4|libfixed_m4|libdevice_m4/) who = "sockkit"
+      else if (file ~ /echo_min|echo_lwip_sockets|tls_client_min|mqtt_client_min/) who = "program"
       else who = "C/C++ runtime"
       total[who, kind] += hex(size)
     }
@@ -64,8 +69,6 @@ echo "## x86-64, -Os, no exceptions, --gc-sections: minimal TCP echo server on l
 split_map "$map"
 size "$out/bench/lwip/bench_footprint_echo" | sed 's/^/    /'
 
-echo
-echo "## Cortex-M4 (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -Os -mthumb, newlib): the same echo server, linked"
 lwip=$(ls -d "$out"/lwip-src/lwip-*/ | head -n1)
 arm=$out/arm
 rm -rf "$arm" && mkdir -p "$arm/lwip" "$arm/sockkit"
@@ -73,54 +76,44 @@ flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-s
        -DSOCKKIT_LWIP_CONSTRAINED=1 -I"$root/bench/footprint/arm-port" -I"$root/src/sys/lwip/config"
        -I"$lwip/src/include")
 cxx=(arm-none-eabi-g++ "${flags[@]}" -std=c++20 -fno-exceptions -fno-rtti -I"$root/include" -I"$root/src")
-for f in src/core/{init,def,inet_chksum,ip,mem,memp,netif,pbuf,stats,sys,tcp,tcp_in,tcp_out,timeouts,udp}.c \
+for f in src/core/{init,def,dns,inet_chksum,ip,mem,memp,netif,pbuf,stats,sys,tcp,tcp_in,tcp_out,timeouts,udp}.c \
          src/core/ipv4/{etharp,icmp,ip4,ip4_addr,ip4_frag}.c \
          src/api/{api_lib,api_msg,err,if_api,netbuf,sockets,tcpip}.c src/netif/ethernet.c; do
   arm-none-eabi-gcc "${flags[@]}" -w -c "$lwip/$f" -o "$arm/lwip/$(basename "$f" .c).o"
 done
 # The whole library as an lwIP build compiles it (no Linux code, no TAP, no TLS):
-# `sockkit` with both lwIP backends and the error texts, `minimal` with the
-# poll backend alone and no error texts (SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF).
+# `sockkit` with both lwIP backends, the error texts and both resolver engines
+# (sockkit's the default), `minimal` with the poll backend alone and no error
+# texts (SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF), `fixed` with 16
+# timer slots built in too, `device` with only lwIP's DNS client as the
+# resolver (SOCKKIT_RESOLVER=stack, a board build's default).
 build_library() {  # NAME DEFINES...
   local name=$1 f
   shift
   mkdir -p "$arm/$name"
   for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp link/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
              poll/select.cpp poll/poll.cpp sys/heap.cpp sys/no_files.cpp sys/lwip/*.cpp transport/plain.cpp transport/lent.cpp \
-             transport/tls/context.cpp | grep -v tap_netif); do
+             transport/tls/context.cpp | grep -v '/tap_'); do
     [[ $f == poll/select.cpp && " $* " == *" -DSOCKKIT_HAVE_SELECT=0 "* ]] && continue
     "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 "$@" -c "src/$f" \
       -o "$arm/$name/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
   done
   arm-none-eabi-ar rcs "$arm/lib${name}_m4.a" "$arm/$name"/*.o
 }
-build_library sockkit -DSOCKKIT_HAVE_SELECT=1 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=1
-build_library minimal -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
+both_resolvers=(-DSOCKKIT_RESOLVER_SOCKKIT=1 -DSOCKKIT_RESOLVER_STACK=1 -DSOCKKIT_RESOLVER_DEFAULT_STACK=0)
+build_library sockkit -DSOCKKIT_HAVE_SELECT=1 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=1 \
+  "${both_resolvers[@]}"
+build_library minimal -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
+  "${both_resolvers[@]}"
 build_library fixed -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
-  -DSOCKKIT_TIMER_CAPACITY=16
+  -DSOCKKIT_TIMER_CAPACITY=16 "${both_resolvers[@]}"
+build_library device -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
+  -DSOCKKIT_TIMER_CAPACITY=16 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1 \
+  -DSOCKKIT_RESOLVER_DEFAULT_STACK=1
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
 "${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
 arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"
-link_echo() {  # LIBRARY
-  arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
-    -Wl,-Map="$arm/echo_$1.map" "$arm/echo_min.o" "$arm/rtos_stub.o" "$arm/lib$1_m4.a" \
-    "$arm/liblwip_m4.a" -o "$arm/echo_$1.elf"
-}
-link_echo sockkit
-split_map "$arm/echo_sockkit.map" | sed 's/libsockkit_m4/sockkit/'
-arm-none-eabi-size "$arm/echo_sockkit.elf" | sed 's/^/    /'
-echo "(the RTOS port is link-only stubs, counted under the C/C++ runtime; a device adds its RTOS)"
-echo
-echo "## Cortex-M4: the same echo server, minimal sockkit (SOCKKIT_BACKENDS=poll, SOCKKIT_ERROR_STRINGS=OFF)"
-link_echo minimal
-split_map "$arm/echo_minimal.map" | sed 's/libminimal_m4/sockkit/' | grep -E '^\|(---| part | sockkit )'
-echo
-echo "## Cortex-M4: minimal sockkit with 16 timer slots built in (SOCKKIT_TIMER_CAPACITY=16)"
-link_echo fixed
-split_map "$arm/echo_fixed.map" | grep -E '^\|(---| part | sockkit )'
-
-echo
-echo "## Cortex-M4: a minimal TLS client (mbedTLS 2.28, sockkit's embedded profile), linked"
+# The TLS layer and mbedTLS, for the TLS client.
 mbedtls=$("$root/scripts/fetch-source.sh" mbedtls "$out/mbedtls-src")
 mkdir -p "$arm/mbedtls" "$arm/tls"
 tls_flags=(-I"$mbedtls/include" -I"$root/src/transport/tls/config"
@@ -129,7 +122,8 @@ for f in "$mbedtls"/library/*.c; do
   arm-none-eabi-gcc "${flags[@]}" "${tls_flags[@]}" -w -c "$f" -o "$arm/mbedtls/$(basename "$f" .c).o"
 done
 # The TLS layer: the context (now with mbedTLS) and the mbedTLS session; the rest as above.
-for f in transport/tls/context.cpp transport/tls/host_name.cpp transport/tls/mbedtls.cpp; do
+for f in transport/tls/context.cpp transport/tls/common.cpp transport/tls/host_name.cpp \
+         transport/tls/mbedtls.cpp; do
   "${cxx[@]}" "${tls_flags[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=1 -c "src/$f" \
     -o "$arm/tls/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
 done
@@ -137,16 +131,7 @@ arm-none-eabi-ar rcs "$arm/libmbedtls_m4.a" "$arm"/mbedtls/*.o
 arm-none-eabi-ar rcs "$arm/libsockkit_tls_m4.a" "$arm"/tls/*.o
 ls "$arm"/sockkit/*.o | grep -v transport_tls_context | xargs arm-none-eabi-ar rcs "$arm/libsockkit_notls_m4.a"
 "${cxx[@]}" -c bench/footprint/tls_client_min.cpp -o "$arm/tls_client_min.o"
-arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
-  -Wl,-Map="$arm/tls_client_min.map" "$arm/tls_client_min.o" "$arm/rtos_stub.o" \
-  "$arm/libsockkit_tls_m4.a" "$arm/libsockkit_notls_m4.a" "$arm/libmbedtls_m4.a" \
-  "$arm/liblwip_m4.a" -o "$arm/tls_client_min.elf"
-split_map "$arm/tls_client_min.map" | sed 's/libsockkit_notls_m4/sockkit/'
-arm-none-eabi-size "$arm/tls_client_min.elf" | sed 's/^/    /'
-echo "(heap at run time: see docs/tls.md, 7 KB per idle connection in this profile)"
-
-echo
-echo "## Cortex-M4: a minimal MQTT client (QoS 1 publisher, name-resolved broker) on the minimal sockkit"
+# The MQTT layer, for the meter.
 mkdir -p "$arm/mqtt"
 # Not FileStore: it needs a POSIX file system (newlib has no dirent); a device
 # brings its own MessageStore, or none, as here.
@@ -157,16 +142,83 @@ for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
 done
 arm-none-eabi-ar rcs "$arm/libsockkit_mqtt_m4.a" "$arm"/mqtt/*.o
 "${cxx[@]}" -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min.o"
-arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft --specs=nosys.specs -Wl,--gc-sections \
-  -Wl,-Map="$arm/mqtt_client_min.map" "$arm/mqtt_client_min.o" "$arm/rtos_stub.o" \
-  "$arm/libsockkit_mqtt_m4.a" "$arm/libfixed_m4.a" "$arm/liblwip_m4.a" -o "$arm/mqtt_client_min.elf"
-split_map "$arm/mqtt_client_min.map"
-arm-none-eabi-size "$arm/mqtt_client_min.elf" | sed 's/^/    /'
+arm-none-eabi-gcc "${flags[@]}" -c bench/footprint/echo_lwip_sockets.c -o "$arm/echo_lwip_sockets.o"
 
-# RAM per TCP connection: lwIP's own structures (static pools, sized by lwipopts.h)
-# plus sockkit's per-connection state (docs/event-loop.md: 60 B idle on Linux).
+# IMAGE LIBC OBJECTS...: links one image with full newlib or newlib-nano.
+link_image() {
+  local name=$1 libc=$2 specs=(--specs=nosys.specs)
+  shift 2
+  [ "$libc" = nano ] && specs=(--specs=nano.specs --specs=nosys.specs)
+  arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft "${specs[@]}" -Wl,--gc-sections \
+    -Wl,-Map="$arm/$name-$libc.map" "$@" "$arm/rtos_stub.o" "$arm/liblwip_m4.a" \
+    -o "$arm/$name-$libc.elf"
+}
+# Flash (code, constants, initial data) and RAM (data, bss) of an image, in bytes.
+flash_of() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $1 + $2 }'; }
+ram_of() { arm-none-eabi-size "$1" | awk 'NR == 2 { print $2 + $3 }'; }
+kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1024 }'; }
+images=(
+  "baseline|the echo on lwIP's sockets, no sockkit (baseline)|$arm/echo_lwip_sockets.o"
+  "echo|echo server, sockkit default|$arm/echo_min.o $arm/libsockkit_m4.a"
+  "echo_minimal|echo server, one backend, no error texts|$arm/echo_min.o $arm/libminimal_m4.a"
+  "echo_fixed|echo server, the same and 16 timer slots built in|$arm/echo_min.o $arm/libfixed_m4.a"
+  "meter|meter: MQTT QoS 1, persistent session, broker by name, reconnect|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libfixed_m4.a"
+  "meter_device|the meter with lwIP's DNS client as its resolver|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libdevice_m4.a"
+  "tls_client|TLS client (mbedTLS, embedded profile)|$arm/tls_client_min.o $arm/libsockkit_tls_m4.a $arm/libsockkit_notls_m4.a $arm/libmbedtls_m4.a"
+)
+for image in "${images[@]}"; do
+  IFS='|' read -r name _ objects <<<"$image"
+  for libc in full nano; do
+    # shellcheck disable=SC2086  # the objects are a list
+    link_image "$name" "$libc" $objects
+  done
+done
 echo
-echo "## RAM per TCP connection inside lwIP (pool entries, not counting window data)"
+echo "## Cortex-M4 (arm-none-eabi-gcc $(arm-none-eabi-gcc -dumpversion), -Os -mthumb, --gc-sections, lwIP constrained): whole images"
+echo "Flash is code, constants and initial data; \"above\" subtracts the baseline linked with the same C library."
+echo
+echo "| image | flash, full newlib | above baseline | flash, newlib-nano | above baseline | RAM (nano) | above baseline |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+for image in "${images[@]}"; do
+  IFS='|' read -r name what _ <<<"$image"
+  row="| $what"
+  for libc in full nano; do
+    flash=$(flash_of "$arm/$name-$libc.elf")
+    base=$(flash_of "$arm/baseline-$libc.elf")
+    row+=" | $(kb "$flash") | $(kb $((flash - base)))"
+  done
+  ram=$(ram_of "$arm/$name-nano.elf")
+  row+=" | $(kb "$ram") | $(kb $((ram - $(ram_of "$arm/baseline-nano.elf")))) |"
+  echo "$row"
+done
+echo "(the RTOS port is link-only stubs, the same in every image; a device adds its RTOS)"
+
+echo
+echo "## Cortex-M4, newlib-nano: the 25 largest symbols the default echo image has and the baseline has not"
+echo
+echo "| symbol | bytes |"
+echo "|---|---:|"
+arm-none-eabi-nm -S -C "$arm/baseline-nano.elf" | awk 'NF >= 4 { $1 = $2 = $3 = ""; print substr($0, 4) }' \
+  | sort -u >"$arm/baseline.symbols"
+arm-none-eabi-nm -S -C --size-sort "$arm/echo-nano.elf" | awk 'NF >= 4 && $3 ~ /^[tTrRdD]$/' \
+  | awk -v known="$arm/baseline.symbols" '
+      BEGIN { while ((getline line < known) > 0) seen[line] = 1 }
+      { size = $2; $1 = $2 = $3 = ""; name = substr($0, 4); if (!(name in seen)) print size "\t" name }' \
+  | tail -n 25 | sort -r | while IFS=$'\t' read -r size name; do
+      echo "| \`${name:0:90}\` | $((16#$size)) |"
+    done
+
+echo
+echo "## Cortex-M4, full newlib: each image's code by origin (linker map)"
+for image in "${images[@]:1}"; do
+  IFS='|' read -r name what _ <<<"$image"
+  echo
+  echo "$what:"
+  echo
+  split_map "$arm/$name-full.map"
+done
+
+# RAM per TCP connection inside lwIP (pool entries, not counting window data)"
 x86=$(gcc -DSOCKKIT_LWIP_CONSTRAINED=1 -Isrc/sys/lwip/config -I"$lwip/src/include" -I"$lwip/port/include" \
       -c bench/footprint/sizes.c -o "$out/sizes.o" && nm -S "$out/sizes.o")
 m4=$(arm-none-eabi-gcc "${flags[@]}" -c bench/footprint/sizes.c -o "$arm/sizes.o" && nm -S "$arm/sizes.o")
