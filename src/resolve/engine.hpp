@@ -9,6 +9,8 @@
 #include <functional>
 #include <memory>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "sockkit/resolver.hpp"
 
@@ -31,6 +33,31 @@ class Engine {
   virtual ResolverStats stats() const noexcept = 0;
   virtual const ResolverConfig& config() const noexcept = 0;
   virtual EventLoop& loop() noexcept = 0;
+};
+
+/// Work for the loop's next turn, never inside the current call, dropped when
+/// its owner retires. No timer: it works on a loop whose timers are all in use.
+class SoonQueue {
+ public:
+  explicit SoonQueue(EventLoop& loop) noexcept : loop_(loop) {}
+  void add(std::function<void()> fn) {
+    const std::uint64_t key = ++last_key_;
+    const SoonId id = loop_.soon([this, key, fn = std::move(fn)] {
+      std::erase_if(queued_, [&](const auto& q) { return q.first == key; });
+      fn();
+    });
+    queued_.emplace_back(key, id);
+  }
+  void cancel_all() noexcept {
+    for (const auto& [key, id] : queued_)
+      loop_.cancel_soon(id);
+    queued_.clear();
+  }
+
+ private:
+  EventLoop& loop_;
+  std::vector<std::pair<std::uint64_t, SoonId>> queued_;  // not run yet
+  std::uint64_t last_key_ = 0;
 };
 
 /// sockkit's own stub resolver.

@@ -83,9 +83,7 @@ class ResolverImpl final : public Engine {
   ~ResolverImpl() override { retire(); }
 
   void retire() noexcept override {
-    for (const auto& [key, id] : queued_)
-      loop_.cancel_soon(id);
-    queued_.clear();
+    soon_.cancel_all();
     for (auto& [id, lookup] : lookups_) {
       stop(*lookup);
       loop::free_when_unwound(loop_,
@@ -141,14 +139,7 @@ class ResolverImpl final : public Engine {
   /// Runs `fn` on the loop's next turn, never inside the current call; not at
   /// all once this resolver is retired. No timer: it works on a loop whose
   /// timers are all in use.
-  void soon(std::function<void()> fn) override {
-    const std::uint64_t key = ++last_soon_key_;
-    const SoonId id = loop_.soon([this, key, fn = std::move(fn)] {
-      std::erase_if(queued_, [&](const auto& q) { return q.first == key; });
-      fn();
-    });
-    queued_.emplace_back(key, id);
-  }
+  void soon(std::function<void()> fn) override { soon_.add(std::move(fn)); }
 
   bool cancel(Resolver::LookupId id) noexcept override {
     auto it = lookups_.find(id);
@@ -362,8 +353,7 @@ class ResolverImpl final : public Engine {
   ResolverStats stats_;
   std::map<Resolver::LookupId, std::unique_ptr<Lookup>> lookups_;
   Resolver::LookupId last_id_ = 0;
-  std::vector<std::pair<std::uint64_t, SoonId>> queued_;  // soon() work not run yet
-  std::uint64_t last_soon_key_ = 0;
+  SoonQueue soon_{loop_};
 };
 
 std::unique_ptr<Engine> make_sockkit_engine(EventLoop& loop, ResolverOptions options) {

@@ -94,9 +94,7 @@ class StackEngine final : public Engine {
   ~StackEngine() override { retire(); }
 
   void retire() noexcept override {
-    for (const auto& [key, id] : queued_)
-      loop_.cancel_soon(id);
-    queued_.clear();
+    soon_.cancel_all();
     release_slots(0);
     for (auto& [id, lookup] : lookups_)
       loop::free_when_unwound(loop_, std::move(lookup));
@@ -131,14 +129,7 @@ class StackEngine final : public Engine {
     return id;
   }
 
-  void soon(std::function<void()> fn) override {
-    const std::uint64_t key = ++last_soon_key_;
-    const SoonId id = loop_.soon([this, key, fn = std::move(fn)] {
-      std::erase_if(queued_, [&](const auto& q) { return q.first == key; });
-      fn();
-    });
-    queued_.emplace_back(key, id);
-  }
+  void soon(std::function<void()> fn) override { soon_.add(std::move(fn)); }
 
   bool cancel(Resolver::LookupId id) noexcept override {
     auto it = lookups_.find(id);
@@ -267,8 +258,7 @@ class StackEngine final : public Engine {
   ResolverStats stats_;
   std::map<Resolver::LookupId, std::unique_ptr<Lookup>> lookups_;
   Resolver::LookupId last_id_ = 0;
-  std::vector<std::pair<std::uint64_t, SoonId>> queued_;  // soon() work not run yet
-  std::uint64_t last_soon_key_ = 0;
+  SoonQueue soon_{loop_};
 };
 
 /// lwIP's callback, on the stack's thread: hands the answer to the slot's loop.
