@@ -87,8 +87,7 @@ struct Lookup {
 
 class StackEngine final : public Engine {
  public:
-  StackEngine(EventLoop& loop, ResolverOptions options)
-      : loop_(loop), options_(std::move(options)) {
+  explicit StackEngine(EventLoop& loop) : loop_(loop) {
     config_.servers = sys::stack_dns_servers();
   }
   ~StackEngine() override { retire(); }
@@ -253,7 +252,6 @@ class StackEngine final : public Engine {
   }
 
   EventLoop& loop_;
-  ResolverOptions options_;
   ResolverConfig config_;
   ResolverStats stats_;
   std::map<Resolver::LookupId, std::unique_ptr<Lookup>> lookups_;
@@ -292,7 +290,7 @@ Result<std::unique_ptr<Engine>> make_stack_engine(EventLoop& loop, ResolverOptio
     if (auto set = sys::set_stack_dns_servers(options.config->servers); !set) return set.error();
   }
   return std::unique_ptr<Engine>(
-      std::make_unique<StackEngine>(loop::LoopAccess::home(loop), std::move(options)));
+      std::make_unique<StackEngine>(loop::LoopAccess::home(loop)));
 }
 
 }  // namespace sockkit::resolve_detail
