@@ -289,8 +289,7 @@ Result<std::unique_ptr<Engine>> make_stack_engine(EventLoop& loop, ResolverOptio
   if (options.config && !options.config->servers.empty()) {
     if (auto set = sys::set_stack_dns_servers(options.config->servers); !set) return set.error();
   }
-  return std::unique_ptr<Engine>(
-      std::make_unique<StackEngine>(loop::LoopAccess::home(loop)));
+  return std::unique_ptr<Engine>(std::make_unique<StackEngine>(loop::LoopAccess::home(loop)));
 }
 
 }  // namespace sockkit::resolve_detail
