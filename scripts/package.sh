@@ -7,8 +7,8 @@
 # scratch root, checks that the library exports the public API only, keeps the
 # last release's ABI (scripts/abi-check.sh) and needs no TLS library or
 # liburing, builds and runs the consumer against that root (CMake package and
-# pkg-config, TLS on each engine), runs it again with the library alone and
-# with one engine each, and runs the installed tool.
+# pkg-config, TLS on each engine) and against each split (the library alone,
+# with one engine each), and runs the installed tool, with and without an engine.
 #   scripts/package.sh          # the .deb files end up in build/package/
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,13 +73,13 @@ echo "package: lintian clean"
 scratches=()
 trap 'rm -rf "${scratches[@]}"' EXIT
 install_root() {  # install_root PACKAGE_FILE... : prints the new root
-  local root
-  root=$(mktemp -d)
-  mkdir -p "$root/var/lib/dpkg/info" "$root/var/lib/dpkg/updates"
-  touch "$root/var/lib/dpkg/status"
-  dpkg --root="$root" --force-depends --force-not-root --force-script-chrootless \
-    --log=/dev/null -i "$@" >"$root/dpkg.log" 2>&1 || { cat "$root/dpkg.log" >&2; exit 1; }
-  echo "$root"
+  local dir
+  dir=$(mktemp -d)
+  mkdir -p "$dir/var/lib/dpkg/info" "$dir/var/lib/dpkg/updates"
+  touch "$dir/var/lib/dpkg/status"
+  dpkg --root="$dir" --force-depends --force-not-root --force-script-chrootless \
+    --log=/dev/null -i "$@" >"$dir/dpkg.log" 2>&1 || { cat "$dir/dpkg.log" >&2; exit 1; }
+  echo "$dir"
 }
 package_file() { ls build/package/$1_*.deb; }  # $1 is a pattern
 scratch=$(install_root "${debs[@]}")
