@@ -23,3 +23,7 @@ echo "## Idle scaling chart (sockkit bench --scaling)"
 build/release/tools/sockkit bench -b select,poll,epoll,uring -c 1 -d 1 \
   --scaling 0,250,450,1000,2000,4000 --plot docs/idle-scaling.png --csv docs/idle-scaling.csv
 rm -f docs/idle-scaling.png.csv docs/idle-scaling.png.gp
+echo
+echo "## On the emulated Cortex-M4 board (bench/board-footprint.sh, bench/board-memory.sh)"
+bench/board-footprint.sh
+bench/board-memory.sh 3

@@ -30,6 +30,8 @@ using namespace std::chrono_literals;
 
 namespace {
 volatile std::sig_atomic_t interrupted = 0;
+// Taken with the static constructors, before main(): on a board, at boot.
+const auto program_start = std::chrono::steady_clock::now();
 
 struct Meter : sockkit::mqtt::Handler {
   void on_connected(bool session_present) override {
@@ -45,6 +47,13 @@ struct Meter : sockkit::mqtt::Handler {
                 sockkit::to_string(sockkit::classify(why)));
   }
   void on_published(std::uint64_t id, std::error_code result) override {
+    if (!result && !first_acknowledged) {  // how long a device takes to be heard
+      first_acknowledged = true;
+      const auto taken = std::chrono::steady_clock::now() - program_start;
+      std::printf(
+          "first message acknowledged %ld ms after start\n",
+          static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(taken).count()));
+    }
     if (id == status_id) return;  // "online" or "offline", not a reading
     if (result)
       std::printf("reading refused: %s\n", result.message().c_str());
@@ -63,6 +72,7 @@ struct Meter : sockkit::mqtt::Handler {
     std::printf("stopped: %s\n", last.message().c_str());
     stopped = true;
   }
+  bool first_acknowledged = false;
   int connects = 0;
   long acknowledged = 0;
   std::uint64_t status_id = 0;

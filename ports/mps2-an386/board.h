@@ -53,6 +53,20 @@ void board_console_write(const char* text, size_t len);
 /// debugger answers or it does not fit.
 int board_command_line(char* buffer, size_t size);
 
+/// Bytes of the main stack ever used: the start-up code paints the stack's
+/// free part with a pattern before main(), and this finds the deepest word
+/// overwritten since. A high-water mark, not the current depth.
+size_t board_stack_high_water(void);
+
+/// Bytes the heap has ever grown to (newlib's malloc takes memory through
+/// sbrk and does not give it back): its high-water mark.
+size_t board_heap_high_water(void);
+
+/// Prints one line of the board's figures on the console: milliseconds since
+/// boot, the heap's and the stack's high-water marks. The start-up code prints
+/// it when main() returns.
+void board_report_memory(void);
+
 /// Ends the program with an exit status through semihosting, which QEMU turns
 /// into its own exit status. On hardware with no debugger attached the
 /// semihosting breakpoint faults and the fault handler stops the CPU.

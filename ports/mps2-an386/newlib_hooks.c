@@ -33,15 +33,22 @@ int _read(int fd, char* data, int len) {
   return 0;  // no console input: end of file
 }
 
+static char* heap_end = __heap_start;
+static char* heap_highest = __heap_start;
+
 void* _sbrk(ptrdiff_t increment) {
-  static char* end = __heap_start;
+  char* end = heap_end;
   if (increment > __heap_limit - end || increment < __heap_start - end) {
     errno = ENOMEM;
     return (void*)-1;
   }
-  char* previous = end;
-  end += increment;
-  return previous;
+  heap_end = end + increment;
+  if (heap_end > heap_highest) heap_highest = heap_end;
+  return end;
+}
+
+size_t board_heap_high_water(void) {
+  return (size_t)(heap_highest - __heap_start);
 }
 
 int _gettimeofday(struct timeval* now, void* zone) {

@@ -10,7 +10,7 @@
 #include "lan9118.h"
 
 extern uint32_t __data_start[], __data_end[], __data_load[], __bss_start[], __bss_end[];
-extern uint32_t __stack_top[];
+extern uint32_t __stack_top[], __heap_limit[];
 extern void __libc_init_array(void);
 extern int main(int argc, char** argv);
 void board_systick_handler(void);
@@ -83,7 +83,37 @@ static int split_command_line(char** argv, int most) {
   return argc;
 }
 
+/* The stack's free part holds this pattern until something uses it. */
+#define STACK_PAINT 0x5afe57acu
+
+/* Fills the stack from its lowest address up to a little below the running
+ * frame (the reset handler's own locals stay intact). */
+__attribute__((noinline)) static void paint_stack(void) {
+  uint32_t* const below_here = (uint32_t*)__builtin_frame_address(0) - 16;
+  for (volatile uint32_t* word = __heap_limit; word < below_here; ++word) {
+    *word = STACK_PAINT;
+  }
+}
+
+size_t board_stack_high_water(void) {
+  const uint32_t* word = __heap_limit;
+  while (word < __stack_top && *word == STACK_PAINT) {
+    ++word;
+  }
+  return (size_t)((const char*)__stack_top - (const char*)word);
+}
+
+void board_report_memory(void) {
+  char line[96];
+  const int len = snprintf(line, sizeof line,
+                           "board: up %lu ms, heap high-water %lu B, stack high-water %lu B\n",
+                           (unsigned long)board_millis(), (unsigned long)board_heap_high_water(),
+                           (unsigned long)board_stack_high_water());
+  board_console_write(line, (size_t)len);
+}
+
 void board_reset(void) {
+  paint_stack();
   uint32_t* source = __data_load;
   for (uint32_t* target = __data_start; target < __data_end;) {
     *target++ = *source++;
@@ -93,7 +123,9 @@ void board_reset(void) {
   __libc_init_array();  // static constructors
   static char* argv[17];
   const int argc = split_command_line(argv, 17);
-  board_exit(main(argc, argv));
+  const int status = main(argc, argv);
+  board_report_memory();
+  board_exit(status);
 }
 
 typedef void (*vector_t)(void);

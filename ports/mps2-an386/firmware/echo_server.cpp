@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Firmware: a TCP echo server on port 7 with backpressure and device-sized
 // buffers, on the board's Ethernet through sockkit's bare-metal stack. Once a
-// second it prints the heap in use, so a test can see memory stay bounded.
+// second it prints the heap in use and the heap's and the stack's high-water
+// marks, so a test can see memory stay bounded and a benchmark can read them.
 // It serves as many connections as lwIP has TCP PCBs: the stack refuses a
 // peer past that limit with a reset, never silence.
 // ports/mps2-an386/device-check.sh drives it from Linux.
@@ -9,6 +10,7 @@
 
 #include <cstdio>
 
+#include "board.h"
 #include "board_network.h"
 #include "lwip/opt.h"
 #include "sockkit/sockkit.hpp"
@@ -45,8 +47,11 @@ int main() {
   std::printf("at most %d connections (lwIP's MEMP_NUM_TCP_PCB)\n", MEMP_NUM_TCP_PCB);
   std::printf("echo server listening on %s:7\n", BOARD_NETWORK_ADDRESS);
   sockkit::Timer heap_report;
-  heap_report.arm_repeating(*loop, std::chrono::seconds(1),
-                            [] { std::printf("heap %d\n", mallinfo().uordblks); });
+  heap_report.arm_repeating(*loop, std::chrono::seconds(1), [] {
+    std::printf("heap %d, high-water %lu, stack high-water %lu\n", mallinfo().uordblks,
+                static_cast<unsigned long>(board_heap_high_water()),
+                static_cast<unsigned long>(board_stack_high_water()));
+  });
   auto st = loop->run();
   std::printf("loop ended: %s\n", st ? "stopped" : st.error().message().c_str());
   return st ? 0 : 1;
