@@ -13,7 +13,7 @@
 #     is what sockkit costs, what it pulls from the C and C++ runtime
 #     included. Images: the echo server on the default library and on the
 #     trimmed builds, a meter's MQTT client (bench/footprint/mqtt_client_min.cpp:
-#     MQTT, DNS, reconnect) and a TLS client (bench/footprint/tls_client_min.cpp,
+#     MQTT, DNS, reconnect; with MQTT 5 and MQTT 3.1.1 only) and a TLS client (bench/footprint/tls_client_min.cpp,
 #     mbedTLS in sockkit's embedded profile).
 #  3. The largest symbols the default echo image has and the baseline has not.
 #  4. Each image's code split by origin (the linker map).
@@ -46,7 +46,7 @@ split_map() {
       if (file ~ /libsockkit_lwip|liblwip_m4/) who = "lwIP"
       else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
       else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
-      else if (file ~ /libsockkit_mqtt_m4/) who = "sockkit MQTT layer"
+      else if (file ~ /libsockkit_mqtt(311)?_m4/) who = "sockkit MQTT layer"
       else if (file ~ /libsockkit|libminimal_m4|libfixed_m4|libdevice_m4/) who = "sockkit"
       else if (file ~ /echo_min|echo_lwip_sockets|tls_client_min|mqtt_client_min/) who = "program"
       else who = "C/C++ runtime"
@@ -135,12 +135,18 @@ ls "$arm"/sockkit/*.o | grep -v transport_tls_context | xargs arm-none-eabi-ar r
 mkdir -p "$arm/mqtt"
 # Not FileStore: it needs a POSIX file system (newlib has no dirent); a device
 # brings its own MessageStore, or none, as here.
-for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
-  "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 -DSOCKKIT_HAVE_SELECT=0 \
-    -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 -DSOCKKIT_TIMER_CAPACITY=16 -c "$f" \
-    -o "$arm/mqtt/$(basename "$f" .cpp).o"
+# Twice: with MQTT 5 (the default) and MQTT 3.1.1 only (SOCKKIT_MQTT5=OFF).
+for mqtt5 in 1 0; do
+  rm -f "$arm"/mqtt/*.o
+  for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
+    "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 -DSOCKKIT_HAVE_SELECT=0 \
+      -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 -DSOCKKIT_TIMER_CAPACITY=16 \
+      -DSOCKKIT_MQTT5=$mqtt5 -c "$f" -o "$arm/mqtt/$(basename "$f" .cpp).o"
+  done
+  library=libsockkit_mqtt_m4.a
+  [ $mqtt5 = 1 ] || library=libsockkit_mqtt311_m4.a
+  arm-none-eabi-ar rcs "$arm/$library" "$arm"/mqtt/*.o
 done
-arm-none-eabi-ar rcs "$arm/libsockkit_mqtt_m4.a" "$arm"/mqtt/*.o
 "${cxx[@]}" -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min.o"
 arm-none-eabi-gcc "${flags[@]}" -c bench/footprint/echo_lwip_sockets.c -o "$arm/echo_lwip_sockets.o"
 
@@ -164,6 +170,7 @@ images=(
   "echo_fixed|echo server, the same and 16 timer slots built in|$arm/echo_min.o $arm/libfixed_m4.a"
   "meter|meter: MQTT QoS 1, persistent session, broker by name, reconnect|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libfixed_m4.a"
   "meter_device|the meter with lwIP's DNS client as its resolver|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libdevice_m4.a"
+  "meter_311|the same meter, MQTT 3.1.1 only (SOCKKIT_MQTT5=OFF)|$arm/mqtt_client_min.o $arm/libsockkit_mqtt311_m4.a $arm/libdevice_m4.a"
   "tls_client|TLS client (mbedTLS, embedded profile)|$arm/tls_client_min.o $arm/libsockkit_tls_m4.a $arm/libsockkit_notls_m4.a $arm/libmbedtls_m4.a"
 )
 for image in "${images[@]}"; do

@@ -367,6 +367,28 @@ TEST_P(MqttClientTest, SettingsThatCannotWorkAreRefused) {
   EXPECT_ERRC(client->publish("", "x"), errc::invalid_argument);
 }
 
+// MQTT 3.1.1 always, MQTT 5 unless the build leaves it out (SOCKKIT_MQTT5=OFF);
+// a client asked for a level the build lacks is refused, not quietly downgraded.
+TEST(MqttVersions, TheBuildSpeaksWhatItSaysAndRefusesWhatItLeftOut) {
+  constexpr bool built_with_5 = SOCKKIT_MQTT5 != 0;
+  EXPECT_TRUE(mqtt::version_available(Version::v3_1_1));
+  EXPECT_EQ(mqtt::version_available(Version::v5), built_with_5);
+  EXPECT_EQ(mqtt::default_version(), built_with_5 ? Version::v5 : Version::v3_1_1);
+  EXPECT_EQ(mqtt::Options{}.version, mqtt::default_version());
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  struct : mqtt::Handler {
+  } quiet;
+  auto five =
+      mqtt::Client::create(*loop, {.target = "127.0.0.1:1883", .version = Version::v5}, quiet);
+  if (built_with_5)
+    EXPECT_OK(five);
+  else
+    EXPECT_ERRC(five, errc::not_supported);
+  EXPECT_OK(
+      mqtt::Client::create(*loop, {.target = "127.0.0.1:1883", .version = Version::v3_1_1}, quiet));
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, MqttClientTest, ::testing::Values(Version::v3_1_1, Version::v5),
                          [](const ::testing::TestParamInfo<Version>& version) {
                            return version.param == Version::v5 ? std::string("v5")

@@ -46,6 +46,18 @@ namespace sockkit::mqtt {
 /// The protocol level sent in CONNECT.
 enum class Version : std::uint8_t { v3_1_1 = 4, v5 = 5 };
 
+/// The newest protocol level this build speaks: MQTT 5, or MQTT 3.1.1 in a
+/// build configured with SOCKKIT_MQTT5=OFF (a device's smaller MQTT layer).
+///
+///     sockkit::mqtt::Options settings{.target = "broker:1883"};  // version = default_version()
+///
+/// @return Version::v5, or Version::v3_1_1 where MQTT 5 is left out.
+Version default_version() noexcept;
+
+/// True if this build speaks `v` (MQTT 3.1.1 always; MQTT 5 unless SOCKKIT_MQTT5=OFF).
+/// @param v a protocol level. @return whether Client::create() accepts it.
+bool version_available(Version v) noexcept;
+
 /// Delivery guarantee of a message (and the maximum granted to a subscription).
 enum class QoS : std::uint8_t { at_most_once = 0, at_least_once = 1, exactly_once = 2 };
 
@@ -184,9 +196,9 @@ class FileStore final : public MessageStore {
 /// What the client does; every field has a safe default except `target`.
 struct Options {
   std::string target{};  ///< "broker.example:1883", "[::1]:8883", "unix:/run/mosquitto.sock"
-  Version version = Version::v5;  ///< v3_1_1 or v5.
-  std::string client_id{};        ///< Empty: the broker assigns one (MQTT 5) or a clean session.
-  bool clean_session = true;      ///< false: resume the broker's session (subscriptions, QoS 1/2).
+  Version version = default_version();  ///< v3_1_1 or v5 (where the build has it).
+  std::string client_id{};    ///< Empty: the broker assigns one (MQTT 5) or a clean session.
+  bool clean_session = true;  ///< false: resume the broker's session (subscriptions, QoS 1/2).
   std::chrono::seconds session_expiry{0};  ///< MQTT 5: how long the broker keeps the session.
   std::optional<std::string> user_name{};  ///< Sent in CONNECT when set.
   std::optional<std::string> password{};   ///< Sent in CONNECT when set.
@@ -277,7 +289,9 @@ class Client {
   /// @param settings broker, protocol version, session, keepalive, TLS, outbox, store.
   /// @param handler told of connections, messages and acknowledgements.
   /// @return the client, or errc::invalid_argument for a bad setting,
-  ///         failure::timers_exhausted, or the store's error reading what it kept.
+  ///         errc::not_supported for a protocol level the build leaves out
+  ///         (version_available()), failure::timers_exhausted, or the store's
+  ///         error reading what it kept.
   static Result<Client> create(EventLoop& loop, Options settings, Handler& handler);
   /// Closes the connection without DISCONNECT (so the will is published).
   ~Client();

@@ -233,6 +233,7 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
       settings.max_packet_size < 16 || settings.outbox_messages == 0 ||
       (settings.password && !settings.user_name && settings.version == Version::v3_1_1);
   if (bad) return std::make_error_code(std::errc::invalid_argument);
+  if (!version_available(settings.version)) return std::make_error_code(std::errc::not_supported);
   auto impl = std::make_unique<Impl>(loop::LoopAccess::home(loop), std::move(settings), handler);
   if (auto st = impl->init(); !st) return st.error();
   return Client(std::move(impl));

@@ -17,6 +17,19 @@
 
 namespace sockkit::mqtt::codec {
 
+#ifndef SOCKKIT_MQTT5
+#define SOCKKIT_MQTT5 1
+#endif
+/// Whether this build speaks MQTT 5 (SOCKKIT_MQTT5=OFF: MQTT 3.1.1 only, and
+/// what MQTT 5 adds — properties, topic aliases, reason codes on the wire —
+/// compiles away).
+inline constexpr bool kMqtt5 = SOCKKIT_MQTT5 != 0;
+/// `v` is MQTT 5 and this build speaks it: what this guards is left out of a
+/// 3.1.1-only build.
+constexpr bool is_v5(Version v) noexcept {
+  return kMqtt5 && v == Version::v5;
+}
+
 enum class PacketType : std::uint8_t {
   connect = 1,
   connack,

@@ -201,7 +201,7 @@ Result<Connack> read_connack(Version v, const FixedHeader& h,
   const std::uint8_t code = r.u8();
   if (!r.ok() || (ack_flags & 0xfe) != 0) return malformed();
   c.session_present = (ack_flags & 1) != 0;
-  if (v == Version::v5) {
+  if (is_v5(v)) {
     c.code = code;
     if (auto ec = read_properties(r, c.properties)) return ec;
   } else {
@@ -232,7 +232,7 @@ Result<Publish> read_publish(Version v, const FixedHeader& h, std::span<const st
     if (r.ok() && p.packet_id == 0) return malformed();
   }
   Properties props;
-  if (v == Version::v5) {
+  if (is_v5(v)) {
     if (auto ec = read_properties(r, props)) return ec;
     if (props.topic_alias) p.topic_alias = *props.topic_alias;
   }
@@ -255,13 +255,13 @@ Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte>
   Ack a;
   a.packet_id = r.u16();
   if (!r.ok() || a.packet_id == 0) return malformed();
-  if (v == Version::v5 && h.type == PacketType::unsuback) {
+  if (is_v5(v) && h.type == PacketType::unsuback) {
     Properties ignored;
     if (auto ec = read_properties(r, ignored)) return ec;
     if (r.at_end()) return malformed();  // one code per filter
     a.code = r.u8();
     (void)r.bytes(r.left());
-  } else if (v == Version::v5 && !r.at_end()) {
+  } else if (is_v5(v) && !r.at_end()) {
     a.code = r.u8();
     if (!r.at_end()) {
       Properties ignored;
@@ -279,7 +279,7 @@ Result<Suback> read_suback(Version v, const FixedHeader& h,
   Suback s;
   s.packet_id = r.u16();
   if (!r.ok() || s.packet_id == 0) return malformed();
-  if (v == Version::v5) {
+  if (is_v5(v)) {
     Properties ignored;
     if (auto ec = read_properties(r, ignored)) return ec;
   }
@@ -296,7 +296,7 @@ Result<Ack> read_disconnect(Version v, const FixedHeader& h,
                             std::span<const std::byte> body) noexcept {
   if (h.type != PacketType::disconnect || h.flags != 0) return malformed();
   // A 3.1.1 broker never sends DISCONNECT; an MQTT 5 one says why.
-  if (v == Version::v3_1_1) return protocol();
+  if (!is_v5(v)) return protocol();
   Reader r(body);
   Ack a;
   if (!r.at_end()) {

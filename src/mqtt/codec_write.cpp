@@ -86,7 +86,7 @@ bool fits_u16(std::size_t n) noexcept {
 }  // namespace
 
 Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) noexcept {
-  const bool v5 = c.version == Version::v5;
+  const bool v5 = is_v5(c.version);
   if (!fits_u16(c.client_id.size()) || !valid_utf8(c.client_id))
     return std::make_error_code(std::errc::invalid_argument);
   if (c.will != nullptr && (!valid_topic_name(c.will->topic) || !fits_u16(c.will->payload.size())))
@@ -139,14 +139,14 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
 std::size_t publish_size(Version v, const Publish& p) noexcept {
   std::size_t body = 2 + p.topic.size() + p.payload.size();
   if (p.qos != QoS::at_most_once) body += 2;
-  if (v == Version::v5) body += p.topic_alias != 0 ? 4 : 1;
+  if (is_v5(v)) body += p.topic_alias != 0 ? 4 : 1;
   return 1 +
          varint_size(static_cast<std::uint32_t>(std::min<std::size_t>(body, kMaxRemainingLength))) +
          body;
 }
 
 Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::byte> out) noexcept {
-  const bool aliased = v == Version::v5 && p.topic_alias != 0;
+  const bool aliased = is_v5(v) && p.topic_alias != 0;
   if (!(p.topic.empty() && aliased) && !valid_topic_name(p.topic))
     return std::make_error_code(std::errc::invalid_argument);
   if (p.qos != QoS::at_most_once && p.packet_id == 0)
@@ -157,7 +157,7 @@ Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::by
   return emit(first, out, [&](Writer& w) {
     w.text(p.topic);
     if (p.qos != QoS::at_most_once) w.u16(p.packet_id);
-    if (v == Version::v5) {
+    if (is_v5(v)) {
       if (aliased) {
         w.varint(3);
         w.u8(0x23);
@@ -177,7 +177,7 @@ Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_i
                                                (type == PacketType::pubrel ? 2 : 0));
   return emit(first, out, [&](Writer& w) {
     w.u16(packet_id);
-    if (v == Version::v5 && code != 0) w.u8(code);  // success with no properties: omitted
+    if (is_v5(v) && code != 0) w.u8(code);  // success with no properties: omitted
   });
 }
 
@@ -191,11 +191,11 @@ Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
       return std::make_error_code(std::errc::invalid_argument);
   return emit(0x82, out, [&](Writer& w) {
     w.u16(packet_id);
-    if (v == Version::v5) w.varint(0);
+    if (is_v5(v)) w.varint(0);
     for (const auto& f : filters) {
       w.text(f.filter);
       auto options = static_cast<std::uint8_t>(f.qos);
-      if (v == Version::v5 && f.no_local) options |= 0x04;
+      if (is_v5(v) && f.no_local) options |= 0x04;
       w.u8(options);
     }
   });
@@ -209,7 +209,7 @@ Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
     if (!valid_topic_filter(f)) return std::make_error_code(std::errc::invalid_argument);
   return emit(0xa2, out, [&](Writer& w) {
     w.u16(packet_id);
-    if (v == Version::v5) w.varint(0);
+    if (is_v5(v)) w.varint(0);
     for (auto f : filters)
       w.text(f);
   });
@@ -222,7 +222,7 @@ Result<std::size_t> write_pingreq(std::span<std::byte> out) noexcept {
 Result<std::size_t> write_disconnect(Version v, std::uint8_t code,
                                      std::span<std::byte> out) noexcept {
   return emit(0xe0, out, [&](Writer& w) {
-    if (v == Version::v5 && code != 0) w.u8(code);
+    if (is_v5(v) && code != 0) w.u8(code);
   });
 }
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // MQTT reason codes as std::error_code, each tied to a portable sockkit::errc,
-// and the topic matching rules every subscriber needs.
+// the topic matching rules every subscriber needs, and the protocol levels
+// this build speaks.
 #include <string>
 
+#include "mqtt/codec.hpp"
 #include "sockkit/mqtt.hpp"
 
 namespace sockkit::mqtt {
@@ -164,6 +166,14 @@ const std::error_category& category() noexcept {
 
 std::error_code make_error_code(reason r) noexcept {
   return {static_cast<int>(r), category()};
+}
+
+Version default_version() noexcept {
+  return codec::kMqtt5 ? Version::v5 : Version::v3_1_1;
+}
+
+bool version_available(Version v) noexcept {
+  return v == Version::v3_1_1 || codec::is_v5(v);
 }
 
 bool topic_matches(std::string_view filter, std::string_view topic) noexcept {

@@ -46,7 +46,7 @@ Status Session::connected(SessionClock::time_point now) {
   connack_deadline_ = time::deadline_after(now, settings_.connack_timeout);
   aliases_in_.assign(settings_.topic_alias_maximum, std::string());
   aliases_out_.clear();
-  const bool v5 = settings_.version == Version::v5;
+  const bool v5 = codec::is_v5(settings_.version);
   const codec::Connect connect{
       .version = settings_.version,
       .client_id = client_id_,
@@ -87,7 +87,7 @@ Result<std::size_t> Session::receive(std::span<const std::byte> data,
 void Session::say_why(std::error_code why) {
   // MQTT 5 (4.13): a client that finds the broker at fault says so with
   // DISCONNECT and the reason code before it closes.
-  if (settings_.version != Version::v5 || phase_ != Phase::connected || disconnect_written_) return;
+  if (!codec::is_v5(settings_.version) || phase_ != Phase::connected || disconnect_written_) return;
   const bool sendable = why.category() == category() && why.value() >= 0x80 && why.value() <= 0xA2;
   const auto code =
       static_cast<std::uint8_t>(sendable ? why.value() : static_cast<int>(reason::protocol_error));
@@ -258,17 +258,13 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
 std::error_code Session::on_connack(const codec::Connack& ack) {
   phase_ = Phase::connected;
   ++stats_.connects;
-  const auto& p = ack.properties;
-  send_window_ = std::min<std::uint16_t>(settings_.max_inflight, p.receive_maximum.value_or(65535));
-  broker_max_packet_ = p.maximum_packet_size.value_or(codec::kMaxRemainingLength + 5);
-  broker_max_qos_ = p.maximum_qos.value_or(2);
-  retain_available_ = p.retain_available.value_or(true);
-  alias_limit_ = settings_.use_topic_aliases
-                     ? std::min<std::uint16_t>(p.topic_alias_maximum.value_or(0), kMaxAliasesOut)
-                     : 0;
-  keepalive_ =
-      p.server_keep_alive ? std::chrono::seconds(*p.server_keep_alive) : settings_.keepalive;
-  if (p.assigned_client_id) client_id_.assign(*p.assigned_client_id);
+  send_window_ = settings_.max_inflight;
+  broker_max_packet_ = codec::kMaxRemainingLength + 5;
+  broker_max_qos_ = 2;
+  retain_available_ = true;
+  alias_limit_ = 0;
+  keepalive_ = settings_.keepalive;
+  if (codec::kMqtt5) apply_broker_properties(ack.properties);
   if (ack.session_present)
     resume();
   else
@@ -276,6 +272,17 @@ std::error_code Session::on_connack(const codec::Connack& ack) {
   events_.events.push_back(
       {.kind = SessionEvent::Kind::connected, .session_present = ack.session_present});
   return {};
+}
+
+void Session::apply_broker_properties(const codec::Properties& p) {
+  if (p.receive_maximum) send_window_ = std::min(send_window_, *p.receive_maximum);
+  if (p.maximum_packet_size) broker_max_packet_ = *p.maximum_packet_size;
+  if (p.maximum_qos) broker_max_qos_ = *p.maximum_qos;
+  if (p.retain_available) retain_available_ = *p.retain_available;
+  if (settings_.use_topic_aliases)
+    alias_limit_ = std::min<std::uint16_t>(p.topic_alias_maximum.value_or(0), kMaxAliasesOut);
+  if (p.server_keep_alive) keepalive_ = std::chrono::seconds(*p.server_keep_alive);
+  if (p.assigned_client_id) client_id_.assign(*p.assigned_client_id);
 }
 
 std::error_code Session::on_suback(const codec::Suback& ack) {

@@ -146,6 +146,8 @@ class Session {
 
   std::error_code handle(const codec::FixedHeader& h, std::span<const std::byte> body);
   std::error_code on_connack(const codec::Connack& ack);
+  /// MQTT 5: the limits and names the broker's CONNACK gives.
+  void apply_broker_properties(const codec::Properties& p);
   std::error_code on_suback(const codec::Suback& ack);
   void send_subscribe(const std::vector<Subscription>& filters);
   void send_unsubscribe(std::string filter);

@@ -157,7 +157,7 @@ void Session::write_publish(Pending& m, bool dup) {
                    .retain = m.retain,
                    .dup = dup,
                    .packet_id = m.packet_id};
-  if (!dup && alias_limit_ > 0) {  // a retransmission names its topic in full
+  if (codec::kMqtt5 && !dup && alias_limit_ > 0) {  // a retransmission names its topic in full
     auto it = std::find(aliases_out_.begin(), aliases_out_.end(), m.topic);
     if (it != aliases_out_.end()) {
       p.topic_alias = static_cast<std::uint16_t>(it - aliases_out_.begin() + 1);
@@ -231,7 +231,7 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
   auto p = codec::read_publish(settings_.version, h, body);
   if (!p) return p.error();
   std::string_view topic = p->topic;
-  if (p->topic_alias != 0) {
+  if (codec::kMqtt5 && p->topic_alias != 0) {
     if (p->topic_alias > aliases_in_.size()) return make_error_code(reason::topic_alias_invalid);
     auto& slot = aliases_in_[p->topic_alias - 1u];
     if (!topic.empty())
@@ -249,7 +249,7 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
     // in a QoS 2 burst) is counted, not hung up on: that would lose the
     // burst. Only ids are kept, so the id space bounds them.
     if (!seen && stopping_) return {};  // not taken: the next session gets it
-    if (!seen && v == Version::v5 && incoming_qos2_.size() >= settings_.receive_maximum)
+    if (!seen && codec::is_v5(v) && incoming_qos2_.size() >= settings_.receive_maximum)
       ++stats_.receive_maximum_overruns;
     if (seen) {
       ++stats_.duplicates_dropped;

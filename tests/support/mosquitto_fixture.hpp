@@ -21,6 +21,7 @@
 
 #include "support/fixture.hpp"
 #include "support/mosquitto.hpp"
+#include "support/mqtt_versions.hpp"
 #if SOCKKIT_TEST_TLS
 #include "support/test_pki.hpp"
 #endif
@@ -117,6 +118,7 @@ class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<V
   void SetUp() override {
     SockkitTest::SetUp();
     if (!Mosquitto::available()) GTEST_SKIP() << "mosquitto and mosquitto-clients not installed";
+    SOCKKIT_SKIP_UNLESS_BUILT_WITH(GetParam());
     auto l = EventLoop::create();
     ASSERT_OK(l);
     loop = std::move(*l);

@@ -12,6 +12,7 @@
 
 #include "support/fake_broker.hpp"
 #include "support/fixture.hpp"
+#include "support/mqtt_versions.hpp"
 
 namespace sockkit::test {
 
@@ -64,6 +65,7 @@ class MqttClientTest : public SockkitTest, public ::testing::WithParamInterface<
  protected:
   void SetUp() override {
     SockkitTest::SetUp();
+    SOCKKIT_SKIP_UNLESS_BUILT_WITH(GetParam());
     auto l = EventLoop::create();
     ASSERT_OK(l);
     loop = std::move(*l);

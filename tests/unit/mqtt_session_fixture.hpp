@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "mqtt/session.hpp"
+#include "support/mqtt_versions.hpp"
 
 namespace sockkit::mqtt::session_test {
 using namespace std::chrono_literals;
