@@ -46,8 +46,9 @@ split_map() {
       if (file ~ /libsockkit_lwip|liblwip_m4/) who = "lwIP"
       else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
       else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
-      else if (file ~ /libsockkit_mqtt(311)?_m4/) who = "sockkit MQTT layer"
-      else if (file ~ /libsockkit|libminimal_m4|libfixed_m4|libdevice_m4/) who = "sockkit"
+      else if (file ~ /libsockkit_mqtt(311|_profile)?_m4/) who = "sockkit MQTT layer"
+      else if (file ~ /libsockkit|libminimal_m4|libfixed_m4|libdevice_m4|libprofile_m4/) who = "sockkit"
+      else if (file ~ /ltrans/) who = "sockkit and program, optimised as one (LTO)"
       else if (file ~ /echo_min|echo_lwip_sockets|tls_client_min|mqtt_client_min/) who = "program"
       else who = "C/C++ runtime"
       total[who, kind] += hex(size)
@@ -58,8 +59,8 @@ split_map() {
     { pending = "" }
     END {
       printf "| part | code (.text+.rodata) | RAM (.data+.bss) |\n|---|---|---|\n"
-      split("sockkit|sockkit TLS layer|sockkit MQTT layer|mbedTLS|lwIP|program|C/C++ runtime", names, "|")
-      for (i = 1; i <= 7; ++i)
+      split("sockkit|sockkit TLS layer|sockkit MQTT layer|sockkit and program, optimised as one (LTO)|mbedTLS|lwIP|program|C/C++ runtime", names, "|")
+      for (i = 1; i <= 8; ++i)
         if (total[names[i], "flash"] + total[names[i], "ram"] > 0)
           printf "| %s | %d B | %d B |\n", names[i], total[names[i], "flash"], total[names[i], "ram"]
     }' "$1"
@@ -91,6 +92,8 @@ build_library() {  # NAME DEFINES...
   local name=$1 f
   shift
   mkdir -p "$arm/$name"
+  local ar=arm-none-eabi-ar
+  [[ " $* " == *" -flto "* ]] && ar=arm-none-eabi-gcc-ar  # the archive indexes LTO objects
   for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp link/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
              poll/select.cpp poll/poll.cpp sys/heap.cpp sys/no_files.cpp sys/lwip/*.cpp transport/plain.cpp transport/lent.cpp \
              transport/tls/context.cpp | grep -v '/tap_'); do
@@ -98,7 +101,7 @@ build_library() {  # NAME DEFINES...
     "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 "$@" -c "src/$f" \
       -o "$arm/$name/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
   done
-  arm-none-eabi-ar rcs "$arm/lib${name}_m4.a" "$arm/$name"/*.o
+  $ar rcs "$arm/lib${name}_m4.a" "$arm/$name"/*.o
 }
 both_resolvers=(-DSOCKKIT_RESOLVER_SOCKKIT=1 -DSOCKKIT_RESOLVER_STACK=1 -DSOCKKIT_RESOLVER_DEFAULT_STACK=0)
 build_library sockkit -DSOCKKIT_HAVE_SELECT=1 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=1 \
@@ -110,6 +113,13 @@ build_library fixed -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERRO
 build_library device -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
   -DSOCKKIT_TIMER_CAPACITY=16 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1 \
   -DSOCKKIT_RESOLVER_DEFAULT_STACK=1
+# The device profile (SOCKKIT_PROFILE=device) as it builds sockkit on lwIP:
+# the poll backend, no error texts, 32 timer slots, lwIP's DNS client, no
+# assertions, link-time optimisation (its MQTT layer: 3.1.1 only, below).
+device_profile=(-DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
+                -DSOCKKIT_TIMER_CAPACITY=32 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1
+                -DSOCKKIT_RESOLVER_DEFAULT_STACK=1 -DSOCKKIT_MQTT5=0 -DNDEBUG -flto)
+build_library profile "${device_profile[@]}"
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
 "${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
 arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"
@@ -147,7 +157,15 @@ for mqtt5 in 1 0; do
   [ $mqtt5 = 1 ] || library=libsockkit_mqtt311_m4.a
   arm-none-eabi-ar rcs "$arm/$library" "$arm"/mqtt/*.o
 done
+mkdir -p "$arm/mqtt_profile"
+for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
+  "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 "${device_profile[@]}" -c "$f" \
+    -o "$arm/mqtt_profile/$(basename "$f" .cpp).o"
+done
+arm-none-eabi-gcc-ar rcs "$arm/libsockkit_mqtt_profile_m4.a" "$arm"/mqtt_profile/*.o
 "${cxx[@]}" -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min.o"
+"${cxx[@]}" -DNDEBUG -flto -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min_lto.o"
+"${cxx[@]}" -DNDEBUG -flto -c bench/footprint/echo_min.cpp -o "$arm/echo_min_lto.o"
 arm-none-eabi-gcc "${flags[@]}" -c bench/footprint/echo_lwip_sockets.c -o "$arm/echo_lwip_sockets.o"
 
 # IMAGE LIBC OBJECTS...: links one image with full newlib or newlib-nano.
@@ -155,7 +173,8 @@ link_image() {
   local name=$1 libc=$2 specs=(--specs=nosys.specs)
   shift 2
   [ "$libc" = nano ] && specs=(--specs=nano.specs --specs=nosys.specs)
-  arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft "${specs[@]}" -Wl,--gc-sections \
+  # -Os -flto: LTO objects are compiled at link time, with these flags.
+  arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -flto "${specs[@]}" -Wl,--gc-sections \
     -Wl,-Map="$arm/$name-$libc.map" "$@" "$arm/rtos_stub.o" "$arm/liblwip_m4.a" \
     -o "$arm/$name-$libc.elf"
 }
@@ -171,6 +190,8 @@ images=(
   "meter|meter: MQTT QoS 1, persistent session, broker by name, reconnect|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libfixed_m4.a"
   "meter_device|the meter with lwIP's DNS client as its resolver|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libdevice_m4.a"
   "meter_311|the same meter, MQTT 3.1.1 only (SOCKKIT_MQTT5=OFF)|$arm/mqtt_client_min.o $arm/libsockkit_mqtt311_m4.a $arm/libdevice_m4.a"
+  "echo_profile|echo server, the device profile (SOCKKIT_PROFILE=device: the above, no assertions, LTO)|$arm/echo_min_lto.o $arm/libprofile_m4.a"
+  "meter_profile|the meter, the device profile (lwIP's DNS client, MQTT 3.1.1 only, LTO)|$arm/mqtt_client_min_lto.o $arm/libsockkit_mqtt_profile_m4.a $arm/libprofile_m4.a"
   "tls_client|TLS client (mbedTLS, embedded profile)|$arm/tls_client_min.o $arm/libsockkit_tls_m4.a $arm/libsockkit_notls_m4.a $arm/libmbedtls_m4.a"
 )
 for image in "${images[@]}"; do

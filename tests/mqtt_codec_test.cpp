@@ -264,8 +264,11 @@ TEST(MqttCodec, ReasonsArePortableConditions) {
   EXPECT_EQ(make_error_code(reason::packet_too_large), errc::message_too_large);
   EXPECT_EQ(make_error_code(reason::malformed_packet), errc::protocol_error);
   EXPECT_EQ(classify(make_error_code(reason::server_unavailable)), errc::connection_refused);
-  EXPECT_NE(make_error_code(reason::not_authorized).message().find("not authorized"),
-            std::string::npos);
+  // Its text, or where the build leaves texts out (SOCKKIT_ERROR_STRINGS=OFF) its number.
+  const std::string text = make_error_code(reason::not_authorized).message();
+  EXPECT_TRUE(text.find("not authorized") != std::string::npos ||
+              text.find("reason code 135") != std::string::npos)
+      << text;
 }
 
 TEST(MqttCodec, StoreRecordsRoundTripAndForeignBytesAreRefused) {
