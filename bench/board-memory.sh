@@ -34,22 +34,7 @@ sizes() { arm-none-eabi-size -A "$1" | awk '
   END { printf "%d %d\n", text + data, data + bss }'; }
 
 # --- The echo server -------------------------------------------------------
-for attempt in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  QEMU_NETWORK="user,model=lan9118,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7" \
-    "$port_dir/run-qemu.sh" "$dir/echo_server" >"$work/console.log" 2>&1 &
-  qemu_pid=$!
-  started+=("$qemu_pid")
-  for _ in $(seq 100); do
-    grep -q "^heap" "$work/console.log" && break
-    kill -0 "$qemu_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q "^heap" "$work/console.log" && break
-  wait "$qemu_pid" 2>/dev/null || true
-  qemu_pid=
-done
-[ -n "$qemu_pid" ] || fail "the echo server did not start"
+boot_with_port_7 "$dir/echo_server" "^heap"
 
 # heap_report FIELD: after the firmware's next report, its FIELD (1: heap in
 # use, 2: the heap's high-water mark, 3: the stack's).
@@ -59,12 +44,6 @@ heap_report() {
   wait_for "^heap" 5 $((reports + 1))
   grep "^heap" "$work/console.log" | tail -n 1 | tr -dc '0-9 \n' | awk -v f="$1" '{ print $f }'
 }
-# echo_line FD TEXT: TEXT sent and read back.
-echo_line() {
-  printf '%s' "$2" >&"$1"
-  [ "$(timeout 5 head -c "${#2}" <&"$1")" = "$2" ] || fail "no echo on connection $1"
-}
-
 idle_heap=$(heap_report 1)
 limit=$(sed -n 's/^at most \([0-9]*\) connections.*/\1/p' "$work/console.log")
 open=()

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Shared by the checks that drive firmware on the emulated board from Linux
-# (device-check.sh, meter-check.sh, meter-tap-check.sh, gateway-check.sh): a
-# scratch folder, the processes they start (stopped by PID on exit), failing
-# with the board's console, a mosquitto of their own on a loopback port,
-# waiting for the console to say something, and the meter's readings counted.
+# (device-check.sh, meter-check.sh, meter-tap-check.sh, gateway-check.sh and
+# bench/board-memory.sh): a scratch folder, the processes they start (stopped
+# by PID on exit), failing with the board's console, a mosquitto of their own
+# on a loopback port, waiting for the console to say something, booting an
+# echo firmware with its port 7 forwarded, and the meter's readings counted.
 # Sourced, not run; `check` names the caller.
 work=$(mktemp -d)
 started=()
@@ -64,4 +65,35 @@ start_broker() {
     sleep 0.1
   done
   fail "mosquitto did not listen on 127.0.0.1:$1"
+}
+
+# boot_with_port_7 IMAGE PATTERN: boots IMAGE with a free loopback port
+# forwarded to the board's port 7 (QEMU refuses to start when its forward
+# cannot bind, so up to five ports are tried), until its console shows
+# PATTERN; sets port and qemu_pid, or fails.
+boot_with_port_7() {
+  for _ in 1 2 3 4 5; do
+    port=$((20000 + RANDOM % 20000))
+    QEMU_NETWORK="user,model=lan9118,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7" \
+      "$(dirname "${BASH_SOURCE[0]}")/run-qemu.sh" "$1" >"$work/console.log" 2>&1 &
+    qemu_pid=$!
+    started+=("$qemu_pid")
+    for _ in $(seq 100); do
+      grep -q -- "$2" "$work/console.log" && return 0
+      kill -0 "$qemu_pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$qemu_pid" 2>/dev/null || true  # silent past 10 s: the next port
+    wait "$qemu_pid" 2>/dev/null || true
+  done
+  qemu_pid=
+  fail "the board did not start its echo server"
+}
+
+# echo_line FD TEXT: sends TEXT on FD and expects it back within 5 s.
+echo_line() {
+  printf '%s' "$2" >&"$1"
+  local got
+  got=$(timeout 5 head -c "${#2}" <&"$1") || true
+  [ "$got" = "$2" ] || fail "connection $1 echoed '$got' for '$2'"
 }

@@ -20,32 +20,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 check=device-check
 source "$here/checks.sh"
 
-# A free loopback port: QEMU refuses to start when its forward cannot bind.
-for attempt in 1 2 3 4 5; do
-  port=$((20000 + RANDOM % 20000))
-  QEMU_NETWORK="user,model=lan9118,restrict=on,hostfwd=tcp:127.0.0.1:$port-10.0.2.15:7" \
-    "$here/run-qemu.sh" "$image" >"$work/console.log" 2>&1 &
-  qemu_pid=$!
-  started+=("$qemu_pid")
-  for _ in $(seq 100); do
-    grep -q "listening" "$work/console.log" && break
-    kill -0 "$qemu_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  grep -q "listening" "$work/console.log" && break
-  wait "$qemu_pid" 2>/dev/null || true
-  qemu_pid=
-done
-[ -n "$qemu_pid" ] || fail "the board did not start its echo server"
+boot_with_port_7 "$image" listening
 echo "device-check: board up, its port 7 at 127.0.0.1:$port"
-
-# echo_line FD TEXT: sends TEXT and expects it back within 5 s.
-echo_line() {
-  printf '%s' "$2" >&"$1"
-  local got
-  got=$(timeout 5 head -c "${#2}" <&"$1") || true
-  [ "$got" = "$2" ] || fail "connection $1 echoed '$got' for '$2'"
-}
 
 # 1. A mebibyte through the device and back.
 head -c 1048576 /dev/urandom >"$work/sent"
