@@ -3,10 +3,10 @@
 // process's RSS and address space (/proc/self/statm) before and after N peers
 // arrive. The peers live in a child process, so their memory is not counted.
 //   threads  blocking accept + one std::thread per connection (default stack)
-//   loop     one EventLoop (epoll) + Server: every connection on one thread
+//   loop     one EventLoop (epoll, or BACKEND) + Server: every connection on one thread
 //   udp      one UdpChannel: N sensors each send a datagram; no per-peer socket
 //
-//   bench_connection_memory MODE [PEERS=1000]
+//   bench_connection_memory MODE [PEERS=1000 [BACKEND=epoll]]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -100,14 +100,17 @@ struct Sensors : sockkit::UdpHandler {
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   const int peers = argc > 2 ? std::atoi(argv[2]) : 1000;
-  if ((mode != "threads" && mode != "loop" && mode != "udp") || peers < 1)
-    return std::fprintf(stderr, "usage: bench_connection_memory threads|loop|udp [PEERS]\n"), 2;
+  const auto backend = sockkit::parse_backend(argc > 3 ? argv[3] : "epoll");
+  if ((mode != "threads" && mode != "loop" && mode != "udp") || peers < 1 || !backend)
+    return std::fprintf(stderr,
+                        "usage: bench_connection_memory threads|loop|udp [PEERS [BACKEND]]\n"),
+           2;
   raise_descriptor_limit();
   int ready[2], release[2];
   if (::pipe(ready) != 0 || ::pipe(release) != 0) return 1;
 
-  auto loop = sockkit::EventLoop::create({.backend = sockkit::Backend::epoll});
-  if (!loop) return 1;
+  auto loop = sockkit::EventLoop::create({.backend = *backend});
+  if (!loop) return std::fprintf(stderr, "loop: %s\n", loop.error().message().c_str()), 1;
   Idle idle;
   Sensors sensors;
   std::optional<sockkit::Server> server;
@@ -185,7 +188,8 @@ int main(int argc, char** argv) {
   const double rss = (after.rss_kb - before.rss_kb) * 1024.0 / peers;
   const double virt = (after.virtual_kb - before.virtual_kb) * 1024.0 / peers;
   std::printf(
-      "%-8s peers %6d  RSS per peer %9.0f B  address space per peer %11.0f B  "
+      "%-10s peers %6d  RSS per peer %9.0f B  address space per peer %11.0f B  "
       "server sockets %d\n",
-      mode.c_str(), peers, rss, virt, mode == "udp" ? 1 : peers + 1);
+      (mode == "loop" ? "loop/" + std::string(sockkit::to_string(*backend)) : mode).c_str(), peers,
+      rss, virt, mode == "udp" ? 1 : peers + 1);
 }

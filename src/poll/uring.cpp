@@ -26,6 +26,7 @@
 #include <new>
 #include <vector>
 
+#include "poll/paged_table.hpp"
 #include "poll/poller.hpp"
 #include "poll/uring_buffers.hpp"
 #include "poll/uring_queue.hpp"
@@ -78,9 +79,9 @@ class UringPoller final : public Poller {
   Status add(NativeHandle h, unsigned interest) noexcept override {
     if (!h.valid()) return failure::closed_socket;
     if (h.value >= kMaxDescriptor) return failure::limit_reached;
-    const auto fd = static_cast<std::size_t>(h.value);
-    if (fd >= slots_.size()) slots_.resize(fd + 1);
-    Slot& s = slots_[fd];
+    Slot* slot = slots_.reserve(static_cast<std::size_t>(h.value));
+    if (slot == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+    Slot& s = *slot;
     if (s.registered) return std::make_error_code(std::errc::file_exists);
     s.registered = true;
     s.mode = kReadiness;
@@ -234,9 +235,9 @@ class UringPoller final : public Poller {
   }
 
   Slot* find(NativeHandle h) noexcept {
-    const auto fd = static_cast<std::size_t>(h.value);
-    if (!h.valid() || fd >= slots_.size() || !slots_[fd].registered) return nullptr;
-    return &slots_[fd];
+    if (!h.valid()) return nullptr;
+    Slot* s = slots_.find(static_cast<std::size_t>(h.value));
+    return s != nullptr && s->registered ? s : nullptr;
   }
 
   // Multishot receive came with the kernel that brought zero-copy send (6.0).
@@ -448,9 +449,9 @@ class UringPoller final : public Poller {
 
   io_uring ring_{};
   bool initialized_ = false;
-  bool io_ = false;       // multishot receive and accept with provided buffers work here
-  UringBuffers buffers_;  // unmapped after the destructor has closed the ring
-  std::vector<Slot> slots_;
+  bool io_ = false;         // multishot receive and accept with provided buffers work here
+  UringBuffers buffers_;    // unmapped after the destructor has closed the ring
+  PagedTable<Slot> slots_;  // by descriptor, in pages that never move
   UringQueues queues_;
   std::vector<int> rearm_;                      // descriptors with a request to (re)submit
   std::vector<int> listed_;                     // descriptors with something to report
