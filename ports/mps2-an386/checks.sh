@@ -4,7 +4,8 @@
 # bench/board-memory.sh): a scratch folder, the processes they start (stopped
 # by PID on exit), failing with the board's console, a mosquitto of their own
 # on a loopback port, waiting for the console to say something, booting an
-# echo firmware with its port 7 forwarded, and the meter's readings counted.
+# echo firmware with its port 7 forwarded and echoing through it, and the
+# meter's readings counted.
 # Sourced, not run; `check` names the caller.
 work=$(mktemp -d)
 started=()
@@ -96,4 +97,18 @@ echo_line() {
   local got
   got=$(timeout 5 head -c "${#2}" <&"$1") || true
   [ "$got" = "$2" ] || fail "connection $1 echoed '$got' for '$2'"
+}
+
+# echo_mebibyte: a mebibyte of random bytes through the board's port 7
+# (boot_with_port_7) and back, compared byte for byte.
+echo_mebibyte() {
+  local writer
+  head -c 1048576 /dev/urandom >"$work/sent"
+  exec 3<>"/dev/tcp/127.0.0.1/$port"
+  cat "$work/sent" >&3 &
+  writer=$!
+  timeout 60 head -c 1048576 <&3 >"$work/received" || fail "the mebibyte did not come back within 60 s"
+  wait "$writer"
+  exec 3>&-
+  cmp -s "$work/sent" "$work/received" || fail "the mebibyte came back changed"
 }
