@@ -2,8 +2,8 @@
 // The MQTT packet reader on any bytes, as a broker might send them: the first
 // byte picks the protocol version, the rest is framed packet by packet and each
 // packet goes to its reader. Never crashes, never reads outside the input, and
-// what it accepts is self-consistent. Store records (the FileStore's files)
-// are read from the same bytes.
+// what it accepts is self-consistent, down to each MQTT 5 property. Store records (the FileStore's
+// files) are read from the same bytes.
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -22,6 +22,25 @@ bool inside(std::span<const std::byte> view, std::span<const std::byte> whole) {
 
 void check(bool ok) {
   if (!ok) std::abort();
+}
+
+/// Every property an accepted PUBLISH shows lies inside its body, and the
+/// repeated ones walk the block to its end without leaving it.
+void check_properties(const codec::Properties& props, std::span<const std::byte> body) {
+  check(inside(props.block, body));
+  Message m;
+  codec::fill_message_properties(props, m);
+  check(inside(m.correlation_data, body));
+  check(codec::valid_utf8(m.content_type) && codec::valid_utf8(m.response_topic));
+  std::size_t users = 0;
+  for (const auto& [name, value] : m.user_properties) {
+    check(codec::valid_utf8(name) && codec::valid_utf8(value));
+    check(inside(std::as_bytes(std::span(value.data(), value.size())), props.block));
+    ++users;
+  }
+  check(users <= props.block.size() / 5);  // a user property takes 5 bytes at least
+  for (std::uint32_t id : m.subscription_ids)
+    check(id >= 1 && id <= codec::kMaxSubscriptionId);
 }
 
 }  // namespace
@@ -52,6 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           check(p->topic.empty() ? p->topic_alias != 0 : codec::valid_utf8(p->topic));
           check(p->topic.find_first_of("+#") == std::string_view::npos);
           check((p->qos == QoS::at_most_once) == (p->packet_id == 0));
+          check_properties(props, body);
         }
         break;
       }

@@ -86,6 +86,8 @@ errc condition_of(failure e) noexcept {
       return errc::limit_exceeded;
     case failure::rejected_by_hang_up:
       return errc::peer_closed;
+    case failure::message_expired:
+      return errc::timed_out;
   }
   return errc::invalid_argument;
 }
@@ -190,6 +192,8 @@ class ErrorCategory final : public std::error_category {
         return "no timer free (the loop's LoopOptions::max_timers are in use)";
       case failure::rejected_by_hang_up:
         return "message given up: the broker closed the connection each time it was sent";
+      case failure::message_expired:
+        return "message expired before it could be sent";
     }
     return "unknown sockkit error";
 #endif

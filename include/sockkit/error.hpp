@@ -110,6 +110,7 @@ enum class failure {
                               ///< invalid_argument
   rejected_by_hang_up,        ///< The broker hung up each time this message was sent ->
                               ///< peer_closed
+  message_expired,            ///< Its expiry passed before it could be sent -> timed_out
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -31,6 +31,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "sockkit/event_loop.hpp"
@@ -118,12 +119,149 @@ const std::error_category& category() noexcept;
 /// @param r the reason code. @return it as a std::error_code.
 std::error_code make_error_code(reason r) noexcept;
 
+/// An MQTT 5 user property: a name and a value, both UTF-8. A packet may carry
+/// any number, names may repeat, and their order is kept.
+struct UserProperty {
+  std::string_view name{};   ///< The property's name.
+  std::string_view value{};  ///< Its value.
+};
+
+/// User properties a client owns (a will's, CONNECT's): name and value pairs.
+using UserPropertyStrings = std::vector<std::pair<std::string, std::string>>;
+
+/// MQTT 5 properties of a publication (properties are not part of MQTT
+/// 3.1.1: publish() refuses them there with errc::not_supported). publish()
+/// copies what the views point at.
+///
+///     const sockkit::mqtt::UserProperty tags[] = {{"unit", "kWh"}, {"meter", "17"}};
+///     client->publish("meters/17/reading", "42.1", QoS::at_least_once, false,
+///                     {.expiry = 60s, .payload_utf8 = true, .user_properties = tags});
+struct PublishProperties {
+  /// Message expiry interval: the broker forgets the message if it has not
+  /// delivered it within this time. Counted from publish(): a message still
+  /// queued in the outbox when it runs out is given up (on_published reports
+  /// failure::message_expired), and a message sent later carries what is left.
+  std::optional<std::chrono::seconds> expiry{};
+  bool payload_utf8 = false;          ///< Payload format indicator: the payload is UTF-8.
+  std::string_view content_type{};    ///< A MIME type or anything the peers agree on.
+  std::string_view response_topic{};  ///< Request/response: where the answer goes.
+  std::span<const std::byte> correlation_data{};    ///< Request/response: echoed by the answer.
+  std::span<const UserProperty> user_properties{};  ///< Name/value pairs, in order.
+};
+
+namespace detail {
+/// Where the next property `id` starts in a checked MQTT 5 property block, at
+/// or after the property boundary `at` (`block.size()` if there is none).
+std::size_t next_property(std::span<const std::byte> block, std::size_t at,
+                          std::uint8_t id) noexcept;
+/// Where the property after the one at `at` of a checked block starts.
+std::size_t skip_property(std::span<const std::byte> block, std::size_t at) noexcept;
+/// The user property (0x26) at `at` of a checked block.
+UserProperty user_property_at(std::span<const std::byte> block, std::size_t at) noexcept;
+/// The subscription identifier (0x0B) at `at` of a checked block.
+std::uint32_t subscription_id_at(std::span<const std::byte> block, std::size_t at) noexcept;
+template <class T>
+struct PropertyKind;
+template <>
+struct PropertyKind<UserProperty> {
+  static constexpr std::uint8_t id = 0x26;
+  static UserProperty at(std::span<const std::byte> b, std::size_t i) noexcept {
+    return user_property_at(b, i);
+  }
+};
+template <>
+struct PropertyKind<std::uint32_t> {
+  static constexpr std::uint8_t id = 0x0B;
+  static std::uint32_t at(std::span<const std::byte> b, std::size_t i) noexcept {
+    return subscription_id_at(b, i);
+  }
+};
+}  // namespace detail
+
+/// The properties of one kind a received packet carries, read in place: a
+/// view valid as long as the packet (during the callback that shows it).
+///
+///     for (const auto& [name, value] : message.user_properties) log(name, value);
+///     for (std::uint32_t id : message.subscription_ids) route(id);
+template <class T>
+class PropertyList {
+ public:
+  /// Walks the properties of kind T, in the order they were sent.
+  class iterator {
+   public:
+    using value_type = T;                    ///< What it reads.
+    using difference_type = std::ptrdiff_t;  ///< For the iterator concepts.
+    iterator() = default;
+    /// @return the property here.
+    T operator*() const noexcept { return detail::PropertyKind<T>::at(block_, at_); }
+    /// Steps to the next property of this kind. @return this iterator.
+    iterator& operator++() noexcept {
+      at_ = detail::next_property(block_, detail::skip_property(block_, at_),
+                                  detail::PropertyKind<T>::id);
+      return *this;
+    }
+    /// Steps to the next property of this kind. @return the iterator before the step.
+    iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    /// @param other an iterator of the same list. @return whether both are at the same place.
+    bool operator==(const iterator& other) const noexcept { return at_ == other.at_; }
+
+   private:
+    friend class PropertyList;
+    iterator(std::span<const std::byte> block, std::size_t at) noexcept : block_(block), at_(at) {}
+    std::span<const std::byte> block_{};
+    std::size_t at_ = 0;
+  };
+
+  PropertyList() = default;
+  /// A view of a property block the codec has checked (sockkit makes these).
+  /// @param block the properties' bytes, without the length in front.
+  explicit PropertyList(std::span<const std::byte> block) noexcept : block_(block) {}
+  /// @return the first property of this kind.
+  iterator begin() const noexcept {
+    return {block_, detail::next_property(block_, 0, detail::PropertyKind<T>::id)};
+  }
+  /// @return past the last property.
+  iterator end() const noexcept { return {block_, block_.size()}; }
+  /// @return true if the packet carries none.
+  bool empty() const noexcept { return begin() == end(); }
+  /// @return how many the packet carries.
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (auto it = begin(); it != end(); ++it)
+      ++n;
+    return n;
+  }
+
+ private:
+  std::span<const std::byte> block_{};
+};
+
+/// User properties of a received packet (MQTT 5).
+using UserProperties = PropertyList<UserProperty>;
+/// Subscription identifiers of a received message: one per matching
+/// subscription that was made with an identifier (MQTT 5).
+using SubscriptionIds = PropertyList<std::uint32_t>;
+
 /// The last will: published by the broker if the client vanishes without DISCONNECT.
 struct Will {
   std::string topic{};          ///< Where the broker publishes it.
   std::string payload{};        ///< What it publishes.
   QoS qos = QoS::at_most_once;  ///< Its quality of service.
   bool retain = false;          ///< Kept by the broker for later subscribers.
+  // MQTT 5 will properties (Client::create() refuses them with MQTT 3.1.1):
+  /// Will delay interval: the broker waits this long after the connection is
+  /// lost (a reconnect within it publishes nothing).
+  std::chrono::seconds delay{0};
+  std::optional<std::chrono::seconds> expiry{};  ///< Message expiry of the will.
+  bool payload_utf8 = false;                     ///< Payload format indicator.
+  std::string content_type{};                    ///< Content type.
+  std::string response_topic{};                  ///< Request/response: where answers go.
+  std::string correlation_data{};                ///< Request/response: its bytes.
+  UserPropertyStrings user_properties{};         ///< Name/value pairs, in order.
 };
 
 /// A received message; the views are valid only during Handler::on_message.
@@ -133,17 +271,41 @@ struct Message {
   QoS qos = QoS::at_most_once;           ///< The QoS it was delivered with.
   bool retain = false;     ///< Sent because it was retained (a new subscription's first look).
   bool duplicate = false;  ///< The broker's DUP flag (QoS 1 may deliver twice; QoS 2 never does).
+  // MQTT 5 properties (empty with MQTT 3.1.1):
+  std::optional<std::chrono::seconds> expiry{};  ///< The message's lifetime left, as forwarded.
+  bool payload_utf8 = false;          ///< Payload format indicator (checked: a payload that is not
+                                      ///< UTF-8 is refused with reason::payload_format_invalid).
+  std::string_view content_type{};    ///< Content type.
+  std::string_view response_topic{};  ///< Request/response: where to answer.
+  std::span<const std::byte> correlation_data{};  ///< Request/response: to send back.
+  UserProperties user_properties{};               ///< Name/value pairs, in order.
+  SubscriptionIds subscription_ids{};             ///< Identifiers of the subscriptions it matched.
   /// @return the payload as text (a view of the same bytes).
   std::string_view text() const noexcept {
     return {reinterpret_cast<const char*>(payload.data()), payload.size()};
   }
 };
 
-/// One topic filter of a SUBSCRIBE ('+' one level, '#' the rest).
+/// MQTT 5 subscription option: when the broker sends retained messages.
+enum class RetainHandling : std::uint8_t {
+  on_subscribe = 0,      ///< At every SUBSCRIBE (MQTT 3.1.1's behaviour).
+  on_new_subscribe = 1,  ///< Only when the subscription did not exist yet.
+  never = 2,             ///< Never.
+};
+
+/// One topic filter of a SUBSCRIBE ('+' one level, '#' the rest). The MQTT 5
+/// options are refused with errc::not_supported on an MQTT 3.1.1 session.
 struct Subscription {
   std::string filter{};          ///< A topic or a filter, e.g. "meters/+/reading".
   QoS qos = QoS::at_least_once;  ///< The maximum QoS asked for.
   bool no_local = false;         ///< MQTT 5: do not send me my own publications.
+  /// MQTT 5: forward the retain flag as published (otherwise the broker
+  /// clears it on messages that are not a subscription's first look).
+  bool retain_as_published = false;
+  RetainHandling retain_handling = RetainHandling::on_subscribe;  ///< MQTT 5: retained messages.
+  /// MQTT 5 subscription identifier (1..268,435,455; 0: none): messages that
+  /// match this filter carry it in Message::subscription_ids.
+  std::uint32_t id = 0;
 };
 
 /// A place where unacknowledged QoS 1 and 2 messages survive a process restart.
@@ -203,6 +365,7 @@ struct Options {
   std::optional<std::string> user_name{};  ///< Sent in CONNECT when set.
   std::optional<std::string> password{};   ///< Sent in CONNECT when set.
   std::optional<Will> will{};              ///< Published by the broker if the client vanishes.
+  UserPropertyStrings user_properties{};   ///< MQTT 5: sent in CONNECT, in order.
   std::chrono::seconds keepalive{60};      ///< 0: no pings (a dead broker is then never noticed).
   std::chrono::milliseconds connack_timeout{10000};  ///< CONNECT sent, no CONNACK: reconnect.
   std::uint16_t max_inflight = 16;  ///< Unacknowledged QoS 1/2 publications at once.
@@ -242,11 +405,15 @@ struct Stats {
   /// same (a broker's fault; hanging up would lose them).
   std::uint64_t receive_maximum_overruns = 0;
   std::uint64_t rejected_by_hang_up = 0;  ///< Messages given up (max_hang_ups_per_message).
-  std::uint64_t dropped_messages = 0;     ///< Outbox overflow.
-  std::uint64_t dropped_bytes = 0;        ///< Payload bytes of those messages.
-  std::size_t outbox_messages = 0;        ///< Waiting now (queued or unacknowledged).
-  std::size_t outbox_bytes = 0;           ///< Their bytes.
-  std::size_t inflight = 0;               ///< Sent, not acknowledged yet.
+  std::uint64_t expired = 0;  ///< MQTT 5: messages whose expiry passed before they were sent.
+  /// MQTT 5: incoming messages marked UTF-8 whose payload was not, refused
+  /// (reason::payload_format_invalid) rather than delivered.
+  std::uint64_t refused_payloads = 0;
+  std::uint64_t dropped_messages = 0;  ///< Outbox overflow.
+  std::uint64_t dropped_bytes = 0;     ///< Payload bytes of those messages.
+  std::size_t outbox_messages = 0;     ///< Waiting now (queued or unacknowledged).
+  std::size_t outbox_bytes = 0;        ///< Their bytes.
+  std::size_t inflight = 0;            ///< Sent, not acknowledged yet.
 };
 
 /// Callbacks, all on the loop thread. Any of them may destroy the Client.
@@ -324,6 +491,28 @@ class Client {
   /// @param qos the QoS. @param retain the broker keeps it. @return as publish() of bytes.
   Result<std::uint64_t> publish(std::string_view topic, std::string_view payload,
                                 QoS qos = QoS::at_most_once, bool retain = false) noexcept;
+  /// Queues a publication with MQTT 5 properties (request/response, expiry,
+  /// user properties...).
+  ///
+  ///     const sockkit::mqtt::UserProperty tags[] = {{"unit", "kWh"}};
+  ///     client->publish("meters/17/reading", bytes, QoS::at_least_once, false,
+  ///                     {.expiry = 60s, .content_type = "text/plain", .user_properties = tags});
+  ///
+  /// @param topic no wildcards. @param payload its bytes, copied.
+  /// @param qos the QoS. @param retain the broker keeps it.
+  /// @param properties copied with the message; counted in the outbox's bound
+  ///        and in the broker's maximum packet size.
+  /// @return as publish() without properties; also errc::not_supported with
+  ///         properties on an MQTT 3.1.1 session, errc::invalid_argument for a
+  ///         property that is not UTF-8 or a response topic with wildcards.
+  Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
+                                bool retain, const PublishProperties& properties) noexcept;
+  /// The same with a text payload.
+  /// @param topic no wildcards. @param payload the text, copied. @param qos the QoS.
+  /// @param retain the broker keeps it. @param properties copied with the message.
+  /// @return as publish() of bytes with properties.
+  Result<std::uint64_t> publish(std::string_view topic, std::string_view payload, QoS qos,
+                                bool retain, const PublishProperties& properties) noexcept;
 
   /// Subscribes now if connected, and again after every connect that did not
   /// resume the session.

@@ -73,9 +73,9 @@ void ClientImpl::finish_stop() noexcept {
 }
 
 Result<std::uint64_t> ClientImpl::publish(std::string_view topic,
-                                          std::span<const std::byte> payload, QoS qos,
-                                          bool retain) noexcept {
-  auto id = session_.publish(topic, payload, qos, retain);
+                                          std::span<const std::byte> payload, QoS qos, bool retain,
+                                          const PublishProperties& properties) noexcept {
+  auto id = session_.publish(topic, payload, qos, retain, properties, loop_.now());
   turn_soon();  // a drop report or the message itself: from the loop
   return id;
 }
@@ -232,8 +232,11 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
       settings.max_inflight == 0 || settings.receive_maximum == 0 ||
       settings.max_packet_size < 16 || settings.outbox_messages == 0 ||
       (settings.password && !settings.user_name && settings.version == Version::v3_1_1);
-  if (bad) return std::make_error_code(std::errc::invalid_argument);
-  if (!version_available(settings.version)) return std::make_error_code(std::errc::not_supported);
+  if (bad || (codec::kMqtt5 && !codec::valid_connect_properties(settings)))
+    return std::make_error_code(std::errc::invalid_argument);
+  if (!version_available(settings.version) ||
+      (!codec::is_v5(settings.version) && codec::has_connect_properties(settings)))
+    return std::make_error_code(std::errc::not_supported);
   auto impl = std::make_unique<Impl>(loop::LoopAccess::home(loop), std::move(settings), handler);
   if (auto st = impl->init(); !st) return st.error();
   return Client(std::move(impl));
@@ -261,12 +264,21 @@ void Client::stop() noexcept {
 }
 Result<std::uint64_t> Client::publish(std::string_view topic, std::span<const std::byte> payload,
                                       QoS qos, bool retain) noexcept {
-  return impl_->publish(topic, payload, qos, retain);
+  return impl_->publish(topic, payload, qos, retain, {});
 }
 Result<std::uint64_t> Client::publish(std::string_view topic, std::string_view payload, QoS qos,
                                       bool retain) noexcept {
-  return impl_->publish(topic, std::as_bytes(std::span(payload.data(), payload.size())), qos,
-                        retain);
+  return publish(topic, std::as_bytes(std::span(payload.data(), payload.size())), qos, retain);
+}
+Result<std::uint64_t> Client::publish(std::string_view topic, std::span<const std::byte> payload,
+                                      QoS qos, bool retain,
+                                      const PublishProperties& properties) noexcept {
+  return impl_->publish(topic, payload, qos, retain, properties);
+}
+Result<std::uint64_t> Client::publish(std::string_view topic, std::string_view payload, QoS qos,
+                                      bool retain, const PublishProperties& properties) noexcept {
+  return publish(topic, std::as_bytes(std::span(payload.data(), payload.size())), qos, retain,
+                 properties);
 }
 Status Client::subscribe(std::vector<Subscription> filters) noexcept {
   return impl_->subscribe(std::move(filters));

@@ -37,7 +37,7 @@ class ClientImpl : public ReconnectingHandler {
   }
   void stop() noexcept;
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
-                                bool retain) noexcept;
+                                bool retain, const PublishProperties& properties) noexcept;
   Status subscribe(std::vector<Subscription> filters) noexcept;
   Status unsubscribe(std::string_view filter) noexcept;
 

@@ -66,9 +66,23 @@ enum class Frame : std::uint8_t { complete, need_more, malformed, too_large };
 /// is there, need_more while it is not, too_large past `max_packet` bytes.
 Frame frame(std::span<const std::byte> in, std::uint32_t max_packet, FixedHeader& out) noexcept;
 
-/// MQTT 5 properties the client reads or writes; unknown or unused ones are
-/// checked for form and skipped.
+/// MQTT 5 properties of a packet the client reads. Each is checked for form
+/// and for whether the packet may carry it; user properties and subscription
+/// identifiers, which repeat, are read from `block` (UserProperties, SubscriptionIds).
 struct Properties {
+  std::span<const std::byte> block{};  ///< The whole property block, without its length.
+  std::optional<std::uint32_t> message_expiry{};
+  std::optional<std::uint8_t> payload_format{};
+  std::optional<std::string_view> content_type{};
+  std::optional<std::string_view> response_topic{};
+  std::optional<std::span<const std::byte>> correlation_data{};
+  std::optional<std::string_view> response_information{};
+  std::optional<std::string_view> server_reference{};
+  std::optional<std::string_view> authentication_method{};
+  std::optional<std::span<const std::byte>> authentication_data{};
+  std::optional<bool> wildcards_available{};
+  std::optional<bool> subscription_ids_available{};
+  std::optional<bool> shared_subscriptions_available{};
   std::optional<std::uint32_t> session_expiry{};
   std::optional<std::uint16_t> receive_maximum{};
   std::optional<std::uint8_t> maximum_qos{};
@@ -93,6 +107,7 @@ struct Connect {
   std::uint16_t receive_maximum = 0;      ///< 0: not sent (65535 assumed)
   std::uint32_t maximum_packet_size = 0;  ///< 0: not sent
   std::uint16_t topic_alias_maximum = 0;
+  const UserPropertyStrings* user_properties = nullptr;  ///< MQTT 5; null or empty: none.
 };
 
 struct Publish {
@@ -101,8 +116,11 @@ struct Publish {
   QoS qos = QoS::at_most_once;
   bool retain = false;
   bool dup = false;
-  std::uint16_t packet_id = 0;    ///< QoS 1 and 2 only.
-  std::uint16_t topic_alias = 0;  ///< MQTT 5; 0 = none.
+  std::uint16_t packet_id = 0;       ///< QoS 1 and 2 only.
+  std::uint16_t topic_alias = 0;     ///< MQTT 5; 0 = none.
+  std::uint32_t message_expiry = 0;  ///< MQTT 5; 0 = none sent.
+  /// MQTT 5: more properties, already written by write_publish_properties().
+  std::span<const std::byte> properties{};
 };
 
 struct Connack {
@@ -126,6 +144,8 @@ struct SubscribeFilter {
   std::string_view filter{};
   QoS qos = QoS::at_least_once;
   bool no_local = false;
+  bool retain_as_published = false;
+  RetainHandling retain_handling = RetainHandling::on_subscribe;
 };
 
 // Writers: the packet's size, or failure::limit_reached when `out` is too small
@@ -136,8 +156,10 @@ Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::by
 /// PUBACK, PUBREC, PUBREL or PUBCOMP.
 Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_id,
                               std::uint8_t code, std::span<std::byte> out) noexcept;
+/// `subscription_id`: MQTT 5, 1..268,435,455, or 0 for none.
 Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
                                     std::span<const SubscribeFilter> filters,
+                                    std::uint32_t subscription_id,
                                     std::span<std::byte> out) noexcept;
 Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
                                       std::span<const std::string_view> filters,
@@ -149,6 +171,29 @@ Result<std::size_t> write_disconnect(Version v, std::uint8_t code,
 /// Bytes write_publish needs (same checks).
 std::size_t publish_size(Version v, const Publish& p) noexcept;
 
+/// The bytes a publication's properties take (all but its expiry, which
+/// write_publish adds as it counts down, and its topic alias), or
+/// errc::invalid_argument for text that is not UTF-8, a response topic with
+/// wildcards, or a field past 65,535 bytes.
+Result<std::size_t> publish_properties_size(const PublishProperties& p) noexcept;
+/// True if any of a publication's properties is set.
+inline bool has_any(const PublishProperties& p) noexcept {
+  return p.expiry || p.payload_utf8 || !p.content_type.empty() || !p.response_topic.empty() ||
+         !p.correlation_data.empty() || !p.user_properties.empty();
+}
+/// Writes them into `out`, which holds publish_properties_size() bytes.
+void write_publish_properties(const PublishProperties& p, std::span<std::byte> out) noexcept;
+
+/// True if the will's properties and CONNECT's user properties are UTF-8,
+/// the will's response topic has no wildcards and nothing passes 65,535 bytes.
+bool valid_connect_properties(const Options& settings) noexcept;
+/// True if `settings` ask for anything only MQTT 5 can say in CONNECT (user
+/// properties, will properties).
+bool has_connect_properties(const Options& settings) noexcept;
+
+/// The highest subscription identifier MQTT 5 allows.
+inline constexpr std::uint32_t kMaxSubscriptionId = 268'435'455;
+
 // Readers take the packet's body (after the fixed header); a malformed body is
 // reason::malformed_packet, a legal but forbidden one reason::protocol_error.
 Result<Connack> read_connack(Version v, const FixedHeader& h,
@@ -158,6 +203,9 @@ Result<Publish> read_publish(Version v, const FixedHeader& h, std::span<const st
 Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte> body) noexcept;
 Result<Suback> read_suback(Version v, const FixedHeader& h,
                            std::span<const std::byte> body) noexcept;
+/// The properties of a received PUBLISH (from its Properties::block) as a
+/// Message shows them.
+void fill_message_properties(const Properties& p, Message& m) noexcept;
 Result<Ack> read_disconnect(Version v, const FixedHeader& h,
                             std::span<const std::byte> body) noexcept;
 

@@ -2,166 +2,18 @@
 // The MQTT codec's readers: nothing read from a broker is trusted. Every
 // length is checked against the packet, strings must be UTF-8 without U+0000,
 // reserved flags must be as the standard fixes them.
-#include "mqtt/codec.hpp"
+#include "mqtt/codec_io.hpp"
 
 namespace sockkit::mqtt::codec {
 namespace {
+using io::read_properties;
+using io::Reader;
 
 std::error_code malformed() noexcept {
   return make_error_code(reason::malformed_packet);
 }
 std::error_code protocol() noexcept {
   return make_error_code(reason::protocol_error);
-}
-
-class Reader {
- public:
-  explicit Reader(std::span<const std::byte> in) noexcept : in_(in) {}
-  bool ok() const noexcept { return ok_; }
-  bool at_end() const noexcept { return pos_ == in_.size(); }
-  std::size_t left() const noexcept { return in_.size() - pos_; }
-
-  std::uint8_t u8() noexcept {
-    if (!need(1)) return 0;
-    return std::to_integer<std::uint8_t>(in_[pos_++]);
-  }
-  std::uint16_t u16() noexcept {
-    const std::uint16_t hi = u8();
-    return static_cast<std::uint16_t>(hi << 8 | u8());
-  }
-  std::uint32_t u32() noexcept {
-    const std::uint32_t hi = u16();
-    return hi << 16 | u16();
-  }
-  std::uint32_t varint() noexcept {
-    std::uint32_t value = 0;
-    for (int shift = 0; shift < 28; shift += 7) {
-      const std::uint8_t b = u8();
-      value |= std::uint32_t{b & 0x7fu} << shift;
-      if ((b & 0x80) == 0) return value;
-    }
-    ok_ = false;  // a fifth byte: not MQTT
-    return 0;
-  }
-  std::span<const std::byte> bytes(std::size_t n) noexcept {
-    if (!need(n)) return {};
-    auto s = in_.subspan(pos_, n);
-    pos_ += n;
-    return s;
-  }
-  std::span<const std::byte> binary() noexcept { return bytes(u16()); }
-  std::string_view text() noexcept {
-    auto b = binary();
-    std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
-    if (!valid_utf8(s)) ok_ = false;
-    return s;
-  }
-  void fail() noexcept { ok_ = false; }
-
- private:
-  bool need(std::size_t n) noexcept {
-    if (!ok_ || in_.size() - pos_ < n) {
-      ok_ = false;
-      return false;
-    }
-    return true;
-  }
-  std::span<const std::byte> in_;
-  std::size_t pos_ = 0;
-  bool ok_ = true;
-};
-
-template <class T>
-bool set_once(std::optional<T>& slot, T value) noexcept {
-  if (slot) return false;  // the standard allows most properties once
-  slot = value;
-  return true;
-}
-
-/// Reads a property block; unknown identifiers are malformed, repeated or
-/// out-of-range values a protocol error.
-std::error_code read_properties(Reader& r, Properties& p) noexcept {
-  const std::uint32_t length = r.varint();
-  if (!r.ok() || length > r.left()) return malformed();
-  Reader in(r.bytes(length));
-  bool once = true;
-  while (in.ok() && !in.at_end()) {
-    const std::uint32_t id = in.varint();
-    switch (id) {
-      case 0x01:
-      case 0x17:
-      case 0x19:
-      case 0x28:
-      case 0x29:
-      case 0x2A:
-        if (in.u8() > 1) return protocol();
-        break;
-      case 0x02:
-      case 0x18:
-        (void)in.u32();
-        break;
-      case 0x03:
-      case 0x08:
-      case 0x15:
-      case 0x1A:
-      case 0x1C:
-        (void)in.text();
-        break;
-      case 0x09:
-      case 0x16:
-        (void)in.binary();
-        break;
-      case 0x0B:
-        if (in.varint() == 0) return protocol();
-        break;
-      case 0x11:
-        once &= set_once(p.session_expiry, in.u32());
-        break;
-      case 0x12:
-        once &= set_once(p.assigned_client_id, in.text());
-        break;
-      case 0x13:
-        once &= set_once(p.server_keep_alive, in.u16());
-        break;
-      case 0x1F:
-        once &= set_once(p.reason_string, in.text());
-        break;
-      case 0x21:
-        once &= set_once(p.receive_maximum, in.u16());
-        if (p.receive_maximum == 0) return protocol();
-        break;
-      case 0x22:
-        once &= set_once(p.topic_alias_maximum, in.u16());
-        break;
-      case 0x23:
-        once &= set_once(p.topic_alias, in.u16());
-        if (p.topic_alias == 0) return protocol();
-        break;
-      case 0x24:
-        once &= set_once(p.maximum_qos, in.u8());
-        if (*p.maximum_qos > 1) return protocol();
-        break;
-      case 0x25: {
-        const std::uint8_t v = in.u8();
-        if (v > 1) return protocol();
-        once &= set_once(p.retain_available, v == 1);
-        break;
-      }
-      case 0x26:
-        (void)in.text();
-        (void)in.text();
-        break;
-      case 0x27:
-        once &= set_once(p.maximum_packet_size, in.u32());
-        if (p.maximum_packet_size == 0u) return protocol();
-        break;
-      default:
-        return malformed();
-    }
-  }
-  if (!in.ok()) return malformed();
-  if (!once) return protocol();
-  return {};
 }
 
 bool valid_qos(std::uint8_t q) noexcept {
@@ -203,7 +55,7 @@ Result<Connack> read_connack(Version v, const FixedHeader& h,
   c.session_present = (ack_flags & 1) != 0;
   if (is_v5(v)) {
     c.code = code;
-    if (auto ec = read_properties(r, c.properties)) return ec;
+    if (auto ec = read_properties(r, c.properties, io::kConnackProperties)) return ec;
   } else {
     // 3.1.1 return codes 1..5, as the MQTT 5 reason codes that mean the same.
     static constexpr std::uint8_t kAs5[] = {0x00, 0x84, 0x85, 0x88, 0x86, 0x87};
@@ -233,7 +85,7 @@ Result<Publish> read_publish(Version v, const FixedHeader& h, std::span<const st
   }
   Properties props;
   if (is_v5(v)) {
-    if (auto ec = read_properties(r, props)) return ec;
+    if (auto ec = read_properties(r, props, io::kPublishProperties)) return ec;
     if (props.topic_alias) p.topic_alias = *props.topic_alias;
   }
   if (!r.ok()) return malformed();
@@ -257,7 +109,7 @@ Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte>
   if (!r.ok() || a.packet_id == 0) return malformed();
   if (is_v5(v) && h.type == PacketType::unsuback) {
     Properties ignored;
-    if (auto ec = read_properties(r, ignored)) return ec;
+    if (auto ec = read_properties(r, ignored, io::kAckProperties)) return ec;
     if (r.at_end()) return malformed();  // one code per filter
     a.code = r.u8();
     (void)r.bytes(r.left());
@@ -265,7 +117,7 @@ Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte>
     a.code = r.u8();
     if (!r.at_end()) {
       Properties ignored;
-      if (auto ec = read_properties(r, ignored)) return ec;
+      if (auto ec = read_properties(r, ignored, io::kAckProperties)) return ec;
     }
   }
   if (!r.ok() || !r.at_end()) return malformed();
@@ -281,7 +133,7 @@ Result<Suback> read_suback(Version v, const FixedHeader& h,
   if (!r.ok() || s.packet_id == 0) return malformed();
   if (is_v5(v)) {
     Properties ignored;
-    if (auto ec = read_properties(r, ignored)) return ec;
+    if (auto ec = read_properties(r, ignored, io::kAckProperties)) return ec;
   }
   s.codes = r.bytes(r.left());
   if (!r.ok() || s.codes.empty()) return malformed();
@@ -303,7 +155,7 @@ Result<Ack> read_disconnect(Version v, const FixedHeader& h,
     a.code = r.u8();
     if (!r.at_end()) {
       Properties ignored;
-      if (auto ec = read_properties(r, ignored)) return ec;
+      if (auto ec = read_properties(r, ignored, io::kDisconnectProperties)) return ec;
     }
   }
   if (!r.ok() || !r.at_end()) return malformed();

@@ -3,56 +3,13 @@
 // caller's buffer by the same code, so sizes and bytes cannot disagree.
 #include <algorithm>
 
-#include "mqtt/codec.hpp"
+#include "mqtt/codec_io.hpp"
 
 namespace sockkit::mqtt::codec {
 namespace {
-
-std::size_t varint_size(std::uint32_t value) noexcept {
-  return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
-}
-
-/// Counts every byte put, and stores those that fit: the same code measures
-/// a packet and then writes it.
-class Writer {
- public:
-  explicit Writer(std::span<std::byte> out = {}) noexcept : out_(out) {}
-  std::size_t size() const noexcept { return pos_; }
-
-  void u8(std::uint8_t v) noexcept {
-    if (pos_ < out_.size()) out_[pos_] = std::byte{v};
-    ++pos_;
-  }
-  void u16(std::uint16_t v) noexcept {
-    u8(static_cast<std::uint8_t>(v >> 8));
-    u8(static_cast<std::uint8_t>(v));
-  }
-  void u32(std::uint32_t v) noexcept {
-    u16(static_cast<std::uint16_t>(v >> 16));
-    u16(static_cast<std::uint16_t>(v));
-  }
-  void varint(std::uint32_t v) noexcept {
-    do {
-      std::uint8_t b = v % 128;
-      v /= 128;
-      if (v > 0) b |= 0x80;
-      u8(b);
-    } while (v > 0);
-  }
-  void raw(std::span<const std::byte> bytes) noexcept {
-    if (pos_ <= out_.size() && bytes.size() <= out_.size() - pos_)
-      std::copy(bytes.begin(), bytes.end(), out_.begin() + static_cast<std::ptrdiff_t>(pos_));
-    pos_ += bytes.size();
-  }
-  void text(std::string_view s) noexcept {  // two-byte length, then the bytes
-    u16(static_cast<std::uint16_t>(s.size()));
-    raw(std::as_bytes(std::span(s.data(), s.size())));
-  }
-
- private:
-  std::span<std::byte> out_;
-  std::size_t pos_ = 0;
-};
+using io::property_block;
+using io::varint_size;
+using io::Writer;
 
 /// The fixed header, then `body` (called twice: once to measure, once to write).
 template <class Body>
@@ -68,15 +25,6 @@ Result<std::size_t> emit(std::uint8_t first, std::span<std::byte> out, const Bod
   w.varint(remaining);
   body(w);
   return total;
-}
-
-/// An MQTT 5 property block: its length, then `props` (measured first).
-template <class Props>
-void property_block(Writer& w, const Props& props) {
-  Writer measure;
-  props(measure);
-  w.varint(static_cast<std::uint32_t>(measure.size()));
-  props(w);
 }
 
 bool fits_u16(std::size_t n) noexcept {
@@ -95,6 +43,16 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
       (c.password && !fits_u16(c.password->size())))
     return std::make_error_code(std::errc::invalid_argument);
   if (!v5 && c.password && !c.user_name) return std::make_error_code(std::errc::invalid_argument);
+  const auto* will = c.will;
+  if (v5 && will != nullptr &&
+      !io::valid_message_properties(will->content_type, will->response_topic,
+                                    std::as_bytes(std::span(will->correlation_data)),
+                                    will->user_properties))
+    return std::make_error_code(std::errc::invalid_argument);
+  static const UserPropertyStrings kNone;
+  const auto& user_properties = c.user_properties != nullptr ? *c.user_properties : kNone;
+  if (v5 && !io::valid_message_properties({}, {}, {}, user_properties))
+    return std::make_error_code(std::errc::invalid_argument);
   std::uint8_t flags = c.clean ? 0x02 : 0;
   if (c.will != nullptr)
     flags |= 0x04 | static_cast<std::uint8_t>(static_cast<unsigned>(c.will->qos) << 3) |
@@ -124,10 +82,26 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
           p.u8(0x22);
           p.u16(c.topic_alias_maximum);
         }
+        io::put_message_properties(p, false, {}, {}, {}, user_properties);
       });
     w.text(c.client_id);
-    if (c.will != nullptr) {
-      if (v5) w.u8(0);  // no will properties
+    if (will != nullptr) {
+      if (v5)
+        property_block(w, [&](Writer& p) {
+          if (will->delay.count() > 0) {
+            p.u8(0x18);
+            p.u32(static_cast<std::uint32_t>(
+                std::min<std::int64_t>(will->delay.count(), 0xffffffff)));
+          }
+          if (will->expiry) {
+            p.u8(0x02);
+            p.u32(static_cast<std::uint32_t>(
+                std::clamp<std::int64_t>(will->expiry->count(), 0, 0xffffffff)));
+          }
+          io::put_message_properties(
+              p, will->payload_utf8, will->content_type, will->response_topic,
+              std::as_bytes(std::span(will->correlation_data)), will->user_properties);
+        });
       w.text(c.will->topic);
       w.text(c.will->payload);
     }
@@ -139,7 +113,11 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
 std::size_t publish_size(Version v, const Publish& p) noexcept {
   std::size_t body = 2 + p.topic.size() + p.payload.size();
   if (p.qos != QoS::at_most_once) body += 2;
-  if (is_v5(v)) body += p.topic_alias != 0 ? 4 : 1;
+  if (is_v5(v)) {
+    const std::size_t properties =
+        (p.topic_alias != 0 ? 3 : 0) + (p.message_expiry != 0 ? 5 : 0) + p.properties.size();
+    body += varint_size(static_cast<std::uint32_t>(properties)) + properties;
+  }
   return 1 +
          varint_size(static_cast<std::uint32_t>(std::min<std::size_t>(body, kMaxRemainingLength))) +
          body;
@@ -157,15 +135,18 @@ Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::by
   return emit(first, out, [&](Writer& w) {
     w.text(p.topic);
     if (p.qos != QoS::at_most_once) w.u16(p.packet_id);
-    if (is_v5(v)) {
-      if (aliased) {
-        w.varint(3);
-        w.u8(0x23);
-        w.u16(p.topic_alias);
-      } else {
-        w.varint(0);
-      }
-    }
+    if (is_v5(v))
+      property_block(w, [&](Writer& props) {
+        if (aliased) {
+          props.u8(0x23);
+          props.u16(p.topic_alias);
+        }
+        if (p.message_expiry != 0) {
+          props.u8(0x02);
+          props.u32(p.message_expiry);
+        }
+        props.raw(p.properties);
+      });
     w.raw(p.payload);
   });
 }
@@ -183,19 +164,31 @@ Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_i
 
 Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
                                     std::span<const SubscribeFilter> filters,
+                                    std::uint32_t subscription_id,
                                     std::span<std::byte> out) noexcept {
-  if (packet_id == 0 || filters.empty() || filters.size() > kMaxSubackCodes)
+  if (packet_id == 0 || filters.empty() || filters.size() > kMaxSubackCodes ||
+      subscription_id > kMaxSubscriptionId)
     return std::make_error_code(std::errc::invalid_argument);
   for (const auto& f : filters)
-    if (!valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2)
+    if (!valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2 ||
+        static_cast<unsigned>(f.retain_handling) > 2)
       return std::make_error_code(std::errc::invalid_argument);
   return emit(0x82, out, [&](Writer& w) {
     w.u16(packet_id);
-    if (is_v5(v)) w.varint(0);
+    if (is_v5(v))
+      property_block(w, [&](Writer& props) {
+        if (subscription_id != 0) {
+          props.u8(0x0B);
+          props.varint(subscription_id);
+        }
+      });
     for (const auto& f : filters) {
       w.text(f.filter);
       auto options = static_cast<std::uint8_t>(f.qos);
-      if (is_v5(v) && f.no_local) options |= 0x04;
+      if (is_v5(v))
+        options |=
+            static_cast<std::uint8_t>((f.no_local ? 0x04 : 0) | (f.retain_as_published ? 0x08 : 0) |
+                                      static_cast<unsigned>(f.retain_handling) << 4);
       w.u8(options);
     }
   });

@@ -2,16 +2,23 @@
 #include "mqtt/outbox.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace sockkit::mqtt::detail {
 namespace {
-constexpr std::uint8_t kRecordFormat = 1;
-constexpr std::size_t kRecordHeader = 8;  // format, qos, retain, stage, packet id, topic length
+// Format 1: no properties (written before MQTT 5 properties were kept);
+// format 2 adds the expiry interval and the properties' bytes.
+constexpr std::uint8_t kRecordFormat = 2;
+constexpr std::size_t kRecordHeaderV1 = 8;  // format, qos, retain, stage, packet id, topic length
+constexpr std::size_t kRecordHeader = 16;   // ... then expiry, properties' length
+
+void put_u32(std::vector<std::byte>& r, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    r[at + static_cast<std::size_t>(i)] = std::byte{static_cast<std::uint8_t>(v >> (24 - 8 * i))};
+}
 }  // namespace
 
 std::vector<std::byte> encode_record(const Pending& p) {
-  std::vector<std::byte> r(kRecordHeader + p.topic.size() + p.payload.size());
+  std::vector<std::byte> r(kRecordHeader + p.topic.size() + p.properties.size() + p.payload.size());
   r[0] = std::byte{kRecordFormat};
   r[1] = std::byte{static_cast<std::uint8_t>(p.qos)};
   r[2] = std::byte{static_cast<std::uint8_t>(p.retain)};
@@ -20,18 +27,29 @@ std::vector<std::byte> encode_record(const Pending& p) {
   r[5] = std::byte{static_cast<std::uint8_t>(p.packet_id)};
   r[6] = std::byte{static_cast<std::uint8_t>(p.topic.size() >> 8)};
   r[7] = std::byte{static_cast<std::uint8_t>(p.topic.size())};
-  std::memcpy(r.data() + kRecordHeader, p.topic.data(), p.topic.size());
-  if (!p.payload.empty())
-    std::memcpy(r.data() + kRecordHeader + p.topic.size(), p.payload.data(), p.payload.size());
+  put_u32(r, 8, p.expiry_s);
+  put_u32(r, 12, static_cast<std::uint32_t>(p.properties.size()));
+  const auto* topic = reinterpret_cast<const std::byte*>(p.topic.data());
+  auto* out = std::copy(topic, topic + p.topic.size(), r.data() + kRecordHeader);
+  out = std::copy(p.properties.begin(), p.properties.end(), out);
+  std::copy(p.payload.begin(), p.payload.end(), out);
   return r;
 }
 
 std::optional<Pending> decode_record(std::uint64_t id, std::span<const std::byte> record) {
-  if (record.size() < kRecordHeader) return std::nullopt;
+  if (record.size() < kRecordHeaderV1) return std::nullopt;
   auto at = [&](std::size_t i) { return std::to_integer<unsigned>(record[i]); };
+  auto u32 = [&](std::size_t i) {
+    return std::uint32_t{at(i)} << 24 | at(i + 1) << 16 | at(i + 2) << 8 | at(i + 3);
+  };
+  const unsigned format = at(0);
+  const std::size_t header = format == 1 ? kRecordHeaderV1 : kRecordHeader;
+  if ((format != 1 && format != 2) || record.size() < header) return std::nullopt;
   const std::size_t topic_length = at(6) << 8 | at(7);
-  if (at(0) != kRecordFormat || at(1) < 1 || at(1) > 2 || at(2) > 1 || at(3) > 2 ||
-      record.size() - kRecordHeader < topic_length || topic_length == 0)
+  const std::size_t properties_length = format == 1 ? 0 : u32(12);
+  if (at(1) < 1 || at(1) > 2 || at(2) > 1 || at(3) > 2 || topic_length == 0 ||
+      record.size() - header < topic_length ||
+      record.size() - header - topic_length < properties_length)
     return std::nullopt;
   Pending p;
   p.id = id;
@@ -39,10 +57,13 @@ std::optional<Pending> decode_record(std::uint64_t id, std::span<const std::byte
   p.retain = at(2) == 1;
   p.stage = static_cast<Pending::Stage>(at(3));
   p.packet_id = static_cast<std::uint16_t>(at(4) << 8 | at(5));
+  if (format == 2) p.expiry_s = u32(8);
   if ((p.stage == Pending::Stage::queued) != (p.packet_id == 0)) return std::nullopt;
   if (p.stage == Pending::Stage::released && p.qos != QoS::exactly_once) return std::nullopt;
-  p.topic.assign(reinterpret_cast<const char*>(record.data()) + kRecordHeader, topic_length);
-  const auto payload = record.subspan(kRecordHeader + topic_length);
+  p.topic.assign(reinterpret_cast<const char*>(record.data()) + header, topic_length);
+  const auto properties = record.subspan(header + topic_length, properties_length);
+  p.properties.assign(properties.begin(), properties.end());
+  const auto payload = record.subspan(header + topic_length + properties_length);
   p.payload.assign(payload.begin(), payload.end());
   return p;
 }

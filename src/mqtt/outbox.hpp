@@ -5,6 +5,7 @@
 // MessageStore so they survive a restart.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -25,13 +26,19 @@ struct Pending {
   std::uint64_t id = 0;
   std::string topic;
   std::vector<std::byte> payload;
+  /// MQTT 5: the properties the PUBLISH carries (all but expiry and alias).
+  std::vector<std::byte> properties;
+  std::uint32_t expiry_s = 0;  ///< MQTT 5 message expiry interval; 0: none.
+  /// When it expires (expiry_s != 0): counted from publish(), or from the
+  /// restart for a message read back from the store.
+  std::chrono::steady_clock::time_point expires_at{};
   QoS qos = QoS::at_most_once;
   bool retain = false;
   Stage stage = Stage::queued;
   std::uint16_t packet_id = 0;
   std::uint64_t written_mark = 0;  ///< packets received from the broker when last sent
   std::uint8_t hang_ups = 0;       ///< connections the broker closed on it, in a row
-  std::size_t bytes() const noexcept { return topic.size() + payload.size(); }
+  std::size_t bytes() const noexcept { return topic.size() + payload.size() + properties.size(); }
 };
 
 /// A store record: the message and where it is in the exchange.

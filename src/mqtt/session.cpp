@@ -2,6 +2,7 @@
 // The session's connection side: CONNECT and CONNACK, what arrives,
 // keepalive, subscriptions, DISCONNECT. Publications: session_publish.cpp.
 #include "mqtt/session.hpp"
+#include "mqtt/codec_io.hpp"
 
 #include <algorithm>
 #include <array>
@@ -16,13 +17,21 @@ using std::chrono::milliseconds;
 
 Message EventBatch::message(const SessionEvent& e) const noexcept {
   const auto* base = bytes.data();
-  return Message{
+  Message m{
       .topic = {reinterpret_cast<const char*>(base) + e.topic_at, e.topic_size},
       .payload = {base + e.payload_at, e.payload_size},
       .qos = e.qos,
       .retain = e.retain,
       .duplicate = e.duplicate,
   };
+  if (codec::kMqtt5 && e.properties_size > 0) {
+    // The copy of the block was checked when the packet was read: read again, it is the same.
+    codec::Properties properties;
+    codec::io::Reader r(std::span(base + e.properties_at, e.properties_size));
+    if (!codec::io::read_properties(r, properties, codec::io::kPublishProperties))
+      codec::fill_message_properties(properties, m);
+  }
+  return m;
 }
 
 Session::Session(const Options& settings)
@@ -59,10 +68,20 @@ Status Session::connected(SessionClock::time_point now) {
       .receive_maximum = v5 ? settings_.receive_maximum : std::uint16_t{0},
       .maximum_packet_size = v5 ? settings_.max_packet_size : 0,
       .topic_alias_maximum = v5 ? settings_.topic_alias_maximum : std::uint16_t{0},
+      .user_properties = v5 ? &settings_.user_properties : nullptr,
+  };
+  auto pairs_size = [](const UserPropertyStrings& pairs) {
+    std::size_t n = 0;
+    for (const auto& [name, value] : pairs)
+      n += 5 + name.size() + value.size();
+    return n;
   };
   std::size_t size = 64 + client_id_.size() + settings_.user_name.value_or("").size() +
-                     settings_.password.value_or("").size();
-  if (settings_.will) size += settings_.will->topic.size() + settings_.will->payload.size();
+                     settings_.password.value_or("").size() + pairs_size(settings_.user_properties);
+  if (const auto& will = settings_.will)
+    size += 32 + will->topic.size() + will->payload.size() + will->content_type.size() +
+            will->response_topic.size() + will->correlation_data.size() +
+            pairs_size(will->user_properties);
   if (auto ec =
           write(size, [&](std::span<std::byte> to) { return codec::write_connect(connect, to); }))
     return ec;
@@ -159,9 +178,15 @@ void Session::disconnect_when_released() {
 
 Status Session::subscribe(std::vector<Subscription> filters) {
   if (filters.empty()) return std::make_error_code(std::errc::invalid_argument);
-  for (const auto& f : filters)
-    if (!codec::valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2)
+  for (const auto& f : filters) {
+    if (!codec::valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2 ||
+        static_cast<unsigned>(f.retain_handling) > 2 || f.id > codec::kMaxSubscriptionId)
       return std::make_error_code(std::errc::invalid_argument);
+    const bool v5_options = f.no_local || f.retain_as_published ||
+                            f.retain_handling != RetainHandling::on_subscribe || f.id != 0;
+    if (v5_options && !codec::is_v5(settings_.version))
+      return std::make_error_code(std::errc::not_supported);
+  }
   for (const auto& f : filters) {
     auto same = std::find_if(subscriptions_.begin(), subscriptions_.end(),
                              [&](const Subscription& s) { return s.filter == f.filter; });
@@ -307,13 +332,23 @@ std::error_code Session::on_suback(const codec::Suback& ack) {
 }
 
 void Session::send_subscribe(const std::vector<Subscription>& filters) {
-  for (std::size_t first = 0; first < filters.size(); first += codec::kMaxSubackCodes) {
-    const std::size_t count = std::min(codec::kMaxSubackCodes, filters.size() - first);
+  // One SUBSCRIBE per run of filters with the same subscription identifier
+  // (a packet carries one), of at most kMaxSubackCodes filters.
+  for (std::size_t first = 0, count = 0; first < filters.size(); first += count) {
+    const std::uint32_t id = filters[first].id;
+    count = 1;
+    while (first + count < filters.size() && count < codec::kMaxSubackCodes &&
+           filters[first + count].id == id)
+      ++count;
     std::array<codec::SubscribeFilter, codec::kMaxSubackCodes> wire;
-    std::size_t bytes = 16;
+    std::size_t bytes = 24;
     for (std::size_t i = 0; i < count; ++i) {
       const auto& f = filters[first + i];
-      wire[i] = {.filter = f.filter, .qos = f.qos, .no_local = f.no_local};
+      wire[i] = {.filter = f.filter,
+                 .qos = f.qos,
+                 .no_local = f.no_local,
+                 .retain_as_published = f.retain_as_published,
+                 .retain_handling = f.retain_handling};
       bytes += f.filter.size() + 3;
     }
     Request r{.packet_id = next_packet_id(), .subscribe = true, .asked = {}};
@@ -321,7 +356,7 @@ void Session::send_subscribe(const std::vector<Subscription>& filters) {
                    filters.begin() + static_cast<std::ptrdiff_t>(first + count));
     const auto failed = write(bytes, [&](std::span<std::byte> to) {
       return codec::write_subscribe(settings_.version, r.packet_id, std::span(wire.data(), count),
-                                    to);
+                                    id, to);
     });
     if (!failed) requests_.push_back(std::move(r));
   }

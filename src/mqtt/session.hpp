@@ -49,6 +49,8 @@ struct SessionEvent {
   std::size_t bytes = 0;         ///< dropped
   /// message: topic and payload at these offsets of EventBatch::bytes.
   std::size_t topic_at = 0, topic_size = 0, payload_at = 0, payload_size = 0;
+  /// message, MQTT 5: its property block (with its length) at this offset.
+  std::size_t properties_at = 0, properties_size = 0;
   QoS qos = QoS::at_most_once;   ///< message
   bool retain = false;           ///< message
   bool duplicate = false;        ///< message
@@ -113,6 +115,10 @@ class Session {
   // What the application asks for; nothing is written until pump().
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
                                 bool retain);
+  /// With MQTT 5 properties; an expiry counts from `now`.
+  Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
+                                bool retain, const PublishProperties& properties,
+                                SessionClock::time_point now);
   Status subscribe(std::vector<Subscription> filters);
   Status unsubscribe(std::string_view filter);
   /// True while pump() has something to write.
@@ -161,7 +167,10 @@ class Session {
   void report_dropped(std::size_t messages, std::size_t bytes);
   std::error_code on_ack(codec::PacketType type, const codec::Ack& ack);
   std::error_code on_publish(const codec::FixedHeader& h, std::span<const std::byte> body);
-  void deliver(std::string_view topic, const codec::Publish& p);
+  void deliver(std::string_view topic, const codec::Publish& p, const codec::Properties& props);
+  /// MQTT 5: a payload its sender marked UTF-8 that is not; acknowledged with
+  /// reason::payload_format_invalid, not delivered.
+  bool refuse_payload(const codec::Publish& p, const codec::Properties& props);
   std::uint16_t next_packet_id() noexcept;
   /// Stopping, and no QoS 2 flow of ours left to complete: DISCONNECT.
   void disconnect_when_released();

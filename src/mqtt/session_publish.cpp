@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "mqtt/codec_io.hpp"
 #include "mqtt/session.hpp"
 
 namespace sockkit::mqtt {
@@ -14,12 +15,38 @@ using codec::PacketType;
 
 Result<std::uint64_t> Session::publish(std::string_view topic, std::span<const std::byte> payload,
                                        QoS qos, bool retain) {
+  return publish(topic, payload, qos, retain, {}, now_);
+}
+
+Result<std::uint64_t> Session::publish(std::string_view topic, std::span<const std::byte> payload,
+                                       QoS qos, bool retain, const PublishProperties& properties,
+                                       SessionClock::time_point now) {
   if (!codec::valid_topic_name(topic) || static_cast<unsigned>(qos) > 2)
     return std::make_error_code(std::errc::invalid_argument);
-  const codec::Publish probe{.topic = topic, .payload = payload, .qos = qos, .packet_id = 1};
+  Pending p;
+  if (codec::has_any(properties)) {
+    // Compiled out of an MQTT 3.1.1-only build, where is_v5() is always false.
+    if (!codec::is_v5(settings_.version)) return std::make_error_code(std::errc::not_supported);
+    if (properties.expiry && properties.expiry->count() <= 0)
+      return std::make_error_code(std::errc::invalid_argument);
+    auto size = codec::publish_properties_size(properties);
+    if (!size) return size.error();
+    p.properties.resize(*size);
+    codec::write_publish_properties(properties, p.properties);
+    if (properties.expiry) {
+      p.expiry_s = static_cast<std::uint32_t>(
+          std::min<std::chrono::seconds::rep>(properties.expiry->count(), 0xffffffff));
+      p.expires_at = now + std::chrono::seconds(p.expiry_s);
+    }
+  }
+  const codec::Publish probe{.topic = topic,
+                             .payload = payload,
+                             .qos = qos,
+                             .packet_id = 1,
+                             .message_expiry = p.expiry_s,
+                             .properties = p.properties};
   if (codec::publish_size(settings_.version, probe) > codec::kMaxRemainingLength)
     return make_error_code(reason::packet_too_large);
-  Pending p;
   p.id = outbox_.next_id();
   p.topic.assign(topic);
   p.payload.assign(payload.begin(), payload.end());
@@ -121,15 +148,25 @@ void Session::pump(std::size_t room, SessionClock::time_point now) {
       ++i;
       continue;
     }
+    if (m.expiry_s != 0 && m.expires_at == SessionClock::time_point{})
+      m.expires_at = now + std::chrono::seconds(m.expiry_s);  // read back from the store
+    if (m.expiry_s != 0 && now >= m.expires_at) {
+      ++stats_.expired;
+      complete(i, make_error_code(failure::message_expired));
+      continue;
+    }
     if (m.qos != QoS::at_most_once && outbox_.inflight() >= send_window_) return;
     std::error_code refused;
     if (static_cast<std::uint8_t>(m.qos) > broker_max_qos_)
       refused = make_error_code(reason::qos_not_supported);
     else if (m.retain && !retain_available_)
       refused = make_error_code(reason::retain_not_supported);
-    else if (codec::publish_size(
-                 settings_.version,
-                 {.topic = m.topic, .payload = m.payload, .qos = m.qos, .packet_id = 1}) >
+    else if (codec::publish_size(settings_.version, {.topic = m.topic,
+                                                     .payload = m.payload,
+                                                     .qos = m.qos,
+                                                     .packet_id = 1,
+                                                     .message_expiry = m.expiry_s,
+                                                     .properties = m.properties}) >
              broker_max_packet_)
       refused = make_error_code(reason::packet_too_large);
     if (refused) {
@@ -156,7 +193,14 @@ void Session::write_publish(Pending& m, bool dup) {
                    .qos = m.qos,
                    .retain = m.retain,
                    .dup = dup,
-                   .packet_id = m.packet_id};
+                   .packet_id = m.packet_id,
+                   .properties = m.properties};
+  if (m.expiry_s != 0) {
+    // What is left of its lifetime, rounded up; at least a second, since a
+    // message already in flight must still finish its exchange.
+    const auto left = std::chrono::ceil<std::chrono::seconds>(m.expires_at - now_).count();
+    p.message_expiry = static_cast<std::uint32_t>(std::clamp<std::int64_t>(left, 1, m.expiry_s));
+  }
   if (codec::kMqtt5 && !dup && alias_limit_ > 0) {  // a retransmission names its topic in full
     auto it = std::find(aliases_out_.begin(), aliases_out_.end(), m.topic);
     if (it != aliases_out_.end()) {
@@ -228,7 +272,8 @@ std::error_code Session::on_ack(PacketType type, const codec::Ack& ack) {
 }
 
 std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const std::byte> body) {
-  auto p = codec::read_publish(settings_.version, h, body);
+  codec::Properties props;
+  auto p = codec::read_publish(settings_.version, h, body, &props);
   if (!p) return p.error();
   std::string_view topic = p->topic;
   if (codec::kMqtt5 && p->topic_alias != 0) {
@@ -249,13 +294,14 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
     // in a QoS 2 burst) is counted, not hung up on: that would lose the
     // burst. Only ids are kept, so the id space bounds them.
     if (!seen && stopping_) return {};  // not taken: the next session gets it
+    if (!seen && refuse_payload(*p, props)) return {};
     if (!seen && codec::is_v5(v) && incoming_qos2_.size() >= settings_.receive_maximum)
       ++stats_.receive_maximum_overruns;
     if (seen) {
       ++stats_.duplicates_dropped;
     } else {
       incoming_qos2_.insert(at, p->packet_id);
-      deliver(topic, *p);
+      deliver(topic, *p, props);
     }
     write(8, [&](std::span<std::byte> to) {
       return codec::write_ack(v, PacketType::pubrec, p->packet_id, 0, to);
@@ -263,7 +309,8 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
     return {};
   }
   if (stopping_) return {};  // after stop(): not delivered nor acknowledged; the next session's
-  deliver(topic, *p);
+  if (refuse_payload(*p, props)) return {};
+  deliver(topic, *p, props);
   if (p->qos == QoS::at_least_once)
     write(8, [&](std::span<std::byte> to) {
       return codec::write_ack(v, PacketType::puback, p->packet_id, 0, to);
@@ -271,7 +318,23 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
   return {};
 }
 
-void Session::deliver(std::string_view topic, const codec::Publish& p) {
+bool Session::refuse_payload(const codec::Publish& p, const codec::Properties& props) {
+  if (!codec::kMqtt5 || props.payload_format.value_or(0) != 1) return false;
+  const std::string_view text(reinterpret_cast<const char*>(p.payload.data()), p.payload.size());
+  if (codec::valid_utf8(text)) return false;
+  ++stats_.refused_payloads;
+  if (p.qos != QoS::at_most_once) {
+    const auto type = p.qos == QoS::exactly_once ? PacketType::pubrec : PacketType::puback;
+    write(8, [&](std::span<std::byte> to) {
+      return codec::write_ack(settings_.version, type, p.packet_id,
+                              static_cast<std::uint8_t>(reason::payload_format_invalid), to);
+    });
+  }
+  return true;
+}
+
+void Session::deliver(std::string_view topic, const codec::Publish& p,
+                      const codec::Properties& props) {
   ++stats_.received;
   auto& bytes = events_.bytes;  // the event owns a copy: the input is gone when it is read
   const std::size_t topic_at = bytes.size();
@@ -279,11 +342,21 @@ void Session::deliver(std::string_view topic, const codec::Publish& p) {
   bytes.insert(bytes.end(), t, t + topic.size());
   const std::size_t payload_at = bytes.size();
   bytes.insert(bytes.end(), p.payload.begin(), p.payload.end());
+  const std::size_t properties_at = bytes.size();
+  if (codec::kMqtt5 && !props.block.empty()) {
+    std::byte length[4];  // in front, as the codec reads a block
+    codec::io::Writer w(length);
+    w.varint(static_cast<std::uint32_t>(props.block.size()));
+    bytes.insert(bytes.end(), length, length + w.size());
+    bytes.insert(bytes.end(), props.block.begin(), props.block.end());
+  }
   events_.events.push_back({.kind = SessionEvent::Kind::message,
                             .topic_at = topic_at,
                             .topic_size = topic.size(),
                             .payload_at = payload_at,
                             .payload_size = p.payload.size(),
+                            .properties_at = properties_at,
+                            .properties_size = bytes.size() - properties_at,
                             .qos = p.qos,
                             .retain = p.retain,
                             .duplicate = p.dup});

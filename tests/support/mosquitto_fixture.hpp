@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -177,7 +178,7 @@ class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<V
   std::unique_ptr<TestPki> pki;
 #endif
   std::unique_ptr<Mosquitto> broker;
-  std::vector<std::optional<mqtt::Client>> clients;
+  std::deque<std::optional<mqtt::Client>> clients;  // references stay valid as it grows
 };
 
 }  // namespace sockkit::test

@@ -36,6 +36,8 @@ struct Written {
   std::string topic;
   std::uint16_t topic_alias = 0;
   bool dup = false;
+  std::optional<std::uint32_t> expiry;  // PUBLISH, MQTT 5: its message expiry interval
+  std::vector<std::byte> packet;        // all of it, for what the fields above leave out
 };
 
 struct Fixture {
@@ -64,8 +66,12 @@ struct Fixture {
       Written w;
       w.type = static_cast<int>(h.type);
       w.flags = h.flags;
+      const auto whole = data.subspan(at, h.total());
+      w.packet.assign(whole.begin(), whole.end());
       if (h.type == PacketType::publish) {
-        auto p = codec::read_publish(settings.version, h, body);
+        codec::Properties properties;
+        auto p = codec::read_publish(settings.version, h, body, &properties);
+        w.expiry = properties.message_expiry;
         EXPECT_TRUE(p);
         if (p) {
           w.packet_id = p->packet_id;
