@@ -172,6 +172,54 @@ TEST_P(MosquittoPropertiesTest, AWillCarriesItsPropertiesAndWaitsOutItsDelay) {
   EXPECT_NE(log.find("will-props"), std::string::npos) << log;
 }
 
+#ifdef SOCKKIT_CLI
+// The same -D words given to `sockkit mqtt pub` and to mosquitto_pub: the
+// two messages read the same in mosquitto_sub; and `sockkit mqtt sub -F`
+// prints a message as mosquitto_sub -F does, subscription identifier too.
+TEST_P(MosquittoPropertiesTest, CliPropertiesAndFormatAreMosquittos) {
+  const std::string format = "'%t|%C|%D|%E|%F|%P|%R|%S|%q|%l|%x|%p'";
+  const std::string watch = at(*broker) + " -t 'cli/#' -q 1 -C 2 -W 10 -F " + format +
+                            " -D subscribe subscription-identifier 5";
+  Spawned reference("/usr/bin/mosquitto_sub -i cli-ref " + watch);
+  Spawned sockkit(std::string(SOCKKIT_CLI) + " mqtt sub -i cli-sk " + watch);
+  ASSERT_TRUE(subscribed("cli-ref") && subscribed("cli-sk")) << broker->log();
+  const std::string words =
+      " -q 1 -m 42.1 -D publish user-property unit kWh -D publish user-property unit again"
+      " -D publish content-type text/plain -D publish correlation-data req-7"
+      " -D publish response-topic meters/answer -D publish message-expiry-interval 600"
+      " -D publish payload-format-indicator 1 -D connect user-property site 7";
+  auto [code, out] = cli("mqtt pub " + at(*broker) + " -t cli/sockkit" + words);
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub " + at(*broker) + " -t cli/mosquitto" + words));
+  ASSERT_TRUE(run_until([&] { return reference.done() && sockkit.done(); }, 10s));
+  const std::string fields =
+      "|text/plain|req-7|600|1|unit:kWh unit:again|meters/answer|5|1|4|"
+      "34322e31|42.1\n";
+  EXPECT_EQ(reference.output(), "cli/sockkit" + fields + "cli/mosquitto" + fields)
+      << "mosquitto_sub";
+  EXPECT_EQ(sockkit.output(), reference.output()) << "sockkit mqtt sub -F";
+  EXPECT_EQ(sockkit.exit_code(), 0);
+}
+
+TEST_P(MosquittoPropertiesTest, CliRefusesPropertiesItCannotSendAsAUsageError) {
+  const std::string pub = "mqtt pub " + at(*broker) + " -t cli/x -m x ";
+  auto [code, out] = cli(pub + "-D publish topic-alias 3");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("topic-alias"), std::string::npos) << out;
+  std::tie(code, out) = cli(pub + "-D publish message-expiry-interval soon");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("got 'soon'"), std::string::npos) << out;
+  std::tie(code, out) = cli(pub + "-D subscribe subscription-identifier 1");
+  EXPECT_EQ(code, 2) << "pub sends no SUBSCRIBE";
+  std::tie(code, out) = cli("mqtt sub -p " + std::to_string(broker->port) + " -t x -x 60");
+  EXPECT_EQ(code, 2) << "-x on MQTT 3.1.1";
+  EXPECT_NE(out.find("-x is MQTT 5"), std::string::npos) << out;
+  std::tie(code, out) = cli("mqtt sub " + at(*broker) + " -t x -F '%j'");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("%j"), std::string::npos) << out;
+}
+#endif
+
 INSTANTIATE_TEST_SUITE_P(Mqtt5, MosquittoPropertiesTest, ::testing::Values(Version::v5),
                          [](const auto&) { return std::string("v5"); });
 

@@ -20,18 +20,6 @@ namespace sockkit::test {
 namespace {
 
 #ifdef SOCKKIT_CLI
-/// Runs a program to its end (15 s at most); its exit status and output.
-std::pair<int, std::string> cli_program(const std::string& command) {
-  Spawned run(command);
-  for (int i = 0; i < 1500 && !run.done(); ++i)
-    usleep(10000);
-  return {run.done() ? run.exit_code() : -1, run.output()};
-}
-
-/// Runs the `sockkit` program with `args`.
-std::pair<int, std::string> cli(const std::string& args) {
-  return cli_program(std::string(SOCKKIT_CLI) + " " + args);
-}
 
 TEST_P(MosquittoTest, CliPubReachesMosquittoSub) {
   Spawned sub(sub_command("cli-watcher", "cli/#", 2));

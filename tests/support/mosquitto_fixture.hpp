@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/fixture.hpp"
@@ -83,6 +84,21 @@ class Spawned {
   pid_t pid_ = -1;
   int status_ = 0;
 };
+
+/// Runs a program to its end (15 s at most); its exit status and output.
+inline std::pair<int, std::string> cli_program(const std::string& command) {
+  Spawned run(command);
+  for (int i = 0; i < 1500 && !run.done(); ++i)
+    usleep(10000);
+  return {run.done() ? run.exit_code() : -1, run.output()};
+}
+
+#ifdef SOCKKIT_CLI
+/// Runs the `sockkit` program with `args`.
+inline std::pair<int, std::string> cli(const std::string& args) {
+  return cli_program(std::string(SOCKKIT_CLI) + " " + args);
+}
+#endif
 
 struct Events : mqtt::Handler {
   int connected = 0;

@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "common.hpp"
+#include "mqtt_properties.hpp"
 #include "stdin_lines.hpp"
 
 namespace sockkit::cli {
@@ -32,6 +33,9 @@ struct MqttFlags {
   bool will_retain = false;
   double timeout = 10;
   bool debug = false;
+  std::vector<std::vector<std::string>> property_words;  // -D, as given
+  MqttProperties properties;                             // -D, read
+  std::optional<std::uint32_t> session_expiry;           // -x
   // pub
   std::string topic, message, file;
   bool null_message = false, lines = false, retain = false;
@@ -39,6 +43,7 @@ struct MqttFlags {
   std::vector<std::string> topics;
   int count = 0;
   bool verbose = false, no_newline = false, skip_retained = false;
+  std::string format;  // -F
   int wait_s = 0;
 };
 
@@ -80,6 +85,29 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
       ->capture_default_str()
       ->check(kPositive);
   cmd.add_flag("-d,--debug", f.debug, "Print connection events on stderr");
+  cmd.add_option("-D,--property", f.property_words,
+                 "MQTT 5 property: COMMAND IDENTIFIER VALUE, or COMMAND user-property NAME VALUE "
+                 "(as mosquitto's; makes the client MQTT 5)")
+      ->type_size(3, 4);
+  cmd.add_option("-x", f.session_expiry,
+                 "MQTT 5 session expiry interval in seconds (4294967295: never)");
+}
+
+/// Reads -D and checks what only MQTT 5 can say; false (printed) on a usage error.
+bool read_mqtt5_flags(MqttFlags& f, const std::string& role) {
+  std::string error;
+  auto properties = parse_properties(f.property_words, role, error);
+  if (!properties) {
+    std::fprintf(stderr, "sockkit: mqtt %s: -D %s\n", role.c_str(), error.c_str());
+    return false;
+  }
+  f.properties = std::move(*properties);
+  if (f.properties.any) f.version = "mqttv5";  // as mosquitto's clients do
+  if (f.session_expiry && !f.version.ends_with('5')) {
+    std::fprintf(stderr, "sockkit: mqtt %s: -x is MQTT 5: add -V mqttv5\n", role.c_str());
+    return false;
+  }
+  return true;
 }
 
 Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
@@ -97,6 +125,7 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
   s.clean_session = !f.no_clean;
   s.max_packet_size = 268435455 + 5;  // MQTT's own limit: as mosquitto's clients, no smaller one
   if (f.no_clean) s.session_expiry = std::chrono::hours(24 * 365);  // as mosquitto_sub -c
+  if (f.session_expiry) s.session_expiry = std::chrono::seconds(*f.session_expiry);
   s.keepalive = std::chrono::seconds(f.keepalive);
   if (!f.user.empty()) s.user_name = f.user;
   if (f.password_given) s.password = f.password;
@@ -105,6 +134,7 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
                         .payload = f.will_payload,
                         .qos = static_cast<mqtt::QoS>(f.will_qos),
                         .retain = f.will_retain};
+  f.properties.apply(s);
   s.transport.connect_timeout = to_millis(f.timeout);
   if (tls) {
     TlsClientFlags flags;
@@ -252,8 +282,10 @@ int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
   watch.debug = f.debug;
   auto client = mqtt::Client::create(*loop, settings, watch);
   if (!client) return fail("mqtt pub", client.error());
+  MqttProperties properties = f.properties;
+  const auto with = properties.publish();
   StdinLines lines(*loop, [&](std::string_view line) -> Status {
-    auto id = client->publish(f.topic, line, static_cast<mqtt::QoS>(f.qos), f.retain);
+    auto id = client->publish(f.topic, line, static_cast<mqtt::QoS>(f.qos), f.retain, with);
     if (!id) return id.error();
     ++watch.unpublished;
     return {};
@@ -300,8 +332,10 @@ int run_pub(const MqttFlags& f) {
   watch.debug = f.debug;
   auto client = mqtt::Client::create(*loop, *settings, watch);
   if (!client) return fail("mqtt pub", client.error());
+  MqttProperties properties = f.properties;
+  const auto with = properties.publish();
   for (const auto& m : messages) {
-    auto id = client->publish(f.topic, m, static_cast<mqtt::QoS>(f.qos), f.retain);
+    auto id = client->publish(f.topic, m, static_cast<mqtt::QoS>(f.qos), f.retain, with);
     if (!id) return fail("mqtt pub " + f.topic, id.error());
     ++watch.unpublished;
   }
@@ -322,8 +356,13 @@ int run_sub(const MqttFlags& f) {
     if (f.skip_retained && m.retain) return;
     if (f.count > 0 && received >= f.count) return;
     ++received;
-    if (f.verbose) std::printf("%.*s ", static_cast<int>(m.topic.size()), m.topic.data());
-    std::fwrite(m.payload.data(), 1, m.payload.size(), stdout);
+    if (!f.format.empty()) {
+      const std::string line = format_message(f.format, m);
+      std::fwrite(line.data(), 1, line.size(), stdout);
+    } else {
+      if (f.verbose) std::printf("%.*s ", static_cast<int>(m.topic.size()), m.topic.data());
+      std::fwrite(m.payload.data(), 1, m.payload.size(), stdout);
+    }
     if (!f.no_newline) std::fputc('\n', stdout);
     std::fflush(stdout);
   };
@@ -331,7 +370,8 @@ int run_sub(const MqttFlags& f) {
   if (!client) return fail("mqtt sub", client.error());
   std::vector<mqtt::Subscription> subs;
   for (const auto& t : f.topics)
-    subs.push_back({.filter = t, .qos = static_cast<mqtt::QoS>(f.qos)});
+    subs.push_back(
+        {.filter = t, .qos = static_cast<mqtt::QoS>(f.qos), .id = f.properties.subscription_id});
   if (auto st = client->subscribe(subs); !st) return fail("mqtt sub", st.error());
   client->start();
   const auto deadline = f.wait_s > 0 ? EventLoop::Clock::now() + std::chrono::seconds(f.wait_s)
@@ -381,6 +421,10 @@ void add_mqtt(CLI::App& app, int& status) {
       status = 2;
       return;
     }
+    if (!read_mqtt5_flags(*pub, "pub")) {
+      status = 2;
+      return;
+    }
     status = run_pub(*pub);
   });
 
@@ -394,7 +438,19 @@ void add_mqtt(CLI::App& app, int& status) {
   s->add_flag("-R", sub->skip_retained, "Do not print retained messages");
   s->add_option("-W", sub->wait_s, "Exit after this many seconds (status 27 if -C not reached)")
       ->check(kPositive);
+  s->add_option("-F", sub->format,
+                "Output format, as mosquitto_sub's: %t topic, %p payload, %q QoS, %r retained, "
+                "%l length, %x/%X hex, %C %D %E %F %P %R %S MQTT 5 properties, \\n \\t");
   s->final_callback([sub, &status] {
+    if (const std::string why = check_format(sub->format); !why.empty()) {
+      std::fprintf(stderr, "sockkit: mqtt sub: %s\n", why.c_str());
+      status = 2;
+      return;
+    }
+    if (!read_mqtt5_flags(*sub, "sub")) {
+      status = 2;
+      return;
+    }
     if (sub->no_clean && sub->id.empty()) {  // a session nobody could ever resume
       std::fprintf(stderr, "sockkit: mqtt sub: -c needs a client id (-i)\n");
       status = 2;

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// The MQTT 5 side of `sockkit mqtt`, as mosquitto's clients spell it:
+// -D COMMAND IDENTIFIER VALUE (or COMMAND user-property NAME VALUE) read into
+// the client's settings, and sub's -F output format.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sockkit/sockkit.hpp"
+
+namespace sockkit::cli {
+
+/// What the -D flags asked for, owned; the client's views point into it.
+struct MqttProperties {
+  // CONNECT
+  mqtt::UserPropertyStrings connect_user;
+  std::optional<std::uint32_t> session_expiry, maximum_packet_size;
+  std::optional<std::uint16_t> receive_maximum, topic_alias_maximum;
+  // PUBLISH
+  std::optional<std::chrono::seconds> expiry;
+  bool payload_utf8 = false;
+  std::string content_type, response_topic, correlation_data;
+  mqtt::UserPropertyStrings publish_user;
+  std::vector<mqtt::UserProperty> publish_user_views;
+  // The will: its properties, applied to the will --will-topic makes.
+  mqtt::Will will;
+  // SUBSCRIBE
+  std::uint32_t subscription_id = 0;
+  bool any = false;  ///< Some -D was given: the client speaks MQTT 5, as mosquitto's does.
+
+  /// The publication's properties, viewing this object (which must outlive
+  /// them and not change while they are used).
+  mqtt::PublishProperties publish();
+  /// Puts the CONNECT and will properties into `settings`.
+  void apply(mqtt::Options& settings) const;
+};
+
+/// Reads the -D values (each 3 or 4 words) of command `role` ("pub": connect,
+/// publish, will; "sub": connect, subscribe, will). On a word it cannot take,
+/// `error` says which and why and nothing is returned.
+std::optional<MqttProperties> parse_properties(const std::vector<std::vector<std::string>>& given,
+                                               const std::string& role, std::string& error);
+
+/// An -F format checked for what sockkit prints: empty if it can, or what it cannot.
+std::string check_format(const std::string& format);
+/// A message printed by an -F format (mosquitto_sub's %-fields and \-escapes).
+std::string format_message(const std::string& format, const mqtt::Message& m);
+
+}  // namespace sockkit::cli
