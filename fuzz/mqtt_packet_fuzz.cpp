@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The MQTT packet reader on any bytes, as a broker might send them: the first
-// byte picks the protocol version, the rest is framed packet by packet and each
-// packet goes to its reader. Never crashes, never reads outside the input, and
-// what it accepts is self-consistent, down to each MQTT 5 property. Store records (the FileStore's
-// files) are read from the same bytes.
+// byte picks the protocol version (3.1.1, 5 or 3.1), the rest is framed
+// packet by packet and each packet goes to its reader. Never crashes, never
+// reads outside the input, and what it accepts is self-consistent, down to
+// each MQTT 5 property. Store records (the FileStore's files) are read from
+// the same bytes.
 #include <cstdint>
 #include <cstdlib>
 #include <span>
@@ -47,7 +48,9 @@ void check_properties(const codec::Properties& props, std::span<const std::byte>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return 0;
-  const Version v = (data[0] & 1) != 0 ? Version::v5 : Version::v3_1_1;
+  const Version v = data[0] % 3 == 1   ? Version::v5
+                    : data[0] % 3 == 2 ? Version::v3_1
+                                       : Version::v3_1_1;
   auto in = std::as_bytes(std::span(data + 1, size - 1));
   (void)detail::decode_record(1, in);
   std::size_t at = 0;

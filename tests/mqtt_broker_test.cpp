@@ -262,6 +262,53 @@ TEST_P(MosquittoTest, MutualTls) {
 }
 #endif
 
+// MQTT 3.1, as brokers before 3.1.1 speak it: every QoS both ways with
+// mosquitto's clients at -V mqttv31, a session that is not clean resumed
+// (3.1's CONNACK does not say so), and the CLI at -V mqttv31.
+using Mosquitto31Test = MosquittoTest;
+
+TEST_P(Mosquitto31Test, EveryQosBothWaysAndASessionResumed) {
+  Spawned watcher(sub_command("watch-31", "v31/#", 3));
+  ASSERT_TRUE(subscribed("watch-31")) << broker->log();
+  auto s = settings("sk-31");
+  s.clean_session = false;
+  Events events;
+  auto* c = &make(s, events);
+  ASSERT_OK(c->subscribe("in31/#", QoS::exactly_once));
+  c->start();
+  ASSERT_TRUE(run_until([&] { return events.subscribed == 1; }));
+  for (int q = 0; q <= 2; ++q)
+    ASSERT_OK(c->publish("v31/" + std::to_string(q), "m" + std::to_string(q), QoS(q)));
+  ASSERT_TRUE(run_until([&] { return watcher.done(); }, 10s));
+  EXPECT_EQ(watcher.output(), "v31/0 m0\nv31/1 m1\nv31/2 m2\n");
+  // Away: what is published for it now waits in the broker's session.
+  clients.clear();
+  const std::string pub = "/usr/bin/mosquitto_pub -h 127.0.0.1 -p " + std::to_string(broker->port) +
+                          " -V mqttv31 -t in31/x";
+  ASSERT_TRUE(shell(pub + " -m while-away -q 1"));
+  Events back;
+  c = &make(s, back);
+  c->start();
+  ASSERT_TRUE(run_until([&] { return back.payloads.size() == 1; })) << broker->log();
+  EXPECT_EQ(back.payloads[0], "while-away");
+  EXPECT_EQ(back.subscribed, 0) << "resumed: the broker kept the subscription";
+  ASSERT_TRUE(shell(pub + " -m live -q 2"));
+  ASSERT_TRUE(run_until([&] { return back.payloads.size() == 2; }));
+  EXPECT_EQ(back.payloads[1], "live");
+#ifdef SOCKKIT_CLI
+  Spawned cli_watcher(sub_command("watch-31-cli", "cli31", 1));
+  ASSERT_TRUE(subscribed("watch-31-cli")) << broker->log();
+  auto [code, out] = cli("mqtt pub -h 127.0.0.1 -p " + std::to_string(broker->port) +
+                         " -V mqttv31 -t cli31 -m from-cli -q 1");
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(run_until([&] { return cli_watcher.done(); }, 10s));
+  EXPECT_EQ(cli_watcher.output(), "cli31 from-cli\n");
+#endif
+}
+
+INSTANTIATE_TEST_SUITE_P(Mqtt31, Mosquitto31Test, ::testing::Values(Version::v3_1),
+                         [](const auto&) { return std::string("v31"); });
+
 INSTANTIATE_TEST_SUITE_P(Versions, MosquittoTest, ::testing::Values(Version::v3_1_1, Version::v5),
                          [](const ::testing::TestParamInfo<Version>& version) {
                            return version.param == Version::v5 ? std::string("v5")

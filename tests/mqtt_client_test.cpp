@@ -389,6 +389,25 @@ TEST(MqttVersions, TheBuildSpeaksWhatItSaysAndRefusesWhatItLeftOut) {
       mqtt::Client::create(*loop, {.target = "127.0.0.1:1883", .version = Version::v3_1_1}, quiet));
 }
 
+// MQTT 3.1 wants a client id of 1 to 23 characters: anything else is refused
+// when the client is made, not by the broker later.
+TEST(MqttVersions, Mqtt31TakesOnlyClientIdsItCanSend) {
+  EXPECT_TRUE(mqtt::version_available(Version::v3_1));
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  struct : mqtt::Handler {
+  } quiet;
+  auto make = [&](std::string id) {
+    return mqtt::Client::create(
+        *loop, {.target = "127.0.0.1:1883", .version = Version::v3_1, .client_id = std::move(id)},
+        quiet);
+  };
+  EXPECT_OK(make("meter-17"));
+  EXPECT_OK(make(std::string(23, 'm')));
+  EXPECT_ERRC(make(""), errc::invalid_argument);
+  EXPECT_ERRC(make(std::string(24, 'm')), errc::invalid_argument);
+}
+
 INSTANTIATE_TEST_SUITE_P(Versions, MqttClientTest, ::testing::Values(Version::v3_1_1, Version::v5),
                          [](const ::testing::TestParamInfo<Version>& version) {
                            return version.param == Version::v5 ? std::string("v5")

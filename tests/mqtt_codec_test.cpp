@@ -128,6 +128,24 @@ TEST(MqttCodec, WriterRefusesWhatTheProtocolForbids) {
   EXPECT_ERRC(codec::write_subscribe(Version::v5, 1, bad, 0, out), errc::invalid_argument);
 }
 
+TEST(MqttCodec, Mqtt31SaysMQIsdpAndKnowsNoSessionFlagNorSubackFailure) {
+  std::array<std::byte, 256> out{};
+  const codec::Connect c{.version = Version::v3_1, .client_id = "id", .keepalive_s = 60};
+  EXPECT_EQ(written(codec::write_connect(c, out), out),
+            bytes({0x10, 16, 0, 6, 'M', 'Q', 'I', 's', 'd', 'p', 3, 0x02, 0, 60, 0, 2, 'i', 'd'}));
+  // CONNACK's first byte is reserved in 3.1: whatever it holds, no session is reported.
+  auto connack = read(bytes({0x20, 2, 1, 0}),
+                      [](auto& h, auto b) { return codec::read_connack(Version::v3_1, h, b); });
+  ASSERT_OK(connack);
+  EXPECT_FALSE(connack->session_present);
+  auto suback = [](Version v) {
+    return read(bytes({0x90, 4, 0, 1, 1, 0x80}),
+                [v](auto& h, auto b) { return codec::read_suback(v, h, b); });
+  };
+  EXPECT_ERRC(suback(Version::v3_1), errc::protocol_error);  // 0x80 is 3.1.1's
+  EXPECT_OK(suback(Version::v3_1_1));
+}
+
 TEST(MqttCodec, ConnackCodesOf311MapOntoReasons) {
   for (auto [code, want] : {std::pair{4, 0x86}, {5, 0x87}, {3, 0x88}, {1, 0x84}, {0, 0}}) {
     auto c = read(bytes({0x20, 2, 0, code}),

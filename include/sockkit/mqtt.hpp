@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /// @file
-/// An MQTT 3.1.1 and 5.0 client on the event loop.
+/// An MQTT 3.1, 3.1.1 and 5.0 client on the event loop.
 ///
 /// One persistent session with a broker, over plain TCP, TLS or a Unix socket,
 /// on top of ReconnectingClient (name re-resolution, Happy Eyeballs, backoff).
@@ -45,7 +45,15 @@
 namespace sockkit::mqtt {
 
 /// The protocol level sent in CONNECT.
-enum class Version : std::uint8_t { v3_1_1 = 4, v5 = 5 };
+enum class Version : std::uint8_t {
+  /// MQTT 3.1 (protocol name "MQIsdp"), for brokers that predate 3.1.1: the
+  /// client id must be 1 to 23 characters; SUBACK has no failure code;
+  /// CONNACK has no session-present flag, so a session that is not clean is
+  /// taken as resumed.
+  v3_1 = 3,
+  v3_1_1 = 4,  ///< MQTT 3.1.1.
+  v5 = 5,      ///< MQTT 5.0 (unless the build leaves it out).
+};
 
 /// The newest protocol level this build speaks: MQTT 5, or MQTT 3.1.1 in a
 /// build configured with SOCKKIT_MQTT5=OFF (a device's smaller MQTT layer).
@@ -55,7 +63,7 @@ enum class Version : std::uint8_t { v3_1_1 = 4, v5 = 5 };
 /// @return Version::v5, or Version::v3_1_1 where MQTT 5 is left out.
 Version default_version() noexcept;
 
-/// True if this build speaks `v` (MQTT 3.1.1 always; MQTT 5 unless SOCKKIT_MQTT5=OFF).
+/// True if this build speaks `v` (MQTT 3.1 and 3.1.1 always; MQTT 5 unless SOCKKIT_MQTT5=OFF).
 /// @param v a protocol level. @return whether Client::create() accepts it.
 bool version_available(Version v) noexcept;
 
@@ -358,7 +366,7 @@ class FileStore final : public MessageStore {
 /// What the client does; every field has a safe default except `target`.
 struct Options {
   std::string target{};  ///< "broker.example:1883", "[::1]:8883", "unix:/run/mosquitto.sock"
-  Version version = default_version();  ///< v3_1_1 or v5 (where the build has it).
+  Version version = default_version();  ///< v3_1, v3_1_1 or v5 (where the build has it).
   std::string client_id{};    ///< Empty: the broker assigns one (MQTT 5) or a clean session.
   bool clean_session = true;  ///< false: resume the broker's session (subscriptions, QoS 1/2).
   std::chrono::seconds session_expiry{0};  ///< MQTT 5: how long the broker keeps the session.

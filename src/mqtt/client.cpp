@@ -224,14 +224,15 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
   const bool bad =
       settings.target.empty() || settings.client_id.size() > 65535 ||
       !codec::valid_utf8(settings.client_id) ||
-      (settings.client_id.empty() && !settings.clean_session &&
-       settings.version == Version::v3_1_1) ||
+      (settings.client_id.empty() && !settings.clean_session && !codec::is_v5(settings.version)) ||
+      (settings.version == Version::v3_1 &&
+       (settings.client_id.empty() || settings.client_id.size() > 23)) ||
       (settings.will && (!codec::valid_topic_name(settings.will->topic) ||
                          static_cast<unsigned>(settings.will->qos) > 2)) ||
       settings.keepalive.count() < 0 || settings.keepalive.count() > 65535 ||
       settings.max_inflight == 0 || settings.receive_maximum == 0 ||
       settings.max_packet_size < 16 || settings.outbox_messages == 0 ||
-      (settings.password && !settings.user_name && settings.version == Version::v3_1_1);
+      (settings.password && !settings.user_name && !codec::is_v5(settings.version));
   if (bad || (codec::kMqtt5 && !codec::valid_connect_properties(settings)))
     return std::make_error_code(std::errc::invalid_argument);
   if (!version_available(settings.version) ||

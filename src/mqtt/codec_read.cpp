@@ -51,8 +51,10 @@ Result<Connack> read_connack(Version v, const FixedHeader& h,
   Connack c;
   const std::uint8_t ack_flags = r.u8();
   const std::uint8_t code = r.u8();
-  if (!r.ok() || (ack_flags & 0xfe) != 0) return malformed();
-  c.session_present = (ack_flags & 1) != 0;
+  if (!r.ok()) return malformed();
+  // MQTT 3.1 reserves the first byte and never says whether a session was kept.
+  if (v != Version::v3_1 && (ack_flags & 0xfe) != 0) return malformed();
+  c.session_present = v != Version::v3_1 && (ack_flags & 1) != 0;
   if (is_v5(v)) {
     c.code = code;
     if (auto ec = read_properties(r, c.properties, io::kConnackProperties)) return ec;
@@ -139,6 +141,8 @@ Result<Suback> read_suback(Version v, const FixedHeader& h,
   if (!r.ok() || s.codes.empty()) return malformed();
   for (auto b : s.codes) {
     const auto code = std::to_integer<std::uint8_t>(b);
+    // MQTT 3.1.1 added the failure code 0x80 to the granted QoS 0..2 of 3.1.
+    if (v == Version::v3_1 && code > 2) return malformed();
     if (v == Version::v3_1_1 && code > 2 && code != 0x80) return malformed();
   }
   return s;

@@ -60,7 +60,7 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
   if (c.password) flags |= 0x40;
   if (c.user_name) flags |= 0x80;
   return emit(0x10, out, [&](Writer& w) {
-    w.text("MQTT");
+    w.text(c.version == Version::v3_1 ? "MQIsdp" : "MQTT");
     w.u8(static_cast<std::uint8_t>(c.version));
     w.u8(flags);
     w.u16(c.keepalive_s);

@@ -173,7 +173,7 @@ Version default_version() noexcept {
 }
 
 bool version_available(Version v) noexcept {
-  return v == Version::v3_1_1 || codec::is_v5(v);
+  return v == Version::v3_1 || v == Version::v3_1_1 || codec::is_v5(v);
 }
 
 bool topic_matches(std::string_view filter, std::string_view topic) noexcept {

@@ -290,12 +290,14 @@ std::error_code Session::on_connack(const codec::Connack& ack) {
   alias_limit_ = 0;
   keepalive_ = settings_.keepalive;
   if (codec::kMqtt5) apply_broker_properties(ack.properties);
-  if (ack.session_present)
+  // MQTT 3.1's CONNACK does not say; a broker keeps a session that is not clean.
+  const bool present =
+      settings_.version == Version::v3_1 ? !settings_.clean_session : ack.session_present;
+  if (present)
     resume();
   else
     start_fresh_session();
-  events_.events.push_back(
-      {.kind = SessionEvent::Kind::connected, .session_present = ack.session_present});
+  events_.events.push_back({.kind = SessionEvent::Kind::connected, .session_present = present});
   return {};
 }
 
@@ -321,7 +323,7 @@ std::error_code Session::on_suback(const codec::Suback& ack) {
   EventBatch::Subscribed done{.asked = std::move(request.asked), .results = {}};
   for (auto b : ack.codes) {
     const auto code = std::to_integer<std::uint8_t>(b);
-    done.results.push_back(code == 0x80 && settings_.version == Version::v3_1_1
+    done.results.push_back(code == 0x80 && !codec::is_v5(settings_.version)
                                ? make_error_code(reason::unspecified_error)
                                : code_of(code));
   }

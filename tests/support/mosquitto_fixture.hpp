@@ -127,7 +127,7 @@ struct Events : mqtt::Handler {
 };
 
 inline const char* version_flag(Version v) {
-  return v == Version::v5 ? "mqttv5" : "mqttv311";
+  return v == Version::v5 ? "mqttv5" : v == Version::v3_1 ? "mqttv31" : "mqttv311";
 }
 
 class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<Version> {

@@ -65,9 +65,9 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
   cmd.add_option("-q,--qos", f.qos, "Quality of service 0, 1 or 2")
       ->capture_default_str()
       ->check(CLI::Range(0, 2));
-  cmd.add_option("-V,--protocol-version", f.version, "mqttv311 (311) or mqttv5 (5)")
+  cmd.add_option("-V,--protocol-version", f.version, "mqttv31 (31), mqttv311 (311) or mqttv5 (5)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"mqttv311", "311", "mqttv5", "5"}));
+      ->check(CLI::IsMember({"mqttv31", "31", "mqttv311", "311", "mqttv5", "5"}));
   cmd.add_option("-k,--keepalive", f.keepalive, "Keepalive in seconds, 5-65535 (as mosquitto's)")
       ->capture_default_str()
       ->check(CLI::Range(5, 65535));
@@ -118,7 +118,9 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
   s.target = !f.unix_socket.empty() ? "unix:" + f.unix_socket
              : v6                   ? "[" + f.host + "]:" + std::to_string(port)
                                     : f.host + ":" + std::to_string(port);
-  s.version = f.version.ends_with('5') ? mqtt::Version::v5 : mqtt::Version::v3_1_1;
+  s.version = f.version.ends_with('5')     ? mqtt::Version::v5
+              : f.version.ends_with("311") ? mqtt::Version::v3_1_1
+                                           : mqtt::Version::v3_1;
   s.client_id = !f.id.empty() ? f.id
                               : std::string("sockkit-") + role + "-" +
                                     std::to_string(static_cast<long>(::getpid()));
