@@ -260,6 +260,69 @@ TEST_P(MosquittoTest, MutualTls) {
       << why.message();
   EXPECT_EQ(refused.connected, 0);
 }
+
+// TLS-PSK to mosquitto's psk_hint listener, on each TLS backend, beside
+// mosquitto_pub with the same key: both get through; with a wrong key both
+// are refused, sockkit's with a TLS condition.
+TEST_P(MosquittoTest, TlsPskOnEachBackendAsMosquittoPub) {
+  const std::string pub = "/usr/bin/mosquitto_pub -h 127.0.0.1 -p " +
+                          std::to_string(broker->psk_port) + " -V " + version_flag(GetParam()) +
+                          " --psk-identity " + Mosquitto::kPskIdentity + " -t psk/ref -m ref";
+  EXPECT_TRUE(shell(pub + " --psk " + Mosquitto::kPskHex)) << "mosquitto_pub, for reference";
+  EXPECT_FALSE(shell(pub + " --psk 00112233 2>/dev/null")) << "mosquitto_pub, wrong key";
+#ifdef SOCKKIT_CLI
+  {  // the same words through `sockkit mqtt pub`
+    Spawned sub(sub_command("psk-watch-cli", "psk/cli", 1));
+    ASSERT_TRUE(subscribed("psk-watch-cli")) << broker->log();
+    const std::string words = "mqtt pub -h 127.0.0.1 -p " + std::to_string(broker->psk_port) +
+                              " -V " + version_flag(GetParam()) + " --psk-identity " +
+                              Mosquitto::kPskIdentity + " -t psk/cli -m cli -q 1 --psk ";
+    auto [code, out] = cli(words + Mosquitto::kPskHex);
+    EXPECT_EQ(code, 0) << out;
+    ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s));
+    EXPECT_EQ(sub.output(), "psk/cli cli\n");
+    std::tie(code, out) = cli(words + "00112233");
+    EXPECT_EQ(code, 8) << "a TLS failure, as mosquitto_pub's: " << out;
+  }
+#endif
+  const auto key = parse_psk_hex(Mosquitto::kPskHex);
+  ASSERT_OK(key);
+  for (TlsBackend backend : {TlsBackend::openssl, TlsBackend::mbedtls}) {
+    if (!tls_backend_available(backend)) continue;
+    SCOPED_TRACE(to_string(backend));
+    auto tls = TlsContext::client(
+        {.backend = backend, .psk = *key, .psk_identity = Mosquitto::kPskIdentity});
+    ASSERT_OK(tls);
+    Spawned sub(sub_command(std::string("psk-watch-") + to_string(backend), "psk/#", 1));
+    ASSERT_TRUE(subscribed(std::string("psk-watch-") + to_string(backend))) << broker->log();
+    Events events;
+    auto s = settings(std::string("psk-") + to_string(backend), broker->psk_port);
+    s.transport.tls = *tls;
+    auto& c = make(s, events);
+    c.start();
+    ASSERT_OK(c.publish("psk/sk", "sealed by a shared key", QoS::at_least_once));
+    ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s)) << broker->log();
+    EXPECT_EQ(sub.output(), "psk/sk sealed by a shared key\n");
+    EXPECT_TRUE(events.connect_failures.empty());
+
+    auto wrong = TlsContext::client(
+        {.backend = backend, .psk = std::string(16, 'x'), .psk_identity = Mosquitto::kPskIdentity});
+    ASSERT_OK(wrong);
+    Events refused;
+    s.client_id += "-wrong";
+    s.transport.tls = *wrong;
+    make(s, refused).start();
+    ASSERT_TRUE(run_until(
+        [&] { return !refused.connect_failures.empty() || !refused.disconnects.empty(); }));
+    const auto why =
+        refused.connect_failures.empty() ? refused.disconnects[0] : refused.connect_failures[0];
+    EXPECT_TRUE(why == errc::tls_handshake_failed || why == errc::tls_protocol_error ||
+                why == errc::connection_reset || why == errc::peer_closed)
+        << why.message();
+    EXPECT_EQ(refused.connected, 0);
+    clients.clear();  // before the handlers of this round go
+  }
+}
 #endif
 
 // MQTT 3.1, as brokers before 3.1.1 speak it: every QoS both ways with

@@ -133,6 +133,13 @@ std::vector<Case> cases() {
   return out;
 }
 
+std::vector<Case> plain_cases() {
+  std::vector<Case> out;
+  for (const Case& k : cases())
+    if (!k.mutual) out.push_back(k);
+  return out;
+}
+
 std::vector<Case> mutual_cases() {
   std::vector<Case> out;
   for (const Case& k : cases())
@@ -340,6 +347,89 @@ TEST_P(OpensslRefusal, OpensslClientWithoutARequiredCertificateIsRefused) {
   EXPECT_EQ(server->stats().tls_handshake_failures, 1u) << out;
 }
 
+// TLS-PSK against openssl's -psk, both ways: no certificate anywhere, the
+// key shared in advance; a client naming another identity is refused.
+class OpensslPsk : public OpensslInterop {
+ protected:
+  static constexpr const char* kHex = "00112233445566778899aabbccddeeff";
+  static constexpr const char* kIdentity = "meter-17";
+  TlsOptions psk_options(const Case& k) const {
+    return {.backend = k.backend, .psk = *parse_psk_hex(kHex), .psk_identity = kIdentity};
+  }
+};
+
+TEST_P(OpensslPsk, SockkitClientTalksToOpensslPskServer) {
+  const Case& k = GetParam();
+  const std::uint16_t port = free_port();
+  ASSERT_NE(port, 0);
+  const std::string log = pki.dir() + "/s_server.log";
+  Child server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-nocert",
+                "-psk", kHex, "-psk_identity", kIdentity, k.version, "-rev", "-quiet"},
+               log);
+  auto options = psk_options(k);
+  options.server_name = "localhost";
+  auto tls = TlsContext::client(options);
+  ASSERT_OK(tls);
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  Line line;
+  auto client = Client::create(*loop, line);
+  ASSERT_OK(client);
+  for (int attempt = 0; attempt < 50; ++attempt) {  // s_server needs a moment to listen
+    line = Line{};
+    ASSERT_OK(client->connect(Endpoint::loopback_v4(port), 2s, {.tls = *tls}));
+    ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return line.done; }));
+    if (line.error != errc::connection_refused) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(line.got, "tikkcos\n") << line.error.message() << "\n" << slurp(log);
+  EXPECT_EQ(line.info.version, k.version == std::string("-tls1_3") ? "TLSv1.3" : "TLSv1.2");
+  EXPECT_TRUE(line.info.peer_subject.empty()) << "no certificate in a PSK handshake";
+}
+
+TEST_P(OpensslPsk, OpensslPskClientTalksToSockkitPskServerAndAStrangerIsRefused) {
+  const Case& k = GetParam();
+  auto tls = TlsContext::server(psk_options(k));
+  ASSERT_OK(tls);
+  EchoHandler echo;
+  auto server = tls_echo_server(*tls, echo);
+  ASSERT_TRUE(server->ok()) << server->error();
+  auto s_client = [&](const char* identity) {
+    return "(echo interop; sleep 1) | timeout 10 openssl s_client -connect " +
+           server->endpoint().to_string() + " -psk " + kHex + " -psk_identity " + identity +
+           " -quiet -no_ign_eof " + k.version + " 2>&1";
+  };
+  int status = 0;
+  std::string out = command_output(s_client(kIdentity), status);
+  EXPECT_NE(out.find("interop"), std::string::npos) << out;
+  EXPECT_EQ(server->stats().tls_handshake_failures, 0u) << out;
+  out = command_output(s_client("somebody-else"), status);
+  EXPECT_EQ(out.find("interop\n"), std::string::npos) << "echoed to a stranger: " << out;
+  const auto until = std::chrono::steady_clock::now() + 5s;
+  while (server->stats().tls_handshake_failures == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(server->stats().tls_handshake_failures, 1u) << out;
+}
+
+TEST(TlsPsk, KeysAndIdentitiesAreChecked) {
+  EXPECT_EQ(parse_psk_hex("0aFf").value_or(""), std::string("\x0a\xff"));
+  EXPECT_ERRC(parse_psk_hex("abc"), errc::invalid_argument);  // odd length
+  EXPECT_ERRC(parse_psk_hex("0x12"), errc::invalid_argument);
+  EXPECT_ERRC(parse_psk_hex(""), errc::invalid_argument);
+  for (TlsBackend b : {TlsBackend::openssl, TlsBackend::mbedtls}) {
+    if (!tls_backend_available(b)) continue;
+    SCOPED_TRACE(to_string(b));
+    // A key without an identity, an identity without a key, a key past 64 bytes.
+    EXPECT_ERRC(TlsContext::client({.backend = b, .psk = "key"}), errc::invalid_argument);
+    EXPECT_ERRC(TlsContext::client({.backend = b, .psk_identity = "id"}), errc::invalid_argument);
+    EXPECT_ERRC(
+        TlsContext::client({.backend = b, .psk = std::string(65, 'k'), .psk_identity = "i"}),
+        errc::invalid_argument);
+    // A PSK server needs no certificate.
+    EXPECT_OK(TlsContext::server({.backend = b, .psk = "key", .psk_identity = "id"}));
+  }
+}
+
 #if defined(SOCKKIT_CLI)
 // `sockkit connect --tls` and `sockkit echo-server --tls-cert`, as a user runs them.
 class CliTls : public SockkitTest {
@@ -389,6 +479,7 @@ TEST_F(CliTls, ConnectEchoesOverTlsAndReportsTheSession) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, OpensslInterop, ::testing::ValuesIn(cases()), case_name);
 INSTANTIATE_TEST_SUITE_P(Backends, OpensslRefusal, ::testing::ValuesIn(mutual_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(Backends, OpensslPsk, ::testing::ValuesIn(plain_cases()), case_name);
 
 }  // namespace
 }  // namespace sockkit::test

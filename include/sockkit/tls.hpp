@@ -101,7 +101,25 @@ struct TlsOptions {
   /// DNS names at all, accept its subject's common name (CN) as one. Off by
   /// default, as RFC 9525 asks: a certificate names its host in subjectAltName.
   bool accept_subject_cn = false;
+  /// TLS-PSK: a key shared in advance authenticates both ends instead of
+  /// certificates (the ECDHE-PSK exchange, so each session still has its own
+  /// keys). Client: the key, sent under psk_identity; it offers only PSK
+  /// exchanges then. Server: the key it accepts from a client naming
+  /// psk_identity (any other identity fails the handshake); a certificate is
+  /// optional. Raw bytes, 1 to 64 (hex text from a command line:
+  /// parse_psk_hex()); mbedTLS takes at most MBEDTLS_PSK_MAX_LEN (32 in
+  /// Debian's build).
+  ///
+  ///     auto tls = sockkit::TlsContext::client(
+  ///         {.psk = *sockkit::parse_psk_hex("0123456789abcdef"), .psk_identity = "meter-17"});
+  std::string psk{};
+  std::string psk_identity{};  ///< The name the key goes by, 1 to 128 bytes.
 };
+
+/// A TLS-PSK key from hexadecimal text, as mosquitto's --psk takes it.
+/// @param hex an even number of hex digits (no "0x").
+/// @return the key's bytes, or failure::tls_configuration.
+Result<std::string> parse_psk_hex(std::string_view hex) noexcept;
 
 /// What a connection's handshake agreed on.
 struct TlsInfo {

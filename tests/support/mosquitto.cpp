@@ -55,11 +55,12 @@ Mosquitto::Mosquitto(std::string bind, const TestPki* pki, std::string prefix)
     : bind_(std::move(bind)), prefix_(std::move(prefix)), pki_(pki) {
   char dir[] = "/tmp/sockkit-mosquitto-XXXXXX";
   dir_ = ::mkdtemp(dir) != nullptr ? dir : "/tmp";
-  const auto ports = free_ports(bind_, 4);
+  const auto ports = free_ports(bind_, 5);
   port = ports[0];
   auth_port = ports[1];
   tls_port = ports[2];
   mtls_port = ports[3];
+  psk_port = ports[4];
   unix_path = dir_ + "/mqtt.sock";
   shell(std::string("/usr/bin/mosquitto_passwd -b -c ") + dir_ + "/passwd " + kUser + " " +
         kPassword);
@@ -83,6 +84,9 @@ Mosquitto::Mosquitto(std::string bind, const TestPki* pki, std::string prefix)
          << "listener " << mtls_port << " " << bind_ << "\nallow_anonymous true\ncafile "
          << pki_->ca() << "\ncertfile " << pki_->cert("server") << "\nkeyfile "
          << pki_->key("server") << "\nrequire_certificate true\n";
+    std::ofstream(dir_ + "/psk") << kPskIdentity << ":" << kPskHex << "\n";
+    conf << "listener " << psk_port << " " << bind_ << "\nallow_anonymous true\npsk_hint sockkit\n"
+         << "psk_file " << dir_ << "/psk\nuse_identity_as_username true\n";
   }
 }
 

@@ -19,6 +19,8 @@ class Mosquitto {
   static constexpr const char* kPath = "/usr/sbin/mosquitto";
   static constexpr const char* kUser = "meter";
   static constexpr const char* kPassword = "s3cret";
+  static constexpr const char* kPskIdentity = "meter-psk";                    ///< psk_port's client
+  static constexpr const char* kPskHex = "5ec12e7c0ffee0123456789abcdef012";  ///< its key
   /// True if the broker and its clients are installed.
   static bool available();
 
@@ -42,6 +44,7 @@ class Mosquitto {
   std::uint16_t auth_port = 0;  ///< user kUser, password kPassword; no anonymous
   std::uint16_t tls_port = 0;   ///< TLS with the test PKI's "server" certificate
   std::uint16_t mtls_port = 0;  ///< TLS and a client certificate from the test CA
+  std::uint16_t psk_port = 0;   ///< TLS-PSK: kPskIdentity with the key kPskHex
   std::string unix_path;        ///< anonymous, over a Unix socket
   const std::string& dir() const { return dir_; }
   std::string log() const;

@@ -175,6 +175,12 @@ Result<std::shared_ptr<TlsContext>> make_client_tls(const TlsClientFlags& flags,
   options.server_name = flags.server_name.empty() ? host_of(address) : flags.server_name;
   options.alpn = flags.alpn;
   options.insecure_skip_verify = flags.insecure;
+  if (!flags.psk_hex.empty()) {
+    auto key = parse_psk_hex(flags.psk_hex);
+    if (!key) return key.error();
+    options.psk = std::move(*key);
+    options.psk_identity = flags.psk_identity;
+  }
   return TlsContext::client(options);
 }
 

@@ -63,6 +63,8 @@ struct TlsClientFlags {
   std::vector<std::string> alpn;
   bool insecure = false;
   std::string backend = to_string(default_tls_backend());
+  std::string psk_hex;  ///< TLS-PSK: the key, in hex
+  std::string psk_identity;
 };
 /// --tls, --ca, --cert, --key, --server-name, --alpn, --insecure, --tls-backend.
 void add_tls_client_flags(CLI::App& cmd, TlsClientFlags& flags, bool full);

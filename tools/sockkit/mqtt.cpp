@@ -27,6 +27,7 @@ struct MqttFlags {
   int keepalive = 60;
   bool no_clean = false;
   std::string cafile, cert, key;
+  std::string psk, psk_identity;
   bool insecure = false;
   std::string will_topic, will_payload;
   int will_qos = 0;
@@ -75,6 +76,8 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
   cmd.add_option("--cafile", f.cafile, "Trusted CA, PEM: turns TLS on");
   cmd.add_option("--cert", f.cert, "Client certificate for mutual TLS, PEM");
   cmd.add_option("--key", f.key, "Its private key, PEM");
+  cmd.add_option("--psk", f.psk, "TLS-PSK key in hex (no 0x): turns TLS on, no certificates");
+  cmd.add_option("--psk-identity", f.psk_identity, "The identity the --psk key goes by");
   cmd.add_flag("--insecure", f.insecure,
                "Do not verify the broker's certificate at all (INSECURE; wider than mosquitto's)");
   cmd.add_option("--will-topic", f.will_topic, "Topic of the last will");
@@ -93,8 +96,12 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
                  "MQTT 5 session expiry interval in seconds (4294967295: never)");
 }
 
-/// Reads -D and checks what only MQTT 5 can say; false (printed) on a usage error.
-bool read_mqtt5_flags(MqttFlags& f, const std::string& role) {
+/// Reads -D and checks the flags that go together; false (printed) on a usage error.
+bool check_flags(MqttFlags& f, const std::string& role) {
+  if (f.psk.empty() != f.psk_identity.empty()) {
+    std::fprintf(stderr, "sockkit: mqtt %s: --psk and --psk-identity go together\n", role.c_str());
+    return false;
+  }
   std::string error;
   auto properties = parse_properties(f.property_words, role, error);
   if (!properties) {
@@ -112,7 +119,7 @@ bool read_mqtt5_flags(MqttFlags& f, const std::string& role) {
 
 Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
   mqtt::Options s;
-  const bool tls = !f.cafile.empty() || !f.cert.empty();
+  const bool tls = !f.cafile.empty() || !f.cert.empty() || !f.psk.empty();
   const int port = f.port != 0 ? f.port : tls ? 8883 : 1883;
   const bool v6 = f.host.find(':') != std::string::npos;
   s.target = !f.unix_socket.empty() ? "unix:" + f.unix_socket
@@ -145,6 +152,8 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
     flags.cert = f.cert;
     flags.key = f.key;
     flags.insecure = f.insecure;
+    flags.psk_hex = f.psk;
+    flags.psk_identity = f.psk_identity;
     auto context = make_client_tls(flags, f.host + ":0");
     if (!context) return context.error();
     s.transport.tls = *context;
@@ -423,7 +432,7 @@ void add_mqtt(CLI::App& app, int& status) {
       status = 2;
       return;
     }
-    if (!read_mqtt5_flags(*pub, "pub")) {
+    if (!check_flags(*pub, "pub")) {
       status = 2;
       return;
     }
@@ -449,7 +458,7 @@ void add_mqtt(CLI::App& app, int& status) {
       status = 2;
       return;
     }
-    if (!read_mqtt5_flags(*sub, "sub")) {
+    if (!check_flags(*sub, "sub")) {
       status = 2;
       return;
     }

@@ -23,6 +23,13 @@ inline bool credentials_consistent(const TlsOptions& o) noexcept {
          (o.ca_file.empty() || o.ca_pem.empty()) && certificate == key;
 }
 
+/// A PSK and its identity come together, within the sizes every backend takes.
+inline bool psk_consistent(const TlsOptions& o) noexcept {
+  if (o.psk.empty() && o.psk_identity.empty()) return true;
+  return !o.psk.empty() && o.psk.size() <= 64 && !o.psk_identity.empty() &&
+         o.psk_identity.size() <= 128;
+}
+
 /// Whether the options name a certificate of our own (file or text).
 inline bool has_own_certificate(const TlsOptions& o) noexcept {
   return !o.certificate_file.empty() || !o.certificate_pem.empty() || !o.private_key_file.empty() ||

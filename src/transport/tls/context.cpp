@@ -38,6 +38,24 @@ Result<TlsBackend> parse_tls_backend(std::string_view name) noexcept {
   return std::make_error_code(std::errc::invalid_argument);
 }
 
+Result<std::string> parse_psk_hex(std::string_view hex) noexcept {
+  auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (hex.empty() || hex.size() % 2 != 0) return make_error_code(failure::tls_configuration);
+  std::string key;
+  key.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int high = digit(hex[i]), low = digit(hex[i + 1]);
+    if (high < 0 || low < 0) return make_error_code(failure::tls_configuration);
+    key += static_cast<char>(high << 4 | low);
+  }
+  return key;
+}
+
 TlsContext::TlsContext(TlsOptions options, bool server) noexcept
     : options_(std::move(options)), server_(server) {}
 
@@ -54,6 +72,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::server(const TlsOptions& options
 Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options,
                                                        bool server) noexcept {
   if (!tls_backend_available(options.backend)) return make_error_code(failure::backend_unavailable);
+  if (!transport::tls::psk_consistent(options)) return make_error_code(failure::tls_configuration);
   Result<std::unique_ptr<transport::TlsEngine>> engine =
       std::make_error_code(std::errc::not_supported);
 #if SOCKKIT_TLS_PLUGINS

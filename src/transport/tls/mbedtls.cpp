@@ -41,6 +41,22 @@ constexpr int kCipherSuites[] = {
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     0,
 };
+#if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED) && defined(MBEDTLS_CHACHAPOLY_C)
+#define SOCKKIT_MBEDTLS_PSK 1
+// TLS-PSK: the ECDHE exchange (a session key of its own) and an AEAD, as
+// OpenSSL's side offers; a server with a certificate takes the others too.
+constexpr int kPskCipherSuites[] = {MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, 0};
+constexpr int kAllCipherSuites[] = {
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    0,
+};
+#endif
 
 // A whole PEM file, NUL-terminated as mbedTLS's parsers want it. Read with C
 // stdio rather than mbedTLS's MBEDTLS_FS_IO, which a device build leaves out
@@ -215,6 +231,8 @@ class MbedEngine final : public TlsEngine {
   MbedEngine& operator=(const MbedEngine&) = delete;
 
   Status configure() noexcept;
+  /// TLS-PSK: the key, the identity and the exchanges that use them.
+  Status configure_psk() noexcept;
   const TlsOptions& options() const noexcept { return options_; }
 
   Result<std::unique_ptr<TlsSession>> open(NativeHandle socket,
@@ -284,6 +302,7 @@ Status MbedEngine::configure() noexcept {
   mbedtls_ssl_conf_rng(&config_, mbedtls_ctr_drbg_random, &drbg_);
   mbedtls_ssl_conf_min_version(&config_, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
   mbedtls_ssl_conf_ciphersuites(&config_, kCipherSuites);
+  if (auto st = configure_psk(); !st) return st;
 #if defined(MBEDTLS_SSL_RENEGOTIATION)  // the embedded profile leaves it out altogether
   mbedtls_ssl_conf_renegotiation(&config_, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 #endif
@@ -315,12 +334,13 @@ Status MbedEngine::configure() noexcept {
     if (mbedtls_pk_check_pair(&own_cert_.pk, &own_key_) != 0)
       return make_error_code(failure::tls_key_mismatch);
     if (mbedtls_ssl_conf_own_cert(&config_, &own_cert_, &own_key_) != 0) return bad;
-  } else if (server_) {
+  } else if (server_ && options_.psk.empty()) {
     return bad;
   }
 
-  const bool verify_peer =
-      server_ ? options_.require_client_certificate : !options_.insecure_skip_verify;
+  // A PSK client offers only PSK exchanges: no certificate ever comes to check.
+  const bool verify_peer = server_ ? options_.require_client_certificate
+                                   : !options_.insecure_skip_verify && options_.psk.empty();
   if (verify_peer) {
     bool loaded = false;
     if (!options_.ca_file.empty() || !options_.ca_pem.empty()) {
@@ -368,6 +388,37 @@ Status MbedEngine::configure() noexcept {
     mbedtls_ssl_conf_session_tickets(&config_, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
   }
   return {};
+}
+
+Status MbedEngine::configure_psk() noexcept {
+  if (options_.psk.empty()) return {};
+#if SOCKKIT_MBEDTLS_PSK
+  if (options_.psk.size() > MBEDTLS_PSK_MAX_LEN) return make_error_code(failure::tls_configuration);
+  const auto* key = reinterpret_cast<const unsigned char*>(options_.psk.data());
+  if (!server_) {
+    mbedtls_ssl_conf_ciphersuites(&config_, kPskCipherSuites);
+    const auto* identity = reinterpret_cast<const unsigned char*>(options_.psk_identity.data());
+    return mbedtls_ssl_conf_psk(&config_, key, options_.psk.size(), identity,
+                                options_.psk_identity.size()) == 0
+               ? Status{}
+               : make_error_code(failure::tls_configuration);
+  }
+  mbedtls_ssl_conf_ciphersuites(
+      &config_, tls::has_own_certificate(options_) ? kAllCipherSuites : kPskCipherSuites);
+  // The key only for the identity it goes by; any other fails the handshake.
+  mbedtls_ssl_conf_psk_cb(
+      &config_,
+      [](void* self, mbedtls_ssl_context* ssl, const unsigned char* id, std::size_t size) {
+        const TlsOptions& o = static_cast<MbedEngine*>(self)->options_;
+        if (std::string_view(reinterpret_cast<const char*>(id), size) != o.psk_identity) return -1;
+        return mbedtls_ssl_set_hs_psk(ssl, reinterpret_cast<const unsigned char*>(o.psk.data()),
+                                      o.psk.size());
+      },
+      this);
+  return {};
+#else
+  return make_error_code(failure::backend_unavailable);      // this mbedTLS build has no ECDHE-PSK
+#endif
 }
 
 Status MbedSession::setup(const mbedtls_ssl_config& config, const mbedtls_ssl_session* cached,

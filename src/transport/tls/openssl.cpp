@@ -8,6 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -250,6 +251,7 @@ class OpenSslEngine final : public TlsEngine {
   void remember(const std::string& name, SSL_SESSION* session) { sessions_[name].reset(session); }
 
   std::string alpn_wire;  // the server's protocols, for select_alpn
+  const TlsOptions& options() const noexcept { return options_; }
 
  private:
   std::unique_ptr<SSL_CTX, SslCtxFree> ctx_;
@@ -358,6 +360,30 @@ bool trust_ca_pem(SSL_CTX* c, const std::string& pem, bool name_to_clients) {
   return added > 0;
 }
 
+const TlsOptions& options_of(SSL* ssl) {
+  return static_cast<OpenSslEngine*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)))->options();
+}
+
+// TLS-PSK: the client names its identity and key; the server gives the key
+// only to the identity it knows. 0 fails the handshake.
+unsigned int psk_for_server_hint(SSL* ssl, const char* /*hint*/, char* identity,
+                                 unsigned int max_identity, unsigned char* psk,
+                                 unsigned int max_psk) {
+  const TlsOptions& o = options_of(ssl);
+  if (o.psk_identity.size() >= max_identity || o.psk.size() > max_psk) return 0;
+  std::memcpy(identity, o.psk_identity.c_str(), o.psk_identity.size() + 1);
+  std::memcpy(psk, o.psk.data(), o.psk.size());
+  return static_cast<unsigned int>(o.psk.size());
+}
+
+unsigned int psk_for_identity(SSL* ssl, const char* identity, unsigned char* psk,
+                              unsigned int max_psk) {
+  const TlsOptions& o = options_of(ssl);
+  if (identity == nullptr || o.psk_identity != identity || o.psk.size() > max_psk) return 0;
+  std::memcpy(psk, o.psk.data(), o.psk.size());
+  return static_cast<unsigned int>(o.psk.size());
+}
+
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
   auto* s = static_cast<OpenSslSession*>(SSL_get_app_data(ssl));
   auto* engine = static_cast<OpenSslEngine*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
@@ -389,8 +415,20 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
   const auto bad = make_error_code(failure::tls_configuration);
   SSL_CTX_set_min_proto_version(
       c, options.min_version == TlsVersion::tls1_3 ? TLS1_3_VERSION : TLS1_2_VERSION);
-  // Forward secrecy and AEAD only for TLS 1.2 (TLS 1.3's suites are all of that kind).
-  if (SSL_CTX_set_cipher_list(c, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1) return bad;
+  // Forward secrecy and AEAD only for TLS 1.2 (TLS 1.3's suites are all of
+  // that kind); with a PSK, its ECDHE exchange (a client offers nothing else).
+  const bool psk = !options.psk.empty();
+  const char* suites = !psk ? "ECDHE+AESGCM:ECDHE+CHACHA20"
+                       : server && tls::has_own_certificate(options)
+                           ? "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE-PSK-CHACHA20-POLY1305"
+                           : "ECDHE-PSK-CHACHA20-POLY1305";
+  if (SSL_CTX_set_cipher_list(c, suites) != 1) return bad;
+  if (psk) {
+    if (server)
+      SSL_CTX_set_psk_server_callback(c, psk_for_identity);
+    else
+      SSL_CTX_set_psk_client_callback(c, psk_for_server_hint);
+  }
   SSL_CTX_set_options(
       c, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
   // Partial writes: a connection's queue offers whatever it holds; moving
@@ -420,8 +458,8 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
       return make_error_code(other_key ? failure::tls_key_mismatch : failure::tls_file_unreadable);
     }
     if (SSL_CTX_check_private_key(c) != 1) return make_error_code(failure::tls_key_mismatch);
-  } else if (server) {
-    return bad;  // a server without a certificate cannot be a TLS server
+  } else if (server && !psk) {
+    return bad;  // a server with neither a certificate nor a PSK cannot be a TLS server
   }
   const char* ca_file = options.ca_file.empty() ? nullptr : options.ca_file.c_str();
   const char* ca_dir = options.ca_directory.empty() ? nullptr : options.ca_directory.c_str();
