@@ -296,6 +296,34 @@ TEST_P(MqttClientTest, TopicAliasesBothWays) {
   EXPECT_EQ(events.messages[1].payload, "second");
 }
 
+// What a broker adds to its answers (a reason string on PUBACK, a server
+// reference on DISCONNECT) reaches on_reply just before the callback the
+// answer leads to.
+TEST_P(MqttClientTest, ABrokersReasonStringsReachOnReplyBeforeTheirCallback) {
+  if (!v5()) GTEST_SKIP() << "reason strings are MQTT 5";
+  broker->ack_publish = false;
+  broker->on_packet = [&](const MqttPacket& p) {
+    if (p.type() != PacketType::publish) return false;
+    const auto id = p.packet_id();
+    // PUBACK "no matching subscribers", reason string "kept"; then DISCONNECT
+    // "use another server", server reference "b2".
+    broker->send({0x40, 11, id >> 8, id & 0xff, 0x10, 7, 0x1F, 0, 4, 'k', 'e', 'p', 't'});
+    broker->send({0xE0, 10, 0x9C, 8, 0x1C, 0, 2, 'b', '2', 0x1F, 0, 0});
+    return true;
+  };
+  connect(settings());
+  events.sequence.clear();
+  ASSERT_OK(client->publish("t", "x", QoS::at_least_once));
+  ASSERT_TRUE(run_until([&] { return !events.disconnects.empty(); }));
+  ASSERT_GE(events.sequence.size(), 4u) << testing::PrintToString(events.sequence);
+  EXPECT_EQ(events.sequence[0], "reply:kept");
+  EXPECT_EQ(events.sequence[1], "published");
+  EXPECT_EQ(events.sequence[2], "reply:");
+  EXPECT_EQ(events.sequence[3], "disconnected");
+  EXPECT_EQ(events.reply_servers.back(), "b2");
+  EXPECT_EQ(events.disconnects[0], make_error_code(mqtt::reason::use_another_server));
+}
+
 TEST_P(MqttClientTest, StopSendsDisconnectAndGivesUp) {
   connect(settings());
   client->stop();

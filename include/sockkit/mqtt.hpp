@@ -294,6 +294,31 @@ struct Message {
   }
 };
 
+/// What an MQTT 5 broker added to a packet of its own beyond its reason code:
+/// a reason string for logs, user properties, a server to use instead. The
+/// views are valid only during Handler::on_reply.
+struct Reply {
+  /// The packet that carried it.
+  enum class Packet : std::uint8_t {
+    connack,
+    puback,
+    pubrec,
+    pubrel,
+    pubcomp,
+    suback,
+    unsuback,
+    disconnect,
+  };
+  Packet packet = Packet::connack;  ///< Which packet.
+  /// puback, pubrec, pubcomp: the publish() id of the message it answers; else 0.
+  std::uint64_t id = 0;
+  std::error_code reason{};                 ///< Its reason code (none: success).
+  std::string_view reason_string{};         ///< Human-readable, not for parsing.
+  UserProperties user_properties{};         ///< Name/value pairs, in order.
+  std::string_view server_reference{};      ///< connack, disconnect: another server to use.
+  std::string_view response_information{};  ///< connack: the base of response topics.
+};
+
 /// MQTT 5 subscription option: when the broker sends retained messages.
 enum class RetainHandling : std::uint8_t {
   on_subscribe = 0,      ///< At every SUBSCRIBE (MQTT 3.1.1's behaviour).
@@ -446,6 +471,11 @@ class Handler {
   virtual void on_dropped(std::size_t /*messages*/, std::size_t /*bytes*/) {}
   /// The client stopped for good (stop(), or the reconnect policy gave up).
   virtual void on_given_up(std::error_code /*last*/) {}
+  /// MQTT 5: a broker's CONNACK, acknowledgement or DISCONNECT carried a
+  /// reason string, user properties, a server reference or response
+  /// information; called just before the callback that packet leads to
+  /// (on_connected, on_published, on_subscribed, on_disconnected).
+  virtual void on_reply(const Reply& /*reply*/) {}
 
  protected:
   ~Handler() = default;

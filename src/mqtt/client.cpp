@@ -192,6 +192,9 @@ void ClientImpl::deliver_events() noexcept {
       case SessionEvent::Kind::dropped:
         user_.on_dropped(e.messages, e.bytes);
         break;
+      case SessionEvent::Kind::reply:
+        user_.on_reply(batch_.reply(e));
+        break;
     }
   }
 }

@@ -200,14 +200,16 @@ Result<Connack> read_connack(Version v, const FixedHeader& h,
                              std::span<const std::byte> body) noexcept;
 Result<Publish> read_publish(Version v, const FixedHeader& h, std::span<const std::byte> body,
                              Properties* properties = nullptr) noexcept;
-Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte> body) noexcept;
-Result<Suback> read_suback(Version v, const FixedHeader& h,
-                           std::span<const std::byte> body) noexcept;
+// `properties`, where given, receives an MQTT 5 packet's properties (views of `body`).
+Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                     Properties* properties = nullptr) noexcept;
+Result<Suback> read_suback(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                           Properties* properties = nullptr) noexcept;
 /// The properties of a received PUBLISH (from its Properties::block) as a
 /// Message shows them.
 void fill_message_properties(const Properties& p, Message& m) noexcept;
-Result<Ack> read_disconnect(Version v, const FixedHeader& h,
-                            std::span<const std::byte> body) noexcept;
+Result<Ack> read_disconnect(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                            Properties* properties = nullptr) noexcept;
 
 /// A topic one may publish to: 1..65535 bytes of UTF-8, no wildcard, no U+0000.
 bool valid_topic_name(std::string_view topic) noexcept;

@@ -98,7 +98,10 @@ Result<Publish> read_publish(Version v, const FixedHeader& h, std::span<const st
   return p;
 }
 
-Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte> body) noexcept {
+Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                     Properties* properties) noexcept {
+  Properties ignored;
+  Properties& props = properties != nullptr ? *properties : ignored;
   const std::uint8_t want_flags = h.type == PacketType::pubrel ? 2 : 0;
   if (h.flags != want_flags) return malformed();
   if (h.type != PacketType::puback && h.type != PacketType::pubrec &&
@@ -110,32 +113,31 @@ Result<Ack> read_ack(Version v, const FixedHeader& h, std::span<const std::byte>
   a.packet_id = r.u16();
   if (!r.ok() || a.packet_id == 0) return malformed();
   if (is_v5(v) && h.type == PacketType::unsuback) {
-    Properties ignored;
-    if (auto ec = read_properties(r, ignored, io::kAckProperties)) return ec;
+    if (auto ec = read_properties(r, props, io::kAckProperties)) return ec;
     if (r.at_end()) return malformed();  // one code per filter
     a.code = r.u8();
     (void)r.bytes(r.left());
   } else if (is_v5(v) && !r.at_end()) {
     a.code = r.u8();
     if (!r.at_end()) {
-      Properties ignored;
-      if (auto ec = read_properties(r, ignored, io::kAckProperties)) return ec;
+      if (auto ec = read_properties(r, props, io::kAckProperties)) return ec;
     }
   }
   if (!r.ok() || !r.at_end()) return malformed();
   return a;
 }
 
-Result<Suback> read_suback(Version v, const FixedHeader& h,
-                           std::span<const std::byte> body) noexcept {
+Result<Suback> read_suback(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                           Properties* properties) noexcept {
+  Properties ignored;
+  Properties& props = properties != nullptr ? *properties : ignored;
   if (h.type != PacketType::suback || h.flags != 0) return malformed();
   Reader r(body);
   Suback s;
   s.packet_id = r.u16();
   if (!r.ok() || s.packet_id == 0) return malformed();
   if (is_v5(v)) {
-    Properties ignored;
-    if (auto ec = read_properties(r, ignored, io::kAckProperties)) return ec;
+    if (auto ec = read_properties(r, props, io::kAckProperties)) return ec;
   }
   s.codes = r.bytes(r.left());
   if (!r.ok() || s.codes.empty()) return malformed();
@@ -148,8 +150,10 @@ Result<Suback> read_suback(Version v, const FixedHeader& h,
   return s;
 }
 
-Result<Ack> read_disconnect(Version v, const FixedHeader& h,
-                            std::span<const std::byte> body) noexcept {
+Result<Ack> read_disconnect(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                            Properties* properties) noexcept {
+  Properties ignored;
+  Properties& props = properties != nullptr ? *properties : ignored;
   if (h.type != PacketType::disconnect || h.flags != 0) return malformed();
   // A 3.1.1 broker never sends DISCONNECT; an MQTT 5 one says why.
   if (!is_v5(v)) return protocol();
@@ -158,8 +162,7 @@ Result<Ack> read_disconnect(Version v, const FixedHeader& h,
   if (!r.at_end()) {
     a.code = r.u8();
     if (!r.at_end()) {
-      Properties ignored;
-      if (auto ec = read_properties(r, ignored, io::kDisconnectProperties)) return ec;
+      if (auto ec = read_properties(r, props, io::kDisconnectProperties)) return ec;
     }
   }
   if (!r.ok() || !r.at_end()) return malformed();

@@ -34,6 +34,20 @@ Message EventBatch::message(const SessionEvent& e) const noexcept {
   return m;
 }
 
+Reply EventBatch::reply(const SessionEvent& e) const noexcept {
+  Reply r{.packet = e.packet, .id = e.id, .reason = e.result};
+  codec::Properties properties;
+  codec::io::Reader in(std::span(bytes.data() + e.properties_at, e.properties_size));
+  constexpr auto kAny =
+      codec::io::kConnackProperties | codec::io::kAckProperties | codec::io::kDisconnectProperties;
+  if (codec::io::read_properties(in, properties, kAny)) return r;  // checked when it came
+  r.reason_string = properties.reason_string.value_or(std::string_view{});
+  r.user_properties = UserProperties(properties.block);
+  r.server_reference = properties.server_reference.value_or(std::string_view{});
+  r.response_information = properties.response_information.value_or(std::string_view{});
+  return r;
+}
+
 Session::Session(const Options& settings)
     : settings_(settings),
       outbox_(settings_.outbox_bytes, settings_.outbox_messages, settings_.outbox_overflow,
@@ -230,6 +244,7 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
       if (phase_ != Phase::awaiting_connack) return unexpected;
       auto ack = codec::read_connack(v, h, body);
       if (!ack) return ack.error();
+      note_reply(Reply::Packet::connack, 0, ack->code, ack->properties);
       if (ack->code != 0) return make_error_code(static_cast<reason>(ack->code));
       return on_connack(*ack);
     }
@@ -238,13 +253,21 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
     case PacketType::puback:
     case PacketType::pubrec:
     case PacketType::pubcomp: {
-      auto ack = codec::read_ack(v, h, body);
+      codec::Properties props;
+      auto ack = codec::read_ack(v, h, body, &props);
       if (!ack) return ack.error();
+      const auto answered = outbox_.find(ack->packet_id);
+      const auto kind = h.type == PacketType::puback   ? Reply::Packet::puback
+                        : h.type == PacketType::pubrec ? Reply::Packet::pubrec
+                                                       : Reply::Packet::pubcomp;
+      note_reply(kind, answered != outbox_.messages().end() ? answered->id : 0, ack->code, props);
       return on_ack(h.type, *ack);
     }
     case PacketType::pubrel: {
-      auto ack = codec::read_ack(v, h, body);
+      codec::Properties props;
+      auto ack = codec::read_ack(v, h, body, &props);
       if (!ack) return ack.error();
+      note_reply(Reply::Packet::pubrel, 0, ack->code, props);
       const auto at =
           std::lower_bound(incoming_qos2_.begin(), incoming_qos2_.end(), ack->packet_id);
       if (at != incoming_qos2_.end() && *at == ack->packet_id) incoming_qos2_.erase(at);
@@ -255,13 +278,17 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
       return {};
     }
     case PacketType::suback: {
-      auto ack = codec::read_suback(v, h, body);
+      codec::Properties props;
+      auto ack = codec::read_suback(v, h, body, &props);
       if (!ack) return ack.error();
+      note_reply(Reply::Packet::suback, 0, 0, props);
       return on_suback(*ack);
     }
     case PacketType::unsuback: {
-      auto ack = codec::read_ack(v, h, body);
+      codec::Properties props;
+      auto ack = codec::read_ack(v, h, body, &props);
       if (!ack) return ack.error();
+      note_reply(Reply::Packet::unsuback, 0, ack->code, props);
       std::erase_if(requests_, [&](const Request& r) {
         return !r.subscribe && r.packet_id == ack->packet_id;
       });
@@ -271,8 +298,10 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
       if (h.remaining != 0 || h.flags != 0) return make_error_code(reason::malformed_packet);
       return {};
     case PacketType::disconnect: {
-      auto d = codec::read_disconnect(v, h, body);
+      codec::Properties props;
+      auto d = codec::read_disconnect(v, h, body, &props);
       if (!d) return d.error();
+      note_reply(Reply::Packet::disconnect, 0, d->code, props);
       return d->code == 0 ? make_error_code(failure::closed_by_peer) : code_of(d->code);
     }
     default:

@@ -40,7 +40,7 @@ inline std::error_code code_of(std::uint8_t reason_code) noexcept {
 
 /// Something the application must hear of, in the order it happened.
 struct SessionEvent {
-  enum class Kind : std::uint8_t { connected, message, published, subscribed, dropped };
+  enum class Kind : std::uint8_t { connected, message, published, subscribed, dropped, reply };
   Kind kind;
   bool session_present = false;  ///< connected
   std::uint64_t id = 0;          ///< published: the publish() id
@@ -55,6 +55,7 @@ struct SessionEvent {
   bool retain = false;           ///< message
   bool duplicate = false;        ///< message
   std::size_t subscription = 0;  ///< subscribed: index in EventBatch::subscriptions
+  Reply::Packet packet{};        ///< reply (its id and result in `id` and `result`)
 };
 
 /// Events taken out of a session, with the bytes and results they refer to.
@@ -73,6 +74,8 @@ struct EventBatch {
   }
   /// The message of a `message` event, pointing into `bytes`.
   Message message(const SessionEvent& e) const noexcept;
+  /// The reply of a `reply` event, pointing into `bytes`.
+  Reply reply(const SessionEvent& e) const noexcept;
 };
 
 class Session {
@@ -168,6 +171,12 @@ class Session {
   std::error_code on_ack(codec::PacketType type, const codec::Ack& ack);
   std::error_code on_publish(const codec::FixedHeader& h, std::span<const std::byte> body);
   void deliver(std::string_view topic, const codec::Publish& p, const codec::Properties& props);
+  /// Copies a property block (with its length in front) into the event
+  /// batch's bytes; where it starts.
+  std::size_t keep_properties(const codec::Properties& props);
+  /// MQTT 5: a reply event if the broker's packet said more than its code.
+  void note_reply(Reply::Packet packet, std::uint64_t id, std::uint8_t code,
+                  const codec::Properties& props);
   /// MQTT 5: a payload its sender marked UTF-8 that is not; acknowledged with
   /// reason::payload_format_invalid, not delivered.
   bool refuse_payload(const codec::Publish& p, const codec::Properties& props);

@@ -318,6 +318,34 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
   return {};
 }
 
+std::size_t Session::keep_properties(const codec::Properties& props) {
+  auto& bytes = events_.bytes;
+  const std::size_t at = bytes.size();
+  if (codec::kMqtt5 && !props.block.empty()) {
+    std::byte length[4];  // in front, as the codec reads a block
+    codec::io::Writer w(length);
+    w.varint(static_cast<std::uint32_t>(props.block.size()));
+    bytes.insert(bytes.end(), length, length + w.size());
+    bytes.insert(bytes.end(), props.block.begin(), props.block.end());
+  }
+  return at;
+}
+
+void Session::note_reply(Reply::Packet packet, std::uint64_t id, std::uint8_t code,
+                         const codec::Properties& props) {
+  if (!codec::kMqtt5) return;
+  const bool more = props.reason_string || props.server_reference || props.response_information ||
+                    !UserProperties(props.block).empty();
+  if (!more) return;
+  const std::size_t at = keep_properties(props);
+  events_.events.push_back({.kind = SessionEvent::Kind::reply,
+                            .id = id,
+                            .result = code_of(code),
+                            .properties_at = at,
+                            .properties_size = events_.bytes.size() - at,
+                            .packet = packet});
+}
+
 bool Session::refuse_payload(const codec::Publish& p, const codec::Properties& props) {
   if (!codec::kMqtt5 || props.payload_format.value_or(0) != 1) return false;
   const std::string_view text(reinterpret_cast<const char*>(p.payload.data()), p.payload.size());
@@ -342,14 +370,7 @@ void Session::deliver(std::string_view topic, const codec::Publish& p,
   bytes.insert(bytes.end(), t, t + topic.size());
   const std::size_t payload_at = bytes.size();
   bytes.insert(bytes.end(), p.payload.begin(), p.payload.end());
-  const std::size_t properties_at = bytes.size();
-  if (codec::kMqtt5 && !props.block.empty()) {
-    std::byte length[4];  // in front, as the codec reads a block
-    codec::io::Writer w(length);
-    w.varint(static_cast<std::uint32_t>(props.block.size()));
-    bytes.insert(bytes.end(), length, length + w.size());
-    bytes.insert(bytes.end(), props.block.begin(), props.block.end());
-  }
+  const std::size_t properties_at = keep_properties(props);
   events_.events.push_back({.kind = SessionEvent::Kind::message,
                             .topic_at = topic_at,
                             .topic_size = topic.size(),

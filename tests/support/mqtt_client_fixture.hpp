@@ -35,6 +35,10 @@ struct Events : mqtt::Handler {
   std::vector<std::vector<std::error_code>> subscribed;
   std::size_t dropped_messages = 0;
   std::vector<std::error_code> given_up;
+  /// MQTT 5 replies, and the order of callbacks around them ("reply:<reason
+  /// string>", "published", "disconnected").
+  std::vector<std::string> sequence;
+  std::vector<std::string> reply_servers;
   std::function<void()> on_connect_hook, on_message_hook, on_published_hook;
 
   void on_connected(bool session_present) override {
@@ -42,13 +46,21 @@ struct Events : mqtt::Handler {
     session_flags.push_back(session_present);
     if (on_connect_hook) on_connect_hook();
   }
-  void on_disconnected(std::error_code why) override { disconnects.push_back(why); }
+  void on_disconnected(std::error_code why) override {
+    disconnects.push_back(why);
+    sequence.emplace_back("disconnected");
+  }
+  void on_reply(const mqtt::Reply& r) override {
+    sequence.push_back("reply:" + std::string(r.reason_string));
+    reply_servers.emplace_back(r.server_reference);
+  }
   void on_message(const mqtt::Message& m) override {
     messages.push_back({std::string(m.topic), std::string(m.text()), m.qos, m.duplicate});
     if (on_message_hook) on_message_hook();
   }
   void on_published(std::uint64_t id, std::error_code result) override {
     published.emplace_back(id, result);
+    sequence.emplace_back("published");
     if (on_published_hook) on_published_hook();
   }
   void on_subscribed(std::span<const mqtt::Subscription>,

@@ -3,7 +3,8 @@
 // counts down in the outbox and a message that outlives it is given up, the
 // broker's packet limit counts properties, a payload marked UTF-8 that is not
 // is refused, received properties reach the Message, and subscriptions with
-// different identifiers go out in separate SUBSCRIBEs.
+// different identifiers go out in separate SUBSCRIBEs, and what a broker adds
+// to its answers becomes a reply.
 #include "mqtt_session_fixture.hpp"
 
 namespace sockkit::mqtt {
@@ -161,6 +162,73 @@ TEST(MqttSessionProperties, SubscriptionsWithDifferentIdentifiersGoInSeparatePac
   EXPECT_EQ(w[0].packet.size(), 2u + 2 + 3 + 4 + 4);
   EXPECT_EQ(w[1].packet[6], std::byte{2});
   EXPECT_EQ(w[2].packet[4], std::byte{0}) << "no identifier: an empty property block";
+}
+
+}  // namespace
+}  // namespace sockkit::mqtt
+
+namespace sockkit::mqtt {
+namespace {
+using namespace session_test;
+
+// What a broker adds to CONNACK, PUBACK and DISCONNECT beyond its reason
+// code reaches the application as a reply, just before the event the packet
+// leads to; an answer that says nothing more makes none.
+TEST(MqttSessionProperties, WhatABrokerAddsToItsAnswersIsAReplyBeforeTheirEvent) {
+  SOCKKIT_SKIP_UNLESS_BUILT_WITH(Version::v5);
+  Fixture f(Version::v5);
+  auto& s = f.make();
+  ASSERT_TRUE(s.connected(f.t0));
+  (void)f.written();
+  // CONNACK: response information "r/", user property k=v.
+  ASSERT_TRUE(
+      f.feed(bytes({0x20, 15, 0, 0, 12, 0x1A, 0, 2, 'r', '/', 0x26, 0, 1, 'k', 0, 1, 'v'})));
+  s.take_events(f.events);
+  ASSERT_EQ(f.events.events.size(), 2u);
+  EXPECT_EQ(f.events.events[0].kind, SessionEvent::Kind::reply);
+  EXPECT_EQ(f.events.events[1].kind, SessionEvent::Kind::connected);
+  Reply r = f.events.reply(f.events.events[0]);
+  EXPECT_EQ(r.packet, Reply::Packet::connack);
+  EXPECT_EQ(r.response_information, "r/");
+  ASSERT_EQ(r.user_properties.size(), 1u);
+  EXPECT_EQ((*r.user_properties.begin()).value, "v");
+
+  auto id = s.publish("t", text("x"), QoS::at_least_once, false);
+  ASSERT_TRUE(id);
+  s.pump(1 << 20, f.t0);
+  (void)f.written();
+  // PUBACK: "no matching subscribers" (0x10), reason string "none".
+  ASSERT_TRUE(f.feed(bytes({0x40, 11, 0, 1, 0x10, 7, 0x1F, 0, 4, 'n', 'o', 'n', 'e'})));
+  s.take_events(f.events);
+  ASSERT_EQ(f.events.events.size(), 2u);
+  r = f.events.reply(f.events.events[0]);
+  EXPECT_EQ(r.packet, Reply::Packet::puback);
+  EXPECT_EQ(r.id, *id) << "the publish() id of the message answered";
+  EXPECT_EQ(r.reason_string, "none");
+  EXPECT_FALSE(r.reason) << "0x10 is a success";
+  EXPECT_EQ(f.events.events[1].kind, SessionEvent::Kind::published);
+
+  // A bare PUBACK says nothing more: no reply.
+  ASSERT_TRUE(s.publish("t", text("y"), QoS::at_least_once, false));
+  s.pump(1 << 20, f.t0);
+  (void)f.written();
+  ASSERT_TRUE(f.feed(bytes({0x40, 2, 0, 2})));
+  auto e = f.take();
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].kind, SessionEvent::Kind::published);
+
+  // DISCONNECT: use another server (0x9C), server reference "b2", reason string "moving".
+  auto end = f.feed(
+      bytes({0xE0, 16, 0x9C, 14, 0x1C, 0, 2, 'b', '2', 0x1F, 0, 6, 'm', 'o', 'v', 'i', 'n', 'g'}));
+  ASSERT_FALSE(end);
+  EXPECT_EQ(end.error(), make_error_code(reason::use_another_server));
+  s.take_events(f.events);
+  ASSERT_EQ(f.events.events.size(), 1u);
+  r = f.events.reply(f.events.events[0]);
+  EXPECT_EQ(r.packet, Reply::Packet::disconnect);
+  EXPECT_EQ(r.reason, make_error_code(reason::use_another_server));
+  EXPECT_EQ(r.server_reference, "b2");
+  EXPECT_EQ(r.reason_string, "moving");
 }
 
 }  // namespace
