@@ -178,8 +178,10 @@ TEST_P(MosquittoPropertiesTest, AWillCarriesItsPropertiesAndWaitsOutItsDelay) {
 // prints a message as mosquitto_sub -F does, subscription identifier too.
 TEST_P(MosquittoPropertiesTest, CliPropertiesAndFormatAreMosquittos) {
   const std::string format = "'%t|%C|%D|%E|%F|%P|%R|%S|%q|%l|%x|%p'";
-  const std::string watch = at(*broker) + " -t 'cli/#' -q 1 -C 2 -W 10 -F " + format +
-                            " -D subscribe subscription-identifier 5";
+  const std::string watch =
+      at(*broker) + " -t 'cli/#' -q 1 -C 2 -W 10 -F " + format +
+      " -D subscribe subscription-identifier 5"
+      " -D subscribe user-property site 7 -D disconnect user-property bye now";
   Spawned reference("/usr/bin/mosquitto_sub -i cli-ref " + watch);
   Spawned sockkit(std::string(SOCKKIT_CLI) + " mqtt sub -i cli-sk " + watch);
   ASSERT_TRUE(subscribed("cli-ref") && subscribed("cli-sk")) << broker->log();

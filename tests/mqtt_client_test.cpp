@@ -324,6 +324,17 @@ TEST_P(MqttClientTest, ABrokersReasonStringsReachOnReplyBeforeTheirCallback) {
   EXPECT_EQ(events.disconnects[0], make_error_code(mqtt::reason::use_another_server));
 }
 
+TEST_P(MqttClientTest, StopWithUserPropertiesSendsThemInDisconnect) {
+  if (!v5()) GTEST_SKIP() << "user properties are MQTT 5";
+  connect(settings());
+  client->stop({{"reason", "firmware update"}});
+  ASSERT_TRUE(run_until([&] { return count(PacketType::disconnect) == 1; }));
+  const auto body = broker->of(PacketType::disconnect)[0].body;
+  const std::string text(reinterpret_cast<const char*>(body.data()), body.size());
+  EXPECT_NE(text.find("firmware update"), std::string::npos);
+  EXPECT_EQ(body[2], std::byte{0x26}) << "code 0, then the properties: one user property";
+}
+
 TEST_P(MqttClientTest, StopSendsDisconnectAndGivesUp) {
   connect(settings());
   client->stop();

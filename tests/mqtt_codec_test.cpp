@@ -125,7 +125,7 @@ TEST(MqttCodec, WriterRefusesWhatTheProtocolForbids) {
   EXPECT_ERRC(codec::write_publish(Version::v5, {.topic = "a", .payload = big}, out),
               errc::limit_exceeded);
   const codec::SubscribeFilter bad[] = {{.filter = "a/#/b"}};
-  EXPECT_ERRC(codec::write_subscribe(Version::v5, 1, bad, 0, out), errc::invalid_argument);
+  EXPECT_ERRC(codec::write_subscribe(Version::v5, 1, bad, 0, nullptr, out), errc::invalid_argument);
 }
 
 TEST(MqttCodec, Mqtt31SaysMQIsdpAndKnowsNoSessionFlagNorSubackFailure) {

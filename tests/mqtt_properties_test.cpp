@@ -169,12 +169,13 @@ TEST(MqttProperties, SubscriptionOptionsAndIdentifierAreWrittenAsTheStandardSays
        .retain_as_published = true,
        .retain_handling = RetainHandling::never}};
   std::array<std::byte, 64> out{};
-  auto n = codec::write_subscribe(Version::v5, 5, filters, 300, out);
+  auto n = codec::write_subscribe(Version::v5, 5, filters, 300, nullptr, out);
   ASSERT_OK(n);
   EXPECT_EQ(std::vector<std::byte>(out.begin(), out.begin() + static_cast<long>(*n)),
             bytes({0x82, 14, 0, 5, 3, 0x0B, 0xAC, 0x02, 0, 1, 'a', 0x05, 0, 1, 'b', 0x2A}));
-  EXPECT_ERRC(codec::write_subscribe(Version::v5, 5, filters, codec::kMaxSubscriptionId + 1, out),
-              errc::invalid_argument);
+  EXPECT_ERRC(
+      codec::write_subscribe(Version::v5, 5, filters, codec::kMaxSubscriptionId + 1, nullptr, out),
+      errc::invalid_argument);
 }
 
 TEST(MqttProperties, AWillsPropertiesAndConnectsUserPropertiesAreWritten) {
@@ -221,6 +222,33 @@ TEST(MqttProperties, StoredRecordsKeepPropertiesAndOlderRecordsStillRead) {
   auto record = mqtt::detail::encode_record(p);
   record[15] = std::byte{200};  // properties longer than the record
   EXPECT_FALSE(mqtt::detail::decode_record(3, record));
+}
+
+}  // namespace
+}  // namespace sockkit::test
+
+namespace sockkit::test {
+namespace {
+
+TEST(MqttProperties, UserPropertiesGoInSubscribeUnsubscribeAndDisconnect) {
+  SOCKKIT_SKIP_UNLESS_BUILT_WITH(Version::v5);
+  const UserPropertyStrings tag = {{"k", "v"}};
+  std::array<std::byte, 64> out{};
+  auto written = [&](const Result<std::size_t>& n) {
+    EXPECT_TRUE(n.has_value());
+    return std::vector<std::byte>(out.begin(), out.begin() + static_cast<long>(n.value_or(0)));
+  };
+  const mqtt::codec::SubscribeFilter one[] = {{.filter = "a", .qos = QoS::at_most_once}};
+  EXPECT_EQ(written(mqtt::codec::write_subscribe(Version::v5, 2, one, 0, &tag, out)),
+            bytes({0x82, 14, 0, 2, 7, 0x26, 0, 1, 'k', 0, 1, 'v', 0, 1, 'a', 0}));
+  const std::string_view filter[] = {"a"};
+  EXPECT_EQ(written(mqtt::codec::write_unsubscribe(Version::v5, 3, filter, &tag, out)),
+            bytes({0xA2, 13, 0, 3, 7, 0x26, 0, 1, 'k', 0, 1, 'v', 0, 1, 'a'}));
+  EXPECT_EQ(written(mqtt::codec::write_disconnect(Version::v5, 0, &tag, out)),
+            bytes({0xE0, 9, 0, 7, 0x26, 0, 1, 'k', 0, 1, 'v'}));
+  EXPECT_EQ(written(mqtt::codec::write_disconnect(Version::v5, 0, nullptr, out)), bytes({0xE0, 0}));
+  const UserPropertyStrings bad = {{"k", "\xc3\x28"}};
+  EXPECT_ERRC(mqtt::codec::write_disconnect(Version::v5, 0, &bad, out), errc::invalid_argument);
 }
 
 }  // namespace

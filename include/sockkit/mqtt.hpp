@@ -339,6 +339,9 @@ struct Subscription {
   /// MQTT 5 subscription identifier (1..268,435,455; 0: none): messages that
   /// match this filter carry it in Message::subscription_ids.
   std::uint32_t id = 0;
+  /// MQTT 5 user properties of the SUBSCRIBE that carries this filter
+  /// (filters with the same identifier and user properties share one).
+  UserPropertyStrings user_properties{};
 };
 
 /// A place where unacknowledged QoS 1 and 2 messages survive a process restart.
@@ -512,6 +515,12 @@ class Client {
   /// Sends DISCONNECT (no will) once the QoS 2 messages already received have
   /// had their PUBREL (2 s at most), closes after flushing and stops reconnecting.
   void stop() noexcept;
+  /// The same, with MQTT 5 user properties in the DISCONNECT (ignored on MQTT 3.1.1).
+  ///
+  ///     client->stop({{"reason", "firmware update"}});
+  ///
+  /// @param user_properties name/value pairs, UTF-8 (others are left out).
+  void stop(const UserPropertyStrings& user_properties) noexcept;
 
   /// Queues a publication.
   ///
@@ -567,6 +576,11 @@ class Client {
   /// Forgets a filter (and tells the broker if connected).
   /// @param filter as subscribed. @return errc::invalid_argument for a bad filter.
   Status unsubscribe(std::string_view filter) noexcept;
+  /// The same, with MQTT 5 user properties in the UNSUBSCRIBE.
+  /// @param filter as subscribed. @param user_properties name/value pairs, UTF-8.
+  /// @return errc::invalid_argument for a bad filter or text that is not
+  ///         UTF-8, errc::not_supported with user properties on MQTT 3.1.1.
+  Status unsubscribe(std::string_view filter, const UserPropertyStrings& user_properties) noexcept;
 
   /// @return true between CONNACK and the end of that connection.
   bool connected() const noexcept;

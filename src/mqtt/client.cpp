@@ -45,9 +45,10 @@ void ClientImpl::retire() noexcept {
   link_.reset();  // closes without DISCONNECT: the broker publishes the will
 }
 
-void ClientImpl::stop() noexcept {
+void ClientImpl::stop(UserPropertyStrings user_properties) noexcept {
   if (stopping_ || retired_) return;
   stopping_ = true;
+  disconnect_user_properties_ = std::move(user_properties);
   // From the loop, not from inside stop(): what publish() queued leaves first,
   // and its completions reach the handler as always.
   stop_soon_ = loop_.soon([this] {
@@ -64,7 +65,8 @@ void ClientImpl::finish_stop() noexcept {
   pump_session();
   turn();
   if (retired_ || conn_ == nullptr) return;
-  session_.stop(loop_.now());  // DISCONNECT, once our QoS 2 flows are released
+  // DISCONNECT, once our QoS 2 flows are released.
+  session_.stop(loop_.now(), std::move(disconnect_user_properties_));
   flush();
   if (conn_ == nullptr) return;
   if (session_.disconnect_written()) conn_->close_after_flush();
@@ -88,8 +90,9 @@ Status ClientImpl::subscribe(std::vector<Subscription> filters) noexcept {
   return st;
 }
 
-Status ClientImpl::unsubscribe(std::string_view filter) noexcept {
-  auto st = session_.unsubscribe(filter);
+Status ClientImpl::unsubscribe(std::string_view filter,
+                               const UserPropertyStrings& user_properties) noexcept {
+  auto st = session_.unsubscribe(filter, user_properties);
   if (st) turn_soon();
   return st;
 }
@@ -266,6 +269,9 @@ void Client::start() noexcept {
 void Client::stop() noexcept {
   impl_->stop();
 }
+void Client::stop(const UserPropertyStrings& user_properties) noexcept {
+  impl_->stop(user_properties);
+}
 Result<std::uint64_t> Client::publish(std::string_view topic, std::span<const std::byte> payload,
                                       QoS qos, bool retain) noexcept {
   return impl_->publish(topic, payload, qos, retain, {});
@@ -292,6 +298,10 @@ Status Client::subscribe(std::string_view filter, QoS qos) noexcept {
 }
 Status Client::unsubscribe(std::string_view filter) noexcept {
   return impl_->unsubscribe(filter);
+}
+Status Client::unsubscribe(std::string_view filter,
+                           const UserPropertyStrings& user_properties) noexcept {
+  return impl_->unsubscribe(filter, user_properties);
 }
 bool Client::connected() const noexcept {
   return impl_->connected();

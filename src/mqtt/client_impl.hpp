@@ -35,11 +35,12 @@ class ClientImpl : public ReconnectingHandler {
     taken_over_ = false;
     link_->start();
   }
-  void stop() noexcept;
+  void stop(UserPropertyStrings user_properties = {}) noexcept;
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
                                 bool retain, const PublishProperties& properties) noexcept;
   Status subscribe(std::vector<Subscription> filters) noexcept;
-  Status unsubscribe(std::string_view filter) noexcept;
+  Status unsubscribe(std::string_view filter,
+                     const UserPropertyStrings& user_properties = {}) noexcept;
 
   bool connected() const noexcept { return session_.is_connected(); }
   const std::string& client_id() const noexcept { return session_.client_id(); }
@@ -78,6 +79,7 @@ class ClientImpl : public ReconnectingHandler {
   std::optional<ReconnectingClient> link_;
   Connection* conn_ = nullptr;
   bool stopping_ = false;
+  UserPropertyStrings disconnect_user_properties_;  // MQTT 5, given to stop()
   bool retired_ = false;
   bool taken_over_ = false;                  // stopped because another connection took the session
   static constexpr std::size_t kTimers = 2;  // the Timers below

@@ -156,17 +156,25 @@ Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::by
 /// PUBACK, PUBREC, PUBREL or PUBCOMP.
 Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_id,
                               std::uint8_t code, std::span<std::byte> out) noexcept;
+// `user_properties` (MQTT 5; null or empty: none) must be UTF-8 pairs.
 /// `subscription_id`: MQTT 5, 1..268,435,455, or 0 for none.
 Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
                                     std::span<const SubscribeFilter> filters,
                                     std::uint32_t subscription_id,
+                                    const UserPropertyStrings* user_properties,
                                     std::span<std::byte> out) noexcept;
 Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
                                       std::span<const std::string_view> filters,
+                                      const UserPropertyStrings* user_properties,
                                       std::span<std::byte> out) noexcept;
 Result<std::size_t> write_pingreq(std::span<std::byte> out) noexcept;
 Result<std::size_t> write_disconnect(Version v, std::uint8_t code,
+                                     const UserPropertyStrings* user_properties,
                                      std::span<std::byte> out) noexcept;
+/// True if every name and value is UTF-8 within 65,535 bytes.
+bool valid_user_properties(const UserPropertyStrings& user_properties) noexcept;
+/// Bytes a list of user properties takes in a property block.
+std::size_t user_properties_size(const UserPropertyStrings* user_properties) noexcept;
 
 /// Bytes write_publish needs (same checks).
 std::size_t publish_size(Version v, const Publish& p) noexcept;

@@ -162,12 +162,28 @@ Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_i
   });
 }
 
+namespace {
+const UserPropertyStrings kNoUserProperties;
+const UserPropertyStrings& pairs_of(const UserPropertyStrings* p) noexcept {
+  return p != nullptr ? *p : kNoUserProperties;
+}
+}  // namespace
+
+std::size_t user_properties_size(const UserPropertyStrings* user_properties) noexcept {
+  std::size_t n = 0;
+  for (const auto& [name, value] : pairs_of(user_properties))
+    n += 5 + name.size() + value.size();
+  return n;
+}
+
 Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
                                     std::span<const SubscribeFilter> filters,
                                     std::uint32_t subscription_id,
+                                    const UserPropertyStrings* user_properties,
                                     std::span<std::byte> out) noexcept {
+  const auto& users = pairs_of(user_properties);
   if (packet_id == 0 || filters.empty() || filters.size() > kMaxSubackCodes ||
-      subscription_id > kMaxSubscriptionId)
+      subscription_id > kMaxSubscriptionId || !io::valid_message_properties({}, {}, {}, users))
     return std::make_error_code(std::errc::invalid_argument);
   for (const auto& f : filters)
     if (!valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2 ||
@@ -181,6 +197,7 @@ Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
           props.u8(0x0B);
           props.varint(subscription_id);
         }
+        io::put_message_properties(props, false, {}, {}, {}, users);
       });
     for (const auto& f : filters) {
       w.text(f.filter);
@@ -196,13 +213,18 @@ Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
 
 Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
                                       std::span<const std::string_view> filters,
+                                      const UserPropertyStrings* user_properties,
                                       std::span<std::byte> out) noexcept {
-  if (packet_id == 0 || filters.empty()) return std::make_error_code(std::errc::invalid_argument);
+  const auto& users = pairs_of(user_properties);
+  if (packet_id == 0 || filters.empty() || !io::valid_message_properties({}, {}, {}, users))
+    return std::make_error_code(std::errc::invalid_argument);
   for (auto f : filters)
     if (!valid_topic_filter(f)) return std::make_error_code(std::errc::invalid_argument);
   return emit(0xa2, out, [&](Writer& w) {
     w.u16(packet_id);
-    if (is_v5(v)) w.varint(0);
+    if (is_v5(v))
+      property_block(
+          w, [&](Writer& props) { io::put_message_properties(props, false, {}, {}, {}, users); });
     for (auto f : filters)
       w.text(f);
   });
@@ -213,9 +235,20 @@ Result<std::size_t> write_pingreq(std::span<std::byte> out) noexcept {
 }
 
 Result<std::size_t> write_disconnect(Version v, std::uint8_t code,
+                                     const UserPropertyStrings* user_properties,
                                      std::span<std::byte> out) noexcept {
+  const auto& users = pairs_of(user_properties);
+  if (!io::valid_message_properties({}, {}, {}, users))
+    return std::make_error_code(std::errc::invalid_argument);
   return emit(0xe0, out, [&](Writer& w) {
-    if (is_v5(v) && code != 0) w.u8(code);
+    if (!is_v5(v)) return;
+    if (users.empty()) {
+      if (code != 0) w.u8(code);  // success with no properties: nothing at all
+      return;
+    }
+    w.u8(code);
+    property_block(
+        w, [&](Writer& props) { io::put_message_properties(props, false, {}, {}, {}, users); });
   });
 }
 

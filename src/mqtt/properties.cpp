@@ -148,6 +148,10 @@ void write_publish_properties(const PublishProperties& p, std::span<std::byte> o
                              p.correlation_data, p.user_properties);
 }
 
+bool valid_user_properties(const UserPropertyStrings& user_properties) noexcept {
+  return io::valid_message_properties({}, {}, {}, user_properties);
+}
+
 bool valid_connect_properties(const Options& settings) noexcept {
   if (!io::valid_message_properties({}, {}, {}, settings.user_properties)) return false;
   if (!settings.will) return true;

@@ -126,7 +126,7 @@ void Session::say_why(std::error_code why) {
       static_cast<std::uint8_t>(sendable ? why.value() : static_cast<int>(reason::protocol_error));
   disconnect_written_ = true;
   write(4, [&](std::span<std::byte> to) {
-    return codec::write_disconnect(settings_.version, code, to);
+    return codec::write_disconnect(settings_.version, code, nullptr, to);
   });
 }
 
@@ -176,9 +176,10 @@ std::optional<SessionClock::time_point> Session::next_deadline() const noexcept 
   return std::min(last_sent_, last_received_) + keepalive_;
 }
 
-void Session::stop(SessionClock::time_point now) {
+void Session::stop(SessionClock::time_point now, UserPropertyStrings user_properties) {
   now_ = now;
   stopping_ = true;
+  disconnect_user_properties_ = std::move(user_properties);
   disconnect_when_released();
 }
 
@@ -186,8 +187,13 @@ void Session::disconnect_when_released() {
   if (phase_ != Phase::connected || !stopping_ || disconnect_written_ || !incoming_qos2_.empty())
     return;
   disconnect_written_ = true;
-  write(2,
-        [&](std::span<std::byte> to) { return codec::write_disconnect(settings_.version, 0, to); });
+  const auto* users = codec::is_v5(settings_.version) ? &disconnect_user_properties_ : nullptr;
+  if (write(8 + codec::user_properties_size(users), [&](std::span<std::byte> to) {
+        return codec::write_disconnect(settings_.version, 0, users, to);
+      }))  // properties that are not UTF-8: the DISCONNECT goes without them
+    write(2, [&](std::span<std::byte> to) {
+      return codec::write_disconnect(settings_.version, 0, nullptr, to);
+    });
 }
 
 Status Session::subscribe(std::vector<Subscription> filters) {
@@ -197,7 +203,10 @@ Status Session::subscribe(std::vector<Subscription> filters) {
         static_cast<unsigned>(f.retain_handling) > 2 || f.id > codec::kMaxSubscriptionId)
       return std::make_error_code(std::errc::invalid_argument);
     const bool v5_options = f.no_local || f.retain_as_published ||
-                            f.retain_handling != RetainHandling::on_subscribe || f.id != 0;
+                            f.retain_handling != RetainHandling::on_subscribe || f.id != 0 ||
+                            !f.user_properties.empty();
+    if (!codec::valid_user_properties(f.user_properties))
+      return std::make_error_code(std::errc::invalid_argument);
     if (v5_options && !codec::is_v5(settings_.version))
       return std::make_error_code(std::errc::not_supported);
   }
@@ -213,11 +222,16 @@ Status Session::subscribe(std::vector<Subscription> filters) {
   return {};
 }
 
-Status Session::unsubscribe(std::string_view filter) {
-  if (!codec::valid_topic_filter(filter)) return std::make_error_code(std::errc::invalid_argument);
+Status Session::unsubscribe(std::string_view filter, const UserPropertyStrings& user_properties) {
+  if (!codec::valid_topic_filter(filter) || !codec::valid_user_properties(user_properties))
+    return std::make_error_code(std::errc::invalid_argument);
+  if (!user_properties.empty() && !codec::is_v5(settings_.version))
+    return std::make_error_code(std::errc::not_supported);
   std::erase_if(subscriptions_, [&](const Subscription& s) { return s.filter == filter; });
   unsent_.push_back(
-      {.packet_id = 0, .subscribe = false, .asked = {{.filter = std::string(filter)}}});
+      {.packet_id = 0,
+       .subscribe = false,
+       .asked = {{.filter = std::string(filter), .user_properties = user_properties}}});
   return {};
 }
 
@@ -364,15 +378,18 @@ std::error_code Session::on_suback(const codec::Suback& ack) {
 
 void Session::send_subscribe(const std::vector<Subscription>& filters) {
   // One SUBSCRIBE per run of filters with the same subscription identifier
-  // (a packet carries one), of at most kMaxSubackCodes filters.
+  // and user properties (a packet carries one set), of at most
+  // kMaxSubackCodes filters.
   for (std::size_t first = 0, count = 0; first < filters.size(); first += count) {
-    const std::uint32_t id = filters[first].id;
+    const Subscription& lead = filters[first];
     count = 1;
     while (first + count < filters.size() && count < codec::kMaxSubackCodes &&
-           filters[first + count].id == id)
+           filters[first + count].id == lead.id &&
+           filters[first + count].user_properties == lead.user_properties)
       ++count;
+    const auto* users = codec::is_v5(settings_.version) ? &lead.user_properties : nullptr;
     std::array<codec::SubscribeFilter, codec::kMaxSubackCodes> wire;
-    std::size_t bytes = 24;
+    std::size_t bytes = 24 + codec::user_properties_size(users);
     for (std::size_t i = 0; i < count; ++i) {
       const auto& f = filters[first + i];
       wire[i] = {.filter = f.filter,
@@ -387,20 +404,22 @@ void Session::send_subscribe(const std::vector<Subscription>& filters) {
                    filters.begin() + static_cast<std::ptrdiff_t>(first + count));
     const auto failed = write(bytes, [&](std::span<std::byte> to) {
       return codec::write_subscribe(settings_.version, r.packet_id, std::span(wire.data(), count),
-                                    id, to);
+                                    lead.id, users, to);
     });
     if (!failed) requests_.push_back(std::move(r));
   }
 }
 
-void Session::send_unsubscribe(std::string filter) {
+void Session::send_unsubscribe(const Subscription& filter) {
   Request r{.packet_id = next_packet_id(), .subscribe = false, .asked = {}};
-  const std::string_view one[] = {filter};
-  if (write(filter.size() + 16, [&](std::span<std::byte> to) {
-        return codec::write_unsubscribe(settings_.version, r.packet_id, one, to);
-      }))
+  const std::string_view one[] = {filter.filter};
+  const auto* users = codec::is_v5(settings_.version) ? &filter.user_properties : nullptr;
+  if (write(filter.filter.size() + 16 + codec::user_properties_size(users),
+            [&](std::span<std::byte> to) {
+              return codec::write_unsubscribe(settings_.version, r.packet_id, one, users, to);
+            }))
     return;
-  r.asked.push_back({.filter = std::move(filter)});
+  r.asked.push_back(filter);
   requests_.push_back(std::move(r));
 }
 

@@ -109,7 +109,7 @@ class Session {
   /// messages already received, so each of their flows completes first. From
   /// now on incoming QoS 1 messages are not acknowledged and new QoS 2 ones
   /// not taken, so the next session gets them again.
-  void stop(SessionClock::time_point now);
+  void stop(SessionClock::time_point now, UserPropertyStrings user_properties = {});
   /// True once stop() was called, until connected() again.
   bool stopping() const noexcept { return stopping_; }
   /// True once DISCONNECT is in the output: nothing more is read.
@@ -123,7 +123,7 @@ class Session {
                                 bool retain, const PublishProperties& properties,
                                 SessionClock::time_point now);
   Status subscribe(std::vector<Subscription> filters);
-  Status unsubscribe(std::string_view filter);
+  Status unsubscribe(std::string_view filter, const UserPropertyStrings& user_properties = {});
   /// True while pump() has something to write.
   bool has_work() const noexcept;
 
@@ -159,7 +159,7 @@ class Session {
   void apply_broker_properties(const codec::Properties& p);
   std::error_code on_suback(const codec::Suback& ack);
   void send_subscribe(const std::vector<Subscription>& filters);
-  void send_unsubscribe(std::string filter);
+  void send_unsubscribe(const Subscription& filter);
 
   void resume();
   void start_fresh_session();
@@ -198,6 +198,7 @@ class Session {
   std::vector<std::byte> out_;
   EventBatch events_;
   std::string client_id_;
+  UserPropertyStrings disconnect_user_properties_;  // MQTT 5, given to stop()
   Phase phase_ = Phase::offline;
   bool stopping_ = false;
   bool disconnect_written_ = false;

@@ -101,7 +101,7 @@ void Session::resume() {
     if (r.subscribe)
       send_subscribe(r.asked);
     else
-      send_unsubscribe(r.asked.front().filter);
+      send_unsubscribe(r.asked.front());
   }
 }
 
@@ -138,7 +138,7 @@ void Session::pump(std::size_t room, SessionClock::time_point now) {
     if (r.subscribe)
       send_subscribe(r.asked);
     else
-      send_unsubscribe(r.asked.front().filter);
+      send_unsubscribe(r.asked.front());
   }
   auto& messages = outbox_.messages();
   for (std::size_t i = 0; i < messages.size();) {

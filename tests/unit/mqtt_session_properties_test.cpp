@@ -233,3 +233,50 @@ TEST(MqttSessionProperties, WhatABrokerAddsToItsAnswersIsAReplyBeforeTheirEvent)
 
 }  // namespace
 }  // namespace sockkit::mqtt
+
+namespace sockkit::mqtt {
+namespace {
+using namespace session_test;
+
+// Filters with different user properties go in different SUBSCRIBEs; an
+// UNSUBSCRIBE and the DISCONNECT of stop() carry theirs; MQTT 3.1.1 refuses them.
+TEST(MqttSessionProperties, UserPropertiesOfSubscribeUnsubscribeAndDisconnect) {
+  SOCKKIT_SKIP_UNLESS_BUILT_WITH(Version::v5);
+  Fixture f(Version::v5);
+  auto& s = f.make();
+  ASSERT_TRUE(s.subscribe({{.filter = "a", .user_properties = {{"k", "1"}}},
+                           {.filter = "b", .user_properties = {{"k", "1"}}},
+                           {.filter = "c", .user_properties = {{"k", "2"}}}}));
+  ASSERT_TRUE(s.connected(f.t0));
+  (void)f.written();
+  ASSERT_TRUE(f.feed(bytes({0x20, 3, 0, 0, 0})));
+  s.pump(1 << 20, f.t0);
+  auto w = f.written();
+  ASSERT_EQ(w.size(), 2u) << "a and b share one SUBSCRIBE, c has its own";
+  EXPECT_EQ(w[0].packet[4], std::byte{7}) << "properties: k=1";
+  EXPECT_EQ(w[0].packet[11], std::byte{'1'});
+  EXPECT_EQ(w[1].packet[11], std::byte{'2'});
+  ASSERT_TRUE(s.unsubscribe("a", {{"why", "done"}}));
+  s.pump(1 << 20, f.t0);
+  w = f.written();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].type, 10);
+  EXPECT_EQ(w[0].packet[4], std::byte{12}) << "properties: why=done";
+  EXPECT_FALSE(s.unsubscribe("a", {{"k", "\xc3\x28"}})) << "not UTF-8";
+  s.stop(f.t0, {{"bye", "now"}});
+  w = f.written();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].packet, bytes({0xE0, 13, 0, 11, 0x26, 0, 3, 'b', 'y', 'e', 0, 3, 'n', 'o', 'w'}));
+
+  Fixture old(Version::v3_1_1);
+  auto& s311 = old.make();
+  auto st = s311.unsubscribe("a", {{"k", "v"}});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error(), errc::not_supported);
+  st = s311.subscribe({{.filter = "a", .user_properties = {{"k", "v"}}}});
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error(), errc::not_supported);
+}
+
+}  // namespace
+}  // namespace sockkit::mqtt

@@ -262,8 +262,8 @@ int unacknowledged(const Watch& w, const MqttFlags& f) {
 }
 
 /// DISCONNECT, flushed; the connection closed or 3 s gone.
-void disconnect(EventLoop& loop, mqtt::Client& client) {
-  client.stop();
+void disconnect(EventLoop& loop, mqtt::Client& client, const MqttFlags& f) {
+  client.stop(f.properties.disconnect_user);
   loop.run_until([&] { return !client.connected(); },
                  EventLoop::Clock::now() + std::chrono::seconds(3));
 }
@@ -280,7 +280,7 @@ int finish_pub(EventLoop& loop, mqtt::Client& client, const Watch& watch, const 
     return 7;
   }
   if (watch.unpublished > 0) return unacknowledged(watch, f);
-  disconnect(loop, client);
+  disconnect(loop, client, f);
   return 0;
 }
 
@@ -400,10 +400,10 @@ int run_sub(const MqttFlags& f) {
   if (f.count == 0 && f.wait_s > 0) {  // -W alone ends as mosquitto_sub's does: timed out
     std::fprintf(stderr, "sockkit: mqtt sub: timed out after %d s with %d messages\n", f.wait_s,
                  received);
-    disconnect(*loop, *client);
+    disconnect(*loop, *client, f);
     return 27;
   }
-  disconnect(*loop, *client);
+  disconnect(*loop, *client, f);
   return 0;
 }
 

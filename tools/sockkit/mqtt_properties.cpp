@@ -36,14 +36,19 @@ class PropertyReader {
     if (words.size() != (pair ? 4u : 3u))
       return fail(pair ? "user-property takes a name and a value" : id + " takes one value");
     const std::string& value = words.back();
-    const bool allowed = command == "connect" || command == "will" ||
+    const bool allowed = command == "connect" || command == "will" || command == "disconnect" ||
                          (role == "pub" && command == "publish") ||
                          (role == "sub" && command == "subscribe");
     if (!allowed) return fail("mqtt " + role + " takes no properties for " + words[0]);
     out_.any = true;
     if (command == "connect") return connect(id, pair ? words[2] : value, value);
-    if (command == "subscribe") {
-      if (id != "subscription-identifier")
+    if (command == "disconnect" || command == "subscribe") {
+      if (pair) {
+        (command == "disconnect" ? out_.disconnect_user : out_.subscribe_user)
+            .emplace_back(words[2], value);
+        return true;
+      }
+      if (command == "disconnect" || id != "subscription-identifier")
         return fail(id + " of subscribe is not one sockkit sends");
       return set(out_.subscription_id, value, 268'435'455, id, 1);
     }

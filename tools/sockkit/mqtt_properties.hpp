@@ -28,8 +28,9 @@ struct MqttProperties {
   std::vector<mqtt::UserProperty> publish_user_views;
   // The will: its properties, applied to the will --will-topic makes.
   mqtt::Will will;
-  // SUBSCRIBE
+  // SUBSCRIBE, DISCONNECT
   std::uint32_t subscription_id = 0;
+  mqtt::UserPropertyStrings subscribe_user, disconnect_user;
   bool any = false;  ///< Some -D was given: the client speaks MQTT 5, as mosquitto's does.
 
   /// The publication's properties, viewing this object (which must outlive
@@ -40,8 +41,8 @@ struct MqttProperties {
 };
 
 /// Reads the -D values (each 3 or 4 words) of command `role` ("pub": connect,
-/// publish, will; "sub": connect, subscribe, will). On a word it cannot take,
-/// `error` says which and why and nothing is returned.
+/// publish, will, disconnect; "sub": connect, subscribe, will, disconnect). On a word it cannot
+/// take, `error` says which and why and nothing is returned.
 std::optional<MqttProperties> parse_properties(const std::vector<std::vector<std::string>>& given,
                                                const std::string& role, std::string& error);
 
