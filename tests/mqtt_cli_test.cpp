@@ -296,6 +296,48 @@ TEST_P(MosquittoExampleTest, IotGatewayForwardsSummaries) {
 }
 #endif
 
+// The same words through mosquitto's clients and sockkit's: -L, -s,
+// --repeat, -T, -E and --retained-only print and exit the same way.
+TEST_P(MosquittoTest, CliUrlRepeatFilterAndEndingsAreMosquittos) {
+  const std::string url = "mqtt://127.0.0.1:" + std::to_string(broker->port);
+  const std::string v = " -V " + std::string(version_flag(GetParam()));
+  const std::string watch = " -L '" + url + "/c2/#' -T c2/skip -C 4 -W 10 -v -q 1" + v;
+  Spawned reference("/usr/bin/mosquitto_sub -i c2-ref" + watch);
+  Spawned sockkit(std::string(SOCKKIT_CLI) + " mqtt sub -i c2-sk" + watch);
+  ASSERT_TRUE(subscribed("c2-ref") && subscribed("c2-sk")) << broker->log();
+  auto [code, out] =
+      cli("mqtt pub -L " + url + "/c2/rep -m r --repeat 3 --repeat-delay 0.05 -q 1" + v);
+  EXPECT_EQ(code, 0) << out;
+  std::tie(code, out) = cli("mqtt pub -L " + url + "/c2/skip -m filtered-out -q 1" + v);
+  EXPECT_EQ(code, 0) << out;
+  std::tie(code, out) = cli_program("printf 'all of stdin' | " + std::string(SOCKKIT_CLI) +
+                                    " mqtt pub -L " + url + "/c2/whole -s -q 1" + v);
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(run_until([&] { return reference.done() && sockkit.done(); }, 10s));
+  EXPECT_EQ(reference.output(), "c2/rep r\nc2/rep r\nc2/rep r\nc2/whole all of stdin\n");
+  EXPECT_EQ(sockkit.output(), reference.output());
+
+  // -E: out as soon as the subscriptions are acknowledged.
+  const std::string ending = " -h 127.0.0.1 -p " + std::to_string(broker->port) + v;
+  auto [ref_code, ref_out] = cli_program("/usr/bin/mosquitto_sub -t a -t b -E" + ending);
+  std::tie(code, out) = cli("mqtt sub -t a -t b -E" + ending);
+  EXPECT_EQ(ref_code, 0) << ref_out;
+  EXPECT_EQ(code, 0) << out;
+
+  // --retained-only: the retained message, then out at the first live one.
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub -t c3/kept -m old -r -q 1" + ending));
+  Spawned ref_retained("/usr/bin/mosquitto_sub -t 'c3/#' --retained-only -v -i c3-ref" + ending);
+  Spawned sk_retained(std::string(SOCKKIT_CLI) + " mqtt sub -t 'c3/#' --retained-only -v -i c3-sk" +
+                      ending);
+  ASSERT_TRUE(subscribed("c3-ref") && subscribed("c3-sk")) << broker->log();
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub -t c3/live -m new -q 1" + ending));
+  ASSERT_TRUE(run_until([&] { return ref_retained.done() && sk_retained.done(); }, 10s));
+  EXPECT_EQ(ref_retained.output(), "c3/kept old\n");
+  EXPECT_EQ(sk_retained.output(), ref_retained.output());
+  EXPECT_EQ(sk_retained.exit_code(), ref_retained.exit_code());
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub -t c3/kept -n -r -q 1" + ending));
+}
+
 #if SOCKKIT_TEST_TLS
 TEST_P(MosquittoTest, CliOverTlsAndMutualTls) {
   const std::string common = " -h 127.0.0.1 -t tls -m y -q 1 --cafile " + pki->ca();

@@ -1,52 +1,13 @@
 // SPDX-License-Identifier: MIT
 // `sockkit mqtt pub` and `sockkit mqtt sub`: the MQTT client from the shell,
 // with the flags of mosquitto_pub and mosquitto_sub, so a walkthrough works
-// with either tool.
+// with either tool. The commands themselves: mqtt_pub.cpp, mqtt_sub.cpp.
 
 #include <cstdio>
-#include <iostream>
-#include <iterator>
 
-#include "common.hpp"
-#include "mqtt_properties.hpp"
-#include "stdin_lines.hpp"
+#include "mqtt_command.hpp"
 
 namespace sockkit::cli {
-namespace {
-
-struct MqttFlags {
-  std::string host = "localhost";
-  int port = 0;  // 0: 1883, or 8883 with TLS
-  std::string unix_socket;
-  std::string id;
-  std::string user;
-  std::string password;
-  bool password_given = false;
-  int qos = 0;
-  std::string version = "mqttv311";
-  int keepalive = 60;
-  bool no_clean = false;
-  std::string cafile, cert, key;
-  std::string psk, psk_identity;
-  bool insecure = false;
-  std::string will_topic, will_payload;
-  int will_qos = 0;
-  bool will_retain = false;
-  double timeout = 10;
-  bool debug = false;
-  std::vector<std::vector<std::string>> property_words;  // -D, as given
-  MqttProperties properties;                             // -D, read
-  std::optional<std::uint32_t> session_expiry;           // -x
-  // pub
-  std::string topic, message, file;
-  bool null_message = false, lines = false, retain = false;
-  // sub
-  std::vector<std::string> topics;
-  int count = 0;
-  bool verbose = false, no_newline = false, skip_retained = false;
-  std::string format;  // -F
-  int wait_s = 0;
-};
 
 void add_common(CLI::App& cmd, MqttFlags& f) {
   cmd.set_help_flag("--help", "Print this help and exit");  // -h is the host, as in mosquitto
@@ -92,12 +53,38 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
                  "MQTT 5 property: COMMAND IDENTIFIER VALUE, or COMMAND user-property NAME VALUE "
                  "(as mosquitto's; makes the client MQTT 5)")
       ->type_size(3, 4);
+  cmd.add_option("-L,--url", f.url,
+                 "mqtt(s)://[user[:password]@]host[:port]/topic: broker and topic at once");
   cmd.add_option("-x", f.session_expiry,
                  "MQTT 5 session expiry interval in seconds (4294967295: never)");
 }
 
 /// Reads -D and checks the flags that go together; false (printed) on a usage error.
 bool check_flags(MqttFlags& f, const std::string& role) {
+  if (!f.url.empty()) {
+    std::string why;
+    auto url = parse_mqtt_url(f.url, why);
+    if (!url) {
+      std::fprintf(stderr, "sockkit: mqtt %s: -L %s\n", role.c_str(), why.c_str());
+      return false;
+    }
+    f.host = url->host;
+    f.port = url->port;
+    f.url_tls = url->tls;
+    if (url->user) f.user = *url->user;
+    if (url->password) {
+      f.password = *url->password;
+      f.password_given = true;
+    }
+    if (role == "pub")
+      f.topic = url->topic;
+    else
+      f.topics.insert(f.topics.begin(), url->topic);
+  }
+  if ((role == "pub" ? f.topic.empty() : f.topics.empty())) {
+    std::fprintf(stderr, "sockkit: mqtt %s: -t or -L is needed\n", role.c_str());
+    return false;
+  }
   if (f.psk.empty() != f.psk_identity.empty()) {
     std::fprintf(stderr, "sockkit: mqtt %s: --psk and --psk-identity go together\n", role.c_str());
     return false;
@@ -110,6 +97,11 @@ bool check_flags(MqttFlags& f, const std::string& role) {
   }
   f.properties = std::move(*properties);
   if (f.properties.any) f.version = "mqttv5";  // as mosquitto's clients do
+  if (f.retain_as_published && !f.version.ends_with('5')) {
+    std::fprintf(stderr, "sockkit: mqtt %s: --retain-as-published is MQTT 5: add -V mqttv5\n",
+                 role.c_str());
+    return false;
+  }
   if (f.session_expiry && !f.version.ends_with('5')) {
     std::fprintf(stderr, "sockkit: mqtt %s: -x is MQTT 5: add -V mqttv5\n", role.c_str());
     return false;
@@ -119,7 +111,7 @@ bool check_flags(MqttFlags& f, const std::string& role) {
 
 Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
   mqtt::Options s;
-  const bool tls = !f.cafile.empty() || !f.cert.empty() || !f.psk.empty();
+  const bool tls = !f.cafile.empty() || !f.cert.empty() || !f.psk.empty() || f.url_tls;
   const int port = f.port != 0 ? f.port : tls ? 8883 : 1883;
   const bool v6 = f.host.find(':') != std::string::npos;
   s.target = !f.unix_socket.empty() ? "unix:" + f.unix_socket
@@ -166,60 +158,6 @@ std::vector<TlsFile> files_of(const MqttFlags& f) {
 }
 
 /// What both commands watch: the first failure ends them.
-struct Watch : mqtt::Handler {
-  bool debug = false;
-  bool connected = false;
-  bool refused = false;  // at CONNACK
-  bool lost = false;     // the connection went down after CONNACK
-  std::error_code lost_why;
-  bool ever_connected = false;
-  std::error_code failed;
-  std::function<void(const mqtt::Message&)> on_msg;
-  std::size_t unpublished = 0;
-  std::function<void()> on_done;  // after each completed publication
-
-  void on_connected(bool session_present) override {
-    connected = true;
-    ever_connected = true;
-    if (debug) std::fprintf(stderr, "connected (session present: %d)\n", session_present);
-  }
-  void on_disconnected(std::error_code why) override {
-    if (debug) std::fprintf(stderr, "disconnected: %s\n", why.message().c_str());
-    if (!connected && !failed) {  // refused at CONNACK: never retried from here
-      failed = why;
-      refused = why.category() == mqtt::category();
-    }
-    if (connected && why && why != failure::stopped) {
-      lost = true;
-      lost_why = why;
-    }
-    connected = false;
-  }
-  void on_connect_failed(std::error_code why) override {
-    if (debug) std::fprintf(stderr, "connect failed: %s\n", why.message().c_str());
-    if (!failed) failed = why;
-  }
-  void on_published(std::uint64_t, std::error_code result) override {
-    if (unpublished > 0) --unpublished;
-    if (result && !failed) failed = result;
-    if (on_done) on_done();
-  }
-  void on_subscribed(std::span<const mqtt::Subscription> asked,
-                     std::span<const std::error_code> results) override {
-    for (std::size_t i = 0; i < results.size(); ++i)
-      if (results[i]) {
-        std::fprintf(stderr, "sockkit: subscription %s refused: %s\n", asked[i].filter.c_str(),
-                     results[i].message().c_str());
-        if (!failed) failed = results[i];
-      }
-  }
-  void on_message(const mqtt::Message& m) override {
-    if (on_msg) on_msg(m);
-  }
-  void on_given_up(std::error_code last) override {
-    if (!failed && last != failure::stopped) failed = last;
-  }
-};
 
 /// mosquitto_pub's and mosquitto_sub's exit statuses, so scripts written for
 /// them work: a CONNACK refusal exits with its code (MQTT 3.1.1's return code
@@ -250,164 +188,12 @@ int mqtt_fail(const char* what, const Watch& w, std::error_code why, mqtt::Versi
   return printed;
 }
 
-/// Messages still unacknowledged at the end: a broker that never connected,
-/// or one that took them and never answered — two different stories.
-int unacknowledged(const Watch& w, const MqttFlags& f) {
-  if (!w.ever_connected) return fail("mqtt pub", make_error_code(failure::connect_timeout));
-  std::fprintf(stderr,
-               "sockkit: mqtt pub: %zu message(s) not acknowledged within %g s of the "
-               "connection [timed_out]\n",
-               w.unpublished, f.timeout);
-  return w.lost ? 7 : 1;
-}
-
 /// DISCONNECT, flushed; the connection closed or 3 s gone.
 void disconnect(EventLoop& loop, mqtt::Client& client, const MqttFlags& f) {
   client.stop(f.properties.disconnect_user);
   loop.run_until([&] { return !client.connected(); },
                  EventLoop::Clock::now() + std::chrono::seconds(3));
 }
-
-/// pub's end: every message acknowledged by `deadline`, then DISCONNECT; or why
-/// not. `once`: a lost connection ends it at once, as it ends mosquitto_pub.
-int finish_pub(EventLoop& loop, mqtt::Client& client, const Watch& watch, const MqttFlags& f,
-               mqtt::Version version, EventLoop::Clock::time_point deadline, bool once) {
-  loop.run_until([&] { return watch.unpublished == 0 || watch.failed || (once && watch.lost); },
-                 deadline);
-  if (watch.failed) return mqtt_fail("mqtt pub", watch, watch.failed, version);
-  if (once && watch.lost && watch.unpublished > 0) {
-    fail("mqtt pub: connection lost", watch.lost_why);
-    return 7;
-  }
-  if (watch.unpublished > 0) return unacknowledged(watch, f);
-  disconnect(loop, client, f);
-  return 0;
-}
-
-int run_pub_lines(const MqttFlags& f, mqtt::Options settings) {
-  settings.outbox_messages = StdinLines::kWindow + 1;
-  settings.outbox_bytes = std::size_t{StdinLines::kWindow + 1} * (StdinLines::kMaxLine + 256);
-  auto loop = EventLoop::create();
-  if (!loop) return fail("event loop", loop.error());
-  Watch watch;
-  watch.debug = f.debug;
-  auto client = mqtt::Client::create(*loop, settings, watch);
-  if (!client) return fail("mqtt pub", client.error());
-  MqttProperties properties = f.properties;
-  const auto with = properties.publish();
-  StdinLines lines(*loop, [&](std::string_view line) -> Status {
-    auto id = client->publish(f.topic, line, static_cast<mqtt::QoS>(f.qos), f.retain, with);
-    if (!id) return id.error();
-    ++watch.unpublished;
-    return {};
-  });
-  watch.on_done = [&] { lines.room(watch.unpublished); };
-  client->start();
-  lines.start();
-  // Connecting is bounded by --timeout; after that stdin decides how long this runs.
-  const auto connect_deadline = EventLoop::Clock::now() + to_millis(f.timeout);
-  loop->run_until([&] { return watch.connected || watch.failed; }, connect_deadline);
-  if (!watch.connected && !watch.failed)
-    return fail("mqtt pub", make_error_code(failure::connect_timeout));
-  loop->run_until([&] { return watch.failed || lines.error() || lines.done(); },
-                  EventLoop::Clock::time_point::max());
-  if (lines.error()) return fail("mqtt pub: stdin", lines.error());
-  return finish_pub(*loop, *client, watch, f, settings.version,
-                    EventLoop::Clock::now() + to_millis(f.timeout), false);
-}
-
-int run_pub(const MqttFlags& f) {
-  auto settings = settings_of(f, "pub");
-  if (!settings) return fail_tls("mqtt pub", settings.error(), files_of(f));
-  settings->transport.reconnect.max_attempts = 1;  // a one-shot command does not wait forever
-  std::vector<std::string> messages;
-  if (f.lines) {
-    return run_pub_lines(f, std::move(*settings));
-  } else if (!f.file.empty()) {
-    std::FILE* in = std::fopen(f.file.c_str(), "rb");
-    if (in == nullptr) return fail("mqtt pub " + f.file, {errno, std::system_category()});
-    std::string body;
-    char chunk[4096];
-    for (std::size_t n; (n = std::fread(chunk, 1, sizeof chunk, in)) > 0;)
-      body.append(chunk, n);
-    std::fclose(in);
-    messages.push_back(body);
-  } else {
-    messages.push_back(f.null_message ? std::string() : f.message);
-  }
-  settings->outbox_messages = std::max<std::size_t>(messages.size(), 1);
-  settings->outbox_bytes = 1u << 30;
-  auto loop = EventLoop::create();
-  if (!loop) return fail("event loop", loop.error());
-  Watch watch;
-  watch.debug = f.debug;
-  auto client = mqtt::Client::create(*loop, *settings, watch);
-  if (!client) return fail("mqtt pub", client.error());
-  MqttProperties properties = f.properties;
-  const auto with = properties.publish();
-  for (const auto& m : messages) {
-    auto id = client->publish(f.topic, m, static_cast<mqtt::QoS>(f.qos), f.retain, with);
-    if (!id) return fail("mqtt pub " + f.topic, id.error());
-    ++watch.unpublished;
-  }
-  client->start();
-  return finish_pub(*loop, *client, watch, f, settings->version,
-                    EventLoop::Clock::now() + to_millis(f.timeout) + std::chrono::seconds(1), true);
-}
-
-int run_sub(const MqttFlags& f) {
-  auto settings = settings_of(f, "sub");
-  if (!settings) return fail_tls("mqtt sub", settings.error(), files_of(f));
-  auto loop = EventLoop::create();
-  if (!loop) return fail("event loop", loop.error());
-  Watch watch;
-  watch.debug = f.debug;
-  int received = 0;
-  watch.on_msg = [&](const mqtt::Message& m) {
-    if (f.skip_retained && m.retain) return;
-    if (f.count > 0 && received >= f.count) return;
-    ++received;
-    if (!f.format.empty()) {
-      const std::string line = format_message(f.format, m);
-      std::fwrite(line.data(), 1, line.size(), stdout);
-    } else {
-      if (f.verbose) std::printf("%.*s ", static_cast<int>(m.topic.size()), m.topic.data());
-      std::fwrite(m.payload.data(), 1, m.payload.size(), stdout);
-    }
-    if (!f.no_newline) std::fputc('\n', stdout);
-    std::fflush(stdout);
-  };
-  auto client = mqtt::Client::create(*loop, *settings, watch);
-  if (!client) return fail("mqtt sub", client.error());
-  std::vector<mqtt::Subscription> subs;
-  for (const auto& t : f.topics)
-    subs.push_back(
-        {.filter = t, .qos = static_cast<mqtt::QoS>(f.qos), .id = f.properties.subscription_id});
-  if (auto st = client->subscribe(subs); !st) return fail("mqtt sub", st.error());
-  client->start();
-  const auto deadline = f.wait_s > 0 ? EventLoop::Clock::now() + std::chrono::seconds(f.wait_s)
-                                     : EventLoop::Clock::time_point::max();
-  loop->run_until(
-      [&] { return (f.count > 0 && received >= f.count) || (watch.failed && !watch.connected); },
-      deadline);
-  if (watch.failed && (f.count == 0 || received < f.count))
-    return mqtt_fail("mqtt sub", watch, watch.failed, settings->version);
-  if (f.count > 0 && received < f.count) {
-    std::fprintf(stderr, "sockkit: mqtt sub: timed out after %d s with %d of %d messages\n",
-                 f.wait_s, received, f.count);
-    return 27;  // mosquitto_sub's exit status for -W
-  }
-  if (f.count == 0 && f.wait_s > 0) {  // -W alone ends as mosquitto_sub's does: timed out
-    std::fprintf(stderr, "sockkit: mqtt sub: timed out after %d s with %d messages\n", f.wait_s,
-                 received);
-    disconnect(*loop, *client, f);
-    return 27;
-  }
-  disconnect(*loop, *client, f);
-  return 0;
-}
-
-}  // namespace
 
 void add_mqtt(CLI::App& app, int& status) {
   auto* mqtt_cmd =
@@ -417,18 +203,23 @@ void add_mqtt(CLI::App& app, int& status) {
   auto pub = std::make_shared<MqttFlags>();
   auto* p = mqtt_cmd->add_subcommand("pub", "Publish a message, as mosquitto_pub");
   add_common(*p, *pub);
-  p->add_option("-t,--topic", pub->topic, "Topic")->required();
+  p->add_option("-t,--topic", pub->topic, "Topic");
   auto* msg = p->add_option("-m,--message", pub->message, "Payload");
   auto* file = p->add_option("-f,--file", pub->file, "Payload from a file");
   auto* null = p->add_flag("-n,--null-message", pub->null_message, "Empty payload");
   auto* lines = p->add_flag("-l,--stdin-line", pub->lines, "One message per line of stdin");
-  msg->excludes(file)->excludes(null)->excludes(lines);
-  file->excludes(null)->excludes(lines);
-  null->excludes(lines);
+  auto* whole = p->add_flag("-s,--stdin-file", pub->whole_stdin, "All of stdin as one message");
+  msg->excludes(file)->excludes(null)->excludes(lines)->excludes(whole);
+  file->excludes(null)->excludes(lines)->excludes(whole);
+  null->excludes(lines)->excludes(whole);
+  lines->excludes(whole);
+  p->add_option("--repeat", pub->repeat, "Publish the message this many times")->check(kPositive);
+  p->add_option("--repeat-delay", pub->repeat_delay, "Seconds between repeated messages")
+      ->check(kNonNegative);
   p->add_flag("-r,--retain", pub->retain, "Retain the message");
-  p->final_callback([pub, &status, msg, file, null, lines] {
-    if (msg->count() + file->count() + null->count() + lines->count() == 0) {
-      std::fprintf(stderr, "sockkit: mqtt pub: one of -m, -f, -n or -l is needed\n");
+  p->final_callback([pub, &status, msg, file, null, lines, whole] {
+    if (msg->count() + file->count() + null->count() + lines->count() + whole->count() == 0) {
+      std::fprintf(stderr, "sockkit: mqtt pub: one of -m, -f, -n, -l or -s is needed\n");
       status = 2;
       return;
     }
@@ -442,7 +233,14 @@ void add_mqtt(CLI::App& app, int& status) {
   auto sub = std::make_shared<MqttFlags>();
   auto* s = mqtt_cmd->add_subcommand("sub", "Subscribe and print messages, as mosquitto_sub");
   add_common(*s, *sub);
-  s->add_option("-t,--topic", sub->topics, "Topic filter (repeatable)")->required();
+  s->add_option("-t,--topic", sub->topics, "Topic filter (repeatable)");
+  s->add_option("-T", sub->filtered_out, "Do not print messages on topics this filter takes");
+  s->add_option("-U", sub->unsubscribe_first, "Unsubscribe from this filter (repeatable)");
+  s->add_flag("-E", sub->exit_when_subscribed, "Exit once every subscription is acknowledged");
+  s->add_flag("--retained-only", sub->retained_only,
+              "Print retained messages only; exit at the first that is not");
+  s->add_flag("--retain-as-published", sub->retain_as_published,
+              "MQTT 5: keep the retain flag as published");
   s->add_option("-C", sub->count, "Exit after this many messages")->check(kPositive);
   s->add_flag("-v,--verbose", sub->verbose, "Print the topic before the payload");
   s->add_flag("-N", sub->no_newline, "No newline after the payload");

@@ -186,6 +186,66 @@ std::optional<MqttProperties> parse_properties(const std::vector<std::vector<std
   return out;
 }
 
+std::optional<MqttUrl> parse_mqtt_url(const std::string& url, std::string& error) {
+  MqttUrl out;
+  std::string_view rest = url;
+  if (rest.starts_with("mqtt://")) {
+    rest.remove_prefix(7);
+  } else if (rest.starts_with("mqtts://")) {
+    rest.remove_prefix(8);
+    out.tls = true;
+  } else {
+    error = rest.starts_with("ws://") || rest.starts_with("wss://")
+                ? "MQTT over WebSockets is not supported by sockkit"
+                : "the URL must start with mqtt:// or mqtts://";
+    return std::nullopt;
+  }
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) {
+    error = "the URL names no topic: mqtt(s)://[user[:password]@]host[:port]/topic";
+    return std::nullopt;
+  }
+  out.topic = std::string(rest.substr(slash + 1));
+  std::string_view authority = rest.substr(0, slash);
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view credentials = authority.substr(0, at);
+    const auto colon = credentials.find(':');
+    out.user = std::string(credentials.substr(0, colon));
+    if (colon != std::string_view::npos) out.password = std::string(credentials.substr(colon + 1));
+    authority.remove_prefix(at + 1);
+  }
+  std::string_view port;
+  if (authority.starts_with('[')) {  // [v6]:port
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      error = "an IPv6 address in the URL lacks its ']'";
+      return std::nullopt;
+    }
+    out.host = std::string(authority.substr(1, close - 1));
+    authority.remove_prefix(close + 1);
+    if (authority.starts_with(':')) port = authority.substr(1);
+  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
+    out.host = std::string(authority.substr(0, colon));
+    port = authority.substr(colon + 1);
+  } else {
+    out.host = std::string(authority);
+  }
+  out.port = out.tls ? 8883 : 1883;
+  if (!port.empty()) {
+    const auto n = number(std::string(port), 65535);
+    if (!n || *n == 0) {
+      error = "the URL's port must be 1 to 65535, got '" + std::string(port) + "'";
+      return std::nullopt;
+    }
+    out.port = static_cast<int>(*n);
+  }
+  if (out.host.empty() || out.topic.empty()) {
+    error = out.host.empty() ? "the URL names no host" : "the URL names no topic";
+    return std::nullopt;
+  }
+  return out;
+}
+
 std::string check_format(const std::string& format) {
   for (std::size_t i = 0; i + 1 < format.size(); ++i) {
     if (format[i] == '@') return "-F: @ time fields are not supported by sockkit";

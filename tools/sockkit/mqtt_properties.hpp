@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The MQTT 5 side of `sockkit mqtt`, as mosquitto's clients spell it:
-// -D COMMAND IDENTIFIER VALUE (or COMMAND user-property NAME VALUE) read into
-// the client's settings, and sub's -F output format.
+// What `sockkit mqtt` reads beyond plain flags, as mosquitto's clients spell
+// it: -D COMMAND IDENTIFIER VALUE (or COMMAND user-property NAME VALUE) read
+// into the client's settings, sub's -F output format, and -L URLs.
 #pragma once
 
 #include <cstdint>
@@ -45,6 +45,17 @@ struct MqttProperties {
 /// take, `error` says which and why and nothing is returned.
 std::optional<MqttProperties> parse_properties(const std::vector<std::vector<std::string>>& given,
                                                const std::string& role, std::string& error);
+
+/// What -L says: mqtt(s)://[user[:password]@]host[:port]/topic.
+struct MqttUrl {
+  bool tls = false;  ///< mqtts://
+  std::optional<std::string> user, password;
+  std::string host;
+  int port = 0;  ///< 1883, or 8883 for mqtts://, unless the URL names one
+  std::string topic;
+};
+/// Reads an -L URL; on text it cannot take, `error` says why.
+std::optional<MqttUrl> parse_mqtt_url(const std::string& url, std::string& error);
 
 /// An -F format checked for what sockkit prints: empty if it can, or what it cannot.
 std::string check_format(const std::string& format);
