@@ -81,9 +81,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       case codec::PacketType::suback:
         if (auto s = codec::read_suback(v, h, body)) check(inside(s->codes, body));
         break;
-      case codec::PacketType::disconnect:
-        (void)codec::read_disconnect(v, h, body);
+      case codec::PacketType::disconnect: {
+        codec::Properties props;
+        if (codec::read_disconnect(v, h, body, &props)) check(inside(props.block, body));
         break;
+      }
+      case codec::PacketType::auth: {
+        codec::Properties props;
+        if (auto a = codec::read_auth(v, h, body, &props)) {
+          check(a->code == 0x00 || a->code == 0x18 || a->code == 0x19);
+          if (props.authentication_data) check(inside(*props.authentication_data, body));
+        }
+        break;
+      }
       default:
         if (auto a = codec::read_ack(v, h, body)) check(a->packet_id != 0);
         break;

@@ -308,6 +308,7 @@ struct Reply {
     suback,
     unsuback,
     disconnect,
+    auth,
   };
   Packet packet = Packet::connack;  ///< Which packet.
   /// puback, pubrec, pubcomp: the publish() id of the message it answers; else 0.
@@ -391,6 +392,40 @@ class FileStore final : public MessageStore {
   std::string dir_;
 };
 
+/// MQTT 5 enhanced authentication: a challenge-response exchange in AUTH
+/// packets (SCRAM, Kerberos, a token a device refreshes), by a method both
+/// ends know. The client calls it from inside its session: it must answer
+/// from what it is given and must not call the client back.
+///
+///     struct Token : sockkit::mqtt::Authenticator {
+///       std::string_view method() const noexcept override { return "device-token"; }
+///       Result<std::vector<std::byte>> start() override { return bytes_of(current_token()); }
+///       Result<std::vector<std::byte>> challenge(std::span<const std::byte> nonce) override {
+///         return sign(nonce);
+///       }
+///       Status finish(std::span<const std::byte> proof) override { return check(proof); }
+///     } token;
+///     sockkit::mqtt::Options settings{.target = "broker:8883", .authenticator = &token};
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  /// The authentication method's name, sent in CONNECT and every AUTH.
+  /// @return e.g. "SCRAM-SHA-256"; the same every time.
+  virtual std::string_view method() const noexcept = 0;
+  /// A new exchange begins (each CONNECT, and Client::reauthenticate()).
+  /// @return the first data to send (may be empty), or an error to give up.
+  virtual Result<std::vector<std::byte>> start() = 0;
+  /// The broker's challenge (AUTH "continue authentication").
+  /// @param data what the broker sent. @return the answer, or an error to give
+  ///        up (the client then disconnects with reason::not_authorized).
+  virtual Result<std::vector<std::byte>> challenge(std::span<const std::byte> data) = 0;
+  /// The broker says the exchange succeeded (CONNACK or AUTH "success"), with
+  /// its last data (a server signature to check, or empty).
+  /// @param data what the broker sent. @return an error if the broker's proof
+  ///        does not hold (the connection is then closed).
+  virtual Status finish(std::span<const std::byte> data) = 0;
+};
+
 /// What the client does; every field has a safe default except `target`.
 struct Options {
   std::string target{};  ///< "broker.example:1883", "[::1]:8883", "unix:/run/mosquitto.sock"
@@ -402,7 +437,9 @@ struct Options {
   std::optional<std::string> password{};   ///< Sent in CONNECT when set.
   std::optional<Will> will{};              ///< Published by the broker if the client vanishes.
   UserPropertyStrings user_properties{};   ///< MQTT 5: sent in CONNECT, in order.
-  std::chrono::seconds keepalive{60};      ///< 0: no pings (a dead broker is then never noticed).
+  /// MQTT 5 enhanced authentication (not owned; must outlive the client).
+  Authenticator* authenticator = nullptr;
+  std::chrono::seconds keepalive{60};  ///< 0: no pings (a dead broker is then never noticed).
   std::chrono::milliseconds connack_timeout{10000};  ///< CONNECT sent, no CONNACK: reconnect.
   std::uint16_t max_inflight = 16;  ///< Unacknowledged QoS 1/2 publications at once.
   /// A QoS 1/2 message the broker hangs up on this many times in a row —
@@ -582,6 +619,15 @@ class Client {
   ///         UTF-8, errc::not_supported with user properties on MQTT 3.1.1.
   Status unsubscribe(std::string_view filter, const UserPropertyStrings& user_properties) noexcept;
 
+  /// MQTT 5: starts a new enhanced-authentication exchange on the live
+  /// connection (AUTH "re-authenticate"), as a token nears its expiry; a
+  /// failure ends the connection, and the next one authenticates anew.
+  ///
+  ///     loop->add_repeating_timer(50min, [&] { (void)client->reauthenticate(); });
+  ///
+  /// @return errc::not_supported without an authenticator or on MQTT 3.1.1,
+  ///         errc::not_connected while no connection is up.
+  Status reauthenticate() noexcept;
   /// @return true between CONNACK and the end of that connection.
   bool connected() const noexcept;
   /// @return the client identifier in use (the broker's, if it assigned one).

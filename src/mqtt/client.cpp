@@ -97,6 +97,12 @@ Status ClientImpl::unsubscribe(std::string_view filter,
   return st;
 }
 
+Status ClientImpl::reauthenticate() noexcept {
+  auto st = session_.reauthenticate();
+  if (st) turn_soon();  // written from the loop, as everything asked from outside
+  return st;
+}
+
 void ClientImpl::on_open(Connection& c) {
   conn_ = &c;
   if (auto st = session_.connected(loop_.now()); !st) return c.close(st.error());
@@ -242,7 +248,8 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
   if (bad || (codec::kMqtt5 && !codec::valid_connect_properties(settings)))
     return std::make_error_code(std::errc::invalid_argument);
   if (!version_available(settings.version) ||
-      (!codec::is_v5(settings.version) && codec::has_connect_properties(settings)))
+      (!codec::is_v5(settings.version) &&
+       (codec::has_connect_properties(settings) || settings.authenticator != nullptr)))
     return std::make_error_code(std::errc::not_supported);
   auto impl = std::make_unique<Impl>(loop::LoopAccess::home(loop), std::move(settings), handler);
   if (auto st = impl->init(); !st) return st.error();
@@ -302,6 +309,9 @@ Status Client::unsubscribe(std::string_view filter) noexcept {
 Status Client::unsubscribe(std::string_view filter,
                            const UserPropertyStrings& user_properties) noexcept {
   return impl_->unsubscribe(filter, user_properties);
+}
+Status Client::reauthenticate() noexcept {
+  return impl_->reauthenticate();
 }
 bool Client::connected() const noexcept {
   return impl_->connected();

@@ -39,6 +39,7 @@ class ClientImpl : public ReconnectingHandler {
   Result<std::uint64_t> publish(std::string_view topic, std::span<const std::byte> payload, QoS qos,
                                 bool retain, const PublishProperties& properties) noexcept;
   Status subscribe(std::vector<Subscription> filters) noexcept;
+  Status reauthenticate() noexcept;
   Status unsubscribe(std::string_view filter,
                      const UserPropertyStrings& user_properties = {}) noexcept;
 

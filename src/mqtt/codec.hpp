@@ -108,6 +108,8 @@ struct Connect {
   std::uint32_t maximum_packet_size = 0;  ///< 0: not sent
   std::uint16_t topic_alias_maximum = 0;
   const UserPropertyStrings* user_properties = nullptr;  ///< MQTT 5; null or empty: none.
+  std::string_view authentication_method{};              ///< MQTT 5 enhanced authentication.
+  std::span<const std::byte> authentication_data{};      ///< Its first data.
 };
 
 struct Publish {
@@ -168,6 +170,9 @@ Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
                                       const UserPropertyStrings* user_properties,
                                       std::span<std::byte> out) noexcept;
 Result<std::size_t> write_pingreq(std::span<std::byte> out) noexcept;
+/// AUTH (MQTT 5): `code` 0x18 continue, 0x19 re-authenticate; the method and its data.
+Result<std::size_t> write_auth(std::uint8_t code, std::string_view method,
+                               std::span<const std::byte> data, std::span<std::byte> out) noexcept;
 Result<std::size_t> write_disconnect(Version v, std::uint8_t code,
                                      const UserPropertyStrings* user_properties,
                                      std::span<std::byte> out) noexcept;
@@ -218,6 +223,9 @@ Result<Suback> read_suback(Version v, const FixedHeader& h, std::span<const std:
 void fill_message_properties(const Properties& p, Message& m) noexcept;
 Result<Ack> read_disconnect(Version v, const FixedHeader& h, std::span<const std::byte> body,
                             Properties* properties = nullptr) noexcept;
+/// AUTH (MQTT 5 only): its reason code (0x00 success, 0x18 continue) and properties.
+Result<Ack> read_auth(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                      Properties* properties = nullptr) noexcept;
 
 /// A topic one may publish to: 1..65535 bytes of UTF-8, no wildcard, no U+0000.
 bool valid_topic_name(std::string_view topic) noexcept;

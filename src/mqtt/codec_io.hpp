@@ -143,6 +143,7 @@ inline constexpr std::uint64_t kPublishProperties =
 /// PUBACK, PUBREC, PUBREL, PUBCOMP, SUBACK, UNSUBACK.
 inline constexpr std::uint64_t kAckProperties = allowing({0x1F, 0x26});
 inline constexpr std::uint64_t kDisconnectProperties = allowing({0x1C, 0x1F, 0x26});
+inline constexpr std::uint64_t kAuthProperties = allowing({0x15, 0x16, 0x1F, 0x26});
 
 /// Reads a property block into `p`: an identifier the packet may not carry
 /// (not in `allowed`) or a value cut short is malformed; a property repeated

@@ -169,6 +169,23 @@ Result<Ack> read_disconnect(Version v, const FixedHeader& h, std::span<const std
   return a;
 }
 
+Result<Ack> read_auth(Version v, const FixedHeader& h, std::span<const std::byte> body,
+                      Properties* properties) noexcept {
+  Properties ignored;
+  Properties& props = properties != nullptr ? *properties : ignored;
+  if (h.type != PacketType::auth || h.flags != 0) return malformed();
+  if (!is_v5(v)) return protocol();  // AUTH is MQTT 5's
+  Reader r(body);
+  Ack a;
+  if (!r.at_end()) {
+    a.code = r.u8();
+    if (auto ec = read_properties(r, props, io::kAuthProperties)) return ec;
+  }
+  if (!r.ok() || !r.at_end()) return malformed();
+  if (a.code != 0x00 && a.code != 0x18 && a.code != 0x19) return protocol();
+  return a;
+}
+
 bool valid_utf8(std::string_view text) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const std::size_t n = text.size();

@@ -53,6 +53,9 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
   const auto& user_properties = c.user_properties != nullptr ? *c.user_properties : kNone;
   if (v5 && !io::valid_message_properties({}, {}, {}, user_properties))
     return std::make_error_code(std::errc::invalid_argument);
+  if (!fits_u16(c.authentication_method.size()) || !valid_utf8(c.authentication_method) ||
+      !fits_u16(c.authentication_data.size()))
+    return std::make_error_code(std::errc::invalid_argument);
   std::uint8_t flags = c.clean ? 0x02 : 0;
   if (c.will != nullptr)
     flags |= 0x04 | static_cast<std::uint8_t>(static_cast<unsigned>(c.will->qos) << 3) |
@@ -83,6 +86,15 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
           p.u16(c.topic_alias_maximum);
         }
         io::put_message_properties(p, false, {}, {}, {}, user_properties);
+        if (!c.authentication_method.empty()) {
+          p.u8(0x15);
+          p.text(c.authentication_method);
+          if (!c.authentication_data.empty()) {
+            p.u8(0x16);
+            p.u16(static_cast<std::uint16_t>(c.authentication_data.size()));
+            p.raw(c.authentication_data);
+          }
+        }
       });
     w.text(c.client_id);
     if (will != nullptr) {
@@ -227,6 +239,24 @@ Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
           w, [&](Writer& props) { io::put_message_properties(props, false, {}, {}, {}, users); });
     for (auto f : filters)
       w.text(f);
+  });
+}
+
+Result<std::size_t> write_auth(std::uint8_t code, std::string_view method,
+                               std::span<const std::byte> data, std::span<std::byte> out) noexcept {
+  if (method.empty() || !fits_u16(method.size()) || !valid_utf8(method) || !fits_u16(data.size()))
+    return std::make_error_code(std::errc::invalid_argument);
+  return emit(0xf0, out, [&](Writer& w) {
+    w.u8(code);
+    property_block(w, [&](Writer& props) {
+      props.u8(0x15);
+      props.text(method);
+      if (!data.empty()) {
+        props.u8(0x16);
+        props.u16(static_cast<std::uint16_t>(data.size()));
+        props.raw(data);
+      }
+    });
   });
 }
 

@@ -70,6 +70,12 @@ Status Session::connected(SessionClock::time_point now) {
   aliases_in_.assign(settings_.topic_alias_maximum, std::string());
   aliases_out_.clear();
   const bool v5 = codec::is_v5(settings_.version);
+  Authenticator* const auth = v5 ? settings_.authenticator : nullptr;
+  if (auth != nullptr) {
+    auto first = auth->start();
+    if (!first) return first.error();
+    auth_data_ = std::move(*first);
+  }
   const codec::Connect connect{
       .version = settings_.version,
       .client_id = client_id_,
@@ -83,6 +89,9 @@ Status Session::connected(SessionClock::time_point now) {
       .maximum_packet_size = v5 ? settings_.max_packet_size : 0,
       .topic_alias_maximum = v5 ? settings_.topic_alias_maximum : std::uint16_t{0},
       .user_properties = v5 ? &settings_.user_properties : nullptr,
+      .authentication_method = auth != nullptr ? auth->method() : std::string_view{},
+      .authentication_data =
+          auth != nullptr ? std::span<const std::byte>(auth_data_) : std::span<const std::byte>{},
   };
   auto pairs_size = [](const UserPropertyStrings& pairs) {
     std::size_t n = 0;
@@ -90,7 +99,8 @@ Status Session::connected(SessionClock::time_point now) {
       n += 5 + name.size() + value.size();
     return n;
   };
-  std::size_t size = 64 + client_id_.size() + settings_.user_name.value_or("").size() +
+  std::size_t size = 64 + auth_data_.size() + connect.authentication_method.size() +
+                     client_id_.size() + settings_.user_name.value_or("").size() +
                      settings_.password.value_or("").size() + pairs_size(settings_.user_properties);
   if (const auto& will = settings_.will)
     size += 32 + will->topic.size() + will->payload.size() + will->content_type.size() +
@@ -252,7 +262,9 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
   const Version v = settings_.version;
   ++packets_received_;
   const auto unexpected = make_error_code(reason::unexpected_packet);
-  if (phase_ == Phase::awaiting_connack && h.type != PacketType::connack) return unexpected;
+  if (phase_ == Phase::awaiting_connack && h.type != PacketType::connack &&
+      h.type != PacketType::auth)
+    return unexpected;
   switch (h.type) {
     case PacketType::connack: {
       if (phase_ != Phase::awaiting_connack) return unexpected;
@@ -260,6 +272,7 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
       if (!ack) return ack.error();
       note_reply(Reply::Packet::connack, 0, ack->code, ack->properties);
       if (ack->code != 0) return make_error_code(static_cast<reason>(ack->code));
+      if (auto ec = finish_authentication(ack->properties)) return ec;
       return on_connack(*ack);
     }
     case PacketType::publish:
@@ -311,6 +324,13 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
     case PacketType::pingresp:
       if (h.remaining != 0 || h.flags != 0) return make_error_code(reason::malformed_packet);
       return {};
+    case PacketType::auth: {
+      codec::Properties props;
+      auto a = codec::read_auth(v, h, body, &props);
+      if (!a) return a.error();
+      note_reply(Reply::Packet::auth, 0, a->code, props);
+      return on_auth(*a, props);
+    }
     case PacketType::disconnect: {
       codec::Properties props;
       auto d = codec::read_disconnect(v, h, body, &props);

@@ -135,6 +135,8 @@ class Session {
   void take_events(EventBatch& batch);
   bool has_events() const noexcept { return !events_.events.empty(); }
 
+  /// MQTT 5: a new enhanced-authentication exchange on the live connection.
+  Status reauthenticate();
   bool is_connected() const noexcept { return phase_ == Phase::connected; }
   const std::string& client_id() const noexcept { return client_id_; }
   Stats stats() const noexcept;
@@ -158,6 +160,11 @@ class Session {
   /// MQTT 5: the limits and names the broker's CONNACK gives.
   void apply_broker_properties(const codec::Properties& p);
   std::error_code on_suback(const codec::Suback& ack);
+  /// MQTT 5 enhanced authentication (session_auth.cpp): the broker's AUTH,
+  /// and what CONNACK says of the exchange.
+  std::error_code on_auth(const codec::Ack& auth, const codec::Properties& p);
+  std::error_code finish_authentication(const codec::Properties& p);
+  std::error_code send_auth(std::uint8_t code, std::span<const std::byte> data);
   void send_subscribe(const std::vector<Subscription>& filters);
   void send_unsubscribe(const Subscription& filter);
 
@@ -199,6 +206,7 @@ class Session {
   EventBatch events_;
   std::string client_id_;
   UserPropertyStrings disconnect_user_properties_;  // MQTT 5, given to stop()
+  std::vector<std::byte> auth_data_;                // CONNECT's, while it is written
   Phase phase_ = Phase::offline;
   bool stopping_ = false;
   bool disconnect_written_ = false;
