@@ -108,6 +108,23 @@ struct Line : ConnectionHandler {
   bool done = false;
 };
 
+/// A sockkit client with `tls` says its line to the openssl server on `port`
+/// and records the answer in `line`; s_server needs a moment to listen, so
+/// refused connects are retried for up to 5 s.
+void talk_to_s_server(std::uint16_t port, const std::shared_ptr<TlsContext>& tls, Line& line) {
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  auto client = Client::create(*loop, line);
+  ASSERT_OK(client);
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    line = Line{};
+    ASSERT_OK(client->connect(Endpoint::loopback_v4(port), 2s, {.tls = tls}));
+    ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return line.done; }));
+    if (line.error != errc::connection_refused) break;
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
 struct Case {
   TlsBackend backend;
   const char* version;  // "-tls1_2" or "-tls1_3"
@@ -210,20 +227,8 @@ TEST_P(OpensslInterop, SockkitClientTalksToOpensslServer) {
   }
   auto tls = TlsContext::client(options);
   ASSERT_OK(tls);
-  auto loop = EventLoop::create();
-  ASSERT_OK(loop);
   Line line;
-  auto client = Client::create(*loop, line);
-  ASSERT_OK(client);
-  const Endpoint to = Endpoint::loopback_v4(port);
-  // s_server needs a moment to listen: retry refused connects for up to 5 s.
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    line = Line{};
-    ASSERT_OK(client->connect(to, 2s, {.tls = *tls}));
-    ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return line.done; }));
-    if (line.error != errc::connection_refused) break;
-    std::this_thread::sleep_for(100ms);
-  }
+  talk_to_s_server(port, *tls, line);
   // s_server -rev sends each line back reversed.
   EXPECT_EQ(line.got, "tikkcos\n") << line.error.message() << "\n" << slurp(log);
   EXPECT_EQ(line.info.version, k.version == std::string("-tls1_3") ? "TLSv1.3" : "TLSv1.2");
@@ -370,18 +375,8 @@ TEST_P(OpensslPsk, SockkitClientTalksToOpensslPskServer) {
   options.server_name = "localhost";
   auto tls = TlsContext::client(options);
   ASSERT_OK(tls);
-  auto loop = EventLoop::create();
-  ASSERT_OK(loop);
   Line line;
-  auto client = Client::create(*loop, line);
-  ASSERT_OK(client);
-  for (int attempt = 0; attempt < 50; ++attempt) {  // s_server needs a moment to listen
-    line = Line{};
-    ASSERT_OK(client->connect(Endpoint::loopback_v4(port), 2s, {.tls = *tls}));
-    ASSERT_TRUE(run_loop_until(*loop, 10s, [&] { return line.done; }));
-    if (line.error != errc::connection_refused) break;
-    std::this_thread::sleep_for(100ms);
-  }
+  talk_to_s_server(port, *tls, line);
   EXPECT_EQ(line.got, "tikkcos\n") << line.error.message() << "\n" << slurp(log);
   EXPECT_EQ(line.info.version, k.version == std::string("-tls1_3") ? "TLSv1.3" : "TLSv1.2");
   EXPECT_TRUE(line.info.peer_subject.empty()) << "no certificate in a PSK handshake";

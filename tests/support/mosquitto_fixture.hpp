@@ -183,6 +183,19 @@ class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<V
   bool subscribed(const std::string& id) {
     return run_until([&] { return broker->log().find("SUBACK to " + id) != std::string::npos; });
   }
+  /// A client refused at TLS, as sockkit reports it. TLS 1.3 finishes the
+  /// client's handshake before the server checks: the refusal then ends the
+  /// connection instead of the attempt.
+  void expect_tls_refusal(const Events& refused) {
+    ASSERT_TRUE(run_until(
+        [&] { return !refused.connect_failures.empty() || !refused.disconnects.empty(); }));
+    const auto why =
+        refused.connect_failures.empty() ? refused.disconnects[0] : refused.connect_failures[0];
+    EXPECT_TRUE(why == errc::tls_handshake_failed || why == errc::tls_protocol_error ||
+                why == errc::connection_reset || why == errc::peer_closed)
+        << why.message();
+    EXPECT_EQ(refused.connected, 0);
+  }
   std::string sub_command(const std::string& id, const std::string& topic, int count) {
     return "/usr/bin/mosquitto_sub -h 127.0.0.1 -p " + std::to_string(broker->port) + " -V " +
            version_flag(GetParam()) + " -i " + id + " -t '" + topic + "' -q 2 -v -C " +

@@ -31,31 +31,31 @@
 namespace sockkit::transport {
 namespace {
 
-// Forward secrecy and AEAD only, as on the OpenSSL backend.
-constexpr int kCipherSuites[] = {
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    0,
-};
 #if defined(MBEDTLS_KEY_EXCHANGE_ECDHE_PSK_ENABLED) && defined(MBEDTLS_CHACHAPOLY_C)
 #define SOCKKIT_MBEDTLS_PSK 1
-// TLS-PSK: the ECDHE exchange (a session key of its own) and an AEAD, as
-// OpenSSL's side offers; a server with a certificate takes the others too.
-constexpr int kPskCipherSuites[] = {MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, 0};
+#else
+#define SOCKKIT_MBEDTLS_PSK 0
+#endif
+// Forward secrecy and AEAD only, as on the OpenSSL backend. TLS-PSK first,
+// where this mbedTLS has it: the ECDHE exchange (a session key of its own)
+// and an AEAD, as OpenSSL's side offers; a PSK server with a certificate
+// takes the whole list, a PSK client offers the PSK suite alone, and every
+// other context starts after it.
 constexpr int kAllCipherSuites[] = {
+#if SOCKKIT_MBEDTLS_PSK
+    MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+#endif
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
     MBEDTLS_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     MBEDTLS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
     0,
 };
+constexpr const int* kCipherSuites = kAllCipherSuites + SOCKKIT_MBEDTLS_PSK;
+#if SOCKKIT_MBEDTLS_PSK
+constexpr int kPskCipherSuites[] = {MBEDTLS_TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, 0};
 #endif
 
 // A whole PEM file, NUL-terminated as mbedTLS's parsers want it. Read with C
