@@ -511,8 +511,8 @@ class Handler {
   virtual void on_dropped(std::size_t /*messages*/, std::size_t /*bytes*/) {}
   /// The client stopped for good (stop(), or the reconnect policy gave up).
   virtual void on_given_up(std::error_code /*last*/) {}
-  /// MQTT 5: a broker's CONNACK, acknowledgement or DISCONNECT carried a
-  /// reason string, user properties, a server reference or response
+  /// MQTT 5: a broker's CONNACK, acknowledgement, AUTH or DISCONNECT carried
+  /// a reason string, user properties, a server reference or response
   /// information; called just before the callback that packet leads to
   /// (on_connected, on_published, on_subscribed, on_disconnected).
   virtual void on_reply(const Reply& /*reply*/) {}
