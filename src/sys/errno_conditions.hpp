@@ -57,6 +57,9 @@ inline std::optional<errc> errno_condition(int value) noexcept {
 #endif
     case EPFNOSUPPORT:
     case ENOSYS:
+#if defined(ENOTSUP) && ENOTSUP != EOPNOTSUPP  // one number on glibc, two on newlib
+    case ENOTSUP:
+#endif
       return errc::not_supported;
     case EMSGSIZE:
       return errc::message_too_large;
