@@ -60,35 +60,6 @@ struct PublishProperties {
   std::span<const UserProperty> user_properties{};  ///< Name/value pairs, in order.
 };
 
-namespace detail {
-/// Where the next property `id` starts in a checked MQTT 5 property block, at
-/// or after the property boundary `at` (`block.size()` if there is none).
-std::size_t next_property(std::span<const std::byte> block, std::size_t at,
-                          std::uint8_t id) noexcept;
-/// Where the property after the one at `at` of a checked block starts.
-std::size_t skip_property(std::span<const std::byte> block, std::size_t at) noexcept;
-/// The user property (0x26) at `at` of a checked block.
-UserProperty user_property_at(std::span<const std::byte> block, std::size_t at) noexcept;
-/// The subscription identifier (0x0B) at `at` of a checked block.
-std::uint32_t subscription_id_at(std::span<const std::byte> block, std::size_t at) noexcept;
-template <class T>
-struct PropertyKind;
-template <>
-struct PropertyKind<UserProperty> {
-  static constexpr std::uint8_t id = 0x26;
-  static UserProperty at(std::span<const std::byte> b, std::size_t i) noexcept {
-    return user_property_at(b, i);
-  }
-};
-template <>
-struct PropertyKind<std::uint32_t> {
-  static constexpr std::uint8_t id = 0x0B;
-  static std::uint32_t at(std::span<const std::byte> b, std::size_t i) noexcept {
-    return subscription_id_at(b, i);
-  }
-};
-}  // namespace detail
-
 /// The properties of one kind a received packet carries, read in place: a
 /// view valid as long as the packet (during the callback that shows it).
 ///
@@ -104,13 +75,9 @@ class PropertyList {
     using difference_type = std::ptrdiff_t;  ///< For the iterator concepts.
     iterator() = default;
     /// @return the property here.
-    T operator*() const noexcept { return detail::PropertyKind<T>::at(block_, at_); }
+    T operator*() const noexcept;
     /// Steps to the next property of this kind. @return this iterator.
-    iterator& operator++() noexcept {
-      at_ = detail::next_property(block_, detail::skip_property(block_, at_),
-                                  detail::PropertyKind<T>::id);
-      return *this;
-    }
+    iterator& operator++() noexcept;
     /// Steps to the next property of this kind. @return the iterator before the step.
     iterator operator++(int) noexcept {
       iterator before = *this;
@@ -132,9 +99,7 @@ class PropertyList {
   /// @param block the properties' bytes, without the length in front.
   explicit PropertyList(std::span<const std::byte> block) noexcept : block_(block) {}
   /// @return the first property of this kind.
-  iterator begin() const noexcept {
-    return {block_, detail::next_property(block_, 0, detail::PropertyKind<T>::id)};
-  }
+  iterator begin() const noexcept;
   /// @return past the last property.
   iterator end() const noexcept { return {block_, block_.size()}; }
   /// @return true if the packet carries none.
@@ -150,6 +115,12 @@ class PropertyList {
  private:
   std::span<const std::byte> block_{};
 };
+
+// The two kinds there are, built into the library.
+/// @cond
+extern template class PropertyList<UserProperty>;
+extern template class PropertyList<std::uint32_t>;
+/// @endcond
 
 /// User properties of a received packet (MQTT 5).
 using UserProperties = PropertyList<UserProperty>;

@@ -184,7 +184,6 @@ void fill_message_properties(const Properties& p, Message& m) noexcept {
 }  // namespace codec
 
 // The walkers below trust the block: read_properties() checked it first.
-namespace detail {
 namespace {
 
 std::size_t u16_at(std::span<const std::byte> b, std::size_t at) noexcept {
@@ -197,8 +196,7 @@ std::size_t varint_end(std::span<const std::byte> b, std::size_t at) noexcept {
   return at + 1;
 }
 
-}  // namespace
-
+/// Where the property after the one at `at` starts.
 std::size_t skip_property(std::span<const std::byte> block, std::size_t at) noexcept {
   const std::size_t value = at + 1;
   switch (std::to_integer<std::uint8_t>(block[at])) {
@@ -232,6 +230,7 @@ std::size_t skip_property(std::span<const std::byte> block, std::size_t at) noex
   }
 }
 
+/// Where the next property `id` starts at or after the boundary `at`.
 std::size_t next_property(std::span<const std::byte> block, std::size_t at,
                           std::uint8_t id) noexcept {
   while (at < block.size() && std::to_integer<std::uint8_t>(block[at]) != id)
@@ -239,24 +238,52 @@ std::size_t next_property(std::span<const std::byte> block, std::size_t at,
   return std::min(at, block.size());
 }
 
-UserProperty user_property_at(std::span<const std::byte> block, std::size_t at) noexcept {
-  auto text = [&](std::size_t from) {
-    return std::string_view(reinterpret_cast<const char*>(block.data()) + from + 2,
-                            u16_at(block, from));
-  };
-  const std::size_t name = at + 1;
-  return {text(name), text(name + 2 + u16_at(block, name))};
-}
-
-std::uint32_t subscription_id_at(std::span<const std::byte> block, std::size_t at) noexcept {
-  std::uint32_t value = 0;
-  int shift = 0;
-  for (std::size_t i = at + 1;; ++i, shift += 7) {
-    const auto b = std::to_integer<std::uint32_t>(block[i]);
-    value |= (b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return value;
+template <class T>
+struct Kind;
+template <>
+struct Kind<UserProperty> {
+  static constexpr std::uint8_t id = 0x26;
+  static UserProperty at(std::span<const std::byte> block, std::size_t offset) noexcept {
+    auto text = [&](std::size_t from) {
+      return std::string_view(reinterpret_cast<const char*>(block.data()) + from + 2,
+                              u16_at(block, from));
+    };
+    const std::size_t name = offset + 1;
+    return {text(name), text(name + 2 + u16_at(block, name))};
   }
+};
+template <>
+struct Kind<std::uint32_t> {
+  static constexpr std::uint8_t id = 0x0B;
+  static std::uint32_t at(std::span<const std::byte> block, std::size_t offset) noexcept {
+    std::uint32_t value = 0;
+    int shift = 0;
+    for (std::size_t i = offset + 1;; ++i, shift += 7) {
+      const auto b = std::to_integer<std::uint32_t>(block[i]);
+      value |= (b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return value;
+    }
+  }
+};
+
+}  // namespace
+
+template <class T>
+typename PropertyList<T>::iterator PropertyList<T>::begin() const noexcept {
+  return {block_, next_property(block_, 0, Kind<T>::id)};
 }
 
-}  // namespace detail
+template <class T>
+T PropertyList<T>::iterator::operator*() const noexcept {
+  return Kind<T>::at(block_, at_);
+}
+
+template <class T>
+typename PropertyList<T>::iterator& PropertyList<T>::iterator::operator++() noexcept {
+  at_ = next_property(block_, skip_property(block_, at_), Kind<T>::id);
+  return *this;
+}
+
+template class PropertyList<UserProperty>;
+template class PropertyList<std::uint32_t>;
 }  // namespace sockkit::mqtt
