@@ -87,7 +87,13 @@ errc condition_of(failure e) noexcept {
     case failure::rejected_by_hang_up:
       return errc::peer_closed;
     case failure::message_expired:
+    case failure::upgrade_timeout:
       return errc::timed_out;
+    case failure::websocket_refused:
+    case failure::websocket_protocol_error:
+      return errc::protocol_error;
+    case failure::websocket_closed:
+      return errc::peer_closed;
   }
   return errc::invalid_argument;
 }
@@ -194,6 +200,14 @@ class ErrorCategory final : public std::error_category {
         return "message given up: the broker closed the connection each time it was sent";
       case failure::message_expired:
         return "message expired before it could be sent";
+      case failure::upgrade_timeout:
+        return "the WebSocket upgrade timed out";
+      case failure::websocket_refused:
+        return "the server refused the WebSocket upgrade";
+      case failure::websocket_protocol_error:
+        return "WebSocket protocol error (frames that break RFC 6455)";
+      case failure::websocket_closed:
+        return "the peer closed the WebSocket with an error code";
     }
     return "unknown sockkit error";
 #endif

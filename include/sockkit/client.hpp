@@ -19,6 +19,7 @@
 #include "sockkit/resolver.hpp"
 #include "sockkit/socket.hpp"
 #include "sockkit/tls.hpp"
+#include "sockkit/websocket.hpp"
 
 // Everything declared here is the shared library's interface (the library
 // itself is built with hidden visibility).
@@ -54,6 +55,10 @@ struct ConnectOptions {
   /// The name sent as SNI and checked in the certificate; empty: the context's
   /// (or, connecting by name, the host name).
   std::string server_name{};
+  /// A WebSocket over this connection (after TLS, if any): on_open comes after
+  /// the upgrade, the handler's bytes travel in binary frames, and a refused
+  /// upgrade is on_connect_failed (failure::websocket_refused).
+  std::optional<WebSocketOptions> websocket{};
   /// Connecting by name: the resolver to ask (share one per loop for one
   /// cache); null: the client's own, with the system's configuration.
   Resolver* resolver = nullptr;

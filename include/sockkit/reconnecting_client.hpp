@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,7 @@
 #include "sockkit/connection.hpp"
 #include "sockkit/resolver.hpp"
 #include "sockkit/tls.hpp"
+#include "sockkit/websocket.hpp"
 
 // Everything declared here is the shared library's interface (the library
 // itself is built with hidden visibility).
@@ -102,6 +104,9 @@ struct ReconnectingOptions {
   /// The name sent as SNI and checked in the certificate; empty: the host of
   /// the target given to create() (so "broker.example.com:8883" checks that name).
   std::string tls_server_name{};
+  /// A WebSocket over every connection (after TLS, if any), for a broker or
+  /// server reached through a WebSocket endpoint; empty: none.
+  std::optional<WebSocketOptions> websocket{};
   /// The ways out, in order of preference (Ethernet, then cellular): each
   /// attempt goes out one of them (sockkit::Uplink: an interface, a source
   /// address). A failed attempt fails over to the next at once, without the

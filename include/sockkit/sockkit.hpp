@@ -25,3 +25,4 @@
 #include "sockkit/types.hpp"
 #include "sockkit/udp_channel.hpp"
 #include "sockkit/udp_socket.hpp"
+#include "sockkit/websocket.hpp"

@@ -7,6 +7,7 @@
 #include "link/dialer.hpp"
 #include "net/client_impl.hpp"
 #include "resolve/target.hpp"
+#include "transport/transport.hpp"
 
 namespace sockkit {
 namespace link {
@@ -48,6 +49,8 @@ Status Client::connect(std::string_view host_port, std::chrono::milliseconds tim
   if (target->host.empty()) return failure::malformed_address;
   ConnectOptions with_name = options;
   if (with_name.server_name.empty()) with_name.server_name = std::string(target->host);
+  if (with_name.websocket && with_name.websocket->host.empty())
+    with_name.websocket->host = transport::websocket_host(host_port, !!options.tls);
   Resolver* resolver = options.resolver;
   if (resolver == nullptr) {
     auto own = impl_->own_resolver();

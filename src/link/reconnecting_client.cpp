@@ -22,6 +22,7 @@
 #include "net/group.hpp"
 #include "net/outbox.hpp"
 #include "resolve/target.hpp"
+#include "transport/transport.hpp"
 
 namespace sockkit {
 namespace link {
@@ -123,11 +124,21 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   void dial_connected(TcpStream&& stream, const Endpoint& to,
                       EventLoop::Clock::time_point deadline) override {
     const std::string name = tls_server_name();
-    const net::TlsStart tls{settings_.tls, name, to, deadline};
-    auto c = group_.adopt(std::move(stream), settings_.tls ? &tls : nullptr);
+    const WebSocketOptions* ws = settings_.websocket ? &*settings_.websocket : nullptr;
+    const std::string host = ws != nullptr && ws->host.empty()
+                                 ? transport::websocket_host(target_, !!settings_.tls)
+                                 : std::string();
+    const net::SessionStart start{.context = settings_.tls,
+                                  .server_name = name,
+                                  .websocket = ws,
+                                  .websocket_host = host,
+                                  .connect_target = to,
+                                  .deadline = deadline};
+    const bool layered = settings_.tls || ws != nullptr;
+    auto c = group_.adopt(std::move(stream), layered ? &start : nullptr);
     if (!c) return on_connect_failed(to, c.error());
     if (state_ == State::dialing && conn_ == nullptr)
-      handshaking_ = (*c)->id();  // TLS: on_open follows
+      handshaking_ = (*c)->id();  // TLS or WebSocket: on_open follows
   }
   void dial_failed(std::error_code why) override {
     last_error_ = why;
@@ -355,6 +366,8 @@ ReconnectingClient& ReconnectingClient::operator=(ReconnectingClient&& other) no
 Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::string target,
                                                       ReconnectingHandler& handler,
                                                       ReconnectingOptions settings) {
+  if (settings.websocket)
+    if (auto st = check_websocket_options(*settings.websocket); !st) return st.error();
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl(
       loop::LoopAccess::home(loop), std::move(target), handler, std::move(settings)));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);

@@ -43,6 +43,8 @@ class PendingConnect final : public IoHandler {
 Result<TcpStream> start_connect(const Endpoint& to, const ConnectOptions& options) noexcept {
   if (options.tls && options.tls->is_server())
     return make_error_code(failure::tls_wrong_role);  // a server context cannot connect
+  if (options.websocket)
+    if (auto st = check_websocket_options(*options.websocket); !st) return st.error();
   auto socket = Socket::open(to.family(), SocketType::stream);
   if (!socket) return socket.error();
   const bool tcp = to.family() != Family::unix_domain;  // TCP's knobs only where TCP is
@@ -95,8 +97,18 @@ Status ClientImpl::connect(const Endpoint& to, std::chrono::milliseconds timeout
 void ClientImpl::adopt_connected(TcpStream&& stream, const Endpoint& to,
                                  const ConnectOptions& options,
                                  EventLoop::Clock::time_point deadline) noexcept {
-  const TlsStart start{options.tls, options.server_name, to, deadline};
-  if (auto c = group.adopt(std::move(stream), options.tls ? &start : nullptr); !c)
+  const WebSocketOptions* ws = options.websocket ? &*options.websocket : nullptr;
+  const std::string host = ws != nullptr && ws->host.empty()
+                               ? transport::websocket_host(to.to_string(), !!options.tls)
+                               : std::string();
+  const SessionStart start{.context = options.tls,
+                           .server_name = options.server_name,
+                           .websocket = ws,
+                           .websocket_host = host,
+                           .connect_target = to,
+                           .deadline = deadline};
+  const bool layered = options.tls || ws != nullptr;
+  if (auto c = group.adopt(std::move(stream), layered ? &start : nullptr); !c)
     group.handler.on_connect_failed(to, c.error());
 }
 

@@ -8,9 +8,10 @@
 // spent budget requeues the connection with the loop, or the rest would be
 // stranded (two messages back to back, the second never reported).
 //
-// Bytes cross through the transport: the socket itself, or a TLS session whose
-// handshake runs first (on_open waits for it) and whose decrypted bytes no
-// poller can see (a spent budget or a resumed reader requeues the connection).
+// Bytes cross through the transport: the socket itself, or a session (TLS, a
+// WebSocket, or a WebSocket over TLS) whose handshake runs first (on_open
+// waits for it) and whose decrypted or unframed bytes no poller can see (a
+// spent budget or a resumed reader requeues the connection).
 #include <algorithm>
 #include <cstring>
 
@@ -47,8 +48,9 @@ Result<Endpoint> ConnectionSlot::local() const noexcept {
 }
 
 Result<TlsInfo> ConnectionSlot::tls_info() const {
-  if (tls_ == nullptr) return std::make_error_code(std::errc::not_supported);
-  return tls_->session->info();
+  if (layer_ == nullptr || !layer_->session->is_tls())
+    return std::make_error_code(std::errc::not_supported);
+  return layer_->session->info();
 }
 
 // The read path's helpers are used only here: inlined into on_readable, the
@@ -64,30 +66,30 @@ Result<TlsInfo> ConnectionSlot::tls_info() const {
     transport::consume_lent(loop, handle_, n);
     return n;
   }
-  if (tls_ == nullptr) return transport::receive(handle_, into);
-  flags_ |= kTlsBusy;
-  return tls_->session->read(into);
+  if (layer_ == nullptr) return transport::receive(handle_, into);
+  flags_ |= kSessionBusy;
+  return layer_->session->read(into);
 }
 
 Result<std::size_t> ConnectionSlot::write_some(std::span<const std::byte> data) noexcept {
-  if (tls_ == nullptr) return transport::send(handle_, data);
-  flags_ |= kTlsBusy;
-  return tls_->session->write(data);
+  if (layer_ == nullptr) return transport::send(handle_, data);
+  flags_ |= kSessionBusy;
+  return layer_->session->write(data);
 }
 
 Status ConnectionSlot::shut_write_side() noexcept {
-  if (tls_ != nullptr) {
-    if (auto st = tls_->session->close_notify(); !st) return st;
+  if (layer_ != nullptr) {
+    if (auto st = layer_->session->close_notify(); !st) return st;
   }
   return transport::shutdown_write(handle_);
 }
 
 void ConnectionSlot::advance_handshake() noexcept {
   Group& g = group();
-  auto st = tls_->session->handshake();
+  auto st = layer_->session->handshake();
   if (!st) {
     if (st.error() != errc::would_block) return finish(st.error());
-    const unsigned wants = tls_->session->wants();
+    const unsigned wants = layer_->session->wants();
     if (auto w = g.loop.rewatch(handle_, wants); !w) return finish(w.error());
     flags_ = static_cast<std::uint16_t>((flags_ & ~(kWatchRead | kWatchWrite)) |
                                         (wants & io::readable ? kWatchRead : 0) |
@@ -95,7 +97,7 @@ void ConnectionSlot::advance_handshake() noexcept {
     return;
   }
   flags_ &= static_cast<std::uint16_t>(~kHandshaking);
-  tls_->handshake_deadline.cancel();
+  layer_->handshake_deadline.cancel();
   g.touch(*this);
   update_interest();
   if (!(flags_ & kOpen)) return;
@@ -155,7 +157,7 @@ void ConnectionSlot::on_readable() noexcept {
       // level-triggered backends report that again, edge-triggered ones do not.
       // TLS: a short read says nothing about the socket, and records may wait
       // decrypted inside the session; read on until would-block.
-      more = n == into.size() || g.loop.edge_triggered() || tls_ != nullptr ||
+      more = n == into.size() || g.loop.edge_triggered() || layer_ != nullptr ||
              (flags_ & kLoopReceives);
     }
     if (n == 0) {  // EOF: the peer will send nothing more
@@ -179,7 +181,7 @@ void ConnectionSlot::on_readable() noexcept {
     if (budget == 0) {
       // Fair share spent: others and timers go first. Level-triggered backends
       // report the rest again; an edge-triggered one must be told.
-      if (g.loop.edge_triggered() || tls_ != nullptr) g.loop.requeue(handle_, io::readable);
+      if (g.loop.edge_triggered() || layer_ != nullptr) g.loop.requeue(handle_, io::readable);
       return;
     }
   }
@@ -325,7 +327,7 @@ Status ConnectionSlot::send(std::span<const std::span<const std::byte>> parts) n
     total += part.size();
   if (queued_bytes() + total > group().limits.max_write_queue) return failure::write_queue_full;
   std::size_t skip = 0;  // bytes at the front already written by the gather call
-  if (out_ == nullptr && tls_ == nullptr && parts.size() > 1) {
+  if (out_ == nullptr && layer_ == nullptr && parts.size() > 1) {
     auto n = transport::send_gather(handle_, parts);
     if (!n && n.error() != errc::would_block) {
       const std::error_code why = n.error();
@@ -379,7 +381,7 @@ void ConnectionSlot::resume_reading() noexcept {
   flags_ &= static_cast<std::uint16_t>(~kReadPaused);
   update_interest();  // edge-triggered: re-arming reports data that is already there
   // Decrypted bytes inside a TLS session: no backend reports those.
-  if ((flags_ & kOpen) && tls_ != nullptr && tls_->session->has_buffered_input())
+  if ((flags_ & kOpen) && layer_ != nullptr && layer_->session->has_buffered_input())
     group().loop.requeue(handle_, io::readable);
 }
 
@@ -402,7 +404,7 @@ void ConnectionSlot::finish(std::error_code why) noexcept {
   const bool opened = !(flags_ & kHandshaking);  // else on_open never came
   flags_ = 0;
   (void)g.loop.unwatch(handle_);
-  if (tls_ != nullptr && opened && !why) (void)tls_->session->close_notify();  // best effort
+  if (layer_ != nullptr && opened && !why) (void)layer_->session->close_notify();  // best effort
   (void)transport::close(handle_);
   handle_ = {};
   g.pool.release_list(out_);
@@ -415,9 +417,9 @@ void ConnectionSlot::finish(std::error_code why) noexcept {
     g.handshake_failed(*this, why);
   }
   reset_state();
-  if (tls_ != nullptr) {
-    delete tls_;  // its handshake deadline cancels itself
-    tls_ = nullptr;
+  if (layer_ != nullptr) {
+    delete layer_;  // its handshake deadline cancels itself
+    layer_ = nullptr;
     g.tls_closed();
   }
   g.bury(*this);

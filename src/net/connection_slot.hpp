@@ -15,7 +15,7 @@ namespace sockkit::net {
 
 struct Chunk;
 class Group;
-struct TlsState;
+struct SessionState;
 
 class ConnectionSlot final : public Connection, public IoHandler {
  public:
@@ -53,7 +53,7 @@ class ConnectionSlot final : public Connection, public IoHandler {
 
   Chunk* out_ = nullptr;                         // write queue; null when empty
   Chunk* in_ = nullptr;                          // unconsumed input; null when none
-  TlsState* tls_ = nullptr;                      // null: plain
+  SessionState* layer_ = nullptr;                // null: plain
   std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
   std::uint32_t last_active_ms_ = 0;
   std::uint32_t generation_ = 0;  // times this slot was used: the high half of id()

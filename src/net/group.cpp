@@ -45,7 +45,7 @@ void Group::retire() noexcept {
   cancel_drain();
   idle_timer_.cancel();
   idle_watch_ = false;
-  tls_sweep_timer_.cancel();
+  session_sweep_timer_.cancel();
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
     if (slab_[slot].flags_ & kOpen)
       slab_[slot].close(std::make_error_code(std::errc::operation_canceled));
@@ -63,7 +63,33 @@ std::uint32_t Group::now_ms() const noexcept {
       std::chrono::duration_cast<std::chrono::milliseconds>(loop.now() - epoch_).count());
 }
 
-Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) noexcept {
+Result<std::unique_ptr<SessionState>> open_session(NativeHandle socket,
+                                                   const SessionStart& start) noexcept {
+  std::unique_ptr<SessionState> state(new (std::nothrow) SessionState);
+  if (!state) return std::make_error_code(std::errc::not_enough_memory);
+  std::unique_ptr<transport::Session> session;
+  if (start.context) {
+    auto tls = transport::engine_of(*start.context).open(socket, start.server_name);
+    if (!tls) return tls.error();
+    session = std::move(*tls);
+  } else {
+    session = transport::make_plain_session(socket);
+  }
+  if (start.websocket != nullptr) {
+    auto ws = transport::make_websocket_session(std::move(session), *start.websocket,
+                                                std::string(start.websocket_host));
+    if (!ws) return ws.error();
+    session = std::move(*ws);
+  }
+  if (!session) return std::make_error_code(std::errc::not_enough_memory);
+  state->context = start.context;
+  state->session = std::move(session);
+  state->connect_target = start.connect_target;
+  state->client = start.websocket != nullptr || !start.context->is_server();
+  return state;
+}
+
+Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls) noexcept {
   if (auto st = stream.set_nonblocking(true); !st) return st.error();
   if (limits.no_delay) (void)stream.set_no_delay(true);  // not_supported on Unix streams: fine
   std::uint32_t slot;
@@ -75,23 +101,14 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) no
     if (slab_.grow() == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   }
   ConnectionSlot& c = slab_[slot];
-  std::unique_ptr<TlsState> secure;
+  std::unique_ptr<SessionState> secure;
   if (tls != nullptr) {
-    secure.reset(new (std::nothrow) TlsState);
-    if (!secure) {
+    auto made = open_session(stream.native_handle(), *tls);
+    if (!made) {
       free_slots_.push_back(slot);
-      return std::make_error_code(std::errc::not_enough_memory);
+      return made.error();
     }
-    auto session =
-        transport::engine_of(*tls->context).open(stream.native_handle(), tls->server_name);
-    if (!session) {
-      free_slots_.push_back(slot);
-      return session.error();
-    }
-    secure->context = tls->context;
-    secure->session = std::move(*session);
-    secure->connect_target = tls->connect_target;
-    secure->client = !tls->context->is_server();
+    secure = std::move(*made);
   }
   ++c.generation_;  // a new id: the departed connection's id stays dead
   c.reset_state();  // none left by the last user: finish() destroyed it
@@ -102,7 +119,9 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) no
   if (secure) {
     // A peer that never finishes its handshake is closed at the deadline.
     const Connection::Id id = c.id();
-    auto limit = tls->context->options().handshake_timeout;
+    auto limit = std::chrono::milliseconds::max();
+    if (tls->context) limit = tls->context->options().handshake_timeout;
+    if (tls->websocket != nullptr) limit = std::min(limit, tls->websocket->handshake_timeout);
     if (tls->deadline != EventLoop::Clock::time_point::max())
       limit = std::min(limit, std::chrono::ceil<std::chrono::milliseconds>(
                                   tls->deadline - EventLoop::Clock::now()));
@@ -111,7 +130,7 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) no
           ConnectionSlot* late = find(id);
           if (late == nullptr || !(late->flags_ & kHandshaking)) return;
           ++handshake_timeouts_;
-          late->close(make_error_code(failure::tls_handshake_timeout));
+          late->close(make_error_code(late->layer_->session->timeout_reason()));
         });
     if (!armed) {  // a loop with all its timers in use
       c.flags_ = 0;
@@ -136,28 +155,29 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const TlsStart* tls) no
     return &c;
   }
   secure->started = ++tls_started_;
-  c.tls_ = secure.release();
+  c.layer_ = secure.release();
   tls_peak_ = std::max(tls_peak_, ++tls_open_);
-  if (!tls_sweep_timer_.pending())  // quiet TLS connections give their record buffers back
-    tls_sweep_timer_.arm_repeating(timers_, std::chrono::seconds(1), [this] { sweep_tls(); });
+  if (!session_sweep_timer_.pending())  // quiet TLS connections give their record buffers back
+    session_sweep_timer_.arm_repeating(timers_, std::chrono::seconds(1),
+                                       [this] { sweep_sessions(); });
   c.advance_handshake();  // a client speaks first
   return &c;
 }
 
-void Group::sweep_tls() noexcept {
+void Group::sweep_sessions() noexcept {
   // A connection with no I/O for a whole period releases its TLS buffers; one
   // with I/O only loses its mark. With no TLS connection left, the timer stops.
   bool any = false;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
     ConnectionSlot& c = slab_[slot];
-    if (!(c.flags_ & kOpen) || c.tls_ == nullptr) continue;
+    if (!(c.flags_ & kOpen) || c.layer_ == nullptr) continue;
     any = true;
-    if (c.flags_ & (kHandshaking | kTlsBusy))
-      c.flags_ &= static_cast<std::uint16_t>(~kTlsBusy);
+    if (c.flags_ & (kHandshaking | kSessionBusy))
+      c.flags_ &= static_cast<std::uint16_t>(~kSessionBusy);
     else
-      c.tls_->session->release_buffers();
+      c.layer_->session->release_buffers();
   }
-  if (!any) tls_sweep_timer_.cancel();
+  if (!any) session_sweep_timer_.cancel();
 }
 
 void Group::tls_closed() noexcept {
@@ -181,17 +201,19 @@ ConnectionSlot* Group::oldest_handshaking() noexcept {
   ConnectionSlot* oldest = nullptr;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
     ConnectionSlot& c = slab_[slot];
-    if ((c.flags_ & (kOpen | kHandshaking)) != (kOpen | kHandshaking) || c.tls_ == nullptr)
+    if ((c.flags_ & (kOpen | kHandshaking)) != (kOpen | kHandshaking) || c.layer_ == nullptr)
       continue;
-    if (oldest == nullptr || c.tls_->started < oldest->tls_->started) oldest = &c;
+    if (oldest == nullptr || c.layer_->started < oldest->layer_->started) oldest = &c;
   }
   return oldest;
 }
 
 void Group::handshake_failed(ConnectionSlot& c, std::error_code why) noexcept {
-  if (why != make_error_code(failure::tls_handshake_timeout)) ++handshake_failures_;
-  if (retiring_ || c.tls_ == nullptr || !c.tls_->client) return;
-  handler.on_connect_failed(c.tls_->connect_target, why);
+  if (why != make_error_code(failure::tls_handshake_timeout) &&
+      why != make_error_code(failure::upgrade_timeout))
+    ++handshake_failures_;
+  if (retiring_ || c.layer_ == nullptr || !c.layer_->client) return;
+  handler.on_connect_failed(c.layer_->connect_target, why);
 }
 
 void Group::bury(ConnectionSlot& c) noexcept {

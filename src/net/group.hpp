@@ -14,6 +14,7 @@
 #include "net/connection_slot.hpp"
 #include "net/slab.hpp"
 #include "sockkit/tcp_stream.hpp"
+#include "sockkit/websocket.hpp"
 #include "transport/lent.hpp"
 #include "transport/transport.hpp"
 
@@ -30,28 +31,31 @@ enum : std::uint16_t {
   kWatchRead = 1 << 6,  // interest currently registered with the loop
   kWatchWrite = 1 << 7,
   kCloseAfterFlush = 1 << 8,
-  kHandshaking = 1 << 9,     // TLS: on_open waits for the handshake
-  kNotifyPending = 1 << 10,  // TLS: close_notify would block; the FIN waits for it
-  kTlsBusy = 1 << 11,        // TLS: I/O since the last sweep (see Group::sweep_tls)
+  kHandshaking = 1 << 9,     // a session: on_open waits for its handshake
+  kNotifyPending = 1 << 10,  // a session: its goodbye would block; the FIN waits for it
+  kSessionBusy = 1 << 11,    // a session: I/O since the last sweep (Group::sweep_sessions)
   // The loop's completion backend receives for it (0: no such backend in this build).
   kLoopReceives = transport::kLends ? 1 << 12 : 0,
 };
 
-/// A TLS connection's state beyond the plain one's (allocated per TLS connection).
-struct TlsState {
-  std::shared_ptr<TlsContext> context;  // kept alive by its connections
-  std::unique_ptr<transport::TlsSession> session;
+/// A layered connection's state beyond the plain one's: its session (TLS, a
+/// WebSocket, or both) and the deadline of its handshake (allocated per such connection).
+struct SessionState {
+  std::shared_ptr<TlsContext> context;  // kept alive by its connections; null: no TLS
+  std::unique_ptr<transport::Session> session;
   Timer handshake_deadline;
   Endpoint connect_target;    // a Client's: on_connect_failed names it
   std::uint64_t started = 0;  // order of adoption in the group: the oldest gives way first
   bool client = false;
 };
 
-/// How adopt() starts TLS on a new connection.
-struct TlsStart {
-  std::shared_ptr<TlsContext> context;
-  std::string_view server_name;  // a Client's; empty: the context's
-  Endpoint connect_target;
+/// How adopt() starts the session of a new connection: TLS, a WebSocket, or both.
+struct SessionStart {
+  std::shared_ptr<TlsContext> context;          // null: no TLS
+  std::string_view server_name{};               // a Client's; empty: the context's
+  const WebSocketOptions* websocket = nullptr;  // null: no WebSocket
+  std::string_view websocket_host{};            // its Host header, unless the options name one
+  Endpoint connect_target{};
   /// A dial's deadline: the handshake ends by then too (one deadline covers
   /// resolution, connect and handshake). time_point::max(): the context's
   /// handshake_timeout alone.
@@ -72,7 +76,7 @@ class Group {
 
   /// Takes over a connected stream: non-blocking, watched, on_open called (with
   /// `tls`: once its handshake is done, or never if it fails).
-  Result<ConnectionSlot*> adopt(TcpStream&& stream, const TlsStart* tls = nullptr) noexcept;
+  Result<ConnectionSlot*> adopt(TcpStream&& stream, const SessionStart* tls = nullptr) noexcept;
   /// A TLS handshake ended in `why`: counted, and a Client's is reported.
   void handshake_failed(ConnectionSlot& c, std::error_code why) noexcept;
   /// A TLS connection's state was freed.
@@ -115,7 +119,7 @@ class Group {
  private:
   void recycle() noexcept;
   void check_idle() noexcept;
-  void sweep_tls() noexcept;
+  void sweep_sessions() noexcept;
   std::uint32_t now_ms() const noexcept;
 
   Slab slab_;  // elements never move; each finds this group through its block
@@ -137,10 +141,10 @@ class Group {
   void drain_finished() noexcept;
   void close_remaining() noexcept;  // what a drain could not flush in time
   void cancel_drain() noexcept;
-  TimerReservation timers_;  // the idle watchdog and the TLS sweep: never refused later
-  Timer idle_timer_;         // after timers_: cancelled before its slot goes back
-  bool idle_watch_ = false;  // the idle watchdog runs (checked on every read)
-  Timer tls_sweep_timer_;    // runs while the group has TLS connections
+  TimerReservation timers_;    // the idle watchdog and the TLS sweep: never refused later
+  Timer idle_timer_;           // after timers_: cancelled before its slot goes back
+  bool idle_watch_ = false;    // the idle watchdog runs (checked on every read)
+  Timer session_sweep_timer_;  // runs while the group has TLS connections
   EventLoop::Clock::time_point epoch_;
 };
 

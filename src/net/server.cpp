@@ -89,7 +89,7 @@ class ServerImpl : public IoHandler {
         stale->close(make_error_code(failure::limit_reached));
         if (!listener_.is_open()) return;
       }
-      const net::TlsStart start{options_.tls, {}, {}};
+      const net::SessionStart start{.context = options_.tls};
       auto c = group_.adopt(std::move(*accepted), options_.tls ? &start : nullptr);
       if (!c) {
         if (c.error() == make_error_code(failure::timers_exhausted))

@@ -6,12 +6,14 @@
 #include <cstddef>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "sockkit/endpoint.hpp"
 #include "sockkit/result.hpp"
 #include "sockkit/socket.hpp"
 #include "sockkit/tls.hpp"
+#include "sockkit/websocket.hpp"
 
 namespace sockkit::transport {
 
@@ -30,32 +32,60 @@ Status close(NativeHandle socket) noexcept;
 Result<Endpoint> peer(NativeHandle socket) noexcept;
 Result<Endpoint> local(NativeHandle socket) noexcept;
 
-// -- TLS: one session per connection, created by its context's engine.
+// -- Sessions: a stream layered on the socket (TLS, WebSocket), one per connection.
 
-/// One TLS connection over a non-blocking socket. Every call may end in
-/// would_block; wants() then says which readiness lets it go on.
-class TlsSession {
+/// A stream over a non-blocking socket that has a handshake of its own. Every
+/// call may end in would_block; wants() then says which readiness lets it go on.
+class Session {
  public:
-  virtual ~TlsSession() = default;
+  virtual ~Session() = default;
   /// Drives the handshake: {} once it is complete.
   virtual Status handshake() noexcept = 0;
-  /// Plaintext read: bytes, 0 after the peer's close_notify, tls_truncated on
-  /// an EOF without it.
+  /// Payload read: bytes, 0 after the peer's orderly close, an error on a
+  /// close that may have cut the stream (TLS: tls_truncated).
   virtual Result<std::size_t> read(std::span<std::byte> into) noexcept = 0;
-  /// Plaintext written (possibly part of `data`). After would_block the next
+  /// Payload written (possibly part of `data`). After would_block the next
   /// call must offer the same bytes first (the connection's queue does).
   virtual Result<std::size_t> write(std::span<const std::byte> data) noexcept = 0;
-  /// Sends close_notify (our side is done).
+  /// Says goodbye in the session's own protocol (TLS close_notify, WebSocket
+  /// close); the caller sends FIN after it.
   virtual Status close_notify() noexcept = 0;
   /// io::readable and/or io::writable: what the last would_block waits for.
   virtual unsigned wants() const noexcept = 0;
-  /// Decrypted bytes held inside the session, which no poller can see.
+  /// Bytes held inside the session (decrypted, unframed), which no poller can see.
   virtual bool has_buffered_input() const noexcept = 0;
-  /// The connection has been quiet for a while: give record buffers back if
-  /// the library can (OpenSSL can; mbedTLS keeps them for the session's life).
+  /// The connection has been quiet for a while: give buffers back if possible
+  /// (OpenSSL can; mbedTLS keeps them for the session's life).
   virtual void release_buffers() noexcept {}
-  /// Version, cipher, peer certificate, ALPN (after the handshake).
-  virtual TlsInfo info() const = 0;
+  /// True when TLS is part of this session (info() then describes it).
+  virtual bool is_tls() const noexcept { return false; }
+  /// What a handshake cut off by its deadline failed with (the layer it was in).
+  virtual failure timeout_reason() const noexcept { return failure::upgrade_timeout; }
+  /// Version, cipher, peer certificate, ALPN (after the handshake; TLS only).
+  virtual TlsInfo info() const { return {}; }
+};
+
+/// The socket itself as a Session (no handshake, no framing): what a WebSocket
+/// runs over when there is no TLS below it.
+std::unique_ptr<Session> make_plain_session(NativeHandle socket) noexcept;
+
+/// A WebSocket client (RFC 6455) over `inner`: its handshake is inner's, then
+/// the upgrade request with `host` as the Host header (unless the options name
+/// one); errc::invalid_argument for options that cannot be sent.
+Result<std::unique_ptr<Session>> make_websocket_session(std::unique_ptr<Session> inner,
+                                                        const WebSocketOptions& options,
+                                                        std::string host) noexcept;
+
+/// The Host header for a WebSocket to "host:port" (or "[v6]:port"): the port
+/// left out when it is the scheme's own (443 with TLS, 80 without).
+std::string websocket_host(std::string_view host_port, bool tls);
+
+/// One TLS connection over a non-blocking socket.
+class TlsSession : public Session {
+ public:
+  bool is_tls() const noexcept final { return true; }
+  failure timeout_reason() const noexcept final { return failure::tls_handshake_timeout; }
+  TlsInfo info() const override = 0;
 };
 
 /// A configured TLS library context: certificates, trust, versions, caches.
