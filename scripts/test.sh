@@ -32,7 +32,8 @@ for preset in "${presets[@]}"; do
                         qemu-system-arm) ;;
   esac
 done
-scripts/deps.sh git clang libclang-rt-14-dev qemu-user "${cross[@]}"
+# The WebSocket peers: python3-websockets' server, and websockify in front of mosquitto.
+scripts/deps.sh git clang libclang-rt-14-dev qemu-user websockify python3-websockets "${cross[@]}"
 start=$SECONDS
 stage() { echo "== $* (at $((SECONDS - start)) s)"; }
 

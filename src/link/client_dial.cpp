@@ -46,6 +46,8 @@ Status Client::connect(std::string_view host_port, std::chrono::milliseconds tim
   auto target = resolve_detail::parse_target(host_port);
   if (!target) return target.error();
   if (target->numeric) return impl_->connect(*target->numeric, timeout, options);
+  if (options.websocket)
+    if (auto st = check_websocket_options(*options.websocket); !st) return st;
   if (target->host.empty()) return failure::malformed_address;
   ConnectOptions with_name = options;
   if (with_name.server_name.empty()) with_name.server_name = std::string(target->host);

@@ -18,6 +18,9 @@ Status ClientImpl::init() {
   if (auto st = session_.restore(); !st) return st;
   ReconnectingOptions transport = settings_.transport;
   transport.heartbeat = {};  // keepalive is MQTT's own PINGREQ
+  // MQTT over WebSockets offers the "mqtt" subprotocol, as the standard asks.
+  if (transport.websocket && transport.websocket->protocols.empty())
+    transport.websocket->protocols = {"mqtt"};
   auto& limits = transport.limits;
   limits.max_pending_read =
       std::max<std::size_t>(limits.max_pending_read, settings_.max_packet_size + 5u);

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "support/fixture.hpp"
+#include "support/spawned.hpp"
 #include "support/mosquitto.hpp"
 #include "support/mqtt_versions.hpp"
 #if SOCKKIT_TEST_TLS
@@ -33,57 +34,6 @@ namespace sockkit::test {
 using namespace std::chrono_literals;
 using mqtt::QoS;
 using mqtt::Version;
-
-/// A command run in the background with its output in a file, ended by PID.
-class Spawned {
- public:
-  explicit Spawned(const std::string& command) {
-    char path[] = "/tmp/sockkit-mqtt-out-XXXXXX";
-    const int fd = ::mkstemp(path);
-    ::close(fd);
-    out_ = path;
-    pid_ = fork();
-    if (pid_ == 0) {
-      const std::string line = "exec " + command + " >" + out_ + " 2>&1";
-      execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~Spawned() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    ::unlink(out_.c_str());
-  }
-  /// True once it has exited (its status in `status`).
-  bool done() {
-    if (pid_ <= 0) return true;
-    if (waitpid(pid_, &status_, WNOHANG) != pid_) return false;
-    pid_ = -1;
-    return true;
-  }
-  int exit_code() const { return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1; }
-  /// Stops the program (SIGSTOP) for `pause`, as a loaded machine may, then
-  /// lets it go on.
-  void stall(std::chrono::milliseconds pause) const {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGSTOP);
-    std::this_thread::sleep_for(pause);
-    kill(pid_, SIGCONT);
-  }
-  std::string output() const {
-    std::ifstream in(out_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
- private:
-  std::string out_;
-  pid_t pid_ = -1;
-  int status_ = 0;
-};
 
 /// Runs a program to its end (15 s at most); its exit status and output.
 inline std::pair<int, std::string> cli_program(const std::string& command) {

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// WebSocket peers independent of sockkit, from Debian, started per test and
+// stopped by PID: python3-websockets' server (tests/support/ws_server.py) and
+// websockify, which puts a WebSocket endpoint in front of a TCP service
+// (mosquitto here: Debian's is built without its own WebSocket listener).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "support/spawned.hpp"
+
+namespace sockkit::test {
+
+/// A port free on 127.0.0.1 right now (for a program that cannot report the one it picked).
+std::uint16_t free_loopback_port();
+/// Waits until something accepts TCP connections on 127.0.0.1:`port`.
+bool wait_for_listener(std::uint16_t port, std::chrono::milliseconds limit);
+
+/// python3-websockets' server on 127.0.0.1 (wss with a certificate and key).
+class PythonWebSocketServer {
+ public:
+  static bool available();
+  PythonWebSocketServer(const std::string& cert = {}, const std::string& key = {});
+  /// Up and listening (false with the program's output in `why`).
+  bool ready(std::string& why);
+  std::uint16_t port;
+
+ private:
+  std::unique_ptr<Spawned> process_;
+};
+
+/// websockify on 127.0.0.1 in front of 127.0.0.1:`target` (wss only, with a certificate).
+class Websockify {
+ public:
+  static bool available();
+  explicit Websockify(std::uint16_t target, const std::string& cert = {},
+                      const std::string& key = {});
+  bool ready(std::string& why);
+  std::uint16_t port;
+
+ private:
+  std::unique_ptr<Spawned> process_;
+};
+
+}  // namespace sockkit::test
