@@ -11,7 +11,8 @@ seconds=${1:-30}
 build=${2:-build/fuzz}
 mkdir -p "$build/artifacts"
 status=0
-targets=(endpoint ip_text delimiter_framer length_prefix_framer dns_message mqtt_packet mqtt_session)
+targets=(endpoint ip_text delimiter_framer length_prefix_framer dns_message mqtt_packet mqtt_session
+         websocket_frame)
 [ -x "$build/fuzz/fuzz_tls_handshake" ] && targets+=(tls_handshake)  # builds with TLS
 # One target per core at a time (FUZZ_JOBS, 2 by default): each is one process.
 run_target() {

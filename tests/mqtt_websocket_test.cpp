@@ -54,5 +54,50 @@ TEST_P(MosquittoTest, MqttOverWebSocketsThroughWebsockify) {
   }
 }
 
+#ifdef SOCKKIT_CLI
+// `sockkit mqtt pub` and `sub` with -L ws:// and wss:// URLs, to the same
+// broker as mosquitto_sub and mosquitto_pub over TCP (mosquitto's own clients
+// take only mqtt:// and mqtts:// URLs).
+TEST_P(MosquittoTest, TheCliSpeaksMqttOverWebSocketsWithAUrl) {
+  if (!Websockify::available()) GTEST_SKIP() << "websockify is not installed";
+  EXPECT_FALSE(shell("/usr/bin/mosquitto_pub -L ws://127.0.0.1:1/t -m x 2>/dev/null"))
+      << "mosquitto_pub takes ws:// URLs now: compare the two";
+  for (const bool secure : {false, true}) {
+    std::string cert, key, trust;
+#if SOCKKIT_TEST_TLS
+    if (secure) {
+      cert = pki->cert("server");
+      key = pki->key("server");
+      trust = " --cafile " + pki->ca();
+    }
+#else
+    if (secure) continue;
+#endif
+    Websockify front(broker->port, cert, key);
+    std::string why;
+    ASSERT_TRUE(front.ready(why)) << why;
+    const std::string scheme = secure ? "wss" : "ws";
+    const std::string url = scheme + "://127.0.0.1:" + std::to_string(front.port);
+    const std::string ws =
+        " --ws-path / --ws-protocol binary -V " + std::string(version_flag(GetParam())) + trust;
+    Spawned watcher(sub_command(scheme + "-cli-watch", "cli/" + scheme, 1));
+    ASSERT_TRUE(subscribed(scheme + "-cli-watch")) << broker->log();
+    auto [code, out] = cli("mqtt pub -L " + url + "/cli/" + scheme + ws + " -m hello -q 1");
+    EXPECT_EQ(code, 0) << out;
+    ASSERT_TRUE(run_until([&] { return watcher.done(); }, 10s));
+    EXPECT_EQ(watcher.output(), "cli/" + scheme + " hello\n");
+
+    Spawned listener(std::string(SOCKKIT_CLI) + " mqtt sub -L " + url + "/back/" + scheme + ws +
+                     " -i " + scheme + "-cli-sub -C 1");
+    ASSERT_TRUE(subscribed(scheme + "-cli-sub")) << broker->log() << listener.output();
+    ASSERT_TRUE(shell("/usr/bin/mosquitto_pub -h 127.0.0.1 -p " + std::to_string(broker->port) +
+                      " -t back/" + scheme + " -m answer -q 1"));
+    ASSERT_TRUE(run_until([&] { return listener.done(); }, 10s));
+    EXPECT_EQ(listener.exit_code(), 0);
+    EXPECT_EQ(listener.output(), "answer\n");
+  }
+}
+#endif
+
 }  // namespace
 }  // namespace sockkit::test

@@ -11,66 +11,26 @@
 
 #include "sockkit/error.hpp"
 #include "sockkit/event_loop.hpp"
+#include "support/memory_session.hpp"
 #include "transport/transport.hpp"
 #include "transport/websocket/codec.hpp"
 
 namespace sockkit::transport {
 namespace {
 
+using test::MemorySession;
+using test::Pipe;
 using ws::Opcode;
 
 std::span<const std::byte> bytes(std::string_view s) {
   return std::as_bytes(std::span(s.data(), s.size()));
 }
 
-// A stream in memory: what the "server" sent waits in `incoming`, what the
-// session wrote lands in `written`; each side can be made to block.
 // A literal's bytes, zeros included.
 template <std::size_t N>
 std::span<const std::byte> raw(const char (&s)[N]) {
   return std::as_bytes(std::span(s, N - 1));
 }
-
-struct Pipe {
-  std::string incoming;
-  std::string written;
-  std::size_t write_room = SIZE_MAX;  // bytes the stream takes before blocking
-  bool eof = false;
-};
-
-class MemorySession final : public Session {
- public:
-  explicit MemorySession(Pipe& pipe) : pipe_(pipe) {}
-  Status handshake() noexcept override { return {}; }
-  Result<std::size_t> read(std::span<std::byte> into) noexcept override {
-    if (pipe_.incoming.empty()) {
-      if (pipe_.eof) return std::size_t{0};
-      wants_ = io::readable;
-      return std::make_error_code(std::errc::operation_would_block);
-    }
-    const std::size_t n = std::min(into.size(), pipe_.incoming.size());
-    std::memcpy(into.data(), pipe_.incoming.data(), n);
-    pipe_.incoming.erase(0, n);
-    return n;
-  }
-  Result<std::size_t> write(std::span<const std::byte> data) noexcept override {
-    const std::size_t n = std::min(data.size(), pipe_.write_room);
-    if (n == 0) {
-      wants_ = io::writable;
-      return std::make_error_code(std::errc::operation_would_block);
-    }
-    pipe_.written.append(reinterpret_cast<const char*>(data.data()), n);
-    pipe_.write_room -= n;
-    return n;
-  }
-  Status close_notify() noexcept override { return {}; }
-  unsigned wants() const noexcept override { return wants_; }
-  bool has_buffered_input() const noexcept override { return false; }
-
- private:
-  Pipe& pipe_;
-  unsigned wants_ = 0;
-};
 
 struct Frame {
   Opcode opcode;

@@ -54,7 +54,12 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
                  "(as mosquitto's; makes the client MQTT 5)")
       ->type_size(3, 4);
   cmd.add_option("-L,--url", f.url,
-                 "mqtt(s)://[user[:password]@]host[:port]/topic: broker and topic at once");
+                 "mqtt(s)|ws(s)://[user[:password]@]host[:port]/topic: broker and topic at once "
+                 "(ws, wss: MQTT over a WebSocket)");
+  cmd.add_option("--ws-path", f.ws_path, "With -L ws(s)://: the WebSocket's request path")
+      ->capture_default_str();
+  cmd.add_option("--ws-protocol", f.ws_protocol,
+                 "With -L ws(s)://: the WebSocket subprotocol offered (default mqtt)");
   cmd.add_option("-x", f.session_expiry,
                  "MQTT 5 session expiry interval in seconds (4294967295: never)");
 }
@@ -71,6 +76,7 @@ bool check_flags(MqttFlags& f, const std::string& role) {
     f.host = url->host;
     f.port = url->port;
     f.url_tls = url->tls;
+    f.websocket = url->websocket;
     if (url->user) f.user = *url->user;
     if (url->password) {
       f.password = *url->password;
@@ -83,6 +89,11 @@ bool check_flags(MqttFlags& f, const std::string& role) {
   }
   if ((role == "pub" ? f.topic.empty() : f.topics.empty())) {
     std::fprintf(stderr, "sockkit: mqtt %s: -t or -L is needed\n", role.c_str());
+    return false;
+  }
+  if (!f.websocket && (f.ws_path != "/mqtt" || !f.ws_protocol.empty())) {
+    std::fprintf(stderr, "sockkit: mqtt %s: --ws-path and --ws-protocol go with -L ws(s)://\n",
+                 role.c_str());
     return false;
   }
   if (f.psk.empty() != f.psk_identity.empty()) {
@@ -137,6 +148,11 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
                         .retain = f.will_retain};
   f.properties.apply(s);
   s.transport.connect_timeout = to_millis(f.timeout);
+  if (f.websocket) {
+    s.transport.websocket = WebSocketOptions{.path = f.ws_path};
+    if (!f.ws_protocol.empty()) s.transport.websocket->protocols = {f.ws_protocol};
+    if (auto st = check_websocket_options(*s.transport.websocket); !st) return st.error();
+  }
   if (tls) {
     TlsClientFlags flags;
     flags.enabled = true;

@@ -51,6 +51,9 @@ struct MqttFlags {
   // both
   std::string url;  // -L
   bool url_tls = false;
+  bool websocket = false;         // -L ws:// or wss://
+  std::string ws_path = "/mqtt";  // --ws-path
+  std::string ws_protocol;        // --ws-protocol; empty: "mqtt"
   // pub
   bool whole_stdin = false;  // -s
   int repeat = 1;

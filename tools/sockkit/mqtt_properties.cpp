@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <tuple>
 
 namespace sockkit::cli {
 namespace {
@@ -189,15 +190,17 @@ std::optional<MqttProperties> parse_properties(const std::vector<std::vector<std
 std::optional<MqttUrl> parse_mqtt_url(const std::string& url, std::string& error) {
   MqttUrl out;
   std::string_view rest = url;
-  if (rest.starts_with("mqtt://")) {
-    rest.remove_prefix(7);
-  } else if (rest.starts_with("mqtts://")) {
-    rest.remove_prefix(8);
-    out.tls = true;
-  } else {
-    error = rest.starts_with("ws://") || rest.starts_with("wss://")
-                ? "MQTT over WebSockets is not supported by sockkit"
-                : "the URL must start with mqtt:// or mqtts://";
+  for (const auto& [scheme, tls, websocket] :
+       {std::tuple{"mqtt://", false, false}, std::tuple{"mqtts://", true, false},
+        std::tuple{"ws://", false, true}, std::tuple{"wss://", true, true}}) {
+    if (!rest.starts_with(scheme)) continue;
+    rest.remove_prefix(std::string_view(scheme).size());
+    out.tls = tls;
+    out.websocket = websocket;
+    break;
+  }
+  if (rest.size() == url.size()) {
+    error = "the URL must start with mqtt://, mqtts://, ws:// or wss://";
     return std::nullopt;
   }
   const auto slash = rest.find('/');
@@ -230,7 +233,7 @@ std::optional<MqttUrl> parse_mqtt_url(const std::string& url, std::string& error
   } else {
     out.host = std::string(authority);
   }
-  out.port = out.tls ? 8883 : 1883;
+  out.port = out.websocket ? (out.tls ? 443 : 80) : (out.tls ? 8883 : 1883);
   if (!port.empty()) {
     const auto n = number(std::string(port), 65535);
     if (!n || *n == 0) {

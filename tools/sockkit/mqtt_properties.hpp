@@ -46,12 +46,13 @@ struct MqttProperties {
 std::optional<MqttProperties> parse_properties(const std::vector<std::vector<std::string>>& given,
                                                const std::string& role, std::string& error);
 
-/// What -L says: mqtt(s)://[user[:password]@]host[:port]/topic.
+/// What -L says: mqtt(s)|ws(s)://[user[:password]@]host[:port]/topic.
 struct MqttUrl {
-  bool tls = false;  ///< mqtts://
+  bool tls = false;        ///< mqtts:// or wss://
+  bool websocket = false;  ///< ws:// or wss://
   std::optional<std::string> user, password;
   std::string host;
-  int port = 0;  ///< 1883, or 8883 for mqtts://, unless the URL names one
+  int port = 0;  ///< 1883, 8883, 80, 443 by scheme, unless the URL names one
   std::string topic;
 };
 /// Reads an -L URL; on text it cannot take, `error` says why.
