@@ -32,8 +32,9 @@ for preset in "${presets[@]}"; do
                         qemu-system-arm) ;;
   esac
 done
-# The WebSocket peers: python3-websockets' server, and websockify in front of mosquitto.
-scripts/deps.sh git clang libclang-rt-14-dev qemu-user websockify python3-websockets "${cross[@]}"
+# The web peers: python3-websockets' server, websockify in front of mosquitto, tinyproxy.
+scripts/deps.sh git clang libclang-rt-14-dev qemu-user websockify python3-websockets tinyproxy \
+  "${cross[@]}"
 start=$SECONDS
 stage() { echo "== $* (at $((SECONDS - start)) s)"; }
 

@@ -94,6 +94,10 @@ errc condition_of(failure e) noexcept {
       return errc::protocol_error;
     case failure::websocket_closed:
       return errc::peer_closed;
+    case failure::proxy_refused:
+      return errc::connection_refused;
+    case failure::proxy_auth_failed:
+      return errc::permission_denied;
   }
   return errc::invalid_argument;
 }
@@ -201,13 +205,17 @@ class ErrorCategory final : public std::error_category {
       case failure::message_expired:
         return "message expired before it could be sent";
       case failure::upgrade_timeout:
-        return "the WebSocket upgrade timed out";
+        return "the WebSocket upgrade or the proxy tunnel timed out";
       case failure::websocket_refused:
         return "the server refused the WebSocket upgrade";
       case failure::websocket_protocol_error:
         return "WebSocket protocol error (frames that break RFC 6455)";
       case failure::websocket_closed:
         return "the peer closed the WebSocket with an error code";
+      case failure::proxy_refused:
+        return "the HTTP proxy refused the tunnel";
+      case failure::proxy_auth_failed:
+        return "the HTTP proxy requires other credentials (407 or 401)";
     }
     return "unknown sockkit error";
 #endif

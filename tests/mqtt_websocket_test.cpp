@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // MQTT over WebSockets, ws and wss, to mosquitto behind websockify (Debian's
 // mosquitto 2.0.11 is built without its own WebSocket listener): sockkit's
-// messages reach mosquitto_sub over plain TCP, mosquitto_pub's reach sockkit.
+// messages reach mosquitto_sub over plain TCP, mosquitto_pub's reach sockkit;
+// and MQTT through an HTTP proxy (tinyproxy), directly or over wss.
 #include "support/mosquitto_fixture.hpp"
 #include "support/netns.hpp"
-#include "support/websocket_peers.hpp"
+#include "support/web_peers.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -52,6 +53,55 @@ TEST_P(MosquittoTest, MqttOverWebSocketsThroughWebsockify) {
     EXPECT_TRUE(events.disconnects.empty());
     EXPECT_TRUE(events.publish_errors.empty());
   }
+}
+
+// Through tinyproxy's CONNECT tunnel: MQTT on TCP, and (with TLS) MQTT over
+// wss to websockify — proxy, TLS, WebSocket and MQTT in one connection.
+TEST_P(MosquittoTest, MqttThroughAnHttpProxy) {
+  if (!TinyProxy::available()) GTEST_SKIP() << "tinyproxy is not installed";
+  TinyProxy proxy;
+  std::string why;
+  ASSERT_TRUE(proxy.ready(why)) << why;
+  std::optional<Websockify> front;
+  for (const bool web : {false, true}) {
+    Events events;
+    const std::string id = web ? "proxied-wss" : "proxied-tcp";
+    auto s = settings(id);
+    s.transport.proxy = HttpProxy{.address = proxy.address()};
+    if (web) {
+#if SOCKKIT_TEST_TLS
+      if (!Websockify::available()) continue;
+      front.emplace(broker->port, pki->cert("server"), pki->key("server"));
+      ASSERT_TRUE(front->ready(why)) << why;
+      s.target = "localhost:" + std::to_string(front->port);
+      s.transport.websocket = WebSocketOptions{.protocols = {"binary"}};
+      auto tls = TlsContext::client({.ca_file = pki->ca()});
+      ASSERT_OK(tls);
+      s.transport.tls = *tls;
+#else
+      continue;
+#endif
+    }
+    Spawned sub(sub_command(id + "-watch", "via/" + id, 1));
+    ASSERT_TRUE(subscribed(id + "-watch")) << broker->log();
+    auto& c = make(s, events);
+    c.start();
+    ASSERT_OK(c.publish("via/" + id, "through the proxy", QoS::exactly_once));
+    ASSERT_TRUE(run_until([&] { return sub.done(); }, 10s)) << id;
+    EXPECT_EQ(sub.output(), "via/" + id + " through the proxy\n");
+    EXPECT_EQ(events.connected, 1);
+    EXPECT_TRUE(events.connect_failures.empty());
+  }
+#ifdef SOCKKIT_CLI
+  Spawned watcher(sub_command("proxied-cli-watch", "via/cli", 1));
+  ASSERT_TRUE(subscribed("proxied-cli-watch")) << broker->log();
+  auto [code, out] =
+      cli("mqtt pub -h 127.0.0.1 -p " + std::to_string(broker->port) + " --proxy http://" +
+          proxy.address() + " -V " + version_flag(GetParam()) + " -t via/cli -m hello -q 1");
+  EXPECT_EQ(code, 0) << out;
+  ASSERT_TRUE(run_until([&] { return watcher.done(); }, 10s));
+  EXPECT_EQ(watcher.output(), "via/cli hello\n");
+#endif
 }
 
 #ifdef SOCKKIT_CLI

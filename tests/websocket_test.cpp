@@ -10,7 +10,7 @@
 #include "sockkit/sockkit.hpp"
 #include "support/fixture.hpp"
 #include "support/test_pki.hpp"
-#include "support/websocket_peers.hpp"
+#include "support/web_peers.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -161,6 +161,26 @@ TEST_P(WebSocketTest, AProtocolTheServerDoesNotSpeakIsNoProtocol) {
   r.message = "hi";
   talk({.path = "/echo", .protocols = {"chat"}}, [&] { return r.got == "hi" || r.closed; });
   EXPECT_EQ(r.got, "hi");
+}
+
+TEST_P(WebSocketTest, ThroughAnHttpProxyWithCredentials) {
+  // Proxy, then TLS to the target (its name checked), then the WebSocket.
+  if (!TinyProxy::available()) GTEST_SKIP() << "tinyproxy is not installed";
+  TinyProxy proxy("meter", "s3cret");
+  std::string why;
+  ASSERT_TRUE(proxy.ready(why)) << why;
+  r.message = "tunnelled";
+  auto c = Client::create(*loop, r);
+  ASSERT_OK(c);
+  client = std::move(*c);
+  ASSERT_OK(client->connect(
+      "localhost:" + std::to_string(server->port), 5s,
+      {.tls = tls,
+       .websocket = WebSocketOptions{.path = "/echo"},
+       .proxy = HttpProxy{.address = proxy.address(), .user = "meter", .password = "s3cret"}}));
+  EXPECT_TRUE(run_loop_until(*loop, 10s, [&] { return r.got == "tunnelled" || r.closed; }));
+  EXPECT_EQ(r.got, "tunnelled");
+  EXPECT_EQ(r.tls, secure);
 }
 
 INSTANTIATE_TEST_SUITE_P(Schemes, WebSocketTest, ::testing::Values(false, true),

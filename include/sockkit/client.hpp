@@ -41,6 +41,28 @@ struct Uplink {
   std::optional<Endpoint> source{};
 };
 
+/// An HTTP proxy that opens tunnels with CONNECT (RFC 9110 §9.3.6), for
+/// networks whose only way out is a web proxy. The connection goes to the
+/// proxy, which connects on to the target; TLS and WebSocket then run through
+/// the tunnel end to end, with the target's name for SNI and certificates.
+///
+///     client->connect("broker.example.com:8883", 10s,
+///                     {.tls = tls, .proxy = sockkit::HttpProxy{.address = "proxy.lan:3128"}});
+struct HttpProxy {
+  std::string address;     ///< "host:port" of the proxy (a name is resolved like the target's).
+  std::string user{};      ///< Basic credentials for Proxy-Authorization; empty: none.
+  std::string password{};  ///< With `user`.
+};
+
+/// Checks that a proxy can be used: an address with a port, and credentials
+/// with no line breaks or control characters (and no ':' in the user).
+///
+///     if (auto st = sockkit::check_http_proxy(proxy); !st) return st;
+///
+/// @param proxy the proxy. @return {}, failure::malformed_address, failure::missing_port
+///         or errc::invalid_argument.
+Status check_http_proxy(const HttpProxy& proxy) noexcept;
+
 /// TCP settings for one outgoing connection, applied before it connects.
 struct ConnectOptions {
   /// The interface and/or source address to connect from; empty: the routing table's choice.
@@ -59,6 +81,9 @@ struct ConnectOptions {
   /// the upgrade, the handler's bytes travel in binary frames, and a refused
   /// upgrade is on_connect_failed (failure::websocket_refused).
   std::optional<WebSocketOptions> websocket{};
+  /// Through an HTTP proxy's CONNECT tunnel (before TLS and WebSocket); a
+  /// refusal is on_connect_failed (failure::proxy_refused, proxy_auth_failed).
+  std::optional<HttpProxy> proxy{};
   /// Connecting by name: the resolver to ask (share one per loop for one
   /// cache); null: the client's own, with the system's configuration.
   Resolver* resolver = nullptr;

@@ -111,13 +111,18 @@ enum class failure {
   rejected_by_hang_up,        ///< The broker hung up each time this message was sent ->
                               ///< peer_closed
   message_expired,            ///< Its expiry passed before it could be sent -> timed_out
-  upgrade_timeout,            ///< A WebSocket upgrade did not finish in time -> timed_out
+  upgrade_timeout,            ///< A WebSocket upgrade or a proxy tunnel was not made in time ->
+                              ///< timed_out
   websocket_refused,          ///< The server did not upgrade: a status other than 101, or a
                               ///< wrong accept key, protocol or extension -> protocol_error
   websocket_protocol_error,   ///< Frames that break RFC 6455 (masked by the server, reserved
                               ///< bits, a bad opcode or length) -> protocol_error
   websocket_closed,           ///< The peer closed the WebSocket with an error code ->
                               ///< peer_closed
+  proxy_refused,              ///< The HTTP proxy would not open the tunnel (a status other
+                              ///< than 2xx, or no answer) -> connection_refused
+  proxy_auth_failed,          ///< The HTTP proxy wants credentials, or other ones (407, or
+                              ///< 401 as some proxies say) -> permission_denied
 };
 
 /// Category of sockkit's portable conditions (name "sockkit.condition").

@@ -107,6 +107,9 @@ struct ReconnectingOptions {
   /// A WebSocket over every connection (after TLS, if any), for a broker or
   /// server reached through a WebSocket endpoint; empty: none.
   std::optional<WebSocketOptions> websocket{};
+  /// Every connection through this HTTP proxy's CONNECT tunnel (before TLS and
+  /// WebSocket): the proxy is dialled, the target named to it. Empty: direct.
+  std::optional<HttpProxy> proxy{};
   /// The ways out, in order of preference (Ethernet, then cellular): each
   /// attempt goes out one of them (sockkit::Uplink: an interface, a source
   /// address). A failed attempt fails over to the next at once, without the

@@ -62,7 +62,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     if (!kept) return kept.error();
     timers_ = std::move(*kept);
     if (auto st = group_.start(); !st) return st;
-    auto target = resolve_detail::parse_target(target_);  // a bad one fails each attempt
+    auto target = resolve_detail::parse_target(dial_target());  // a bad one fails each attempt
     if (target && !target->numeric && !settings_.resolve && settings_.resolver == nullptr) {
       auto r = Resolver::create(loop_);
       if (!r) return r.error();
@@ -132,9 +132,11 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
                                   .server_name = name,
                                   .websocket = ws,
                                   .websocket_host = host,
+                                  .proxy = settings_.proxy ? &*settings_.proxy : nullptr,
+                                  .tunnel_target = target_,
                                   .connect_target = to,
                                   .deadline = deadline};
-    const bool layered = settings_.tls || ws != nullptr;
+    const bool layered = settings_.tls || ws != nullptr || start.proxy != nullptr;
     auto c = group_.adopt(std::move(stream), layered ? &start : nullptr);
     if (!c) return on_connect_failed(to, c.error());
     if (state_ == State::dialing && conn_ == nullptr)
@@ -229,7 +231,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     ++attempt_;
     reported_ = {};
     const DialRequest request{
-        .target = target_,
+        .target = std::string(dial_target()),
         .timeout = settings_.connect_timeout,
         .options = {.via = settings_.uplinks.empty() ? Uplink{} : settings_.uplinks[stats_.uplink],
                     .keepalive = settings_.keepalive.enabled ? std::optional(settings_.keepalive)
@@ -310,6 +312,11 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     heartbeat_timer_.cancel();
   }
 
+  // Where each attempt connects: the target, or the proxy that tunnels to it.
+  std::string_view dial_target() const noexcept {
+    return settings_.proxy ? std::string_view(settings_.proxy->address) : std::string_view(target_);
+  }
+
   // The host part of "host:port" or "[v6]:port": the name a certificate must carry.
   std::string tls_server_name() const {
     if (!settings_.tls) return {};
@@ -368,6 +375,8 @@ Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::stri
                                                       ReconnectingOptions settings) {
   if (settings.websocket)
     if (auto st = check_websocket_options(*settings.websocket); !st) return st.error();
+  if (settings.proxy)
+    if (auto st = check_http_proxy(*settings.proxy); !st) return st.error();
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl(
       loop::LoopAccess::home(loop), std::move(target), handler, std::move(settings)));
   if (!impl) return std::make_error_code(std::errc::not_enough_memory);

@@ -96,7 +96,8 @@ Status ClientImpl::connect(const Endpoint& to, std::chrono::milliseconds timeout
 
 void ClientImpl::adopt_connected(TcpStream&& stream, const Endpoint& to,
                                  const ConnectOptions& options,
-                                 EventLoop::Clock::time_point deadline) noexcept {
+                                 EventLoop::Clock::time_point deadline,
+                                 std::string_view tunnel_target) noexcept {
   const WebSocketOptions* ws = options.websocket ? &*options.websocket : nullptr;
   const std::string host = ws != nullptr && ws->host.empty()
                                ? transport::websocket_host(to.to_string(), !!options.tls)
@@ -105,9 +106,11 @@ void ClientImpl::adopt_connected(TcpStream&& stream, const Endpoint& to,
                            .server_name = options.server_name,
                            .websocket = ws,
                            .websocket_host = host,
+                           .proxy = tunnel_target.empty() ? nullptr : &*options.proxy,
+                           .tunnel_target = tunnel_target,
                            .connect_target = to,
                            .deadline = deadline};
-  const bool layered = options.tls || ws != nullptr;
+  const bool layered = options.tls || ws != nullptr || start.proxy != nullptr;
   if (auto c = group.adopt(std::move(stream), layered ? &start : nullptr); !c)
     group.handler.on_connect_failed(to, c.error());
 }
@@ -203,10 +206,6 @@ Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
   return Client(std::move(impl));
 }
 
-Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,
-                       const ConnectOptions& options) noexcept {
-  return impl_->connect(to, timeout, options);
-}
 std::size_t Client::pending() const noexcept {
   return impl_->pending();
 }

@@ -45,8 +45,10 @@ class ClientImpl {
                  const ConnectOptions& options) noexcept;
   /// A connected stream joins the group; TLS starts, bounded by `deadline`.
   /// A failure is reported as on_connect_failed(to, why).
+  /// `tunnel_target`: through options.proxy, which was asked to connect there.
   void adopt_connected(TcpStream&& stream, const Endpoint& to, const ConnectOptions& options,
-                       EventLoop::Clock::time_point deadline) noexcept;
+                       EventLoop::Clock::time_point deadline,
+                       std::string_view tunnel_target = {}) noexcept;
   /// Takes ownership of a dial by name; finished ones are let go.
   void add_dial(std::unique_ptr<PendingDial> dial);
   /// The client's own resolver, made on first use.

@@ -81,11 +81,18 @@ Result<std::unique_ptr<SessionState>> open_session(NativeHandle socket,
     if (!ws) return ws.error();
     session = std::move(*ws);
   }
+  if (start.proxy != nullptr && session) {
+    auto tunnel = transport::make_tunnel_session(
+        transport::make_plain_session(socket), std::move(session),
+        transport::connect_request(start.tunnel_target, start.proxy->user, start.proxy->password));
+    if (!tunnel) return tunnel.error();
+    session = std::move(*tunnel);
+  }
   if (!session) return std::make_error_code(std::errc::not_enough_memory);
   state->context = start.context;
   state->session = std::move(session);
   state->connect_target = start.connect_target;
-  state->client = start.websocket != nullptr || !start.context->is_server();
+  state->client = !start.context || !start.context->is_server();
   return state;
 }
 
@@ -122,6 +129,7 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
     auto limit = std::chrono::milliseconds::max();
     if (tls->context) limit = tls->context->options().handshake_timeout;
     if (tls->websocket != nullptr) limit = std::min(limit, tls->websocket->handshake_timeout);
+    if (limit == std::chrono::milliseconds::max()) limit = std::chrono::seconds(10);  // a tunnel
     if (tls->deadline != EventLoop::Clock::time_point::max())
       limit = std::min(limit, std::chrono::ceil<std::chrono::milliseconds>(
                                   tls->deadline - EventLoop::Clock::now()));

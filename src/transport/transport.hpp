@@ -80,6 +80,18 @@ Result<std::unique_ptr<Session>> make_websocket_session(std::unique_ptr<Session>
 /// left out when it is the scheme's own (443 with TLS, 80 without).
 std::string websocket_host(std::string_view host_port, bool tls);
 
+/// An HTTP proxy's CONNECT request for `target` ("host:port"), with Basic
+/// credentials when `user` is given.
+std::string connect_request(std::string_view target, std::string_view user,
+                            std::string_view password);
+
+/// `inner` through a CONNECT tunnel: `request` goes out on `raw` (the socket's
+/// plain session) and the proxy's answer is read from it before `inner`'s
+/// handshake begins. failure::proxy_refused or proxy_auth_failed when it says no.
+Result<std::unique_ptr<Session>> make_tunnel_session(std::unique_ptr<Session> raw,
+                                                     std::unique_ptr<Session> inner,
+                                                     std::string request) noexcept;
+
 /// One TLS connection over a non-blocking socket.
 class TlsSession : public Session {
  public:

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "support/fixture.hpp"
-#include "support/spawned.hpp"
 #include "support/mosquitto.hpp"
 #include "support/mqtt_versions.hpp"
+#include "support/spawned.hpp"
 #if SOCKKIT_TEST_TLS
 #include "support/test_pki.hpp"
 #endif

@@ -58,6 +58,8 @@ void add_common(CLI::App& cmd, MqttFlags& f) {
                  "(ws, wss: MQTT over a WebSocket)");
   cmd.add_option("--ws-path", f.ws_path, "With -L ws(s)://: the WebSocket's request path")
       ->capture_default_str();
+  cmd.add_option("--proxy", f.proxy_url,
+                 "http://[user[:password]@]host[:port]: connect through this HTTP proxy (CONNECT)");
   cmd.add_option("--ws-protocol", f.ws_protocol,
                  "With -L ws(s)://: the WebSocket subprotocol offered (default mqtt)");
   cmd.add_option("-x", f.session_expiry,
@@ -95,6 +97,14 @@ bool check_flags(MqttFlags& f, const std::string& role) {
     std::fprintf(stderr, "sockkit: mqtt %s: --ws-path and --ws-protocol go with -L ws(s)://\n",
                  role.c_str());
     return false;
+  }
+  if (!f.proxy_url.empty()) {
+    std::string why;
+    f.proxy = parse_proxy_url(f.proxy_url, why);
+    if (!f.proxy) {
+      std::fprintf(stderr, "sockkit: mqtt %s: --proxy %s\n", role.c_str(), why.c_str());
+      return false;
+    }
   }
   if (f.psk.empty() != f.psk_identity.empty()) {
     std::fprintf(stderr, "sockkit: mqtt %s: --psk and --psk-identity go together\n", role.c_str());
@@ -148,6 +158,7 @@ Result<mqtt::Options> settings_of(const MqttFlags& f, const char* role) {
                         .retain = f.will_retain};
   f.properties.apply(s);
   s.transport.connect_timeout = to_millis(f.timeout);
+  s.transport.proxy = f.proxy;
   if (f.websocket) {
     s.transport.websocket = WebSocketOptions{.path = f.ws_path};
     if (!f.ws_protocol.empty()) s.transport.websocket->protocols = {f.ws_protocol};

@@ -54,6 +54,8 @@ struct MqttFlags {
   bool websocket = false;         // -L ws:// or wss://
   std::string ws_path = "/mqtt";  // --ws-path
   std::string ws_protocol;        // --ws-protocol; empty: "mqtt"
+  std::string proxy_url;          // --proxy http://[user[:password]@]host[:port]
+  std::optional<HttpProxy> proxy;
   // pub
   bool whole_stdin = false;  // -s
   int repeat = 1;

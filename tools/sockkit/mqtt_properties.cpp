@@ -187,6 +187,35 @@ std::optional<MqttProperties> parse_properties(const std::vector<std::vector<std
   return out;
 }
 
+std::optional<HttpProxy> parse_proxy_url(const std::string& url, std::string& error) {
+  std::string_view rest = url;
+  if (!rest.starts_with("http://")) {
+    error = "only HTTP proxies are supported: http://[user[:password]@]host[:port]";
+    return std::nullopt;
+  }
+  rest.remove_prefix(7);
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  HttpProxy proxy;
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+    const std::string_view credentials = rest.substr(0, at);
+    const auto colon = credentials.find(':');
+    proxy.user = std::string(credentials.substr(0, colon));
+    if (colon != std::string_view::npos)
+      proxy.password = std::string(credentials.substr(colon + 1));
+    rest.remove_prefix(at + 1);
+  }
+  proxy.address = std::string(rest);
+  const auto close = rest.rfind(']');
+  const auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || (close != std::string_view::npos && colon < close))
+    proxy.address += ":80";
+  if (!check_http_proxy(proxy)) {
+    error = "'" + url + "' names no usable proxy";
+    return std::nullopt;
+  }
+  return proxy;
+}
+
 std::optional<MqttUrl> parse_mqtt_url(const std::string& url, std::string& error) {
   MqttUrl out;
   std::string_view rest = url;

@@ -58,6 +58,10 @@ struct MqttUrl {
 /// Reads an -L URL; on text it cannot take, `error` says why.
 std::optional<MqttUrl> parse_mqtt_url(const std::string& url, std::string& error);
 
+/// Reads a --proxy URL, http://[user[:password]@]host[:port] (port 80 if none);
+/// on text it cannot take, `error` says why.
+std::optional<HttpProxy> parse_proxy_url(const std::string& url, std::string& error);
+
 /// An -F format checked for what sockkit prints: empty if it can, or what it cannot.
 std::string check_format(const std::string& format);
 /// A message printed by an -F format (mosquitto_sub's %-fields and \-escapes).

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include "support/websocket_peers.hpp"
+#include "support/web_peers.hpp"
 
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tcp_stream.hpp"
@@ -67,6 +71,36 @@ Websockify::Websockify(std::uint16_t target, const std::string& cert, const std:
 }
 
 bool Websockify::ready(std::string& why) {
+  return wait_ready(*process_, port, why);
+}
+
+bool TinyProxy::available() {
+  return access("/usr/bin/tinyproxy", X_OK) == 0;
+}
+
+TinyProxy::TinyProxy(const std::string& user, const std::string& password)
+    : port(free_loopback_port()) {
+  char dir[] = "/tmp/sockkit-tinyproxy-XXXXXX";
+  dir_ = ::mkdtemp(dir) != nullptr ? dir : "/tmp";
+  {
+    // No ConnectPort line: CONNECT to any port (tinyproxy's own default file allows 443 and 563).
+    std::ofstream conf(dir_ + "/tinyproxy.conf");
+    conf << "Port " << port << "\nListen 127.0.0.1\nTimeout 30\nMaxClients 50\n"
+         << "Allow 127.0.0.1\nLogLevel Info\n";
+    if (!user.empty()) conf << "BasicAuth " << user << " " << password << "\n";
+  }
+  process_ = std::make_unique<Spawned>("/usr/bin/tinyproxy -d -c " + dir_ + "/tinyproxy.conf");
+}
+
+TinyProxy::~TinyProxy() {
+  process_.reset();
+  if (dir_.rfind("/tmp/sockkit-tinyproxy-", 0) == 0) {
+    std::remove((dir_ + "/tinyproxy.conf").c_str());
+    ::rmdir(dir_.c_str());
+  }
+}
+
+bool TinyProxy::ready(std::string& why) {
   return wait_ready(*process_, port, why);
 }
 

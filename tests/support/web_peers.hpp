@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// WebSocket peers independent of sockkit, from Debian, started per test and
-// stopped by PID: python3-websockets' server (tests/support/ws_server.py) and
-// websockify, which puts a WebSocket endpoint in front of a TCP service
-// (mosquitto here: Debian's is built without its own WebSocket listener).
+// Web peers independent of sockkit, from Debian, started per test and stopped
+// by PID: python3-websockets' server (tests/support/ws_server.py), websockify,
+// which puts a WebSocket endpoint in front of a TCP service (mosquitto here:
+// Debian's is built without its own WebSocket listener), and tinyproxy, an
+// HTTP proxy that tunnels with CONNECT.
 #pragma once
 
 #include <chrono>
@@ -42,6 +43,22 @@ class Websockify {
   std::uint16_t port;
 
  private:
+  std::unique_ptr<Spawned> process_;
+};
+
+/// tinyproxy on 127.0.0.1, tunnelling to any port; with a user, only for
+/// Basic credentials `user`:`password`.
+class TinyProxy {
+ public:
+  static bool available();
+  explicit TinyProxy(const std::string& user = {}, const std::string& password = {});
+  ~TinyProxy();
+  bool ready(std::string& why);
+  std::string address() const { return "127.0.0.1:" + std::to_string(port); }
+  std::uint16_t port;
+
+ private:
+  std::string dir_;
   std::unique_ptr<Spawned> process_;
 };
 
