@@ -94,9 +94,14 @@ build_library() {  # NAME DEFINES...
   mkdir -p "$arm/$name"
   local ar=arm-none-eabi-ar
   [[ " $* " == *" -flto "* ]] && ar=arm-none-eabi-gcc-ar  # the archive indexes LTO objects
+  # The web transports (WebSocket, HTTP proxy tunnels), unless SOCKKIT_WEBSOCKET=0.
+  local web="transport/http_tunnel.cpp transport/websocket/frame.cpp transport/websocket/handshake.cpp
+             transport/websocket/session.cpp transport/websocket/sha1.cpp"
+  [[ " $* " == *" -DSOCKKIT_WEBSOCKET=0 "* ]] && web=transport/websocket/not_built.cpp
+  # shellcheck disable=SC2086  # $web is a list
   for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp link/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
              poll/select.cpp poll/poll.cpp sys/heap.cpp sys/no_files.cpp sys/lwip/*.cpp transport/plain.cpp transport/lent.cpp \
-             transport/tls/context.cpp | grep -v '/tap_'); do
+             transport/tls/context.cpp $web | grep -v '/tap_'); do
     [[ $f == poll/select.cpp && " $* " == *" -DSOCKKIT_HAVE_SELECT=0 "* ]] && continue
     "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 "$@" -c "src/$f" \
       -o "$arm/$name/$(echo "$f" | tr / _ | sed 's/\.cpp$//').o"
@@ -105,20 +110,23 @@ build_library() {  # NAME DEFINES...
 }
 both_resolvers=(-DSOCKKIT_RESOLVER_SOCKKIT=1 -DSOCKKIT_RESOLVER_STACK=1 -DSOCKKIT_RESOLVER_DEFAULT_STACK=0)
 build_library sockkit -DSOCKKIT_HAVE_SELECT=1 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=1 \
-  "${both_resolvers[@]}"
+  -DSOCKKIT_WEBSOCKET=1 "${both_resolvers[@]}"
 build_library minimal -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
-  "${both_resolvers[@]}"
+  -DSOCKKIT_WEBSOCKET=1 "${both_resolvers[@]}"
 build_library fixed -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
-  -DSOCKKIT_TIMER_CAPACITY=16 "${both_resolvers[@]}"
-build_library device -DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 \
-  -DSOCKKIT_TIMER_CAPACITY=16 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1 \
-  -DSOCKKIT_RESOLVER_DEFAULT_STACK=1
+  -DSOCKKIT_TIMER_CAPACITY=16 -DSOCKKIT_WEBSOCKET=1 "${both_resolvers[@]}"
+device_flags=(-DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
+              -DSOCKKIT_TIMER_CAPACITY=16 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1
+              -DSOCKKIT_RESOLVER_DEFAULT_STACK=1)
+build_library device "${device_flags[@]}" -DSOCKKIT_WEBSOCKET=1
+# The same without the web transports (SOCKKIT_WEBSOCKET=OFF): what they cost.
+build_library device_noweb "${device_flags[@]}" -DSOCKKIT_WEBSOCKET=0
 # The device profile (SOCKKIT_PROFILE=device) as it builds sockkit on lwIP:
 # the poll backend, no error texts, 32 timer slots, lwIP's DNS client, no
 # assertions, link-time optimisation (its MQTT layer: 3.1.1 only, below).
 device_profile=(-DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
                 -DSOCKKIT_TIMER_CAPACITY=32 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1
-                -DSOCKKIT_RESOLVER_DEFAULT_STACK=1 -DSOCKKIT_MQTT5=0 -DNDEBUG -flto)
+                -DSOCKKIT_RESOLVER_DEFAULT_STACK=1 -DSOCKKIT_MQTT5=0 -DSOCKKIT_WEBSOCKET=0 -DNDEBUG -flto)
 build_library profile "${device_profile[@]}"
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
 "${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
@@ -190,6 +198,7 @@ images=(
   "meter|meter: MQTT QoS 1, persistent session, broker by name, reconnect|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libfixed_m4.a"
   "meter_device|the meter with lwIP's DNS client as its resolver|$arm/mqtt_client_min.o $arm/libsockkit_mqtt_m4.a $arm/libdevice_m4.a"
   "meter_311|the same meter, MQTT 3.1.1 only (SOCKKIT_MQTT5=OFF)|$arm/mqtt_client_min.o $arm/libsockkit_mqtt311_m4.a $arm/libdevice_m4.a"
+  "meter_311_noweb|the same, no WebSocket or HTTP proxy built (SOCKKIT_WEBSOCKET=OFF)|$arm/mqtt_client_min.o $arm/libsockkit_mqtt311_m4.a $arm/libdevice_noweb_m4.a"
   "echo_profile|echo server, the device profile (SOCKKIT_PROFILE=device: the above, no assertions, LTO)|$arm/echo_min_lto.o $arm/libprofile_m4.a"
   "meter_profile|the meter, the device profile (lwIP's DNS client, MQTT 3.1.1 only, LTO)|$arm/mqtt_client_min_lto.o $arm/libsockkit_mqtt_profile_m4.a $arm/libprofile_m4.a"
   "tls_client|TLS client (mbedTLS, embedded profile)|$arm/tls_client_min.o $arm/libsockkit_tls_m4.a $arm/libsockkit_notls_m4.a $arm/libmbedtls_m4.a"

@@ -160,5 +160,27 @@ TEST_F(ResolverTest, ReconnectingAttemptThatTimesOutClosesItsHandshake) {
   EXPECT_EQ(peer.closed, peer.accepted) << "a timed-out attempt leaves no handshake running";
 }
 
+#if !SOCKKIT_WEBSOCKET
+// A build without the web transports (SOCKKIT_WEBSOCKET=OFF) refuses them
+// when asked, before anything connects.
+TEST(WebTransportsNotBuilt, AWebSocketOrAProxyIsNotSupported) {
+  auto loop = EventLoop::create();
+  ASSERT_OK(loop);
+  struct : ConnectionHandler {
+    Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
+      return d.size();
+    }
+  } quiet;
+  auto client = Client::create(*loop, quiet);
+  ASSERT_OK(client);
+  EXPECT_ERRC(check_websocket_options({}), errc::not_supported);
+  EXPECT_ERRC(client->connect(Endpoint::loopback_v4(9), 1s, {.websocket = WebSocketOptions{}}),
+              errc::not_supported);
+  EXPECT_ERRC(client->connect("localhost:9", 1s, {.proxy = HttpProxy{.address = "127.0.0.1:3128"}}),
+              errc::not_supported);
+  EXPECT_EQ(client->pending(), 0u);
+}
+#endif
+
 }  // namespace
 }  // namespace sockkit::test

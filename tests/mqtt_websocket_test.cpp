@@ -10,6 +10,8 @@
 namespace sockkit::test {
 namespace {
 
+#if SOCKKIT_WEBSOCKET
+
 TEST_P(MosquittoTest, MqttOverWebSocketsThroughWebsockify) {
   if (!Websockify::available()) GTEST_SKIP() << "websockify is not installed";
   for (const bool secure : {false, true}) {
@@ -148,6 +150,8 @@ TEST_P(MosquittoTest, TheCliSpeaksMqttOverWebSocketsWithAUrl) {
   }
 }
 #endif
+
+#endif  // SOCKKIT_WEBSOCKET
 
 }  // namespace
 }  // namespace sockkit::test

@@ -9,6 +9,7 @@
 namespace sockkit {
 
 Status check_http_proxy(const HttpProxy& proxy) noexcept {
+  if (!SOCKKIT_WEBSOCKET) return failure::backend_unavailable;  // no tunnels in this build
   auto target = resolve_detail::parse_target(proxy.address);
   if (!target) return target.error();
   if (!target->numeric && target->host.empty()) return failure::malformed_address;
