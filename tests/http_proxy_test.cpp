@@ -122,8 +122,9 @@ TEST_F(HttpProxyTest, AProxyThatNeverAnswersTimesOut) {
   auto c = Client::create(*loop, t);
   ASSERT_OK(c);
   client = std::move(*c);
-  ASSERT_OK(client->connect("127.0.0.1:" + echo_port(), 300ms,
-                            {.proxy = HttpProxy{.address = silent->local_endpoint()->to_string()}}));
+  ASSERT_OK(
+      client->connect("127.0.0.1:" + echo_port(), 300ms,
+                      {.proxy = HttpProxy{.address = silent->local_endpoint()->to_string()}}));
   EXPECT_TRUE(run_loop_until(*loop, 5s, [&] { return t.done; }));
   EXPECT_FALSE(t.opened);
   EXPECT_EQ(t.error, errc::timed_out) << t.error.message();

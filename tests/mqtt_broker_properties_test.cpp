@@ -125,6 +125,28 @@ TEST_P(MosquittoPropertiesTest, WhatMosquittoPubSendsReachesOnMessageWhole) {
     EXPECT_EQ(each.payload, "hello");
 }
 
+// Acknowledgements that carry user properties, both directions and both QoS
+// levels, and a CONNECT asking for response information: mosquitto takes
+// them and the exchanges complete (it has no response information to give).
+TEST_P(MosquittoPropertiesTest, AcknowledgementsWithUserPropertiesCompleteWithMosquitto) {
+  Recorder got;
+  auto s = settings("ack-props");
+  s.ack_user_properties = {{"device", "meter-17"}};
+  s.request_response_information = true;
+  auto& c = make(s, got);
+  ASSERT_OK(c.subscribe({{.filter = "acks/#", .qos = QoS::exactly_once}}));
+  c.start();
+  ASSERT_TRUE(run_until([&] { return got.subscribed == 1; }));
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub " + at(*broker) + " -t acks/1 -q 1 -m one"));
+  ASSERT_TRUE(shell("/usr/bin/mosquitto_pub " + at(*broker) + " -t acks/2 -q 2 -m two"));
+  ASSERT_TRUE(run_until([&] { return got.messages.size() == 2; }));
+  ASSERT_OK(c.publish("acks-out", "three", QoS::exactly_once));  // PUBREL carries them too
+  ASSERT_TRUE(run_until([&] { return c.stats().outbox_messages == 0; }));
+  EXPECT_EQ(got.messages[0].payload, "one");
+  EXPECT_EQ(got.messages[1].payload, "two");
+  EXPECT_EQ(c.stats().connects, 1u) << "never disconnected by the broker";
+}
+
 TEST_P(MosquittoPropertiesTest, RetainHandlingAndRetainAsPublishedAreTheBrokers) {
   const std::string pub = "/usr/bin/mosquitto_pub " + at(*broker);
   ASSERT_TRUE(shell(pub + " -t kept/a -m old -r -q 1"));
@@ -189,7 +211,8 @@ TEST_P(MosquittoPropertiesTest, CliPropertiesAndFormatAreMosquittos) {
       " -q 1 -m 42.1 -D publish user-property unit kWh -D publish user-property unit again"
       " -D publish content-type text/plain -D publish correlation-data req-7"
       " -D publish response-topic meters/answer -D publish message-expiry-interval 600"
-      " -D publish payload-format-indicator 1 -D connect user-property site 7";
+      " -D publish payload-format-indicator 1 -D connect user-property site 7"
+      " -D connect request-response-information 1 -D connect request-problem-information 0";
   auto [code, out] = cli("mqtt pub " + at(*broker) + " -t cli/sockkit" + words);
   EXPECT_EQ(code, 0) << out;
   ASSERT_TRUE(shell("/usr/bin/mosquitto_pub " + at(*broker) + " -t cli/mosquitto" + words));
@@ -211,6 +234,9 @@ TEST_P(MosquittoPropertiesTest, CliRefusesPropertiesItCannotSendAsAUsageError) {
   std::tie(code, out) = cli(pub + "-D publish message-expiry-interval soon");
   EXPECT_EQ(code, 2);
   EXPECT_NE(out.find("got 'soon'"), std::string::npos) << out;
+  std::tie(code, out) = cli(pub + "-D connect request-response-information 2");
+  EXPECT_EQ(code, 2);
+  EXPECT_NE(out.find("from 0 to 1"), std::string::npos) << out;
   std::tie(code, out) = cli(pub + "-D subscribe subscription-identifier 1");
   EXPECT_EQ(code, 2) << "pub sends no SUBSCRIBE";
   std::tie(code, out) = cli("mqtt sub -p " + std::to_string(broker->port) + " -t x -x 60");

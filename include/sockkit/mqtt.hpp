@@ -244,6 +244,16 @@ struct Options {
   std::optional<std::string> password{};   ///< Sent in CONNECT when set.
   std::optional<Will> will{};              ///< Published by the broker if the client vanishes.
   UserPropertyStrings user_properties{};   ///< MQTT 5: sent in CONNECT, in order.
+  /// MQTT 5: sent on each acknowledgement the client writes (PUBACK, PUBREC,
+  /// PUBREL, PUBCOMP), in order; left off one that would pass the broker's
+  /// maximum packet size, as the standard asks.
+  UserPropertyStrings ack_user_properties{};
+  /// MQTT 5: asks the broker for response information (the base of response
+  /// topics it allows); it arrives in on_reply's Reply::response_information.
+  bool request_response_information = false;
+  /// MQTT 5: false asks the broker to leave reason strings and user
+  /// properties off everything but CONNACK, PUBLISH and DISCONNECT.
+  bool request_problem_information = true;
   /// MQTT 5 enhanced authentication (not owned; must outlive the client).
   Authenticator* authenticator = nullptr;
   std::chrono::seconds keepalive{60};  ///< 0: no pings (a dead broker is then never noticed).

@@ -108,6 +108,8 @@ struct Connect {
   std::uint32_t maximum_packet_size = 0;  ///< 0: not sent
   std::uint16_t topic_alias_maximum = 0;
   const UserPropertyStrings* user_properties = nullptr;  ///< MQTT 5; null or empty: none.
+  bool request_response_information = false;             ///< MQTT 5: sent when true.
+  bool request_problem_information = true;               ///< MQTT 5: sent when false.
   std::string_view authentication_method{};              ///< MQTT 5 enhanced authentication.
   std::span<const std::byte> authentication_data{};      ///< Its first data.
 };
@@ -155,9 +157,11 @@ struct SubscribeFilter {
 // so callers can size a buffer once.
 Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) noexcept;
 Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::byte> out) noexcept;
-/// PUBACK, PUBREC, PUBREL or PUBCOMP.
+/// PUBACK, PUBREC, PUBREL or PUBCOMP; `user_properties` (MQTT 5; null or
+/// empty: none) must be UTF-8 pairs.
 Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_id,
-                              std::uint8_t code, std::span<std::byte> out) noexcept;
+                              std::uint8_t code, std::span<std::byte> out,
+                              const UserPropertyStrings* user_properties = nullptr) noexcept;
 // `user_properties` (MQTT 5; null or empty: none) must be UTF-8 pairs.
 /// `subscription_id`: MQTT 5, 1..268,435,455, or 0 for none.
 Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,

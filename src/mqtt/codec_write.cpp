@@ -85,6 +85,14 @@ Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) no
           p.u8(0x22);
           p.u16(c.topic_alias_maximum);
         }
+        if (c.request_response_information) {
+          p.u8(0x19);
+          p.u8(1);
+        }
+        if (!c.request_problem_information) {
+          p.u8(0x17);
+          p.u8(0);
+        }
         io::put_message_properties(p, false, {}, {}, {}, user_properties);
         if (!c.authentication_method.empty()) {
           p.u8(0x15);
@@ -163,23 +171,31 @@ Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::by
   });
 }
 
-Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_id,
-                              std::uint8_t code, std::span<std::byte> out) noexcept {
-  if (packet_id == 0) return std::make_error_code(std::errc::invalid_argument);
-  const auto first = static_cast<std::uint8_t>(static_cast<unsigned>(type) << 4 |
-                                               (type == PacketType::pubrel ? 2 : 0));
-  return emit(first, out, [&](Writer& w) {
-    w.u16(packet_id);
-    if (is_v5(v) && code != 0) w.u8(code);  // success with no properties: omitted
-  });
-}
-
 namespace {
 const UserPropertyStrings kNoUserProperties;
 const UserPropertyStrings& pairs_of(const UserPropertyStrings* p) noexcept {
   return p != nullptr ? *p : kNoUserProperties;
 }
 }  // namespace
+
+Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_id,
+                              std::uint8_t code, std::span<std::byte> out,
+                              const UserPropertyStrings* user_properties) noexcept {
+  const auto& users = pairs_of(user_properties);
+  if (packet_id == 0 || (is_v5(v) && !io::valid_message_properties({}, {}, {}, users)))
+    return std::make_error_code(std::errc::invalid_argument);
+  const auto first = static_cast<std::uint8_t>(static_cast<unsigned>(type) << 4 |
+                                               (type == PacketType::pubrel ? 2 : 0));
+  const bool with_properties = is_v5(v) && !users.empty();
+  return emit(first, out, [&](Writer& w) {
+    w.u16(packet_id);
+    // Success with no properties: the code is left out too.
+    if (is_v5(v) && (code != 0 || with_properties)) w.u8(code);
+    if (with_properties)
+      property_block(w,
+                     [&](Writer& p) { io::put_message_properties(p, false, {}, {}, {}, users); });
+  });
+}
 
 std::size_t user_properties_size(const UserPropertyStrings* user_properties) noexcept {
   std::size_t n = 0;

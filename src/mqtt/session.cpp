@@ -89,6 +89,8 @@ Status Session::connected(SessionClock::time_point now) {
       .maximum_packet_size = v5 ? settings_.max_packet_size : 0,
       .topic_alias_maximum = v5 ? settings_.topic_alias_maximum : std::uint16_t{0},
       .user_properties = v5 ? &settings_.user_properties : nullptr,
+      .request_response_information = v5 && settings_.request_response_information,
+      .request_problem_information = !v5 || settings_.request_problem_information,
       .authentication_method = auth != nullptr ? auth->method() : std::string_view{},
       .authentication_data =
           auth != nullptr ? std::span<const std::byte>(auth_data_) : std::span<const std::byte>{},
@@ -110,6 +112,23 @@ Status Session::connected(SessionClock::time_point now) {
           write(size, [&](std::span<std::byte> to) { return codec::write_connect(connect, to); }))
     return ec;
   return {};
+}
+
+void Session::write_ack(codec::PacketType type, std::uint16_t packet_id,
+                        std::uint8_t code) noexcept {
+  const UserPropertyStrings& pairs = settings_.ack_user_properties;
+  std::size_t size = 8;
+  const UserPropertyStrings* users = nullptr;
+  if (codec::is_v5(settings_.version) && !pairs.empty()) {
+    const std::size_t with = size + 5 + codec::user_properties_size(&pairs);
+    if (with <= broker_max_packet_) {  // else left off, as MQTT 5 §3.4.2.2 asks
+      users = &pairs;
+      size = with;
+    }
+  }
+  (void)write(size, [&](std::span<std::byte> to) {
+    return codec::write_ack(settings_.version, type, packet_id, code, to, users);
+  });
 }
 
 void Session::disconnected(bool broker_hung_up) noexcept {
@@ -298,9 +317,7 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
       const auto at =
           std::lower_bound(incoming_qos2_.begin(), incoming_qos2_.end(), ack->packet_id);
       if (at != incoming_qos2_.end() && *at == ack->packet_id) incoming_qos2_.erase(at);
-      write(8, [&](std::span<std::byte> to) {
-        return codec::write_ack(v, PacketType::pubcomp, ack->packet_id, 0, to);
-      });
+      write_ack(PacketType::pubcomp, ack->packet_id);
       disconnect_when_released();
       return {};
     }

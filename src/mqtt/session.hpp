@@ -154,6 +154,9 @@ class Session {
   /// Appends a packet: `writer(span) -> Result<size_t>`; what it failed with, if anything.
   template <class Write>
   std::error_code write(std::size_t at_most, Write&& writer);
+  /// Writes one of our acknowledgements, with Options::ack_user_properties
+  /// where MQTT 5 and the broker's maximum packet size allow them.
+  void write_ack(codec::PacketType type, std::uint16_t packet_id, std::uint8_t code = 0) noexcept;
 
   std::error_code handle(const codec::FixedHeader& h, std::span<const std::byte> body);
   std::error_code on_connack(const codec::Connack& ack);

@@ -89,9 +89,7 @@ void Session::resume() {
       write_publish(m, true);
       ++stats_.retransmitted;
     } else if (m.stage == Stage::released) {
-      write(8, [&](std::span<std::byte> to) {
-        return codec::write_ack(settings_.version, PacketType::pubrel, m.packet_id, 0, to);
-      });
+      write_ack(PacketType::pubrel, m.packet_id);
       ++stats_.retransmitted;
     }
   }
@@ -259,9 +257,7 @@ std::error_code Session::on_ack(PacketType type, const codec::Ack& ack) {
         outbox_.set_stage(*it, Stage::released);
         outbox_.changed(*it);
       }
-      write(8, [&](std::span<std::byte> to) {
-        return codec::write_ack(settings_.version, PacketType::pubrel, ack.packet_id, 0, to);
-      });
+      write_ack(PacketType::pubrel, ack.packet_id);
       break;
     default:  // pubcomp
       if (!qos2 || it->stage != Stage::released) return make_error_code(reason::protocol_error);
@@ -303,18 +299,13 @@ std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const
       incoming_qos2_.insert(at, p->packet_id);
       deliver(topic, *p, props);
     }
-    write(8, [&](std::span<std::byte> to) {
-      return codec::write_ack(v, PacketType::pubrec, p->packet_id, 0, to);
-    });
+    write_ack(PacketType::pubrec, p->packet_id);
     return {};
   }
   if (stopping_) return {};  // after stop(): not delivered nor acknowledged; the next session's
   if (refuse_payload(*p, props)) return {};
   deliver(topic, *p, props);
-  if (p->qos == QoS::at_least_once)
-    write(8, [&](std::span<std::byte> to) {
-      return codec::write_ack(v, PacketType::puback, p->packet_id, 0, to);
-    });
+  if (p->qos == QoS::at_least_once) write_ack(PacketType::puback, p->packet_id);
   return {};
 }
 
@@ -353,10 +344,7 @@ bool Session::refuse_payload(const codec::Publish& p, const codec::Properties& p
   ++stats_.refused_payloads;
   if (p.qos != QoS::at_most_once) {
     const auto type = p.qos == QoS::exactly_once ? PacketType::pubrec : PacketType::puback;
-    write(8, [&](std::span<std::byte> to) {
-      return codec::write_ack(settings_.version, type, p.packet_id,
-                              static_cast<std::uint8_t>(reason::payload_format_invalid), to);
-    });
+    write_ack(type, p.packet_id, static_cast<std::uint8_t>(reason::payload_format_invalid));
   }
   return true;
 }

@@ -38,9 +38,7 @@ class TunnelSession final : public Session {
   Result<std::size_t> write(std::span<const std::byte> data) noexcept override {
     return inner_->write(data);
   }
-  Status close_notify() noexcept override {
-    return tunneled_ ? inner_->close_notify() : Status{};
-  }
+  Status close_notify() noexcept override { return tunneled_ ? inner_->close_notify() : Status{}; }
   unsigned wants() const noexcept override { return tunneled_ ? inner_->wants() : wants_; }
   bool has_buffered_input() const noexcept override { return inner_->has_buffered_input(); }
   void release_buffers() noexcept override { inner_->release_buffers(); }

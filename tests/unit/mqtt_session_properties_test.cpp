@@ -280,3 +280,91 @@ TEST(MqttSessionProperties, UserPropertiesOfSubscribeUnsubscribeAndDisconnect) {
 
 }  // namespace
 }  // namespace sockkit::mqtt
+
+namespace sockkit::mqtt {
+namespace {
+using namespace session_test;
+
+/// True if `packet` parses as an acknowledgement whose properties are exactly
+/// the user property device=meter-17.
+bool carries_device_property(const Written& w) {
+  codec::FixedHeader h;
+  if (codec::frame(w.packet, 1 << 20, h) != codec::Frame::complete) return false;
+  codec::Properties props;
+  auto ack = codec::read_ack(Version::v5, h, std::span(w.packet).subspan(h.header_size), &props);
+  const auto expected = bytes(
+      {0x26, 0, 6, 'd', 'e', 'v', 'i', 'c', 'e', 0, 8, 'm', 'e', 't', 'e', 'r', '-', '1', '7'});
+  return ack && ack->code == 0 &&
+         std::equal(props.block.begin(), props.block.end(), expected.begin(), expected.end());
+}
+
+TEST(MqttSessionProperties, OurAcknowledgementsCarryTheUserPropertiesAskedFor) {
+  SOCKKIT_SKIP_UNLESS_BUILT_WITH(Version::v5);
+  Fixture f(Version::v5);
+  f.settings.ack_user_properties = {{"device", "meter-17"}};
+  auto& s = f.make();
+  f.up();
+  ASSERT_TRUE(f.feed(f.publish(
+      {.topic = "in/a", .payload = text("1"), .qos = QoS::at_least_once, .packet_id = 5})));
+  ASSERT_TRUE(f.feed(f.publish(
+      {.topic = "in/b", .payload = text("2"), .qos = QoS::exactly_once, .packet_id = 6})));
+  ASSERT_TRUE(f.feed(f.ack(PacketType::pubrel, 6)));
+  ASSERT_TRUE(s.publish("out", text("x"), QoS::exactly_once, false, {}, f.t0));
+  s.pump(1 << 20, f.t0);
+  auto w = f.written();
+  ASSERT_EQ(w.size(), 4u);
+  EXPECT_EQ(w[0].type, kPuback);
+  EXPECT_EQ(w[1].type, kPubrec);
+  EXPECT_EQ(w[2].type, kPubcomp);
+  EXPECT_EQ(w[3].type, kPublish);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(carries_device_property(w[static_cast<std::size_t>(i)])) << "packet " << i;
+  ASSERT_TRUE(f.feed(f.ack(PacketType::pubrec, w[3].packet_id)));
+  w = f.written();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].type, kPubrel);
+  EXPECT_TRUE(carries_device_property(w[0]));
+}
+
+TEST(MqttSessionProperties, AckPropertiesPastTheBrokersPacketLimitAreLeftOff) {
+  SOCKKIT_SKIP_UNLESS_BUILT_WITH(Version::v5);
+  Fixture f(Version::v5);
+  f.settings.ack_user_properties = {{"device", std::string(100, 'x')}};
+  auto& s = f.make();
+  f.up(false, bytes({0x27, 0, 0, 0, 64}));  // the broker takes packets of 64 bytes at most
+  ASSERT_TRUE(f.feed(f.publish(
+      {.topic = "in/a", .payload = text("1"), .qos = QoS::at_least_once, .packet_id = 5})));
+  auto w = f.written();
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].type, kPuback);
+  EXPECT_EQ(w[0].packet.size(), 4u) << "the acknowledgement itself, without the properties";
+  (void)s;
+}
+
+TEST(MqttSessionProperties, ConnectAsksForResponseInformationAndLessProblemInformation) {
+  SOCKKIT_SKIP_UNLESS_BUILT_WITH(Version::v5);
+  Fixture f(Version::v5);
+  f.settings.request_response_information = true;
+  f.settings.request_problem_information = false;
+  auto& s = f.make();
+  ASSERT_TRUE(s.connected(f.t0));
+  auto w = f.written();
+  ASSERT_EQ(w.size(), 1u);
+  const auto& p = w[0].packet;
+  const auto asks = [&](std::initializer_list<int> property) {
+    const auto want = bytes(property);
+    return std::search(p.begin(), p.end(), want.begin(), want.end()) != p.end();
+  };
+  EXPECT_TRUE(asks({0x19, 1})) << "request response information";
+  EXPECT_TRUE(asks({0x17, 0})) << "request problem information: no";
+  Fixture plain(Version::v5);
+  auto& t = plain.make();
+  ASSERT_TRUE(t.connected(plain.t0));
+  const auto connect = plain.written()[0].packet;
+  const auto none = bytes({0x19, 1});
+  EXPECT_EQ(std::search(connect.begin(), connect.end(), none.begin(), none.end()), connect.end())
+      << "not asked by default";
+}
+
+}  // namespace
+}  // namespace sockkit::mqtt

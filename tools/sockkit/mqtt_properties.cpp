@@ -107,6 +107,12 @@ class PropertyReader {
     } else if (id == "maximum-packet-size") {
       if (!set(v, value, 0xffffffff, id, 16)) return false;
       out_.maximum_packet_size = v;
+    } else if (id == "request-response-information") {
+      if (!set(v, value, 1, id)) return false;
+      out_.request_response_information = v == 1;
+    } else if (id == "request-problem-information") {
+      if (!set(v, value, 1, id)) return false;
+      out_.request_problem_information = v == 1;
     } else {
       return fail(id + " of connect is not one sockkit sends");
     }
@@ -166,6 +172,10 @@ void MqttProperties::apply(mqtt::Options& settings) const {
   if (maximum_packet_size) settings.max_packet_size = *maximum_packet_size;
   if (receive_maximum) settings.receive_maximum = *receive_maximum;
   if (topic_alias_maximum) settings.topic_alias_maximum = *topic_alias_maximum;
+  if (request_response_information)
+    settings.request_response_information = *request_response_information;
+  if (request_problem_information)
+    settings.request_problem_information = *request_problem_information;
   if (settings.will) {
     auto& w = *settings.will;
     w.delay = will.delay;

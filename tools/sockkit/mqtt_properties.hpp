@@ -20,6 +20,7 @@ struct MqttProperties {
   mqtt::UserPropertyStrings connect_user;
   std::optional<std::uint32_t> session_expiry, maximum_packet_size;
   std::optional<std::uint16_t> receive_maximum, topic_alias_maximum;
+  std::optional<bool> request_response_information, request_problem_information;
   // PUBLISH
   std::optional<std::chrono::seconds> expiry;
   bool payload_utf8 = false;
