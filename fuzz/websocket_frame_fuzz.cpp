@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The WebSocket client session on any bytes a server might send: the first
 // byte picks what the rest is — the answer to the upgrade itself, or frames
-// after a correct answer — and how the stream is cut (bytes per read, the
-// caller's buffer, a stream that stops taking writes). Never crashes, never
-// loops without consuming input, never hands the caller more than was sent,
-// and writes only whole, masked frames.
+// after a correct answer, with or without an HTTP proxy's tunnel under it
+// (whose answer the bytes then are, unless frames are fuzzed) — and how the stream is cut (bytes
+// per read, the caller's buffer, a stream that stops taking writes). Never crashes, never loops
+// without consuming input, never hands the caller more than was sent, and writes only whole, masked
+// frames.
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -52,8 +53,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto made = transport::make_websocket_session(std::make_unique<test::MemorySession>(pipe),
                                                 {.protocols = {"mqtt"}}, "fuzz.test");
   check(made.has_value());
+  // Through a proxy's tunnel: a correct answer first when frames are fuzzed,
+  // else the input is the proxy's answer (and whatever follows).
+  const bool tunnel = data[0] & 4;
+  if (tunnel) {
+    made = transport::make_tunnel_session(std::make_unique<test::MemorySession>(pipe),
+                                          std::move(*made),
+                                          transport::connect_request("fuzz.test:443", "u", "p"));
+    check(made.has_value());
+  }
   auto& session = **made;
   auto st = session.handshake();
+  if (tunnel && frames) {
+    check(!st && st.error() == errc::would_block);
+    pipe.incoming = "HTTP/1.1 200 Connection established\r\n\r\n";
+    st = session.handshake();
+  }
   const std::string request = pipe.written;
   pipe.written.clear();
   if (frames) {

@@ -12,26 +12,37 @@ namespace {
 
 #if SOCKKIT_WEBSOCKET
 
+/// websockify in front of the broker's plain listener, wss with the test PKI
+/// when `secure` (null when the build has no TLS to test that with); `trust`
+/// gets the CLI's --cafile words for it.
+std::unique_ptr<Websockify> front_of(const Mosquitto& broker, const TestPki* pki, bool secure,
+                                     std::string& trust) {
+  trust.clear();
+  if (secure && pki == nullptr) return nullptr;
+  std::unique_ptr<Websockify> front;
+#if SOCKKIT_TEST_TLS
+  if (secure) {
+    front = std::make_unique<Websockify>(broker.port, pki->cert("server"), pki->key("server"));
+    trust = " --cafile " + pki->ca();
+  }
+#endif
+  if (!front) front = std::make_unique<Websockify>(broker.port);
+  std::string why;
+  EXPECT_TRUE(front->ready(why)) << why;
+  return front;
+}
+
 TEST_P(MosquittoTest, MqttOverWebSocketsThroughWebsockify) {
   if (!Websockify::available()) GTEST_SKIP() << "websockify is not installed";
   for (const bool secure : {false, true}) {
-    std::string cert, key;
-#if SOCKKIT_TEST_TLS
-    if (secure) {
-      cert = pki->cert("server");
-      key = pki->key("server");
-    }
-#else
-    if (secure) continue;
-#endif
-    Websockify front(broker->port, cert, key);
-    std::string why;
-    ASSERT_TRUE(front.ready(why)) << why;
+    std::string trust;
+    auto front = front_of(*broker, test_pki(), secure, trust);
+    if (!front) continue;
     const std::string id = secure ? "wss-client" : "ws-client";
     Spawned sub(sub_command(id + "-watch", "from/" + id, 1));
     ASSERT_TRUE(subscribed(id + "-watch")) << broker->log();
     Events events;
-    auto s = settings(id, front.port);
+    auto s = settings(id, front->port);
     // websockify agrees to no subprotocol but its own "binary" (or none).
     s.transport.websocket = WebSocketOptions{.path = "/", .protocols = {"binary"}};
 #if SOCKKIT_TEST_TLS
@@ -115,21 +126,11 @@ TEST_P(MosquittoTest, TheCliSpeaksMqttOverWebSocketsWithAUrl) {
   EXPECT_FALSE(shell("/usr/bin/mosquitto_pub -L ws://127.0.0.1:1/t -m x 2>/dev/null"))
       << "mosquitto_pub takes ws:// URLs now: compare the two";
   for (const bool secure : {false, true}) {
-    std::string cert, key, trust;
-#if SOCKKIT_TEST_TLS
-    if (secure) {
-      cert = pki->cert("server");
-      key = pki->key("server");
-      trust = " --cafile " + pki->ca();
-    }
-#else
-    if (secure) continue;
-#endif
-    Websockify front(broker->port, cert, key);
-    std::string why;
-    ASSERT_TRUE(front.ready(why)) << why;
+    std::string trust;
+    auto front = front_of(*broker, test_pki(), secure, trust);
+    if (!front) continue;
     const std::string scheme = secure ? "wss" : "ws";
-    const std::string url = scheme + "://127.0.0.1:" + std::to_string(front.port);
+    const std::string url = scheme + "://127.0.0.1:" + std::to_string(front->port);
     const std::string ws =
         " --ws-path / --ws-protocol binary -V " + std::string(version_flag(GetParam())) + trust;
     Spawned watcher(sub_command(scheme + "-cli-watch", "cli/" + scheme, 1));

@@ -146,6 +146,14 @@ class MosquittoTest : public SockkitTest, public ::testing::WithParamInterface<V
         << why.message();
     EXPECT_EQ(refused.connected, 0);
   }
+  /// The test PKI, or null in a build without TLS.
+  const TestPki* test_pki() const {
+#if SOCKKIT_TEST_TLS
+    return pki.get();
+#else
+    return nullptr;
+#endif
+  }
   std::string sub_command(const std::string& id, const std::string& topic, int count) {
     return "/usr/bin/mosquitto_sub -h 127.0.0.1 -p " + std::to_string(broker->port) + " -V " +
            version_flag(GetParam()) + " -i " + id + " -t '" + topic + "' -q 2 -v -C " +
