@@ -87,6 +87,24 @@ TEST_F(HttpProxyTest, PlainTcpGoesThroughTheTunnelByNameAndByAddress) {
   }
 }
 
+TEST_F(HttpProxyTest, AnEndpointThroughAProxyAtAnAddressNeedsNoResolver) {
+  TinyProxy proxy;
+  std::string why;
+  ASSERT_TRUE(proxy.ready(why)) << why;
+  auto c = Client::create(*loop, t);
+  ASSERT_OK(c);
+  client = std::move(*c);
+  ASSERT_OK(client->connect(echo_server->endpoint(), 5s,
+                            {.proxy = HttpProxy{.address = proxy.address()}}));
+  EXPECT_TRUE(run_loop_until(*loop, 10s, [&] { return t.done; }));
+  EXPECT_EQ(t.got, "through the proxy");
+  // A proxy by name would need resolving: connect by name for that.
+  EXPECT_ERRC(
+      client->connect(echo_server->endpoint(), 1s,
+                      {.proxy = HttpProxy{.address = "localhost:" + std::to_string(proxy.port)}}),
+      errc::invalid_argument);
+}
+
 TEST_F(HttpProxyTest, CredentialsTheProxyDoesNotAcceptAreAFailedConnect) {
   TinyProxy proxy("meter", "s3cret");
   std::string why;

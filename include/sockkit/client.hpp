@@ -41,28 +41,6 @@ struct Uplink {
   std::optional<Endpoint> source{};
 };
 
-/// An HTTP proxy that opens tunnels with CONNECT (RFC 9110 §9.3.6), for
-/// networks whose only way out is a web proxy. The connection goes to the
-/// proxy, which connects on to the target; TLS and WebSocket then run through
-/// the tunnel end to end, with the target's name for SNI and certificates.
-///
-///     client->connect("broker.example.com:8883", 10s,
-///                     {.tls = tls, .proxy = sockkit::HttpProxy{.address = "proxy.lan:3128"}});
-struct HttpProxy {
-  std::string address;     ///< "host:port" of the proxy (a name is resolved like the target's).
-  std::string user{};      ///< Basic credentials for Proxy-Authorization; empty: none.
-  std::string password{};  ///< With `user`.
-};
-
-/// Checks that a proxy can be used: an address with a port, and credentials
-/// with no line breaks or control characters (and no ':' in the user).
-///
-///     if (auto st = sockkit::check_http_proxy(proxy); !st) return st;
-///
-/// @param proxy the proxy. @return {}, failure::malformed_address, failure::missing_port
-///         or errc::invalid_argument.
-Status check_http_proxy(const HttpProxy& proxy) noexcept;
-
 /// TCP settings for one outgoing connection, applied before it connects.
 struct ConnectOptions {
   /// The interface and/or source address to connect from; empty: the routing table's choice.

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /// @file
-/// WebSocket (RFC 6455) as a transport: an outgoing connection — plain or
-/// TLS, by Client or ReconnectingClient, MQTT's included — that upgrades to a
-/// WebSocket before on_open and then carries its bytes in binary frames. The
-/// handler sees the same byte stream as on any connection; pings are answered,
-/// fragmented messages joined, and the close handshake done by the library.
+/// The web transports of outgoing connections (Client, ReconnectingClient,
+/// MQTT's): WebSocket (RFC 6455) — the connection, plain or TLS, upgrades
+/// before on_open and then carries its bytes in binary frames; pings are
+/// answered, fragmented messages joined, the close handshake done by the
+/// library — and HTTP proxies' CONNECT tunnels under either. The handler sees
+/// the same byte stream as on any connection. Not in builds made with
+/// SOCKKIT_WEBSOCKET=OFF (the device profile): asking for them is then
+/// errc::not_supported.
 ///
 ///     client->connect("broker.example.com:443", 10s,
 ///                     {.tls = tls, .websocket = sockkit::WebSocketOptions{
@@ -48,6 +51,28 @@ struct WebSocketOptions {
 ///
 /// @param options what would be sent. @return {} or errc::invalid_argument.
 Status check_websocket_options(const WebSocketOptions& options) noexcept;
+
+/// An HTTP proxy that opens tunnels with CONNECT (RFC 9110 §9.3.6), for
+/// networks whose only way out is a web proxy. The connection goes to the
+/// proxy, which connects on to the target; TLS and WebSocket then run through
+/// the tunnel end to end, with the target's name for SNI and certificates.
+///
+///     client->connect("broker.example.com:8883", 10s,
+///                     {.tls = tls, .proxy = sockkit::HttpProxy{.address = "proxy.lan:3128"}});
+struct HttpProxy {
+  std::string address;     ///< "host:port" of the proxy (a name is resolved like the target's).
+  std::string user{};      ///< Basic credentials for Proxy-Authorization; empty: none.
+  std::string password{};  ///< With `user`.
+};
+
+/// Checks that a proxy can be used: an address with a port, and credentials
+/// with no line breaks or control characters (and no ':' in the user).
+///
+///     if (auto st = sockkit::check_http_proxy(proxy); !st) return st;
+///
+/// @param proxy the proxy. @return {}, failure::malformed_address, failure::missing_port
+///         or errc::invalid_argument.
+Status check_http_proxy(const HttpProxy& proxy) noexcept;
 
 }  // namespace sockkit
 

@@ -80,19 +80,6 @@ ConnectOptions named(const ConnectOptions& options, std::string_view host,
 
 }  // namespace
 
-Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,
-                       const ConnectOptions& options) noexcept {
-  if (!options.proxy) return impl_->connect(to, timeout, options);
-  if (auto st = check_http_proxy(*options.proxy); !st) return st;
-  if (options.websocket)
-    if (auto st = check_websocket_options(*options.websocket); !st) return st;
-  const std::string text = to.to_string();
-  ConnectOptions through = options;
-  if (through.websocket && through.websocket->host.empty())
-    through.websocket->host = transport::websocket_host(text, !!options.tls);
-  return start_dial(*impl_, options.proxy->address, text, timeout, through);
-}
-
 Status Client::connect(std::string_view host_port, std::chrono::milliseconds timeout,
                        const ConnectOptions& options) noexcept {
   auto target = resolve_detail::parse_target(host_port);
@@ -101,7 +88,8 @@ Status Client::connect(std::string_view host_port, std::chrono::milliseconds tim
     if (auto st = check_websocket_options(*options.websocket); !st) return st;
   if (options.proxy) {
     if (auto st = check_http_proxy(*options.proxy); !st) return st;
-    if (target->numeric) return connect(*target->numeric, timeout, options);
+    if (target->numeric)  // the proxy may still be a name: dialled like one
+      return start_dial(*impl_, options.proxy->address, std::string(host_port), timeout, options);
     if (target->host.empty()) return failure::malformed_address;
     return start_dial(*impl_, options.proxy->address, std::string(host_port), timeout,
                       named(options, target->host, host_port));

@@ -128,15 +128,17 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     const std::string host = ws != nullptr && ws->host.empty()
                                  ? transport::websocket_host(target_, !!settings_.tls)
                                  : std::string();
-    const net::SessionStart start{.context = settings_.tls,
-                                  .server_name = name,
-                                  .websocket = ws,
-                                  .websocket_host = host,
-                                  .proxy = settings_.proxy ? &*settings_.proxy : nullptr,
-                                  .tunnel_target = target_,
-                                  .connect_target = to,
-                                  .deadline = deadline};
-    const bool layered = settings_.tls || ws != nullptr || start.proxy != nullptr;
+    const net::SessionStart start{
+        .context = settings_.tls,
+        .server_name = name,
+        .web_layers = ws != nullptr || settings_.proxy ? &transport::add_web_layers : nullptr,
+        .web = {.websocket = ws,
+                .websocket_host = host,
+                .proxy = settings_.proxy ? &*settings_.proxy : nullptr,
+                .tunnel_target = target_},
+        .connect_target = to,
+        .deadline = deadline};
+    const bool layered = settings_.tls || start.web_layers != nullptr;
     auto c = group_.adopt(std::move(stream), layered ? &start : nullptr);
     if (!c) return on_connect_failed(to, c.error());
     if (state_ == State::dialing && conn_ == nullptr)

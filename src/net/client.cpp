@@ -19,12 +19,14 @@ namespace net {
 class PendingConnect final : public IoHandler {
  public:
   PendingConnect(ClientImpl& owner, TcpStream stream, const Endpoint& to,
-                 const ConnectOptions& options, EventLoop::Clock::time_point deadline)
+                 const ConnectOptions& options, EventLoop::Clock::time_point deadline,
+                 std::string tunnel_target)
       : owner_(owner),
         stream_(std::move(stream)),
         to_(to),
         options_(options),
-        deadline_(deadline) {}
+        deadline_(deadline),
+        tunnel_target_(std::move(tunnel_target)) {}
   void on_io(unsigned events) noexcept override;
   void on_timeout() noexcept;
   TcpStream& stream() noexcept { return stream_; }
@@ -38,6 +40,7 @@ class PendingConnect final : public IoHandler {
   Endpoint to_;
   ConnectOptions options_;
   EventLoop::Clock::time_point deadline_;
+  std::string tunnel_target_;  // through options_.proxy: where it connects on to
 };
 
 Result<TcpStream> start_connect(const Endpoint& to, const ConnectOptions& options) noexcept {
@@ -73,11 +76,12 @@ void ClientImpl::cancel_pending() noexcept {
 }
 
 Status ClientImpl::connect(const Endpoint& to, std::chrono::milliseconds timeout,
-                           const ConnectOptions& options) noexcept {
+                           const ConnectOptions& options, std::string tunnel_target) noexcept {
   auto stream = start_connect(to, options);
   if (!stream) return stream.error();
   const auto deadline = time::deadline_after(EventLoop::Clock::now(), timeout);
-  auto* p = new (std::nothrow) PendingConnect(*this, std::move(*stream), to, options, deadline);
+  auto* p = new (std::nothrow)
+      PendingConnect(*this, std::move(*stream), to, options, deadline, std::move(tunnel_target));
   if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
   if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {
     delete p;
@@ -99,18 +103,22 @@ void ClientImpl::adopt_connected(TcpStream&& stream, const Endpoint& to,
                                  EventLoop::Clock::time_point deadline,
                                  std::string_view tunnel_target) noexcept {
   const WebSocketOptions* ws = options.websocket ? &*options.websocket : nullptr;
-  const std::string host = ws != nullptr && ws->host.empty()
-                               ? transport::websocket_host(to.to_string(), !!options.tls)
-                               : std::string();
-  const SessionStart start{.context = options.tls,
-                           .server_name = options.server_name,
-                           .websocket = ws,
-                           .websocket_host = host,
-                           .proxy = tunnel_target.empty() ? nullptr : &*options.proxy,
-                           .tunnel_target = tunnel_target,
-                           .connect_target = to,
-                           .deadline = deadline};
-  const bool layered = options.tls || ws != nullptr || start.proxy != nullptr;
+  const bool tunnel = !tunnel_target.empty();
+  const std::string host =
+      ws != nullptr && ws->host.empty()
+          ? transport::websocket_host(tunnel ? tunnel_target : to.to_string(), !!options.tls)
+          : std::string();
+  const SessionStart start{
+      .context = options.tls,
+      .server_name = options.server_name,
+      .web_layers = ws != nullptr || tunnel ? &transport::add_web_layers : nullptr,
+      .web = {.websocket = ws,
+              .websocket_host = host,
+              .proxy = tunnel ? &*options.proxy : nullptr,
+              .tunnel_target = tunnel_target},
+      .connect_target = to,
+      .deadline = deadline};
+  const bool layered = options.tls || start.web_layers != nullptr;
   if (auto c = group.adopt(std::move(stream), layered ? &start : nullptr); !c)
     group.handler.on_connect_failed(to, c.error());
 }
@@ -167,8 +175,9 @@ void PendingConnect::on_io(unsigned) noexcept {
   const Endpoint to = to_;
   const ConnectOptions options = std::move(options_);
   const auto deadline = deadline_;
+  const std::string tunnel_target = std::move(tunnel_target_);
   TcpStream stream = owner.complete(this);  // `this` is gone from here on
-  owner.adopt_connected(std::move(stream), to, options, deadline);
+  owner.adopt_connected(std::move(stream), to, options, deadline, tunnel_target);
 }
 
 void PendingConnect::on_timeout() noexcept {
@@ -206,6 +215,18 @@ Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
   return Client(std::move(impl));
 }
 
+Status Client::connect(const Endpoint& to, std::chrono::milliseconds timeout,
+                       const ConnectOptions& options) noexcept {
+  if (!options.proxy) return impl_->connect(to, timeout, options);
+  // To an address, through a proxy at an address: nothing is resolved (and
+  // the dialer is not linked); by name, Client::connect(host_port) dials it.
+  if (!SOCKKIT_WEBSOCKET) return make_error_code(failure::backend_unavailable);
+  auto proxy = Endpoint::parse(options.proxy->address);
+  if (!proxy) return proxy.error();
+  if (proxy->family() == Family::unix_domain) return make_error_code(failure::wrong_family);
+  if (auto st = transport::check_proxy_credentials(*options.proxy); !st) return st;
+  return impl_->connect(*proxy, timeout, options, to.to_string());
+}
 std::size_t Client::pending() const noexcept {
   return impl_->pending();
 }

@@ -41,8 +41,9 @@ class ClientImpl {
   void cancel_pending() noexcept;
 
   /// One connect to `to`; TLS (if asked for) must be done by `timeout` too.
+  /// `tunnel_target`: `to` is options.proxy's address, to be asked to connect there.
   Status connect(const Endpoint& to, std::chrono::milliseconds timeout,
-                 const ConnectOptions& options) noexcept;
+                 const ConnectOptions& options, std::string tunnel_target = {}) noexcept;
   /// A connected stream joins the group; TLS starts, bounded by `deadline`.
   /// A failure is reported as on_connect_failed(to, why).
   /// `tunnel_target`: through options.proxy, which was asked to connect there.

@@ -72,21 +72,11 @@ Result<std::unique_ptr<SessionState>> open_session(NativeHandle socket,
     auto tls = transport::engine_of(*start.context).open(socket, start.server_name);
     if (!tls) return tls.error();
     session = std::move(*tls);
-  } else {
-    session = transport::make_plain_session(socket);
   }
-  if (start.websocket != nullptr) {
-    auto ws = transport::make_websocket_session(std::move(session), *start.websocket,
-                                                std::string(start.websocket_host));
-    if (!ws) return ws.error();
-    session = std::move(*ws);
-  }
-  if (start.proxy != nullptr && session) {
-    auto tunnel = transport::make_tunnel_session(
-        transport::make_plain_session(socket), std::move(session),
-        transport::connect_request(start.tunnel_target, start.proxy->user, start.proxy->password));
-    if (!tunnel) return tunnel.error();
-    session = std::move(*tunnel);
+  if (start.web_layers != nullptr) {  // a client's WebSocket and/or proxy tunnel
+    auto web = start.web_layers(socket, std::move(session), start.web);
+    if (!web) return web.error();
+    session = std::move(*web);
   }
   if (!session) return std::make_error_code(std::errc::not_enough_memory);
   state->context = start.context;
@@ -128,7 +118,8 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
     const Connection::Id id = c.id();
     auto limit = std::chrono::milliseconds::max();
     if (tls->context) limit = tls->context->options().handshake_timeout;
-    if (tls->websocket != nullptr) limit = std::min(limit, tls->websocket->handshake_timeout);
+    if (tls->web.websocket != nullptr)
+      limit = std::min(limit, tls->web.websocket->handshake_timeout);
     if (limit == std::chrono::milliseconds::max()) limit = std::chrono::seconds(10);  // a tunnel
     if (tls->deadline != EventLoop::Clock::time_point::max())
       limit = std::min(limit, std::chrono::ceil<std::chrono::milliseconds>(

@@ -13,7 +13,6 @@
 #include "net/buffer.hpp"
 #include "net/connection_slot.hpp"
 #include "net/slab.hpp"
-#include "sockkit/client.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "sockkit/websocket.hpp"
 #include "transport/lent.hpp"
@@ -50,15 +49,15 @@ struct SessionState {
   bool client = false;
 };
 
-/// How adopt() starts the session of a new connection: a proxy tunnel, TLS, a
-/// WebSocket, or several (in that order on the wire).
+/// How adopt() starts the session of a new connection: TLS, and a client's
+/// web layers (a proxy tunnel under it, a WebSocket over it).
 struct SessionStart {
-  std::shared_ptr<TlsContext> context;          // null: no TLS
-  std::string_view server_name{};               // a Client's; empty: the context's
-  const WebSocketOptions* websocket = nullptr;  // null: no WebSocket
-  std::string_view websocket_host{};            // its Host header, unless the options name one
-  const HttpProxy* proxy = nullptr;             // null: connected directly
-  std::string_view tunnel_target{};             // what the proxy is asked to connect to
+  std::shared_ptr<TlsContext> context;  // null: no TLS
+  std::string_view server_name{};       // a Client's; empty: the context's
+  /// A client's web layers (transport::add_web_layers, or null: none). A
+  /// pointer, so that only programs that connect out link them.
+  decltype(&transport::add_web_layers) web_layers = nullptr;
+  transport::WebLayers web{};
   Endpoint connect_target{};
   /// A dial's deadline: the handshake ends by then too (one deadline covers
   /// resolution, connect and handshake). time_point::max(): the context's

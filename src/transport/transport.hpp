@@ -80,6 +80,23 @@ Result<std::unique_ptr<Session>> make_websocket_session(std::unique_ptr<Session>
 /// left out when it is the scheme's own (443 with TLS, 80 without).
 std::string websocket_host(std::string_view host_port, bool tls);
 
+/// The web layers a client connection asks for.
+struct WebLayers {
+  const WebSocketOptions* websocket = nullptr;  ///< null: no WebSocket
+  std::string_view websocket_host{};            ///< its Host header, unless the options name one
+  const HttpProxy* proxy = nullptr;             ///< null: connected directly
+  std::string_view tunnel_target{};             ///< what the proxy is asked to connect to
+};
+
+/// `inner` (TLS, or null: the socket itself) with a WebSocket over it and/or
+/// a proxy's CONNECT tunnel under it, as `web` asks.
+Result<std::unique_ptr<Session>> add_web_layers(NativeHandle socket, std::unique_ptr<Session> inner,
+                                                const WebLayers& web) noexcept;
+
+/// Checks what a proxy's request carries: credentials with no control
+/// characters and no ':' in the user (errc::invalid_argument otherwise).
+Status check_proxy_credentials(const HttpProxy& proxy) noexcept;
+
 /// An HTTP proxy's CONNECT request for `target` ("host:port"), with Basic
 /// credentials when `user` is given.
 std::string connect_request(std::string_view target, std::string_view user,

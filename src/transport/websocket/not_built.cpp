@@ -10,19 +10,12 @@ std::string websocket_host(std::string_view host_port, bool) {
   return std::string(host_port);
 }
 
-std::string connect_request(std::string_view, std::string_view, std::string_view) {
-  return {};
-}
-
-Result<std::unique_ptr<Session>> make_websocket_session(std::unique_ptr<Session>,
-                                                        const WebSocketOptions&,
-                                                        std::string) noexcept {
+Result<std::unique_ptr<Session>> add_web_layers(NativeHandle, std::unique_ptr<Session>,
+                                                const WebLayers&) noexcept {
   return make_error_code(failure::backend_unavailable);
 }
 
-Result<std::unique_ptr<Session>> make_tunnel_session(std::unique_ptr<Session>,
-                                                     std::unique_ptr<Session>,
-                                                     std::string) noexcept {
+Status check_proxy_credentials(const HttpProxy&) noexcept {
   return make_error_code(failure::backend_unavailable);
 }
 
