@@ -95,8 +95,8 @@ build_library() {  # NAME DEFINES...
   local ar=arm-none-eabi-ar
   [[ " $* " == *" -flto "* ]] && ar=arm-none-eabi-gcc-ar  # the archive indexes LTO objects
   # The web transports (WebSocket, HTTP proxy tunnels), unless SOCKKIT_WEBSOCKET=0.
-  local web="transport/http_tunnel.cpp transport/websocket/frame.cpp transport/websocket/handshake.cpp
-             transport/websocket/session.cpp transport/websocket/sha1.cpp"
+  local web="transport/web_layers.cpp transport/http_tunnel.cpp transport/websocket/frame.cpp
+             transport/websocket/handshake.cpp transport/websocket/session.cpp transport/websocket/sha1.cpp"
   [[ " $* " == *" -DSOCKKIT_WEBSOCKET=0 "* ]] && web=transport/websocket/not_built.cpp
   # shellcheck disable=SC2086  # $web is a list
   for f in $(cd src && ls *.cpp loop/*.cpp net/*.cpp link/*.cpp socket/*.cpp resolve/*.cpp poll/poller.cpp \
