@@ -124,17 +124,19 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   void dial_connected(TcpStream&& stream, const Endpoint& to,
                       EventLoop::Clock::time_point deadline) override {
     const std::string name = tls_server_name();
-    const WebSocketOptions* ws = settings_.websocket ? &*settings_.websocket : nullptr;
-    const std::string host = ws != nullptr && ws->host.empty()
-                                 ? transport::websocket_host(target_, !!settings_.tls)
-                                 : std::string();
+    // Without the web transports built (create() refused them), none of this is linked.
+    const bool web = SOCKKIT_WEBSOCKET && (settings_.websocket || settings_.proxy);
+    const WebSocketOptions* ws = web && settings_.websocket ? &*settings_.websocket : nullptr;
+    std::string host;
+    if (ws != nullptr && ws->host.empty())
+      host = transport::websocket_host(target_, !!settings_.tls);
     const net::SessionStart start{
         .context = settings_.tls,
         .server_name = name,
-        .web_layers = ws != nullptr || settings_.proxy ? &transport::add_web_layers : nullptr,
+        .web_layers = web ? &transport::add_web_layers : nullptr,
         .web = {.websocket = ws,
                 .websocket_host = host,
-                .proxy = settings_.proxy ? &*settings_.proxy : nullptr,
+                .proxy = web && settings_.proxy ? &*settings_.proxy : nullptr,
                 .tunnel_target = target_},
         .connect_target = to,
         .deadline = deadline};

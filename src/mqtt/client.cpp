@@ -19,7 +19,7 @@ Status ClientImpl::init() {
   ReconnectingOptions transport = settings_.transport;
   transport.heartbeat = {};  // keepalive is MQTT's own PINGREQ
   // MQTT over WebSockets offers the "mqtt" subprotocol, as the standard asks.
-  if (transport.websocket && transport.websocket->protocols.empty())
+  if (SOCKKIT_WEBSOCKET && transport.websocket && transport.websocket->protocols.empty())
     transport.websocket->protocols = {"mqtt"};
   auto& limits = transport.limits;
   limits.max_pending_read =

@@ -102,12 +102,13 @@ void ClientImpl::adopt_connected(TcpStream&& stream, const Endpoint& to,
                                  const ConnectOptions& options,
                                  EventLoop::Clock::time_point deadline,
                                  std::string_view tunnel_target) noexcept {
-  const WebSocketOptions* ws = options.websocket ? &*options.websocket : nullptr;
-  const bool tunnel = !tunnel_target.empty();
-  const std::string host =
-      ws != nullptr && ws->host.empty()
-          ? transport::websocket_host(tunnel ? tunnel_target : to.to_string(), !!options.tls)
-          : std::string();
+  // Without the web transports built (connect refused them), none of this is linked.
+  const WebSocketOptions* ws =
+      SOCKKIT_WEBSOCKET && options.websocket ? &*options.websocket : nullptr;
+  const bool tunnel = SOCKKIT_WEBSOCKET && !tunnel_target.empty();
+  std::string host;
+  if (ws != nullptr && ws->host.empty())
+    host = transport::websocket_host(tunnel ? tunnel_target : to.to_string(), !!options.tls);
   const SessionStart start{
       .context = options.tls,
       .server_name = options.server_name,
