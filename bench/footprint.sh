@@ -159,7 +159,7 @@ for mqtt5 in 1 0; do
   for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
     "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 -DSOCKKIT_HAVE_SELECT=0 \
       -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0 -DSOCKKIT_TIMER_CAPACITY=16 \
-      -DSOCKKIT_MQTT5=$mqtt5 -c "$f" -o "$arm/mqtt/$(basename "$f" .cpp).o"
+      -DSOCKKIT_MQTT5=$mqtt5 -DSOCKKIT_WEBSOCKET=1 -c "$f" -o "$arm/mqtt/$(basename "$f" .cpp).o"
   done
   library=libsockkit_mqtt_m4.a
   [ $mqtt5 = 1 ] || library=libsockkit_mqtt311_m4.a
