@@ -19,7 +19,7 @@ for f in codec_read codec_write properties outbox reason session session_publish
   row=$(printf '%-20s' "$f.cpp")
   for mqtt5 in 1 0; do
     arm-none-eabi-g++ -std=c++20 -Os -mthumb -mcpu=cortex-m4 -mfloat-abi=hard -fno-exceptions \
-      -fno-rtti -ffunction-sections -fdata-sections -Wno-psabi -DSOCKKIT_MQTT5=$mqtt5 \
+      -fno-rtti -ffunction-sections -fdata-sections -Wno-psabi -DSOCKKIT_MQTT5=$mqtt5 -DSOCKKIT_WEBSOCKET=1 \
       -Iinclude -Isrc -c "src/mqtt/$f.cpp" -o "$out/$f.$mqtt5.o"
     text=$(arm-none-eabi-size "$out/$f.$mqtt5.o" | awk 'NR == 2 { print $1 }')
     total[$mqtt5]=$((total[$mqtt5] + text))
