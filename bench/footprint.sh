@@ -47,7 +47,7 @@ split_map() {
       else if (file ~ /libmbedtls_m4/) who = "mbedTLS"
       else if (file ~ /libsockkit_tls_m4/) who = "sockkit TLS layer"
       else if (file ~ /libsockkit_mqtt(311|_profile)?_m4/) who = "sockkit MQTT layer"
-      else if (file ~ /libsockkit|libminimal_m4|libfixed_m4|libdevice_m4|libprofile_m4/) who = "sockkit"
+      else if (file ~ /libsockkit|libminimal_m4|libfixed_m4|libdevice_m4|libdevice_noweb_m4|libprofile_m4/) who = "sockkit"
       else if (file ~ /ltrans/) who = "sockkit and program, optimised as one (LTO)"
       else if (file ~ /echo_min|echo_lwip_sockets|tls_client_min|mqtt_client_min/) who = "program"
       else who = "C/C++ runtime"

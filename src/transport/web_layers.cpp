@@ -10,8 +10,7 @@
 
 namespace sockkit::transport {
 
-Result<std::unique_ptr<Session>> add_web_layers(NativeHandle socket,
-                                                std::unique_ptr<Session> inner,
+Result<std::unique_ptr<Session>> add_web_layers(NativeHandle socket, std::unique_ptr<Session> inner,
                                                 const WebLayers& web) noexcept {
   std::unique_ptr<Session> session = inner ? std::move(inner) : make_plain_session(socket);
   if (!session) return std::make_error_code(std::errc::not_enough_memory);
