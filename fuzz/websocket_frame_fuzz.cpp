@@ -37,7 +37,7 @@ void check_written(std::string_view written) {
     check(h.has_value() && h->masked);
     check(h->opcode == Opcode::binary || h->opcode == Opcode::pong || h->opcode == Opcode::close);
     check(written.size() >= h->header_size + h->payload_size);
-    written.remove_prefix(h->header_size + h->payload_size);
+    written.remove_prefix(h->header_size + static_cast<std::size_t>(h->payload_size));
   }
 }
 

@@ -46,10 +46,11 @@ std::vector<Frame> client_frames(std::string_view written) {
     EXPECT_TRUE(h.has_value());
     if (!h) break;
     EXPECT_TRUE(h->masked) << "a client masks every frame";
-    std::string payload(written.substr(h->header_size, h->payload_size));
+    const auto size = static_cast<std::size_t>(h->payload_size);  // frames written here: small
+    std::string payload(written.substr(h->header_size, size));
     ws::apply_mask(std::as_writable_bytes(std::span(payload.data(), payload.size())), h->mask, 0);
     frames.push_back({h->opcode, h->fin, payload});
-    written.remove_prefix(h->header_size + h->payload_size);
+    written.remove_prefix(h->header_size + size);
   }
   return frames;
 }

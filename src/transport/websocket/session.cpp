@@ -208,8 +208,9 @@ Status WebSocketSession::handshake() noexcept {
 }
 
 Result<std::size_t> WebSocketSession::on_control(const FrameHeader& h) noexcept {
-  auto payload = std::span(in_).subspan(in_begin_ + h.header_size, h.payload_size);
-  in_begin_ += h.header_size + h.payload_size;
+  const auto size = static_cast<std::size_t>(h.payload_size);  // a control frame's: <= 125
+  auto payload = std::span(in_).subspan(in_begin_ + h.header_size, size);
+  in_begin_ += h.header_size + size;
   if (h.opcode == Opcode::ping) {
     std::memcpy(pong_.data(), payload.data(), payload.size());  // the last ping's
     pong_size_ = payload.size();
