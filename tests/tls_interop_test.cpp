@@ -18,6 +18,7 @@
 #include "support/fixture.hpp"
 #include "support/server_thread.hpp"
 #include "support/test_pki.hpp"
+#include "support/web_peers.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -75,12 +76,6 @@ std::unique_ptr<ServerThread> tls_echo_server(std::shared_ptr<TlsContext> tls, E
   ServerOptions sopts;
   sopts.tls = std::move(tls);
   return std::make_unique<ServerThread>(Backend::poll, echo, sopts);
-}
-
-// A port free right now on 127.0.0.1 (for openssl, which cannot report one it picked).
-std::uint16_t free_port() {
-  auto l = TcpListener::bind(Endpoint::loopback_v4(0));
-  return l ? l->local_endpoint()->port() : 0;
 }
 
 // Records what a sockkit client saw of an openssl server.
@@ -216,7 +211,7 @@ class OpensslInterop : public SockkitTest, public ::testing::WithParamInterface<
 
 TEST_P(OpensslInterop, SockkitClientTalksToOpensslServer) {
   const Case& k = GetParam();
-  const std::uint16_t port = free_port();
+  const std::uint16_t port = free_loopback_port();
   ASSERT_NE(port, 0);
   const std::string log = pki.dir() + "/s_server.log";
   Child server(reversing_s_server(k, port), log);
@@ -252,7 +247,7 @@ TEST_P(OpensslInterop, OpensslClientTalksToSockkitServer) {
 
 TEST_P(OpensslInterop, BlockingTlsStreamTalksToOpensslServer) {
   const Case& k = GetParam();
-  const std::uint16_t port = free_port();
+  const std::uint16_t port = free_loopback_port();
   ASSERT_NE(port, 0);
   const std::string log = pki.dir() + "/s_server.log";
   Child server(reversing_s_server(k, port), log);
@@ -365,7 +360,7 @@ class OpensslPsk : public OpensslInterop {
 
 TEST_P(OpensslPsk, SockkitClientTalksToOpensslPskServer) {
   const Case& k = GetParam();
-  const std::uint16_t port = free_port();
+  const std::uint16_t port = free_loopback_port();
   ASSERT_NE(port, 0);
   const std::string log = pki.dir() + "/s_server.log";
   Child server({"openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-nocert",
