@@ -24,8 +24,9 @@ namespace sockkit {
 struct BackoffPolicy {
   std::chrono::milliseconds initial{1000};  ///< First wait.
   std::chrono::milliseconds max{60000};     ///< Cap on the wait before jitter.
-  double multiplier = 2.0;                  ///< Growth per failed attempt (>= 1).
-  double jitter = 0.2;  ///< Each wait is scaled by a uniform factor in [1-jitter, 1+jitter].
+  double multiplier = 2.0;  ///< Growth per failed attempt, taken as 1..255 (NaN: 1), to 1/65536.
+  double jitter = 0.2;      ///< Each wait is scaled by a uniform factor in [1-jitter, 1+jitter];
+                            ///< taken as 0..1 (NaN: 0).
   std::chrono::milliseconds reset_after{30000};  ///< A connection up this long resets the
                                                  ///< schedule to `initial`.
   unsigned max_attempts = 0;  ///< Give up after this many failed attempts in a row; 0 = never.
@@ -53,8 +54,15 @@ class BackoffSchedule {
   const BackoffPolicy& policy() const noexcept { return policy_; }
 
  private:
-  double uniform() noexcept;  // [0, 1)
+  std::uint64_t draw() noexcept;
   BackoffPolicy policy_;
+  // The policy in 16.16 fixed point: a device without a floating-point unit
+  // links no double arithmetic for its reconnects.
+  std::uint64_t initial_q16_;
+  std::uint64_t max_q16_;
+  std::uint64_t next_q16_;  // the next wait before jitter
+  std::uint32_t multiplier_q16_;
+  std::uint32_t jitter_q16_;
   std::uint64_t state_;
   unsigned attempts_ = 0;
 };

@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "net/outbox.hpp"
 #include "sockkit/backoff.hpp"
+#include "sockkit/entropy.hpp"
 
 namespace sockkit::test {
 namespace {
@@ -51,6 +54,50 @@ TEST(Backoff, NonsensePoliciesAreMadeSafe) {
     EXPECT_GE(d, 0ms);
     EXPECT_LE(d, 1000ms);  // max raised to initial, jitter clamped to 100 %
   }
+}
+
+TEST(Backoff, WithoutAnEntropySourceEachScheduleStillDiffers) {
+  // A device whose port set no random source: two clients (or two devices
+  // booted alike) must not wait in lockstep all the same.
+  set_entropy_source([](std::span<std::byte>) noexcept { return false; });
+  BackoffSchedule a({.initial = 1s, .max = 60s, .jitter = 0.2});
+  BackoffSchedule b({.initial = 1s, .max = 60s, .jitter = 0.2});
+  set_entropy_source(nullptr);
+  int differ = 0;
+  for (int i = 0; i < 8; ++i) {
+    const auto x = a.next(), y = b.next();
+    const double base = std::min(1000.0 * (1 << i), 60000.0);
+    EXPECT_GE(x.count(), base * 0.8 - 1) << i;
+    EXPECT_LE(x.count(), base * 1.2 + 1) << i;
+    differ += x != y;
+  }
+  EXPECT_GE(differ, 6);
+}
+
+TEST(Backoff, FractionalFactorsGrowAsTheirPowers) {
+  BackoffSchedule s({.initial = 1s, .max = 60s, .multiplier = 1.5, .jitter = 0});
+  std::vector<long long> got;
+  for (int i = 0; i < 12; ++i)
+    got.push_back(s.next().count());
+  EXPECT_EQ(got, (std::vector<long long>{1000, 1500, 2250, 3375, 5063, 7594, 11391, 17086, 25629,
+                                         38443, 57665, 60000}));
+}
+
+TEST(Backoff, AHugeFactorOrCapSaturatesInsteadOfOverflowing) {
+  BackoffSchedule s({.initial = 1h,
+                     .max = std::chrono::hours(24 * 365 * 1000),
+                     .multiplier = 1e300,
+                     .jitter = 0});
+  EXPECT_EQ(s.next(), 1h);
+  for (int i = 0; i < 40; ++i) {
+    const auto d = s.next();
+    EXPECT_GE(d, 1h);
+    EXPECT_LE(d, std::chrono::hours(24 * 365 * 1000));
+  }
+  BackoffSchedule nan(
+      {.initial = 2s, .max = 60s, .multiplier = std::nan(""), .jitter = std::nan("")});
+  EXPECT_EQ(nan.next(), 2s);  // a factor that is not a number grows nothing
+  EXPECT_EQ(nan.next(), 2s);
 }
 
 std::span<const std::byte> bytes(std::string_view s) {
