@@ -17,13 +17,17 @@
 #     mbedTLS in sockkit's embedded profile).
 #  3. The largest symbols the default echo image has and the baseline has not.
 #  4. Each image's code split by origin (the linker map).
-#   bench/footprint.sh
+#   bench/footprint.sh            everything above
+#   bench/footprint.sh --device   only the device profile's rows (echo, meter), in minutes
 set -euo pipefail
+device_only=0
+[ "${1:-}" = --device ] && device_only=1
 cd "$(dirname "$0")/.."
 root=$PWD
 out=build/footprint
 "$root/scripts/deps.sh" gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib >&2
 
+if [ $device_only = 0 ]; then
 cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=MinSizeRel -DSOCKKIT_STACK=lwip \
   -DSOCKKIT_LWIP_PROFILE=constrained -DSOCKKIT_NO_EXCEPTIONS=ON -DSOCKKIT_BUILD_TESTS=OFF \
   -DSOCKKIT_BUILD_TOOLS=OFF -DSOCKKIT_TLS=OFF -DCMAKE_CXX_FLAGS="-ffunction-sections -fdata-sections" \
@@ -69,6 +73,10 @@ split_map() {
 echo "## x86-64, -Os, no exceptions, --gc-sections: minimal TCP echo server on lwIP (constrained)"
 split_map "$map"
 size "$out/bench/lwip/bench_footprint_echo" | sed 's/^/    /'
+else
+  # lwIP's sources, as the configure step above fetches them.
+  "$root/scripts/fetch-source.sh" lwip "$out/lwip-src" "$root/src/sys/lwip/patches" >/dev/null
+fi
 
 lwip=$(ls -d "$out"/lwip-src/lwip-*/ | head -n1)
 arm=$out/arm
@@ -108,6 +116,7 @@ build_library() {  # NAME DEFINES...
   done
   $ar rcs "$arm/lib${name}_m4.a" "$arm/$name"/*.o
 }
+if [ $device_only = 0 ]; then
 both_resolvers=(-DSOCKKIT_RESOLVER_SOCKKIT=1 -DSOCKKIT_RESOLVER_STACK=1 -DSOCKKIT_RESOLVER_DEFAULT_STACK=0)
 build_library sockkit -DSOCKKIT_HAVE_SELECT=1 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=1 \
   -DSOCKKIT_WEBSOCKET=1 "${both_resolvers[@]}"
@@ -121,6 +130,7 @@ device_flags=(-DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRI
 build_library device "${device_flags[@]}" -DSOCKKIT_WEBSOCKET=1
 # The same without the web transports (SOCKKIT_WEBSOCKET=OFF): what they cost.
 build_library device_noweb "${device_flags[@]}" -DSOCKKIT_WEBSOCKET=0
+fi
 # The device profile (SOCKKIT_PROFILE=device) as it builds sockkit on lwIP:
 # the poll backend, no error texts, 32 timer slots, lwIP's DNS client, no
 # assertions, link-time optimisation (its MQTT layer: 3.1.1 only, below).
@@ -129,8 +139,9 @@ device_profile=(-DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_ST
                 -DSOCKKIT_RESOLVER_DEFAULT_STACK=1 -DSOCKKIT_MQTT5=0 -DSOCKKIT_WEBSOCKET=0 -DNDEBUG -flto)
 build_library profile "${device_profile[@]}"
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
-"${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
 arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"
+if [ $device_only = 0 ]; then
+"${cxx[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min.o"
 # The TLS layer and mbedTLS, for the TLS client.
 mbedtls=$("$root/scripts/fetch-source.sh" mbedtls "$out/mbedtls-src")
 mkdir -p "$arm/mbedtls" "$arm/tls"
@@ -165,13 +176,14 @@ for mqtt5 in 1 0; do
   [ $mqtt5 = 1 ] || library=libsockkit_mqtt311_m4.a
   arm-none-eabi-ar rcs "$arm/$library" "$arm"/mqtt/*.o
 done
+"${cxx[@]}" -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min.o"
+fi
 mkdir -p "$arm/mqtt_profile"
 for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
   "${cxx[@]}" -DSOCKKIT_HAVE_OPENSSL=0 -DSOCKKIT_HAVE_MBEDTLS=0 "${device_profile[@]}" -c "$f" \
     -o "$arm/mqtt_profile/$(basename "$f" .cpp).o"
 done
 arm-none-eabi-gcc-ar rcs "$arm/libsockkit_mqtt_profile_m4.a" "$arm"/mqtt_profile/*.o
-"${cxx[@]}" -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min.o"
 "${cxx[@]}" -DNDEBUG -flto -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min_lto.o"
 "${cxx[@]}" -DNDEBUG -flto -c bench/footprint/echo_min.cpp -o "$arm/echo_min_lto.o"
 arm-none-eabi-gcc "${flags[@]}" -c bench/footprint/echo_lwip_sockets.c -o "$arm/echo_lwip_sockets.o"
@@ -203,6 +215,9 @@ images=(
   "meter_profile|the meter, the device profile (lwIP's DNS client, MQTT 3.1.1 only, LTO)|$arm/mqtt_client_min_lto.o $arm/libsockkit_mqtt_profile_m4.a $arm/libprofile_m4.a"
   "tls_client|TLS client (mbedTLS, embedded profile)|$arm/tls_client_min.o $arm/libsockkit_tls_m4.a $arm/libsockkit_notls_m4.a $arm/libmbedtls_m4.a"
 )
+if [ $device_only = 1 ]; then
+  images=("${images[0]}" "${images[@]:8:2}")
+fi
 for image in "${images[@]}"; do
   IFS='|' read -r name _ objects <<<"$image"
   for libc in full nano; do
@@ -229,6 +244,7 @@ for image in "${images[@]}"; do
   echo "$row"
 done
 echo "(the RTOS port is link-only stubs, the same in every image; a device adds its RTOS)"
+[ $device_only = 1 ] && exit 0
 
 echo
 echo "## Cortex-M4, newlib-nano: the 25 largest symbols the default echo image has and the baseline has not"
