@@ -68,20 +68,20 @@ class Readings final : public sockkit::UdpHandler {
 
 struct Uplink : sockkit::mqtt::Handler {
   void on_connected(bool) override { std::printf("broker connected\n"); }
-  void on_disconnected(std::error_code why) override {
+  void on_disconnected(sockkit::ErrorCode why) override {
     std::printf("broker lost: %s\n", why.message().c_str());
   }
-  void on_connect_failed(std::error_code why) override {
+  void on_connect_failed(sockkit::ErrorCode why) override {
     std::printf("  connect failed: %s\n", why.message().c_str());
   }
-  void on_published(std::uint64_t id, std::error_code result) override {
+  void on_published(std::uint64_t id, sockkit::ErrorCode result) override {
     if (!result && id != status_id) ++acknowledged;
   }
   void on_dropped(std::size_t messages, std::size_t bytes) override {
     std::printf("outbox full: dropped %lu summary (%lu bytes)\n",
                 static_cast<unsigned long>(messages), static_cast<unsigned long>(bytes));
   }
-  void on_given_up(std::error_code) override { stopped = true; }
+  void on_given_up(sockkit::ErrorCode) override { stopped = true; }
   long acknowledged = 0;  // summaries
   std::uint64_t status_id = 0;
   bool stopped = false;

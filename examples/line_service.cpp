@@ -55,7 +55,7 @@ class LineService : public sockkit::ConnectionHandler {
   sockkit::Result<std::size_t> on_data(sockkit::Connection& c,
                                        std::span<const std::byte> data) override {
     Session* session = c.state<Session>();
-    if (session == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+    if (session == nullptr) return sockkit::make_error(std::errc::not_enough_memory);
     std::size_t used = 0;
     while (c.is_open()) {
       auto frame = session->framer.next(data.subspan(used));
@@ -80,7 +80,7 @@ class LineService : public sockkit::ConnectionHandler {
     return used;
   }
 
-  void on_close(sockkit::Connection&, std::error_code) override {
+  void on_close(sockkit::Connection&, sockkit::ErrorCode) override {
     if (sessions_left_ > 0) --sessions_left_;  // the state is destroyed after this returns
   }
 

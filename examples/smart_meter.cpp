@@ -38,15 +38,15 @@ struct Meter : sockkit::mqtt::Handler {
     std::printf("connected (session %s)\n", session_present ? "resumed" : "new");
     ++connects;
   }
-  void on_disconnected(std::error_code why) override {
+  void on_disconnected(sockkit::ErrorCode why) override {
     std::printf("disconnected: %s (%s)\n", why.message().c_str(),
                 sockkit::to_string(sockkit::classify(why)));
   }
-  void on_connect_failed(std::error_code why) override {
+  void on_connect_failed(sockkit::ErrorCode why) override {
     std::printf("  connect failed: %s (%s)\n", why.message().c_str(),
                 sockkit::to_string(sockkit::classify(why)));
   }
-  void on_published(std::uint64_t id, std::error_code result) override {
+  void on_published(std::uint64_t id, sockkit::ErrorCode result) override {
     if (!result && !first_acknowledged) {  // how long a device takes to be heard
       first_acknowledged = true;
       const auto taken = std::chrono::steady_clock::now() - program_start;
@@ -68,7 +68,7 @@ struct Meter : sockkit::mqtt::Handler {
   void on_dropped(std::size_t messages, std::size_t) override {
     std::printf("outbox full: dropped %lu reading(s)\n", static_cast<unsigned long>(messages));
   }
-  void on_given_up(std::error_code last) override {
+  void on_given_up(sockkit::ErrorCode last) override {
     std::printf("stopped: %s\n", last.message().c_str());
     stopped = true;
   }

@@ -18,7 +18,7 @@ void set_entropy_source(EntropySource source) noexcept {
 Status random_bytes(std::span<std::byte> out) noexcept {
   if (EntropySource source = user_source.load(std::memory_order_acquire); source != nullptr) {
     if (source(out)) return {};
-    return std::make_error_code(std::errc::io_error);
+    return make_error(std::errc::io_error);
   }
   return sys::random_bytes(out);
 }

@@ -102,7 +102,7 @@ errc condition_of(failure e) noexcept {
   return errc::invalid_argument;
 }
 
-class ErrorCategory final : public std::error_category {
+class FailureCategory final : public ErrorCategory {
  public:
   const char* name() const noexcept override { return "sockkit"; }
   std::string message(int value) const override {
@@ -220,43 +220,93 @@ class ErrorCategory final : public std::error_category {
     return "unknown sockkit error";
 #endif
   }
-  std::error_condition default_error_condition(int value) const noexcept override {
+  ErrorCondition default_error_condition(int value) const noexcept override {
     return make_error_condition(condition_of(static_cast<failure>(value)));
   }
 };
 
-class ConditionCategory final : public std::error_category {
+class ConditionCategory final : public ErrorCategory {
  public:
   const char* name() const noexcept override { return "sockkit.condition"; }
   std::string message(int value) const override { return to_string(static_cast<errc>(value)); }
+#if SOCKKIT_STD_ERRORS
   bool equivalent(const std::error_code& code, int condition) const noexcept override {
     return static_cast<int>(classify(code)) == condition;
   }
+#else
+  ErrorCondition default_error_condition(int value) const noexcept override {
+    return static_cast<errc>(value);
+  }
+#endif
 };
+
+#if !SOCKKIT_STD_ERRORS
+// errno numbers on a board: std::generic_category() without its strerror table.
+class HostCategory final : public ErrorCategory {
+ public:
+  const char* name() const noexcept override { return "errno"; }
+  std::string message(int value) const override { return "errno " + std::to_string(value); }
+  ErrorCondition default_error_condition(int value) const noexcept override {
+    return sys::errno_condition(value).value_or(errc{});
+  }
+};
+#endif
 
 }  // namespace
 
-const std::error_category& error_category() noexcept {
-  static const ErrorCategory category;
+#if !SOCKKIT_STD_ERRORS
+ErrorCondition ErrorCategory::default_error_condition(int) const noexcept {
+  return errc{};
+}
+
+const ErrorCategory& host_category() noexcept {
+  static const HostCategory category;
+  return category;
+}
+#endif
+
+const ErrorCategory& error_category() noexcept {
+  static const FailureCategory category;
   return category;
 }
 
-const std::error_category& condition_category() noexcept {
+const ErrorCategory& condition_category() noexcept {
   static const ConditionCategory category;
   return category;
 }
 
-std::error_condition make_error_condition(errc e) noexcept {
+ErrorCondition make_error_condition(errc e) noexcept {
+#if SOCKKIT_STD_ERRORS
   return {static_cast<int>(e), condition_category()};
+#else
+  return e;
+#endif
 }
 
-std::error_code make_error_code(failure e) noexcept {
+ErrorCode make_error_code(failure e) noexcept {
   return {static_cast<int>(e), error_category()};
 }
 
-errc classify(const std::error_code& code) noexcept {
+ErrorCode make_error(std::errc e) noexcept {
+#if SOCKKIT_STD_ERRORS
+  return std::make_error_code(e);
+#else
+  return {static_cast<int>(e), host_category()};
+#endif
+}
+
+ErrorCode make_host_error(int value) noexcept {
+#if SOCKKIT_STD_ERRORS
+  return {value, std::system_category()};
+#else
+  return {value, host_category()};
+#endif
+}
+
+errc classify(const ErrorCode& code) noexcept {
   if (!code) return errc{};
   if (code.category() == error_category()) return condition_of(static_cast<failure>(code.value()));
+#if SOCKKIT_STD_ERRORS
   // Host errors (std::errc, the kernel on Linux, threads and files anywhere)
   // are errno-style on every stack; a stack's own category goes to its sys layer.
   if (code.category() == std::system_category() || code.category() == std::generic_category())
@@ -266,6 +316,10 @@ errc classify(const std::error_code& code) noexcept {
   const std::error_condition own = code.default_error_condition();
   if (own.category() == condition_category()) return static_cast<errc>(own.value());
   return errc{};
+#else
+  if (auto c = sys::classify(code)) return *c;
+  return code.default_error_condition();  // the host's errno, a protocol's (MQTT) own
+#endif
 }
 
 const char* to_string(errc e) noexcept {

@@ -78,9 +78,9 @@ class ConnectionHandler {
   virtual void on_drain(Connection&) {}
   /// The connection is gone; `why` is zero for an orderly close. The Connection
   /// must not be used after this returns.
-  virtual void on_close(Connection&, std::error_code /*why*/) {}
+  virtual void on_close(Connection&, ErrorCode /*why*/) {}
   /// A Client connect failed (refused, timed out, ...).
-  virtual void on_connect_failed(const Endpoint& /*to*/, std::error_code /*why*/) {}
+  virtual void on_connect_failed(const Endpoint& /*to*/, ErrorCode /*why*/) {}
 
   virtual ~ConnectionHandler() = default;
 };
@@ -112,7 +112,7 @@ class Connection {
   void shutdown_write() noexcept;
   /// Closes now; queued data is discarded. on_close follows with `why`.
   /// @param why the reason on_close is given; zero for an orderly close.
-  void close(std::error_code why = {}) noexcept;
+  void close(ErrorCode why = {}) noexcept;
   /// Closes once the queue is written (bounded by the group's shutdown deadline).
   void close_after_flush() noexcept;
   /// Stops reading (backpressure towards the peer: its window closes).

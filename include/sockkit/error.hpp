@@ -2,10 +2,14 @@
 /// @file
 /// Errors as values, portable across network stacks.
 ///
-/// Every failure in sockkit is a std::error_code. Codes coming from the
-/// network stack keep their native category (errno values under
-/// std::system_category() on Linux), so message() prints what the OS said.
-/// To decide what to do, compare a code against a portable condition:
+/// Every failure in sockkit is a sockkit::ErrorCode: std::error_code itself
+/// where the standard library is hosted (Linux, hosted lwIP), and a compact
+/// value of the same shape on a bare-metal board, which then links none of
+/// <system_error>'s runtime (SOCKKIT_STD_ERRORS=OFF, the device profile's
+/// choice there). Codes coming from the network stack keep their native
+/// category (errno values under std::system_category() on Linux), so
+/// message() prints what the OS said. To decide what to do, compare a code
+/// against a portable condition:
 ///
 ///       auto n = stream.receive(buf);
 ///       if (!n && n.error() == sockkit::errc::would_block) { /* wait for readable */ }
@@ -14,7 +18,12 @@
 /// The comparison works the same on every stack sockkit supports.
 #pragma once
 
-#include <system_error>
+#include <string>
+#include <system_error>  // std::errc; std::error_code where SOCKKIT_STD_ERRORS
+
+#ifndef SOCKKIT_STD_ERRORS
+#define SOCKKIT_STD_ERRORS 1
+#endif
 
 // Everything declared here is the shared library's interface (the library
 // itself is built with hidden visibility).
@@ -125,25 +134,128 @@ enum class failure {
                               ///< 401 as some proxies say) -> permission_denied
 };
 
+#if SOCKKIT_STD_ERRORS
+/// An error value: a number and the category that gives it meaning.
+using ErrorCode = std::error_code;
+/// A family of error numbers (the stack's, sockkit's, a protocol's).
+using ErrorCategory = std::error_category;
+/// What ErrorCode compares against to ask "is this a ...?".
+using ErrorCondition = std::error_condition;
+#else
+/// What ErrorCode compares against: the portable condition itself.
+using ErrorCondition = errc;
+
+/// A family of error numbers (compact build): a name, a message per number
+/// and the portable condition each number is. Categories are static objects,
+/// compared by address.
+class ErrorCategory {
+ public:
+  /// @return the category's short name ("sockkit", "lwip-raw").
+  virtual const char* name() const noexcept = 0;
+  /// @param value a number of this category. @return what it means.
+  virtual std::string message(int value) const = 0;
+  /// @param value a number of this category. @return its portable condition, or errc{}.
+  virtual ErrorCondition default_error_condition(int value) const noexcept;
+  /// @param other another category. @return whether both are the same object.
+  bool operator==(const ErrorCategory& other) const noexcept { return this == &other; }
+
+ protected:
+  ErrorCategory() = default;
+  ~ErrorCategory() = default;
+};
+
+/// The category of errno numbers named by std::errc (compact build; name "errno").
+/// @return the category (a static object).
+const ErrorCategory& host_category() noexcept;
+
+class ErrorCode;
+errc classify(const ErrorCode& code) noexcept;
+
+/// An error value of the compact build: a number and its category, zero
+/// meaning success; the shape of std::error_code, without its runtime.
+///
+///     sockkit::ErrorCode ec = sockkit::failure::connect_timeout;
+///     if (ec == sockkit::errc::timed_out) { /* retry later */ }
+class ErrorCode {
+ public:
+  /// No error.
+  ErrorCode() noexcept = default;
+  /// An error.
+  /// @param value its number (0: none). @param category what the number means.
+  ErrorCode(int value, const ErrorCategory& category) noexcept
+      : value_(value), category_(&category) {}
+  /// One of an error enum's values (sockkit::failure, mqtt::reason).
+  /// @param e the value, made into a code by its make_error_code().
+  template <class E>
+  requires std::is_error_code_enum_v<E> ErrorCode(E e)
+  noexcept : ErrorCode(make_error_code(e)) {}  // NOLINT: implicit like std's
+
+  /// @return the number (0: no error).
+  int value() const noexcept { return value_; }
+  /// @return the category the number belongs to.
+  const ErrorCategory& category() const noexcept {
+    return category_ != nullptr ? *category_ : host_category();
+  }
+  /// @return what the number means, as its category words it.
+  std::string message() const { return category().message(value_); }
+  /// @return the portable condition, or errc{}.
+  ErrorCondition default_error_condition() const noexcept {
+    return category().default_error_condition(value_);
+  }
+  /// @return whether this holds an error.
+  explicit operator bool() const noexcept { return value_ != 0; }
+  /// Back to no error.
+  void clear() noexcept { *this = ErrorCode{}; }
+
+  /// @param a,b two codes. @return whether number and category are the same.
+  friend bool operator==(const ErrorCode& a, const ErrorCode& b) noexcept {
+    return a.value_ == b.value_ && a.category() == b.category();
+  }
+  /// @param a a code. @param e a condition. @return whether the code is that condition.
+  friend bool operator==(const ErrorCode& a, errc e) noexcept { return classify(a) == e; }
+  /// @param a a code. @param e an errno name. @return whether the code is that errno number.
+  friend bool operator==(const ErrorCode& a, std::errc e) noexcept {
+    return a.category() == host_category() && a.value_ == static_cast<int>(e);
+  }
+
+ private:
+  int value_ = 0;
+  const ErrorCategory* category_ = nullptr;
+};
+#endif
+
 /// Category of sockkit's portable conditions (name "sockkit.condition").
 /// @return the category (a static object).
-const std::error_category& condition_category() noexcept;
+const ErrorCategory& condition_category() noexcept;
 /// Category of sockkit's own error codes (name "sockkit").
 /// @return the category (a static object).
-const std::error_category& error_category() noexcept;
+const ErrorCategory& error_category() noexcept;
 
 /// Builds a portable condition, so `code == sockkit::errc::timed_out` works.
 ///
 ///     if (r.error() == sockkit::make_error_condition(sockkit::errc::timed_out)) {...}
 ///
-/// @param e the condition. @return it as a std::error_condition.
-std::error_condition make_error_condition(errc e) noexcept;
+/// @param e the condition. @return it as an ErrorCondition.
+ErrorCondition make_error_condition(errc e) noexcept;
 /// Builds one of sockkit's own error codes.
 ///
 ///     return sockkit::make_error_code(sockkit::failure::port_out_of_range);
 ///
-/// @param e the error. @return it as a std::error_code.
-std::error_code make_error_code(failure e) noexcept;
+/// @param e the error. @return it as an ErrorCode.
+ErrorCode make_error_code(failure e) noexcept;
+/// Builds a code for an errno name, in whichever build.
+///
+///     return sockkit::make_error(std::errc::not_enough_memory);
+///
+/// @param e the errno name. @return std::make_error_code(e), or its compact equal.
+ErrorCode make_error(std::errc e) noexcept;
+/// Builds a code for an errno number the host (the kernel, the C library) gave.
+///
+///     if (fd < 0) return sockkit::make_host_error(errno);
+///
+/// @param value the errno number. @return it in std::system_category(), or the compact
+/// host_category().
+ErrorCode make_host_error(int value) noexcept;
 
 /// The portable condition a code is equivalent to, or a default-constructed
 /// (false) condition when none fits. Useful for logs and for switch statements.
@@ -152,7 +264,7 @@ std::error_code make_error_code(failure e) noexcept;
 ///
 /// @param code any error code (the stack's, a TLS library's, sockkit's).
 /// @return the condition, or errc{} when none fits.
-errc classify(const std::error_code& code) noexcept;
+errc classify(const ErrorCode& code) noexcept;
 
 /// Short stable name of a condition ("connection_reset"), for logs and tools.
 /// @param e the condition. @return its name (static text).
@@ -162,8 +274,10 @@ const char* to_string(errc e) noexcept;
 
 // std::error_code needs to know the enums; left out of the reference.
 /// @cond
+#if SOCKKIT_STD_ERRORS
 template <>
 struct std::is_error_condition_enum<sockkit::errc> : std::true_type {};
+#endif
 template <>
 struct std::is_error_code_enum<sockkit::failure> : std::true_type {};
 /// @endcond

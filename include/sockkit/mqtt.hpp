@@ -120,13 +120,13 @@ enum class reason : int {
 
 /// The category of mqtt::reason codes (name "sockkit.mqtt").
 /// @return the category (a static object).
-const std::error_category& category() noexcept;
+const ErrorCategory& category() noexcept;
 /// Builds an error code from a reason.
 ///
 ///     if (ec == sockkit::mqtt::make_error_code(sockkit::mqtt::reason::not_authorized)) ...
 ///
-/// @param r the reason code. @return it as a std::error_code.
-std::error_code make_error_code(reason r) noexcept;
+/// @param r the reason code. @return it as a ErrorCode.
+ErrorCode make_error_code(reason r) noexcept;
 
 /// The last will: published by the broker if the client vanishes without DISCONNECT.
 struct Will {
@@ -312,22 +312,22 @@ class Handler {
   /// CONNACK accepted; `session_present`: the broker kept the session.
   virtual void on_connected(bool /*session_present*/) {}
   /// The session went down (reconnect follows unless stopped); `why` says why.
-  virtual void on_disconnected(std::error_code /*why*/) {}
+  virtual void on_disconnected(ErrorCode /*why*/) {}
   /// An attempt to reach the broker failed before MQTT began (refused,
   /// unreachable, a name that does not resolve, a TLS certificate that is wrong).
-  virtual void on_connect_failed(std::error_code /*why*/) {}
+  virtual void on_connect_failed(ErrorCode /*why*/) {}
   /// A message arrived on a subscription.
   virtual void on_message(const Message& /*message*/) {}
   /// A publication is done: acknowledged (QoS 1/2), written (QoS 0), or refused
   /// by an MQTT 5 broker (`result` holds the reason).
-  virtual void on_published(std::uint64_t /*id*/, std::error_code /*result*/) {}
+  virtual void on_published(std::uint64_t /*id*/, ErrorCode /*result*/) {}
   /// A SUBSCRIBE was answered; one code per filter (empty: granted).
   virtual void on_subscribed(std::span<const Subscription> /*asked*/,
-                             std::span<const std::error_code> /*results*/) {}
+                             std::span<const ErrorCode> /*results*/) {}
   /// The outbox dropped messages to stay within its bounds.
   virtual void on_dropped(std::size_t /*messages*/, std::size_t /*bytes*/) {}
   /// The client stopped for good (stop(), or the reconnect policy gave up).
-  virtual void on_given_up(std::error_code /*last*/) {}
+  virtual void on_given_up(ErrorCode /*last*/) {}
   /// MQTT 5: a broker's CONNACK, acknowledgement, AUTH or DISCONNECT carried
   /// a reason string, user properties, a server reference or response
   /// information; called just before the callback that packet leads to
@@ -469,7 +469,7 @@ bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
 
 }  // namespace sockkit::mqtt
 
-// std::error_code needs to know the enums; left out of the reference.
+// ErrorCode needs to know the enums; left out of the reference.
 /// @cond
 template <>
 struct std::is_error_code_enum<sockkit::mqtt::reason> : std::true_type {};

@@ -147,7 +147,7 @@ struct Reply {
   Packet packet = Packet::connack;  ///< Which packet.
   /// puback, pubrec, pubcomp: the publish() id of the message it answers; else 0.
   std::uint64_t id = 0;
-  std::error_code reason{};                 ///< Its reason code (none: success).
+  ErrorCode reason{};                       ///< Its reason code (none: success).
   std::string_view reason_string{};         ///< Human-readable, not for parsing.
   UserProperties user_properties{};         ///< Name/value pairs, in order.
   std::string_view server_reference{};      ///< connack, disconnect: another server to use.

@@ -156,7 +156,7 @@ class ReconnectingHandler : public ConnectionHandler {
   /// The next attempt starts after `after`.
   virtual void on_retry_scheduled(std::chrono::milliseconds /*after*/, unsigned /*attempt*/) {}
   /// max_attempts used up (or stop()): no more attempts. `last` says why the last one failed.
-  virtual void on_given_up(std::error_code /*last*/) {}
+  virtual void on_given_up(ErrorCode /*last*/) {}
   /// Time to send your ping on `c`.
   virtual void on_heartbeat(Connection& /*c*/) {}
   /// Outbox overflow dropped `messages` messages (`bytes` bytes) just now.

@@ -26,14 +26,14 @@
 namespace sockkit {
 
 namespace detail {
-[[noreturn]] inline void bad_result_access(const std::error_code& ec) noexcept {
+[[noreturn]] inline void bad_result_access(const ErrorCode& ec) noexcept {
   std::fprintf(stderr, "sockkit: value() on an error Result: %s (%s)\n", ec.message().c_str(),
                ec.category().name());
   std::abort();
 }
 }  // namespace detail
 
-/// Holds either a T or a non-zero std::error_code.
+/// Holds either a T or a non-zero ErrorCode.
 template <class T>
 class [[nodiscard]] Result {
  public:
@@ -45,7 +45,7 @@ class [[nodiscard]] Result {
   }
   /// A failed result.
   /// @param ec the error; must be non-zero.
-  Result(std::error_code ec) noexcept : ok_(false), error_(ec) {}  // NOLINT: implicit by design
+  Result(ErrorCode ec) noexcept : ok_(false), error_(ec) {}  // NOLINT: implicit by design
   /// A failed result from one of sockkit's own errors.
   /// @param e the error.
   Result(failure e) noexcept : Result(make_error_code(e)) {}  // NOLINT: implicit by design
@@ -135,13 +135,13 @@ class [[nodiscard]] Result {
   T value_or(T fallback) const& { return ok_ ? value_ : std::move(fallback); }
 
   /// @return the error; a zero (false) code when a value is held.
-  std::error_code error() const noexcept { return ok_ ? std::error_code{} : error_; }
+  ErrorCode error() const noexcept { return ok_ ? ErrorCode{} : error_; }
 
  private:
   bool ok_;
   union {
     T value_;
-    std::error_code error_;
+    ErrorCode error_;
   };
 };
 
@@ -153,7 +153,7 @@ class [[nodiscard]] Result<void> {
   Result() noexcept = default;
   /// A failed result.
   /// @param ec the error; must be non-zero.
-  Result(std::error_code ec) noexcept : error_(ec) {}  // NOLINT: implicit by design
+  Result(ErrorCode ec) noexcept : error_(ec) {}  // NOLINT: implicit by design
   /// A failed result from one of sockkit's own errors.
   /// @param e the error.
   Result(failure e) noexcept : error_(make_error_code(e)) {}  // NOLINT: implicit by design
@@ -166,10 +166,10 @@ class [[nodiscard]] Result<void> {
     if (error_) detail::bad_result_access(error_);
   }
   /// @return the error; zero on success.
-  std::error_code error() const noexcept { return error_; }
+  ErrorCode error() const noexcept { return error_; }
 
  private:
-  std::error_code error_;
+  ErrorCode error_;
 };
 
 /// Shorthand for operations that return nothing.

@@ -114,7 +114,7 @@ class Socket {
   Status shutdown(Shutdown how) noexcept;
   /// Reads and clears the pending socket error (SO_ERROR).
   /// @return the error, or an empty error_code when none is pending.
-  std::error_code take_pending_error() noexcept;
+  ErrorCode take_pending_error() noexcept;
   /// Waits until readable or the timeout passes.
   /// @param timeout how long to wait; negative waits forever.
   /// @return true when readable (data, end of stream, a connection to accept

@@ -44,7 +44,7 @@ class UdpHandler {
                            const Datagram& info) = 0;
   /// A receive failed for another reason than "nothing to read" (for example
   /// ICMP port unreachable on a connected socket). Receiving goes on.
-  virtual void on_receive_error(UdpChannel& /*channel*/, std::error_code /*why*/) {}
+  virtual void on_receive_error(UdpChannel& /*channel*/, ErrorCode /*why*/) {}
 
  protected:
   ~UdpHandler() = default;

@@ -25,12 +25,12 @@ class ClientDial final : public net::PendingDial, public DialEvents {
   void cancel() noexcept override { dialer_.cancel(); }
   bool finished() const noexcept override { return !dialer_.active(); }
 
-  void dial_attempt_failed(const Endpoint& to, std::error_code) override { last_tried_ = to; }
+  void dial_attempt_failed(const Endpoint& to, ErrorCode) override { last_tried_ = to; }
   void dial_connected(TcpStream&& stream, const Endpoint& to,
                       EventLoop::Clock::time_point deadline) override {
     client_.adopt_connected(std::move(stream), to, options_, deadline, tunnel_target_);
   }
-  void dial_failed(std::error_code why) override {
+  void dial_failed(ErrorCode why) override {
     client_.group.handler.on_connect_failed(last_tried_, why);
   }
 
@@ -58,7 +58,7 @@ Status start_dial(net::ClientImpl& client, std::string_view dial_target, std::st
   }
   std::unique_ptr<link::ClientDial> dial(
       new (std::nothrow) link::ClientDial(client, options, std::move(tunnel_target)));
-  if (!dial) return std::make_error_code(std::errc::not_enough_memory);
+  if (!dial) return make_error(std::errc::not_enough_memory);
   link::DialRequest request{.target = std::string(dial_target),
                             .timeout = timeout,
                             .options = options,

@@ -10,7 +10,7 @@ namespace sockkit::link {
 DialPlan::DialPlan(const DialTimings& timings, DialClock::time_point deadline) noexcept
     : timings_(timings), deadline_(deadline) {}
 
-void DialPlan::answer(Family family, std::span<const Endpoint> addresses, std::error_code error,
+void DialPlan::answer(Family family, std::span<const Endpoint> addresses, ErrorCode error,
                       bool last, DialClock::time_point now) {
   if (phase_ == Phase::over) return;
   for (const auto& address : addresses) {
@@ -45,8 +45,7 @@ void DialPlan::connected(std::uint32_t attempt, DialClock::time_point) {
   push(DialStep::Kind::established, winner.attempt, winner.address);
 }
 
-void DialPlan::connect_failed(std::uint32_t attempt, std::error_code why,
-                              DialClock::time_point now) {
+void DialPlan::connect_failed(std::uint32_t attempt, ErrorCode why, DialClock::time_point now) {
   if (phase_ != Phase::connecting) return;
   auto it = std::find_if(in_flight_.begin(), in_flight_.end(),
                          [&](const Flight& f) { return f.attempt == attempt; });
@@ -136,7 +135,7 @@ void DialPlan::settle(DialClock::time_point now) {
     next_attempt_at_ = std::max(now, last_started_ + timings_.attempt_delay);
 }
 
-void DialPlan::fail(std::error_code why) {
+void DialPlan::fail(ErrorCode why) {
   phase_ = Phase::over;
   resolution_wait_until_.reset();
   next_attempt_at_.reset();
@@ -148,8 +147,7 @@ void DialPlan::abandon_all_but(std::uint32_t keep) {
     if (f.attempt != keep) push(DialStep::Kind::abandon, f.attempt, f.address);
 }
 
-void DialPlan::push(DialStep::Kind kind, std::uint32_t attempt, Endpoint address,
-                    std::error_code error) {
+void DialPlan::push(DialStep::Kind kind, std::uint32_t attempt, Endpoint address, ErrorCode error) {
   steps_.push_back({kind, attempt, address, error});
 }
 

@@ -45,7 +45,7 @@ struct DialStep {
   Kind kind;
   std::uint32_t attempt = 0;
   Endpoint address{};
-  std::error_code error{};
+  ErrorCode error{};
 };
 
 class DialPlan {
@@ -55,12 +55,12 @@ class DialPlan {
 
   /// One family's answer: its addresses (possibly none) or why it has none;
   /// `last` when no further answer will come.
-  void answer(Family family, std::span<const Endpoint> addresses, std::error_code error, bool last,
+  void answer(Family family, std::span<const Endpoint> addresses, ErrorCode error, bool last,
               DialClock::time_point now);
   /// Attempt `attempt`'s TCP connect succeeded: every other attempt is abandoned.
   void connected(std::uint32_t attempt, DialClock::time_point now);
   /// Attempt `attempt`'s TCP connect failed: the next address starts at once.
-  void connect_failed(std::uint32_t attempt, std::error_code why, DialClock::time_point now);
+  void connect_failed(std::uint32_t attempt, ErrorCode why, DialClock::time_point now);
   /// The time is `now`: the deadline and the two delays are checked.
   void advance(DialClock::time_point now);
 
@@ -89,10 +89,10 @@ class DialPlan {
   void begin(DialClock::time_point now);
   void start_next(DialClock::time_point now);
   void settle(DialClock::time_point now);
-  void fail(std::error_code why);
+  void fail(ErrorCode why);
   void abandon_all_but(std::uint32_t keep);
   void push(DialStep::Kind kind, std::uint32_t attempt = 0, Endpoint address = {},
-            std::error_code error = {});
+            ErrorCode error = {});
 
   DialTimings timings_;
   DialClock::time_point deadline_;
@@ -106,8 +106,8 @@ class DialPlan {
   std::vector<Endpoint> known_;
   std::vector<Flight> in_flight_;
   std::uint32_t attempts_ = 0;
-  std::error_code resolve_error_;
-  std::error_code last_error_;
+  ErrorCode resolve_error_;
+  ErrorCode last_error_;
   std::vector<DialStep> steps_;  // taken from next_ on; cleared once all are taken
   std::size_t next_ = 0;
 };

@@ -73,7 +73,7 @@ void Dialer::answer_all(const Result<std::vector<Endpoint>>& found) noexcept {
       (ep.family() == Family::ipv6 ? v6 : v4).push_back(ep);
   const auto now = EventLoop::Clock::now();
   plan_->answer(Family::ipv6, v6, {}, false, now);
-  plan_->answer(Family::ipv4, v4, found ? std::error_code{} : found.error(), true, now);
+  plan_->answer(Family::ipv4, v4, found ? ErrorCode{} : found.error(), true, now);
 }
 
 void Dialer::answered(std::uint64_t epoch, const FamilyAnswer& a) noexcept {
@@ -83,7 +83,7 @@ void Dialer::answered(std::uint64_t epoch, const FamilyAnswer& a) noexcept {
   if (a.result)
     for (const auto& r : a.result->addresses)
       found.push_back(r.address);
-  plan_->answer(a.family, found, a.result ? std::error_code{} : a.result.error(), a.last,
+  plan_->answer(a.family, found, a.result ? ErrorCode{} : a.result.error(), a.last,
                 EventLoop::Clock::now());
   drive();
 }
@@ -129,9 +129,9 @@ void Dialer::start_attempt(std::uint32_t id, const Endpoint& to) noexcept {
   auto stream = net::start_connect(to, options_);
   std::unique_ptr<Attempt> attempt;
   if (stream) attempt.reset(new (std::nothrow) Attempt(*this, id, std::move(*stream)));
-  std::error_code why = !stream    ? stream.error()
-                        : !attempt ? std::make_error_code(std::errc::not_enough_memory)
-                                   : std::error_code{};
+  ErrorCode why = !stream    ? stream.error()
+                  : !attempt ? make_error(std::errc::not_enough_memory)
+                             : ErrorCode{};
   if (!why)
     if (auto st = loop_.watch(attempt->stream.native_handle(), io::writable, attempt.get()); !st)
       why = st.error();

@@ -30,12 +30,12 @@ class DialEvents {
   /// Connecting starts with `addresses` (those known so far); empty when resolution failed.
   virtual void dial_begun(const std::vector<Endpoint>& /*addresses*/) {}
   /// One address failed (the dial goes on with the others).
-  virtual void dial_attempt_failed(const Endpoint& /*to*/, std::error_code /*why*/) {}
+  virtual void dial_attempt_failed(const Endpoint& /*to*/, ErrorCode /*why*/) {}
   /// The winner, still to finish its TLS handshake (if any) by `deadline`.
   virtual void dial_connected(TcpStream&& stream, const Endpoint& to,
                               EventLoop::Clock::time_point deadline) = 0;
   /// No connection: resolution failed, every address failed, or the deadline passed.
-  virtual void dial_failed(std::error_code why) = 0;
+  virtual void dial_failed(ErrorCode why) = 0;
 
  protected:
   ~DialEvents() = default;

@@ -117,7 +117,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   void dial_begun(const std::vector<Endpoint>& addresses) override {
     user_.on_connecting(attempt_, addresses);
   }
-  void dial_attempt_failed(const Endpoint& to, std::error_code why) override {
+  void dial_attempt_failed(const Endpoint& to, ErrorCode why) override {
     reported_ = last_error_ = why;
     user_.on_connect_failed(to, why);
   }
@@ -146,7 +146,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     if (state_ == State::dialing && conn_ == nullptr)
       handshaking_ = (*c)->id();  // TLS or WebSocket: on_open follows
   }
-  void dial_failed(std::error_code why) override {
+  void dial_failed(ErrorCode why) override {
     last_error_ = why;
     // Resolution, the deadline, or no address at all: not reported per address yet.
     if (why != reported_) user_.on_connect_failed(Endpoint{}, why);
@@ -185,7 +185,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
     flush_outbox();
   }
 
-  void on_close(Connection& c, std::error_code why) override {
+  void on_close(Connection& c, ErrorCode why) override {
     if (&c != conn_) return;
     if (!why) why = make_error_code(failure::closed_by_peer);  // a disconnect always has a reason
     conn_ = nullptr;
@@ -211,7 +211,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   }
 
   /// The TLS handshake of the attempt's connection failed (or timed out at the deadline).
-  void on_connect_failed(const Endpoint& to, std::error_code why) override {
+  void on_connect_failed(const Endpoint& to, ErrorCode why) override {
     handshaking_ = 0;
     if (state_ != State::dialing) return;
     reported_ = last_error_ = why;
@@ -346,7 +346,7 @@ class ReconnectingImpl : public ConnectionHandler, public DialEvents {
   Connection::Id handshaking_ = 0;  // the attempt's connection while its TLS handshake runs
   unsigned attempt_ = 0, failures_ = 0;
   std::size_t uplinks_failed_ = 0;  // uplinks that failed since the last success or full round
-  std::error_code last_error_, reported_;
+  ErrorCode last_error_, reported_;
   milliseconds retry_after_{0};
   HeartbeatMonitor heartbeat_{settings_.heartbeat};
   EventLoop::Clock::time_point connected_at_{};
@@ -383,7 +383,7 @@ Result<ReconnectingClient> ReconnectingClient::create(EventLoop& loop, std::stri
     if (auto st = check_http_proxy(*settings.proxy); !st) return st.error();
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl(
       loop::LoopAccess::home(loop), std::move(target), handler, std::move(settings)));
-  if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  if (!impl) return make_error(std::errc::not_enough_memory);
   if (auto st = impl->init(); !st) return st.error();
   return ReconnectingClient(std::move(impl));
 }

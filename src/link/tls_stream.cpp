@@ -57,7 +57,7 @@ Result<TlsStream> TlsStream::connect(std::string_view host_port,
                                      std::shared_ptr<TlsContext> context,
                                      std::chrono::milliseconds timeout,
                                      std::string_view server_name) {
-  if (!context) return std::make_error_code(std::errc::invalid_argument);
+  if (!context) return make_error(std::errc::invalid_argument);
   auto target = resolve_detail::parse_target(host_port);
   if (!target) return target.error();
   std::string name(server_name);
@@ -76,7 +76,7 @@ Result<TlsStream> TlsStream::connect(std::string_view host_port,
 Result<TlsStream> TlsStream::handshake(TcpStream&& stream, std::shared_ptr<TlsContext> context,
                                        std::chrono::milliseconds timeout,
                                        std::string_view server_name) noexcept {
-  if (!context) return std::make_error_code(std::errc::invalid_argument);
+  if (!context) return make_error(std::errc::invalid_argument);
   if (!stream.is_open()) return failure::closed_socket;
   const auto deadline = deadline_in(timeout);
   if (auto st = stream.set_nonblocking(true); !st) return st.error();
@@ -94,7 +94,7 @@ Result<TlsStream> TlsStream::handshake(TcpStream&& stream, std::shared_ptr<TlsCo
   }
   std::unique_ptr<Impl> impl(new (std::nothrow)
                                  Impl{std::move(stream), std::move(context), std::move(*session)});
-  if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  if (!impl) return make_error(std::errc::not_enough_memory);
   return TlsStream(std::move(impl));
 }
 

@@ -221,17 +221,17 @@ Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
     poller = poll::make_poller(Backend::epoll);
   if (!poller) return poller.error();
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl());
-  if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  if (!impl) return make_error(std::errc::not_enough_memory);
   impl->poller = std::move(*poller);
   if (!impl->timers.set_capacity(options.max_timers)) return failure::timers_exhausted;
   impl->post_lock = sys::make_lock();
-  if (impl->post_lock == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+  if (impl->post_lock == nullptr) return make_error(std::errc::not_enough_memory);
   auto waker = sys::open_waker();
   if (!waker) return waker.error();
   impl->waker = *waker;
   if (auto st = impl->poller->add(waker->read_end, sys::kReadable); !st) return st.error();
   const auto fd = static_cast<std::size_t>(waker->read_end.value);
-  if (!impl->handlers.reserve(fd)) return std::make_error_code(std::errc::not_enough_memory);
+  if (!impl->handlers.reserve(fd)) return make_error(std::errc::not_enough_memory);
   impl->handlers.set(fd, impl.get());
   return EventLoop(impl.release(), true);
 }
@@ -249,7 +249,7 @@ Status EventLoop::watch(NativeHandle h, unsigned interest, IoHandler* handler) n
   const int limit = descriptor_limit();
   if (limit > 0 && h.value >= limit) return failure::limit_reached;
   const auto fd = static_cast<std::size_t>(h.value);
-  if (!impl_->handlers.reserve(fd)) return std::make_error_code(std::errc::not_enough_memory);
+  if (!impl_->handlers.reserve(fd)) return make_error(std::errc::not_enough_memory);
   if (auto st = impl_->poller->add(h, interest); !st) return st;
   impl_->handlers.set(fd, handler);
   return {};
@@ -430,7 +430,7 @@ Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noex
   s.loop_thread.store(me, std::memory_order_relaxed);
   // One lifetime rule: a callback never runs the loop it was called from
   // (soon(), timers and asynchronous APIs such as Server::shutdown instead).
-  if (s.depth > 0) return std::make_error_code(std::errc::resource_deadlock_would_occur);
+  if (s.depth > 0) return make_error(std::errc::resource_deadlock_would_occur);
   Impl::Batch* batch = &s.ready;
   struct Depth {  // also on the error paths; never nested (see above)
     Impl& s;

@@ -134,7 +134,7 @@ Result<std::size_t> ClientImpl::on_data(Connection& c, std::span<const std::byte
   return used;
 }
 
-void ClientImpl::on_close(Connection& c, std::error_code why) {
+void ClientImpl::on_close(Connection& c, ErrorCode why) {
   if (&c != conn_) return;
   conn_ = nullptr;
   const errc cause = classify(why);
@@ -249,11 +249,11 @@ Result<Client> Client::create(EventLoop& loop, Options settings, Handler& handle
       settings.max_packet_size < 16 || settings.outbox_messages == 0 ||
       (settings.password && !settings.user_name && !codec::is_v5(settings.version));
   if (bad || (codec::kMqtt5 && !codec::valid_connect_properties(settings)))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   if (!version_available(settings.version) ||
       (!codec::is_v5(settings.version) &&
        (codec::has_connect_properties(settings) || settings.authenticator != nullptr)))
-    return std::make_error_code(std::errc::not_supported);
+    return make_error(std::errc::not_supported);
   auto impl = std::make_unique<Impl>(loop::LoopAccess::home(loop), std::move(settings), handler);
   if (auto st = impl->init(); !st) return st.error();
   return Client(std::move(impl));

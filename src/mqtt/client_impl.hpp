@@ -51,11 +51,9 @@ class ClientImpl : public ReconnectingHandler {
   void on_open(Connection& c) override;
   Result<std::size_t> on_data(Connection&, std::span<const std::byte> data) override;
   void on_drain(Connection&) override { turn(); }
-  void on_close(Connection& c, std::error_code why) override;
-  void on_connect_failed(const Endpoint&, std::error_code why) override {
-    user_.on_connect_failed(why);
-  }
-  void on_given_up(std::error_code last) override {
+  void on_close(Connection& c, ErrorCode why) override;
+  void on_connect_failed(const Endpoint&, ErrorCode why) override { user_.on_connect_failed(why); }
+  void on_given_up(ErrorCode last) override {
     user_.on_given_up(taken_over_ ? make_error_code(reason::session_taken_over) : last);
   }
 

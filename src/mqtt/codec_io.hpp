@@ -10,9 +10,9 @@
 #include <initializer_list>
 #include <span>
 #include <string_view>
-#include <system_error>
 
 #include "mqtt/codec.hpp"
+#include "sockkit/error.hpp"
 
 namespace sockkit::mqtt::codec::io {
 
@@ -148,7 +148,7 @@ inline constexpr std::uint64_t kAuthProperties = allowing({0x15, 0x16, 0x1F, 0x2
 /// Reads a property block into `p`: an identifier the packet may not carry
 /// (not in `allowed`) or a value cut short is malformed; a property repeated
 /// that may appear once, or a value out of its range, a protocol error.
-std::error_code read_properties(Reader& r, Properties& p, std::uint64_t allowed) noexcept;
+ErrorCode read_properties(Reader& r, Properties& p, std::uint64_t allowed) noexcept;
 
 /// The properties a publication and a will share, as text checks: UTF-8,
 /// a response topic with no wildcards, nothing past 65,535 bytes.

@@ -9,10 +9,10 @@ namespace {
 using io::read_properties;
 using io::Reader;
 
-std::error_code malformed() noexcept {
+ErrorCode malformed() noexcept {
   return make_error_code(reason::malformed_packet);
 }
-std::error_code protocol() noexcept {
+ErrorCode protocol() noexcept {
   return make_error_code(reason::protocol_error);
 }
 

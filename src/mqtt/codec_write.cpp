@@ -36,26 +36,26 @@ bool fits_u16(std::size_t n) noexcept {
 Result<std::size_t> write_connect(const Connect& c, std::span<std::byte> out) noexcept {
   const bool v5 = is_v5(c.version);
   if (!fits_u16(c.client_id.size()) || !valid_utf8(c.client_id))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   if (c.will != nullptr && (!valid_topic_name(c.will->topic) || !fits_u16(c.will->payload.size())))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   if ((c.user_name && (!fits_u16(c.user_name->size()) || !valid_utf8(*c.user_name))) ||
       (c.password && !fits_u16(c.password->size())))
-    return std::make_error_code(std::errc::invalid_argument);
-  if (!v5 && c.password && !c.user_name) return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
+  if (!v5 && c.password && !c.user_name) return make_error(std::errc::invalid_argument);
   const auto* will = c.will;
   if (v5 && will != nullptr &&
       !io::valid_message_properties(will->content_type, will->response_topic,
                                     std::as_bytes(std::span(will->correlation_data)),
                                     will->user_properties))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   static const UserPropertyStrings kNone;
   const auto& user_properties = c.user_properties != nullptr ? *c.user_properties : kNone;
   if (v5 && !io::valid_message_properties({}, {}, {}, user_properties))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   if (!fits_u16(c.authentication_method.size()) || !valid_utf8(c.authentication_method) ||
       !fits_u16(c.authentication_data.size()))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   std::uint8_t flags = c.clean ? 0x02 : 0;
   if (c.will != nullptr)
     flags |= 0x04 | static_cast<std::uint8_t>(static_cast<unsigned>(c.will->qos) << 3) |
@@ -146,10 +146,10 @@ std::size_t publish_size(Version v, const Publish& p) noexcept {
 Result<std::size_t> write_publish(Version v, const Publish& p, std::span<std::byte> out) noexcept {
   const bool aliased = is_v5(v) && p.topic_alias != 0;
   if (!(p.topic.empty() && aliased) && !valid_topic_name(p.topic))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   if (p.qos != QoS::at_most_once && p.packet_id == 0)
-    return std::make_error_code(std::errc::invalid_argument);
-  if (p.qos == QoS::at_most_once && p.dup) return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
+  if (p.qos == QoS::at_most_once && p.dup) return make_error(std::errc::invalid_argument);
   const auto first = static_cast<std::uint8_t>(
       0x30 | (p.dup ? 0x08 : 0) | static_cast<unsigned>(p.qos) << 1 | (p.retain ? 1 : 0));
   return emit(first, out, [&](Writer& w) {
@@ -183,7 +183,7 @@ Result<std::size_t> write_ack(Version v, PacketType type, std::uint16_t packet_i
                               const UserPropertyStrings* user_properties) noexcept {
   const auto& users = pairs_of(user_properties);
   if (packet_id == 0 || (is_v5(v) && !io::valid_message_properties({}, {}, {}, users)))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   const auto first = static_cast<std::uint8_t>(static_cast<unsigned>(type) << 4 |
                                                (type == PacketType::pubrel ? 2 : 0));
   const bool with_properties = is_v5(v) && !users.empty();
@@ -212,11 +212,11 @@ Result<std::size_t> write_subscribe(Version v, std::uint16_t packet_id,
   const auto& users = pairs_of(user_properties);
   if (packet_id == 0 || filters.empty() || filters.size() > kMaxSubackCodes ||
       subscription_id > kMaxSubscriptionId || !io::valid_message_properties({}, {}, {}, users))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   for (const auto& f : filters)
     if (!valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2 ||
         static_cast<unsigned>(f.retain_handling) > 2)
-      return std::make_error_code(std::errc::invalid_argument);
+      return make_error(std::errc::invalid_argument);
   return emit(0x82, out, [&](Writer& w) {
     w.u16(packet_id);
     if (is_v5(v))
@@ -245,9 +245,9 @@ Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
                                       std::span<std::byte> out) noexcept {
   const auto& users = pairs_of(user_properties);
   if (packet_id == 0 || filters.empty() || !io::valid_message_properties({}, {}, {}, users))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   for (auto f : filters)
-    if (!valid_topic_filter(f)) return std::make_error_code(std::errc::invalid_argument);
+    if (!valid_topic_filter(f)) return make_error(std::errc::invalid_argument);
   return emit(0xa2, out, [&](Writer& w) {
     w.u16(packet_id);
     if (is_v5(v))
@@ -261,7 +261,7 @@ Result<std::size_t> write_unsubscribe(Version v, std::uint16_t packet_id,
 Result<std::size_t> write_auth(std::uint8_t code, std::string_view method,
                                std::span<const std::byte> data, std::span<std::byte> out) noexcept {
   if (method.empty() || !fits_u16(method.size()) || !valid_utf8(method) || !fits_u16(data.size()))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   return emit(0xf0, out, [&](Writer& w) {
     w.u8(code);
     property_block(w, [&](Writer& props) {
@@ -285,7 +285,7 @@ Result<std::size_t> write_disconnect(Version v, std::uint8_t code,
                                      std::span<std::byte> out) noexcept {
   const auto& users = pairs_of(user_properties);
   if (!io::valid_message_properties({}, {}, {}, users))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   return emit(0xe0, out, [&](Writer& w) {
     if (!is_v5(v)) return;
     if (users.empty()) {

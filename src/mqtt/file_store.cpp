@@ -18,8 +18,8 @@
 namespace sockkit::mqtt {
 namespace {
 
-std::error_code last_error() noexcept {
-  return {errno, std::system_category()};
+ErrorCode last_error() noexcept {
+  return make_host_error(errno);
 }
 
 Status write_all(int fd, std::span<const std::byte> data) noexcept {
@@ -37,11 +37,11 @@ constexpr std::size_t kMaxRecord = 16 << 20;  // larger files are not ours
 }  // namespace
 
 Result<FileStore> FileStore::open(std::string directory) {
-  if (directory.empty()) return std::make_error_code(std::errc::invalid_argument);
+  if (directory.empty()) return make_error(std::errc::invalid_argument);
   if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) return last_error();
   struct stat st {};
   if (::stat(directory.c_str(), &st) != 0) return last_error();
-  if (!S_ISDIR(st.st_mode)) return std::make_error_code(std::errc::invalid_argument);
+  if (!S_ISDIR(st.st_mode)) return make_error(std::errc::invalid_argument);
   return FileStore(std::move(directory));
 }
 
@@ -85,7 +85,7 @@ Status FileStore::load(const std::function<void(std::uint64_t, std::span<const s
   const int listing_error = errno;
   ::closedir(dir);
   // A failed listing would silently lose every stored message: say so instead.
-  if (listing_error != 0) return std::error_code(listing_error, std::system_category());
+  if (listing_error != 0) return make_host_error(listing_error);
   std::sort(ids.begin(), ids.end());
   std::vector<std::byte> record;
   for (auto id : ids) {

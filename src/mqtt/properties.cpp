@@ -8,10 +8,10 @@ namespace sockkit::mqtt {
 namespace codec {
 namespace {
 
-std::error_code malformed() noexcept {
+ErrorCode malformed() noexcept {
   return make_error_code(reason::malformed_packet);
 }
-std::error_code protocol() noexcept {
+ErrorCode protocol() noexcept {
   return make_error_code(reason::protocol_error);
 }
 
@@ -29,7 +29,7 @@ bool set_flag(std::optional<bool>& slot, std::uint8_t value, bool& range) noexce
 
 }  // namespace
 
-std::error_code io::read_properties(Reader& r, Properties& p, std::uint64_t allowed) noexcept {
+ErrorCode io::read_properties(Reader& r, Properties& p, std::uint64_t allowed) noexcept {
   const std::uint32_t length = r.varint();
   if (!r.ok() || length > r.left()) return malformed();
   p.block = r.bytes(length);
@@ -135,7 +135,7 @@ std::error_code io::read_properties(Reader& r, Properties& p, std::uint64_t allo
 Result<std::size_t> publish_properties_size(const PublishProperties& p) noexcept {
   if (!io::valid_message_properties(p.content_type, p.response_topic, p.correlation_data,
                                     p.user_properties))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   io::Writer measure;
   io::put_message_properties(measure, p.payload_utf8, p.content_type, p.response_topic,
                              p.correlation_data, p.user_properties);

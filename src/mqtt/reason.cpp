@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// MQTT reason codes as std::error_code, each tied to a portable sockkit::errc,
+// MQTT reason codes as ErrorCode, each tied to a portable sockkit::errc,
 // the topic matching rules every subscriber needs, and the protocol levels
 // this build speaks.
 #include <string>
@@ -142,7 +142,7 @@ const char* text_of(reason r) noexcept {
 }
 #endif
 
-class Category final : public std::error_category {
+class Category final : public ErrorCategory {
  public:
   const char* name() const noexcept override { return "sockkit.mqtt"; }
   std::string message(int value) const override {
@@ -152,19 +152,19 @@ class Category final : public std::error_category {
 #endif
     return "MQTT: reason code " + std::to_string(value);
   }
-  std::error_condition default_error_condition(int value) const noexcept override {
+  ErrorCondition default_error_condition(int value) const noexcept override {
     return make_error_condition(condition_of(static_cast<reason>(value)));
   }
 };
 
 }  // namespace
 
-const std::error_category& category() noexcept {
+const ErrorCategory& category() noexcept {
   static const Category instance;
   return instance;
 }
 
-std::error_code make_error_code(reason r) noexcept {
+ErrorCode make_error_code(reason r) noexcept {
   return {static_cast<int>(r), category()};
 }
 

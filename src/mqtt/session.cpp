@@ -146,7 +146,7 @@ Result<std::size_t> Session::receive(std::span<const std::byte> data,
   return used;
 }
 
-void Session::say_why(std::error_code why) {
+void Session::say_why(ErrorCode why) {
   // MQTT 5 (4.13): a client that finds the broker at fault says so with
   // DISCONNECT and the reason code before it closes.
   if (!codec::is_v5(settings_.version) || phase_ != Phase::connected || disconnect_written_) return;
@@ -183,7 +183,7 @@ Result<std::size_t> Session::read_packets(std::span<const std::byte> data) {
   return used;
 }
 
-std::error_code Session::advance(SessionClock::time_point now) {
+ErrorCode Session::advance(SessionClock::time_point now) {
   now_ = now;
   if (phase_ == Phase::awaiting_connack && now >= connack_deadline_)
     return make_error_code(reason::connack_timeout);
@@ -226,18 +226,17 @@ void Session::disconnect_when_released() {
 }
 
 Status Session::subscribe(std::vector<Subscription> filters) {
-  if (filters.empty()) return std::make_error_code(std::errc::invalid_argument);
+  if (filters.empty()) return make_error(std::errc::invalid_argument);
   for (const auto& f : filters) {
     if (!codec::valid_topic_filter(f.filter) || static_cast<unsigned>(f.qos) > 2 ||
         static_cast<unsigned>(f.retain_handling) > 2 || f.id > codec::kMaxSubscriptionId)
-      return std::make_error_code(std::errc::invalid_argument);
+      return make_error(std::errc::invalid_argument);
     const bool v5_options = f.no_local || f.retain_as_published ||
                             f.retain_handling != RetainHandling::on_subscribe || f.id != 0 ||
                             !f.user_properties.empty();
     if (!codec::valid_user_properties(f.user_properties))
-      return std::make_error_code(std::errc::invalid_argument);
-    if (v5_options && !codec::is_v5(settings_.version))
-      return std::make_error_code(std::errc::not_supported);
+      return make_error(std::errc::invalid_argument);
+    if (v5_options && !codec::is_v5(settings_.version)) return make_error(std::errc::not_supported);
   }
   for (const auto& f : filters) {
     auto same = std::find_if(subscriptions_.begin(), subscriptions_.end(),
@@ -253,9 +252,9 @@ Status Session::subscribe(std::vector<Subscription> filters) {
 
 Status Session::unsubscribe(std::string_view filter, const UserPropertyStrings& user_properties) {
   if (!codec::valid_topic_filter(filter) || !codec::valid_user_properties(user_properties))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   if (!user_properties.empty() && !codec::is_v5(settings_.version))
-    return std::make_error_code(std::errc::not_supported);
+    return make_error(std::errc::not_supported);
   std::erase_if(subscriptions_, [&](const Subscription& s) { return s.filter == filter; });
   unsent_.push_back(
       {.packet_id = 0,
@@ -277,7 +276,7 @@ Stats Session::stats() const noexcept {
   return s;
 }
 
-std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std::byte> body) {
+ErrorCode Session::handle(const codec::FixedHeader& h, std::span<const std::byte> body) {
   const Version v = settings_.version;
   ++packets_received_;
   const auto unexpected = make_error_code(reason::unexpected_packet);
@@ -360,7 +359,7 @@ std::error_code Session::handle(const codec::FixedHeader& h, std::span<const std
   }
 }
 
-std::error_code Session::on_connack(const codec::Connack& ack) {
+ErrorCode Session::on_connack(const codec::Connack& ack) {
   phase_ = Phase::connected;
   ++stats_.connects;
   send_window_ = settings_.max_inflight;
@@ -392,7 +391,7 @@ void Session::apply_broker_properties(const codec::Properties& p) {
   if (p.assigned_client_id) client_id_.assign(*p.assigned_client_id);
 }
 
-std::error_code Session::on_suback(const codec::Suback& ack) {
+ErrorCode Session::on_suback(const codec::Suback& ack) {
   auto it = std::find_if(requests_.begin(), requests_.end(), [&](const Request& r) {
     return r.subscribe && r.packet_id == ack.packet_id;
   });

@@ -33,8 +33,8 @@ namespace detail {
 inline constexpr std::uint16_t kMaxAliasesOut = 32;  // topics we alias toward the broker
 
 /// A reason code as an error (success codes, below 0x80, as none).
-inline std::error_code code_of(std::uint8_t reason_code) noexcept {
-  return reason_code < 0x80 ? std::error_code{} : make_error_code(static_cast<reason>(reason_code));
+inline ErrorCode code_of(std::uint8_t reason_code) noexcept {
+  return reason_code < 0x80 ? ErrorCode{} : make_error_code(static_cast<reason>(reason_code));
 }
 }  // namespace detail
 
@@ -44,7 +44,7 @@ struct SessionEvent {
   Kind kind;
   bool session_present = false;  ///< connected
   std::uint64_t id = 0;          ///< published: the publish() id
-  std::error_code result{};      ///< published
+  ErrorCode result{};            ///< published
   std::size_t messages = 0;      ///< dropped
   std::size_t bytes = 0;         ///< dropped
   /// message: topic and payload at these offsets of EventBatch::bytes.
@@ -62,7 +62,7 @@ struct SessionEvent {
 struct EventBatch {
   struct Subscribed {
     std::vector<Subscription> asked;
-    std::vector<std::error_code> results;
+    std::vector<ErrorCode> results;
   };
   std::vector<SessionEvent> events;
   std::vector<std::byte> bytes;  // messages' topics and payloads
@@ -99,7 +99,7 @@ class Session {
   Result<std::size_t> receive(std::span<const std::byte> data, SessionClock::time_point now);
   /// The time is `now`: keepalive (PINGREQ, or the broker is dead) and the
   /// CONNACK deadline. An error means: close the connection with it.
-  std::error_code advance(SessionClock::time_point now);
+  ErrorCode advance(SessionClock::time_point now);
   /// When advance() must next be called; nullopt: nothing is timed.
   std::optional<SessionClock::time_point> next_deadline() const noexcept;
   /// Writes queued SUBSCRIBE/UNSUBSCRIBE and PUBLISH packets while the output
@@ -153,21 +153,21 @@ class Session {
 
   /// Appends a packet: `writer(span) -> Result<size_t>`; what it failed with, if anything.
   template <class Write>
-  std::error_code write(std::size_t at_most, Write&& writer);
+  ErrorCode write(std::size_t at_most, Write&& writer);
   /// Writes one of our acknowledgements, with Options::ack_user_properties
   /// where MQTT 5 and the broker's maximum packet size allow them.
   void write_ack(codec::PacketType type, std::uint16_t packet_id, std::uint8_t code = 0) noexcept;
 
-  std::error_code handle(const codec::FixedHeader& h, std::span<const std::byte> body);
-  std::error_code on_connack(const codec::Connack& ack);
+  ErrorCode handle(const codec::FixedHeader& h, std::span<const std::byte> body);
+  ErrorCode on_connack(const codec::Connack& ack);
   /// MQTT 5: the limits and names the broker's CONNACK gives.
   void apply_broker_properties(const codec::Properties& p);
-  std::error_code on_suback(const codec::Suback& ack);
+  ErrorCode on_suback(const codec::Suback& ack);
   /// MQTT 5 enhanced authentication (session_auth.cpp): the broker's AUTH,
   /// and what CONNACK says of the exchange.
-  std::error_code on_auth(const codec::Ack& auth, const codec::Properties& p);
-  std::error_code finish_authentication(const codec::Properties& p);
-  std::error_code send_auth(std::uint8_t code, std::span<const std::byte> data);
+  ErrorCode on_auth(const codec::Ack& auth, const codec::Properties& p);
+  ErrorCode finish_authentication(const codec::Properties& p);
+  ErrorCode send_auth(std::uint8_t code, std::span<const std::byte> data);
   void send_subscribe(const std::vector<Subscription>& filters);
   void send_unsubscribe(const Subscription& filter);
 
@@ -176,10 +176,10 @@ class Session {
   void write_publish(Pending& m, bool dup);
   /// The broker hung up: the message it stopped at, if there is one, gets the blame.
   void blame_hang_up() noexcept;
-  void complete(std::size_t index, std::error_code result);
+  void complete(std::size_t index, ErrorCode result);
   void report_dropped(std::size_t messages, std::size_t bytes);
-  std::error_code on_ack(codec::PacketType type, const codec::Ack& ack);
-  std::error_code on_publish(const codec::FixedHeader& h, std::span<const std::byte> body);
+  ErrorCode on_ack(codec::PacketType type, const codec::Ack& ack);
+  ErrorCode on_publish(const codec::FixedHeader& h, std::span<const std::byte> body);
   void deliver(std::string_view topic, const codec::Publish& p, const codec::Properties& props);
   /// Copies a property block (with its length in front) into the event
   /// batch's bytes; where it starts.
@@ -195,7 +195,7 @@ class Session {
   void disconnect_when_released();
   Result<std::size_t> read_packets(std::span<const std::byte> data);
   /// MQTT 5: DISCONNECT with the reason the broker is at fault.
-  void say_why(std::error_code why);
+  void say_why(ErrorCode why);
 
   const Options& settings_;
   detail::Outbox outbox_;
@@ -230,7 +230,7 @@ class Session {
 // Runs `writer(span) -> Result<size_t>` on at most `at_most` bytes at the end
 // of the output, which grows to the largest burst and is then reused.
 template <class Write>
-inline std::error_code Session::write(std::size_t at_most, Write&& writer) {
+inline ErrorCode Session::write(std::size_t at_most, Write&& writer) {
   const std::size_t at = out_.size();
   out_.resize(at + at_most);
   auto n = writer(std::span(out_).subspan(at));

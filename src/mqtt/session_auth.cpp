@@ -21,18 +21,18 @@ bool same_method(const Authenticator* auth, const codec::Properties& p, bool may
 }
 }  // namespace
 
-std::error_code Session::finish_authentication(const codec::Properties& p) {
+ErrorCode Session::finish_authentication(const codec::Properties& p) {
   Authenticator* const auth = codec::is_v5(settings_.version) ? settings_.authenticator : nullptr;
   if (auth == nullptr) {
     // An exchange the client never began: the broker is at fault.
-    return p.authentication_method ? make_error_code(reason::protocol_error) : std::error_code{};
+    return p.authentication_method ? make_error_code(reason::protocol_error) : ErrorCode{};
   }
   if (!same_method(auth, p, true)) return make_error_code(reason::protocol_error);
   if (auto st = auth->finish(data_of(p)); !st) return st.error();
   return {};
 }
 
-std::error_code Session::on_auth(const codec::Ack& a, const codec::Properties& p) {
+ErrorCode Session::on_auth(const codec::Ack& a, const codec::Properties& p) {
   Authenticator* const auth = codec::is_v5(settings_.version) ? settings_.authenticator : nullptr;
   if (auth == nullptr || !same_method(auth, p, false))
     return make_error_code(reason::protocol_error);
@@ -53,7 +53,7 @@ std::error_code Session::on_auth(const codec::Ack& a, const codec::Properties& p
   }
 }
 
-std::error_code Session::send_auth(std::uint8_t code, std::span<const std::byte> data) {
+ErrorCode Session::send_auth(std::uint8_t code, std::span<const std::byte> data) {
   const std::string_view method = settings_.authenticator->method();
   return write(16 + method.size() + data.size(),
                [&](std::span<std::byte> to) { return codec::write_auth(code, method, data, to); });
@@ -61,9 +61,8 @@ std::error_code Session::send_auth(std::uint8_t code, std::span<const std::byte>
 
 Status Session::reauthenticate() {
   if (!codec::is_v5(settings_.version) || settings_.authenticator == nullptr)
-    return std::make_error_code(std::errc::not_supported);
-  if (phase_ != Phase::connected || stopping_)
-    return std::make_error_code(std::errc::not_connected);
+    return make_error(std::errc::not_supported);
+  if (phase_ != Phase::connected || stopping_) return make_error(std::errc::not_connected);
   auto first = settings_.authenticator->start();
   if (!first) return first.error();
   if (auto ec = send_auth(kReauthenticate, *first)) return ec;

@@ -22,13 +22,13 @@ Result<std::uint64_t> Session::publish(std::string_view topic, std::span<const s
                                        QoS qos, bool retain, const PublishProperties& properties,
                                        SessionClock::time_point now) {
   if (!codec::valid_topic_name(topic) || static_cast<unsigned>(qos) > 2)
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   Pending p;
   if (codec::has_any(properties)) {
     // Compiled out of an MQTT 3.1.1-only build, where is_v5() is always false.
-    if (!codec::is_v5(settings_.version)) return std::make_error_code(std::errc::not_supported);
+    if (!codec::is_v5(settings_.version)) return make_error(std::errc::not_supported);
     if (properties.expiry && properties.expiry->count() <= 0)
-      return std::make_error_code(std::errc::invalid_argument);
+      return make_error(std::errc::invalid_argument);
     auto size = codec::publish_properties_size(properties);
     if (!size) return size.error();
     p.properties.resize(*size);
@@ -154,7 +154,7 @@ void Session::pump(std::size_t room, SessionClock::time_point now) {
       continue;
     }
     if (m.qos != QoS::at_most_once && outbox_.inflight() >= send_window_) return;
-    std::error_code refused;
+    ErrorCode refused;
     if (static_cast<std::uint8_t>(m.qos) > broker_max_qos_)
       refused = make_error_code(reason::qos_not_supported);
     else if (m.retain && !retain_available_)
@@ -229,7 +229,7 @@ void Session::blame_hang_up() noexcept {
   }
 }
 
-void Session::complete(std::size_t index, std::error_code result) {
+void Session::complete(std::size_t index, ErrorCode result) {
   auto it = outbox_.messages().begin() + static_cast<std::ptrdiff_t>(index);
   const std::uint64_t id = it->id;
   outbox_.erase(it);
@@ -237,7 +237,7 @@ void Session::complete(std::size_t index, std::error_code result) {
   events_.events.push_back({.kind = SessionEvent::Kind::published, .id = id, .result = result});
 }
 
-std::error_code Session::on_ack(PacketType type, const codec::Ack& ack) {
+ErrorCode Session::on_ack(PacketType type, const codec::Ack& ack) {
   auto it = outbox_.find(ack.packet_id);
   if (it == outbox_.messages().end()) return {};  // already done (a late duplicate)
   const auto index = static_cast<std::size_t>(it - outbox_.messages().begin());
@@ -267,7 +267,7 @@ std::error_code Session::on_ack(PacketType type, const codec::Ack& ack) {
   return {};
 }
 
-std::error_code Session::on_publish(const codec::FixedHeader& h, std::span<const std::byte> body) {
+ErrorCode Session::on_publish(const codec::FixedHeader& h, std::span<const std::byte> body) {
   codec::Properties props;
   auto p = codec::read_publish(settings_.version, h, body, &props);
   if (!p) return p.error();

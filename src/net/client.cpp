@@ -33,7 +33,7 @@ class PendingConnect final : public IoHandler {
   Timer timer;  // the connect timeout; cancelled with the connect
 
  private:
-  void failed(std::error_code why) noexcept;
+  void failed(ErrorCode why) noexcept;
 
   ClientImpl& owner_;
   TcpStream stream_;
@@ -82,7 +82,7 @@ Status ClientImpl::connect(const Endpoint& to, std::chrono::milliseconds timeout
   const auto deadline = time::deadline_after(EventLoop::Clock::now(), timeout);
   auto* p = new (std::nothrow)
       PendingConnect(*this, std::move(*stream), to, options, deadline, std::move(tunnel_target));
-  if (p == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+  if (p == nullptr) return make_error(std::errc::not_enough_memory);
   if (auto st = group.loop.watch(p->stream().native_handle(), io::writable, p); !st) {
     delete p;
     return st;
@@ -185,7 +185,7 @@ void PendingConnect::on_timeout() noexcept {
   failed(make_error_code(failure::connect_timeout));
 }
 
-void PendingConnect::failed(std::error_code why) noexcept {
+void PendingConnect::failed(ErrorCode why) noexcept {
   ClientImpl& owner = owner_;
   const Endpoint to = to_;
   (void)owner.complete(this);  // closes the socket; `this` is gone from here on
@@ -211,7 +211,7 @@ Result<Client> Client::create(EventLoop& loop, ConnectionHandler& handler,
                               const ConnectionOptions& limits) noexcept {
   std::unique_ptr<Impl> impl(new (std::nothrow)
                                  Impl(loop::LoopAccess::home(loop), handler, limits));
-  if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  if (!impl) return make_error(std::errc::not_enough_memory);
   if (auto st = impl->group.start(); !st) return st.error();
   return Client(std::move(impl));
 }

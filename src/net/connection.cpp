@@ -38,18 +38,17 @@ std::size_t ConnectionSlot::queued_bytes() const noexcept {
 }
 
 Result<Endpoint> ConnectionSlot::peer() const noexcept {
-  if (!(flags_ & kOpen)) return std::make_error_code(std::errc::not_connected);
+  if (!(flags_ & kOpen)) return make_error(std::errc::not_connected);
   return transport::peer(handle_);
 }
 
 Result<Endpoint> ConnectionSlot::local() const noexcept {
-  if (!(flags_ & kOpen)) return std::make_error_code(std::errc::not_connected);
+  if (!(flags_ & kOpen)) return make_error(std::errc::not_connected);
   return transport::local(handle_);
 }
 
 Result<TlsInfo> ConnectionSlot::tls_info() const {
-  if (layer_ == nullptr || !layer_->session->is_tls())
-    return std::make_error_code(std::errc::not_supported);
+  if (layer_ == nullptr || !layer_->session->is_tls()) return make_error(std::errc::not_supported);
   return layer_->session->info();
 }
 
@@ -200,7 +199,7 @@ void ConnectionSlot::on_readable() noexcept {
           std::min<std::size_t>(std::size_t{in_->capacity} * 2, g.limits.max_pending_read));
       Chunk* grown = g.pool.acquire(bigger);
       if (grown == nullptr) {
-        finish(std::make_error_code(std::errc::not_enough_memory));
+        finish(make_error(std::errc::not_enough_memory));
         return {};
       }
       std::memcpy(grown->data(), in_->data(), in_->end);
@@ -232,7 +231,7 @@ void ConnectionSlot::on_readable() noexcept {
   } else if (left > 0) {
     in_ = g.pool.acquire(static_cast<std::uint32_t>(left));
     if (in_ == nullptr) {
-      finish(std::make_error_code(std::errc::not_enough_memory));
+      finish(make_error(std::errc::not_enough_memory));
       return false;
     }
     std::memcpy(in_->data(), data.data() + consumed, left);
@@ -286,7 +285,7 @@ void ConnectionSlot::on_writable() noexcept {
 
 Status ConnectionSlot::send(std::span<const std::byte> data) noexcept {
   if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut)))
-    return std::make_error_code(std::errc::not_connected);
+    return make_error(std::errc::not_connected);
   Group& g = group();
   if (queued_bytes() + data.size() > g.limits.max_write_queue) return failure::write_queue_full;
   std::size_t written = 0;
@@ -295,7 +294,7 @@ Status ConnectionSlot::send(std::span<const std::byte> data) noexcept {
       auto n = write_some(data.subspan(written));
       if (!n) {
         if (n.error() == errc::would_block) break;
-        const std::error_code why = n.error();
+        const ErrorCode why = n.error();
         finish(why);
         return why;
       }
@@ -305,7 +304,7 @@ Status ConnectionSlot::send(std::span<const std::byte> data) noexcept {
   if (written < data.size()) {
     if (!append(g.pool, out_, data.subspan(written))) {
       // Part of the message went out; the stream cannot be repaired: close.
-      const auto why = std::make_error_code(std::errc::not_enough_memory);
+      const auto why = make_error(std::errc::not_enough_memory);
       finish(why);
       return why;
     }
@@ -321,7 +320,7 @@ Status ConnectionSlot::send(std::span<const std::byte> data) noexcept {
 
 Status ConnectionSlot::send(std::span<const std::span<const std::byte>> parts) noexcept {
   if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut)))
-    return std::make_error_code(std::errc::not_connected);
+    return make_error(std::errc::not_connected);
   std::size_t total = 0;
   for (const auto& part : parts)
     total += part.size();
@@ -330,7 +329,7 @@ Status ConnectionSlot::send(std::span<const std::span<const std::byte>> parts) n
   if (out_ == nullptr && layer_ == nullptr && parts.size() > 1) {
     auto n = transport::send_gather(handle_, parts);
     if (!n && n.error() != errc::would_block) {
-      const std::error_code why = n.error();
+      const ErrorCode why = n.error();
       finish(why);
       return why;
     }
@@ -366,7 +365,7 @@ void ConnectionSlot::close_after_flush() noexcept {
   update_interest();
 }
 
-void ConnectionSlot::close(std::error_code why) noexcept {
+void ConnectionSlot::close(ErrorCode why) noexcept {
   finish(why);
 }
 
@@ -398,7 +397,7 @@ void ConnectionSlot::update_interest() noexcept {
   if (auto st = group().loop.rewatch(handle_, interest); !st) finish(st.error());
 }
 
-void ConnectionSlot::finish(std::error_code why) noexcept {
+void ConnectionSlot::finish(ErrorCode why) noexcept {
   if (!(flags_ & kOpen)) return;
   Group& g = group();
   const bool opened = !(flags_ & kHandshaking);  // else on_open never came
@@ -441,7 +440,7 @@ std::size_t Connection::queued_bytes() const noexcept {
 void Connection::shutdown_write() noexcept {
   slot(*this).shutdown_write();
 }
-void Connection::close(std::error_code why) noexcept {
+void Connection::close(ErrorCode why) noexcept {
   slot(*this).close(why);
 }
 void Connection::close_after_flush() noexcept {

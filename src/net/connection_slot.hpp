@@ -27,7 +27,7 @@ class ConnectionSlot final : public Connection, public IoHandler {
   Status send(std::string_view data) noexcept;
   std::size_t queued_bytes() const noexcept;
   void shutdown_write() noexcept;
-  void close(std::error_code why = {}) noexcept;
+  void close(ErrorCode why = {}) noexcept;
   void close_after_flush() noexcept;
   void pause_reading() noexcept;
   void resume_reading() noexcept;
@@ -48,7 +48,7 @@ class ConnectionSlot final : public Connection, public IoHandler {
   void after_eof(bool hangup) noexcept;
   void on_writable() noexcept;
   void update_interest() noexcept;
-  void finish(std::error_code why) noexcept;
+  void finish(ErrorCode why) noexcept;
   Group& group() const noexcept;  // from the slab block this connection lives in
 
   Chunk* out_ = nullptr;                         // write queue; null when empty

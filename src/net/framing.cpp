@@ -34,7 +34,7 @@ Status LengthPrefixFramer::encode_header(std::size_t size,
   const std::size_t fits =
       prefix >= sizeof(std::size_t) ? SIZE_MAX : (std::size_t{1} << (8 * prefix)) - 1;
   if (size > max_frame_ || size > fits) return failure::frame_too_large;
-  if (out.size() < prefix) return std::make_error_code(std::errc::invalid_argument);
+  if (out.size() < prefix) return make_error(std::errc::invalid_argument);
   for (std::size_t i = 0; i < prefix; ++i)
     out[i] = static_cast<std::byte>(size >> (8 * (prefix - 1 - i)) & 0xff);
   return {};

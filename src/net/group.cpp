@@ -47,8 +47,7 @@ void Group::retire() noexcept {
   idle_watch_ = false;
   session_sweep_timer_.cancel();
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot)
-    if (slab_[slot].flags_ & kOpen)
-      slab_[slot].close(std::make_error_code(std::errc::operation_canceled));
+    if (slab_[slot].flags_ & kOpen) slab_[slot].close(make_error(std::errc::operation_canceled));
 }
 
 ConnectionSlot* Group::find(Connection::Id id) noexcept {
@@ -66,7 +65,7 @@ std::uint32_t Group::now_ms() const noexcept {
 Result<std::unique_ptr<SessionState>> open_session(NativeHandle socket,
                                                    const SessionStart& start) noexcept {
   std::unique_ptr<SessionState> state(new (std::nothrow) SessionState);
-  if (!state) return std::make_error_code(std::errc::not_enough_memory);
+  if (!state) return make_error(std::errc::not_enough_memory);
   std::unique_ptr<transport::Session> session;
   if (start.context) {
     auto tls = transport::engine_of(*start.context).open(socket, start.server_name);
@@ -78,7 +77,7 @@ Result<std::unique_ptr<SessionState>> open_session(NativeHandle socket,
     if (!web) return web.error();
     session = std::move(*web);
   }
-  if (!session) return std::make_error_code(std::errc::not_enough_memory);
+  if (!session) return make_error(std::errc::not_enough_memory);
   state->context = start.context;
   state->session = std::move(session);
   state->connect_target = start.connect_target;
@@ -95,7 +94,7 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
     free_slots_.pop_back();
   } else {
     slot = slab_.size();
-    if (slab_.grow() == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+    if (slab_.grow() == nullptr) return make_error(std::errc::not_enough_memory);
   }
   ConnectionSlot& c = slab_[slot];
   std::unique_ptr<SessionState> secure;
@@ -207,7 +206,7 @@ ConnectionSlot* Group::oldest_handshaking() noexcept {
   return oldest;
 }
 
-void Group::handshake_failed(ConnectionSlot& c, std::error_code why) noexcept {
+void Group::handshake_failed(ConnectionSlot& c, ErrorCode why) noexcept {
   if (why != make_error_code(failure::tls_handshake_timeout) &&
       why != make_error_code(failure::upgrade_timeout))
     ++handshake_failures_;

@@ -81,7 +81,7 @@ class Group {
   /// `tls`: once its handshake is done, or never if it fails).
   Result<ConnectionSlot*> adopt(TcpStream&& stream, const SessionStart* tls = nullptr) noexcept;
   /// A TLS handshake ended in `why`: counted, and a Client's is reported.
-  void handshake_failed(ConnectionSlot& c, std::error_code why) noexcept;
+  void handshake_failed(ConnectionSlot& c, ErrorCode why) noexcept;
   /// A TLS connection's state was freed.
   void tls_closed() noexcept;
   /// The least recently active connection still in its TLS handshake, or null.

@@ -166,7 +166,7 @@ Server& Server::operator=(Server&& other) noexcept {
 
 Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHandler& handler,
                              const ServerOptions& options) noexcept {
-  if (options.max_connections == 0) return std::make_error_code(std::errc::invalid_argument);
+  if (options.max_connections == 0) return make_error(std::errc::invalid_argument);
   if (options.tls && !options.tls->is_server())
     return make_error_code(failure::tls_wrong_role);  // a client context cannot accept
   auto listener = TcpListener::bind(at, options.listen);
@@ -175,7 +175,7 @@ Result<Server> Server::start(EventLoop& loop, const Endpoint& at, ConnectionHand
   if (!local) return local.error();
   std::unique_ptr<Impl> impl(new (std::nothrow) Impl(loop::LoopAccess::home(loop),
                                                      std::move(*listener), handler, options));
-  if (!impl) return std::make_error_code(std::errc::not_enough_memory);
+  if (!impl) return make_error(std::errc::not_enough_memory);
   impl->set_local(*local);
   if (auto st = impl->begin(); !st) return st.error();
   return Server(std::move(impl));

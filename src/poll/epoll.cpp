@@ -33,7 +33,7 @@ class EpollPoller final : public Poller {
     const int n = ::epoll_wait(epfd_, events_.data(), max, timeout_ms);
     if (n < 0) {
       if (errno == EINTR) return std::size_t{0};
-      return std::error_code(errno, std::system_category());
+      return make_host_error(errno);
     }
     for (int i = 0; i < n; ++i) {
       const std::uint32_t e = events_[static_cast<std::size_t>(i)].events;
@@ -51,8 +51,7 @@ class EpollPoller final : public Poller {
     ev.events = ((interest & sys::kReadable) ? EPOLLIN | EPOLLRDHUP : 0u) |
                 ((interest & sys::kWritable) ? EPOLLOUT : 0u) | (edge_ ? EPOLLET : 0u);
     ev.data.fd = h.value;
-    if (::epoll_ctl(epfd_, op, h.value, &ev) != 0)
-      return std::error_code(errno, std::system_category());
+    if (::epoll_ctl(epfd_, op, h.value, &ev) != 0) return make_host_error(errno);
     return {};
   }
 
@@ -65,11 +64,11 @@ class EpollPoller final : public Poller {
 
 Result<PollerPtr> make_epoll(bool edge_triggered) noexcept {
   const int epfd = ::epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) return std::error_code(errno, std::system_category());
+  if (epfd < 0) return make_host_error(errno);
   PollerPtr p(new (std::nothrow) EpollPoller(epfd, edge_triggered));
   if (!p) {
     ::close(epfd);
-    return std::make_error_code(std::errc::not_enough_memory);
+    return make_error(std::errc::not_enough_memory);
   }
   return p;
 }

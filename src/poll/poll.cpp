@@ -16,7 +16,7 @@ class PollPoller final : public Poller {
     if (!h.valid()) return failure::closed_socket;
     const auto fd = static_cast<std::size_t>(h.value);
     if (fd >= index_.size()) index_.resize(fd + 1, -1);
-    if (index_[fd] >= 0) return std::make_error_code(std::errc::file_exists);
+    if (index_[fd] >= 0) return make_error(std::errc::file_exists);
     index_[fd] = static_cast<int>(entries_.size());
     entries_.push_back({h, static_cast<std::uint16_t>(interest), 0});
     return {};
@@ -24,14 +24,14 @@ class PollPoller final : public Poller {
 
   Status modify(NativeHandle h, unsigned interest) noexcept override {
     const int i = find(h);
-    if (i < 0) return std::make_error_code(std::errc::no_such_file_or_directory);
+    if (i < 0) return make_error(std::errc::no_such_file_or_directory);
     entries_[static_cast<std::size_t>(i)].events = static_cast<std::uint16_t>(interest);
     return {};
   }
 
   Status remove(NativeHandle h) noexcept override {
     const int i = find(h);
-    if (i < 0) return std::make_error_code(std::errc::no_such_file_or_directory);
+    if (i < 0) return make_error(std::errc::no_such_file_or_directory);
     // Swap-remove keeps the array dense: O(1).
     entries_[static_cast<std::size_t>(i)] = entries_.back();
     index_[static_cast<std::size_t>(entries_.back().handle.value)] = i;
@@ -74,7 +74,7 @@ class PollPoller final : public Poller {
 
 Result<PollerPtr> make_poll() noexcept {
   PollerPtr p(new (std::nothrow) PollPoller());
-  if (!p) return std::make_error_code(std::errc::not_enough_memory);
+  if (!p) return make_error(std::errc::not_enough_memory);
   return p;
 }
 

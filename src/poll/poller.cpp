@@ -95,7 +95,7 @@ const char* to_string(Backend backend) noexcept {
 Result<Backend> parse_backend(std::string_view name) noexcept {
   for (const Entry& e : kBackends)
     if (name == e.name) return e.backend;
-  return std::make_error_code(std::errc::invalid_argument);
+  return make_error(std::errc::invalid_argument);
 }
 
 Backend default_backend() noexcept {
@@ -110,10 +110,10 @@ namespace poll {
 
 // Only a backend whose receive_for() said yes is ever asked these.
 Result<std::span<const std::byte>> Poller::received(NativeHandle) noexcept {
-  return std::make_error_code(std::errc::resource_unavailable_try_again);
+  return make_error(std::errc::resource_unavailable_try_again);
 }
 Result<NativeHandle> Poller::accepted(NativeHandle) noexcept {
-  return std::make_error_code(std::errc::resource_unavailable_try_again);
+  return make_error(std::errc::resource_unavailable_try_again);
 }
 
 Result<PollerPtr> make_poller(Backend backend) noexcept {

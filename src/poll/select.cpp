@@ -27,7 +27,7 @@ class SelectPoller final : public Poller {
   Status add(NativeHandle h, unsigned interest) noexcept override {
     if (!h.valid()) return failure::closed_socket;
     if (h.value >= limit_) return failure::limit_reached;  // fd_set cannot hold it
-    if (test(registered_, h.value)) return std::make_error_code(std::errc::file_exists);
+    if (test(registered_, h.value)) return make_error(std::errc::file_exists);
     set(registered_, h.value, true);
     max_fd_ = std::max(max_fd_, h.value);
     return modify(h, interest);
@@ -35,7 +35,7 @@ class SelectPoller final : public Poller {
 
   Status modify(NativeHandle h, unsigned interest) noexcept override {
     if (!h.valid() || h.value >= limit_ || !test(registered_, h.value))
-      return std::make_error_code(std::errc::no_such_file_or_directory);
+      return make_error(std::errc::no_such_file_or_directory);
     set(read_, h.value, interest & sys::kReadable);
     set(write_, h.value, interest & sys::kWritable);
     return {};
@@ -43,7 +43,7 @@ class SelectPoller final : public Poller {
 
   Status remove(NativeHandle h) noexcept override {
     if (!h.valid() || h.value >= limit_ || !test(registered_, h.value))
-      return std::make_error_code(std::errc::no_such_file_or_directory);
+      return make_error(std::errc::no_such_file_or_directory);
     set(registered_, h.value, false);
     set(read_, h.value, false);
     set(write_, h.value, false);
@@ -97,7 +97,7 @@ class SelectPoller final : public Poller {
 
 Result<PollerPtr> make_select() noexcept {
   PollerPtr p(new (std::nothrow) SelectPoller(sys::select_limit()));
-  if (!p) return std::make_error_code(std::errc::not_enough_memory);
+  if (!p) return make_error(std::errc::not_enough_memory);
   return p;
 }
 

@@ -80,9 +80,9 @@ class UringPoller final : public Poller {
     if (!h.valid()) return failure::closed_socket;
     if (h.value >= kMaxDescriptor) return failure::limit_reached;
     Slot* slot = slots_.reserve(static_cast<std::size_t>(h.value));
-    if (slot == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+    if (slot == nullptr) return make_error(std::errc::not_enough_memory);
     Slot& s = *slot;
-    if (s.registered) return std::make_error_code(std::errc::file_exists);
+    if (s.registered) return make_error(std::errc::file_exists);
     s.registered = true;
     s.mode = kReadiness;
     s.ended = false;
@@ -94,7 +94,7 @@ class UringPoller final : public Poller {
 
   Status modify(NativeHandle h, unsigned interest) noexcept override {
     Slot* s = find(h);
-    if (s == nullptr) return std::make_error_code(std::errc::no_such_file_or_directory);
+    if (s == nullptr) return make_error(std::errc::no_such_file_or_directory);
     if (s->interest == interest) return {};
     const unsigned old_mask = poll_mask(*s);
     s->interest = static_cast<std::uint8_t>(interest);
@@ -114,7 +114,7 @@ class UringPoller final : public Poller {
 
   Status remove(NativeHandle h) noexcept override {
     Slot* s = find(h);
-    if (s == nullptr) return std::make_error_code(std::errc::no_such_file_or_directory);
+    if (s == nullptr) return make_error(std::errc::no_such_file_or_directory);
     auto st = cancel_poll(h.value, *s);
     // Completions still on their way are stale from here on: their buffers go
     // back to the ring and their accepted descriptors are closed when they come.
@@ -134,8 +134,7 @@ class UringPoller final : public Poller {
     s->events = 0;
     // Submitted now: the descriptor is closed right after, and a request in
     // flight would keep its socket open.
-    if (const int rc = io_uring_submit(&ring_); rc < 0 && st)
-      st = std::error_code(-rc, std::system_category());
+    if (const int rc = io_uring_submit(&ring_); rc < 0 && st) st = make_host_error(-rc);
     return st;
   }
 
@@ -146,7 +145,7 @@ class UringPoller final : public Poller {
     Slot* s = find(h);
     if (s == nullptr || s->queue.empty()) return would_block();
     const UringCompletion& e = queues_.front(s->queue);
-    if (e.result < 0) return std::error_code(-e.result, std::system_category());
+    if (e.result < 0) return make_host_error(-e.result);
     return std::span<const std::byte>(buffers_.buffer(e.buffer) + s->offset,
                                       static_cast<std::size_t>(e.result) - s->offset);
   }
@@ -172,7 +171,7 @@ class UringPoller final : public Poller {
     if (s == nullptr || s->queue.empty()) return would_block();
     const UringCompletion c = queues_.pop(s->queue);  // the descriptor is the caller's now
     if (!s->io_armed) rearm_.push_back(h.value);
-    if (c.result < 0) return std::error_code(-c.result, std::system_category());
+    if (c.result < 0) return make_host_error(-c.result);
     return NativeHandle{c.result};
   }
 
@@ -195,7 +194,7 @@ class UringPoller final : public Poller {
     // EBUSY / EAGAIN: the completion queue overflowed or the kernel is short of
     // memory for now. Reaping completions below is the cure, not ending the loop.
     if (rc < 0 && rc != -ETIME && rc != -EINTR && rc != -EBUSY && rc != -EAGAIN)
-      return std::error_code(-rc, std::system_category());
+      return make_host_error(-rc);
     unsigned head = 0, seen = 0;
     io_uring_for_each_cqe(&ring_, head, cqe) {
       complete(*cqe);
@@ -222,8 +221,8 @@ class UringPoller final : public Poller {
     bool listed = false;
   };
 
-  static std::error_code would_block() noexcept {
-    return std::make_error_code(std::errc::resource_unavailable_try_again);
+  static ErrorCode would_block() noexcept {
+    return make_error(std::errc::resource_unavailable_try_again);
   }
   static std::uint64_t user_data(Kind kind, int fd, std::uint32_t generation) noexcept {
     return std::uint64_t{generation} << 32 | kind << 28 | static_cast<std::uint32_t>(fd);
@@ -464,7 +463,7 @@ class UringPoller final : public Poller {
 
 Result<PollerPtr> make_uring() noexcept {
   std::unique_ptr<UringPoller> p(new (std::nothrow) UringPoller());
-  if (!p) return std::make_error_code(std::errc::not_enough_memory);
+  if (!p) return make_error(std::errc::not_enough_memory);
   if (!p->init(1024)) return failure::backend_unavailable;
   return PollerPtr(std::move(p));
 }

@@ -16,7 +16,7 @@ namespace sockkit::resolve_detail {
 struct CachedAnswer {
   std::string name;  // the name asked, lower case
   Family family = Family::none;
-  std::error_code negative{};       // name_not_found or no_address; none: positive
+  ErrorCode negative{};             // name_not_found or no_address; none: positive
   std::vector<Endpoint> addresses;  // port 0
   std::string canonical_name;
   Endpoint server;

@@ -88,13 +88,12 @@ Resolver::LookupId Resolver::lookup_endpoints(std::string_view host_port,
                                               EndpointsCallback done) {
   struct Collected {
     std::vector<Endpoint> v6, v4;
-    std::error_code error;
+    ErrorCode error;
   };
   auto target = resolve_detail::parse_target(host_port);
   if (!target || target->numeric || target->host.empty()) {
     // Still answered on the loop, like every lookup; an id that is already finished.
-    const std::error_code error =
-        !target ? target.error() : make_error_code(failure::malformed_address);
+    const ErrorCode error = !target ? target.error() : make_error_code(failure::malformed_address);
     const std::optional<Endpoint> numeric = target ? target->numeric : std::nullopt;
     impl_->engine->soon([done = std::move(done), error, numeric] {
       if (numeric) return done(std::vector<Endpoint>{*numeric});

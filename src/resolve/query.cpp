@@ -88,7 +88,7 @@ void Query::next_try() noexcept {
     return arm_timer();
   }
   // Every try is spent: a server's failure says more than silence.
-  const std::error_code why = last_error_ ? last_error_ : make_error_code(failure::resolve_timeout);
+  const ErrorCode why = last_error_ ? last_error_ : make_error_code(failure::resolve_timeout);
   later([this, why] { finish(why, {}); });  // never inside start()
 }
 
@@ -142,7 +142,7 @@ void Query::on_datagram(UdpChannel&, std::span<const std::byte> data, const Data
   accept_answer(data, id, info.from);
 }
 
-void Query::on_receive_error(UdpChannel& channel, std::error_code why) {
+void Query::on_receive_error(UdpChannel& channel, ErrorCode why) {
   if (retired_ || why != errc::connection_refused || sent_count_ == 0) return;
   // Only the try in flight: an older try's refusal says nothing about this one.
   const auto& current = channels_[(sent_count_ - 1) % channels_.size()];
@@ -254,7 +254,7 @@ void Query::on_io(unsigned events) noexcept {
   }
 }
 
-void Query::tcp_failed(std::error_code why) noexcept {
+void Query::tcp_failed(ErrorCode why) noexcept {
   last_error_ = why;
   stop_tcp();
   next_try();

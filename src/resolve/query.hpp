@@ -65,12 +65,12 @@ class Query final : UdpHandler, IoHandler {
   Status send_try(const Endpoint& server) noexcept;
   void on_datagram(UdpChannel& channel, std::span<const std::byte> data,
                    const Datagram& info) override;
-  void on_receive_error(UdpChannel& channel, std::error_code why) override;
+  void on_receive_error(UdpChannel& channel, ErrorCode why) override;
   void on_io(unsigned events) noexcept override;
   void accept_answer(std::span<const std::byte> message, std::uint16_t id,
                      const Endpoint& server) noexcept;
   void start_tcp(const Endpoint& server) noexcept;
-  void tcp_failed(std::error_code why) noexcept;
+  void tcp_failed(ErrorCode why) noexcept;
   void stop_tcp() noexcept;
   void arm_timer() noexcept;
   void finish(Result<Reply> reply, const Endpoint& server) noexcept;
@@ -94,7 +94,7 @@ class Query final : UdpHandler, IoHandler {
   std::size_t sent_count_ = 0;
   unsigned tries_ = 0;
   unsigned first_server_ = 0;
-  std::error_code last_error_{};
+  ErrorCode last_error_{};
   Timer timer_;  // on the lookup's reserved slots; cancelled by retire()
   bool retired_ = false;
   SoonId later_ = 0;

@@ -26,7 +26,7 @@ Result<std::vector<Endpoint>> lookup_blocking(std::string_view host, std::uint16
                         : family == Family::ipv6 ? LookupFamilies::ipv6
                                                  : LookupFamilies::both;
   std::vector<Endpoint> v6, v4;
-  std::error_code error;
+  ErrorCode error;
   bool finished = false;
   resolver->lookup(
       host, port, families, timeout.count() < 0 ? kNoLimit : timeout, [&](const FamilyAnswer& a) {
@@ -71,7 +71,7 @@ Result<TcpStream> TcpStream::connect(std::string_view host_port,
   const auto deadline = time::deadline_after(start, timeout);
   auto endpoints = resolve(host_port, {.timeout = timeout});
   if (!endpoints) return endpoints.error();
-  std::error_code last = make_error_code(failure::no_address);
+  ErrorCode last = make_error_code(failure::no_address);
   for (const auto& ep : *endpoints) {
     const auto now = EventLoop::Clock::now();
     if (timeout.count() >= 0 && now >= deadline) return failure::connect_timeout;

@@ -240,7 +240,7 @@ class ResolverImpl final : public Engine {
   }
 
   /// This family ends with `why`; the walk goes on for the other.
-  void end_family(Lookup& l, FamilyState& f, std::error_code why) {
+  void end_family(Lookup& l, FamilyState& f, ErrorCode why) {
     const Resolver::LookupId id = l.id;
     auto steps = l.walk->ended(f.index);
     if (report(id, f, why)) apply(id, steps);

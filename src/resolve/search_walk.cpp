@@ -74,7 +74,7 @@ void SearchWalk::advance(std::vector<Step>& steps) {
   }
 }
 
-std::error_code SearchWalk::exhausted(const Family& f) const noexcept {
+ErrorCode SearchWalk::exhausted(const Family& f) const noexcept {
   if (f.saw_no_data) return make_error_code(failure::no_address);
   if (f.saw_server_failure) return make_error_code(failure::dns_server_failure);
   return make_error_code(failure::name_not_found);

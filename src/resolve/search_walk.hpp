@@ -9,8 +9,8 @@
 
 #include <array>
 #include <cstddef>
-#include <system_error>
 #include <vector>
+#include "sockkit/error.hpp"
 
 namespace sockkit::resolve_detail {
 
@@ -34,7 +34,7 @@ class SearchWalk {
     Kind kind = Kind::ask;
     std::size_t family = 0;  ///< 0 or 1
     std::size_t candidate = 0;
-    std::error_code error{};
+    ErrorCode error{};
   };
 
   /// A walk over `candidates` names for `families` (1 or 2) families.
@@ -59,7 +59,7 @@ class SearchWalk {
   };
 
   void advance(std::vector<Step>& steps);
-  std::error_code exhausted(const Family& f) const noexcept;
+  ErrorCode exhausted(const Family& f) const noexcept;
 
   std::size_t candidates_;
   std::size_t families_;

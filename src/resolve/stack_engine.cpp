@@ -228,7 +228,7 @@ class StackEngine final : public Engine {
       if (s.engine == this && (id == 0 || s.id == id)) free_slot(s);
   }
 
-  void report_all(Resolver::LookupId id, const std::error_code& why) {
+  void report_all(Resolver::LookupId id, const ErrorCode& why) {
     Lookup* l = find(id);
     while (l != nullptr && !l->open.empty()) {
       report(id, l->open.front(), why);
@@ -285,7 +285,7 @@ void on_stack_answer(std::uintptr_t token, Result<Endpoint> address) noexcept {
 
 Result<std::unique_ptr<Engine>> make_stack_engine(EventLoop& loop, ResolverOptions options) {
   if (!sys::stack_dns_available()) return failure::backend_unavailable;
-  if (table().lock == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+  if (table().lock == nullptr) return make_error(std::errc::not_enough_memory);
   if (options.config && !options.config->servers.empty()) {
     if (auto set = sys::set_stack_dns_servers(options.config->servers); !set) return set.error();
   }

@@ -10,8 +10,7 @@ namespace sockkit::socket_io {
 
 /// On a blocking socket, EAGAIN can only mean SO_RCVTIMEO/SO_SNDTIMEO expired:
 /// report it as a timeout, not as "would block".
-inline std::error_code blocking_io_error(std::error_code ec, bool nonblocking,
-                                         failure timeout) noexcept {
+inline ErrorCode blocking_io_error(ErrorCode ec, bool nonblocking, failure timeout) noexcept {
   if (!nonblocking && ec == errc::would_block) return make_error_code(timeout);
   return ec;
 }

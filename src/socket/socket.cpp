@@ -28,7 +28,7 @@ Result<bool> get_bool(NativeHandle h, Family f, sys::Option o) noexcept {
 }
 Status set_in_range(NativeHandle h, Family f, sys::Option o, long long v, long long lo,
                     long long hi) noexcept {
-  if (v < lo || v > hi) return std::make_error_code(std::errc::invalid_argument);
+  if (v < lo || v > hi) return make_error(std::errc::invalid_argument);
   return set_int(h, f, o, static_cast<int>(v));
 }
 Result<milliseconds> get_millis(NativeHandle h, Family f, sys::Option o) noexcept {
@@ -107,7 +107,7 @@ Status Socket::shutdown(Shutdown how) noexcept {
   return sys::shutdown(handle_, how);
 }
 
-std::error_code Socket::take_pending_error() noexcept {
+ErrorCode Socket::take_pending_error() noexcept {
   if (!handle_.valid()) return make_error_code(failure::closed_socket);
   return sys::take_pending_error(handle_);
 }
@@ -156,7 +156,7 @@ Status Socket::set_keepalive(const Keepalive& k) noexcept {
     constexpr long long kMaxSeconds = 32767;  // Linux MAX_TCP_KEEPIDLE/KEEPINTVL
     if (k.idle.count() < 1 || k.idle.count() > kMaxSeconds || k.interval.count() < 1 ||
         k.interval.count() > kMaxSeconds || k.count < 1 || k.count > 127)
-      return std::make_error_code(std::errc::invalid_argument);
+      return make_error(std::errc::invalid_argument);
     const std::pair<sys::Option, int> settings[] = {
         {sys::Option::keepalive_idle_s, static_cast<int>(k.idle.count())},
         {sys::Option::keepalive_interval_s, static_cast<int>(k.interval.count())},

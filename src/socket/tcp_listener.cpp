@@ -8,7 +8,7 @@ namespace sockkit {
 
 Result<TcpListener> TcpListener::bind(const Endpoint& at, const ListenOptions& options) noexcept {
   if (at.family() == Family::none) return failure::wrong_family;
-  if (options.backlog < 0) return std::make_error_code(std::errc::invalid_argument);
+  if (options.backlog < 0) return make_error(std::errc::invalid_argument);
   auto socket = Socket::open(at.family(), SocketType::stream);
   if (!socket) return socket.error();
   if (at.is_ip()) {

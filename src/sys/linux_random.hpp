@@ -25,7 +25,7 @@ inline Status linux_random_bytes(std::span<std::byte> out) noexcept {
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else {
-      return std::error_code(n < 0 ? errno : EIO, std::system_category());
+      return make_host_error(n < 0 ? errno : EIO);
     }
   }
   return {};

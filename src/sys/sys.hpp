@@ -3,7 +3,7 @@
 //
 // One implementation per stack lives in src/sys/<stack>/ and is chosen at
 // configure time (SOCKKIT_STACK). Everything above this header is stack-free:
-// it sees endpoints, typed handles, portable option ids and std::error_code.
+// it sees endpoints, typed handles, portable option ids and ErrorCode.
 // Contract for every implementation:
 //   - EINTR (or the stack's equivalent) is retried here, never surfaced;
 //   - no call raises SIGPIPE;
@@ -99,7 +99,7 @@ Result<Endpoint> peer_endpoint(NativeHandle h) noexcept;
 Status set_option(NativeHandle h, Family family, Option option, int value) noexcept;
 Result<int> get_option(NativeHandle h, Family family, Option option) noexcept;
 /// Reads and clears SO_ERROR.
-std::error_code take_pending_error(NativeHandle h) noexcept;
+ErrorCode take_pending_error(NativeHandle h) noexcept;
 Status multicast_membership(NativeHandle h, const Endpoint& group, std::uint32_t interface_index,
                             bool join) noexcept;
 /// Sends and receives only through the named interface (SO_BINDTODEVICE; a
@@ -212,6 +212,6 @@ bool supports(StackFeature feature) noexcept;
 
 /// The portable condition of a code in this stack's own error category, if it has
 /// one. Host errors (system and generic categories) are mapped by sockkit::classify.
-std::optional<errc> classify(const std::error_code& code) noexcept;
+std::optional<errc> classify(const ErrorCode& code) noexcept;
 
 }  // namespace sockkit::sys

@@ -87,7 +87,7 @@ class TunnelSession final : public Session {
     return {};
   }
 
-  Status blocked(std::error_code why) noexcept {
+  Status blocked(ErrorCode why) noexcept {
     if (why == errc::would_block) wants_ = raw_->wants();
     return why;
   }
@@ -119,10 +119,10 @@ std::string connect_request(std::string_view target, std::string_view user,
 Result<std::unique_ptr<Session>> make_tunnel_session(std::unique_ptr<Session> raw,
                                                      std::unique_ptr<Session> inner,
                                                      std::string request) noexcept {
-  if (!raw || !inner) return std::make_error_code(std::errc::not_enough_memory);
+  if (!raw || !inner) return make_error(std::errc::not_enough_memory);
   std::unique_ptr<Session> session(
       new (std::nothrow) TunnelSession(std::move(raw), std::move(inner), std::move(request)));
-  if (!session) return std::make_error_code(std::errc::not_enough_memory);
+  if (!session) return make_error(std::errc::not_enough_memory);
   return session;
 }
 

@@ -54,7 +54,7 @@ bool lend_accepts(EventLoop&, NativeHandle) noexcept {
 }
 
 Result<NativeHandle> lent_accept(EventLoop&, NativeHandle) noexcept {
-  return std::make_error_code(std::errc::resource_unavailable_try_again);
+  return make_error(std::errc::resource_unavailable_try_again);
 }
 
 }  // namespace sockkit::transport

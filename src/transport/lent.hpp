@@ -46,14 +46,14 @@ inline bool lend_receives(EventLoop&, NativeHandle) noexcept {
   return false;
 }
 inline Result<std::span<const std::byte>> lent(EventLoop&, NativeHandle) noexcept {
-  return std::make_error_code(std::errc::resource_unavailable_try_again);
+  return make_error(std::errc::resource_unavailable_try_again);
 }
 inline void consume_lent(EventLoop&, NativeHandle, std::size_t) noexcept {}
 inline bool lend_accepts(EventLoop&, NativeHandle) noexcept {
   return false;
 }
 inline Result<NativeHandle> lent_accept(EventLoop&, NativeHandle) noexcept {
-  return std::make_error_code(std::errc::resource_unavailable_try_again);
+  return make_error(std::errc::resource_unavailable_try_again);
 }
 #endif
 

@@ -13,7 +13,7 @@ namespace sockkit::transport {
 Result<std::unique_ptr<Session>> add_web_layers(NativeHandle socket, std::unique_ptr<Session> inner,
                                                 const WebLayers& web) noexcept {
   std::unique_ptr<Session> session = inner ? std::move(inner) : make_plain_session(socket);
-  if (!session) return std::make_error_code(std::errc::not_enough_memory);
+  if (!session) return make_error(std::errc::not_enough_memory);
   if (web.websocket != nullptr) {
     auto ws =
         make_websocket_session(std::move(session), *web.websocket, std::string(web.websocket_host));
@@ -39,7 +39,7 @@ Status check_proxy_credentials(const HttpProxy& proxy) noexcept {
   };
   if (!printable(proxy.user) || !printable(proxy.password) ||
       proxy.user.find(':') != std::string::npos || (proxy.user.empty() && !proxy.password.empty()))
-    return std::make_error_code(std::errc::invalid_argument);
+    return make_error(std::errc::invalid_argument);
   return {};
 }
 

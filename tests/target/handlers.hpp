@@ -24,9 +24,9 @@ struct Echo : ConnectionHandler {
     c.pause_reading();
   }
   void on_drain(Connection& c) override { c.resume_reading(); }
-  void on_close(Connection&, std::error_code why) override { closes.push_back(why); }
+  void on_close(Connection&, ErrorCode why) override { closes.push_back(why); }
   int high_watermarks = 0;
-  std::vector<std::error_code> closes;
+  std::vector<ErrorCode> closes;
 };
 
 // A client: sends its payload once connected (then half-closes if asked) and
@@ -46,7 +46,7 @@ struct Collector : ConnectionHandler {
     got.insert(got.end(), data.begin(), data.end());
     return data.size();
   }
-  void on_close(Connection&, std::error_code why) override {
+  void on_close(Connection&, ErrorCode why) override {
     connection = nullptr;
     closed = true;
     reason = why;
@@ -57,7 +57,7 @@ struct Collector : ConnectionHandler {
   Connection* connection = nullptr;
   std::vector<std::byte> got;
   bool closed = false;
-  std::error_code reason;
+  ErrorCode reason;
 };
 
 }  // namespace sockkit::target

@@ -59,8 +59,8 @@ TEST(BoardLoop, ConnectingWhereNobodyListensIsRefused) {
     Result<std::size_t> on_data(Connection&, std::span<const std::byte> d) override {
       return d.size();
     }
-    void on_connect_failed(const Endpoint&, std::error_code why) override { reason = why; }
-    std::error_code reason;
+    void on_connect_failed(const Endpoint&, ErrorCode why) override { reason = why; }
+    ErrorCode reason;
   } handler;
   auto client = Client::create(*loop, handler);
   ASSERT_TRUE(client) << client.error().message();

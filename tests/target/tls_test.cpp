@@ -40,11 +40,11 @@ struct Collector : ConnectionHandler {
     got.insert(got.end(), data.begin(), data.end());
     return data.size();
   }
-  void on_connect_failed(const Endpoint&, std::error_code why) override { failure = why; }
+  void on_connect_failed(const Endpoint&, ErrorCode why) override { failure = why; }
   bool opened = false;
   std::optional<TlsInfo> info;
   std::vector<std::byte> sent, got;
-  std::error_code failure;
+  ErrorCode failure;
 };
 
 // The AN386 has no random number generator; the board port's stirred

@@ -45,7 +45,7 @@ TEST_F(HttpTunnelTest, NotOneByteAfterTheAnswerIsTaken) {
     pipe.read_chunk = chunk;
     auto s = open();
     const std::string answer = "HTTP/1.0 200 Connection established\r\nProxy-agent: t\r\n\r\n";
-    Status st = std::make_error_code(std::errc::operation_would_block);
+    Status st = make_error(std::errc::operation_would_block);
     for (std::size_t at = 0; at < answer.size() && !st; at += 5) {  // arriving in pieces
       pipe.incoming += answer.substr(at, 5);
       if (at + 5 >= answer.size()) pipe.incoming += "\x16\x03\x01 the server's first bytes";
@@ -64,7 +64,7 @@ TEST_F(HttpTunnelTest, NotOneByteAfterTheAnswerIsTaken) {
 TEST_F(HttpTunnelTest, RefusalsSayWhetherCredentialsAreTheReason) {
   const auto refused = make_error_code(failure::proxy_refused);
   const auto auth = make_error_code(failure::proxy_auth_failed);
-  const std::pair<std::string, std::error_code> cases[] = {
+  const std::pair<std::string, ErrorCode> cases[] = {
       {"HTTP/1.1 407 Proxy Authentication Required\r\n\r\n", auth},
       {"HTTP/1.0 401 Unauthorized\r\n\r\n", auth},
       {"HTTP/1.1 403 Forbidden\r\n\r\n", refused},
@@ -82,7 +82,7 @@ TEST_F(HttpTunnelTest, RefusalsSayWhetherCredentialsAreTheReason) {
     pipe.incoming = answer;
     pipe.eof = true;
     auto st = s->handshake();
-    EXPECT_EQ(st ? std::error_code{} : st.error(), expected) << answer.substr(0, 30);
+    EXPECT_EQ(st ? ErrorCode{} : st.error(), expected) << answer.substr(0, 30);
   }
 }
 

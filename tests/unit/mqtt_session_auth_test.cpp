@@ -27,7 +27,7 @@ struct Reverser : Authenticator {
   Result<std::vector<std::byte>> challenge(std::span<const std::byte> data) override {
     ++challenges;
     if (bytes_of("refuse") == std::vector<std::byte>(data.begin(), data.end()))
-      return std::make_error_code(std::errc::permission_denied);
+      return make_error(std::errc::permission_denied);
     return std::vector<std::byte>(data.rbegin(), data.rend());
   }
   Status finish(std::span<const std::byte> data) override {

@@ -167,7 +167,7 @@ TEST_F(WebSocketSessionTest, TheRequestAsksForAnUpgradeWithTheOptionsGiven) {
 }
 
 TEST_F(WebSocketSessionTest, OptionsThatWouldInjectHeadersAreRefused) {
-  const auto bad = std::make_error_code(std::errc::invalid_argument);
+  const auto bad = make_error(std::errc::invalid_argument);
   EXPECT_EQ(check_websocket_options({.path = "/a\r\nX-Evil: 1"}).error(), bad);
   EXPECT_EQ(check_websocket_options({.path = "/a b"}).error(), bad);
   EXPECT_EQ(check_websocket_options({.path = "mqtt"}).error(), bad);

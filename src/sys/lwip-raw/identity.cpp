@@ -15,7 +15,7 @@
 namespace sockkit::sys {
 namespace raw {
 namespace {
-class RawCategory final : public std::error_category {
+class RawCategory final : public ErrorCategory {
  public:
   const char* name() const noexcept override { return "lwip-raw"; }
   std::string message(int value) const override {
@@ -28,7 +28,7 @@ class RawCategory final : public std::error_category {
 };
 }  // namespace
 
-const std::error_category& category() noexcept {
+const ErrorCategory& category() noexcept {
   static const RawCategory instance;
   return instance;
 }
@@ -72,7 +72,7 @@ int errno_of(err_t err) noexcept {
 }
 }  // namespace raw
 
-std::optional<errc> classify(const std::error_code& code) noexcept {
+std::optional<errc> classify(const ErrorCode& code) noexcept {
   if (code.category() != raw::category()) return std::nullopt;
   return errno_condition(code.value());
 }
@@ -106,7 +106,7 @@ Status random_bytes(std::span<std::byte> out) noexcept {
   return linux_random_bytes(out);  // hosted on Linux: the host's pool
 #else
   (void)out;  // only the board knows its generator (sockkit::set_entropy_source)
-  return std::make_error_code(std::errc::not_supported);
+  return make_error(std::errc::not_supported);
 #endif
 }
 

@@ -18,7 +18,7 @@ ip_pcb* ip_of(raw::Socket& s) noexcept {
 
 // A TCP option on a datagram socket is not supported; on a listener or a
 // closed connection the socket is the wrong one for it.
-std::error_code not_tcp(const raw::Socket& s) noexcept {
+ErrorCode not_tcp(const raw::Socket& s) noexcept {
   return error(s.kind == raw::Kind::udp ? ENOPROTOOPT : EINVAL);
 }
 

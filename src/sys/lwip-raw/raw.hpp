@@ -33,8 +33,8 @@
 namespace sockkit::sys::raw {
 
 /// The stack's error numbers: errno values as the C library numbers them.
-const std::error_category& category() noexcept;
-inline std::error_code error(int value) noexcept {
+const ErrorCategory& category() noexcept;
+inline ErrorCode error(int value) noexcept {
   return {value, category()};
 }
 /// The errno value lwIP's sockets layer would give for `err`.

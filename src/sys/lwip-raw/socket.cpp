@@ -408,7 +408,7 @@ Result<Endpoint> peer_endpoint(NativeHandle h) noexcept {
   return error(ENOTCONN);
 }
 
-std::error_code take_pending_error(NativeHandle h) noexcept {
+ErrorCode take_pending_error(NativeHandle h) noexcept {
   StackGuard guard;
   raw::pump();
   Socket* s = find(h.value);

@@ -12,7 +12,7 @@ bool running() noexcept {
   return raw::running();
 }
 
-std::error_code error(int errno_value) noexcept {
+ErrorCode error(int errno_value) noexcept {
   return raw::error(errno_value);
 }
 

@@ -11,7 +11,7 @@
 namespace sockkit::sys {
 namespace lwip {
 namespace {
-class LwipCategory final : public std::error_category {
+class LwipCategory final : public ErrorCategory {
  public:
   const char* name() const noexcept override { return "lwip"; }
   std::string message(int value) const override {
@@ -24,13 +24,13 @@ class LwipCategory final : public std::error_category {
 };
 }  // namespace
 
-const std::error_category& category() noexcept {
+const ErrorCategory& category() noexcept {
   static const LwipCategory instance;
   return instance;
 }
 }  // namespace lwip
 
-std::optional<errc> classify(const std::error_code& code) noexcept {
+std::optional<errc> classify(const ErrorCode& code) noexcept {
   if (code.category() != lwip::category()) return std::nullopt;
   return errno_condition(code.value());  // lwIP's own E* names (lwip.hpp includes them)
 }

@@ -41,7 +41,7 @@ Status random_bytes(std::span<std::byte> out) noexcept {
 #else
   // A device: only the port knows its RNG (sockkit::set_entropy_source).
   (void)out;
-  return std::make_error_code(std::errc::not_supported);
+  return make_error(std::errc::not_supported);
 #endif
 }
 

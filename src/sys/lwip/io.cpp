@@ -14,7 +14,7 @@ namespace sockkit::sys {
 using lwip::last_error;
 
 namespace {
-std::error_code send_error() noexcept {
+ErrorCode send_error() noexcept {
   return errno == ENOTCONN ? lwip::error(EPIPE) : last_error();
 }
 }  // namespace

@@ -16,11 +16,11 @@ namespace sockkit::sys::lwip {
 
 /// lwIP's error numbers ("lwip" category): on a device they need not be the
 /// host's errno values, so they never pass as system_category codes.
-const std::error_category& category() noexcept;
-inline std::error_code error(int value) noexcept {
+const ErrorCategory& category() noexcept;
+inline ErrorCode error(int value) noexcept {
   return {value, category()};
 }
-inline std::error_code last_error() noexcept {
+inline ErrorCode last_error() noexcept {
   return error(errno);
 }
 

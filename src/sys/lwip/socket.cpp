@@ -121,7 +121,7 @@ Result<Endpoint> peer_endpoint(NativeHandle h) noexcept {
   return lwip::from_sockaddr(sa);
 }
 
-std::error_code take_pending_error(NativeHandle h) noexcept {
+ErrorCode take_pending_error(NativeHandle h) noexcept {
   int value = 0;
   socklen_t len = sizeof value;
   if (lwip_getsockopt(h.value, SOL_SOCKET, SO_ERROR, &value, &len) != 0) return last_error();

@@ -11,7 +11,7 @@ bool running() noexcept {
   return sys::lwip::running();
 }
 
-std::error_code error(int errno_value) noexcept {
+ErrorCode error(int errno_value) noexcept {
   return sys::lwip::error(errno_value);
 }
 

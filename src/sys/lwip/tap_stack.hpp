@@ -5,7 +5,7 @@
 // held, and waiting calls are woken). Each stack's tap_stack.cpp defines these.
 #pragma once
 
-#include <system_error>
+#include "sockkit/error.hpp"
 
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -15,7 +15,7 @@ namespace sockkit::sys::tap_stack {
 /// Whether lwIP was started, so an interface may be added.
 bool running() noexcept;
 /// The error code of `errno_value` as this stack numbers it.
-std::error_code error(int errno_value) noexcept;
+ErrorCode error(int errno_value) noexcept;
 /// The input function an interface is added with.
 netif_input_fn input() noexcept;
 /// Runs `fn` with the stack held, as netif_add() and netif_set_up() need.

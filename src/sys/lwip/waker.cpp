@@ -62,7 +62,7 @@ Result<Waker> open_waker() noexcept {
   auto rx = open(Family::ipv4, SocketType::datagram);
   if (!rx) return rx.error();
   Waker w{*rx, NativeHandle{}, nullptr};
-  auto fail = [&](std::error_code ec) -> Result<Waker> {
+  auto fail = [&](ErrorCode ec) -> Result<Waker> {
     close(w);
     return ec;
   };
@@ -71,7 +71,7 @@ Result<Waker> open_waker() noexcept {
   auto at = local_endpoint(*rx);
   if (!at) return fail(at.error());
   auto* state = new (std::nothrow) WakeState;
-  if (state == nullptr) return fail(std::make_error_code(std::errc::not_enough_memory));
+  if (state == nullptr) return fail(make_error(std::errc::not_enough_memory));
   w.stack_state = state;
   state->port = at->port();
   ip_addr_set_loopback(false, &state->to);
@@ -81,7 +81,7 @@ Result<Waker> open_waker() noexcept {
     state->sender = udp_new();
   }
   if (state->message == nullptr || state->sender == nullptr)
-    return fail(std::make_error_code(std::errc::no_buffer_space));
+    return fail(make_error(std::errc::no_buffer_space));
   return w;
 }
 

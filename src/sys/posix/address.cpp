@@ -90,7 +90,7 @@ Result<Endpoint> from_sockaddr(const sockaddr* sa, socklen_t length) noexcept {
       return Endpoint::unix_path({sun->sun_path, strnlen(sun->sun_path, max)});
     }
     default:
-      return std::error_code(EAFNOSUPPORT, std::system_category());
+      return make_host_error(EAFNOSUPPORT);
   }
 }
 

@@ -6,7 +6,7 @@
 
 namespace sockkit::sys {
 
-std::optional<errc> classify(const std::error_code&) noexcept {
+std::optional<errc> classify(const ErrorCode&) noexcept {
   return std::nullopt;
 }
 

@@ -81,7 +81,7 @@ Result<int> poll(std::span<PollEntry> entries, int timeout_ms) noexcept {
   }
   if (n < 0) {
     if (saved == EINTR) return 0;
-    return std::error_code(saved, std::system_category());
+    return make_host_error(saved);
   }
   return n;
 }

@@ -62,8 +62,8 @@ NativeOption native_option(Family family, Option option) noexcept {
   return {};
 }
 
-std::error_code not_supported() noexcept {
-  return {ENOPROTOOPT, std::system_category()};
+ErrorCode not_supported() noexcept {
+  return make_host_error(ENOPROTOOPT);
 }
 
 // IP-level options on a Unix-domain socket reach the kernel as EOPNOTSUPP or
@@ -99,12 +99,12 @@ Result<int> get_option(NativeHandle h, Family family, Option option) noexcept {
   return value;
 }
 
-std::error_code take_pending_error(NativeHandle h) noexcept {
+ErrorCode take_pending_error(NativeHandle h) noexcept {
   int value = 0;
   socklen_t len = sizeof(value);
   if (::getsockopt(h.value, SOL_SOCKET, SO_ERROR, &value, &len) != 0) return last_error();
   if (value == 0) return {};
-  return {value, std::system_category()};
+  return make_host_error(value);
 }
 
 Status multicast_membership(NativeHandle h, const Endpoint& group, std::uint32_t interface_index,

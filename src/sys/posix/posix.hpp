@@ -13,8 +13,8 @@
 namespace sockkit::sys::posix {
 
 /// errno as an error_code in the system category.
-inline std::error_code last_error() noexcept {
-  return {errno, std::system_category()};
+inline ErrorCode last_error() noexcept {
+  return make_host_error(errno);
 }
 
 /// Calls `op` again while it fails with EINTR (a signal arrived mid-call).

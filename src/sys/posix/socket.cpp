@@ -60,7 +60,7 @@ Status remove_socket_file(const Endpoint& at) noexcept {
   const std::string path(at.unix_name());
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) return {};  // nothing there
-  if (!S_ISSOCK(st.st_mode)) return std::error_code(EEXIST, std::system_category());
+  if (!S_ISSOCK(st.st_mode)) return make_host_error(EEXIST);
   if (::unlink(path.c_str()) != 0) return last_error();
   return {};
 }
@@ -128,7 +128,7 @@ Result<unsigned> wait(NativeHandle h, unsigned events, int timeout_ms) noexcept 
     if (n < 0 && errno == EINTR) continue;  // a signal does not shorten the wait
     if (n < 0) return last_error();
     if (n == 0) return 0u;
-    if (p.revents & POLLNVAL) return std::error_code(EBADF, std::system_category());
+    if (p.revents & POLLNVAL) return make_host_error(EBADF);
     unsigned out = 0;
     if (p.revents & POLLIN) out |= kReadable;
     if (p.revents & POLLOUT) out |= kWritable;

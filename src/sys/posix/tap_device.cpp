@@ -11,12 +11,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <system_error>
+
+#include "sockkit/error.hpp"
 
 namespace sockkit::sys::posix::tap {
 namespace {
-std::error_code kernel_error() noexcept {
-  return {errno, std::system_category()};
+ErrorCode kernel_error() noexcept {
+  return make_host_error(errno);
 }
 }  // namespace
 

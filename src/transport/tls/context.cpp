@@ -35,7 +35,7 @@ const char* to_string(TlsBackend backend) noexcept {
 Result<TlsBackend> parse_tls_backend(std::string_view name) noexcept {
   if (name == "openssl") return TlsBackend::openssl;
   if (name == "mbedtls") return TlsBackend::mbedtls;
-  return std::make_error_code(std::errc::invalid_argument);
+  return make_error(std::errc::invalid_argument);
 }
 
 Result<std::string> parse_psk_hex(std::string_view hex) noexcept {
@@ -73,8 +73,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
                                                        bool server) noexcept {
   if (!tls_backend_available(options.backend)) return make_error_code(failure::backend_unavailable);
   if (!transport::tls::psk_consistent(options)) return make_error_code(failure::tls_configuration);
-  Result<std::unique_ptr<transport::TlsEngine>> engine =
-      std::make_error_code(std::errc::not_supported);
+  Result<std::unique_ptr<transport::TlsEngine>> engine = make_error(std::errc::not_supported);
 #if SOCKKIT_TLS_PLUGINS
   engine = transport::tls::load_plugin(options.backend)->make_engine(options, server);
 #else
@@ -90,7 +89,7 @@ Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options
   if (!engine) return engine.error();
   std::shared_ptr<TlsContext> context(
       new (std::nothrow) transport::EngineContext(options, server, std::move(*engine)));
-  if (!context) return std::make_error_code(std::errc::not_enough_memory);
+  if (!context) return make_error(std::errc::not_enough_memory);
   return context;
 }
 

@@ -100,14 +100,14 @@ int entropy_from_sockkit(void*, unsigned char* out, std::size_t size) {
   return random_bytes(std::as_writable_bytes(std::span(out, size))) ? 0 : -1;
 }
 
-std::error_code from_verify_flags(std::uint32_t flags) {
+ErrorCode from_verify_flags(std::uint32_t flags) {
   if (flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE))
     return make_error_code(failure::tls_certificate_expired);
   if (flags & MBEDTLS_X509_BADCERT_CN_MISMATCH) return make_error_code(failure::tls_host_mismatch);
   return make_error_code(failure::tls_certificate_untrusted);
 }
 
-std::error_code from_alert(unsigned char alert) {
+ErrorCode from_alert(unsigned char alert) {
   switch (alert) {
     case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA:
     case MBEDTLS_SSL_ALERT_MSG_BAD_CERT:
@@ -192,13 +192,13 @@ class MbedSession final : public TlsSession {
   static int verify_name_cb(void* self, mbedtls_x509_crt* crt, int depth, std::uint32_t* flags);
 
  private:
-  std::error_code fail(int code, bool handshaking) noexcept;
+  ErrorCode fail(int code, bool handshaking) noexcept;
 
   MbedEngine& engine_;
   NativeHandle socket_;
   std::string server_name_;
   mbedtls_ssl_context ssl_;
-  std::error_code socket_error_;
+  ErrorCode socket_error_;
   std::size_t pending_write_ = 0;
   unsigned wants_ = io::readable;
   bool resumed_ = false;
@@ -243,7 +243,7 @@ class MbedEngine final : public TlsEngine {
       return make_error_code(
           failure::tls_no_server_name);  // nothing to check the certificate against
     auto* session = new (std::nothrow) MbedSession(*this, socket, name);
-    if (session == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+    if (session == nullptr) return make_error(std::errc::not_enough_memory);
     std::unique_ptr<TlsSession> owned(session);
     const mbedtls_ssl_session* cached = nullptr;
     if (!server_ && options_.session_resumption) {
@@ -423,8 +423,7 @@ Status MbedEngine::configure_psk() noexcept {
 
 Status MbedSession::setup(const mbedtls_ssl_config& config, const mbedtls_ssl_session* cached,
                           bool client) noexcept {
-  if (mbedtls_ssl_setup(&ssl_, &config) != 0)
-    return std::make_error_code(std::errc::not_enough_memory);
+  if (mbedtls_ssl_setup(&ssl_, &config) != 0) return make_error(std::errc::not_enough_memory);
   const bool by_address = tls::is_ip_literal(server_name_);
   if (client && !server_name_.empty() && !by_address &&
       mbedtls_ssl_set_hostname(&ssl_, server_name_.c_str()) != 0)
@@ -448,14 +447,14 @@ Status MbedSession::handshake() noexcept {
   return {};
 }
 
-std::error_code MbedSession::fail(int code, bool handshaking) noexcept {
+ErrorCode MbedSession::fail(int code, bool handshaking) noexcept {
   switch (code) {
     case MBEDTLS_ERR_SSL_WANT_READ:
       wants_ = io::readable;
-      return std::make_error_code(std::errc::operation_would_block);
+      return make_error(std::errc::operation_would_block);
     case MBEDTLS_ERR_SSL_WANT_WRITE:
       wants_ = io::writable;
-      return std::make_error_code(std::errc::operation_would_block);
+      return make_error(std::errc::operation_would_block);
     case MBEDTLS_ERR_X509_CERT_VERIFY_FAILED:
       return from_verify_flags(mbedtls_ssl_get_verify_result(&ssl_));
     case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
@@ -594,7 +593,7 @@ TlsInfo MbedSession::info() const {
 Result<std::unique_ptr<TlsEngine>> make_mbedtls_engine(const TlsOptions& options,
                                                        bool server) noexcept {
   auto engine = std::unique_ptr<MbedEngine>(new (std::nothrow) MbedEngine(options, server));
-  if (!engine) return std::make_error_code(std::errc::not_enough_memory);
+  if (!engine) return make_error(std::errc::not_enough_memory);
   if (auto st = engine->configure(); !st) return st.error();
   return std::unique_ptr<TlsEngine>(std::move(engine));
 }

@@ -35,7 +35,7 @@ struct SessionFree {
 
 struct BioState {
   NativeHandle socket;
-  std::error_code last_error;  // a socket error OpenSSL only sees as "syscall failed"
+  ErrorCode last_error;  // a socket error OpenSSL only sees as "syscall failed"
   bool eof = false;
   tls::HandshakeMeter meter;
 };
@@ -97,7 +97,7 @@ const BIO_METHOD* bio_method() {
 
 // -- Errors: OpenSSL's reasons and verify results as sockkit's failures.
 
-std::error_code from_verify_result(long result) {
+ErrorCode from_verify_result(long result) {
   switch (result) {
     case X509_V_ERR_CERT_HAS_EXPIRED:
     case X509_V_ERR_CERT_NOT_YET_VALID:
@@ -110,7 +110,7 @@ std::error_code from_verify_result(long result) {
   }
 }
 
-std::error_code from_reason(int reason) {
+ErrorCode from_reason(int reason) {
   switch (reason) {
     case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
     case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
@@ -200,7 +200,7 @@ class OpenSslSession final : public TlsSession {
   const std::string& server_name() const noexcept { return server_name_; }
 
  private:
-  std::error_code fail(int result, bool handshaking) noexcept;
+  ErrorCode fail(int result, bool handshaking) noexcept;
 
   std::unique_ptr<SSL, SslFree> ssl_;
   std::string server_name_;
@@ -216,7 +216,7 @@ class OpenSslEngine final : public TlsEngine {
   Result<std::unique_ptr<TlsSession>> open(NativeHandle socket,
                                            std::string_view server_name) noexcept override {
     std::unique_ptr<SSL, SslFree> ssl(SSL_new(ctx_.get()));
-    if (!ssl) return std::make_error_code(std::errc::not_enough_memory);
+    if (!ssl) return make_error(std::errc::not_enough_memory);
     std::string name(
         tls::without_final_dot(server_name.empty() ? options_.server_name : server_name));
     if (server_) {
@@ -242,7 +242,7 @@ class OpenSslEngine final : public TlsEngine {
       }
     }
     auto* session = new (std::nothrow) OpenSslSession(std::move(ssl), socket, name);
-    if (session == nullptr) return std::make_error_code(std::errc::not_enough_memory);
+    if (session == nullptr) return make_error(std::errc::not_enough_memory);
     return std::unique_ptr<TlsSession>(session);
   }
 
@@ -260,7 +260,7 @@ class OpenSslEngine final : public TlsEngine {
   std::map<std::string, std::unique_ptr<SSL_SESSION, SessionFree>> sessions_;
 };
 
-std::error_code OpenSslSession::fail(int result, bool handshaking) noexcept {
+ErrorCode OpenSslSession::fail(int result, bool handshaking) noexcept {
   const int error = SSL_get_error(ssl_.get(), result);
   switch (error) {
     case SSL_ERROR_WANT_READ:
@@ -410,7 +410,7 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
                                                        bool server) noexcept {
   std::unique_ptr<SSL_CTX, SslCtxFree> ctx(
       SSL_CTX_new(server ? TLS_server_method() : TLS_client_method()));
-  if (!ctx) return std::make_error_code(std::errc::not_enough_memory);
+  if (!ctx) return make_error(std::errc::not_enough_memory);
   SSL_CTX* c = ctx.get();
   const auto bad = make_error_code(failure::tls_configuration);
   SSL_CTX_set_min_proto_version(
@@ -504,7 +504,7 @@ Result<std::unique_ptr<TlsEngine>> make_openssl_engine(const TlsOptions& options
   }
   auto engine = std::unique_ptr<OpenSslEngine>(new (std::nothrow)
                                                    OpenSslEngine(std::move(ctx), options, server));
-  if (!engine) return std::make_error_code(std::errc::not_enough_memory);
+  if (!engine) return make_error(std::errc::not_enough_memory);
   SSL_CTX_set_app_data(c, engine.get());
   if (!options.alpn.empty()) {
     auto wire = tls::alpn_wire_format(options.alpn);

@@ -40,7 +40,7 @@ void apply_mask(std::span<std::byte> data, const MaskKey& mask, std::uint64_t of
 
 Result<FrameHeader> parse_header(std::span<const std::byte> in) noexcept {
   const auto broken = make_error_code(failure::websocket_protocol_error);
-  if (in.size() < 2) return std::make_error_code(std::errc::operation_would_block);
+  if (in.size() < 2) return make_error(std::errc::operation_would_block);
   const auto b0 = std::to_integer<std::uint8_t>(in[0]);
   const auto b1 = std::to_integer<std::uint8_t>(in[1]);
   if (b0 & 0x70) return broken;  // RSV1-3: no extension was agreed
@@ -56,7 +56,7 @@ Result<FrameHeader> parse_header(std::span<const std::byte> in) noexcept {
     h.payload_size = len7;
   } else {
     const std::size_t bytes = len7 == 126 ? 2 : 8;
-    if (in.size() < at + bytes) return std::make_error_code(std::errc::operation_would_block);
+    if (in.size() < at + bytes) return make_error(std::errc::operation_would_block);
     for (std::size_t i = 0; i < bytes; ++i)
       h.payload_size = h.payload_size << 8 | std::to_integer<std::uint8_t>(in[at + i]);
     at += bytes;
@@ -66,7 +66,7 @@ Result<FrameHeader> parse_header(std::span<const std::byte> in) noexcept {
   }
   if (is_control(h.opcode) && (!h.fin || h.payload_size > kMaxControlPayload)) return broken;
   if (h.masked) {
-    if (in.size() < at + 4) return std::make_error_code(std::errc::operation_would_block);
+    if (in.size() < at + 4) return make_error(std::errc::operation_would_block);
     for (std::size_t i = 0; i < 4; ++i)
       h.mask[i] = in[at + i];
     at += 4;

@@ -151,7 +151,7 @@ Status check_websocket_options(const WebSocketOptions& options) noexcept {
   using transport::ws::is_field_text;
   using transport::ws::is_reserved;
   using transport::ws::is_token;
-  const auto bad = std::make_error_code(std::errc::invalid_argument);
+  const auto bad = make_error(std::errc::invalid_argument);
   if (options.path.empty() || options.path.front() != '/' || !is_field_text(options.path, false))
     return bad;
   if (!is_field_text(options.host, false)) return bad;

@@ -60,7 +60,7 @@ class WebSocketSession final : public Session {
   Status append_frame(Opcode opcode, std::span<const std::byte> payload) noexcept;
   Result<ws::MaskKey> next_mask() noexcept;
   Result<std::size_t> on_control(const FrameHeader& h) noexcept;
-  std::error_code fail(failure why) noexcept;
+  ErrorCode fail(failure why) noexcept;
   Status blocked(const Status& st) noexcept {
     if (!st && st.error() == errc::would_block) wants_ = inner_->wants();
     return st;
@@ -159,7 +159,7 @@ Status WebSocketSession::fill(std::size_t limit) noexcept {
   return {};
 }
 
-std::error_code WebSocketSession::fail(failure why) noexcept {
+ErrorCode WebSocketSession::fail(failure why) noexcept {
   // A peer that broke the protocol is told so (1002) before the socket closes.
   if (upgraded_ && !broken_ && close_code_ == 0) {
     close_code_ = ws::kCloseProtocolError;
@@ -216,11 +216,10 @@ Result<std::size_t> WebSocketSession::on_control(const FrameHeader& h) noexcept 
     pong_size_ = payload.size();
     pong_pending_ = true;
     if (auto st = flush(); !st && st.error() != errc::would_block) return st.error();
-    return std::make_error_code(
-        std::errc::operation_would_block);  // nothing for the caller yet: read on
+    return make_error(std::errc::operation_would_block);  // nothing for the caller yet: read on
   }
   if (h.opcode == Opcode::pong)
-    return std::make_error_code(std::errc::operation_would_block);  // unasked: ignored (§5.5.3)
+    return make_error(std::errc::operation_would_block);  // unasked: ignored (§5.5.3)
   // Close: answer with the same code; read() then reports the end of the stream.
   std::uint16_t code = 1005;  // none given
   if (payload.size() == 1) return fail(failure::websocket_protocol_error);
@@ -236,7 +235,7 @@ Result<std::size_t> WebSocketSession::on_control(const FrameHeader& h) noexcept 
   peer_close_code_ = code;
   if (close_code_ == 0) close_code_ = code == 1005 ? ws::kCloseNormal : code;
   (void)flush();  // best effort: the peer may close the socket after its close
-  return std::make_error_code(std::errc::operation_would_block);  // read() reports the end
+  return make_error(std::errc::operation_would_block);  // read() reports the end
 }
 
 Result<std::size_t> WebSocketSession::read(std::span<std::byte> into) noexcept {
@@ -294,7 +293,7 @@ Result<std::size_t> WebSocketSession::read(std::span<std::byte> into) noexcept {
 
 Result<std::size_t> WebSocketSession::write(std::span<const std::byte> data) noexcept {
   if (broken_) return make_error_code(failure::websocket_protocol_error);
-  if (close_code_ != 0) return std::make_error_code(std::errc::not_connected);
+  if (close_code_ != 0) return make_error(std::errc::not_connected);
   if (committed_ == 0) {
     if (auto st = flush(); !st) return st.error();  // a pong first, if one waits
     if (data.empty()) return std::size_t{0};
@@ -332,11 +331,11 @@ void WebSocketSession::release_buffers() noexcept {
 Result<std::unique_ptr<Session>> make_websocket_session(std::unique_ptr<Session> inner,
                                                         const WebSocketOptions& options,
                                                         std::string host) noexcept {
-  if (!inner) return std::make_error_code(std::errc::not_enough_memory);
+  if (!inner) return make_error(std::errc::not_enough_memory);
   if (auto st = check_websocket_options(options); !st) return st.error();
   std::unique_ptr<Session> session(
       new (std::nothrow) WebSocketSession(std::move(inner), options, std::move(host)));
-  if (!session) return std::make_error_code(std::errc::not_enough_memory);
+  if (!session) return make_error(std::errc::not_enough_memory);
   return session;
 }
 
