@@ -132,11 +132,13 @@ build_library device "${device_flags[@]}" -DSOCKKIT_WEBSOCKET=1
 build_library device_noweb "${device_flags[@]}" -DSOCKKIT_WEBSOCKET=0
 fi
 # The device profile (SOCKKIT_PROFILE=device) as it builds sockkit on lwIP:
-# the poll backend, no error texts, 32 timer slots, lwIP's DNS client, no
-# assertions, link-time optimisation (its MQTT layer: 3.1.1 only, below).
+# the poll backend, no error texts, 32 timer slots, lwIP's DNS client, compact
+# error values (a board's), no assertions, link-time optimisation (its MQTT
+# layer: 3.1.1 only, below).
 device_profile=(-DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
                 -DSOCKKIT_TIMER_CAPACITY=32 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1
-                -DSOCKKIT_RESOLVER_DEFAULT_STACK=1 -DSOCKKIT_MQTT5=0 -DSOCKKIT_WEBSOCKET=0 -DNDEBUG -flto)
+                -DSOCKKIT_RESOLVER_DEFAULT_STACK=1 -DSOCKKIT_MQTT5=0 -DSOCKKIT_WEBSOCKET=0 -DSOCKKIT_STD_ERRORS=0
+                -DNDEBUG -flto)
 build_library profile "${device_profile[@]}"
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
 arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"
@@ -184,8 +186,8 @@ for f in $(ls src/mqtt/*.cpp | grep -v file_store); do
     -o "$arm/mqtt_profile/$(basename "$f" .cpp).o"
 done
 arm-none-eabi-gcc-ar rcs "$arm/libsockkit_mqtt_profile_m4.a" "$arm"/mqtt_profile/*.o
-"${cxx[@]}" -DNDEBUG -flto -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min_lto.o"
-"${cxx[@]}" -DNDEBUG -flto -c bench/footprint/echo_min.cpp -o "$arm/echo_min_lto.o"
+"${cxx[@]}" "${device_profile[@]}" -c bench/footprint/mqtt_client_min.cpp -o "$arm/mqtt_client_min_lto.o"
+"${cxx[@]}" "${device_profile[@]}" -c bench/footprint/echo_min.cpp -o "$arm/echo_min_lto.o"
 arm-none-eabi-gcc "${flags[@]}" -c bench/footprint/echo_lwip_sockets.c -o "$arm/echo_lwip_sockets.o"
 
 # IMAGE LIBC OBJECTS...: links one image with full newlib or newlib-nano.

@@ -20,6 +20,7 @@
 
 #include <string>
 #include <system_error>  // std::errc; std::error_code where SOCKKIT_STD_ERRORS
+#include <type_traits>
 
 #ifndef SOCKKIT_STD_ERRORS
 #define SOCKKIT_STD_ERRORS 1
@@ -134,6 +135,14 @@ enum class failure {
                               ///< 401 as some proxies say) -> permission_denied
 };
 
+/// Whether an ErrorCode can be made from E by its make_error_code()
+/// (sockkit::failure, mqtt::reason).
+template <class E>
+struct is_error_code_enum : std::false_type {};
+/// sockkit's own errors make codes.
+template <>
+struct is_error_code_enum<failure> : std::true_type {};
+
 #if SOCKKIT_STD_ERRORS
 /// An error value: a number and the category that gives it meaning.
 using ErrorCode = std::error_code;
@@ -186,9 +195,8 @@ class ErrorCode {
       : value_(value), category_(&category) {}
   /// One of an error enum's values (sockkit::failure, mqtt::reason).
   /// @param e the value, made into a code by its make_error_code().
-  template <class E>
-  requires std::is_error_code_enum_v<E> ErrorCode(E e)
-  noexcept : ErrorCode(make_error_code(e)) {}  // NOLINT: implicit like std's
+  template <class E, class = std::enable_if_t<is_error_code_enum<E>::value> >
+  ErrorCode(E e) noexcept : ErrorCode(make_error_code(e)) {}  // NOLINT: implicit like std's
 
   /// @return the number (0: no error).
   int value() const noexcept { return value_; }
@@ -277,9 +285,9 @@ const char* to_string(errc e) noexcept;
 #if SOCKKIT_STD_ERRORS
 template <>
 struct std::is_error_condition_enum<sockkit::errc> : std::true_type {};
-#endif
 template <>
 struct std::is_error_code_enum<sockkit::failure> : std::true_type {};
+#endif
 /// @endcond
 
 #pragma GCC visibility pop

@@ -472,7 +472,11 @@ bool topic_matches(std::string_view filter, std::string_view topic) noexcept;
 // ErrorCode needs to know the enums; left out of the reference.
 /// @cond
 template <>
+struct sockkit::is_error_code_enum<sockkit::mqtt::reason> : std::true_type {};
+#if SOCKKIT_STD_ERRORS
+template <>
 struct std::is_error_code_enum<sockkit::mqtt::reason> : std::true_type {};
+#endif
 /// @endcond
 
 #pragma GCC visibility pop

@@ -59,12 +59,12 @@ Result<UdpChannel> UdpChannel::create(EventLoop& loop, UdpSocket socket, UdpHand
   if (options.max_datagram == 0 || options.max_per_wakeup == 0) return failure::limit_reached;
   if (auto st = socket.set_nonblocking(true); !st) return st.error();
   auto* buffer = new (std::nothrow) std::byte[options.max_datagram];
-  if (buffer == nullptr) return make_error_code(std::errc::not_enough_memory);
+  if (buffer == nullptr) return make_error(std::errc::not_enough_memory);
   std::unique_ptr<Impl> owned(new (std::nothrow) Impl(loop::LoopAccess::home(loop),
                                                       std::move(socket), handler, options, buffer));
   if (!owned) {
     delete[] buffer;
-    return make_error_code(std::errc::not_enough_memory);
+    return make_error(std::errc::not_enough_memory);
   }
   Impl* impl = owned.get();
   UdpChannel channel(std::move(owned));  // from here on, the channel frees impl

@@ -115,7 +115,7 @@ TEST(DialPlan, FamiliesAlternateEveryAttemptDelayAndAFailureStartsTheNextAtOnce)
   EXPECT_TRUE(d.steps().empty());
   d.plan.advance(d.at(250ms));
   EXPECT_EQ(describe(d.steps()), "connect#2=192.0.2.1:80");
-  d.plan.connect_failed(2, make_error_code(std::errc::connection_refused), d.at(260ms));
+  d.plan.connect_failed(2, make_error(std::errc::connection_refused), d.at(260ms));
   auto s = d.steps();
   EXPECT_EQ(describe(s), "lost#2 connect#3=[2001:db8::2]:80");
   EXPECT_EQ(s[0].address, ep("192.0.2.1:80"));
@@ -128,8 +128,8 @@ TEST(DialPlan, EveryAddressFailingEndsWithTheLastReason) {
   Dial d;
   const Endpoint v4[] = {ep("192.0.2.1:80"), ep("192.0.2.2:80")};
   d.plan.answer(Family::ipv4, v4, {}, true, d.at(0ms));
-  d.plan.connect_failed(1, make_error_code(std::errc::connection_refused), d.at(1ms));
-  d.plan.connect_failed(2, make_error_code(std::errc::network_unreachable), d.at(2ms));
+  d.plan.connect_failed(1, make_error(std::errc::connection_refused), d.at(1ms));
+  d.plan.connect_failed(2, make_error(std::errc::network_unreachable), d.at(2ms));
   auto s = d.steps();
   EXPECT_EQ(describe(s),
             "begin connect#1=192.0.2.1:80 lost#1 connect#2=192.0.2.2:80 lost#2 failed");
@@ -182,7 +182,7 @@ TEST(DialPlan, AllFailedWhileTheOtherFamilyNeverAnswersKeepsTheConnectReason) {
   const Endpoint v4[] = {ep("192.0.2.1:80")};
   d.plan.answer(Family::ipv4, v4, {}, false, d.at(0ms));
   d.plan.advance(d.at(50ms));
-  d.plan.connect_failed(1, make_error_code(std::errc::connection_refused), d.at(60ms));
+  d.plan.connect_failed(1, make_error(std::errc::connection_refused), d.at(60ms));
   EXPECT_EQ(describe(d.steps()), "begin connect#1=192.0.2.1:80 lost#1");
   d.plan.advance(d.at(1s));
   auto s = d.steps();
@@ -195,7 +195,7 @@ TEST(DialPlan, LateFamilyJoinsWhenEverythingElseHasFailed) {
   const Endpoint v4[] = {ep("192.0.2.1:80")};
   d.plan.answer(Family::ipv4, v4, {}, false, d.at(0ms));
   d.plan.advance(d.at(50ms));
-  d.plan.connect_failed(1, make_error_code(std::errc::connection_refused), d.at(60ms));
+  d.plan.connect_failed(1, make_error(std::errc::connection_refused), d.at(60ms));
   (void)d.steps();
   const Endpoint v6[] = {ep("[2001:db8::1]:80")};
   d.plan.answer(Family::ipv6, v6, {}, true, d.at(400ms));

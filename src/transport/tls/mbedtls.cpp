@@ -295,7 +295,7 @@ Status MbedEngine::configure() noexcept {
   static const unsigned char kPersonal[] = "sockkit";
   if (mbedtls_ctr_drbg_seed(&drbg_, entropy_from_sockkit, nullptr, kPersonal, sizeof kPersonal) !=
       0)
-    return make_error_code(std::errc::resource_unavailable_try_again);
+    return make_error(std::errc::resource_unavailable_try_again);
   if (mbedtls_ssl_config_defaults(&config_, server_ ? MBEDTLS_SSL_IS_SERVER : MBEDTLS_SSL_IS_CLIENT,
                                   MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT) != 0)
     return bad;

@@ -265,10 +265,10 @@ ErrorCode OpenSslSession::fail(int result, bool handshaking) noexcept {
   switch (error) {
     case SSL_ERROR_WANT_READ:
       wants_ = io::readable;
-      return make_error_code(std::errc::operation_would_block);
+      return make_error(std::errc::operation_would_block);
     case SSL_ERROR_WANT_WRITE:
       wants_ = io::writable;
-      return make_error_code(std::errc::operation_would_block);
+      return make_error(std::errc::operation_would_block);
     case SSL_ERROR_ZERO_RETURN:
       return make_error_code(failure::closed_by_peer);
     case SSL_ERROR_SYSCALL:
