@@ -5,7 +5,7 @@
 /// Every failure in sockkit is a sockkit::ErrorCode: std::error_code itself
 /// where the standard library is hosted (Linux, hosted lwIP), and a compact
 /// value of the same shape on a bare-metal board, which then links none of
-/// <system_error>'s runtime (SOCKKIT_STD_ERRORS=OFF, the device profile's
+/// the `<system_error>` runtime (SOCKKIT_STD_ERRORS=OFF, the device profile's
 /// choice there). Codes coming from the network stack keep their native
 /// category (errno values under std::system_category() on Linux), so
 /// message() prints what the OS said. To decide what to do, compare a code
@@ -23,6 +23,7 @@
 #include <type_traits>
 
 #ifndef SOCKKIT_STD_ERRORS
+/// 1: ErrorCode is std::error_code; 0: the compact value (set by the build, SOCKKIT_STD_ERRORS).
 #define SOCKKIT_STD_ERRORS 1
 #endif
 
