@@ -62,6 +62,20 @@ TEST_F(StackResolverTest, ANameIsAnsweredByTheStacksClient) {
   EXPECT_EQ(resolver->stats().answers_accepted, 1u);
 }
 
+TEST_F(StackResolverTest, NoServerToAskIsAServerFailureNotAMalformedName) {
+  // A device whose network gave it no DNS server: the name is fine, there
+  // is nobody to ask, as sockkit's own engine says.
+  auto r = Resolver::create(*loop, {.engine = ResolverEngine::stack, .config = config({})});
+  ASSERT_OK(r);
+  resolver = std::move(*r);
+  auto got = lookup("nobody-to-ask.test", LookupFamilies::ipv4);  // in no stack cache
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_FALSE(got[0].result);
+  EXPECT_EQ(got[0].result.error(), failure::dns_server_failure) << got[0].result.error().message();
+  EXPECT_TRUE(got[0].result.error() == errc::name_not_resolved);
+  EXPECT_EQ(server->udp_queries, 0u);
+}
+
 TEST_F(StackResolverTest, BothFamiliesReportAndTheLastSaysSo) {
   make_stack();
   auto got = lookup("host.test");

@@ -118,8 +118,9 @@ Result<std::optional<Endpoint>> lookup(const std::string& name, Family family, S
   }
   if (e == ERR_OK) return std::optional<Endpoint>(endpoint_of(address));
   if (e == ERR_INPROGRESS) return std::optional<Endpoint>();
-  if (e == ERR_MEM) return failure::limit_reached;  // lwIP's table of lookups is full
-  return failure::malformed_address;                // ERR_ARG: empty or too long
+  if (e == ERR_MEM) return failure::limit_reached;       // lwIP's table of lookups is full
+  if (e == ERR_VAL) return failure::dns_server_failure;  // no server set: nobody to ask
+  return failure::malformed_address;                     // ERR_ARG: empty or too long
 #else
   (void)name, (void)family, (void)done, (void)token, (void)running;
   return failure::backend_unavailable;  // LWIP_DNS is off
