@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "loop/timer_heap.hpp"
 #include "support/fixture.hpp"
 #include "support/server_thread.hpp"
 
@@ -214,9 +215,13 @@ TEST_P(Conformance, TimersFireInOrderUnderLoad) {
   ServerThread server(GetParam(), echo, {});
   ASSERT_TRUE(server.ok()) << server.error();
   std::vector<int> fired;
-  std::atomic<int> remaining{50};
+  // Half the slots of a build with timers built in: the server keeps some.
+  const int timers = loop::kBuiltInTimerCapacity == 0
+                         ? 50
+                         : std::min(50, static_cast<int>(loop::kBuiltInTimerCapacity / 2));
+  std::atomic<int> remaining{timers};
   server.call([&](EventLoop& loop, Server&) {
-    for (int i = 0; i < 50; ++i)
+    for (int i = 0; i < timers; ++i)
       loop.add_timer(std::chrono::milliseconds(5 + 4 * i), [&, i] {
         fired.push_back(i);
         --remaining;
@@ -230,7 +235,7 @@ TEST_P(Conformance, TimersFireInOrderUnderLoad) {
   load.join();
   std::vector<int> seen;
   server.call([&](EventLoop&, Server&) { seen = fired; });
-  ASSERT_EQ(seen.size(), 50u);
+  ASSERT_EQ(seen.size(), static_cast<std::size_t>(timers));
   EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
 }
 

@@ -38,7 +38,8 @@ TEST_F(ErrorTest, LibraryCodesMapToConditionsAndExplainThemselves) {
   const std::error_code ec = make_error_code(failure::port_out_of_range);
   EXPECT_EQ(ec.category().name(), std::string("sockkit"));
   EXPECT_TRUE(ec == errc::invalid_argument);
-  EXPECT_NE(ec.message().find("port"), std::string::npos);
+  EXPECT_NE(ec.message().find(error_texts_built() ? "port" : "invalid_argument"),
+            std::string::npos);
   EXPECT_TRUE(make_error_code(failure::connect_timeout) == errc::timed_out);
   EXPECT_TRUE(make_error_code(failure::unexpected_eof) == errc::peer_closed);
   EXPECT_TRUE(make_error_code(failure::datagram_truncated) == errc::truncated);
@@ -79,7 +80,8 @@ TEST(ResultDeathTest, ValueOnErrorAbortsWithTheReason) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
 #endif
   Result<int> bad = failure::port_out_of_range;
-  EXPECT_DEATH((void)bad.value(), "port out of range");
+  EXPECT_DEATH((void)bad.value(),
+               error_texts_built() ? "port out of range" : "sockkit failure 2: invalid_argument");
 }
 
 }  // namespace

@@ -241,10 +241,12 @@ TEST_F(TimerCapacity, ReconnectingClientReservesEveryTimerItNeedsAndKeepsReconne
 }
 
 TEST_F(TimerCapacity, LookupWithoutATimerFailsEachFamilyFromTheLoop) {
+  if (!resolver_engine_available(ResolverEngine::sockkit))
+    GTEST_SKIP() << "sockkit's resolver is not in this build (SOCKKIT_RESOLVER=stack)";
   make_loop(1);
   ResolverConfig config;
   config.servers = {Endpoint::loopback_v4(9)};  // never asked: the lookup fails first
-  auto resolver = Resolver::create(*loop_, {.config = config});
+  auto resolver = Resolver::create(*loop_, {.engine = ResolverEngine::sockkit, .config = config});
   ASSERT_OK(resolver);
   const TimerId taken = loop_->add_timer(10s, [] {});
   ASSERT_NE(taken, 0u);
@@ -263,6 +265,8 @@ TEST_F(TimerCapacity, LookupWithoutATimerFailsEachFamilyFromTheLoop) {
 }
 
 TEST_F(TimerCapacity, LookupWithItsTimersReservedStillTimesOut) {
+  if (!resolver_engine_available(ResolverEngine::sockkit))
+    GTEST_SKIP() << "sockkit's resolver is not in this build (SOCKKIT_RESOLVER=stack)";
   make_loop(2);  // the deadline and the one family's query
   auto silent = UdpSocket::bind(Endpoint::loopback_v4(0));
   ASSERT_OK(silent);
@@ -272,7 +276,7 @@ TEST_F(TimerCapacity, LookupWithItsTimersReservedStillTimesOut) {
   config.servers = {*at};
   config.timeout = 100ms;
   config.attempts = 1;
-  auto resolver = Resolver::create(*loop_, {.config = config});
+  auto resolver = Resolver::create(*loop_, {.engine = ResolverEngine::sockkit, .config = config});
   ASSERT_OK(resolver);
   std::vector<std::error_code> answers;
   resolver->lookup("device.example", 80, LookupFamilies::ipv4, 5s, [&](const FamilyAnswer& a) {

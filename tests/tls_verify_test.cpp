@@ -38,7 +38,9 @@ TEST_P(TlsSuite, ACertificateForAnotherHostIsRefused) {
   start(server_options("wrong-host"), client_options());
   EXPECT_CONNECT_FAILS_WITH(errc::tls_host_mismatch);
   EXPECT_EQ(classify(client_side.connect_failures.at(0)), errc::tls_host_mismatch);
-  EXPECT_EQ(client_side.connect_failures.at(0).message(), "certificate host name mismatch");
+  EXPECT_EQ(client_side.connect_failures.at(0).message(),
+            error_texts_built() ? "certificate host name mismatch"
+                                : "sockkit failure 28: tls_host_mismatch");
 }
 
 TEST_P(TlsSuite, TheNameConnectedToIsChecked) {

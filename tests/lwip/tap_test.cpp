@@ -245,6 +245,7 @@ int resolver_body(std::string& report) {
     c.servers = std::move(servers);
     c.timeout = timeout;
     ResolverOptions o;
+    o.engine = ResolverEngine::sockkit;
     o.config = c;
     return Resolver::create(*loop, o);
   };
@@ -309,6 +310,8 @@ int resolver_body(std::string& report) {
 TEST(LwipTap, ResolverOnTheDeviceAsksDnsmasqThroughTap) {
   if (!Dnsmasq::available())
     GTEST_SKIP() << "dnsmasq is not installed (apt-get install dnsmasq-base)";
+  if (!resolver_engine_available(ResolverEngine::sockkit))
+    GTEST_SKIP() << "sockkit's resolver is not in this build (SOCKKIT_RESOLVER=stack)";
   if (!tun_available()) GTEST_SKIP() << kNoTun;
   auto run = run_in_private_netns(resolver_body, 90);
   if (!run.ran) GTEST_SKIP() << run.why;

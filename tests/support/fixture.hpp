@@ -55,6 +55,11 @@ bool refuse_io_uring_setup(int error);
 /// a relative deadline); true if done.
 bool run_loop_until(EventLoop& loop, std::chrono::milliseconds within,
                     const std::function<bool()>& done);
+/// Whether sockkit's own errors carry their texts (SOCKKIT_ERROR_STRINGS) or
+/// read "sockkit failure N: condition", as a device build has them.
+inline bool error_texts_built() {
+  return make_error_code(failure::closed_socket).message().rfind("sockkit failure ", 0) != 0;
+}
 /// `size` pseudo-random bytes, the same for the same seed.
 std::vector<std::byte> seeded_payload(std::size_t size, unsigned seed);
 /// Milliseconds since `start`.

@@ -19,6 +19,8 @@ class ResolverTest : public SockkitTest {
  protected:
   void SetUp() override {
     SockkitTest::SetUp();
+    if (!resolver_engine_available(engine_under_test()))
+      GTEST_SKIP() << "this build has no such resolver engine (SOCKKIT_RESOLVER)";
     auto l = EventLoop::create();
     ASSERT_OK(l);
     loop = std::move(*l);
@@ -43,6 +45,9 @@ class ResolverTest : public SockkitTest {
     SockkitTest::TearDown();
   }
 
+  /// The engine the suite tests: sockkit's own, unless a suite says otherwise.
+  virtual ResolverEngine engine_under_test() const { return ResolverEngine::sockkit; }
+
   ResolverConfig config(std::vector<Endpoint> servers, std::chrono::milliseconds timeout = 300ms) {
     ResolverConfig c;
     c.servers = std::move(servers);
@@ -52,6 +57,7 @@ class ResolverTest : public SockkitTest {
   }
   void make(const ResolverConfig& c, ResolverOptions options = {}) {
     options.config = c;
+    options.engine = engine_under_test();
     auto r = Resolver::create(*loop, options);
     ASSERT_OK(r);
     resolver = std::move(*r);
