@@ -36,6 +36,7 @@ Message EventBatch::message(const SessionEvent& e) const noexcept {
 
 Reply EventBatch::reply(const SessionEvent& e) const noexcept {
   Reply r{.packet = e.packet, .id = e.id, .reason = e.result};
+  if (!codec::kMqtt5 || e.properties_size == 0) return r;  // only MQTT 5 answers carry more
   codec::Properties properties;
   codec::io::Reader in(std::span(bytes.data() + e.properties_at, e.properties_size));
   constexpr auto kAny =
