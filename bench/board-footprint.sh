@@ -47,4 +47,4 @@ echo "Largest symbols in echo_server and not in raw_echo (bytes):"
 comm -23 <(arm-none-eabi-nm -C -t d --size-sort -S "$dir/echo_server" | cut -d' ' -f2- | sort -u) \
          <(arm-none-eabi-nm -C -t d --size-sort -S "$dir/raw_echo" | cut -d' ' -f2- | sort -u) |
   awk '{ size = $1 + 0; $1 = ""; $2 = ""; sub(/^ +/, ""); printf "%6d %s\n", size, $0 }' |
-  sort -rn | head -n 15
+  sort -rn | sed -n 1,15p
