@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 # (SOCKKIT_MQTT5=OFF).
 printf '%-20s %12s %12s\n' file "3.1.1 + 5" "3.1.1 only"
 declare -A total=([1]=0 [0]=0)
-for f in codec_read codec_write properties outbox reason session session_publish client; do
+for f in codec_read codec_write properties outbox reason session session_publish session_auth client; do
   row=$(printf '%-20s' "$f.cpp")
   for mqtt5 in 1 0; do
     arm-none-eabi-g++ -std=c++20 -Os -mthumb -mcpu=cortex-m4 -mfloat-abi=hard -fno-exceptions \
