@@ -147,6 +147,10 @@ int main(int argc, char** argv) {
   const Usage before = usage();
 
   const pid_t child = start_peers(mode, at, peers, ready, release);
+  // Only the peers hold the write end: if they give up early, the read below
+  // sees end-of-file instead of waiting for ever.
+  ::close(ready[1]);
+  ::close(release[0]);
   if (mode == "threads") {
     acceptor = std::thread([&] {
       for (int i = 0; i < peers; ++i) {
