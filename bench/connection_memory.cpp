@@ -31,15 +31,19 @@ struct Usage {
   long virtual_kb = 0;
 };
 
+// RSS from smaps_rollup, which walks the page tables: statm's resident count
+// is a per-CPU cached counter that can be tens of pages behind.
 Usage usage() {
   Usage u;
   if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-    long size = 0, resident = 0;
-    if (std::fscanf(f, "%ld %ld", &size, &resident) == 2) {
-      const long page_kb = ::sysconf(_SC_PAGESIZE) / 1024;
-      u.virtual_kb = size * page_kb;
-      u.rss_kb = resident * page_kb;
-    }
+    long size = 0;
+    if (std::fscanf(f, "%ld", &size) == 1) u.virtual_kb = size * (::sysconf(_SC_PAGESIZE) / 1024);
+    std::fclose(f);
+  }
+  if (FILE* f = std::fopen("/proc/self/smaps_rollup", "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, f) != nullptr)
+      if (std::sscanf(line, "Rss: %ld kB", &u.rss_kb) == 1) break;
     std::fclose(f);
   }
   return u;

@@ -14,6 +14,7 @@
 // spent budget or a resumed reader requeues the connection).
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "net/connection_slot.hpp"
 #include "net/group.hpp"
@@ -34,7 +35,28 @@ bool ConnectionSlot::is_open() const noexcept {
 }
 
 std::size_t ConnectionSlot::queued_bytes() const noexcept {
-  return out_ != nullptr ? out_->total : 0;
+  const Chunk* queue = out();
+  return queue != nullptr ? queue->total : 0;
+}
+
+ConnectionSlot::Extras* ConnectionSlot::extras() noexcept {
+  if (extras_ == nullptr) extras_ = new (std::nothrow) Extras;
+  return extras_;
+}
+
+void ConnectionSlot::trim_extras() noexcept {
+  if (extras_ == nullptr || extras_->out != nullptr || extras_->in != nullptr ||
+      extras_->layer != nullptr)
+    return;
+  delete extras_;
+  extras_ = nullptr;
+}
+
+void ConnectionSlot::release_input() noexcept {
+  if (extras_ == nullptr || extras_->in == nullptr) return;
+  group().pool.release(extras_->in);
+  extras_->in = nullptr;
+  trim_extras();
 }
 
 Result<Endpoint> ConnectionSlot::peer() const noexcept {
@@ -48,8 +70,10 @@ Result<Endpoint> ConnectionSlot::local() const noexcept {
 }
 
 Result<TlsInfo> ConnectionSlot::tls_info() const {
-  if (layer_ == nullptr || !layer_->session->is_tls()) return make_error(std::errc::not_supported);
-  return layer_->session->info();
+  const SessionState* layered = layer();
+  if (layered == nullptr || !layered->session->is_tls())
+    return make_error(std::errc::not_supported);
+  return layered->session->info();
 }
 
 // The read path's helpers are used only here: inlined into on_readable, the
@@ -65,30 +89,33 @@ Result<TlsInfo> ConnectionSlot::tls_info() const {
     transport::consume_lent(loop, handle_, n);
     return n;
   }
-  if (layer_ == nullptr) return transport::receive(handle_, into);
+  SessionState* layered = layer();
+  if (layered == nullptr) return transport::receive(handle_, into);
   flags_ |= kSessionBusy;
-  return layer_->session->read(into);
+  return layered->session->read(into);
 }
 
 Result<std::size_t> ConnectionSlot::write_some(std::span<const std::byte> data) noexcept {
-  if (layer_ == nullptr) return transport::send(handle_, data);
+  SessionState* layered = layer();
+  if (layered == nullptr) return transport::send(handle_, data);
   flags_ |= kSessionBusy;
-  return layer_->session->write(data);
+  return layered->session->write(data);
 }
 
 Status ConnectionSlot::shut_write_side() noexcept {
-  if (layer_ != nullptr) {
-    if (auto st = layer_->session->close_notify(); !st) return st;
+  if (SessionState* layered = layer()) {
+    if (auto st = layered->session->close_notify(); !st) return st;
   }
   return transport::shutdown_write(handle_);
 }
 
 void ConnectionSlot::advance_handshake() noexcept {
   Group& g = group();
-  auto st = layer_->session->handshake();
+  SessionState& layered = *layer();
+  auto st = layered.session->handshake();
   if (!st) {
     if (st.error() != errc::would_block) return finish(st.error());
-    const unsigned wants = layer_->session->wants();
+    const unsigned wants = layered.session->wants();
     if (auto w = g.loop.rewatch(handle_, wants); !w) return finish(w.error());
     flags_ = static_cast<std::uint16_t>((flags_ & ~(kWatchRead | kWatchWrite)) |
                                         (wants & io::readable ? kWatchRead : 0) |
@@ -96,7 +123,7 @@ void ConnectionSlot::advance_handshake() noexcept {
     return;
   }
   flags_ &= static_cast<std::uint16_t>(~kHandshaking);
-  layer_->handshake_deadline.cancel();
+  layered.handshake_deadline.cancel();
   g.touch(*this);
   update_interest();
   if (!(flags_ & kOpen)) return;
@@ -125,7 +152,7 @@ void ConnectionSlot::on_readable() noexcept {
     // The bytes come from the backend's own buffer (a completion backend has
     // received them already: no copy, no system call), or are read into the
     // scratch buffer, or behind what an earlier on_data left unconsumed.
-    const bool lent = (flags_ & kLoopReceives) && in_ == nullptr;
+    const bool lent = (flags_ & kLoopReceives) && in() == nullptr;
     std::span<const std::byte> data;
     std::size_t n = 0;
     bool more = true;  // reading on may find more (a short read drained the socket)
@@ -146,9 +173,9 @@ void ConnectionSlot::on_readable() noexcept {
         return finish(got.error());
       }
       n = *got;
-      if (in_ != nullptr) {
-        in_->end += static_cast<std::uint32_t>(n);
-        data = in_->readable();
+      if (Chunk* kept = in()) {
+        kept->end += static_cast<std::uint32_t>(n);
+        data = kept->readable();
       } else {
         data = {g.scratch.data(), n};
       }
@@ -156,13 +183,12 @@ void ConnectionSlot::on_readable() noexcept {
       // level-triggered backends report that again, edge-triggered ones do not.
       // TLS: a short read says nothing about the socket, and records may wait
       // decrypted inside the session; read on until would-block.
-      more = n == into.size() || g.loop.edge_triggered() || layer_ != nullptr ||
+      more = n == into.size() || g.loop.edge_triggered() || layer() != nullptr ||
              (flags_ & kLoopReceives);
     }
     if (n == 0) {  // EOF: the peer will send nothing more
       flags_ |= kPeerClosed;
-      g.pool.release(in_);
-      in_ = nullptr;
+      release_input();
       update_interest();
       g.handler.on_peer_closed(*this);
       // Our side was shut already (before or just now): both directions are done.
@@ -180,7 +206,7 @@ void ConnectionSlot::on_readable() noexcept {
     if (budget == 0) {
       // Fair share spent: others and timers go first. Level-triggered backends
       // report the rest again; an edge-triggered one must be told.
-      if (g.loop.edge_triggered() || layer_ != nullptr) g.loop.requeue(handle_, io::readable);
+      if (g.loop.edge_triggered() || layer() != nullptr) g.loop.requeue(handle_, io::readable);
       return;
     }
   }
@@ -188,30 +214,31 @@ void ConnectionSlot::on_readable() noexcept {
 
 [[gnu::always_inline]] inline std::span<std::byte> ConnectionSlot::read_space() noexcept {
   Group& g = group();
-  if (in_ == nullptr) return {g.scratch.data(), g.scratch.size()};
-  if (in_->writable().empty()) {
-    if (in_->begin > 0) {  // compact: move the unconsumed bytes to the front
-      std::memmove(in_->data(), in_->data() + in_->begin, in_->end - in_->begin);
-      in_->end -= in_->begin;
-      in_->begin = 0;
-    } else if (in_->capacity < g.limits.max_pending_read) {
+  Chunk* kept = in();
+  if (kept == nullptr) return {g.scratch.data(), g.scratch.size()};
+  if (kept->writable().empty()) {
+    if (kept->begin > 0) {  // compact: move the unconsumed bytes to the front
+      std::memmove(kept->data(), kept->data() + kept->begin, kept->end - kept->begin);
+      kept->end -= kept->begin;
+      kept->begin = 0;
+    } else if (kept->capacity < g.limits.max_pending_read) {
       const auto bigger = static_cast<std::uint32_t>(
-          std::min<std::size_t>(std::size_t{in_->capacity} * 2, g.limits.max_pending_read));
+          std::min<std::size_t>(std::size_t{kept->capacity} * 2, g.limits.max_pending_read));
       Chunk* grown = g.pool.acquire(bigger);
       if (grown == nullptr) {
         finish(make_error(std::errc::not_enough_memory));
         return {};
       }
-      std::memcpy(grown->data(), in_->data(), in_->end);
-      grown->end = in_->end;
-      g.pool.release(in_);
-      in_ = grown;
+      std::memcpy(grown->data(), kept->data(), kept->end);
+      grown->end = kept->end;
+      g.pool.release(kept);
+      extras_->in = kept = grown;
     } else {
       finish(make_error_code(failure::frame_too_large));
       return {};
     }
   }
-  return in_->writable();
+  return kept->writable();
 }
 
 [[gnu::always_inline]] inline bool ConnectionSlot::keep_unconsumed(std::span<const std::byte> data,
@@ -222,20 +249,19 @@ void ConnectionSlot::on_readable() noexcept {
     finish(make_error_code(failure::frame_too_large));
     return false;
   }
-  if (in_ != nullptr) {
-    in_->begin += static_cast<std::uint32_t>(consumed);
-    if (left == 0) {
-      g.pool.release(in_);
-      in_ = nullptr;
-    }
+  if (Chunk* kept = in()) {
+    kept->begin += static_cast<std::uint32_t>(consumed);
+    if (left == 0) release_input();
   } else if (left > 0) {
-    in_ = g.pool.acquire(static_cast<std::uint32_t>(left));
-    if (in_ == nullptr) {
+    Extras* x = extras();
+    Chunk* fresh = x != nullptr ? g.pool.acquire(static_cast<std::uint32_t>(left)) : nullptr;
+    if (fresh == nullptr) {
       finish(make_error(std::errc::not_enough_memory));
       return false;
     }
-    std::memcpy(in_->data(), data.data() + consumed, left);
-    in_->end = static_cast<std::uint32_t>(left);
+    std::memcpy(fresh->data(), data.data() + consumed, left);
+    fresh->end = static_cast<std::uint32_t>(left);
+    x->in = fresh;
   }
   return true;
 }
@@ -253,20 +279,21 @@ void ConnectionSlot::after_eof(bool hangup) noexcept {
 
 void ConnectionSlot::on_writable() noexcept {
   Group& g = group();
-  while (out_ != nullptr) {
-    auto n = write_some(out_->readable());
+  while (Chunk* queue = out()) {
+    auto n = write_some(queue->readable());
     if (!n) {
       if (n.error() == errc::would_block) break;
       return finish(n.error());
     }
-    consume(g.pool, out_, *n);
+    consume(g.pool, extras_->out, *n);
+    if (extras_->out == nullptr) trim_extras();
   }
   if ((flags_ & kAboveHigh) && queued_bytes() <= g.limits.low_watermark) {
     flags_ &= static_cast<std::uint16_t>(~kAboveHigh);
     g.handler.on_drain(*this);
     if (!(flags_ & kOpen)) return;
   }
-  if (out_ == nullptr) {
+  if (out() == nullptr) {
     if (flags_ & kCloseAfterFlush) return finish({});
     if ((flags_ & kWantShutdown) && !(flags_ & kWriteShut)) {
       auto st = shut_write_side();
@@ -289,7 +316,7 @@ Status ConnectionSlot::send(std::span<const std::byte> data) noexcept {
   Group& g = group();
   if (queued_bytes() + data.size() > g.limits.max_write_queue) return failure::write_queue_full;
   std::size_t written = 0;
-  if (out_ == nullptr) {  // nothing queued: try the socket first, no copy
+  if (out() == nullptr) {  // nothing queued: try the socket first, no copy
     while (written < data.size()) {
       auto n = write_some(data.subspan(written));
       if (!n) {
@@ -302,7 +329,8 @@ Status ConnectionSlot::send(std::span<const std::byte> data) noexcept {
     }
   }
   if (written < data.size()) {
-    if (!append(g.pool, out_, data.subspan(written))) {
+    Extras* x = extras();
+    if (x == nullptr || !append(g.pool, x->out, data.subspan(written))) {
       // Part of the message went out; the stream cannot be repaired: close.
       const auto why = make_error(std::errc::not_enough_memory);
       finish(why);
@@ -326,7 +354,7 @@ Status ConnectionSlot::send(std::span<const std::span<const std::byte>> parts) n
     total += part.size();
   if (queued_bytes() + total > group().limits.max_write_queue) return failure::write_queue_full;
   std::size_t skip = 0;  // bytes at the front already written by the gather call
-  if (out_ == nullptr && layer_ == nullptr && parts.size() > 1) {
+  if (out() == nullptr && layer() == nullptr && parts.size() > 1) {
     auto n = transport::send_gather(handle_, parts);
     if (!n && n.error() != errc::would_block) {
       const ErrorCode why = n.error();
@@ -355,13 +383,13 @@ Status ConnectionSlot::send(std::string_view data) noexcept {
 void ConnectionSlot::shutdown_write() noexcept {
   if (!(flags_ & kOpen) || (flags_ & (kWantShutdown | kWriteShut))) return;
   flags_ |= kWantShutdown;
-  if (out_ == nullptr) on_writable();  // nothing queued: shut now
+  if (out() == nullptr) on_writable();  // nothing queued: shut now
 }
 
 void ConnectionSlot::close_after_flush() noexcept {
   if (!(flags_ & kOpen)) return;
   flags_ |= kCloseAfterFlush | kReadPaused;
-  if (out_ == nullptr) return finish({});
+  if (out() == nullptr) return finish({});
   update_interest();
 }
 
@@ -380,14 +408,15 @@ void ConnectionSlot::resume_reading() noexcept {
   flags_ &= static_cast<std::uint16_t>(~kReadPaused);
   update_interest();  // edge-triggered: re-arming reports data that is already there
   // Decrypted bytes inside a TLS session: no backend reports those.
-  if ((flags_ & kOpen) && layer_ != nullptr && layer_->session->has_buffered_input())
+  const SessionState* layered = layer();
+  if ((flags_ & kOpen) && layered != nullptr && layered->session->has_buffered_input())
     group().loop.requeue(handle_, io::readable);
 }
 
 void ConnectionSlot::update_interest() noexcept {
   if (!(flags_ & kOpen)) return;
   const bool want_read = !(flags_ & (kReadPaused | kPeerClosed));
-  const bool want_write = out_ != nullptr || (flags_ & kNotifyPending);
+  const bool want_write = out() != nullptr || (flags_ & kNotifyPending);
   const bool has_read = flags_ & kWatchRead, has_write = flags_ & kWatchWrite;
   if (want_read == has_read && want_write == has_write) return;
   flags_ =
@@ -403,12 +432,15 @@ void ConnectionSlot::finish(ErrorCode why) noexcept {
   const bool opened = !(flags_ & kHandshaking);  // else on_open never came
   flags_ = 0;
   (void)g.loop.unwatch(handle_);
-  if (layer_ != nullptr && opened && !why) (void)layer_->session->close_notify();  // best effort
+  SessionState* layered = layer();
+  if (layered != nullptr && opened && !why) (void)layered->session->close_notify();  // best effort
   (void)transport::close(handle_);
   handle_ = {};
-  g.pool.release_list(out_);
-  g.pool.release(in_);
-  out_ = in_ = nullptr;
+  if (extras_ != nullptr) {
+    g.pool.release_list(extras_->out);
+    g.pool.release(extras_->in);
+    extras_->out = extras_->in = nullptr;
+  }
   g.idle_remove(*this);
   if (opened) {
     g.handler.on_close(*this, why);
@@ -416,11 +448,12 @@ void ConnectionSlot::finish(ErrorCode why) noexcept {
     g.handshake_failed(*this, why);
   }
   reset_state();
-  if (layer_ != nullptr) {
-    delete layer_;  // its handshake deadline cancels itself
-    layer_ = nullptr;
+  if (layered != nullptr) {
+    delete layered;  // its handshake deadline cancels itself
+    extras_->layer = nullptr;
     g.tls_closed();
   }
+  trim_extras();
   g.bury(*this);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // What a Connection is inside the library: the public class plus its read
-// and write state, 64 bytes with the vtable pointer (an idle connection holds
+// and write state, 48 bytes with the vtable pointer (an idle connection holds
 // no buffers). Connections live in their group's slab as ConnectionSlots;
 // handlers see them as Connection&, whose functions forward here.
 #pragma once
@@ -51,16 +51,31 @@ class ConnectionSlot final : public Connection, public IoHandler {
   void finish(ErrorCode why) noexcept;
   Group& group() const noexcept;  // from the slab block this connection lives in
 
-  Chunk* out_ = nullptr;                         // write queue; null when empty
-  Chunk* in_ = nullptr;                          // unconsumed input; null when none
-  SessionState* layer_ = nullptr;                // null: plain
+  // What only a busy or layered connection needs, apart, so that an idle
+  // plain connection holds none of it (48 bytes instead of 64).
+  struct Extras {
+    Chunk* out = nullptr;           // write queue; null when empty
+    Chunk* in = nullptr;            // unconsumed input; null when none
+    SessionState* layer = nullptr;  // null: plain
+  };
+  Chunk* out() const noexcept { return extras_ != nullptr ? extras_->out : nullptr; }
+  Chunk* in() const noexcept { return extras_ != nullptr ? extras_->in : nullptr; }
+  SessionState* layer() const noexcept { return extras_ != nullptr ? extras_->layer : nullptr; }
+  /// The extras, taken from the group when first needed; null when memory is out.
+  Extras* extras() noexcept;
+  /// Gives the extras back once they hold nothing.
+  void trim_extras() noexcept;
+  /// Frees the unconsumed input, if any.
+  void release_input() noexcept;
+
+  Extras* extras_ = nullptr;                     // null: none of the above
   std::uint32_t idle_prev_ = 0, idle_next_ = 0;  // group's idle list (slot + 1; 0 = none)
   std::uint32_t last_active_ms_ = 0;
   std::uint32_t generation_ = 0;  // times this slot was used: the high half of id()
   NativeHandle handle_{};
   std::uint16_t flags_ = 0;
 };
-static_assert(sizeof(ConnectionSlot) <= 64, "an idle connection fits in 64 bytes");
+static_assert(sizeof(ConnectionSlot) <= 48, "an idle connection fits in 48 bytes");
 
 /// The library's view of a connection a handler was given.
 inline ConnectionSlot& slot(Connection& c) noexcept {

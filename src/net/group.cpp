@@ -106,9 +106,19 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
     }
     secure = std::move(*made);
   }
-  ++c.generation_;  // a new id: the departed connection's id stays dead
-  c.reset_state();  // none left by the last user: finish() destroyed it
-  c.out_ = c.in_ = nullptr;
+  // A layered connection keeps its session in the slot's extras, made here
+  // where a failure is still simple to undo.
+  std::unique_ptr<ConnectionSlot::Extras> extras;
+  if (secure) {
+    extras.reset(new (std::nothrow) ConnectionSlot::Extras);
+    if (!extras) {
+      free_slots_.push_back(slot);
+      return make_error(std::errc::not_enough_memory);
+    }
+  }
+  ++c.generation_;      // a new id: the departed connection's id stays dead
+  c.reset_state();      // none left by the last user: finish() destroyed it
+  c.extras_ = nullptr;  // finish() gave them back
   c.idle_prev_ = c.idle_next_ = 0;
   c.flags_ = kOpen | kWatchRead | (secure ? kHandshaking : 0);
   c.handle_ = stream.native_handle();
@@ -128,7 +138,7 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
           ConnectionSlot* late = find(id);
           if (late == nullptr || !(late->flags_ & kHandshaking)) return;
           ++handshake_timeouts_;
-          late->close(make_error_code(late->layer_->session->timeout_reason()));
+          late->close(make_error_code(late->layer()->session->timeout_reason()));
         });
     if (!armed) {  // a loop with all its timers in use
       c.flags_ = 0;
@@ -153,7 +163,8 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
     return &c;
   }
   secure->started = ++tls_started_;
-  c.layer_ = secure.release();
+  extras->layer = secure.release();
+  c.extras_ = extras.release();
   tls_peak_ = std::max(tls_peak_, ++tls_open_);
   if (!session_sweep_timer_.pending())  // quiet TLS connections give their record buffers back
     session_sweep_timer_.arm_repeating(timers_, std::chrono::seconds(1),
@@ -168,12 +179,12 @@ void Group::sweep_sessions() noexcept {
   bool any = false;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
     ConnectionSlot& c = slab_[slot];
-    if (!(c.flags_ & kOpen) || c.layer_ == nullptr) continue;
+    if (!(c.flags_ & kOpen) || c.layer() == nullptr) continue;
     any = true;
     if (c.flags_ & (kHandshaking | kSessionBusy))
       c.flags_ &= static_cast<std::uint16_t>(~kSessionBusy);
     else
-      c.layer_->session->release_buffers();
+      c.layer()->session->release_buffers();
   }
   if (!any) session_sweep_timer_.cancel();
 }
@@ -199,9 +210,9 @@ ConnectionSlot* Group::oldest_handshaking() noexcept {
   ConnectionSlot* oldest = nullptr;
   for (std::uint32_t slot = 0; slot < slab_.size(); ++slot) {
     ConnectionSlot& c = slab_[slot];
-    if ((c.flags_ & (kOpen | kHandshaking)) != (kOpen | kHandshaking) || c.layer_ == nullptr)
+    if ((c.flags_ & (kOpen | kHandshaking)) != (kOpen | kHandshaking) || c.layer() == nullptr)
       continue;
-    if (oldest == nullptr || c.layer_->started < oldest->layer_->started) oldest = &c;
+    if (oldest == nullptr || c.layer()->started < oldest->layer()->started) oldest = &c;
   }
   return oldest;
 }
@@ -210,8 +221,8 @@ void Group::handshake_failed(ConnectionSlot& c, ErrorCode why) noexcept {
   if (why != make_error_code(failure::tls_handshake_timeout) &&
       why != make_error_code(failure::upgrade_timeout))
     ++handshake_failures_;
-  if (retiring_ || c.layer_ == nullptr || !c.layer_->client) return;
-  handler.on_connect_failed(c.layer_->connect_target, why);
+  if (retiring_ || c.layer() == nullptr || !c.layer()->client) return;
+  handler.on_connect_failed(c.layer()->connect_target, why);
 }
 
 void Group::bury(ConnectionSlot& c) noexcept {

@@ -213,12 +213,13 @@ class UringPoller final : public Poller {
     std::uint8_t interest = 0;
     std::uint8_t events = 0;  // readiness gathered for the next report
     Mode mode = kReadiness;
-    bool registered = false;
-    bool poll_armed = false;
-    bool io_armed = false;  // a multishot request is in flight
-    bool io_cancelling = false;
-    bool ended = false;  // EOF or an error is queued: nothing comes after it
-    bool listed = false;
+    // Bit fields: one slot per descriptor, so every byte counts at 10,000.
+    bool registered : 1 = false;
+    bool poll_armed : 1 = false;
+    bool io_armed : 1 = false;  // a multishot request is in flight
+    bool io_cancelling : 1 = false;
+    bool ended : 1 = false;  // EOF or an error is queued: nothing comes after it
+    bool listed : 1 = false;
   };
 
   static ErrorCode would_block() noexcept {
