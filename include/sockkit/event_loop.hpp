@@ -234,7 +234,9 @@ class EventLoop {
   /// @return true when `done()` became true; false at the deadline or on an error.
   bool run_until(const std::function<bool()>& done, Clock::time_point deadline) noexcept;
 
-  /// Time sampled at the start of the current iteration (cheap; no system call).
+  /// The iteration's time: the clock is read once per iteration, at the first
+  /// call after the wait for I/O (or when timers are due), and later calls in
+  /// the same iteration return that same value without reading it again.
   /// @return the iteration's time.
   Clock::time_point now() const noexcept;
   /// True on the thread inside run()/run_once().

@@ -53,6 +53,7 @@ struct EventLoop::Impl final : IoHandler {
   std::atomic<std::uintptr_t> loop_thread{0};
   std::atomic<std::uintptr_t> running_thread{0};  // set while run_once is on some thread's stack
   Clock::time_point now = Clock::now();
+  bool now_read = true;  // false: `now` is from before the wait; read it at first use
   using Batch = std::array<poll::Ready, 256>;
   Batch ready{};
   int depth = 0;  // 1 while run_once is on the stack (it is never re-entered)
@@ -109,8 +110,10 @@ struct EventLoop::Impl final : IoHandler {
     // Work queued for this very iteration, or posted: do not sleep.
     if (!soon.empty() || has_posted.load(std::memory_order_acquire)) return 0;
     long long wait = max_wait.count() < 0 ? -1 : max_wait.count();
+    if (timers.size() == 0) return static_cast<int>(std::min<long long>(wait, INT_MAX));
     if (auto next = timers.next_deadline()) {
       now = Clock::now();  // only needed when a timer bounds the wait
+      now_read = true;
       const long long until =
           std::max<long long>(0, std::chrono::ceil<std::chrono::milliseconds>(*next - now).count());
       wait = wait < 0 ? until : std::min(wait, until);
@@ -168,6 +171,47 @@ struct EventLoop::Impl final : IoHandler {
       fn();
     draining.clear();  // keeps its capacity: no allocation next time
     return n;
+  }
+
+  Clock::time_point current_time() noexcept {
+    if (!now_read) {
+      now = Clock::now();
+      now_read = true;
+    }
+    return now;
+  }
+
+  // One iteration (see run_once) on the thread `me` names: run() asks for it once.
+  Result<std::size_t> iterate(std::uintptr_t me, std::chrono::milliseconds max_wait) noexcept {
+    loop_thread.store(me, std::memory_order_relaxed);
+    // One lifetime rule: a callback never runs the loop it was called from
+    // (soon(), timers and asynchronous APIs such as Server::shutdown instead).
+    if (depth > 0) return make_error(std::errc::resource_deadlock_would_occur);
+    struct Depth {  // also on the error paths; never nested (see above)
+      Impl& s;
+      explicit Depth(Impl& impl, std::uintptr_t thread) noexcept : s(impl) {
+        s.depth = 1;
+        s.running_thread.store(thread, std::memory_order_relaxed);
+      }
+      ~Depth() {
+        if (!s.deferred.empty()) s.run_deferred();  // the closing phase, still "inside"
+        s.depth = 0;
+        s.running_thread.store(0, std::memory_order_relaxed);
+      }
+    } inside(*this, me);
+    const int timeout = requeued.empty() ? wait_timeout(max_wait) : 0;
+    auto n = poller->wait(ready, timeout);
+    if (!n) return n.error();
+    now_read = false;  // the clock is read when something asks: a timer, now()
+    const std::size_t reported = *n;
+    for (std::size_t i = 0; i < reported; ++i)
+      dispatch(ready[i]);
+    std::size_t ran = reported;
+    ran += run_requeued();
+    if (timers.size() != 0) ran += timers.run_expired(current_time());
+    ran += run_posted();
+    if (!soon.empty()) ran += run_soon();
+    return ran;  // the closing phase (deferred work) follows as `inside` unwinds
   }
 };
 
@@ -425,42 +469,14 @@ void EventLoop::stop() noexcept {
 //      callbacks), once no callback is on the stack.
 Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
-  Impl& s = *impl_;
-  const std::uintptr_t me = sys::current_thread_token();
-  s.loop_thread.store(me, std::memory_order_relaxed);
-  // One lifetime rule: a callback never runs the loop it was called from
-  // (soon(), timers and asynchronous APIs such as Server::shutdown instead).
-  if (s.depth > 0) return make_error(std::errc::resource_deadlock_would_occur);
-  Impl::Batch* batch = &s.ready;
-  struct Depth {  // also on the error paths; never nested (see above)
-    Impl& s;
-    explicit Depth(Impl& impl, std::uintptr_t thread) noexcept : s(impl) {
-      s.depth = 1;
-      s.running_thread.store(thread, std::memory_order_relaxed);
-    }
-    ~Depth() {
-      if (!s.deferred.empty()) s.run_deferred();  // the closing phase, still "inside"
-      s.depth = 0;
-      s.running_thread.store(0, std::memory_order_relaxed);
-    }
-  } depth(s, me);
-  const int timeout = s.requeued.empty() ? s.wait_timeout(max_wait) : 0;
-  auto n = s.poller->wait(*batch, timeout);
-  if (!n) return n.error();
-  s.now = Clock::now();
-  std::size_t ran = *n;
-  for (std::size_t i = 0; i < *n; ++i)
-    s.dispatch((*batch)[i]);
-  ran += s.run_requeued();
-  if (s.timers.size() != 0) ran += s.timers.run_expired(s.now);
-  ran += s.run_posted();
-  if (!s.soon.empty()) ran += s.run_soon();
-  return ran;  // the closing phase (deferred work) follows as `depth` unwinds
+  return impl_->iterate(sys::current_thread_token(), max_wait);
 }
 
 Status EventLoop::run() noexcept {
+  SOCKKIT_LOOP_THREAD_ONLY();
+  const std::uintptr_t me = sys::current_thread_token();
   while (!impl_->stop_requested.load()) {
-    auto n = run_once(std::chrono::milliseconds(-1));
+    auto n = impl_->iterate(me, std::chrono::milliseconds(-1));
     if (!n) {
       impl_->stop_requested = false;
       return n.error();
@@ -480,7 +496,7 @@ bool EventLoop::run_until(const std::function<bool()>& done, Clock::time_point d
 }
 
 EventLoop::Clock::time_point EventLoop::now() const noexcept {
-  return impl_->now;
+  return impl_->current_time();
 }
 
 bool EventLoop::in_loop_thread() const noexcept {

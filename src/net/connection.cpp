@@ -129,23 +129,11 @@ void ConnectionSlot::advance_handshake() noexcept {
   if (!(flags_ & kOpen)) return;
   g.handler.on_open(*this);
   // Application data may have come with the handshake's last flight.
-  if ((flags_ & kOpen) && !(flags_ & kReadPaused)) on_readable();
+  if (flags_ & kOpen) on_io(io::readable);
 }
 
-void ConnectionSlot::on_io(unsigned events) noexcept {
-  if (!(flags_ & kOpen)) return;
-  if (flags_ & kHandshaking) return advance_handshake();
-  // Errors and hang-ups are read out even while paused: the read says why.
-  const bool urgent = events & (io::error | io::hangup);
-  if (flags_ & kPeerClosed) {
-    if (urgent) after_eof(events & io::hangup);
-  } else if ((events & io::readable && !(flags_ & kReadPaused)) || urgent) {
-    on_readable();
-  }
-  if ((flags_ & kOpen) && (events & io::writable)) on_writable();
-}
-
-void ConnectionSlot::on_readable() noexcept {
+// Inlined into on_io, its one caller: the loop's hottest path.
+[[gnu::always_inline]] inline void ConnectionSlot::on_readable() noexcept {
   Group& g = group();
   std::size_t budget = g.limits.max_read_per_wakeup;
   for (;;) {
@@ -183,8 +171,7 @@ void ConnectionSlot::on_readable() noexcept {
       // level-triggered backends report that again, edge-triggered ones do not.
       // TLS: a short read says nothing about the socket, and records may wait
       // decrypted inside the session; read on until would-block.
-      more = n == into.size() || g.loop.edge_triggered() || layer() != nullptr ||
-             (flags_ & kLoopReceives);
+      more = n == into.size() || (flags_ & kReadToBlock);
     }
     if (n == 0) {  // EOF: the peer will send nothing more
       flags_ |= kPeerClosed;
@@ -206,10 +193,23 @@ void ConnectionSlot::on_readable() noexcept {
     if (budget == 0) {
       // Fair share spent: others and timers go first. Level-triggered backends
       // report the rest again; an edge-triggered one must be told.
-      if (g.loop.edge_triggered() || layer() != nullptr) g.loop.requeue(handle_, io::readable);
+      if (g.edge_triggered || layer() != nullptr) g.loop.requeue(handle_, io::readable);
       return;
     }
   }
+}
+
+void ConnectionSlot::on_io(unsigned events) noexcept {
+  if (!(flags_ & kOpen)) return;
+  if (flags_ & kHandshaking) return advance_handshake();
+  // Errors and hang-ups are read out even while paused: the read says why.
+  const bool urgent = events & (io::error | io::hangup);
+  if (flags_ & kPeerClosed) {
+    if (urgent) after_eof(events & io::hangup);
+  } else if ((events & io::readable && !(flags_ & kReadPaused)) || urgent) {
+    on_readable();
+  }
+  if ((flags_ & kOpen) && (events & io::writable)) on_writable();
 }
 
 [[gnu::always_inline]] inline std::span<std::byte> ConnectionSlot::read_space() noexcept {

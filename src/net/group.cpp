@@ -15,6 +15,7 @@ Group::Group(EventLoop& l, ConnectionHandler& h, const ConnectionOptions& lim)
     : loop(l),
       handler(h),
       limits(lim),
+      edge_triggered(l.edge_triggered()),
       pool(lim.buffer_chunk, lim.buffer_reserve),
       scratch(std::max<std::uint32_t>(lim.read_chunk, 1)),
       slab_(*this),
@@ -120,7 +121,8 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
   c.reset_state();      // none left by the last user: finish() destroyed it
   c.extras_ = nullptr;  // finish() gave them back
   c.idle_prev_ = c.idle_next_ = 0;
-  c.flags_ = kOpen | kWatchRead | (secure ? kHandshaking : 0);
+  c.flags_ = kOpen | kWatchRead | (secure ? kHandshaking : 0) |
+             (secure || edge_triggered ? kReadToBlock : 0);
   c.handle_ = stream.native_handle();
   if (secure) {
     // A peer that never finishes its handshake is closed at the deadline.
@@ -158,7 +160,7 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
   ++open_;
   touch(c);
   if (!secure) {
-    if (transport::lend_receives(loop, c.handle_)) c.flags_ |= kLoopReceives;
+    if (transport::lend_receives(loop, c.handle_)) c.flags_ |= kLoopReceives | kReadToBlock;
     handler.on_open(c);
     return &c;
   }

@@ -36,6 +36,9 @@ enum : std::uint16_t {
   kSessionBusy = 1 << 11,    // a session: I/O since the last sweep (Group::sweep_sessions)
   // The loop's completion backend receives for it (0: no such backend in this build).
   kLoopReceives = transport::kLends ? 1 << 12 : 0,
+  // A short read does not show the socket drained (an edge-triggered backend,
+  // a session, lent receives): read on until would-block.
+  kReadToBlock = 1 << 13,
 };
 
 /// A layered connection's state beyond the plain one's: its session (TLS, a
@@ -116,6 +119,7 @@ class Group {
   EventLoop& loop;
   ConnectionHandler& handler;
   const ConnectionOptions limits;
+  const bool edge_triggered;  // the loop's backend, asked once: it never changes
   BufferPool pool;
   std::vector<std::byte> scratch;  // shared read buffer: idle connections hold none
 

@@ -8,14 +8,6 @@
 
 namespace sockkit::transport {
 
-Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept {
-  return sys::receive(socket, into.data(), into.size());
-}
-
-Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept {
-  return sys::send(socket, data.data(), data.size());
-}
-
 Result<std::size_t> send_gather(NativeHandle socket,
                                 std::span<const std::span<const std::byte>> parts) noexcept {
   return sys::send_gather(socket, parts);

@@ -14,15 +14,22 @@
 #include "sockkit/socket.hpp"
 #include "sockkit/tls.hpp"
 #include "sockkit/websocket.hpp"
+#include "sys/sys.hpp"
 
 namespace sockkit::transport {
 
 // -- Plain: the socket itself.
 
+// Inline: a plain connection's every read and write passes here.
+
 /// Bytes read (0: the peer's EOF), or would_block.
-Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept;
+inline Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept {
+  return sys::receive(socket, into.data(), into.size());
+}
 /// Bytes written, or would_block.
-Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept;
+inline Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept {
+  return sys::send(socket, data.data(), data.size());
+}
 /// Bytes of the parts written by one gather call (they may end inside a part), or would_block.
 Result<std::size_t> send_gather(NativeHandle socket,
                                 std::span<const std::span<const std::byte>> parts) noexcept;
