@@ -8,7 +8,6 @@
 #include "sockkit/resolver.hpp"
 
 #include <algorithm>
-#include <map>
 #include <new>
 #include <optional>
 
@@ -19,6 +18,7 @@
 #include "resolve/config.hpp"
 #include "resolve/engine.hpp"
 #include "resolve/local_answer.hpp"
+#include "resolve/lookup_table.hpp"
 #include "resolve/query.hpp"
 #include "resolve/search_walk.hpp"
 #include "resolve/target.hpp"
@@ -351,7 +351,7 @@ class ResolverImpl final : public Engine {
   ConfigWatch watch_;
   AnswerCache cache_;
   ResolverStats stats_;
-  std::map<Resolver::LookupId, std::unique_ptr<Lookup>> lookups_;
+  LookupTable<Lookup> lookups_;
   Resolver::LookupId last_id_ = 0;
   SoonQueue soon_{loop_};
 };

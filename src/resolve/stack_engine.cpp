@@ -8,13 +8,13 @@
 // finds it taken by someone else's generation and is ignored.
 #include <algorithm>
 #include <array>
-#include <map>
 #include <memory>
 
 #include "loop/dispose.hpp"
 #include "loop/loop_access.hpp"
 #include "resolve/engine.hpp"
 #include "resolve/local_answer.hpp"
+#include "resolve/lookup_table.hpp"
 #include "sockkit/stack.hpp"
 #include "sys/sys.hpp"
 
@@ -254,7 +254,7 @@ class StackEngine final : public Engine {
   EventLoop& loop_;
   ResolverConfig config_;
   ResolverStats stats_;
-  std::map<Resolver::LookupId, std::unique_ptr<Lookup>> lookups_;
+  LookupTable<Lookup> lookups_;
   Resolver::LookupId last_id_ = 0;
   SoonQueue soon_{loop_};
 };
