@@ -90,14 +90,14 @@ Result<TlsInfo> ConnectionSlot::tls_info() const {
     return n;
   }
   SessionState* layered = layer();
-  if (layered == nullptr) return transport::receive(handle_, into);
+  if (layered == nullptr) return transport::plain_receive(handle_, into);
   flags_ |= kSessionBusy;
   return layered->session->read(into);
 }
 
 Result<std::size_t> ConnectionSlot::write_some(std::span<const std::byte> data) noexcept {
   SessionState* layered = layer();
-  if (layered == nullptr) return transport::send(handle_, data);
+  if (layered == nullptr) return transport::plain_send(handle_, data);
   flags_ |= kSessionBusy;
   return layered->session->write(data);
 }

@@ -8,6 +8,14 @@
 
 namespace sockkit::transport {
 
+Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept {
+  return plain_receive(socket, into);
+}
+
+Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept {
+  return plain_send(socket, data);
+}
+
 Result<std::size_t> send_gather(NativeHandle socket,
                                 std::span<const std::span<const std::byte>> parts) noexcept {
   return sys::send_gather(socket, parts);

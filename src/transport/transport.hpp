@@ -20,14 +20,23 @@ namespace sockkit::transport {
 
 // -- Plain: the socket itself.
 
-// Inline: a plain connection's every read and write passes here.
+/// Bytes read (0: the peer's EOF), or would_block. Out of line: a TLS engine
+/// built as a plugin defines its own, which reads through the library that
+/// loaded it (tls/plugin_entry.cpp).
+Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept;
+/// Bytes written, or would_block (out of line, as receive()).
+Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept;
 
-/// Bytes read (0: the peer's EOF), or would_block.
-inline Result<std::size_t> receive(NativeHandle socket, std::span<std::byte> into) noexcept {
+// The same two, inline, for the library's own use: a plain connection's every
+// read and write passes here.
+
+/// receive() without the call.
+inline Result<std::size_t> plain_receive(NativeHandle socket, std::span<std::byte> into) noexcept {
   return sys::receive(socket, into.data(), into.size());
 }
-/// Bytes written, or would_block.
-inline Result<std::size_t> send(NativeHandle socket, std::span<const std::byte> data) noexcept {
+/// send() without the call.
+inline Result<std::size_t> plain_send(NativeHandle socket,
+                                      std::span<const std::byte> data) noexcept {
   return sys::send(socket, data.data(), data.size());
 }
 /// Bytes of the parts written by one gather call (they may end inside a part), or would_block.
