@@ -291,12 +291,13 @@ TEST_F(CliTest, BenchLoadsFromSeveralBusyPollingThreadsAndChecksEveryByte) {
     ASSERT_NE(std::fgets(header, sizeof(header), f), nullptr);
     ASSERT_NE(std::fgets(row, sizeof(row), f), nullptr);
     std::fclose(f);
-    // backend,connections,size,pipeline,idle,messages_per_s,...,mismatches,seconds
+    // backend,connections,size,pipeline,idle,messages_per_s,...,mismatches,seconds,watched_cpu_s
     std::vector<std::string> fields;
     std::stringstream in(row);
     for (std::string field; std::getline(in, field, ',');)
       fields.push_back(field);
-    ASSERT_EQ(fields.size(), 12u) << row;
+    ASSERT_EQ(fields.size(), 13u) << row;
+    EXPECT_EQ(std::stod(fields[12]), -1) << mode << ": no --cpu-of, nothing watched";
     EXPECT_EQ(fields[1], "6") << mode;
     EXPECT_GT(std::stod(fields[5]), 0) << mode << ": no message echoed";
     EXPECT_EQ(fields[10], "0") << mode << ": mismatched bytes";
@@ -305,6 +306,37 @@ TEST_F(CliTest, BenchLoadsFromSeveralBusyPollingThreadsAndChecksEveryByte) {
   ::rmdir(dir);
   EXPECT_EQ(run("bench -c 2 --threads 3 -d 0.2").status, 1);  // more threads than connections
   EXPECT_EQ(run("bench --threads 0").status, 2);
+}
+
+TEST_F(CliTest, BenchDiscardingCountsEchoesAndReportsTheServersCpu) {
+  Background server("echo-server -l 127.0.0.1:0 -n 2 -q");
+  ASSERT_FALSE(server.address.empty());
+  ASSERT_GT(server.pid, 0);
+  char dir[] = "/tmp/sockkit-bench-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir), nullptr);
+  const std::string csv = std::string(dir) + "/out.csv";
+  auto r = run("bench --connect " + server.address + " -c 2 -s 16384 -p 4 -d 0.5 --busy-poll " +
+               "--discard --cpu-of " + std::to_string(server.pid) + " --csv " + csv);
+  EXPECT_EQ(r.status, 0) << r.output;
+  FILE* f = std::fopen(csv.c_str(), "r");
+  ASSERT_TRUE(f);
+  char header[512], row[512];
+  ASSERT_NE(std::fgets(header, sizeof(header), f), nullptr);
+  ASSERT_NE(std::fgets(row, sizeof(row), f), nullptr);
+  std::fclose(f);
+  std::vector<std::string> fields;
+  std::stringstream in(row);
+  for (std::string field; std::getline(in, field, ',');)
+    fields.push_back(field);
+  ASSERT_EQ(fields.size(), 13u) << row;
+  EXPECT_GT(std::stod(fields[5]), 0) << "no message echoed: " << row;
+  // A server echoing as fast as a spinning client sends used some CPU.
+  EXPECT_GT(std::stod(fields[12]), 0) << row;
+  EXPECT_LE(std::stod(fields[12]), std::stod(fields[11]) * 1.5) << row;
+  EXPECT_EQ(server.wait(), 0);
+  std::remove(csv.c_str());
+  ::rmdir(dir);
+  EXPECT_EQ(run("bench --cpu-of 0").status, 2);
 }
 
 TEST_F(CliTest, BenchSkipsWhatSelectCannotHoldAndRefusesBadInput) {

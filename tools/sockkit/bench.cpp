@@ -33,6 +33,8 @@ struct BenchOptions {
   bool handshakes = false;
   int threads = 1;
   bool busy_poll = false;
+  bool discard = false;
+  int cpu_of = 0;
 };
 
 // Ctrl-C during a bench ends the run under way and reports what was measured.
@@ -199,6 +201,8 @@ int bench(const BenchOptions& opt) {
   spec.max_messages = opt.messages;
   spec.threads = opt.threads;
   spec.busy_poll = opt.busy_poll;
+  spec.discard = opt.discard;
+  spec.watch_pid = opt.cpu_of;
   spec.cancel = &g_interrupted;
   if (int st = check_outputs(opt); st != 0) return st;
   if (opt.threads > opt.connections)
@@ -313,6 +317,12 @@ void add_bench(CLI::App& app, int& status) {
   cmd->add_flag("--busy-poll", opt->busy_poll,
                 "Client threads spin on non-blocking reads instead of waiting in epoll "
                 "(more load per client core; each thread keeps a core busy)");
+  cmd->add_flag("--discard", opt->discard,
+                "Count echoes without checking them: the kernel drops them uncopied "
+                "(MSG_TRUNC), so the server, not the client, runs out of CPU first");
+  cmd->add_option("--cpu-of", opt->cpu_of,
+                  "PID of a local server: report its CPU time over the timed run (CSV, JSON)")
+      ->check(CLI::Range(1, 1 << 22));
   auto* idle = cmd->add_option("--idle", opt->idle, "Idle connections held open during the run")
                    ->check(CLI::Range(0, 1000000));
   cmd->add_option("-n,--count,--messages", opt->messages,

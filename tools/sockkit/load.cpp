@@ -2,9 +2,14 @@
 #include "load.hpp"
 
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <vector>
 
 namespace sockkit::cli {
@@ -72,21 +77,30 @@ class ActiveConnection final : public IoHandler {
   void pump() {
     const auto size = state_.spec->message_size;
     const auto window = static_cast<std::uint64_t>(state_.spec->pipeline);
-    if (out_done_ == out_.size()) {
-      out_.clear();
+    if (out_done_ == out_end_) {
       out_done_ = 0;
       const auto now = Clock::now();
-      for (; queued_ - completed_ < window; ++queued_) {
-        const auto base = static_cast<std::uint8_t>(pattern(id_, queued_, 0));
-        const std::size_t at = out_.size();
-        out_.resize(at + size);
-        for (std::size_t k = 0; k < size; ++k)  // a loop the compiler vectorises
-          out_[at + k] = static_cast<std::byte>(base + steps_[k]);
-        sent_at_[queued_ % sent_at_.size()] = now;
+      if (state_.spec->discard) {
+        // Nobody checks the echo: the first window's bytes are sent again and again.
+        if (out_.empty()) out_.resize(size * window);
+        out_end_ = static_cast<std::size_t>(window - (queued_ - completed_)) * size;
+        for (; queued_ - completed_ < window; ++queued_)
+          sent_at_[queued_ % sent_at_.size()] = now;
+      } else {
+        out_.clear();
+        for (; queued_ - completed_ < window; ++queued_) {
+          const auto base = static_cast<std::uint8_t>(pattern(id_, queued_, 0));
+          const std::size_t at = out_.size();
+          out_.resize(at + size);
+          for (std::size_t k = 0; k < size; ++k)  // a loop the compiler vectorises
+            out_[at + k] = static_cast<std::byte>(base + steps_[k]);
+          sent_at_[queued_ % sent_at_.size()] = now;
+        }
+        out_end_ = out_.size();
       }
     }
-    while (out_done_ < out_.size()) {
-      auto n = stream_.send(std::span(out_).subspan(out_done_));
+    while (out_done_ < out_end_) {
+      auto n = stream_.send(std::span(out_).subspan(out_done_, out_end_ - out_done_));
       if (!n) {
         if (n.error() == errc::would_block) return set_writable(true);
         return fail(n.error());
@@ -103,6 +117,7 @@ class ActiveConnection final : public IoHandler {
   }
 
   void receive() {
+    if (state_.spec->discard) return receive_discarding();
     std::array<std::byte, 64 * 1024> buf;
     const auto size = state_.spec->message_size;
     for (;;) {
@@ -135,6 +150,30 @@ class ActiveConnection final : public IoHandler {
     }
   }
 
+  // Counts echoed bytes the kernel throws away: TCP's MSG_TRUNC copies nothing.
+  void receive_discarding() {
+    const std::size_t size = state_.spec->message_size;
+    // MSG_TRUNC on TCP never writes the buffer, but the kernel still checks
+    // that it is the caller's memory: untouched pages of zeros in .bss.
+    static std::array<std::byte, 1 << 20> sink;
+    const std::size_t want =
+        std::clamp<std::size_t>(size * sent_at_.size(), 64 * 1024, sink.size());
+    for (;;) {
+      const ssize_t n =
+          ::recv(stream_.native_handle().value, sink.data(), want, MSG_TRUNC | MSG_DONTWAIT);
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+        return fail(std::error_code(errno, std::system_category()));
+      }
+      if (n == 0) return fail(make_error_code(failure::unexpected_eof));
+      const auto now = Clock::now();
+      received_in_message_ += static_cast<std::size_t>(n);
+      for (; received_in_message_ >= size; received_in_message_ -= size)
+        complete_message(now);
+      if (static_cast<std::size_t>(n) < want) return;
+    }
+  }
+
   void complete_message(Clock::time_point now) {
     if (state_.running) {
       const auto took = now - sent_at_[completed_ % sent_at_.size()];
@@ -150,8 +189,8 @@ class ActiveConnection final : public IoHandler {
   LoadState& state_;
   TcpStream stream_;
   std::uint64_t id_;
-  std::vector<std::byte> out_;  // messages written in one send; out_done_ of it sent
-  std::size_t out_done_ = 0;
+  std::vector<std::byte> out_;  // messages written in one send; out_done_ of out_end_ sent
+  std::size_t out_done_ = 0, out_end_ = 0;
   std::vector<Clock::time_point> sent_at_;  // ring of send times, one per message in flight
   std::vector<std::uint8_t> steps_;         // byte k of every message, less the message's first
   std::uint64_t queued_ = 0, completed_ = 0;
@@ -210,6 +249,21 @@ void run_worker(LoadState& state, std::vector<std::unique_ptr<ActiveConnection>>
 
 }  // namespace
 
+double process_cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces: count fields after its ')'.
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(text.substr(close + 1));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14) ticks += std::strtod(field.c_str(), nullptr);  // utime, stime
+  if (!fields) return -1;
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 std::size_t raise_descriptor_limit(std::size_t wanted) {
   rlimit r{};
   if (getrlimit(RLIMIT_NOFILE, &r) != 0) return 0;
@@ -252,6 +306,7 @@ Result<LoadResult> run_load(const LoadSpec& spec, const std::function<void(doubl
     const auto w = static_cast<std::size_t>(i) % workers;
     active[w].push_back(std::make_unique<ActiveConnection>(states[w], std::move(*s), i));
   }
+  const double watched_before = spec.watch_pid > 0 ? process_cpu_seconds(spec.watch_pid) : -1;
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (std::size_t w = 1; w < workers; ++w)
@@ -262,6 +317,10 @@ Result<LoadResult> run_load(const LoadSpec& spec, const std::function<void(doubl
 
   LoadResult result;
   result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (watched_before >= 0) {
+    const double after = process_cpu_seconds(spec.watch_pid);
+    if (after >= 0) result.watched_cpu_seconds = after - watched_before;
+  }
   for (const auto& r : results) {
     result.messages += r.messages;
     result.bytes += r.bytes;

@@ -35,6 +35,13 @@ struct LoadSpec {
   /// Each thread spins over its connections with non-blocking reads instead
   /// of waiting in epoll: more load per client core, one core per thread busy.
   bool busy_poll = false;
+  /// Echoes are counted, not checked: read with MSG_TRUNC (the kernel drops
+  /// the bytes without copying them) and the messages sent are built once, so
+  /// the load generator spends less CPU per byte than the server it loads.
+  bool discard = false;
+  /// A process on this machine (the server) whose CPU time over the timed run
+  /// goes into LoadResult::watched_cpu_seconds; 0 = none.
+  int watch_pid = 0;
   /// Set (from a signal handler, say) to end the run early; what was measured counts.
   const std::atomic<bool>* cancel = nullptr;
 };
@@ -46,6 +53,8 @@ struct LoadResult {
   Histogram latency_ns;
   std::uint64_t mismatches = 0;  ///< Echoed bytes that differ from what was sent.
   std::error_code error;         ///< First connection error, if any.
+  /// CPU seconds LoadSpec::watch_pid used over the timed run (-1: not watched).
+  double watched_cpu_seconds = -1;
   double messages_per_second() const {
     return seconds > 0 ? static_cast<double>(messages) / seconds : 0;
   }
@@ -95,6 +104,9 @@ class EchoServerThread {
   Endpoint endpoint_;
   Backend backend_{};
 };
+
+/// User plus system CPU seconds process `pid` has used so far; -1 if it cannot be read.
+double process_cpu_seconds(int pid);
 
 /// Raises the soft descriptor limit towards the hard one; returns the new soft limit.
 std::size_t raise_descriptor_limit(std::size_t wanted);

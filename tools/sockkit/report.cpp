@@ -34,17 +34,18 @@ bool write_csv(const std::string& path, const std::vector<ReportRow>& rows) {
   if (f == nullptr) return false;
   std::fprintf(f,
                "backend,connections,size,pipeline,idle,messages_per_s,mb_per_s,p50_us,p99_us,"
-               "p999_us,mismatches,seconds\n");
+               "p999_us,mismatches,seconds,watched_cpu_s\n");
   for (const auto& r : rows) {
     if (!r.skipped.empty()) continue;
     const auto& h = r.result.latency_ns;
-    std::fprintf(f, "%s,%d,%zu,%d,%d,%.0f,%.3f,%.2f,%.2f,%.2f,%llu,%.3f\n", r.backend.c_str(),
+    std::fprintf(f, "%s,%d,%zu,%d,%d,%.0f,%.3f,%.2f,%.2f,%.2f,%llu,%.3f,%.3f\n", r.backend.c_str(),
                  r.spec.connections, r.spec.message_size, r.spec.pipeline, r.spec.idle,
                  r.result.messages_per_second(), r.result.megabytes_per_second(),
                  static_cast<double>(h.quantile(0.50)) / 1e3,
                  static_cast<double>(h.quantile(0.99)) / 1e3,
                  static_cast<double>(h.quantile(0.999)) / 1e3,
-                 static_cast<unsigned long long>(r.result.mismatches), r.result.seconds);
+                 static_cast<unsigned long long>(r.result.mismatches), r.result.seconds,
+                 r.result.watched_cpu_seconds);
   }
   return std::fclose(f) == 0;
 }
@@ -67,12 +68,13 @@ void write_json(std::FILE* out, const std::vector<ReportRow>& rows) {
     std::fprintf(out,
                  ", \"messages_per_s\": %.0f, \"mb_per_s\": %.3f, \"p50_us\": %.2f, "
                  "\"p99_us\": %.2f, \"p999_us\": %.2f, \"mismatches\": %llu, "
-                 "\"seconds\": %.3f}",
+                 "\"seconds\": %.3f, \"watched_cpu_s\": %.3f}",
                  r.result.messages_per_second(), r.result.megabytes_per_second(),
                  static_cast<double>(h.quantile(0.50)) / 1e3,
                  static_cast<double>(h.quantile(0.99)) / 1e3,
                  static_cast<double>(h.quantile(0.999)) / 1e3,
-                 static_cast<unsigned long long>(r.result.mismatches), r.result.seconds);
+                 static_cast<unsigned long long>(r.result.mismatches), r.result.seconds,
+                 r.result.watched_cpu_seconds);
   }
   std::fprintf(out, "\n]\n");
 }
