@@ -18,6 +18,7 @@
 # `reference` is another build's sockkit (epoll), named by SOCKKIT_REFERENCE,
 # for before/after figures of a change:
 #   SOCKKIT_REFERENCE=../old/build/release/tools/sockkit bench/compare.sh 3 5 sockkit reference
+# (reference-uring: that build's io_uring backend).
 # ONLY=WORD runs only the scenarios whose name starts with WORD (latency,
 # throughput, bandwidth, idle).
 #
@@ -38,13 +39,13 @@ for kind in "${servers[@]}"; do
   case $kind in
     sockkit | sockkit-uring) ;;
     raw-uring | raw-uring-sync | raw-uring-inc | raw-uring-sync-inc) targets+=(baseline_uring_echo) ;;
-    reference)
+    reference | reference-uring)
       [ -x "${SOCKKIT_REFERENCE:-}" ] ||
         { echo "compare: reference needs SOCKKIT_REFERENCE=path/to/sockkit" >&2; exit 2; } ;;
     asio) scripts/deps.sh libasio-dev >/dev/null; targets+=(bench_asio_echo) ;;
     libuv) scripts/deps.sh libuv1-dev pkgconf >/dev/null; targets+=(bench_libuv_echo) ;;
     libevent) scripts/deps.sh libevent-dev pkgconf >/dev/null; targets+=(bench_libevent_echo) ;;
-    *) echo "compare: unknown server '$kind' (sockkit, sockkit-uring, raw-uring[-sync][-inc], reference, asio, libuv, libevent)" >&2; exit 2 ;;
+    *) echo "compare: unknown server '$kind' (sockkit, sockkit-uring, raw-uring[-sync][-inc], reference[-uring], asio, libuv, libevent)" >&2; exit 2 ;;
   esac
 done
 cmake --preset release >/dev/null  # after the peers' packages: it looks for them
@@ -79,6 +80,8 @@ start_server() {  # kind port
     sockkit) taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 & ;;
     sockkit-uring) taskset -c $server_core "$sk" echo-server -l "127.0.0.1:$2" -b uring -q -m 20000 >"$log" 2>&1 & ;;
     reference) taskset -c $server_core "$SOCKKIT_REFERENCE" echo-server -l "127.0.0.1:$2" -b epoll -q -m 20000 >"$log" 2>&1 & ;;
+    reference-uring)
+      taskset -c $server_core "$SOCKKIT_REFERENCE" echo-server -l "127.0.0.1:$2" -b uring -q -m 20000 >"$log" 2>&1 & ;;
     baseline) taskset -c $server_core "$base" "$2" >"$log" 2>&1 & ;;
     raw-uring*)
       local flags=()

@@ -127,7 +127,7 @@ Result<PollerPtr> make_poller(Backend backend) noexcept {
 
 #if !SOCKKIT_HAVE_URING
 namespace sockkit::poll {
-Result<PollerPtr> make_uring() noexcept {
+Result<PollerPtr> make_uring(bool) noexcept {
   return failure::backend_unavailable;  // built without liburing
 }
 }  // namespace sockkit::poll

@@ -50,6 +50,8 @@ class Poller {
   /// empty span is the peer's EOF; would_block when nothing has come; any other
   /// error is the socket's.
   virtual Result<std::span<const std::byte>> received(NativeHandle h) noexcept;
+  /// The most one received() span can hold; 0 when the backend does no reads.
+  virtual std::size_t receive_unit() const noexcept { return 0; }
   /// Drops the first `count` bytes of what received() showed.
   virtual void consume(NativeHandle h, std::size_t count) noexcept {
     (void)h;
@@ -72,7 +74,9 @@ Result<PollerPtr> make_select() noexcept;
 Result<PollerPtr> make_poll() noexcept;
 Result<PollerPtr> make_epoll(bool edge_triggered) noexcept;
 /// errc::not_supported when the build lacks liburing or the kernel refuses io_uring.
-Result<PollerPtr> make_uring() noexcept;
+/// `incremental_buffers` false keeps fixed 16 KiB receive buffers even where
+/// the kernel consumes buffers incrementally (what older kernels get).
+Result<PollerPtr> make_uring(bool incremental_buffers = true) noexcept;
 
 /// The backend by name; errc::not_supported if this build or kernel lacks it.
 Result<PollerPtr> make_poller(Backend backend) noexcept;

@@ -6,8 +6,9 @@
 // once — the same level-triggered contract as poll and epoll.
 //
 // I/O, for the connections and listeners that ask for it (receive_for,
-// accept_for): a multishot receive into a ring of provided buffers and a
-// multishot accept. One request per descriptor keeps delivering until it is
+// accept_for): a multishot receive into a ring of provided buffers (consumed
+// incrementally where the kernel can: uring_buffers.hpp) and a multishot
+// accept. One request per descriptor keeps delivering until it is
 // cancelled, so a busy connection costs no system call per read and no re-arm.
 // Completions queue per descriptor and the descriptor is reported readable
 // until its queue is taken; what the socket's owner sees is still readiness.
@@ -38,6 +39,8 @@ constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of cancellati
 constexpr unsigned kMaxHeldBuffers = 4;               // per descriptor: 64 KiB waiting to be read
 constexpr unsigned kMaxHeldAccepts = 64;              // per listener
 constexpr int kMaxDescriptor = 1 << 28;               // the descriptor shares user_data with a kind
+constexpr unsigned kBufferMore = 1U
+                                 << 4;  // IORING_CQE_F_BUF_MORE (Linux 6.12), not in liburing 2.3
 
 enum Kind : std::uint64_t { kPoll = 0, kReceive = 1, kAccept = 2 };
 enum Mode : std::uint8_t { kReadiness, kReceiving, kAccepting };
@@ -53,7 +56,7 @@ class UringPoller final : public Poller {
   }
 
   /// The kernel may refuse (old kernel, seccomp filter, kernel.io_uring_disabled).
-  bool init(unsigned entries) noexcept {
+  bool init(unsigned entries, bool incremental_buffers) noexcept {
     // A completion queue four times the submission queue: thousands of sockets
     // ready at once overflow it less often (the kernel keeps the overflow).
     io_uring_params params{};
@@ -70,7 +73,7 @@ class UringPoller final : public Poller {
     if (!initialized_) return false;
     // The ring's own descriptor is not registered: a registration belongs to
     // one thread, and a loop may be created on one thread and run on another.
-    io_ = supports_multishot_io() && buffers_.provide(ring_);
+    io_ = supports_multishot_io() && buffers_.provide(ring_, incremental_buffers);
     return true;
   }
 
@@ -139,6 +142,7 @@ class UringPoller final : public Poller {
   }
 
   bool receive_for(NativeHandle h) noexcept override { return start_io(h, kReceiving); }
+  std::size_t receive_unit() const noexcept override { return io_ ? buffers_.buffer_size() : 0; }
   bool accept_for(NativeHandle h) noexcept override { return start_io(h, kAccepting); }
 
   Result<std::span<const std::byte>> received(NativeHandle h) noexcept override {
@@ -146,7 +150,7 @@ class UringPoller final : public Poller {
     if (s == nullptr || s->queue.empty()) return would_block();
     const UringCompletion& e = queues_.front(s->queue);
     if (e.result < 0) return make_host_error(-e.result);
-    return std::span<const std::byte>(buffers_.buffer(e.buffer) + s->offset,
+    return std::span<const std::byte>(buffers_.buffer(e.buffer) + e.offset + s->offset,
                                       static_cast<std::size_t>(e.result) - s->offset);
   }
 
@@ -359,8 +363,9 @@ class UringPoller final : public Poller {
     const int fd = static_cast<int>(data & (kMaxDescriptor - 1));
     const auto kind = static_cast<Kind>((data >> 28) & 3);
     const auto generation = static_cast<std::uint32_t>(data >> 32);
-    const bool has_buffer = cqe.flags & IORING_CQE_F_BUFFER;
+    bool has_buffer = cqe.flags & IORING_CQE_F_BUFFER;
     const auto id = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
+    std::uint32_t offset = 0;
     Slot& s = slots_[static_cast<std::size_t>(fd)];
     if (kind == kPoll) {
       if (!s.registered || generation != s.poll_generation) return;
@@ -374,7 +379,14 @@ class UringPoller final : public Poller {
       list(fd, s);
       return;
     }
-    if (has_buffer) buffers_.lent();
+    if (has_buffer) {
+      const auto bytes = static_cast<std::uint32_t>(cqe.res > 0 ? cqe.res : 0);
+      offset = buffers_.filled(id, bytes, cqe.flags & kBufferMore);
+      if (bytes == 0) {  // nothing in it to read
+        give_back(id);
+        has_buffer = false;
+      }
+    }
     if (!s.registered || generation != s.io_generation) {  // its descriptor is gone
       if (has_buffer) give_back(id);
       if (kind == kAccept && cqe.res >= 0) ::close(cqe.res);
@@ -390,7 +402,7 @@ class UringPoller final : public Poller {
     int result = cqe.res;
     if (mode == kReceiving && result > 0 && !has_buffer) result = -EIO;  // never seen
     if (result <= 0 && mode == kReceiving) s.ended = true;
-    const UringCompletion c{result, has_buffer ? id : std::uint16_t{0}, mode == kAccepting};
+    const UringCompletion c{result, offset, has_buffer ? id : std::uint16_t{0}, mode == kAccepting};
     if (!queues_.push(s.queue, c)) {
       if (has_buffer) give_back(id);  // out of memory: the connection sees an error
       s.ended = true;
@@ -462,10 +474,10 @@ class UringPoller final : public Poller {
 
 }  // namespace
 
-Result<PollerPtr> make_uring() noexcept {
+Result<PollerPtr> make_uring(bool incremental_buffers) noexcept {
   std::unique_ptr<UringPoller> p(new (std::nothrow) UringPoller());
   if (!p) return make_error(std::errc::not_enough_memory);
-  if (!p->init(1024)) return failure::backend_unavailable;
+  if (!p->init(1024, incremental_buffers)) return failure::backend_unavailable;
   return PollerPtr(std::move(p));
 }
 

@@ -13,6 +13,7 @@ namespace sockkit::poll {
 /// One completion of a multishot request.
 struct UringCompletion {
   std::int32_t result = 0;   // bytes received (0: EOF), an accepted descriptor, or -errno
+  std::uint32_t offset = 0;  // where in the buffer the bytes begin
   std::uint16_t buffer = 0;  // the provided buffer the bytes are in
   bool accepted = false;     // result is a descriptor accepted on a listener
   bool holds_buffer() const noexcept { return !accepted && result > 0; }
