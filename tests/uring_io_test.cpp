@@ -153,6 +153,27 @@ TEST_P(UringIo, OneReceiveTakesWhatTheSocketHoldsUpToItsUnit) {
   ASSERT_OK(poller_->remove(b.native_handle()));
 }
 
+TEST_P(UringIo, ReceivesThatFollowEachOtherInOneBufferAreOneSpan) {
+  auto [a, b] = connected_pair(Family::ipv4);
+  if (!receiving(b.native_handle())) GTEST_SKIP() << "kernel without multishot receive";
+  ASSERT_OK(a.write_all("abc"));
+  ASSERT_TRUE(reported(b.native_handle(), 2000));
+  ASSERT_OK(a.write_all("def"));  // a second completion, nothing taken yet
+  for (int i = 0; i < 3; ++i)
+    (void)readable(50);
+  const bool incremental = poller_->receive_unit() > 16 * 1024;
+  if (incremental) {
+    EXPECT_EQ(text(b.native_handle()), "abcdef") << "one span over both receives";
+    poller_->consume(b.native_handle(), 4);
+    EXPECT_EQ(text(b.native_handle()), "ef") << "consumed across the first receive";
+  } else {
+    EXPECT_EQ(text(b.native_handle()), "abc") << "a fixed buffer per receive";
+    poller_->consume(b.native_handle(), 3);
+    EXPECT_EQ(text(b.native_handle()), "def");
+  }
+  ASSERT_OK(poller_->remove(b.native_handle()));
+}
+
 // More connections with data than the ring has room for: the ones that find
 // no buffer wait, and get their bytes once others give theirs back. Each
 // sends a full receive unit, so that the ring runs dry with either layout.

@@ -150,8 +150,11 @@ class UringPoller final : public Poller {
     if (s == nullptr || s->queue.empty()) return would_block();
     const UringCompletion& e = queues_.front(s->queue);
     if (e.result < 0) return make_host_error(-e.result);
+    if (e.result == 0) return std::span<const std::byte>();
+    // Receives that came one after another into one incremental buffer are
+    // one span: one on_data, one send to echo them.
     return std::span<const std::byte>(buffers_.buffer(e.buffer) + e.offset + s->offset,
-                                      static_cast<std::size_t>(e.result) - s->offset);
+                                      queues_.contiguous_bytes(s->queue) - s->offset);
   }
 
   void consume(NativeHandle h, std::size_t count) noexcept override {

@@ -54,6 +54,21 @@ class UringQueues {
   /// The oldest completion of a queue that is not empty.
   UringCompletion& front(const Queue& q) noexcept { return entries_[q.head - 1].completion; }
 
+  /// Bytes of a queue's oldest completion (which received some) and of those
+  /// right behind it that continue it in the same buffer: one span to read.
+  std::size_t contiguous_bytes(const Queue& q) const noexcept {
+    const UringCompletion& first = entries_[q.head - 1].completion;
+    auto bytes = static_cast<std::size_t>(first.result);
+    std::uint32_t end = first.offset + static_cast<std::uint32_t>(first.result);
+    for (std::uint32_t i = entries_[q.head - 1].next; i != 0; i = entries_[i - 1].next) {
+      const UringCompletion& c = entries_[i - 1].completion;
+      if (!c.holds_buffer() || c.buffer != first.buffer || c.offset != end) break;
+      bytes += static_cast<std::size_t>(c.result);
+      end += static_cast<std::uint32_t>(c.result);
+    }
+    return bytes;
+  }
+
   /// Removes the oldest completion and returns it.
   UringCompletion pop(Queue& q) noexcept {
     const std::uint32_t index = q.head;
