@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh valgrind gnuplot-nox >/dev/null
 cmake --preset release >/dev/null
 cmake --build --preset release >/dev/null
-echo "## sockkit vs raw epoll C server (bench/compare.sh, best of 5)"
+echo "## sockkit vs raw epoll C server (bench/compare.sh: median and best of 5)"
 bench/compare.sh 3 5 2>/dev/null
 echo
 echo "## Instructions per echoed message (bench/callgrind.sh)"
