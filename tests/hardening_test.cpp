@@ -149,6 +149,62 @@ TEST_P(Hardening, AFloodingPeerDoesNotStarveTimers) {
   EXPECT_GT(flooded.reads, 0);
 }
 
+// Peers that send without ever reading make their connections pause reading
+// (an echo whose replies pile up); what those connections had received when
+// they paused must not keep the others from being read. On io_uring every
+// connection receives into one shared ring of buffers.
+TEST_P(Hardening, PeersThatNeverReadDoNotStarveTheOthers) {
+  struct PausingEcho : ConnectionHandler {
+    Result<std::size_t> on_data(Connection& c, std::span<const std::byte> d) override {
+      if (auto st = c.send(d); !st) return st.error();
+      return d.size();
+    }
+    void on_high_watermark(Connection& c) override { c.pause_reading(); }
+    void on_drain(Connection& c) override { c.resume_reading(); }
+  } echo;
+  ServerOptions options;
+  options.limits.high_watermark = 64 << 10;
+  options.limits.low_watermark = 16 << 10;
+  options.max_connections = 64;
+  auto server = Server::start(*loop, Endpoint::loopback_v4(0), echo, options);
+  ASSERT_OK(server);
+  const std::string block(64 << 10, 'a');
+  std::vector<TcpStream> silent;
+  for (int i = 0; i < 40; ++i) {
+    auto p = TcpStream::connect(server->local_endpoint(), 5s);
+    ASSERT_OK(p);
+    if (stack_supports(StackFeature::send_buffer_size)) {  // blocked sooner
+      ASSERT_OK(p->set_receive_buffer_size(64 << 10));
+      ASSERT_OK(p->set_send_buffer_size(64 << 10));
+    }
+    ASSERT_OK(p->set_nonblocking(true));
+    silent.push_back(std::move(*p));
+  }
+  // Send until every one of them is blocked: its server side has paused and
+  // the kernel's buffers in both directions are full.
+  const auto start = Clock::now();
+  for (bool any_sent = true; any_sent && elapsed_ms(start) < 5000;) {
+    any_sent = false;
+    for (auto& p : silent)
+      any_sent |= p.send(block).has_value();
+    (void)run_loop_until(*loop, 20ms, [] { return false; });
+  }
+  auto victim = TcpStream::connect(server->local_endpoint(), 5s);
+  ASSERT_OK(victim);
+  ASSERT_OK(victim->write_all("ping"));
+  ASSERT_OK(victim->set_nonblocking(true));
+  std::string echoed;
+  EXPECT_TRUE(run_loop_until(*loop, 5s,
+                             [&] {
+                               char buf[16];
+                               if (auto n = victim->receive(std::span<char>(buf)); n)
+                                 echoed.append(buf, *n);
+                               return echoed.size() >= 4;
+                             }))
+      << "a connection that reads was starved by " << silent.size() << " that do not";
+  EXPECT_EQ(echoed, "ping");
+}
+
 // Connection ids are 64-bit and a departed connection's id is never handed to a newcomer.
 TEST_P(Hardening, ConnectionIdsAreNeverReused) {
   struct Ids : ConnectionHandler {
