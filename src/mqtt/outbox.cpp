@@ -129,14 +129,14 @@ void Outbox::set_stage(Pending& p, Pending::Stage stage) noexcept {
   p.stage = stage;
 }
 
-void Outbox::erase(std::deque<Pending>::iterator it) noexcept {
+void Outbox::erase(PendingQueue::iterator it) noexcept {
   if (it->qos != QoS::at_most_once && store_ != nullptr) store_->erase(it->id);
   if (it->stage != Pending::Stage::queued) --inflight_;
   bytes_ -= it->bytes();
   messages_.erase(it);
 }
 
-std::deque<Pending>::iterator Outbox::find(std::uint16_t packet_id) noexcept {
+PendingQueue::iterator Outbox::find(std::uint16_t packet_id) noexcept {
   // Only in-flight messages carry a packet id: the search ends with the last
   // of them, not at the end of a queue that may hold 100,000 lines.
   std::size_t seen = 0;

@@ -8,11 +8,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "mqtt/front_erasable_queue.hpp"
 #include "sockkit/mqtt.hpp"
 
 namespace sockkit::mqtt::detail {
@@ -46,6 +46,8 @@ std::vector<std::byte> encode_record(const Pending& p);
 /// Reads a record back; nullopt for bytes that are not one (a torn or foreign file).
 std::optional<Pending> decode_record(std::uint64_t id, std::span<const std::byte> record);
 
+using PendingQueue = FrontErasableQueue<Pending>;
+
 class Outbox {
  public:
   struct Dropped {
@@ -65,12 +67,12 @@ class Outbox {
   /// Saves a QoS 1/2 message's new stage (or packet id) to the store.
   void changed(const Pending& p) noexcept;
   /// Removes a message that is done.
-  void erase(std::deque<Pending>::iterator it) noexcept;
+  void erase(PendingQueue::iterator it) noexcept;
 
   /// The in-flight message with this packet id, or end().
-  std::deque<Pending>::iterator find(std::uint16_t packet_id) noexcept;
-  std::deque<Pending>& messages() noexcept { return messages_; }
-  const std::deque<Pending>& messages() const noexcept { return messages_; }
+  PendingQueue::iterator find(std::uint16_t packet_id) noexcept;
+  PendingQueue& messages() noexcept { return messages_; }
+  const PendingQueue& messages() const noexcept { return messages_; }
   std::size_t bytes() const noexcept { return bytes_; }
   std::size_t inflight() const noexcept { return inflight_; }
   /// Keeps the in-flight count when a message's stage changes by hand.
@@ -81,7 +83,7 @@ class Outbox {
   bool over(std::size_t extra_bytes) const noexcept {
     return bytes_ + extra_bytes > max_bytes_ || messages_.size() + 1 > max_messages_;
   }
-  std::deque<Pending> messages_;
+  PendingQueue messages_;
   std::size_t bytes_ = 0;
   std::size_t inflight_ = 0;
   std::uint64_t next_id_ = 1;
