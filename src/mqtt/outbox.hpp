@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "mqtt/front_erasable_queue.hpp"
+#include "net/front_erasable_queue.hpp"
 #include "sockkit/mqtt.hpp"
 
 namespace sockkit::mqtt::detail {
@@ -46,7 +46,7 @@ std::vector<std::byte> encode_record(const Pending& p);
 /// Reads a record back; nullopt for bytes that are not one (a torn or foreign file).
 std::optional<Pending> decode_record(std::uint64_t id, std::span<const std::byte> record);
 
-using PendingQueue = FrontErasableQueue<Pending>;
+using PendingQueue = net::FrontErasableQueue<Pending>;
 
 class Outbox {
  public:

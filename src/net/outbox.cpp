@@ -14,17 +14,17 @@ Outbox::Dropped Outbox::push(std::span<const std::byte> message) {
   }
   while (bytes_ + message.size() > limit_) {  // drop_oldest: make room
     ++dropped.messages;
-    dropped.bytes += queue_.front().size();
+    dropped.bytes += queue_[0].size();
     pop();
   }
-  queue_.emplace_back(message.begin(), message.end());
+  queue_.push_back({message.begin(), message.end()});
   bytes_ += message.size();
   return dropped;
 }
 
 void Outbox::pop() noexcept {
-  bytes_ -= queue_.front().size();
-  queue_.pop_front();
+  bytes_ -= queue_[0].size();
+  queue_.erase(queue_.begin());
 }
 
 }  // namespace sockkit::net

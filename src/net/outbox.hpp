@@ -4,10 +4,10 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <span>
 #include <vector>
 
+#include "net/front_erasable_queue.hpp"
 #include "sockkit/reconnecting_client.hpp"
 
 namespace sockkit::net {
@@ -26,11 +26,11 @@ class Outbox {
   bool empty() const noexcept { return queue_.empty(); }
   std::size_t bytes() const noexcept { return bytes_; }
   std::size_t messages() const noexcept { return queue_.size(); }
-  std::span<const std::byte> front() const noexcept { return queue_.front(); }
+  std::span<const std::byte> front() const noexcept { return queue_[0]; }
   void pop() noexcept;
 
  private:
-  std::deque<std::vector<std::byte>> queue_;
+  FrontErasableQueue<std::vector<std::byte>> queue_;
   std::size_t bytes_ = 0;
   std::size_t limit_;
   OutboxOverflow overflow_;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The MQTT outbox's queue: erasing at the front, in the middle and at the back
+// The outboxes' queue: erasing at the front, in the middle and at the back
 // keeps the order and the indices the session walks by, and the space erased
 // at the front is reused, not kept for ever.
 #include <gtest/gtest.h>
@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "mqtt/front_erasable_queue.hpp"
+#include "net/front_erasable_queue.hpp"
 
-namespace sockkit::mqtt::detail {
+namespace sockkit::net {
 namespace {
 
 std::vector<std::string> contents(const FrontErasableQueue<std::string>& q) {
@@ -85,4 +85,4 @@ TEST(FrontErasableQueue, ALongQueueDrainedFromTheFrontWhileFedStaysInOrder) {
 }
 
 }  // namespace
-}  // namespace sockkit::mqtt::detail
+}  // namespace sockkit::net

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
-// The outbox's messages in the order they were published. Messages mostly
-// finish oldest first, so erasing the first one only moves a start index; the
-// space before it is given back once it is half of the whole. One vector and
-// an index instead of a std::deque: a device links no deque code, and the
-// session's indices and find() work as on any random-access sequence.
+// A queue for the outboxes (a reconnecting client's, the MQTT client's):
+// elements mostly leave oldest first, so erasing the first one only moves a
+// start index; the space before it is given back once it is half of the whole.
+// One vector and an index instead of a std::deque: a device links no deque
+// code, and indices and iterators work as on any random-access sequence.
 #pragma once
 
 #include <cstddef>
 #include <utility>
 #include <vector>
 
-namespace sockkit::mqtt::detail {
+namespace sockkit::net {
 
 template <typename T>
 class FrontErasableQueue {
@@ -54,4 +54,4 @@ class FrontErasableQueue {
   std::size_t head_ = 0;  // items_[0, head_) are erased
 };
 
-}  // namespace sockkit::mqtt::detail
+}  // namespace sockkit::net
