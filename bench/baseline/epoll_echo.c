@@ -17,6 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listen_loopback.h"
+
 enum { BUF = 64 * 1024, MAX_EVENTS = 256 };
 
 struct conn {
@@ -56,16 +58,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   const int once = argc > 2 && strcmp(argv[2], "--once") == 0;
-  int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int lfd = listen_loopback(argv[1], SOCK_NONBLOCK);
+  if (lfd < 0) return 1;
   int one = 1;
-  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_port = htons((uint16_t)atoi(argv[1])),
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  if (bind(lfd, (struct sockaddr*)&a, sizeof a) != 0 || listen(lfd, 4096) != 0) {
-    perror("listen");
-    return 1;
-  }
   ep = epoll_create1(EPOLL_CLOEXEC);
   struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &lev);

@@ -26,6 +26,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listen_loopback.h"
+
 enum { MAX_BUFS = 1024, GROUP = 1, QUEUE = 64 };
 #ifndef IOU_PBUF_RING_INC
 #define IOU_PBUF_RING_INC 2
@@ -118,16 +120,9 @@ int main(int argc, char** argv) {
     BUFS = 8;
     BUF_SIZE = 128 * 1024;
   }
-  int lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int lfd = listen_loopback(argv[1], 0);
+  if (lfd < 0) return 1;
   int one = 1;
-  setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  struct sockaddr_in a = {.sin_family = AF_INET,
-                          .sin_port = htons((uint16_t)atoi(argv[1])),
-                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  if (bind(lfd, (struct sockaddr*)&a, sizeof a) != 0 || listen(lfd, 4096) != 0) {
-    perror("listen");
-    return 1;
-  }
   struct io_uring_params p = {
       .flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER,
       .cq_entries = 16384};
