@@ -36,11 +36,12 @@ namespace sockkit::poll {
 namespace {
 
 constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of cancellations
-constexpr unsigned kMaxHeldBuffers = 4;               // per descriptor: 64 KiB waiting to be read
+constexpr unsigned kMaxHeldBuffers = 4;               // receives per descriptor waiting to be read
 constexpr unsigned kMaxHeldAccepts = 64;              // per listener
 constexpr int kMaxDescriptor = 1 << 28;               // the descriptor shares user_data with a kind
-constexpr unsigned kBufferMore = 1U
-                                 << 4;  // IORING_CQE_F_BUF_MORE (Linux 6.12), not in liburing 2.3
+// IORING_CQE_F_BUF_MORE (Linux 6.12), which liburing 2.3 does not define: the
+// kernel goes on filling the buffer this completion used.
+constexpr unsigned kBufferMore = 1U << 4;
 
 enum Kind : std::uint64_t { kPoll = 0, kReceive = 1, kAccept = 2 };
 enum Mode : std::uint8_t { kReadiness, kReceiving, kAccepting };
