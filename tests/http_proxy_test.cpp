@@ -134,6 +134,28 @@ TEST_F(HttpProxyTest, ATargetTheProxyCannotReachIsRefused) {
   EXPECT_EQ(t.error, errc::connection_refused);
 }
 
+// A peer whose chosen port another process took in the meantime exits at
+// once; it is started again on another port instead of failing the test.
+TEST(ListeningPeer, AProgramThatExitsAtOnceIsStartedAgainOnAnotherPort) {
+  if (!PythonWebSocketServer::available()) GTEST_SKIP() << "python3 is not installed";
+  struct SecondTimeLucky : ListeningPeer {
+    SecondTimeLucky() {
+      start([this](std::uint16_t at) {
+        ports.push_back(at);
+        return ports.size() == 1
+                   ? std::string("/bin/false")
+                   : "/usr/bin/python3 -m http.server --bind 127.0.0.1 " + std::to_string(at);
+      });
+    }
+    std::vector<std::uint16_t> ports;
+  } peer;
+  std::string why;
+  ASSERT_TRUE(peer.ready(why)) << why;
+  ASSERT_EQ(peer.ports.size(), 2u);
+  EXPECT_EQ(peer.port, peer.ports[1]);
+  EXPECT_TRUE(TcpStream::connect(Endpoint::loopback_v4(peer.port), 2s));
+}
+
 TEST_F(HttpProxyTest, AProxyThatNeverAnswersTimesOut) {
   auto silent = TcpListener::bind(Endpoint::loopback_v4(0));
   ASSERT_OK(silent);
