@@ -42,8 +42,6 @@ class UringBuffers {
   /// `incremental` and the kernel has them; false if the kernel has neither.
   bool provide(io_uring& ring, bool incremental) noexcept;
 
-  /// The kernel consumes these buffers incrementally.
-  bool incremental() const noexcept { return count_ == kIncrementalCount; }
   /// The most one receive completion can hold.
   std::size_t buffer_size() const noexcept { return kPoolBytes / count_; }
   std::byte* buffer(std::uint16_t id) const noexcept { return memory_ + id * buffer_size(); }
