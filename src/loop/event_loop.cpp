@@ -181,37 +181,52 @@ struct EventLoop::Impl final : IoHandler {
     return now;
   }
 
-  // One iteration (see run_once) on the thread `me` names: run() asks for it once.
-  Result<std::size_t> iterate(std::uintptr_t me, std::chrono::milliseconds max_wait) noexcept {
-    loop_thread.store(me, std::memory_order_relaxed);
-    // One lifetime rule: a callback never runs the loop it was called from
-    // (soon(), timers and asynchronous APIs such as Server::shutdown instead).
-    if (depth > 0) return make_error(std::errc::resource_deadlock_would_occur);
-    struct Depth {  // also on the error paths; never nested (see above)
-      Impl& s;
-      explicit Depth(Impl& impl, std::uintptr_t thread) noexcept : s(impl) {
-        s.depth = 1;
-        s.running_thread.store(thread, std::memory_order_relaxed);
-      }
-      ~Depth() {
-        if (!s.deferred.empty()) s.run_deferred();  // the closing phase, still "inside"
-        s.depth = 0;
-        s.running_thread.store(0, std::memory_order_relaxed);
-      }
-    } inside(*this, me);
+  // Marks the loop as running on the thread `me` names, for as long as it
+  // lives: run() holds one for all its iterations, run_once() for one.
+  class Running {
+   public:
+    Running(Impl& impl, std::uintptr_t me) noexcept : impl_(impl) {
+      impl.loop_thread.store(me, std::memory_order_relaxed);
+      // One lifetime rule: a callback never runs the loop it was called from
+      // (soon(), timers and asynchronous APIs such as Server::shutdown instead).
+      if (impl.depth > 0) return;
+      entered_ = true;
+      impl.depth = 1;
+      impl.running_thread.store(me, std::memory_order_relaxed);
+    }
+    ~Running() {
+      if (!entered_) return;
+      if (!impl_.deferred.empty()) impl_.run_deferred();  // the closing phase, still "inside"
+      impl_.depth = 0;
+      impl_.running_thread.store(0, std::memory_order_relaxed);
+    }
+    Running(const Running&) = delete;
+    Running& operator=(const Running&) = delete;
+    /// False when called from one of the loop's own callbacks.
+    bool entered() const noexcept { return entered_; }
+
+   private:
+    Impl& impl_;
+    bool entered_ = false;
+  };
+
+  // One iteration (see run_once), inside a Running; adds what ran to `ran`.
+  Status iterate(std::chrono::milliseconds max_wait, std::size_t& ran) noexcept {
     const int timeout = requeued.empty() ? wait_timeout(max_wait) : 0;
     auto n = poller->wait(ready, timeout);
-    if (!n) return n.error();
+    if (!n) [[unlikely]]
+      return n.error();
     now_read = false;  // the clock is read when something asks: a timer, now()
     const std::size_t reported = *n;
     for (std::size_t i = 0; i < reported; ++i)
       dispatch(ready[i]);
-    std::size_t ran = reported;
-    ran += run_requeued();
+    ran += reported;
+    if (!requeued.empty()) ran += run_requeued();
     if (timers.size() != 0) ran += timers.run_expired(current_time());
-    ran += run_posted();
+    if (has_posted.load(std::memory_order_acquire)) ran += run_posted();
     if (!soon.empty()) ran += run_soon();
-    return ran;  // the closing phase (deferred work) follows as `inside` unwinds
+    if (!deferred.empty()) run_deferred();  // closing: no callback is on the stack
+    return {};
   }
 };
 
@@ -469,21 +484,25 @@ void EventLoop::stop() noexcept {
 //      callbacks), once no callback is on the stack.
 Result<std::size_t> EventLoop::run_once(std::chrono::milliseconds max_wait) noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
-  return impl_->iterate(sys::current_thread_token(), max_wait);
+  Impl::Running running(*impl_, sys::current_thread_token());
+  if (!running.entered()) return make_error(std::errc::resource_deadlock_would_occur);
+  std::size_t ran = 0;
+  if (auto st = impl_->iterate(max_wait, ran); !st) return st.error();
+  return ran;
 }
 
 Status EventLoop::run() noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
-  const std::uintptr_t me = sys::current_thread_token();
-  while (!impl_->stop_requested.load()) {
-    auto n = impl_->iterate(me, std::chrono::milliseconds(-1));
-    if (!n) {
-      impl_->stop_requested = false;
-      return n.error();
-    }
+  Status st;
+  {
+    Impl::Running running(*impl_, sys::current_thread_token());
+    if (!running.entered()) return make_error(std::errc::resource_deadlock_would_occur);
+    std::size_t ran = 0;
+    while (st && !impl_->stop_requested.load(std::memory_order_relaxed))
+      st = impl_->iterate(std::chrono::milliseconds(-1), ran);
   }
   impl_->stop_requested = false;
-  return {};
+  return st;
 }
 
 bool EventLoop::run_until(const std::function<bool()>& done, Clock::time_point deadline) noexcept {
