@@ -193,7 +193,7 @@ void Session::write_publish(Pending& m, bool dup) {
                    .dup = dup,
                    .packet_id = m.packet_id,
                    .properties = m.properties};
-  if (m.expiry_s != 0) {
+  if (codec::kMqtt5 && m.expiry_s != 0) {  // an MQTT 5 property: 3.1.1-only builds drop this
     // What is left of its lifetime, rounded up; at least a second, since a
     // message already in flight must still finish its exchange.
     const auto left = std::chrono::ceil<std::chrono::seconds>(m.expires_at - now_).count();
