@@ -84,7 +84,9 @@ rm -rf "$arm" && mkdir -p "$arm/lwip" "$arm/sockkit"
 flags=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-sections -Wno-psabi
        -DSOCKKIT_LWIP_CONSTRAINED=1 -I"$root/bench/footprint/arm-port" -I"$root/src/sys/lwip/config"
        -I"$lwip/src/include")
-cxx=(arm-none-eabi-g++ "${flags[@]}" -std=c++20 -fno-exceptions -fno-rtti -I"$root/include" -I"$root/src")
+# SOCKKIT_STACK_CLOCK=1: the loop's clock is lwIP's millisecond tick, as in every lwIP build.
+cxx=(arm-none-eabi-g++ "${flags[@]}" -std=c++20 -fno-exceptions -fno-rtti -DSOCKKIT_STACK_CLOCK=1
+     -I"$root/include" -I"$root/src")
 for f in src/core/{init,def,dns,inet_chksum,ip,mem,memp,netif,pbuf,stats,sys,tcp,tcp_in,tcp_out,timeouts,udp}.c \
          src/core/ipv4/{etharp,icmp,ip4,ip4_addr,ip4_frag}.c \
          src/api/{api_lib,api_msg,err,if_api,netbuf,sockets,tcpip}.c src/netif/ethernet.c; do

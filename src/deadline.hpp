@@ -5,12 +5,13 @@
 
 #include <chrono>
 
+#include "sockkit/clock.hpp"
+
 namespace sockkit::time {
 
 /// `timeout` in the clock's units, clamped so that adding it to a current time cannot overflow.
-inline std::chrono::steady_clock::duration saturating_duration(
-    std::chrono::milliseconds timeout) noexcept {
-  using D = std::chrono::steady_clock::duration;
+inline LoopClock::duration saturating_duration(std::chrono::milliseconds timeout) noexcept {
+  using D = LoopClock::duration;
   // A quarter of the range: a century and more, and far from the edge.
   constexpr auto kLongest = std::chrono::duration_cast<std::chrono::milliseconds>(D::max() / 4);
   return timeout >= kLongest ? std::chrono::duration_cast<D>(kLongest)
@@ -18,9 +19,9 @@ inline std::chrono::steady_clock::duration saturating_duration(
 }
 
 /// `now + timeout`; a negative timeout means no limit (time_point::max()).
-inline std::chrono::steady_clock::time_point deadline_after(
-    std::chrono::steady_clock::time_point now, std::chrono::milliseconds timeout) noexcept {
-  if (timeout.count() < 0) return std::chrono::steady_clock::time_point::max();
+inline LoopClock::time_point deadline_after(LoopClock::time_point now,
+                                            std::chrono::milliseconds timeout) noexcept {
+  if (timeout.count() < 0) return LoopClock::time_point::max();
   return now + saturating_duration(timeout);
 }
 

@@ -18,7 +18,7 @@ namespace sockkit::test {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = sockkit::LoopClock;
 
 // Sends `data` and reads the echo from this one thread, non-blocking, so no
 // socket is touched by two threads (lwIP freezes when one thread shuts down a

@@ -16,7 +16,7 @@ namespace sockkit::test {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = sockkit::LoopClock;
 
 using Hardening = BackendLoopTest;
 

@@ -19,7 +19,7 @@ namespace sockkit::test {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = sockkit::LoopClock;
 
 // -- The timer heap against a fake clock: exact, no sleeping.
 

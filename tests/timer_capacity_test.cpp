@@ -13,7 +13,7 @@ namespace sockkit::test {
 namespace {
 
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = sockkit::LoopClock;
 
 bool exhausted(const std::error_code& ec) {
   return ec == make_error_code(failure::timers_exhausted);

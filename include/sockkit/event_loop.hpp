@@ -23,6 +23,7 @@
 #include <memory>
 
 #include "sockkit/backend.hpp"
+#include "sockkit/clock.hpp"
 #include "sockkit/types.hpp"
 
 // Everything declared here is the shared library's interface (the library
@@ -80,8 +81,9 @@ struct LoopAccess;  // the library's own way in (nothing for users)
 /// The event loop.
 class EventLoop {
  public:
-  /// The clock of timers and deadlines: monotonic, unaffected by wall-clock changes.
-  using Clock = std::chrono::steady_clock;
+  /// The clock of timers and deadlines: monotonic, unaffected by wall-clock
+  /// changes; std::chrono::steady_clock on Linux, StackClock on lwIP (sockkit/clock.hpp).
+  using Clock = LoopClock;
 
   /// A loop on the requested backend (see LoopOptions::fallback).
   ///

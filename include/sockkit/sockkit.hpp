@@ -5,6 +5,7 @@
 
 #include "sockkit/backend.hpp"
 #include "sockkit/client.hpp"
+#include "sockkit/clock.hpp"
 #include "sockkit/connection.hpp"
 #include "sockkit/endpoint.hpp"
 #include "sockkit/entropy.hpp"

@@ -17,11 +17,12 @@
 #include <vector>
 
 #include "link/address_queue.hpp"
+#include "sockkit/clock.hpp"
 #include "sockkit/endpoint.hpp"
 
 namespace sockkit::link {
 
-using DialClock = std::chrono::steady_clock;
+using DialClock = LoopClock;
 
 /// The two waits of RFC 8305.
 struct DialTimings {

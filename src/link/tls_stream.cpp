@@ -10,12 +10,13 @@
 
 #include "deadline.hpp"
 #include "resolve/target.hpp"
+#include "sockkit/clock.hpp"
 #include "sys/sys.hpp"
 #include "transport/transport.hpp"
 
 namespace sockkit {
 namespace {
-using Clock = std::chrono::steady_clock;
+using Clock = LoopClock;
 using std::chrono::milliseconds;
 
 // time_point::max() for a negative timeout: no deadline.

@@ -18,6 +18,8 @@
 #include <functional>
 #include <optional>
 
+#include "sockkit/clock.hpp"
+
 #ifndef SOCKKIT_TIMER_CAPACITY
 #define SOCKKIT_TIMER_CAPACITY 0
 #endif
@@ -36,7 +38,7 @@ inline constexpr std::size_t kBuiltInTimerCapacity = SOCKKIT_TIMER_CAPACITY;
 
 class TimerHeap {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = LoopClock;
 
   /// Limits the heap to `capacity` timers (0: no limit) and makes their slots
   /// now. Only before the first add(); false if it is larger than the built-in capacity.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "net/front_erasable_queue.hpp"
+#include "sockkit/clock.hpp"
 #include "sockkit/mqtt.hpp"
 
 namespace sockkit::mqtt::detail {
@@ -31,7 +32,7 @@ struct Pending {
   std::uint32_t expiry_s = 0;  ///< MQTT 5 message expiry interval; 0: none.
   /// When it expires (expiry_s != 0): counted from publish(), or from the
   /// restart for a message read back from the store.
-  std::chrono::steady_clock::time_point expires_at{};
+  LoopClock::time_point expires_at{};
   QoS qos = QoS::at_most_once;
   bool retain = false;
   Stage stage = Stage::queued;

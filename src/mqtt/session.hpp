@@ -23,11 +23,12 @@
 
 #include "mqtt/codec.hpp"
 #include "mqtt/outbox.hpp"
+#include "sockkit/clock.hpp"
 #include "sockkit/mqtt.hpp"
 
 namespace sockkit::mqtt {
 
-using SessionClock = std::chrono::steady_clock;
+using SessionClock = LoopClock;
 
 namespace detail {
 inline constexpr std::uint16_t kMaxAliasesOut = 32;  // topics we alias toward the broker

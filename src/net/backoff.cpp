@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 
+#include "sockkit/clock.hpp"
 #include "sockkit/entropy.hpp"
 
 namespace sockkit {
@@ -52,9 +53,8 @@ BackoffSchedule::BackoffSchedule(const BackoffPolicy& policy, std::uint64_t seed
     std::uint64_t drawn = 0;
     if (!random_bytes(std::as_writable_bytes(std::span(&drawn, 1)))) {
       // No source (an RTOS port that set none): at least differ by boot time and address.
-      drawn =
-          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) ^
-          reinterpret_cast<std::uintptr_t>(this);
+      drawn = static_cast<std::uint64_t>(LoopClock::now().time_since_epoch().count()) ^
+              reinterpret_cast<std::uintptr_t>(this);
     }
     state_ = drawn ^ 0x9e3779b97f4a7c15ull;
   }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sockkit/clock.hpp"
 #include "sockkit/resolver.hpp"
 
 namespace sockkit::resolve_detail {
@@ -56,7 +57,7 @@ inline constexpr std::size_t kMaxConfigFile = 1 << 20;
 /// fixed, its hosts file read once.
 class ConfigWatch {
  public:
-  using Clock = std::chrono::steady_clock;
+  using Clock = LoopClock;
   static constexpr std::chrono::seconds kCheckEvery{5};
 
   /// `fixed`: the application's own configuration; none: the system's.

@@ -8,12 +8,13 @@
 
 #include "deadline.hpp"
 #include "socket/io_errors.hpp"
+#include "sockkit/clock.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Clock = LoopClock;
 using std::chrono::milliseconds;
 
 /// Milliseconds left until `deadline` (-1: no deadline), clamped for poll().

@@ -181,6 +181,10 @@ Result<std::optional<Endpoint>> stack_dns_lookup(const std::string& name, Family
 /// errc::not_supported where it has no source of its own.
 Status random_bytes(std::span<std::byte> out) noexcept;
 
+/// Milliseconds on the stack's own monotonic clock, in 64 bits (StackClock):
+/// lwIP's 32-bit sys_now() widened where it wraps; CLOCK_MONOTONIC on Linux.
+std::int64_t stack_milliseconds() noexcept;
+
 /// Asks the C library to return free heap pages to the system (glibc keeps
 /// them otherwise); nothing where the heap has no such call.
 void give_back_free_heap() noexcept;

@@ -39,7 +39,7 @@ namespace {
 using namespace std::chrono_literals;
 using sockkit::Endpoint;
 using sockkit::TcpStream;
-using Clock = std::chrono::steady_clock;
+using Clock = sockkit::LoopClock;
 
 Endpoint g_target;
 int g_pid = 0;

@@ -32,7 +32,7 @@
 namespace sockkit::test {
 namespace {
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = sockkit::LoopClock;
 
 constexpr std::uint16_t kPort = 7002;
 

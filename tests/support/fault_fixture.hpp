@@ -20,7 +20,7 @@
 
 namespace sockkit::test::fault {
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
+using Clock = sockkit::LoopClock;
 
 inline constexpr std::uint16_t kPort = 7000;
 inline const Endpoint kServerV4 = Endpoint::ipv4({10, 77, 0, 2}, kPort);

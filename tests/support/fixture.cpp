@@ -111,10 +111,8 @@ bool refuse_io_uring_setup(int error) {
          ::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == 0;
 }
 
-long long elapsed_ms(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               start)
-      .count();
+long long elapsed_ms(LoopClock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(LoopClock::now() - start).count();
 }
 
 std::vector<Family> datagram_families() {

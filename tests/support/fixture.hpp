@@ -62,8 +62,8 @@ inline bool error_texts_built() {
 }
 /// `size` pseudo-random bytes, the same for the same seed.
 std::vector<std::byte> seeded_payload(std::size_t size, unsigned seed);
-/// Milliseconds since `start`.
-long long elapsed_ms(std::chrono::steady_clock::time_point start);
+/// Milliseconds since `start` (a time on the loop's clock).
+long long elapsed_ms(LoopClock::time_point start);
 
 }  // namespace sockkit::test
 

@@ -31,7 +31,7 @@ PingPongResult ping_pong_while(EventLoop& loop, std::chrono::milliseconds durati
       if (Clock::now() - sent_at > std::chrono::seconds(1))
         return {.error = "the loop stopped serving"};
     }
-    r.worst = std::max(r.worst, Clock::now() - sent_at);
+    r.worst = std::max<std::chrono::nanoseconds>(r.worst, Clock::now() - sent_at);
     ++r.round_trips;
   }
   return r;
