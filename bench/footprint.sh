@@ -248,6 +248,12 @@ for image in "${images[@]}"; do
   echo "$row"
 done
 echo "(the RTOS port is link-only stubs, the same in every image; a device adds its RTOS)"
+for name in echo_profile meter_profile; do
+  echo
+  echo "## Cortex-M4, newlib-nano: $name above the baseline, byte by byte"
+  echo
+  bench/footprint_breakdown.sh "$arm/$name-nano.elf" "$arm/baseline-nano.elf"
+done
 [ $device_only = 1 ] && exit 0
 
 echo
