@@ -131,6 +131,23 @@ TEST_P(PollerContract, BadRegistrationsAreErrorsNotCrashes) {
   ASSERT_OK(poller_->remove(b.native_handle()));
 }
 
+// Closed behind the poller's back (against the rules): epoll and io_uring
+// forget it, poll reports it; a backend never hands the loop the stack's
+// "invalid descriptor" bit, only an error for the handler to read.
+TEST_P(PollerContract, ADescriptorClosedWhileWatchedIsAnErrorOrNothing) {
+  if (GetParam() == Backend::select) GTEST_SKIP() << "select() fails the whole wait (EBADF)";
+  auto [a, b] = connected_pair(Family::ipv4);
+  const NativeHandle watched = b.native_handle();
+  ASSERT_OK(poller_->add(watched, sys::kReadable));
+  ASSERT_OK(b.close());
+  const unsigned events = events_for(watched, 50);
+  EXPECT_EQ(events & sys::kInvalid, 0u);
+  if (events != 0) {
+    EXPECT_TRUE(events & sys::kError) << "events " << events;
+  }
+  (void)poller_->remove(watched);  // may fail: the descriptor is gone
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, PollerContract, ::testing::ValuesIn(compiled_backends()),
                          backend_param_name);
 

@@ -129,11 +129,7 @@ struct EventLoop::Impl final : IoHandler {
   void dispatch(const poll::Ready& r) noexcept {
     const auto fd = static_cast<std::size_t>(r.handle.value);
     // A handler may unwatch others in this batch: look it up each time.
-    if (IoHandler* handler = handlers.get(fd)) {
-      unsigned events = r.events;
-      if (events & sys::kInvalid) events = (events & ~sys::kInvalid) | io::error;
-      handler->on_io(events);
-    }
+    if (IoHandler* handler = handlers.get(fd)) handler->on_io(r.events);
   }
 
   std::size_t run_requeued() noexcept {

@@ -51,7 +51,11 @@ class PollPoller final : public Poller {
       const std::size_t at = (i + next_start_) % size;
       const auto& e = entries_[at];
       if (e.revents != 0) {
-        out[count++] = {e.handle, e.revents};
+        // A descriptor poll() calls invalid is an error to the handler, which reads why.
+        const unsigned events = (e.revents & sys::kInvalid)
+                                    ? (e.revents & ~sys::kInvalid) | sys::kError
+                                    : unsigned{e.revents};
+        out[count++] = {e.handle, events};
         last = at;
       }
     }

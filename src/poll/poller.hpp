@@ -14,7 +14,8 @@
 
 namespace sockkit::poll {
 
-/// A descriptor that is ready, with sys::Ready bits.
+/// A descriptor that is ready: sys::kReadable, kWritable, kError, kHangup
+/// (an invalid descriptor is reported as kError; the loop passes these on as is).
 struct Ready {
   NativeHandle handle;
   unsigned events = 0;

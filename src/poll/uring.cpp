@@ -378,8 +378,9 @@ class UringPoller final : public Poller {
       if (cqe.res == -ECANCELED) return;
       const unsigned got = cqe.res < 0 ? POLLERR : static_cast<unsigned>(cqe.res);
       s.events |= ((got & (POLLIN | POLLRDHUP)) ? sys::kReadable : 0u) |
-                  ((got & POLLOUT) ? sys::kWritable : 0u) | ((got & POLLERR) ? sys::kError : 0u) |
-                  ((got & POLLHUP) ? sys::kHangup : 0u) | ((got & POLLNVAL) ? sys::kInvalid : 0u);
+                  ((got & POLLOUT) ? sys::kWritable : 0u) |
+                  ((got & (POLLERR | POLLNVAL)) ? sys::kError : 0u) |  // invalid: an error to read
+                  ((got & POLLHUP) ? sys::kHangup : 0u);
       list(fd, s);
       return;
     }
