@@ -207,7 +207,8 @@ struct EventLoop::Impl final : IoHandler {
   };
 
   // One iteration (see run_once), inside a Running; adds what ran to `ran`.
-  Status iterate(std::chrono::milliseconds max_wait, std::size_t& ran) noexcept {
+  [[gnu::always_inline]] Status iterate(std::chrono::milliseconds max_wait,
+                                        std::size_t& ran) noexcept {
     const int timeout = requeued.empty() ? wait_timeout(max_wait) : 0;
     auto n = poller->wait(ready, timeout);
     if (!n) [[unlikely]]

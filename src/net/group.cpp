@@ -244,8 +244,7 @@ void Group::recycle() noexcept {
   closed_slots_.clear();
 }
 
-void Group::touch(ConnectionSlot& c) noexcept {
-  if (!idle_watch_) return;
+void Group::move_to_active_end(ConnectionSlot& c) noexcept {
   c.last_active_ms_ = now_ms();
   const std::uint32_t me = Slab::slot_of(&c) + 1;
   if (idle_tail_ == me) return;

@@ -91,9 +91,14 @@ class Group {
   ConnectionSlot* oldest_handshaking() noexcept;
   /// Called by a connection that has finished; its slot is reused later.
   void bury(ConnectionSlot& c) noexcept;
-  /// Marks activity for the idle watchdog.
-  void touch(ConnectionSlot& c) noexcept;
+  /// Marks activity for the idle watchdog (inline: called on every read, and
+  /// without a watchdog it is only the test).
+  void touch(ConnectionSlot& c) noexcept {
+    if (idle_watch_) move_to_active_end(c);
+  }
   void idle_remove(ConnectionSlot& c) noexcept;
+  /// Stamps `c` with the time and moves it to the active end of the idle list.
+  void move_to_active_end(ConnectionSlot& c) noexcept;
   /// Closes every open connection once its queue is written, the rest at
   /// `grace`; then `done(flushed)` runs from the loop (soon()). Never runs the
   /// loop. A second drain replaces the first (whose `done` is not called).
