@@ -10,14 +10,6 @@
 
 #include "poll/poller.hpp"
 
-// Usually one or two events are converted: GCC's vectorised loop would
-// spend more instructions choosing its path than the work takes.
-#if defined(__GNUC__) && !defined(__clang__)
-#define SOCKKIT_SCALAR [[gnu::optimize("no-tree-vectorize")]]
-#else
-#define SOCKKIT_SCALAR
-#endif
-
 namespace sockkit::poll {
 namespace {
 
@@ -36,7 +28,8 @@ class EpollPoller final : public Poller {
   }
   Status remove(NativeHandle h) noexcept override { return control(EPOLL_CTL_DEL, h, 0); }
 
-  SOCKKIT_SCALAR Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept override {
+  // Built without loop vectorisation (src/CMakeLists.txt): one or two events a call.
+  Result<std::size_t> wait(std::span<Ready> out, int timeout_ms) noexcept override {
     const int max = static_cast<int>(std::min(out.size(), events_.size()));
     const int n = ::epoll_wait(epfd_, events_.data(), max, timeout_ms);
     if (n <= 0) [[unlikely]] {
