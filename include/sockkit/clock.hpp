@@ -28,10 +28,10 @@
 
 namespace sockkit {
 
-/// Milliseconds since the network stack started, from its own tick: lwIP's
-/// `sys_now()`, widened to 64 bits where it wraps (every 49.7 days), so a
-/// deadline after the wrap still compares as later. Monotonic, like
-/// `std::chrono::steady_clock`, whose interface it has.
+/// Milliseconds on the network stack's own tick: lwIP's `sys_now()` (whose
+/// start the port chooses), widened to 64 bits where it wraps (every 49.7
+/// days), so a deadline after the wrap still compares as later. Monotonic,
+/// like `std::chrono::steady_clock`, whose interface it has.
 ///
 ///     auto start = sockkit::StackClock::now();
 ///     // ...
@@ -51,7 +51,7 @@ struct StackClock {
   /// Never set back.
   static constexpr bool is_steady = true;
   /// The current time.
-  /// @return milliseconds since the stack started (since the process started on Linux).
+  /// @return milliseconds on the stack's tick (CLOCK_MONOTONIC's on Linux).
   static time_point now() noexcept;
 };
 
