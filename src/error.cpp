@@ -5,6 +5,7 @@
 #include <cerrno>
 
 #include "sys/errno_conditions.hpp"  // after <cerrno>: the host's E* values
+#include "sys/numbered_text.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit {
@@ -107,7 +108,7 @@ class FailureCategory final : public ErrorCategory {
   const char* name() const noexcept override { return "sockkit"; }
   std::string message(int value) const override {
 #if !SOCKKIT_ERROR_STRINGS  // a device without the texts: the number and its condition
-    return "sockkit failure " + std::to_string(value) + ": " +
+    return sys::numbered_text("sockkit failure ", value) + ": " +
            to_string(condition_of(static_cast<failure>(value)));
 #else
     switch (static_cast<failure>(value)) {
@@ -245,7 +246,7 @@ class ConditionCategory final : public ErrorCategory {
 class HostCategory final : public ErrorCategory {
  public:
   const char* name() const noexcept override { return "errno"; }
-  std::string message(int value) const override { return "errno " + std::to_string(value); }
+  std::string message(int value) const override { return sys::numbered_text("errno ", value); }
   ErrorCondition default_error_condition(int value) const noexcept override {
     return sys::errno_condition(value).value_or(errc{});
   }

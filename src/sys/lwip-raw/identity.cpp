@@ -6,6 +6,7 @@
 #include "sys/errno_conditions.hpp"
 #include "sys/lwip-raw/raw.hpp"
 #include "sys/lwip/dns_servers.hpp"
+#include "sys/numbered_text.hpp"
 #include "sys/sys.hpp"
 
 #if SOCKKIT_RAW_HOSTED
@@ -22,7 +23,7 @@ class RawCategory final : public ErrorCategory {
 #if SOCKKIT_ERROR_STRINGS
     return std::string("lwIP: ") + std::strerror(value);
 #else
-    return "lwIP errno " + std::to_string(value);
+    return numbered_text("lwIP errno ", value);
 #endif
   }
 };

@@ -6,6 +6,7 @@
 #include "sys/lwip/lwip.hpp"  // lwIP's errno names first: the switch below uses them
 
 #include "sys/errno_conditions.hpp"
+#include "sys/numbered_text.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit::sys {
@@ -18,7 +19,7 @@ class LwipCategory final : public ErrorCategory {
 #if SOCKKIT_ERROR_STRINGS
     return std::string("lwIP: ") + std::strerror(value);  // hosted port: host errno numbering
 #else
-    return "lwIP errno " + std::to_string(value);
+    return numbered_text("lwIP errno ", value);
 #endif
   }
 };
