@@ -80,14 +80,17 @@ int EventLoop::descriptor_limit() const noexcept {
 
 Status EventLoop::watch(NativeHandle h, unsigned interest, IoHandler* handler) noexcept {
   SOCKKIT_LOOP_THREAD_ONLY();
-  if (!h.valid() || handler == nullptr) return failure::closed_socket;
-  const int limit = descriptor_limit();
-  if (limit > 0 && h.value >= limit) return failure::limit_reached;
-  const auto fd = static_cast<std::size_t>(h.value);
-  if (!impl_->handlers.reserve(fd)) return make_error(std::errc::not_enough_memory);
-  if (auto st = impl_->poller->add(h, interest); !st) return st;
-  impl_->handlers.set(fd, handler);
-  return {};
+  if (handler == nullptr) return failure::closed_socket;
+  return impl_->watch(h, interest, reinterpret_cast<std::uintptr_t>(handler));
+}
+
+Status loop::LoopAccess::watch(EventLoop& loop, NativeHandle h, unsigned interest, void* object,
+                               IoFunction fn) noexcept {
+  assert(loop.impl_->callable_here());
+  if (object == nullptr) return failure::closed_socket;
+  const std::uintptr_t entry = loop.impl_->handlers.entry_for(object, fn);
+  if (entry == 0) return failure::limit_reached;
+  return loop.impl_->watch(h, interest, entry);
 }
 
 Status EventLoop::rewatch(NativeHandle h, unsigned interest) noexcept {

@@ -131,9 +131,20 @@ struct EventLoop::Impl final : IoHandler {
   }
 
   void dispatch(const poll::Ready& r) noexcept {
-    const auto fd = static_cast<std::size_t>(r.handle.value);
     // A handler may unwatch others in this batch: look it up each time.
-    if (IoHandler* handler = handlers.get(fd)) handler->on_io(r.events);
+    handlers.dispatch(static_cast<std::size_t>(r.handle.value), r.events);
+  }
+
+  /// Watches `h` for `interest` with a handler table entry.
+  Status watch(NativeHandle h, unsigned interest, std::uintptr_t entry) noexcept {
+    if (!h.valid()) return failure::closed_socket;
+    const int limit = poller->descriptor_limit();
+    if (limit > 0 && h.value >= limit) return failure::limit_reached;
+    const auto fd = static_cast<std::size_t>(h.value);
+    if (!handlers.reserve(fd)) return make_error(std::errc::not_enough_memory);
+    if (auto st = poller->add(h, interest); !st) return st;
+    handlers.set(fd, entry);
+    return {};
   }
 
   std::size_t run_requeued() noexcept {

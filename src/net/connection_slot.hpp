@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // What a Connection is inside the library: the public class plus its read
-// and write state, 48 bytes with the vtable pointer (an idle connection holds
-// no buffers). Connections live in their group's slab as ConnectionSlots;
-// handlers see them as Connection&, whose functions forward here.
+// and write state, 40 bytes (an idle connection holds no buffers, and no
+// vtable pointer: the loop calls it through a plain function). Connections
+// live in their group's slab as ConnectionSlots; handlers see them as
+// Connection&, whose functions forward here.
 #pragma once
 
 #include <cstdint>
@@ -17,7 +18,7 @@ struct Chunk;
 class Group;
 struct SessionState;
 
-class ConnectionSlot final : public Connection, public IoHandler {
+class ConnectionSlot final : public Connection {
  public:
   ConnectionSlot() noexcept = default;
 
@@ -37,7 +38,9 @@ class ConnectionSlot final : public Connection, public IoHandler {
   Result<TlsInfo> tls_info() const;
   Connection::Id id() const noexcept;
 
-  void on_io(unsigned events) noexcept override;
+  /// What the loop calls for the connection's descriptor (it has no vtable:
+  /// loop::LoopAccess::watch).
+  void on_io(unsigned events) noexcept;
   void advance_handshake() noexcept;
   void on_readable() noexcept;
   Result<std::size_t> read_some(std::span<std::byte> into) noexcept;
@@ -52,7 +55,7 @@ class ConnectionSlot final : public Connection, public IoHandler {
   Group& group() const noexcept;  // from the slab block this connection lives in
 
   // What only a busy or layered connection needs, apart, so that an idle
-  // plain connection holds none of it (48 bytes instead of 64).
+  // plain connection holds none of it (40 bytes instead of 56).
   struct Extras {
     Chunk* out = nullptr;           // write queue; null when empty
     Chunk* in = nullptr;            // unconsumed input; null when none
@@ -75,7 +78,7 @@ class ConnectionSlot final : public Connection, public IoHandler {
   NativeHandle handle_{};
   std::uint16_t flags_ = 0;
 };
-static_assert(sizeof(ConnectionSlot) <= 48, "an idle connection fits in 48 bytes");
+static_assert(sizeof(ConnectionSlot) <= 40, "an idle connection fits in 40 bytes");
 
 /// The library's view of a connection a handler was given.
 inline ConnectionSlot& slot(Connection& c) noexcept {

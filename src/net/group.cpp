@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "deadline.hpp"
+#include "loop/loop_access.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit::net {
@@ -149,7 +150,10 @@ Result<ConnectionSlot*> Group::adopt(TcpStream&& stream, const SessionStart* tls
       return make_error_code(failure::timers_exhausted);
     }
   }
-  if (auto st = loop.watch(c.handle_, io::readable, &c); !st) {
+  const auto on_io = [](void* object, unsigned events) noexcept {
+    static_cast<ConnectionSlot*>(object)->on_io(events);
+  };
+  if (auto st = loop::LoopAccess::watch(loop, c.handle_, io::readable, &c, on_io); !st) {
     if (secure) secure->handshake_deadline.cancel();
     c.flags_ = 0;
     c.handle_ = {};
