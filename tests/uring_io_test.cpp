@@ -174,6 +174,31 @@ TEST_P(UringIo, ReceivesThatFollowEachOtherInOneBufferAreOneSpan) {
   ASSERT_OK(poller_->remove(b.native_handle()));
 }
 
+// A reader that takes a few bytes at a time: each consume moves past exactly
+// what it took, within one receive and across into the next.
+TEST_P(UringIo, APartlyConsumedReceiveGivesItsRestThenWhatFollows) {
+  auto [a, b] = connected_pair(Family::ipv4);
+  if (!receiving(b.native_handle())) GTEST_SKIP() << "kernel without multishot receive";
+  ASSERT_OK(a.write_all("abcd"));
+  ASSERT_TRUE(reported(b.native_handle(), 2000));
+  poller_->consume(b.native_handle(), 1);
+  EXPECT_EQ(text(b.native_handle()), "bcd");
+  poller_->consume(b.native_handle(), 2);
+  EXPECT_EQ(text(b.native_handle()), "d");
+  poller_->consume(b.native_handle(), 0);
+  EXPECT_EQ(text(b.native_handle()), "d") << "nothing taken, nothing moves";
+  ASSERT_OK(a.write_all("efg"));
+  for (int i = 0; i < 3; ++i)
+    (void)readable(50);
+  const bool incremental = poller_->receive_unit() > 16 * 1024;
+  EXPECT_EQ(text(b.native_handle()), incremental ? "defg" : "d");
+  poller_->consume(b.native_handle(), 2);
+  EXPECT_EQ(text(b.native_handle()), "fg") << "the rest of the first, then into the second";
+  poller_->consume(b.native_handle(), 2);
+  EXPECT_FALSE(poller_->received(b.native_handle())) << "all taken: nothing to read";
+  ASSERT_OK(poller_->remove(b.native_handle()));
+}
+
 // More connections with data than the ring has room for: the ones that find
 // no buffer wait, and get their bytes once others give theirs back. Each
 // sends up to a receive unit (48 KiB at most: what an unread socket surely

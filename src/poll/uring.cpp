@@ -39,12 +39,14 @@ constexpr std::uint64_t kIgnore = ~std::uint64_t{0};  // user_data of cancellati
 constexpr unsigned kMaxHeldBuffers = 4;               // receives per descriptor waiting to be read
 constexpr unsigned kMaxHeldAccepts = 64;              // per listener
 constexpr int kMaxDescriptor = 1 << 28;               // the descriptor shares user_data with a kind
+constexpr std::uint16_t kMaxQueued = 0xffff;          // completions one descriptor holds at most
+constexpr unsigned kInterest = sys::kReadable | sys::kWritable;
 // IORING_CQE_F_BUF_MORE (Linux 6.12), which liburing 2.3 does not define: the
 // kernel goes on filling the buffer this completion used.
 constexpr unsigned kBufferMore = 1U << 4;
 
 enum Kind : std::uint64_t { kPoll = 0, kReceive = 1, kAccept = 2 };
-enum Mode : std::uint8_t { kReadiness, kReceiving, kAccepting };
+enum Mode { kReadiness, kReceiving, kAccepting };  // fits a 2-bit field
 
 class UringPoller final : public Poller {
  public:
@@ -90,7 +92,7 @@ class UringPoller final : public Poller {
     s.registered = true;
     s.mode = kReadiness;
     s.ended = false;
-    s.interest = static_cast<std::uint8_t>(interest);
+    s.interest = interest & kInterest;
     s.events = 0;
     rearm_.push_back(h.value);
     return {};
@@ -99,9 +101,10 @@ class UringPoller final : public Poller {
   Status modify(NativeHandle h, unsigned interest) noexcept override {
     Slot* s = find(h);
     if (s == nullptr) return make_error(std::errc::no_such_file_or_directory);
+    interest &= kInterest;
     if (s->interest == interest) return {};
     const unsigned old_mask = poll_mask(*s);
-    s->interest = static_cast<std::uint8_t>(interest);
+    s->interest = interest & kInterest;
     if (poll_mask(*s) != old_mask) {
       if (auto st = cancel_poll(h.value, *s); !st) return st;
     }
@@ -125,15 +128,14 @@ class UringPoller final : public Poller {
     if (s->io_armed) {
       if (auto cancelled = cancel_io(h.value, *s); !cancelled && st) st = cancelled;
       s->io_armed = s->io_cancelling = false;
+      ++s->io_generation;
     }
-    ++s->io_generation;
     // A handler may close its connection from on_data and still look at the
     // bytes it was lent: their buffers go back to the ring only at the next
     // wait, so no receive that runs meanwhile (at the close's own system
     // call, say) can overwrite them.
     while (!s->queue.empty())
       pop(*s, true);
-    s->offset = 0;
     s->registered = false;
     s->events = 0;
     // Submitted now: the descriptor is closed right after, and a request in
@@ -154,23 +156,25 @@ class UringPoller final : public Poller {
     if (e.result == 0) return std::span<const std::byte>();
     // Receives that came one after another into one incremental buffer are
     // one span: one on_data, one send to echo them.
-    return std::span<const std::byte>(buffers_.buffer(e.buffer) + e.offset + s->offset,
-                                      queues_.contiguous_bytes(s->queue) - s->offset);
+    return std::span<const std::byte>(buffers_.buffer(e.buffer) + e.offset,
+                                      queues_.contiguous_bytes(s->queue));
   }
 
   void consume(NativeHandle h, std::size_t count) noexcept override {
     Slot* s = find(h);
     if (s == nullptr) return;
-    count += s->offset;
     while (!s->queue.empty() && count > 0) {
-      const UringCompletion& e = queues_.front(s->queue);
+      UringCompletion& e = queues_.front(s->queue);
       if (e.result <= 0) break;  // the EOF or error stays to be seen again
       const auto size = static_cast<std::size_t>(e.result);
-      if (count < size) break;
+      if (count < size) {  // the rest of this completion is read next time
+        e.offset += static_cast<std::uint32_t>(count);
+        e.result -= static_cast<std::int32_t>(count);
+        break;
+      }
       count -= size;
       pop(*s);
     }
-    s->offset = static_cast<std::uint32_t>(count);
     if (!s->io_armed) rearm_.push_back(h.value);
   }
 
@@ -178,6 +182,7 @@ class UringPoller final : public Poller {
     Slot* s = find(h);
     if (s == nullptr || s->queue.empty()) return would_block();
     const UringCompletion c = queues_.pop(s->queue);  // the descriptor is the caller's now
+    --s->held;
     if (!s->io_armed) rearm_.push_back(h.value);
     if (c.result < 0) return make_host_error(-c.result);
     return NativeHandle{c.result};
@@ -213,15 +218,20 @@ class UringPoller final : public Poller {
   }
 
  private:
+  // One per descriptor, 12 bytes: at 10,000 connections every byte counts.
   struct Slot {
-    std::uint32_t poll_generation = 0;  // bumps whenever a poll is withdrawn
-    std::uint32_t io_generation = 0;    // bumps when the descriptor is removed
-    UringQueues::Queue queue;           // completions not taken yet
-    std::uint32_t offset = 0;           // bytes of the oldest already consumed
-    std::uint8_t interest = 0;
-    std::uint8_t events = 0;  // readiness gathered for the next report
-    Mode mode = kReadiness;
-    // Bit fields: one slot per descriptor, so every byte counts at 10,000.
+    // Completions of a request withdrawn before it ended carry an older
+    // generation and are dropped. Sixteen bits are plenty: a generation moves
+    // on only when a request in flight is withdrawn, at most once per
+    // iteration, and the withdrawn request's last completion comes within an
+    // iteration or two.
+    std::uint16_t poll_generation = 0;
+    std::uint16_t io_generation = 0;
+    UringQueues::Queue queue;  // completions not taken yet
+    std::uint16_t held = 0;    // how many
+    std::uint8_t interest : 2 = 0;
+    std::uint8_t events : 4 = 0;  // readiness gathered for the next report
+    Mode mode : 2 = kReadiness;
     bool registered : 1 = false;
     bool poll_armed : 1 = false;
     bool io_armed : 1 = false;  // a multishot request is in flight
@@ -229,11 +239,12 @@ class UringPoller final : public Poller {
     bool ended : 1 = false;  // EOF or an error is queued: nothing comes after it
     bool listed : 1 = false;
   };
+  static_assert(sizeof(Slot) <= 12);
 
   static ErrorCode would_block() noexcept {
     return make_error(std::errc::resource_unavailable_try_again);
   }
-  static std::uint64_t user_data(Kind kind, int fd, std::uint32_t generation) noexcept {
+  static std::uint64_t user_data(Kind kind, int fd, std::uint16_t generation) noexcept {
     return std::uint64_t{generation} << 32 | kind << 28 | static_cast<std::uint32_t>(fd);
   }
   // What the poll part watches: everything, or only writability when the
@@ -310,7 +321,7 @@ class UringPoller final : public Poller {
 
   bool arm_io(int fd, Slot& s) noexcept {
     if (s.ended || !(s.interest & sys::kReadable)) return true;
-    if (s.queue.size >= (s.mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts)) return true;
+    if (s.held >= (s.mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts)) return true;
     if (s.mode == kReceiving && buffers_.available() == 0) {
       starved_.push_back(fd);  // armed again when a buffer comes back
       return true;
@@ -345,9 +356,9 @@ class UringPoller final : public Poller {
   // Withdraws an armed poll: its completions become stale at once. The
   // cancellation goes with the next submission (remove() submits at once).
   Status cancel_poll(int fd, Slot& s) noexcept {
+    if (!s.poll_armed) return {};
     const std::uint64_t old = user_data(kPoll, fd, s.poll_generation);
     ++s.poll_generation;
-    if (!s.poll_armed) return {};
     s.poll_armed = false;
     return submit_cancel(old, true);
   }
@@ -366,7 +377,7 @@ class UringPoller final : public Poller {
     if (data == kIgnore) return;
     const int fd = static_cast<int>(data & (kMaxDescriptor - 1));
     const auto kind = static_cast<Kind>((data >> 28) & 3);
-    const auto generation = static_cast<std::uint32_t>(data >> 32);
+    const auto generation = static_cast<std::uint16_t>(data >> 32);
     bool has_buffer = cqe.flags & IORING_CQE_F_BUFFER;
     const auto id = static_cast<std::uint16_t>(cqe.flags >> IORING_CQE_BUFFER_SHIFT);
     std::uint32_t offset = 0;
@@ -408,15 +419,20 @@ class UringPoller final : public Poller {
     if (mode == kReceiving && result > 0 && !has_buffer) result = -EIO;  // never seen
     if (result <= 0 && mode == kReceiving) s.ended = true;
     const UringCompletion c{result, offset, has_buffer ? id : std::uint16_t{0}, mode == kAccepting};
-    if (!queues_.push(s.queue, c)) {
-      if (has_buffer) give_back(id);  // out of memory: the connection sees an error
-      s.ended = true;
+    // Out of memory, or more accepted than anyone takes: the connection sees
+    // an error, the accepted descriptor is closed (as a full backlog would).
+    if (s.held == kMaxQueued || !queues_.push(s.queue, c)) {
+      if (has_buffer) give_back(id);
+      if (c.holds_descriptor()) ::close(c.result);
+      if (mode == kReceiving) s.ended = true;
+    } else {
+      ++s.held;
     }
     const unsigned limit = mode == kReceiving ? kMaxHeldBuffers : kMaxHeldAccepts;
     // Enough is held, or the reader paused: let the socket hold the rest. A
     // request still delivering after an earlier cancellation (which can miss
     // a request the kernel is busy with) is asked again.
-    if (s.io_armed && (s.queue.size >= limit || !(s.interest & sys::kReadable))) {
+    if (s.io_armed && (s.held >= limit || !(s.interest & sys::kReadable))) {
       s.io_cancelling = false;
       (void)cancel_io(fd, s);
     }
@@ -428,7 +444,7 @@ class UringPoller final : public Poller {
   // closed.
   void pop(Slot& s, bool later = false) noexcept {
     const UringCompletion c = queues_.pop(s.queue);
-    s.offset = 0;
+    --s.held;
     if (c.holds_buffer()) {
       if (later) {
         give_back_later_.push_back(c.buffer);

@@ -22,11 +22,11 @@ struct UringCompletion {
 
 class UringQueues {
  public:
-  /// One descriptor's queue.
+  /// One descriptor's queue: a ring of entries linked from its newest (whose
+  /// link names the oldest), so one index per descriptor is all it takes.
   struct Queue {
-    std::uint32_t head = 0, tail = 0;  // entry index + 1; 0 = none
-    std::uint16_t size = 0;
-    bool empty() const noexcept { return head == 0; }
+    std::uint32_t tail = 0;  // newest entry's index + 1; 0 = empty
+    bool empty() const noexcept { return tail == 0; }
   };
 
   /// Appends `c`; false when memory is out.
@@ -40,27 +40,29 @@ class UringQueues {
       entries_.push_back({});
       index = static_cast<std::uint32_t>(entries_.size());
     }
-    entries_[index - 1] = {c, 0};
     if (q.tail != 0) {
-      entries_[q.tail - 1].next = index;
+      Entry& newest = entries_[q.tail - 1];
+      entries_[index - 1] = {c, newest.next};
+      newest.next = index;
     } else {
-      q.head = index;
+      entries_[index - 1] = {c, index};
     }
     q.tail = index;
-    ++q.size;
     return true;
   }
 
   /// The oldest completion of a queue that is not empty.
-  UringCompletion& front(const Queue& q) noexcept { return entries_[q.head - 1].completion; }
+  UringCompletion& front(const Queue& q) noexcept { return entries_[head(q) - 1].completion; }
 
   /// Bytes of a queue's oldest completion (which received some) and of those
   /// right behind it that continue it in the same buffer: one span to read.
   std::size_t contiguous_bytes(const Queue& q) const noexcept {
-    const UringCompletion& first = entries_[q.head - 1].completion;
+    const std::uint32_t first_index = head(q);
+    const UringCompletion& first = entries_[first_index - 1].completion;
     auto bytes = static_cast<std::size_t>(first.result);
     std::uint32_t end = first.offset + static_cast<std::uint32_t>(first.result);
-    for (std::uint32_t i = entries_[q.head - 1].next; i != 0; i = entries_[i - 1].next) {
+    for (std::uint32_t i = entries_[first_index - 1].next; i != first_index;
+         i = entries_[i - 1].next) {
       const UringCompletion& c = entries_[i - 1].completion;
       if (!c.holds_buffer() || c.buffer != first.buffer || c.offset != end) break;
       bytes += static_cast<std::size_t>(c.result);
@@ -69,14 +71,16 @@ class UringQueues {
     return bytes;
   }
 
-  /// Removes the oldest completion and returns it.
+  /// Removes the oldest completion of a queue that is not empty and returns it.
   UringCompletion pop(Queue& q) noexcept {
-    const std::uint32_t index = q.head;
+    const std::uint32_t index = head(q);
     Entry& e = entries_[index - 1];
     const UringCompletion c = e.completion;
-    q.head = e.next;
-    if (q.head == 0) q.tail = 0;
-    --q.size;
+    if (index == q.tail) {
+      q.tail = 0;
+    } else {
+      entries_[q.tail - 1].next = e.next;
+    }
     e = {UringCompletion{}, free_};
     free_ = index;
     return c;
@@ -92,8 +96,10 @@ class UringQueues {
  private:
   struct Entry {
     UringCompletion completion;
-    std::uint32_t next = 0;  // entry index + 1, in its queue or the free list
+    std::uint32_t next = 0;  // entry index + 1: the next newer in its queue (the
+                             // newest names the oldest), or the next free one
   };
+  std::uint32_t head(const Queue& q) const noexcept { return entries_[q.tail - 1].next; }
   std::vector<Entry> entries_;
   std::uint32_t free_ = 0;
 };
