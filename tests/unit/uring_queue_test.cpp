@@ -67,8 +67,8 @@ TEST(UringQueues, ReceivesContinuingOneBufferAreOneSpanAndOthersAreNot) {
   UringQueues queues;
   UringQueues::Queue q;
   ASSERT_TRUE(queues.push(q, received(3, 0, 4)));
-  ASSERT_TRUE(queues.push(q, received(5, 3, 4)));    // right behind it in buffer 4
-  ASSERT_TRUE(queues.push(q, received(2, 20, 4)));   // a gap: not contiguous
+  ASSERT_TRUE(queues.push(q, received(5, 3, 4)));   // right behind it in buffer 4
+  ASSERT_TRUE(queues.push(q, received(2, 20, 4)));  // a gap: not contiguous
   ASSERT_TRUE(queues.push(q, received(6, 10, 5)));
   EXPECT_EQ(queues.contiguous_bytes(q), 8u);
   (void)queues.pop(q);
