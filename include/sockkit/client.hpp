@@ -9,13 +9,13 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "sockkit/connection.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/resolver.hpp"
 #include "sockkit/socket.hpp"
 #include "sockkit/tls.hpp"
@@ -139,7 +139,7 @@ class Client {
   /// from the loop. Never runs the loop.
   /// @param grace the longest wait for queues to drain.
   /// @param on_done told whether every queue was written in time.
-  void shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept;
+  void shutdown(std::chrono::milliseconds grace, Function<void(bool)> on_done) noexcept;
   /// The same, waiting for it (outside the loop's callbacks only, as Server's).
   /// @param grace the longest wait. @return whether every queue was written in time.
   bool shutdown(std::chrono::milliseconds grace) noexcept;

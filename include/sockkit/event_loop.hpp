@@ -19,11 +19,11 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "sockkit/backend.hpp"
 #include "sockkit/clock.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/types.hpp"
 
 // Everything declared here is the shared library's interface (the library
@@ -143,11 +143,11 @@ class EventLoop {
   ///
   /// @param delay from now. @param fn what to run, on the loop thread.
   /// @return the timer's id, for cancel_timer(); 0 when no timer slot is free.
-  TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
+  TimerId add_timer(std::chrono::milliseconds delay, Function<void()> fn);
   /// Runs `fn` every `period` (at least 1 ms) until cancelled; 0 as add_timer().
   /// @param period between runs. @param fn what to run, on the loop thread.
   /// @return the timer's id; 0 when no timer slot is free.
-  TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn);
+  TimerId add_repeating_timer(std::chrono::milliseconds period, Function<void()> fn);
   /// Keeps `count` timer slots for one owner, so that its later timers cannot
   /// fail; failure::timers_exhausted when they are not free. Always succeeds
   /// on a loop without a timer limit.
@@ -192,7 +192,7 @@ class EventLoop {
   ///
   /// @param fn what to run, on the loop thread.
   /// @return its id, for cancel_soon().
-  SoonId soon(std::function<void()> fn);
+  SoonId soon(Function<void()> fn);
   /// Drops work queued with soon(); true if it had not run yet.
   /// @param id from soon().
   /// @return whether it had not run yet.
@@ -205,7 +205,7 @@ class EventLoop {
   ///     loop->defer([p = session.release()] { delete p; });
   ///
   /// @param fn what to run, on the loop thread.
-  void defer(std::function<void()> fn);
+  void defer(Function<void()> fn);
   /// True while a callback of this loop (I/O, timer, posted, deferred) is running.
   /// @return whether one of the loop's callbacks is on the stack.
   bool in_callback() const noexcept;
@@ -215,7 +215,7 @@ class EventLoop {
   ///     std::thread([&] { loop->post([&] { conn.send("hi"); }); }).detach();
   ///
   /// @param fn what to run, on the loop thread.
-  void post(std::function<void()> fn);
+  void post(Function<void()> fn);
   /// Makes run() return after the current iteration. Any thread.
   void stop() noexcept;
 
@@ -234,7 +234,7 @@ class EventLoop {
   /// Runs iterations until `done()` is true or `deadline` passes; true if done.
   /// @param done asked after each iteration. @param deadline when to give up.
   /// @return true when `done()` became true; false at the deadline or on an error.
-  bool run_until(const std::function<bool()>& done, Clock::time_point deadline) noexcept;
+  bool run_until(const Function<bool()>& done, Clock::time_point deadline) noexcept;
 
   /// The iteration's time: the clock is read once per iteration, at the first
   /// call after the wait for I/O (or when timers are due), and later calls in
@@ -276,11 +276,11 @@ class TimerReservation {
   /// EventLoop::add_timer on a reserved slot.
   /// @param delay from now. @param fn what to run, on the loop thread.
   /// @return the timer's id; 0 only when more timers are pending than were reserved.
-  TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn);
+  TimerId add_timer(std::chrono::milliseconds delay, Function<void()> fn);
   /// EventLoop::add_repeating_timer on a reserved slot.
   /// @param period between runs. @param fn what to run, on the loop thread.
   /// @return the timer's id; 0 only when more timers are pending than were reserved.
-  TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn);
+  TimerId add_repeating_timer(std::chrono::milliseconds period, Function<void()> fn);
   /// Slots held.
   /// @return how many slots are held.
   std::size_t count() const noexcept { return count_; }
@@ -322,21 +322,21 @@ class Timer {
   /// free (the timer is then unarmed).
   /// @param loop where it runs. @param delay from now. @param fn what to run.
   /// @return false when no timer slot is free.
-  bool arm(EventLoop& loop, std::chrono::milliseconds delay, std::function<void()> fn);
+  bool arm(EventLoop& loop, std::chrono::milliseconds delay, Function<void()> fn);
   /// The same on one of `slots`' reserved timer slots: never refused while the
   /// owner has no more timers pending than it reserved.
   /// @param slots the owner's reservation. @param delay from now. @param fn what to run.
   /// @return false only past the reservation.
-  bool arm(TimerReservation& slots, std::chrono::milliseconds delay, std::function<void()> fn);
+  bool arm(TimerReservation& slots, std::chrono::milliseconds delay, Function<void()> fn);
   /// Runs `fn` every `period` until cancelled (as EventLoop::add_repeating_timer).
   /// @param loop where it runs. @param period between runs. @param fn what to run.
   /// @return false when no timer slot is free.
-  bool arm_repeating(EventLoop& loop, std::chrono::milliseconds period, std::function<void()> fn);
+  bool arm_repeating(EventLoop& loop, std::chrono::milliseconds period, Function<void()> fn);
   /// The same on one of `slots`' reserved timer slots.
   /// @param slots the owner's reservation. @param period between runs. @param fn what to run.
   /// @return false only past the reservation.
   bool arm_repeating(TimerReservation& slots, std::chrono::milliseconds period,
-                     std::function<void()> fn);
+                     Function<void()> fn);
   /// Cancels a pending run; true if there was one. Safe inside its own callback.
   /// @return whether a run was pending.
   bool cancel() noexcept;
@@ -346,7 +346,7 @@ class Timer {
 
  private:
   bool start(EventLoop* home, bool reserved, bool repeating, std::chrono::milliseconds delay,
-             std::function<void()>&& fn);
+             Function<void()>&& fn);
   EventLoop* loop_ = nullptr;  // the loop's home object: outlives every move of the user's
   TimerId id_ = 0;
 };

@@ -24,7 +24,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -35,6 +34,7 @@
 #include <vector>
 
 #include "sockkit/event_loop.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/mqtt5.hpp"
 #include "sockkit/reconnecting_client.hpp"
 #include "sockkit/result.hpp"
@@ -202,7 +202,7 @@ class MessageStore {
   /// @param each given each id and record.
   /// @return the storage's error.
   virtual Status load(
-      const std::function<void(std::uint64_t id, std::span<const std::byte> record)>& each) = 0;
+      const Function<void(std::uint64_t id, std::span<const std::byte> record)>& each) = 0;
 };
 
 /// A MessageStore in a directory: one small file per message, written to a
@@ -225,7 +225,7 @@ class FileStore final : public MessageStore {
   /// Calls `each` for every stored record, oldest first.
   /// @param each given each id and record.
   /// @return the error of listing the directory (a record that cannot be read is skipped).
-  Status load(const std::function<void(std::uint64_t, std::span<const std::byte>)>& each) override;
+  Status load(const Function<void(std::uint64_t, std::span<const std::byte>)>& each) override;
 
  private:
   explicit FileStore(std::string directory) : dir_(std::move(directory)) {}

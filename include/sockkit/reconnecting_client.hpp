@@ -27,7 +27,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +35,7 @@
 #include "sockkit/backoff.hpp"
 #include "sockkit/client.hpp"
 #include "sockkit/connection.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/resolver.hpp"
 #include "sockkit/tls.hpp"
 #include "sockkit/websocket.hpp"
@@ -124,7 +124,7 @@ struct ReconnectingOptions {
   std::uint64_t jitter_seed = 0;
   /// Replaces the resolver with a function called on every attempt (on the
   /// loop's thread: it must not block). Tests and custom directories use it.
-  std::function<Result<std::vector<Endpoint>>()> resolve;
+  Function<Result<std::vector<Endpoint>>()> resolve;
 };
 
 /// Counters of a ReconnectingClient.

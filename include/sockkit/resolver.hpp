@@ -17,7 +17,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -27,6 +26,7 @@
 
 #include "sockkit/endpoint.hpp"
 #include "sockkit/event_loop.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/result.hpp"
 
 // Everything declared here is the shared library's interface (the library
@@ -173,10 +173,10 @@ void order_destinations(std::vector<Endpoint>& addresses);
 /// An asynchronous resolver bound to one loop. Use it on the loop's thread.
 class Resolver {
  public:
-  using LookupId = std::uint64_t;  ///< Names a lookup for cancel().
-  using FamilyCallback = std::function<void(const FamilyAnswer&)>;  ///< One answer per family.
-  using EndpointsCallback = std::function<void(
-      Result<std::vector<Endpoint>>)>;  ///< Every address, ordered for connecting.
+  using LookupId = std::uint64_t;                              ///< Names a lookup for cancel().
+  using FamilyCallback = Function<void(const FamilyAnswer&)>;  ///< One answer per family.
+  using EndpointsCallback =
+      Function<void(Result<std::vector<Endpoint>>)>;  ///< Every address, ordered for connecting.
 
   /// A resolver on `loop`; answers come on the loop's thread.
   ///

@@ -15,10 +15,10 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 
 #include "sockkit/connection.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/tcp_listener.hpp"
 #include "sockkit/tls.hpp"
 
@@ -113,7 +113,7 @@ class Server {
   ///     server->shutdown(2s, [&](bool flushed) { loop->stop(); });
   ///
   /// @param grace the longest wait for queues to drain. @param on_done told whether all flushed.
-  void shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept;
+  void shutdown(std::chrono::milliseconds grace, Function<void(bool)> on_done) noexcept;
   /// The same, waiting for it: runs the loop until done. Outside the loop's
   /// callbacks only (inside one the loop cannot run: the rest is closed at
   /// once and false returned). True if everything flushed in time.

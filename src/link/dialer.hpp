@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +16,7 @@
 #include "link/dial_plan.hpp"
 #include "sockkit/client.hpp"
 #include "sockkit/event_loop.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/resolver.hpp"
 #include "sockkit/tcp_stream.hpp"
 
@@ -49,7 +49,7 @@ struct DialRequest {
   DialTimings timings{};                     ///< RFC 8305's two delays.
   Resolver* resolver = nullptr;              ///< Asked for names; null: names fail.
   /// Replaces the resolver: every address at once (tests, custom directories).
-  std::function<Result<std::vector<Endpoint>>()> resolve{};
+  Function<Result<std::vector<Endpoint>>()> resolve{};
 };
 
 class Dialer {

@@ -6,7 +6,7 @@
 
 namespace sockkit {
 
-SoonId EventLoop::soon(std::function<void()> fn) {
+SoonId EventLoop::soon(Function<void()> fn) {
   SOCKKIT_LOOP_THREAD_ONLY();
   const SoonId id = ++impl_->last_soon;
   impl_->soon.push_back({id, std::move(fn)});
@@ -111,7 +111,7 @@ void EventLoop::requeue(NativeHandle h, unsigned events) noexcept {
   impl_->requeued.push_back({h, events});
 }
 
-void EventLoop::defer(std::function<void()> fn) {
+void EventLoop::defer(Function<void()> fn) {
   SOCKKIT_LOOP_THREAD_ONLY();
   if (impl_->depth == 0 && !impl_->running_deferred) return fn();
   impl_->deferred.push_back(std::move(fn));
@@ -120,7 +120,7 @@ void EventLoop::defer(std::function<void()> fn) {
 bool EventLoop::in_callback() const noexcept {
   return impl_->depth > 0 || impl_->running_deferred;
 }
-void EventLoop::post(std::function<void()> fn) {
+void EventLoop::post(Function<void()> fn) {
   bool was_empty;
   {
     loop::Locked lock(impl_->post_lock);
@@ -169,7 +169,7 @@ Status EventLoop::run() noexcept {
   return st;
 }
 
-bool EventLoop::run_until(const std::function<bool()>& done, Clock::time_point deadline) noexcept {
+bool EventLoop::run_until(const Function<bool()>& done, Clock::time_point deadline) noexcept {
   while (!done()) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return false;

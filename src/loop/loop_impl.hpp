@@ -9,7 +9,6 @@
 #include <cassert>
 #include <climits>
 #include <cstdint>
-#include <functional>
 #include <new>
 #include <utility>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "loop/timer_heap.hpp"
 #include "poll/poller.hpp"
 #include "sockkit/event_loop.hpp"
+#include "sockkit/function.hpp"
 #include "sys/sys.hpp"
 
 namespace sockkit {
@@ -50,8 +50,8 @@ struct EventLoop::Impl final : IoHandler {
   sys::Waker waker{};
   loop::HandlerTable handlers;  // by descriptor: 8 bytes per watched socket
   sys::Lock* post_lock = nullptr;
-  std::vector<std::function<void()>> posted;
-  std::vector<std::function<void()>> draining;
+  std::vector<Function<void()>> posted;
+  std::vector<Function<void()>> draining;
   std::atomic<bool> has_posted{false};  // lets the hot path skip the mutex
   std::atomic<bool> stop_requested{false};
   std::atomic<std::uintptr_t> loop_thread{0};
@@ -62,13 +62,13 @@ struct EventLoop::Impl final : IoHandler {
   Batch ready{};
   int depth = 0;  // 1 while run_once is on the stack (it is never re-entered)
 
-  TimerId add_timer(std::chrono::milliseconds delay, std::function<void()> fn, bool reserved) {
+  TimerId add_timer(std::chrono::milliseconds delay, Function<void()> fn, bool reserved) {
     // A negative delay is "now" here (a timer cannot wait for ever; an unset deadline can).
     const auto at =
         time::deadline_after(Clock::now(), std::max(delay, std::chrono::milliseconds(0)));
     return timers.add(at, Clock::duration::zero(), std::move(fn), reserved);
   }
-  TimerId add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn,
+  TimerId add_repeating_timer(std::chrono::milliseconds period, Function<void()> fn,
                               bool reserved) {
     period = std::max(period, std::chrono::milliseconds(1));  // a zero period would spin
     return timers.add(time::deadline_after(Clock::now(), period), time::saturating_duration(period),
@@ -76,13 +76,13 @@ struct EventLoop::Impl final : IoHandler {
   }
   struct Soon {
     SoonId id;
-    std::function<void()> fn;  // empty once cancelled
+    Function<void()> fn;  // empty once cancelled
   };
   std::vector<Soon> soon;      // queued for the next iteration's soon phase
   std::vector<Soon> soon_now;  // the batch being run
   SoonId last_soon = 0;
-  std::vector<poll::Ready> requeued;            // reported again next iteration (fairness bounds)
-  std::vector<std::function<void()>> deferred;  // run once no callback is on the stack
+  std::vector<poll::Ready> requeued;       // reported again next iteration (fairness bounds)
+  std::vector<Function<void()>> deferred;  // run once no callback is on the stack
   bool running_deferred = false;
 
   ~Impl() {
@@ -162,7 +162,7 @@ struct EventLoop::Impl final : IoHandler {
   std::size_t run_deferred() {
     if (deferred.empty() || running_deferred) return 0;
     running_deferred = true;  // what these defer waits for the next round
-    std::vector<std::function<void()>> batch;
+    std::vector<Function<void()>> batch;
     batch.swap(deferred);
     for (auto& fn : batch)
       fn();

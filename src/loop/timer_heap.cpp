@@ -32,7 +32,7 @@ void TimerHeap::unreserve(std::size_t count) noexcept {
   reserved_ -= count <= reserved_ ? count : reserved_;
 }
 
-TimerId TimerHeap::add(Clock::time_point deadline, Clock::duration period, std::function<void()> fn,
+TimerId TimerHeap::add(Clock::time_point deadline, Clock::duration period, Function<void()> fn,
                        bool reserved) {
   if (capacity_ != 0) {
     if (nodes_.size() - free_.size() >= capacity_) return 0;
@@ -107,7 +107,7 @@ std::size_t TimerHeap::run_expired(Clock::time_point now) {
       if (!after.pending && after.running == 0) release(slot);  // cancelled itself
     } else {
       n.pending = false;
-      std::function<void()> fn = std::move(n.fn);
+      Function<void()> fn = std::move(n.fn);
       release(slot);
       fn();
     }

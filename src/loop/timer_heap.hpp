@@ -15,10 +15,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 
 #include "sockkit/clock.hpp"
+#include "sockkit/function.hpp"
 
 #ifndef SOCKKIT_TIMER_CAPACITY
 #define SOCKKIT_TIMER_CAPACITY 0
@@ -53,7 +53,7 @@ class TimerHeap {
 
   /// A timer at `deadline`; with a non-zero `period` it repeats. 0 when no slot
   /// is free (a reserved add draws on the reserved slots).
-  TimerId add(Clock::time_point deadline, Clock::duration period, std::function<void()> fn,
+  TimerId add(Clock::time_point deadline, Clock::duration period, Function<void()> fn,
               bool reserved = false);
   /// True if the timer was pending and is now cancelled (even from its own callback).
   bool cancel(TimerId id) noexcept;
@@ -71,7 +71,7 @@ class TimerHeap {
     Clock::time_point deadline{};
     Clock::duration period{};
     std::uint64_t sequence = 0;  // tie-break: equal deadlines fire in insertion order
-    std::function<void()> fn;
+    Function<void()> fn;
     std::uint32_t heap_index = 0;
     std::uint32_t generation = 0;
     std::uint16_t running = 0;  // callbacks of this node on the stack (the loop may nest)

@@ -5,12 +5,12 @@
 
 namespace sockkit {
 
-TimerId EventLoop::add_timer(std::chrono::milliseconds delay, std::function<void()> fn) {
+TimerId EventLoop::add_timer(std::chrono::milliseconds delay, Function<void()> fn) {
   SOCKKIT_LOOP_THREAD_ONLY();
   return impl_->add_timer(delay, std::move(fn), false);
 }
 
-TimerId EventLoop::add_repeating_timer(std::chrono::milliseconds period, std::function<void()> fn) {
+TimerId EventLoop::add_repeating_timer(std::chrono::milliseconds period, Function<void()> fn) {
   SOCKKIT_LOOP_THREAD_ONLY();
   return impl_->add_repeating_timer(period, std::move(fn), false);
 }
@@ -41,12 +41,12 @@ TimerReservation& TimerReservation::operator=(TimerReservation&& other) noexcept
   return *this;
 }
 
-TimerId TimerReservation::add_timer(std::chrono::milliseconds delay, std::function<void()> fn) {
+TimerId TimerReservation::add_timer(std::chrono::milliseconds delay, Function<void()> fn) {
   return loop_ == nullptr ? 0 : loop_->impl_->add_timer(delay, std::move(fn), true);
 }
 
 TimerId TimerReservation::add_repeating_timer(std::chrono::milliseconds period,
-                                              std::function<void()> fn) {
+                                              Function<void()> fn) {
   return loop_ == nullptr ? 0 : loop_->impl_->add_repeating_timer(period, std::move(fn), true);
 }
 
@@ -77,7 +77,7 @@ Timer& Timer::operator=(Timer&& other) noexcept {
 
 // Every way of arming comes here: one place that replaces the pending run.
 bool Timer::start(EventLoop* home, bool reserved, bool repeating, std::chrono::milliseconds delay,
-                  std::function<void()>&& fn) {
+                  Function<void()>&& fn) {
   cancel();
   if (home == nullptr) return false;  // an empty reservation
   EventLoop::Impl& impl = *home->impl_;
@@ -87,22 +87,20 @@ bool Timer::start(EventLoop* home, bool reserved, bool repeating, std::chrono::m
   return id_ != 0;
 }
 
-bool Timer::arm(EventLoop& loop, std::chrono::milliseconds delay, std::function<void()> fn) {
+bool Timer::arm(EventLoop& loop, std::chrono::milliseconds delay, Function<void()> fn) {
   return start(&loop::LoopAccess::home(loop), false, false, delay, std::move(fn));
 }
 
-bool Timer::arm(TimerReservation& slots, std::chrono::milliseconds delay,
-                std::function<void()> fn) {
+bool Timer::arm(TimerReservation& slots, std::chrono::milliseconds delay, Function<void()> fn) {
   return start(slots.loop_, true, false, delay, std::move(fn));
 }
 
-bool Timer::arm_repeating(EventLoop& loop, std::chrono::milliseconds period,
-                          std::function<void()> fn) {
+bool Timer::arm_repeating(EventLoop& loop, std::chrono::milliseconds period, Function<void()> fn) {
   return start(&loop::LoopAccess::home(loop), false, true, period, std::move(fn));
 }
 
 bool Timer::arm_repeating(TimerReservation& slots, std::chrono::milliseconds period,
-                          std::function<void()> fn) {
+                          Function<void()> fn) {
   return start(slots.loop_, true, true, period, std::move(fn));
 }
 

@@ -67,7 +67,7 @@ void FileStore::erase(std::uint64_t id) noexcept {
   ::unlink(path(id).c_str());
 }
 
-Status FileStore::load(const std::function<void(std::uint64_t, std::span<const std::byte>)>& each) {
+Status FileStore::load(const Function<void(std::uint64_t, std::span<const std::byte>)>& each) {
   DIR* dir = ::opendir(dir_.c_str());
   if (dir == nullptr) return last_error();
   std::vector<std::uint64_t> ids;

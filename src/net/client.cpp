@@ -240,7 +240,7 @@ Connection* Client::find(Connection::Id id) noexcept {
 std::size_t Client::connection_count() const noexcept {
   return impl_->group.open_count();
 }
-void Client::shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept {
+void Client::shutdown(std::chrono::milliseconds grace, Function<void(bool)> on_done) noexcept {
   impl_->group.drain(grace, std::move(on_done));
 }
 bool Client::shutdown(std::chrono::milliseconds grace) noexcept {

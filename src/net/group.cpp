@@ -285,7 +285,7 @@ void Group::check_idle() noexcept {
   }
 }
 
-void Group::drain(std::chrono::milliseconds grace, std::function<void(bool)> done) noexcept {
+void Group::drain(std::chrono::milliseconds grace, Function<void(bool)> done) noexcept {
   cancel_drain();
   drained_ = std::move(done);
   drain_flushed_ = true;

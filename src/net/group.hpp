@@ -6,13 +6,13 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <vector>
 
 #include "net/buffer.hpp"
 #include "net/connection_slot.hpp"
 #include "net/slab.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "sockkit/websocket.hpp"
 #include "transport/lent.hpp"
@@ -102,7 +102,7 @@ class Group {
   /// Closes every open connection once its queue is written, the rest at
   /// `grace`; then `done(flushed)` runs from the loop (soon()). Never runs the
   /// loop. A second drain replaces the first (whose `done` is not called).
-  void drain(std::chrono::milliseconds grace, std::function<void(bool)> done) noexcept;
+  void drain(std::chrono::milliseconds grace, Function<void(bool)> done) noexcept;
   /// drain() and run the loop until it is done (outside the loop's callbacks;
   /// inside one, the rest is closed at once and false returned).
   bool drain_and_close(std::chrono::milliseconds grace) noexcept;
@@ -146,7 +146,7 @@ class Group {
   std::uint64_t tls_started_ = 0;
   bool retiring_ = false;
   // A drain in progress: what to call, its deadline, and the call once queued.
-  std::function<void(bool)> drained_;
+  Function<void(bool)> drained_;
   Timer drain_timer_;
   SoonId drain_done_ = 0;
   bool drain_flushed_ = true;

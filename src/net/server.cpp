@@ -191,7 +191,7 @@ Connection* Server::find(Connection::Id id) noexcept {
   return impl_->group().find(id);
 }
 
-void Server::shutdown(std::chrono::milliseconds grace, std::function<void(bool)> on_done) noexcept {
+void Server::shutdown(std::chrono::milliseconds grace, Function<void(bool)> on_done) noexcept {
   impl_->stop_accepting();
   impl_->group().drain(grace, std::move(on_done));
 }

@@ -6,12 +6,12 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "sockkit/function.hpp"
 #include "sockkit/resolver.hpp"
 
 namespace sockkit::resolve_detail {
@@ -26,7 +26,7 @@ class Engine {
                                     LookupFamilies families, std::chrono::milliseconds deadline,
                                     Resolver::FamilyCallback done) = 0;
   /// Runs `fn` on the loop's next turn, not at all once retired.
-  virtual void soon(std::function<void()> fn) = 0;
+  virtual void soon(Function<void()> fn) = 0;
   virtual bool cancel(Resolver::LookupId id) noexcept = 0;
   virtual std::size_t pending() const noexcept = 0;
   virtual void clear_cache() noexcept = 0;
@@ -40,7 +40,7 @@ class Engine {
 class SoonQueue {
  public:
   explicit SoonQueue(EventLoop& loop) noexcept : loop_(loop) {}
-  void add(std::function<void()> fn) {
+  void add(Function<void()> fn) {
     const std::uint64_t key = ++last_key_;
     const SoonId id = loop_.soon([this, key, fn = std::move(fn)] {
       std::erase_if(queued_, [&](const auto& q) { return q.first == key; });

@@ -92,7 +92,7 @@ void Query::next_try() noexcept {
   later([this, why] { finish(why, {}); });  // never inside start()
 }
 
-void Query::later(std::function<void()> fn) {
+void Query::later(Function<void()> fn) {
   if (later_ != 0) loop_.cancel_soon(later_);
   later_ = loop_.soon([this, fn = std::move(fn)] {
     later_ = 0;

@@ -7,13 +7,13 @@
 #pragma once
 
 #include <array>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "resolve/dns_message.hpp"
+#include "sockkit/function.hpp"
 #include "sockkit/resolver.hpp"
 #include "sockkit/tcp_stream.hpp"
 #include "sockkit/udp_channel.hpp"
@@ -40,7 +40,7 @@ class Query final : UdpHandler, IoHandler {
   /// The server's answer (NOERROR or NXDOMAIN), or why there is none:
   /// resolve_timeout (nobody answered), dns_server_failure, dns_malformed_answer
   /// or a socket error.
-  using Done = std::function<void(Result<Reply> reply, const Endpoint& server)>;
+  using Done = Function<void(Result<Reply> reply, const Endpoint& server)>;
 
   /// `timers` keeps a slot for this query's one timer.
   Query(EventLoop& loop, TimerReservation& timers, ResolverStats& stats, QueryPlan plan,
@@ -78,7 +78,7 @@ class Query final : UdpHandler, IoHandler {
   void finish_with(std::span<const std::byte> message, const dns::Answer& answer,
                    const Endpoint& server) noexcept;
   /// Runs `fn` on the loop's next iteration, unless this query is retired by then.
-  void later(std::function<void()> fn);
+  void later(Function<void()> fn);
 
   EventLoop& loop_;
   TimerReservation& timers_;

@@ -139,7 +139,7 @@ class ResolverImpl final : public Engine {
   /// Runs `fn` on the loop's next turn, never inside the current call; not at
   /// all once this resolver is retired. No timer: it works on a loop whose
   /// timers are all in use.
-  void soon(std::function<void()> fn) override { soon_.add(std::move(fn)); }
+  void soon(Function<void()> fn) override { soon_.add(std::move(fn)); }
 
   bool cancel(Resolver::LookupId id) noexcept override {
     auto it = lookups_.find(id);

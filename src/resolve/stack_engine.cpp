@@ -128,7 +128,7 @@ class StackEngine final : public Engine {
     return id;
   }
 
-  void soon(std::function<void()> fn) override { soon_.add(std::move(fn)); }
+  void soon(Function<void()> fn) override { soon_.add(std::move(fn)); }
 
   bool cancel(Resolver::LookupId id) noexcept override {
     auto it = lookups_.find(id);
