@@ -27,7 +27,8 @@ total=$(($(flash "$image") - $(flash "$baseline")))
 symbols "$image" | awk -F'\t' -v seen="${TMPDIR:-/tmp}/baseline.$$" -v total="$total" '
   BEGIN { while ((getline line < seen) > 0) { split(line, f, "\t"); known[f[2]] = f[1] + 0 } }
   function group(n) {
-    if (n ~ /^std::(_Function|function|__throw_bad_function)|_Function_handler/) return "C++ library: std::function"
+    # The call function of a callback holds its body: the row is what callbacks cost in all.
+    if (n ~ /^std::(_Function|function|__throw_bad_function)|_Function_handler|^sockkit::Function<|^[a-z]+ sockkit::Function</) return "callbacks (std::function, sockkit::Function), with their bodies"
     if (n ~ /(^| )std::(vector|deque|_Rb_tree)</ || n ~ /_M_realloc_insert|_M_default_append/) return "C++ library: containers"
     if (n ~ /^std::(__cxx11::basic_string|__cxx11::to_string|__detail::__to_chars)|(^| )std::operator\+<char/) return "C++ library: strings"
     if (n ~ /^sockkit::mqtt::/) return "sockkit: MQTT session, codec, client"
