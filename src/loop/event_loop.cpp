@@ -50,6 +50,8 @@ poll::Poller& loop::LoopAccess::poller(EventLoop& loop) noexcept {
 }
 
 Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
+  // A loop before its stack would wait on a stack that is not there.
+  if (auto ready = sys::stack_ready(); !ready) return ready.error();
   auto poller = poll::make_poller(options.backend);
   if (!poller && options.backend == Backend::uring && options.fallback &&
       poller.error() == errc::not_supported)

@@ -53,6 +53,9 @@ enum class Option : std::uint8_t {
 inline constexpr unsigned kReadable = 1, kWritable = 2, kError = 4, kHangup = 8, kInvalid = 16;
 
 Result<NativeHandle> open(Family family, SocketType type) noexcept;
+/// Whether the stack is up: failure::stack_not_started before lwIP runs
+/// (start_stack or attach_stack); always on Linux.
+Status stack_ready() noexcept;
 Status close(NativeHandle h) noexcept;
 /// Closes a TCP socket with a reset (RST) instead of a FIN; other sockets just close.
 Status abort(NativeHandle h) noexcept;

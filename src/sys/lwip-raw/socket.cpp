@@ -226,6 +226,11 @@ bool is_local_address(const ip_addr_t& a) noexcept {
 
 }  // namespace
 
+Status stack_ready() noexcept {
+  if (!raw::running()) return failure::stack_not_started;
+  return {};
+}
+
 Result<NativeHandle> open(Family family, SocketType type) noexcept {
   if (!raw::running()) return failure::stack_not_started;
   if (family != Family::ipv4) return error(EAFNOSUPPORT);

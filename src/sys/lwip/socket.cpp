@@ -12,6 +12,11 @@
 namespace sockkit::sys {
 using lwip::last_error;
 
+Status stack_ready() noexcept {
+  if (!lwip::running()) return failure::stack_not_started;
+  return {};
+}
+
 Result<NativeHandle> open(Family family, SocketType type) noexcept {
   if (!lwip::running()) return failure::stack_not_started;
   if (family != Family::ipv4) return lwip::error(EAFNOSUPPORT);

@@ -15,6 +15,10 @@ namespace sockkit::sys {
 using posix::last_error;
 using posix::retry_eintr;
 
+Status stack_ready() noexcept {
+  return {};
+}
+
 Result<NativeHandle> open(Family family, SocketType type) noexcept {
   const int kind = (type == SocketType::stream ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC;
   const int fd = ::socket(posix::to_native(family), kind, 0);
