@@ -135,12 +135,12 @@ build_library device_noweb "${device_flags[@]}" -DSOCKKIT_WEBSOCKET=0
 fi
 # The device profile (SOCKKIT_PROFILE=device) as it builds sockkit on lwIP:
 # the poll backend, no error texts, 32 timer slots, lwIP's DNS client, compact
-# error values (a board's), no assertions, link-time optimisation (its MQTT
-# layer: 3.1.1 only, below).
+# error values (a board's), no cross-thread wake socket, no assertions,
+# link-time optimisation (its MQTT layer: 3.1.1 only, below).
 device_profile=(-DSOCKKIT_HAVE_SELECT=0 -DSOCKKIT_HAVE_POLL=1 -DSOCKKIT_ERROR_STRINGS=0
                 -DSOCKKIT_TIMER_CAPACITY=32 -DSOCKKIT_RESOLVER_SOCKKIT=0 -DSOCKKIT_RESOLVER_STACK=1
                 -DSOCKKIT_RESOLVER_DEFAULT_STACK=1 -DSOCKKIT_MQTT5=0 -DSOCKKIT_WEBSOCKET=0 -DSOCKKIT_STD_ERRORS=0
-                -DNDEBUG -flto)
+                -DSOCKKIT_CROSS_THREAD_WAKE=0 -DNDEBUG -flto)
 build_library profile "${device_profile[@]}"
 arm-none-eabi-ar rcs "$arm/liblwip_m4.a" "$arm"/lwip/*.o
 arm-none-eabi-gcc "${flags[@]}" -w -c bench/footprint/arm-port/sys_arch_stub.c -o "$arm/rtos_stub.o"

@@ -256,6 +256,30 @@ TEST_P(LoopTest, PostFromOtherThreadsRunsOnTheLoopThread) {
   EXPECT_TRUE(all_on_loop);
 }
 
+// The loop asleep with nothing to wait for (no timer, no socket) still sees
+// work posted from another thread, and stop(): at once with the cross-thread
+// wake, within SOCKKIT_POSTED_WORK_CHECK_MS without it.
+TEST_P(LoopTest, AnIdleLoopSeesWorkAndStopFromAnotherThread) {
+  std::atomic<bool> ran{false}, loop_returned{false};
+  std::thread poster([&] {
+    std::this_thread::sleep_for(50ms);  // the loop is asleep by then
+    loop_->post([&] { ran = true; });
+    for (int i = 0; i < 500 && !ran; ++i)
+      std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(50ms);  // asleep again
+    loop_->stop();
+    // Bounded: a loop that never saw either would keep the suite waiting,
+    // so stop asking after 10 s (the test then fails on `ran` or hangs
+    // until ctest's timeout, which fails it too).
+    for (int i = 0; i < 1000 && !loop_returned; ++i)
+      std::this_thread::sleep_for(10ms);
+  });
+  ASSERT_OK(loop_->run());
+  loop_returned = true;
+  poster.join();
+  EXPECT_TRUE(ran);
+}
+
 TEST_P(LoopTest, WatchCallsTheHandlerUntilUnwatched) {
   auto [a, b] = connected_pair(Family::ipv4);
   struct Reader : IoHandler {

@@ -63,6 +63,7 @@ Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
   if (!impl->timers.set_capacity(options.max_timers)) return failure::timers_exhausted;
   impl->post_lock = sys::make_lock();
   if (impl->post_lock == nullptr) return make_error(std::errc::not_enough_memory);
+#if SOCKKIT_CROSS_THREAD_WAKE
   auto waker = sys::open_waker();
   if (!waker) return waker.error();
   impl->waker = *waker;
@@ -70,6 +71,7 @@ Result<EventLoop> EventLoop::create(const LoopOptions& options) noexcept {
   const auto fd = static_cast<std::size_t>(waker->read_end.value);
   if (!impl->handlers.reserve(fd)) return make_error(std::errc::not_enough_memory);
   impl->handlers.set(fd, impl.get());
+#endif
   return EventLoop(impl.release(), true);
 }
 
@@ -130,12 +132,18 @@ void EventLoop::post(Function<void()> fn) {
     impl_->posted.push_back(std::move(fn));
     impl_->has_posted.store(true, std::memory_order_release);
   }
+#if SOCKKIT_CROSS_THREAD_WAKE
   if (was_empty) sys::wake(impl_->waker);  // one wake-up per batch is enough
+#else
+  (void)was_empty;
+#endif
 }
 
 void EventLoop::stop() noexcept {
   impl_->stop_requested = true;
+#if SOCKKIT_CROSS_THREAD_WAKE
   sys::wake(impl_->waker);
+#endif
 }
 
 // One iteration, in this order:

@@ -22,6 +22,16 @@
 #include "sockkit/function.hpp"
 #include "sys/sys.hpp"
 
+// The loop's cross-thread wake (a socket or descriptor the loop also waits
+// on): OFF, post() and stop() from another thread are seen within
+// SOCKKIT_POSTED_WORK_CHECK_MS instead, and the loop opens no wake socket.
+#ifndef SOCKKIT_CROSS_THREAD_WAKE
+#define SOCKKIT_CROSS_THREAD_WAKE 1
+#endif
+#ifndef SOCKKIT_POSTED_WORK_CHECK_MS
+#define SOCKKIT_POSTED_WORK_CHECK_MS 20
+#endif
+
 namespace sockkit {
 namespace loop {
 // The platform's lock (sys::Lock), held for a scope.
@@ -88,12 +98,18 @@ struct EventLoop::Impl final : IoHandler {
   ~Impl() {
     for (int round = 0; round < 16 && !deferred.empty(); ++round)
       run_deferred();
+#if SOCKKIT_CROSS_THREAD_WAKE
     if (waker.read_end.valid()) (void)poller->remove(waker.read_end);
     sys::close(waker);
+#endif
     sys::destroy(post_lock);
   }
 
-  void on_io(unsigned) noexcept override { sys::drain(waker); }  // the waker fired
+  void on_io(unsigned) noexcept override {  // the waker fired
+#if SOCKKIT_CROSS_THREAD_WAKE
+    sys::drain(waker);
+#endif
+  }
 
   std::size_t run_soon() {
     soon_now.swap(soon);  // what these queue waits for the next iteration
@@ -114,6 +130,12 @@ struct EventLoop::Impl final : IoHandler {
     // Work queued for this very iteration, or posted: do not sleep.
     if (!soon.empty() || has_posted.load(std::memory_order_acquire)) return 0;
     long long wait = max_wait.count() < 0 ? -1 : max_wait.count();
+#if !SOCKKIT_CROSS_THREAD_WAKE
+    // Nothing wakes a sleeping loop from another thread: it looks for posted
+    // work (and stop()) this often instead.
+    wait = wait < 0 ? SOCKKIT_POSTED_WORK_CHECK_MS
+                    : std::min<long long>(wait, SOCKKIT_POSTED_WORK_CHECK_MS);
+#endif
     if (timers.size() == 0) return static_cast<int>(std::min<long long>(wait, INT_MAX));
     if (auto next = timers.next_deadline()) {
       now = Clock::now();  // only needed when a timer bounds the wait
