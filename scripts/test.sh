@@ -7,7 +7,9 @@
 # (SOCKKIT_STACK=lwip: foundation, loop, limit, TAP and probe tests, lwIP smoke
 # tests; TLS on mbedTLS's embedded profile), sockkit on lwIP's raw API hosted on
 # Linux (SOCKKIT_STACK=lwip-raw, the bare-metal stack: the same suites, the loop
-# driving lwIP), every libFuzzer target for 15 s under
+# driving lwIP), the device profile on lwIP's sockets hosted on Linux
+# (lwip-device: its lwIP suites, without the cross-thread wake), every
+# libFuzzer target for 15 s under
 # ASan + UBSan (the fuzz preset); cross builds for 32-bit ARM (armhf) and
 # big-endian s390x whose core, loop, resolver and MQTT suites run under qemu-user
 # (aarch64 too when named, `scripts/test.sh aarch64`: 64-bit little-endian like
@@ -21,7 +23,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 presets=("$@")
-[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan lwip lwip-raw armhf s390x mps2-an386 fuzz)
+[ ${#presets[@]} -eq 0 ] && presets=(release asan tsan lwip lwip-raw lwip-device armhf s390x mps2-an386 fuzz)
 cross=()
 for preset in "${presets[@]}"; do
   case $preset in
@@ -55,7 +57,7 @@ mkdir -p build/api && doxygen docs/api/Doxyfile
 # waiting its turn. The packages' build joins when the release preset is run.
 # lwIP's hosted suites run alone: with a build beside them, lwIP's sockets
 # stack once left a hostile peer's connection open past its check's 5 s.
-quiet_tests=" lwip lwip-raw "
+quiet_tests=" lwip lwip-raw lwip-device "
 builds=("${presets[@]}")
 [[ " ${presets[*]} " == *" release "* ]] && builds+=(package)
 build_pid=
