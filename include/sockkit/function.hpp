@@ -190,29 +190,25 @@ class Function<R(Args...)> {
     invoke_ = nullptr;
     manage_ = nullptr;
   }
-  void move_from(Function& other) noexcept {
+  // Copies or moves what `other` holds into this empty one.
+  void take(const Function& other, Op op) {
     if (other.manage_ != nullptr) {
-      other.manage_(Op::move, storage_, &other.storage_);
+      other.manage_(op, storage_, &other.storage_);
     } else {
       storage_ = other.storage_;
     }
     invoke_ = other.invoke_;
     manage_ = other.manage_;
+  }
+  void move_from(Function& other) noexcept {
+    take(other, Op::move);
     other.invoke_ = nullptr;
     other.manage_ = nullptr;
   }
-  void copy_from(const Function& other) {
-    if (other.manage_ != nullptr) {
-      other.manage_(Op::copy, storage_, &other.storage_);
-    } else {
-      storage_ = other.storage_;
-    }
-    invoke_ = other.invoke_;
-    manage_ = other.manage_;
-  }
+  void copy_from(const Function& other) { take(other, Op::copy); }
 
-  mutable Storage
-      storage_{};  // mutable: a const Function calls a mutable lambda, as std::function does
+  // Mutable: a const Function calls a mutable lambda, as std::function does.
+  mutable Storage storage_{};
   Invoke invoke_ = nullptr;
   Manage manage_ = nullptr;
 };
