@@ -54,11 +54,12 @@ class Function<R(Args...)> {
  public:
   /// An empty Function: `bool(f)` is false.
   Function() noexcept = default;
-  /// An empty Function.
+  /// An empty Function (from `nullptr`, as std::function).
   Function(std::nullptr_t) noexcept {}  // NOLINT(google-explicit-constructor): as std::function
 
   /// Holds a copy of `f` (moved in when it is an rvalue). A null function
   /// pointer or an empty std::function gives an empty Function.
+  /// @param f the callable: a lambda, a function pointer, a std::function.
   /// @code
   /// sockkit::Function<bool()> done = [&] { return count == 3; };
   /// @endcode
@@ -81,13 +82,16 @@ class Function<R(Args...)> {
   }
 
   /// A copy of what `other` holds.
+  /// @param other the Function copied.
   Function(const Function& other) { copy_from(other); }
   /// Takes what `other` holds; `other` is left empty.
+  /// @param other the Function taken from.
   Function(Function&& other) noexcept { move_from(other); }
   /// Destroys what it holds.
   ~Function() { reset(); }
 
   /// Holds a copy of what `other` holds.
+  /// @param other the Function copied. @return this Function.
   Function& operator=(const Function& other) {
     if (this != &other) {
       Function copy(other);
@@ -97,6 +101,7 @@ class Function<R(Args...)> {
     return *this;
   }
   /// Takes what `other` holds; `other` is left empty.
+  /// @param other the Function taken from. @return this Function.
   Function& operator=(Function&& other) noexcept {
     if (this != &other) {
       reset();
@@ -105,11 +110,13 @@ class Function<R(Args...)> {
     return *this;
   }
   /// Becomes empty.
+  /// @return this Function.
   Function& operator=(std::nullptr_t) noexcept {
     reset();
     return *this;
   }
   /// Holds `f` instead.
+  /// @param f the callable. @return this Function.
   template <class F>
   requires kAccepts<F> Function& operator=(F&& f) {
     Function next(std::forward<F>(f));
@@ -119,9 +126,11 @@ class Function<R(Args...)> {
   }
 
   /// Whether it holds a callable.
+  /// @return true unless empty.
   explicit operator bool() const noexcept { return invoke_ != nullptr; }
 
   /// Calls what it holds, which must not be empty.
+  /// @param args passed on to the callable. @return what the callable returns.
   R operator()(Args... args) const { return invoke_(storage_, std::forward<Args>(args)...); }
 
  private:
