@@ -7,10 +7,8 @@
 
 #include <array>
 #include <cstdint>
-#include <cstdlib>
 #include <functional>
 #include <memory>
-#include <new>
 #include <string>
 #include <utility>
 
@@ -18,8 +16,6 @@
 
 namespace sockkit {
 namespace {
-
-int allocations = 0;
 
 // Counts copies, moves and destructions, and optionally carries bulk so that
 // it does not fit inline.
@@ -137,38 +133,39 @@ TEST(Function, ACallableThatOwnsMemoryReleasesIt) {
   EXPECT_TRUE(watch.expired());
 }
 
-TEST(Function, SmallCallablesDoNotAllocate) {
-  int a = 1, b = 2;
-  allocations = 0;
+// Counts its own allocations: Function allocates a callable with `new D`,
+// which takes the class's operator new when it has one.
+template <std::size_t kBulk>
+struct Allocating {
+  static inline int news = 0;
+  std::array<char, kBulk> bulk{};
+  static void* operator new(std::size_t size) {
+    ++news;
+    return ::operator new(size);
+  }
+  static void operator delete(void* p) noexcept { ::operator delete(p); }
+  int operator()() const { return 4; }
+};
+
+TEST(Function, CallablesOfUpToTwoPointersDoNotAllocate) {
+  using Fits = Allocating<2 * sizeof(void*)>;
+  using TooLarge = Allocating<2 * sizeof(void*) + 1>;
   {
-    Function<int()> two_pointers = [&a, &b] { return a + b; };
-    Function<int()> copy = two_pointers;
+    Function<int()> small = Fits{};
+    Function<int()> copy = small;
     Function<int()> moved = std::move(copy);
-    EXPECT_EQ(moved(), 3);
+    EXPECT_EQ(moved(), 4);
   }
-  EXPECT_EQ(allocations, 0);
+  EXPECT_EQ(Fits::news, 0);
   {
-    std::array<int, 16> bulk{};
-    bulk[3] = 4;
-    Function<int()> large = [bulk] { return bulk[3]; };
-    EXPECT_EQ(large(), 4);
+    Function<int()> large = TooLarge{};
+    Function<int()> moved = std::move(large);  // the pointer moves, not the callable
+    EXPECT_EQ(moved(), 4);
+    EXPECT_EQ(TooLarge::news, 1);
+    Function<int()> copy = moved;
+    EXPECT_EQ(TooLarge::news, 2) << "a copy of a heap callable is a new one";
   }
-  EXPECT_EQ(allocations, 1) << "a callable larger than two pointers is on the heap";
 }
 
 }  // namespace
 }  // namespace sockkit
-
-// Counts the allocations SmallCallablesDoNotAllocate makes (the rest of the
-// binary's are counted too, but only the differences across that test matter).
-void* operator new(std::size_t size) {
-  ++sockkit::allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  std::abort();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
