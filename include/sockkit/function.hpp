@@ -40,17 +40,18 @@ template <class S>
 struct IsNullable<std::function<S>> : std::true_type {};
 template <class S>
 struct IsNullable<Function<S>> : std::true_type {};
+// A concept, not a bool: its parts are checked one after another, so a
+// Function being copied never asks whether Function is copyable (a cycle).
+template <class F, class Self, class R, class... Args>
+concept StorableAs =
+    !std::is_same_v<std::decay_t<F>, Self> && std::is_copy_constructible_v<std::decay_t<F>> &&
+    std::is_invocable_r_v<R, std::decay_t<F>&, Args...>;
 }  // namespace detail
 /// @endcond
 
 /// A copyable, type-erased callable with the signature R(Args...).
 template <class R, class... Args>
 class Function<R(Args...)> {
-  template <class F>
-  static constexpr bool kAccepts =
-      !std::is_same_v<std::decay_t<F>, Function> && std::is_copy_constructible_v<std::decay_t<F>> &&
-      std::is_invocable_r_v<R, std::decay_t<F>&, Args...>;
-
  public:
   /// An empty Function: `bool(f)` is false.
   Function() noexcept = default;
@@ -64,7 +65,8 @@ class Function<R(Args...)> {
   /// sockkit::Function<bool()> done = [&] { return count == 3; };
   /// @endcode
   template <class F>
-  requires kAccepts<F> Function(F&& f) {  // NOLINT(google-explicit-constructor): as std::function
+  requires detail::StorableAs<F, Function, R, Args...> Function(
+      F&& f) {  // NOLINT(google-explicit-constructor): as std::function
     using D = std::decay_t<F>;
     if constexpr ((std::is_pointer_v<D> ||
                    std::is_member_pointer_v<D>)&&!std::is_function_v<std::remove_reference_t<F>>) {
@@ -118,7 +120,7 @@ class Function<R(Args...)> {
   /// Holds `f` instead.
   /// @param f the callable. @return this Function.
   template <class F>
-  requires kAccepts<F> Function& operator=(F&& f) {
+  requires detail::StorableAs<F, Function, R, Args...> Function& operator=(F&& f) {
     Function next(std::forward<F>(f));
     reset();
     move_from(next);

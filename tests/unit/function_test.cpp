@@ -103,7 +103,8 @@ void copies_moves_and_destroys_each_once() {
     EXPECT_EQ(T::alive, 2) << "the old one destroyed, a copy made";
     c = std::move(b);
     EXPECT_EQ(T::alive, 1);
-    c = c;  // self-assignment keeps it
+    const Function<int(int)>& same = c;
+    c = same;  // self-assignment keeps it
     EXPECT_EQ(c(2), 12);
     c = [](int x) { return x; };
     EXPECT_EQ(T::alive, 0);
