@@ -3,6 +3,7 @@
 #include "sockkit/backoff.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <span>
@@ -36,6 +37,13 @@ std::uint64_t milliseconds_q16(std::chrono::milliseconds d) noexcept {
   return d.count() <= 0 ? 0 : std::min(static_cast<std::uint64_t>(d.count()), kLongestMs) << 16;
 }
 
+// splitmix64's finaliser: every input bit reaches every output bit.
+std::uint64_t mix(std::uint64_t z) noexcept {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
 }  // namespace
 
 BackoffSchedule::BackoffSchedule(const BackoffPolicy& policy, std::uint64_t seed) noexcept
@@ -52,9 +60,14 @@ BackoffSchedule::BackoffSchedule(const BackoffPolicy& policy, std::uint64_t seed
     // Each device its own sequence: no fleet reconnecting in lockstep.
     std::uint64_t drawn = 0;
     if (!random_bytes(std::as_writable_bytes(std::span(&drawn, 1)))) {
-      // No source (an RTOS port that set none): at least differ by boot time and address.
-      drawn = static_cast<std::uint64_t>(LoopClock::now().time_since_epoch().count()) ^
-              reinterpret_cast<std::uintptr_t>(this);
+      // No source (an RTOS port that set none): at least differ by boot time,
+      // address and order of making. Time and address alone coincide for
+      // schedules made together (XOR of two small steps); each input is
+      // mixed before they meet, and the count tells apart what still would.
+      static std::atomic<std::uint32_t> made{0};
+      drawn = mix(static_cast<std::uint64_t>(LoopClock::now().time_since_epoch().count())) ^
+              mix(reinterpret_cast<std::uintptr_t>(this)) ^
+              mix(made.fetch_add(1, std::memory_order_relaxed) + 1);
     }
     state_ = drawn ^ 0x9e3779b97f4a7c15ull;
   }
@@ -62,10 +75,7 @@ BackoffSchedule::BackoffSchedule(const BackoffPolicy& policy, std::uint64_t seed
 
 std::uint64_t BackoffSchedule::draw() noexcept {
   // splitmix64: tiny, no allocation, the same sequence on every platform.
-  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
+  return mix(state_ += 0x9e3779b97f4a7c15ull);
 }
 
 std::chrono::milliseconds BackoffSchedule::next() noexcept {

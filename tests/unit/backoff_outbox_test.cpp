@@ -74,6 +74,27 @@ TEST(Backoff, WithoutAnEntropySourceEachScheduleStillDiffers) {
   EXPECT_GE(differ, 6);
 }
 
+TEST(Backoff, WithoutAnEntropySourceSchedulesMadeTogetherNeverShareASequence) {
+  // Made one after another, next to each other in memory, within the
+  // clock's resolution: time and address alone can coincide.
+  set_entropy_source([](std::span<std::byte>) noexcept { return false; });
+  std::vector<BackoffSchedule> many;
+  many.reserve(256);
+  for (int i = 0; i < 256; ++i)
+    many.emplace_back(BackoffPolicy{.initial = 1s, .max = 60s, .jitter = 0.5});
+  set_entropy_source(nullptr);
+  std::vector<std::vector<long long>> sequences;
+  for (auto& s : many) {
+    std::vector<long long> seq;
+    for (int i = 0; i < 6; ++i)
+      seq.push_back(s.next().count());
+    sequences.push_back(std::move(seq));
+  }
+  std::sort(sequences.begin(), sequences.end());
+  EXPECT_EQ(std::adjacent_find(sequences.begin(), sequences.end()), sequences.end())
+      << "two schedules wait in lockstep";
+}
+
 TEST(Backoff, FractionalFactorsGrowAsTheirPowers) {
   BackoffSchedule s({.initial = 1s, .max = 60s, .multiplier = 1.5, .jitter = 0});
   std::vector<long long> got;
